@@ -1,0 +1,40 @@
+# The two commands a newcomer needs: `make run` and `make test`. Each builds .venv when missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test chat lint bench bench-quick install clean manifest-schema
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/govbot serve --demo-data
+
+chat: $(STAMP)
+	$(BIN)/govbot chat
+
+manifest-schema:
+	@test ! -f manifest/install-schema.sh || bash manifest/install-schema.sh
+
+test: $(STAMP) manifest-schema
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot dialogs knowledge storage manifest tests
+	$(BIN)/ruff format --check bot dialogs knowledge storage manifest tests
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench --quick
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

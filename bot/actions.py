@@ -1,0 +1,48 @@
+"""The foundation's own actions: welcome, help, profile, and steering words outside a dialog."""
+
+from __future__ import annotations
+
+from botbuilder.core import TurnContext
+
+from bot.handler import DIALOG_CONTEXT_KEY, show_welcome
+from bot.intents import IntentMatch
+from bot.routing import Action, Routes
+from dialogs.cards import MAIN_ACTIONS
+from dialogs.profile import ProfileDialog
+from dialogs.turn import say, show
+
+
+async def welcome(turn_context: TurnContext, _match: IntentMatch) -> None:
+    """Greet the user with what govbot can do."""
+    await show_welcome(turn_context)
+
+
+async def help_card(turn_context: TurnContext, _match: IntentMatch) -> None:
+    """List what govbot can do, with buttons."""
+    await show(turn_context, "help", lead=None, actions=MAIN_ACTIONS)
+
+
+async def nothing_to_cancel(turn_context: TurnContext, _match: IntentMatch) -> None:
+    """ "annuller" with no dialog running."""
+    await say(turn_context, "dialog.nothing_to_cancel")
+
+
+def start_dialog(dialog_id: str) -> Action:
+    """An action that begins `dialog_id`, passing the intent's parameters as options."""
+
+    async def begin(turn_context: TurnContext, match: IntentMatch) -> None:
+        dialog_context = turn_context.turn_state[DIALOG_CONTEXT_KEY]
+        await dialog_context.begin_dialog(dialog_id, dict(match.params))
+
+    begin.__name__ = f"start_{dialog_id}"
+    return begin
+
+
+def register(routes: Routes) -> None:
+    """Add the foundation's actions to the routing tables."""
+    routes.action("welcome", welcome)
+    routes.action("help", help_card)
+    routes.action("cancel", nothing_to_cancel)
+    routes.action("restart", help_card)
+    routes.action("back", help_card)
+    routes.action("profile", start_dialog(ProfileDialog.__name__))

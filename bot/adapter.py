@@ -1,0 +1,157 @@
+"""The Bot Framework adapter: authentication, reused connector clients, and the error handler."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from types import SimpleNamespace
+
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import Activity, ActivityTypes, ResourceResponse
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    BotFrameworkAuthentication,
+    ClaimsIdentity,
+    ConnectorFactory,
+    UserTokenClient,
+)
+
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Where the handler collects a turn's replies until its transaction commits.
+HELD_REPLIES_KEY = "govbot.held_replies"
+
+MAX_CACHED_CONNECTORS = 256
+
+
+class ReusingConnectorFactory(ConnectorFactory):
+    """Hands out one ConnectorClient per (serviceUrl, audience) instead of one per turn.
+
+    botbuilder 4.17 builds a fresh msrest client for every turn, which costs most of a bare
+    bot's CPU; the client holds only credentials (which refresh their own tokens) and a URL.
+    """
+
+    def __init__(
+        self, inner: ConnectorFactory, cache: OrderedDict[tuple[str, str], ConnectorClient]
+    ):
+        self._inner = inner
+        self._cache = cache
+
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+        key = (service_url, audience or "")
+        client = self._cache.get(key)
+        if client is not None:
+            self._cache.move_to_end(key)
+            return client
+        client = await self._inner.create(service_url, audience)
+        self._cache[key] = client
+        if len(self._cache) > MAX_CACHED_CONNECTORS:
+            _, evicted = self._cache.popitem(last=False)
+            await _close(evicted)
+        return client
+
+
+class GovbotAuthentication(BotFrameworkAuthentication):
+    """Bot Framework authentication from settings, with connector reuse and no OAuth client."""
+
+    def __init__(self, settings: Settings) -> None:
+        configuration = SimpleNamespace(
+            APP_ID=settings.app_id,
+            APP_PASSWORD=settings.app_password.get_secret_value(),
+            APP_TYPE=settings.app_type,
+            APP_TENANTID=settings.app_tenant_id,
+        )
+        self._inner = ConfigurationBotFrameworkAuthentication(configuration)
+        self._connectors: OrderedDict[tuple[str, str], ConnectorClient] = OrderedDict()
+
+    async def authenticate_request(
+        self, activity: Activity, auth_header: str
+    ) -> AuthenticateRequestResult:
+        result = await self._inner.authenticate_request(activity, auth_header)
+        result.connector_factory = ReusingConnectorFactory(
+            result.connector_factory, self._connectors
+        )
+        return result
+
+    async def authenticate_streaming_request(
+        self, auth_header: str, channel_id_header: str
+    ) -> AuthenticateRequestResult:
+        return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return ReusingConnectorFactory(
+            self._inner.create_connector_factory(claims_identity), self._connectors
+        )
+
+    async def create_user_token_client(
+        self, claims_identity: ClaimsIdentity
+    ) -> UserTokenClient | None:
+        # govbot configures no OAuth connection, so no turn needs a token client.
+        return None
+
+    def create_bot_framework_client(self):  # type: ignore[no-untyped-def]
+        return self._inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return self._inner.get_originating_audience()
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        return await self._inner.authenticate_channel_request(auth_header)
+
+    async def close(self) -> None:
+        """Close the pooled HTTP sessions of every cached connector."""
+        while self._connectors:
+            _, client = self._connectors.popitem()
+            await _close(client)
+
+
+async def _close(client: ConnectorClient) -> None:
+    try:
+        await client.close()
+    except Exception:  # closing is best effort at shutdown
+        log.debug("connector close failed", exc_info=True)
+
+
+def hold_replies(context: TurnContext, activities: list[Activity]) -> list[ResourceResponse] | None:
+    """Keep replies back while the handler's turn transaction is open (None = send now)."""
+    held: list[Activity] | None = context.turn_state.get(HELD_REPLIES_KEY)
+    if held is None or any(a.type == ActivityTypes.invoke_response for a in activities):
+        return None
+    held.extend(activities)
+    return [ResourceResponse(id="") for _ in activities]
+
+
+class GovbotAdapter(CloudAdapter):
+    """A CloudAdapter that holds a turn's replies until the turn's writes are committed."""
+
+    def __init__(self, authentication: GovbotAuthentication) -> None:
+        super().__init__(authentication)
+        self.authentication = authentication
+
+    async def send_activities(
+        self, context: TurnContext, activities: list[Activity]
+    ) -> list[ResourceResponse]:
+        held = hold_replies(context, activities)
+        return held if held is not None else await super().send_activities(context, activities)
+
+
+def create_adapter(settings: Settings) -> GovbotAdapter:
+    """The adapter govbot uses; close `adapter.authentication` on shutdown."""
+    return GovbotAdapter(GovbotAuthentication(settings))
+
+
+def activity_log_fields(context: TurnContext) -> dict[str, str]:
+    """Ids that identify a turn in logs, never its text or names."""
+    activity = context.activity
+    return {
+        "activity_id": activity.id or "-",
+        "activity_type": activity.type or "-",
+        "conversation": (activity.conversation.id if activity.conversation else "-")[:64],
+    }

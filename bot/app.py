@@ -1,0 +1,127 @@
+"""The aiohttp app factory: engine → storage → state → services → dialogs → bot → adapter."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from functools import partial
+from typing import Any
+
+from aiohttp import web
+from botbuilder.schema import Activity
+
+from bot.adapter import GovbotAdapter, create_adapter
+from bot.assembly import build_bot
+from bot.errors import on_turn_error
+from bot.handler import GovBot
+from bot.logs import fields
+from bot.settings import Settings
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+SETTINGS = web.AppKey("settings", Settings)
+DATABASE = web.AppKey("database", Database)
+ADAPTER = web.AppKey("adapter", GovbotAdapter)
+BOT = web.AppKey("bot", GovBot)
+
+HEALTH_TIMEOUT_SECONDS = 3.0
+_dumps = partial(json.dumps, ensure_ascii=False, default=str)
+
+
+def create_app(settings: Settings, *, database: Database | None = None) -> web.Application:
+    """The web app serving `/api/messages` and `/healthz`; the database is migrated beforehand."""
+    database = database or Database.connect(settings.database_url)
+    adapter = create_adapter(settings)
+    adapter.on_turn_error = on_turn_error
+    bot = build_bot(settings, database)
+
+    app = web.Application(client_max_size=settings.max_request_bytes)
+    app[SETTINGS] = settings
+    app[DATABASE] = database
+    app[ADAPTER] = adapter
+    app[BOT] = bot
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    app.cleanup_ctx.append(_close_resources)
+    return app
+
+
+async def _close_resources(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[ADAPTER].authentication.close()
+    await app[DATABASE].dispose()
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+async def messages(request: web.Request) -> web.Response:
+    """Bot Framework's messaging endpoint.
+
+    Calls `process_activity` directly: botbuilder 4.17's `CloudAdapter.process()` answers 500
+    whenever a turn has a body (expectReplies, invokes), because it serialises it twice.
+    """
+    if request.content_type != "application/json":
+        return _error(415, "Content-Type must be application/json")
+    try:
+        body = await request.json()
+    except web.HTTPRequestEntityTooLarge:
+        return _error(413, "request too large")
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+        return _error(400, "body is not valid JSON")
+    activity = _parse_activity(body)
+    if isinstance(activity, str):
+        return _error(400, activity)
+    adapter = request.app[ADAPTER]
+    try:
+        invoke_response = await adapter.process_activity(
+            request.headers.get("Authorization", ""), activity, request.app[BOT].on_turn
+        )
+    except PermissionError:
+        return _error(401, "unauthorized")
+    except Exception:
+        # Turn errors are handled inside the pipeline; what reaches here came with the request.
+        log.exception("activity rejected", extra=fields(activity_id=activity.id or "-"))
+        return _error(400, "activity could not be processed")
+    if invoke_response is None:
+        return web.Response(status=201)
+    status = int(invoke_response.status or 200)
+    if status >= 500:
+        status = 400 if status == 501 else 503
+    body = invoke_response.body
+    if hasattr(body, "serialize"):
+        body = body.serialize()
+    return web.json_response(body, status=status, dumps=_dumps)
+
+
+def _parse_activity(body: Any) -> Activity | str:
+    """The activity in a request body, or why it is not one."""
+    if not isinstance(body, dict):
+        return "body must be a JSON object"
+    try:
+        activity = Activity().deserialize(body)
+    except Exception:
+        return "body is not a Bot Framework activity"
+    if not isinstance(activity.type, str) or not activity.type:
+        return "activity.type is required"
+    if not isinstance(activity.service_url, str) or not activity.service_url.startswith(
+        ("http://", "https://")
+    ):
+        return "activity.serviceUrl must be an http(s) URL"
+    if not activity.conversation or not isinstance(activity.conversation.id, str):
+        return "activity.conversation.id is required"
+    return activity
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """200 after a database round-trip; 503 when the database cannot be reached."""
+    try:
+        await asyncio.wait_for(request.app[DATABASE].ping(), HEALTH_TIMEOUT_SECONDS)
+    except Exception as error:
+        log.warning("health check failed", extra=fields(error=type(error).__name__))
+        return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
+    return web.json_response({"status": "ok", "database": "ok"})

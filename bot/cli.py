@@ -1,0 +1,128 @@
+"""The `govbot` command line: serve, chat, ask, db upgrade, version, and each capability's tools."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+from importlib.metadata import version as package_version
+from typing import Any
+
+import click
+
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("govbot")
+
+
+def with_settings(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Load settings first; a bad value ends the command with one line naming the variable."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            settings = load_settings()
+        except SettingsError as error:
+            click.echo(f"govbot: configuration error: {error}", err=True)
+            sys.exit(2)
+        return command(settings, *args, **kwargs)
+
+    return wrapper
+
+
+@click.group()
+def cli() -> None:
+    """govbot: the municipality's IT-governance assistant for Microsoft Teams."""
+
+
+@cli.command()
+def version() -> None:
+    """Print govbot's version."""
+    click.echo(package_version("govbot"))
+
+
+@cli.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@with_settings
+def db_upgrade(settings: Settings) -> None:
+    """Apply every pending migration."""
+    from storage.db import redacted
+    from storage.migrate import upgrade
+
+    upgrade(settings.database_url)
+    click.echo(f"database is up to date: {redacted(settings.database_url)}")
+
+
+@cli.command()
+@with_settings
+def serve(settings: Settings) -> None:
+    """Migrate the database and serve /api/messages."""
+    from aiohttp import web
+
+    from bot.app import create_app
+    from bot.logs import configure_logging, fields
+    from storage.db import redacted
+    from storage.migrate import upgrade
+
+    configure_logging(settings.log_level)
+    if settings.development_mode:
+        if not settings.host_is_loopback and not settings.allow_anonymous:
+            click.echo(
+                "govbot: refusing to serve without MicrosoftAppId on a non-loopback address "
+                f"({settings.host}); set MicrosoftAppId, or GOVBOT_ALLOW_ANONYMOUS=1 to accept "
+                "unauthenticated activities.",
+                err=True,
+            )
+            sys.exit(2)
+        log.warning("development mode: MicrosoftAppId is empty, activities are not authenticated")
+    upgrade(settings.database_url)
+    log.info(
+        "starting",
+        extra=fields(
+            host=settings.host,
+            port=settings.port,
+            database=redacted(settings.database_url),
+            pack=settings.knowledge_pack,
+        ),
+    )
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        shutdown_timeout=10,
+    )
+
+
+@cli.command()
+@click.option("--name", default=None, help="Your display name in the chat.")
+@click.option("--locale", default="da-DK", show_default=True)
+@with_settings
+def chat(settings: Settings, name: str | None, locale: str) -> None:
+    """Chat with govbot in the terminal (same bot, state and database as `serve`)."""
+    from bot.terminal import run_chat
+
+    asyncio.run(run_chat(settings, name=name or getpass.getuser(), locale=locale))
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--locale", default="da-DK", show_default=True)
+@with_settings
+def ask(settings: Settings, text: str, locale: str) -> None:
+    """Send TEXT as one message and print govbot's answer."""
+    from bot.terminal import run_ask
+
+    asyncio.run(run_ask(settings, text, locale=locale))
+
+
+def main() -> None:
+    """Entry point of the `govbot` console script."""
+    cli(prog_name="govbot")

@@ -1,0 +1,243 @@
+"""govbot's activity handler: one database transaction per turn, then routing."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from time import perf_counter
+from typing import Any
+
+from botbuilder.core import (
+    ActivityHandler,
+    ConversationState,
+    TurnContext,
+    UserState,
+)
+from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnStatus
+from botbuilder.schema import Activity, ChannelAccount
+
+from bot.adapter import HELD_REPLIES_KEY
+from bot.conversations import clean_text, conversation_info, user_of
+from bot.intents import IntentMatch, IntentMatcher
+from bot.logs import fields
+from bot.routing import Routes
+from bot.settings import Settings
+from dialogs.cards import MAIN_ACTIONS
+from dialogs.texts import Lang, text
+from dialogs.turn import LANG_KEY, SESSION_KEY, USER_KEY, say, show, turn_lang
+from storage.conversations import ConversationInfo, remember_conversation
+from storage.db import Database
+from storage.models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+DIALOG_CONTEXT_KEY = "govbot.dialog_context"
+INTENT_KEY = "govbot.intent"
+MAX_REMEMBERED_CONVERSATIONS = 10_000
+
+
+class GovBot(ActivityHandler):
+    """Routes each activity; domain writes of a turn commit together before any reply is sent."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        database: Database,
+        conversation_state: ConversationState,
+        user_state: UserState,
+        dialogs: DialogSet,
+        matcher: IntentMatcher,
+        routes: Routes,
+    ) -> None:
+        self._settings = settings
+        self._database = database
+        self._conversation_state = conversation_state
+        self._user_state = user_state
+        self._dialogs = dialogs
+        self._matcher = matcher
+        self._routes = routes
+        self._meta = conversation_state.create_property("govbot")
+        self._profile = user_state.create_property("profile")
+        # Signatures of references already stored, so unchanged ones are not rewritten every turn.
+        self._remembered: OrderedDict[str, ConversationInfo] = OrderedDict()
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        started = perf_counter()
+        held: list[Activity] = []
+        turn_context.turn_state[HELD_REPLIES_KEY] = held
+        turn_context.turn_state[USER_KEY] = user_of(turn_context.activity)
+        outcome = "error"
+        try:
+            async with self._database.transaction() as session:
+                turn_context.turn_state[SESSION_KEY] = session
+                info = await self._remember_conversation(turn_context)
+                turn_context.turn_state[LANG_KEY] = await self._language(turn_context)
+                await super().on_turn(turn_context)
+            await self._conversation_state.save_changes(turn_context)
+            await self._user_state.save_changes(turn_context)
+            if info is not None:
+                self._note_remembered(info)
+            turn_context.turn_state.pop(HELD_REPLIES_KEY, None)
+            if held:
+                await turn_context.adapter.send_activities(turn_context, held)
+            outcome = "ok"
+        except BaseException:
+            # Nothing of a failed turn is sent: its writes were rolled back.
+            turn_context.turn_state.pop(HELD_REPLIES_KEY, None)
+            turn_context.buffered_reply_activities.clear()
+            raise
+        finally:
+            turn_context.turn_state.pop(SESSION_KEY, None)
+            activity = turn_context.activity
+            log.info(
+                "turn",
+                extra=fields(
+                    type=activity.type,
+                    activity_id=activity.id or "-",
+                    intent=turn_context.turn_state.get(INTENT_KEY, "-"),
+                    latency_ms=round((perf_counter() - started) * 1000, 1),
+                    outcome=outcome,
+                ),
+            )
+
+    # --- activity types -------------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        text = clean_text(turn_context.activity)
+        limit = self._settings.max_message_chars
+        if len(text) > limit:
+            turn_context.turn_state[INTENT_KEY] = "too_long"
+            await say(turn_context, "errors.too_long", limit=limit)
+            return
+        dialog_context = await self._dialog_context(turn_context)
+        value = turn_context.activity.value
+        if not text and isinstance(value, Mapping):
+            text = await self._on_card_submit(turn_context, dialog_context, value)
+            if not text:
+                return
+        elif not text:
+            turn_context.turn_state[INTENT_KEY] = "empty"
+            await say(turn_context, "fallback.non_text")
+            return
+        await self._welcome_once(turn_context, skip_if=self._matcher.match(text))
+        if dialog_context.active_dialog is not None:
+            result = await dialog_context.continue_dialog()
+            if result.status != DialogTurnStatus.Empty:
+                turn_context.turn_state[INTENT_KEY] = "dialog"
+                return
+        await self._route_text(turn_context, text)
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(member.id == bot_id for member in members_added or []):
+            await self._welcome_once(turn_context)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._welcome_once(turn_context)
+
+    # --- routing ----------------------------------------------------------------------------
+
+    async def _route_text(self, turn_context: TurnContext, text: str) -> None:
+        match = self._matcher.match(text)
+        if match is not None and match.key in self._routes.actions:
+            turn_context.turn_state[INTENT_KEY] = match.key
+            await self._routes.actions[match.key](turn_context, match)
+            return
+        for fallback in self._routes.fallbacks:
+            if await fallback(turn_context, text):
+                turn_context.turn_state[INTENT_KEY] = getattr(fallback, "__name__", "fallback")
+                return
+        turn_context.turn_state[INTENT_KEY] = "not_understood"
+        await say(turn_context, "fallback.not_understood", text=text[:200])
+        await show(turn_context, "help", lead=None, actions=MAIN_ACTIONS)
+
+    async def _on_card_submit(
+        self, turn_context: TurnContext, dialog_context: DialogContext, value: Mapping[str, Any]
+    ) -> str:
+        """Handle a card button; returns text to route when the button stands for a message."""
+        action = value.get("action")
+        if action == "say" and isinstance(value.get("text"), str):
+            return clean_text(Activity(text=value["text"]))[: self._settings.max_message_chars]
+        handler = self._routes.submits.get(action) if isinstance(action, str) else None
+        if handler is not None:
+            turn_context.turn_state[INTENT_KEY] = f"submit:{action}"
+            await handler(turn_context, value)
+            return ""
+        if dialog_context.active_dialog is not None:
+            turn_context.turn_state[INTENT_KEY] = "dialog"
+            await dialog_context.continue_dialog()
+            return ""
+        turn_context.turn_state[INTENT_KEY] = "stale_card"
+        await show(
+            turn_context,
+            "help",
+            lead=_text(turn_context, "fallback.card_unknown"),
+            actions=MAIN_ACTIONS,
+        )
+        return ""
+
+    async def _dialog_context(self, turn_context: TurnContext) -> DialogContext:
+        dialog_context = await self._dialogs.create_context(turn_context)
+        turn_context.turn_state[DIALOG_CONTEXT_KEY] = dialog_context
+        meta = await self._meta.get(turn_context, dict)
+        now = utcnow()
+        last_active = meta.get("last_active")
+        expiry = timedelta(minutes=self._settings.dialog_expiry_minutes)
+        if (
+            dialog_context.active_dialog is not None
+            and last_active
+            and now - datetime.fromisoformat(last_active) > expiry
+        ):
+            await dialog_context.cancel_all_dialogs()
+            await say(turn_context, "dialog.expired")
+        meta["last_active"] = now.isoformat()
+        return dialog_context
+
+    async def _welcome_once(
+        self, turn_context: TurnContext, skip_if: IntentMatch | None = None
+    ) -> None:
+        meta = await self._meta.get(turn_context, dict)
+        if meta.get("welcomed"):
+            return
+        meta["welcomed"] = True
+        if skip_if is not None and skip_if.key in {"welcome", "help"}:
+            return
+        await show_welcome(turn_context)
+
+    # --- per-turn context -----------------------------------------------------------------
+
+    async def _language(self, turn_context: TurnContext) -> Lang:
+        profile = await self._profile.get(turn_context, dict)
+        if profile.get("language") in ("da", "en"):
+            return profile["language"]
+        locale = (turn_context.activity.locale or "").lower()
+        return "en" if locale.startswith("en") else "da"
+
+    async def _remember_conversation(self, turn_context: TurnContext) -> ConversationInfo | None:
+        info = conversation_info(turn_context.activity)
+        if info is None or self._remembered.get(info.conversation_id) == info:
+            return None
+        await remember_conversation(session=turn_context.turn_state[SESSION_KEY], info=info)
+        return info
+
+    def _note_remembered(self, info: ConversationInfo) -> None:
+        self._remembered[info.conversation_id] = info
+        self._remembered.move_to_end(info.conversation_id)
+        while len(self._remembered) > MAX_REMEMBERED_CONVERSATIONS:
+            self._remembered.popitem(last=False)
+
+
+async def show_welcome(turn_context: TurnContext) -> None:
+    """The welcome card, in the turn's language."""
+    user = turn_context.turn_state.get(USER_KEY)
+    first_name = (user.name or "").split(" ")[0] if user and user.name else None
+    await show(turn_context, "welcome", name=first_name, actions=(*MAIN_ACTIONS, "help"))
+
+
+def _text(turn_context: TurnContext, key: str) -> str:
+    return text(key, turn_lang(turn_context))

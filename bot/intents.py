@@ -1,0 +1,105 @@
+"""The intent table: what a message asks for, matched by command, pattern or fuzzy phrase.
+
+Later capabilities add rows here; the handler routes a matched intent to its action by key.
+Anything no row matches goes to the knowledge answerer, then to the fallback.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from rapidfuzz import fuzz, process
+
+from dialogs.base import CONTROL_COMMANDS
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One thing a user can ask for, and the ways they say it."""
+
+    key: str
+    commands: tuple[str, ...] = ()  # whole messages, compared after normalisation
+    patterns: tuple[str, ...] = ()  # regexes with named groups for parameters
+    phrases: tuple[str, ...] = ()  # example phrasings, matched fuzzily
+    min_score: float = 88.0
+
+    @cached_property
+    def compiled(self) -> tuple[re.Pattern[str], ...]:
+        """The patterns, compiled once, matched against normalised text."""
+        return tuple(re.compile(pattern) for pattern in self.patterns)
+
+
+@dataclass(frozen=True)
+class IntentMatch:
+    """The intent a message matched, how, and any parameters it carried."""
+
+    key: str
+    score: float
+    via: str  # command | pattern | phrase
+    params: dict[str, str] = field(default_factory=dict)
+
+
+INTENTS: tuple[Intent, ...] = (
+    Intent("cancel", commands=CONTROL_COMMANDS["cancel"]),
+    Intent("restart", commands=CONTROL_COMMANDS["restart"]),
+    Intent("back", commands=CONTROL_COMMANDS["back"]),
+    Intent(
+        "help",
+        commands=(*CONTROL_COMMANDS["help"], "menu", "kommandoer", "commands"),
+        phrases=("hvad kan du", "hvad kan du hjælpe med", "what can you do", "how do i use you"),
+    ),
+    Intent(
+        "welcome",
+        commands=("hej", "hejsa", "goddag", "godmorgen", "hi", "hello", "hey", "start"),
+    ),
+    Intent(
+        "profile",
+        commands=("min profil", "profil", "my profile", "profile"),
+        phrases=("skift min enhed", "skift sprog", "change my unit", "change language"),
+    ),
+)
+
+
+def normalise(text: str) -> str:
+    """Lower-case, NFC, punctuation to spaces, single spaces."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    text = re.sub(r"[^\w\s?æøå]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class IntentMatcher:
+    """Matches text against an intent table (precomputed once)."""
+
+    def __init__(self, intents: tuple[Intent, ...] = INTENTS) -> None:
+        self._intents = intents
+        self._commands = {normalise(c): i.key for i in intents for c in i.commands}
+        self._phrases = [(normalise(p), i) for i in intents for p in i.phrases]
+        self._phrase_texts = [phrase for phrase, _ in self._phrases]
+
+    def match(self, text: str) -> IntentMatch | None:
+        """The best intent for `text`, or None when nothing fits well enough."""
+        normalised = normalise(text)
+        if not normalised:
+            return None
+        key = self._commands.get(normalised)
+        if key:
+            return IntentMatch(key, 100.0, "command")
+        for intent in self._intents:
+            for pattern in intent.compiled:
+                found = pattern.search(normalised)
+                if found:
+                    params = {k: v.strip() for k, v in found.groupdict().items() if v}
+                    return IntentMatch(intent.key, 100.0, "pattern", params)
+        if not self._phrase_texts:
+            return None
+        best = process.extractOne(normalised, self._phrase_texts, scorer=fuzz.ratio)
+        if best is None:
+            return None
+        _, score, index = best
+        intent = self._phrases[index][1]
+        if score >= intent.min_score:
+            return IntentMatch(intent.key, float(score), "phrase")
+        return None

@@ -1,0 +1,43 @@
+"""Where a turn goes: intents to actions, card submits to their handlers, the rest to fallbacks."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from botbuilder.core import TurnContext
+
+from bot.intents import IntentMatch
+
+# An action answers a matched intent.
+Action = Callable[[TurnContext, IntentMatch], Awaitable[None]]
+# A submit handler answers a card button; it gets the submitted data (untrusted).
+SubmitHandler = Callable[[TurnContext, Mapping[str, Any]], Awaitable[None]]
+# A fallback may answer free text no intent matched; it returns True when it did.
+Fallback = Callable[[TurnContext, str], Awaitable[bool]]
+
+
+@dataclass
+class Routes:
+    """The tables a capability adds itself to when the app is built."""
+
+    actions: dict[str, Action] = field(default_factory=dict)
+    submits: dict[str, SubmitHandler] = field(default_factory=dict)
+    fallbacks: list[Fallback] = field(default_factory=list)
+
+    def action(self, key: str, handler: Action) -> None:
+        """Route the intent `key` to `handler`."""
+        if key in self.actions:
+            raise ValueError(f"intent {key!r} is routed twice")
+        self.actions[key] = handler
+
+    def submit(self, key: str, handler: SubmitHandler) -> None:
+        """Route card submits with `{"action": key}` to `handler`."""
+        if key in self.submits:
+            raise ValueError(f"card action {key!r} is routed twice")
+        self.submits[key] = handler
+
+    def fallback(self, handler: Fallback) -> None:
+        """Try `handler` on free text no intent matched, after earlier fallbacks."""
+        self.fallbacks.append(handler)

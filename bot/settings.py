@@ -1,0 +1,139 @@
+"""One typed settings object, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/govbot.db"
+KNOWLEDGE_PACKS = ("randers", "norddjurs", "rebild")
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class SettingsError(Exception):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """govbot's configuration. Bot Framework's own variable names are accepted as they are."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    app_id: str = Field("", validation_alias=_env("MicrosoftAppId", "MICROSOFT_APP_ID"))
+    app_password: SecretStr = Field(
+        SecretStr(""), validation_alias=_env("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD")
+    )
+    app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = Field(
+        "MultiTenant", validation_alias=_env("MicrosoftAppType", "MICROSOFT_APP_TYPE")
+    )
+    app_tenant_id: str = Field(
+        "", validation_alias=_env("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID")
+    )
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="GOVBOT_DATABASE_URL")
+    knowledge_pack: Literal["randers", "norddjurs", "rebild"] = Field(
+        "randers", validation_alias="GOVBOT_KNOWLEDGE_PACK"
+    )
+    host: str = Field("127.0.0.1", validation_alias="GOVBOT_HOST")
+    port: int = Field(3978, ge=1, le=65535, validation_alias="GOVBOT_PORT")
+    timezone: str = Field("Europe/Copenhagen", validation_alias="GOVBOT_TIMEZONE")
+    allowed_tenants: Annotated[frozenset[str], NoDecode] = Field(
+        frozenset(), validation_alias="GOVBOT_ALLOWED_TENANTS"
+    )
+    demo_data: bool = Field(True, validation_alias="GOVBOT_DEMO_DATA")
+    allow_anonymous: bool = Field(False, validation_alias="GOVBOT_ALLOW_ANONYMOUS")
+    admins: Annotated[frozenset[str], NoDecode] = Field(
+        frozenset(), validation_alias="GOVBOT_ADMINS"
+    )
+    it_screeners: Annotated[frozenset[str], NoDecode] = Field(
+        frozenset(), validation_alias="GOVBOT_IT_SCREENERS"
+    )
+    it_channel: str = Field("", validation_alias="GOVBOT_IT_CHANNEL")
+    dialog_expiry_minutes: int = Field(
+        24 * 60, ge=1, validation_alias="GOVBOT_DIALOG_EXPIRY_MINUTES"
+    )
+    max_message_chars: int = Field(4000, ge=100, validation_alias="GOVBOT_MAX_MESSAGE_CHARS")
+    max_request_bytes: int = Field(256 * 1024, ge=4096, validation_alias="GOVBOT_MAX_REQUEST_BYTES")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", validation_alias="GOVBOT_LOG_LEVEL"
+    )
+
+    @field_validator("allowed_tenants", "admins", "it_screeners", mode="before")
+    @classmethod
+    def _split_comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(part.strip().lower() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+psycopg://")):
+            raise ValueError("use sqlite+aiosqlite:///PATH or postgresql+psycopg://USER@HOST/DB")
+        return value
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        """The municipality's time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def development_mode(self) -> bool:
+        """No app id: activities are not authenticated (Bot Framework's anonymous mode)."""
+        return not self.app_id
+
+    @property
+    def host_is_loopback(self) -> bool:
+        """True when the server only listens on a loopback address."""
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file behind `database_url`, if it is one."""
+        prefix = "sqlite+aiosqlite:///"
+        if self.database_url.startswith(prefix) and ":memory:" not in self.database_url:
+            return Path(self.database_url.removeprefix(prefix))
+        return None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; a bad value raises SettingsError with one line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else "?"
+        variable = _variable_name(field)
+        raise SettingsError(f"{variable}: {error['msg']}") from None
+
+
+def _variable_name(field: str) -> str:
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info else None
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return str(alias or field)

@@ -1,0 +1,1 @@
+"""Conversation flows (botbuilder-dialogs), and the words and cards they speak with."""

@@ -1,0 +1,106 @@
+"""The base of every govbot dialog: "annuller", "start forfra", "tilbage", "hjælp" at any step."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any, ClassVar
+
+from botbuilder.dialogs import (
+    ComponentDialog,
+    DialogContext,
+    DialogReason,
+    DialogTurnResult,
+    DialogTurnStatus,
+    WaterfallDialog,
+    WaterfallStepContext,
+)
+from botbuilder.schema import ActivityTypes
+
+from dialogs.texts import text
+from dialogs.turn import say, turn_lang
+
+# Words that steer the conversation itself, in Danish and English (matched whole, normalised).
+CONTROL_COMMANDS: dict[str, tuple[str, ...]] = {
+    "cancel": ("annuller", "afbryd", "stop", "glem det", "cancel", "abort", "quit"),
+    "restart": ("start forfra", "forfra", "start over", "restart"),
+    "back": ("tilbage", "gå tilbage", "ga tilbage", "back", "go back"),
+    "help": ("hjælp", "hjaelp", "help", "?"),
+}
+_LOOKUP = {
+    re.sub(r"\s+", " ", word): command
+    for command, words in CONTROL_COMMANDS.items()
+    for word in words
+}
+_OPTIONS_KEY = "govbot.options"
+
+
+def control_command(message: str | None) -> str | None:
+    """ "cancel", "restart", "back" or "help" when the whole message is such a command."""
+    if not message:
+        return None
+    cleaned = unicodedata.normalize("NFC", message).casefold()
+    cleaned = re.sub(r"[^\w\s?æøå]", " ", cleaned)
+    return _LOOKUP.get(re.sub(r"\s+", " ", cleaned).strip())
+
+
+def remember(step: WaterfallStepContext, name: str) -> None:
+    """Keep the previous prompt's answer; a step re-run by "tilbage" has no result to keep."""
+    if step.result is not None:
+        step.values[name] = step.result
+
+
+class GovbotDialog(ComponentDialog):
+    """A component dialog whose steps can be cancelled, restarted, stepped back and explained."""
+
+    title_key: ClassVar[str] = "dialog.title"
+
+    async def on_begin_dialog(self, inner_dc: DialogContext, options: object) -> DialogTurnResult:
+        if inner_dc.parent and inner_dc.parent.active_dialog:
+            inner_dc.parent.active_dialog.state[_OPTIONS_KEY] = options
+        return await super().on_begin_dialog(inner_dc, options)
+
+    async def on_continue_dialog(self, inner_dc: DialogContext) -> DialogTurnResult:
+        activity = inner_dc.context.activity
+        command = control_command(activity.text) if activity.type == ActivityTypes.message else None
+        if command == "cancel":
+            await inner_dc.cancel_all_dialogs()
+            await say(inner_dc.context, "dialog.cancelled")
+            return DialogTurnResult(DialogTurnStatus.Cancelled)
+        if command == "restart":
+            await inner_dc.cancel_all_dialogs()
+            await say(inner_dc.context, "dialog.restarted")
+            options = (
+                inner_dc.parent.active_dialog.state.get(_OPTIONS_KEY) if inner_dc.parent else None
+            )
+            return await super().on_begin_dialog(inner_dc, options)
+        if command == "back":
+            return await self._step_back(inner_dc)
+        if command == "help":
+            title = text(self.title_key, turn_lang(inner_dc.context))
+            await say(inner_dc.context, "dialog.help_in_dialog", title=title)
+            await inner_dc.reprompt_dialog()
+            return DialogTurnResult(DialogTurnStatus.Waiting)
+        return await super().on_continue_dialog(inner_dc)
+
+    async def _step_back(self, inner_dc: DialogContext) -> DialogTurnResult:
+        waterfall_index = next(
+            (
+                i
+                for i, instance in enumerate(inner_dc.stack)
+                if isinstance(self.find_dialog(instance.id), WaterfallDialog)
+            ),
+            None,
+        )
+        if waterfall_index is None:
+            return await super().on_continue_dialog(inner_dc)
+        instance = inner_dc.stack[waterfall_index]
+        step_index: int = instance.state.get(WaterfallDialog.StepIndex, 0)
+        if step_index <= 0:
+            await say(inner_dc.context, "dialog.no_back")
+            await inner_dc.reprompt_dialog()
+            return DialogTurnResult(DialogTurnStatus.Waiting)
+        # Drop the prompts above the waterfall and run the previous step again.
+        del inner_dc.stack[:waterfall_index]
+        waterfall: Any = self.find_dialog(instance.id)
+        return await waterfall.run_step(inner_dc, step_index - 1, DialogReason.ReplaceCalled, None)

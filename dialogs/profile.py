@@ -1,0 +1,95 @@
+"""Min profil: the user's unit and preferred language, kept in user state."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import ClassVar
+
+from botbuilder.core import MessageFactory, StatePropertyAccessor
+from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
+from botbuilder.dialogs.choices import Choice, ListStyle
+from botbuilder.dialogs.prompts import (
+    ChoicePrompt,
+    PromptOptions,
+    PromptValidatorContext,
+    TextPrompt,
+)
+
+from dialogs.base import GovbotDialog, remember
+from dialogs.texts import text
+from dialogs.turn import turn_lang
+
+
+@dataclass
+class UserProfile:
+    """What the user told govbot about themselves."""
+
+    unit: str | None = None
+    language: str | None = None  # "da" | "en"; None = follow the Teams locale
+
+
+class ProfileDialog(GovbotDialog):
+    """Two questions: which unit the user works in, and which language they want."""
+
+    title_key: ClassVar[str] = "profile.title"
+
+    def __init__(self, profile_accessor: StatePropertyAccessor) -> None:
+        super().__init__(ProfileDialog.__name__)
+        self._profile = profile_accessor
+        self.add_dialog(TextPrompt("unit", ProfileDialog.valid_unit))
+        self.add_dialog(ChoicePrompt("language"))
+        self.add_dialog(
+            WaterfallDialog("steps", [self.ask_unit_step, self.ask_language_step, self.save_step])
+        )
+        self.initial_dialog_id = "steps"
+
+    async def ask_unit_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        lang = turn_lang(step.context)
+        return await step.prompt(
+            "unit",
+            PromptOptions(
+                prompt=MessageFactory.text(text("profile.ask_unit", lang)),
+                retry_prompt=MessageFactory.text(text("profile.unit_invalid", lang)),
+            ),
+        )
+
+    async def ask_language_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        remember(step, "unit")
+        lang = turn_lang(step.context)
+        return await step.prompt(
+            "language",
+            PromptOptions(
+                prompt=MessageFactory.text(text("profile.ask_language", lang)),
+                retry_prompt=MessageFactory.text(text("profile.language_invalid", lang)),
+                choices=[
+                    Choice("dansk", synonyms=["da", "danish", "dansk sprog"]),
+                    Choice("English", synonyms=["en", "engelsk", "english"]),
+                ],
+                style=ListStyle.suggested_action,
+            ),
+        )
+
+    async def save_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        language = "en" if step.result.value == "English" else "da"
+        profile = UserProfile(unit=step.values["unit"], language=language)
+        await self._profile.set(step.context, asdict(profile))
+        await step.context.send_activity(
+            MessageFactory.text(
+                text(
+                    "profile.saved",
+                    language,
+                    unit=profile.unit,
+                    language=text(f"profile.language_{language}", language),
+                )
+            )
+        )
+        return await step.end_dialog(profile)
+
+    @staticmethod
+    async def valid_unit(prompt: PromptValidatorContext) -> bool:
+        """A unit name of 2–100 characters."""
+        value = (prompt.recognized.value or "").strip()
+        if prompt.recognized.succeeded and 2 <= len(value) <= 100:
+            prompt.recognized.value = value
+            return True
+        return False

@@ -1,0 +1,66 @@
+"""What a dialog may know about the current turn: its database session, language and user.
+
+The bot puts these in `turn_state` before any dialog runs; dialogs read them here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.schema import Attachment
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dialogs.cards import card
+from dialogs.texts import Lang, text
+
+SESSION_KEY = "govbot.session"
+LANG_KEY = "govbot.lang"
+USER_KEY = "govbot.user"
+
+
+@dataclass(frozen=True)
+class TurnUser:
+    """The person behind the activity, as far as the channel tells."""
+
+    channel_user_id: str
+    aad_object_id: str | None = None
+    name: str | None = None
+    email: str | None = None
+    tenant_id: str | None = None
+
+    @property
+    def identity(self) -> str:
+        """A stable identifier for audit entries: AAD object id, else email, else channel id."""
+        return self.aad_object_id or self.email or self.channel_user_id
+
+
+def turn_session(context: TurnContext) -> AsyncSession:
+    """The turn's database session (one transaction, committed when the turn succeeds)."""
+    return context.turn_state[SESSION_KEY]
+
+
+def turn_lang(context: TurnContext) -> Lang:
+    """The language to answer in."""
+    return context.turn_state.get(LANG_KEY, "da")
+
+
+def turn_user(context: TurnContext) -> TurnUser:
+    """Who sent the activity."""
+    return context.turn_state[USER_KEY]
+
+
+async def say(context: TurnContext, key: str, /, **values: Any) -> None:
+    """Send the text `key` in the turn's language."""
+    await context.send_activity(MessageFactory.text(text(key, turn_lang(context), **values)))
+
+
+async def show(context: TurnContext, name: str, /, **values: Any) -> None:
+    """Send the card `name` in the turn's language."""
+    await context.send_activity(MessageFactory.attachment(card(name, turn_lang(context), **values)))
+
+
+def as_attachment(name: str, context: TurnContext, /, **values: Any) -> Attachment:
+    """The card `name` in the turn's language, for use inside prompts."""
+    return card(name, turn_lang(context), **values)

@@ -1,0 +1,1 @@
+"""govbot's relational store: models, migrations, sessions and the record services."""

@@ -1,0 +1,106 @@
+"""A botbuilder `Storage` over govbot's database, so dialogs survive restarts."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from botbuilder.core import Storage
+from jsonpickle.pickler import Pickler
+from jsonpickle.unpickler import Unpickler
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.db import Database
+from storage.models import BotStateDocument
+from storage.models.base import utcnow
+from storage.sql import upsert
+
+
+class ETagConflictError(KeyError):
+    """A write carried an eTag that no longer matches the stored document."""
+
+
+class SqlStorage(Storage):
+    """JSON documents with eTag optimistic concurrency, in the `bot_state` table.
+
+    Items are flattened with jsonpickle, like botbuilder's own Cosmos DB and Blob storages,
+    because dialog state holds SDK objects (DialogState, DialogInstance, PromptOptions).
+    """
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def read(self, keys: list[str]) -> dict[str, Any]:
+        """Load the documents stored under `keys`; unknown keys are left out."""
+        if keys is None:
+            raise Exception("Keys are required when reading")
+        keys = list(keys)
+        if not keys:
+            return {}
+        async with self._database.sessions() as session:
+            rows = await session.execute(
+                select(
+                    BotStateDocument.key, BotStateDocument.document, BotStateDocument.etag
+                ).where(BotStateDocument.key.in_(keys))
+            )
+            result: dict[str, Any] = {}
+            for key, document, etag in rows:
+                restored = Unpickler().restore(dict(document, e_tag=etag))
+                result[key] = restored
+            return result
+
+    async def write(self, changes: Mapping[str, Any]) -> None:
+        """Save documents; a stale eTag raises ETagConflictError and writes nothing."""
+        if changes is None:
+            raise Exception("Changes are required when writing")
+        if not changes:
+            return
+        async with self._database.transaction() as session:
+            for key, item in dict(changes).items():
+                await self._write_one(session, key, item)
+
+    async def delete(self, keys: Iterable[str]) -> None:
+        """Remove documents; unknown keys are ignored."""
+        keys = list(keys or [])
+        if not keys:
+            return
+        async with self._database.transaction() as session:
+            await session.execute(delete(BotStateDocument).where(BotStateDocument.key.in_(keys)))
+
+    async def _write_one(self, session: AsyncSession, key: str, item: Any) -> None:
+        expected = item.get("e_tag") if isinstance(item, dict) else getattr(item, "e_tag", None)
+        if expected == "":
+            raise Exception("SqlStorage.write(): etag missing")
+        document = Pickler().flatten(item)
+        if isinstance(document, dict):
+            document.pop("e_tag", None)
+        new_etag = uuid.uuid4().hex
+        if expected and expected != "*":
+            result = await session.execute(
+                update(BotStateDocument)
+                .where(BotStateDocument.key == key, BotStateDocument.etag == expected)
+                .values(document=document, etag=new_etag, updated_at=utcnow())
+            )
+            if result.rowcount == 1:
+                return
+            exists = await session.scalar(
+                select(BotStateDocument.key).where(BotStateDocument.key == key)
+            )
+            if exists is not None:
+                raise ETagConflictError(f"eTag conflict for {key!r}")
+            await session.execute(
+                insert(BotStateDocument).values(key=key, document=document, etag=new_etag)
+            )
+            return
+        values = {"key": key, "document": document, "etag": new_etag, "updated_at": utcnow()}
+        await session.execute(
+            upsert(
+                session,
+                BotStateDocument,
+                values,
+                conflict_on=["key"],
+                update=["document", "etag", "updated_at"],
+            )
+        )

@@ -1,0 +1,82 @@
+"""Conversation references: upserted on every turn, read by proactive senders."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ConversationRef
+from storage.models.base import utcnow
+from storage.sql import upsert
+
+
+@dataclass(frozen=True)
+class ConversationInfo:
+    """Where a conversation lives and who is in it (as plain data)."""
+
+    conversation_id: str
+    conversation_type: str
+    channel_id: str
+    service_url: str
+    reference: dict[str, Any] = field(compare=False)
+    tenant_id: str | None = None
+    user_id: str | None = None
+    aad_object_id: str | None = None
+    user_name: str | None = None
+    user_email: str | None = None
+    team_id: str | None = None
+    teams_channel_id: str | None = None
+    locale: str | None = None
+
+
+_COLUMNS = [name for name in ConversationInfo.__dataclass_fields__ if name != "conversation_id"]
+
+
+async def remember_conversation(*, session: AsyncSession, info: ConversationInfo) -> None:
+    """Insert or refresh the reference of one conversation."""
+    now = utcnow()
+    values = asdict(info) | {"last_seen": now, "first_seen": now}
+    await session.execute(
+        upsert(
+            session,
+            ConversationRef,
+            values,
+            conflict_on=["conversation_id"],
+            update=[*_COLUMNS, "last_seen"],
+        )
+    )
+
+
+async def get_conversation(
+    *, session: AsyncSession, conversation_id: str
+) -> ConversationInfo | None:
+    """The stored reference of one conversation, if the bot has seen it."""
+    row = await session.scalar(
+        select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)
+    )
+    return _info(row) if row else None
+
+
+async def personal_conversation(
+    *, session: AsyncSession, aad_object_id: str | None = None, email: str | None = None
+) -> ConversationInfo | None:
+    """The newest 1:1 conversation with a user, found by AAD object id or email."""
+    if not aad_object_id and not email:
+        return None
+    query = select(ConversationRef).where(ConversationRef.conversation_type == "personal")
+    if aad_object_id:
+        query = query.where(ConversationRef.aad_object_id == aad_object_id)
+    else:
+        query = query.where(ConversationRef.user_email == (email or "").lower())
+    row = await session.scalar(query.order_by(ConversationRef.last_seen.desc()).limit(1))
+    return _info(row) if row else None
+
+
+def _info(row: ConversationRef) -> ConversationInfo:
+    return ConversationInfo(
+        conversation_id=row.conversation_id,
+        **{name: getattr(row, name) for name in _COLUMNS},
+    )

@@ -1,0 +1,116 @@
+"""Engine and session set-up for SQLite (aiosqlite) and PostgreSQL (psycopg 3)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+# Errors that mean "the database is unreachable right now", not "this request is wrong".
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    ConnectionError,
+    OSError,
+    TimeoutError,
+)
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """True when an exception means the database could not be reached."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, UNAVAILABLE_ERRORS)
+
+
+def sync_url(url: str | URL) -> URL:
+    """The same database for synchronous drivers (Alembic, scripts)."""
+    parsed = make_url(url)
+    if parsed.drivername == "sqlite+aiosqlite":
+        return parsed.set(drivername="sqlite")
+    return parsed
+
+
+def redacted(url: str | URL) -> str:
+    """The URL with any password hidden, for logs."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _prepare_sqlite_file(url: URL) -> None:
+    database = url.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers run beside the single writer; foreign keys are off by default in SQLite.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_engine(url: str, *, create_dirs: bool = True, **kwargs: Any) -> AsyncEngine:
+    """An async engine with the per-dialect settings govbot relies on."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if create_dirs:
+            _prepare_sqlite_file(parsed)
+        engine = create_async_engine(
+            parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
+        )
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 10)
+    return create_async_engine(parsed, connect_args={"connect_timeout": 5}, **kwargs)
+
+
+@dataclass(frozen=True)
+class Database:
+    """An engine and its session factory; one session per turn or per job."""
+
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def connect(cls, url: str, **kwargs: Any) -> Database:
+        """Create the engine (lazily connecting) for `url`."""
+        engine = create_engine(url, **kwargs)
+        return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
+
+    @property
+    def is_sqlite(self) -> bool:
+        """SQLite allows one writer and has no row locks."""
+        return self.engine.dialect.name == "sqlite"
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session inside one transaction: committed on success, rolled back on error."""
+        async with self.sessions.begin() as session:
+            yield session
+
+    async def ping(self) -> None:
+        """One round-trip; raises when the database is unreachable."""
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()

@@ -1,0 +1,23 @@
+"""SQLAlchemy 2.0 typed models. Import every model module here so metadata is complete."""
+
+from storage.models.base import Base
+from storage.models.bot_state import BotStateDocument
+from storage.models.conversations import ConversationRef
+from storage.models.directory import (
+    AuditEntry,
+    ItSystem,
+    OrgUnit,
+    Person,
+    RoleAssignment,
+)
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "BotStateDocument",
+    "ConversationRef",
+    "ItSystem",
+    "OrgUnit",
+    "Person",
+    "RoleAssignment",
+]

@@ -1,0 +1,33 @@
+"""Small SQL helpers that differ between SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
+
+
+def dialect_name(session: AsyncSession) -> str:
+    """The session's SQL dialect ("sqlite" or "postgresql")."""
+    return session.get_bind().dialect.name
+
+
+def upsert(
+    session: AsyncSession,
+    model: type[Any],
+    values: Mapping[str, Any],
+    *,
+    conflict_on: Iterable[str],
+    update: Iterable[str],
+) -> Insert:
+    """INSERT … ON CONFLICT (conflict_on) DO UPDATE SET the `update` columns."""
+    builder = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+    statement = builder(model).values(**values)
+    return statement.on_conflict_do_update(
+        index_elements=list(conflict_on),
+        set_={column: statement.excluded[column] for column in update},
+    )
