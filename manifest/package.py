@@ -123,7 +123,7 @@ def _icon_problems(name: str, data: bytes) -> list[str]:
         want = "×".join(map(str, ICON_SIZES[name]))
         got = "×".join(map(str, image.size))
         problems.append(f"{name}: is {got} pixels, Teams needs {want}")
-    if name == OUTLINE_ICON:
+    elif name == OUTLINE_ICON:  # colours are only worth checking at the right size
         problems += _outline_problems(image.convert("RGBA"))
     return problems
 
