@@ -15,13 +15,13 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/govbot serve --demo-data
+	GOVBOT_DEMO_DATA=$${GOVBOT_DEMO_DATA:-1} $(BIN)/govbot serve
 
 chat: $(STAMP)
 	$(BIN)/govbot chat
 
 manifest-schema:
-	@test ! -f manifest/install-schema.sh || bash manifest/install-schema.sh
+	@bash manifest/install-schema.sh
 
 test: $(STAMP) manifest-schema
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

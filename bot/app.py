@@ -18,6 +18,7 @@ from bot.errors import on_turn_error
 from bot.handler import GovBot
 from bot.logs import fields
 from bot.settings import Settings
+from storage.access import seed_roles
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,23 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     app[BOT] = bot
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    app.on_startup.append(_seed_access)
     app.cleanup_ctx.append(_close_resources)
     return app
+
+
+async def _seed_access(app: web.Application) -> None:
+    """Grant the admins and screeners named in settings; a down database only logs."""
+    settings = app[SETTINGS]
+    if not settings.admins and not settings.it_screeners:
+        return
+    try:
+        async with app[DATABASE].transaction() as session:
+            await seed_roles(
+                session=session, admins=settings.admins, screeners=settings.it_screeners
+            )
+    except Exception as error:
+        log.warning("could not seed access roles", extra=fields(error=type(error).__name__))
 
 
 async def _close_resources(app: web.Application) -> AsyncIterator[None]:

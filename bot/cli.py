@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from bot.settings import Settings, SettingsError, load_settings
+from manifest.cli import manifest_cli
 
 log = logging.getLogger("govbot")
 
@@ -121,6 +122,9 @@ def ask(settings: Settings, text: str, locale: str) -> None:
     from bot.terminal import run_ask
 
     asyncio.run(run_ask(settings, text, locale=locale))
+
+
+cli.add_command(manifest_cli)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from botbuilder.core import (
     ActivityHandler,
     ConversationState,
+    InvokeResponse,
     TurnContext,
     UserState,
 )
@@ -139,6 +140,40 @@ class GovBot(ActivityHandler):
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await self._welcome_once(turn_context)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        """Action.Execute runs the same handlers as Action.Submit; other invokes are refused.
+
+        The body is returned as a plain dict: botbuilder 4.17 cannot serialise a message
+        response whose value is a string, which is what Teams expects.
+        """
+        activity = turn_context.activity
+        value = activity.value if isinstance(activity.value, dict) else {}
+        action = value.get("action") if isinstance(value.get("action"), dict) else None
+        if activity.name != "adaptiveCard/action" or action is None:
+            turn_context.turn_state[INTENT_KEY] = f"invoke:{activity.name}"
+            return InvokeResponse(status=400, body={"error": "unsupported invoke"})
+        verb = action.get("verb")
+        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        await self._dialog_context(turn_context)
+        handler = self._routes.submits.get(verb) if isinstance(verb, str) else None
+        answer = "invoke.done"
+        if verb == "say" and isinstance(data.get("text"), str):
+            await self._route_text(turn_context, clean_text(Activity(text=data["text"])))
+        elif handler is not None:
+            turn_context.turn_state[INTENT_KEY] = f"execute:{verb}"
+            await handler(turn_context, {**data, "action": verb})
+        else:
+            turn_context.turn_state[INTENT_KEY] = "stale_card"
+            answer = "fallback.card_unknown"
+        return InvokeResponse(
+            status=200,
+            body={
+                "statusCode": 200,
+                "type": "application/vnd.microsoft.activity.message",
+                "value": _text(turn_context, answer),
+            },
+        )
 
     # --- routing ----------------------------------------------------------------------------
 

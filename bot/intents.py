@@ -66,7 +66,9 @@ INTENTS: tuple[Intent, ...] = (
 def normalise(text: str) -> str:
     """Lower-case, NFC, punctuation to spaces, single spaces."""
     text = unicodedata.normalize("NFC", text).casefold()
-    text = re.sub(r"[^\w\s?æøå]", " ", text)
+    if text.strip() == "?":
+        return "?"
+    text = re.sub(r"[^\w\s]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 

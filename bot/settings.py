@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     allowed_tenants: Annotated[frozenset[str], NoDecode] = Field(
         frozenset(), validation_alias="GOVBOT_ALLOWED_TENANTS"
     )
-    demo_data: bool = Field(True, validation_alias="GOVBOT_DEMO_DATA")
+    demo_data: bool = Field(False, validation_alias="GOVBOT_DEMO_DATA")
     allow_anonymous: bool = Field(False, validation_alias="GOVBOT_ALLOW_ANONYMOUS")
     admins: Annotated[frozenset[str], NoDecode] = Field(
         frozenset(), validation_alias="GOVBOT_ADMINS"

@@ -88,7 +88,7 @@ class GovbotDialog(ComponentDialog):
             (
                 i
                 for i, instance in enumerate(inner_dc.stack)
-                if isinstance(self.find_dialog(instance.id), WaterfallDialog)
+                if isinstance(self._dialogs.find_dialog(instance.id), WaterfallDialog)
             ),
             None,
         )
@@ -102,5 +102,5 @@ class GovbotDialog(ComponentDialog):
             return DialogTurnResult(DialogTurnStatus.Waiting)
         # Drop the prompts above the waterfall and run the previous step again.
         del inner_dc.stack[:waterfall_index]
-        waterfall: Any = self.find_dialog(instance.id)
+        waterfall: Any = self._dialogs.find_dialog(instance.id)
         return await waterfall.run_step(inner_dc, step_index - 1, DialogReason.ReplaceCalled, None)

@@ -50,10 +50,13 @@ def redacted(url: str | URL) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _prepare_sqlite_file(url: URL) -> None:
+def _existing_sqlite_file(url: URL) -> URL:
+    """Open the file read-write but never create it: a missing database is an outage, and
+    silently starting on an empty file would hide it. `storage.migrate.upgrade` creates it."""
     database = url.database
-    if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return url
+    return url.set(database=f"file:{Path(database).absolute()}?mode=rw", query={"uri": "true"})
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -66,14 +69,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: str, *, create_dirs: bool = True, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine with the per-dialect settings govbot relies on."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if create_dirs:
-            _prepare_sqlite_file(parsed)
         engine = create_async_engine(
-            parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
+            _existing_sqlite_file(parsed),
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            **kwargs,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

@@ -1,5 +1,6 @@
 """SQLAlchemy 2.0 typed models. Import every model module here so metadata is complete."""
 
+from storage.models.access import AccessGrant
 from storage.models.base import Base
 from storage.models.bot_state import BotStateDocument
 from storage.models.conversations import ConversationRef
@@ -12,6 +13,7 @@ from storage.models.directory import (
 )
 
 __all__ = [
+    "AccessGrant",
     "AuditEntry",
     "Base",
     "BotStateDocument",

@@ -1,0 +1,239 @@
+"""Access grants: who is admin, IT screener, or secretary/chair/member of a governance body.
+
+A principal is a lower-cased AAD object id or email. A user matches a grant through either,
+or through the directory person the grant names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.audit import record_change
+from storage.models import AccessGrant, Person
+from storage.models.base import utcnow
+
+
+class Role(StrEnum):
+    """Roles inside govbot (everyone else is an employee)."""
+
+    ADMIN = "admin"
+    IT_SCREENER = "it_screener"
+    SECRETARY = "secretary"
+    CHAIR = "chair"
+    MEMBER = "member"
+
+
+BODY_ROLES = frozenset({Role.SECRETARY, Role.CHAIR, Role.MEMBER})
+
+
+class NotAuthorisedError(Exception):
+    """The acting user lacks the role an action needs."""
+
+    def __init__(self, needed: Role, body_key: str | None = None) -> None:
+        super().__init__(f"needs {needed}" + (f" of {body_key}" if body_key else ""))
+        self.needed = needed
+        self.body_key = body_key
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One active or ended grant, as plain data."""
+
+    id: int
+    principal: str
+    person_id: int | None
+    role: Role
+    body_key: str | None
+    granted_by: str
+    granted_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Access:
+    """The roles one user holds right now."""
+
+    grants: frozenset[tuple[Role, str | None]]
+
+    @property
+    def is_admin(self) -> bool:
+        return (Role.ADMIN, None) in self.grants
+
+    @property
+    def is_screener(self) -> bool:
+        return self.is_admin or (Role.IT_SCREENER, None) in self.grants
+
+    def has(self, role: Role, body_key: str | None = None) -> bool:
+        """True when the user holds `role` (for `body_key`), or is an admin."""
+        return self.is_admin or (role, body_key) in self.grants
+
+    def in_body(self, body_key: str) -> frozenset[Role]:
+        """The user's roles in one body."""
+        return frozenset(role for role, key in self.grants if key == body_key)
+
+    def require(self, role: Role, body_key: str | None = None) -> None:
+        """Raise NotAuthorisedError unless the user holds `role` (admins hold every role)."""
+        if not self.has(role, body_key):
+            raise NotAuthorisedError(role, body_key)
+
+
+def principal_of(value: str) -> str:
+    """The canonical form of an AAD object id or email."""
+    return value.strip().lower()
+
+
+def _grant(row: AccessGrant) -> Grant:
+    return Grant(
+        id=row.id,
+        principal=row.principal,
+        person_id=row.person_id,
+        role=Role(row.role),
+        body_key=row.body_key,
+        granted_by=row.granted_by,
+        granted_at=row.granted_at,
+        revoked_at=row.revoked_at,
+    )
+
+
+async def access_of(
+    *, session: AsyncSession, aad_object_id: str | None, email: str | None = None
+) -> Access:
+    """Every active role of the user known by `aad_object_id` and/or `email`."""
+    principals = [principal_of(p) for p in (aad_object_id, email) if p]
+    if not principals:
+        return Access(frozenset())
+    person_ids = select(Person.id).where(
+        or_(Person.aad_object_id.in_(principals), Person.email.in_(principals))
+    )
+    rows = await session.execute(
+        select(AccessGrant.role, AccessGrant.body_key).where(
+            AccessGrant.revoked_at.is_(None),
+            or_(AccessGrant.principal.in_(principals), AccessGrant.person_id.in_(person_ids)),
+        )
+    )
+    return Access(frozenset((Role(role), body_key) for role, body_key in rows))
+
+
+async def grant_role(
+    *,
+    session: AsyncSession,
+    principal: str,
+    role: Role,
+    actor: str,
+    body_key: str | None = None,
+    person_id: int | None = None,
+    source: str = "chat",
+) -> Grant:
+    """Give `principal` a role; granting a role already held returns the existing grant."""
+    if (role in BODY_ROLES) != (body_key is not None):
+        raise ValueError("secretary, chair and member need a body; admin and screener none")
+    principal = principal_of(principal)
+    existing = await session.scalar(
+        select(AccessGrant).where(
+            AccessGrant.principal == principal,
+            AccessGrant.role == role.value,
+            AccessGrant.body_key.is_(None)
+            if body_key is None
+            else AccessGrant.body_key == body_key,
+            AccessGrant.revoked_at.is_(None),
+        )
+    )
+    if existing is not None:
+        return _grant(existing)
+    row = AccessGrant(
+        principal=principal,
+        person_id=person_id,
+        role=role.value,
+        body_key=body_key,
+        granted_by=actor,
+    )
+    session.add(row)
+    await session.flush()
+    await record_change(
+        session=session,
+        actor=actor,
+        action="grant",
+        entity="access_grant",
+        entity_id=row.id,
+        after={"principal": principal, "role": role.value, "body": body_key},
+        source=source,
+    )
+    return _grant(row)
+
+
+async def revoke_role(
+    *,
+    session: AsyncSession,
+    principal: str,
+    role: Role,
+    actor: str,
+    body_key: str | None = None,
+    source: str = "chat",
+) -> int:
+    """End `principal`'s active grants of `role` (for `body_key`); returns how many ended."""
+    rows = await session.scalars(
+        select(AccessGrant).where(
+            AccessGrant.principal == principal_of(principal),
+            AccessGrant.role == role.value,
+            AccessGrant.body_key.is_(None)
+            if body_key is None
+            else AccessGrant.body_key == body_key,
+            AccessGrant.revoked_at.is_(None),
+        )
+    )
+    ended = 0
+    for row in rows:
+        row.revoked_at = utcnow()
+        ended += 1
+        await record_change(
+            session=session,
+            actor=actor,
+            action="revoke",
+            entity="access_grant",
+            entity_id=row.id,
+            before={"principal": row.principal, "role": row.role, "body": row.body_key},
+            source=source,
+        )
+    return ended
+
+
+async def list_grants(
+    *, session: AsyncSession, role: Role | None = None, body_key: str | None = None
+) -> list[Grant]:
+    """Active grants, optionally of one role and/or one body."""
+    query = select(AccessGrant).where(AccessGrant.revoked_at.is_(None))
+    if role is not None:
+        query = query.where(AccessGrant.role == role.value)
+    if body_key is not None:
+        query = query.where(AccessGrant.body_key == body_key)
+    rows = await session.scalars(
+        query.order_by(AccessGrant.body_key, AccessGrant.role, AccessGrant.id)
+    )
+    return [_grant(row) for row in rows]
+
+
+async def seed_roles(
+    *, session: AsyncSession, admins: frozenset[str], screeners: frozenset[str]
+) -> None:
+    """Grant the admins and screeners named in settings (the first admins come from there)."""
+    for principal in sorted(admins):
+        await grant_role(
+            session=session,
+            principal=principal,
+            role=Role.ADMIN,
+            actor="settings",
+            source="settings",
+        )
+    for principal in sorted(screeners):
+        await grant_role(
+            session=session,
+            principal=principal,
+            role=Role.IT_SCREENER,
+            actor="settings",
+            source="settings",
+        )

@@ -1,0 +1,83 @@
+"""The `govbot` command line, run as a user would run it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GOVBOT = [sys.executable, "-m", "bot"]
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOVBOT_", "Microsoft"))}
+    env["GOVBOT_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path}/govbot.db"
+    env.update(extra)
+    return env
+
+
+def test_ask_answers_through_the_same_pipeline(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*GOVBOT, "ask", "hjælp"], env=_env(tmp_path), capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Det kan jeg hjælpe med" in result.stdout
+    assert "[Jeg har brug for et nyt system]" in result.stdout
+
+
+def test_chat_holds_a_conversation(tmp_path: Path) -> None:
+    # Two questions of the profile dialog, answered; then a button picked by its number.
+    script = "min profil\nSundhed og Omsorg\ndansk\nhjælp\n1\n"
+    result = subprocess.run(
+        [*GOVBOT, "chat", "--name", "Anne"],
+        input=script,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Hvilken enhed" in out
+    assert "Hvilket sprog" in out
+    assert "du er i **Sundhed og Omsorg**" in out
+    assert "[1] Hvem ejer et system?" in out
+
+
+def test_version_and_db_upgrade(tmp_path: Path) -> None:
+    version = subprocess.run([*GOVBOT, "version"], capture_output=True, text=True, timeout=30)
+    assert version.returncode == 0 and version.stdout.strip()
+    upgrade = subprocess.run(
+        [*GOVBOT, "db", "upgrade"], env=_env(tmp_path), capture_output=True, text=True, timeout=60
+    )
+    assert upgrade.returncode == 0, upgrade.stderr
+    assert (tmp_path / "govbot.db").exists()
+
+
+@pytest.mark.parametrize(("variable", "value"), [("GOVBOT_PORT", "x"), ("GOVBOT_TIMEZONE", "Nope")])
+def test_bad_configuration_stops_with_one_line(tmp_path: Path, variable: str, value: str) -> None:
+    result = subprocess.run(
+        [*GOVBOT, "serve"],
+        env=_env(tmp_path, **{variable: value}),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and variable in lines[0]
+
+
+def test_serve_refuses_anonymous_mode_off_loopback(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*GOVBOT, "serve"],
+        env=_env(tmp_path, GOVBOT_HOST="0.0.0.0"),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "MicrosoftAppId" in result.stderr

@@ -1,0 +1,202 @@
+"""End to end over HTTP: Teams-shaped activities in at /api/messages, replies at a serviceUrl."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from bot.settings import Settings
+from storage.conversations import get_conversation
+from storage.db import Database
+from tests.support.activities import bot_added, installation_update, message, teams_activity
+from tests.support.channel import TestChannel
+from tests.support.server import RunningBot, start_bot
+
+
+async def test_welcome_card_once_on_install(running_bot: RunningBot, channel: TestChannel) -> None:
+    response = await running_bot.post(installation_update(service_url=channel.url))
+    assert response.status == 201
+    await running_bot.post(bot_added(service_url=channel.url))
+
+    assert len(channel.received) == 1, "install + conversationUpdate must welcome only once"
+    welcome = channel.received[0]
+    assert welcome.card is not None
+    assert "Jeg er govbot" in welcome.text
+    assert "Jeg har brug for et nyt system" in welcome.text
+
+
+async def test_help_in_danish_and_english(running_bot: RunningBot, channel: TestChannel) -> None:
+    await running_bot.post(message("hjælp", service_url=channel.url))
+    await running_bot.post(message("help", service_url=channel.url, locale="en-US", user="29:bob"))
+
+    danish = channel.to("a:1personal-1user-anne")
+    english = channel.to("a:1personal-bob")
+    assert "Det kan jeg hjælpe med" in danish[-1].text
+    assert "Here is what I can do" in english[-1].text
+
+
+async def test_unknown_text_says_so_and_offers_actions(
+    running_bot: RunningBot, channel: TestChannel
+) -> None:
+    await running_bot.post(message("blå kaniner danser tango", service_url=channel.url))
+    texts = "\n".join(r.text for r in channel.received)
+    assert 'Det forstod jeg ikke helt: "blå kaniner danser tango"' in texts
+    assert "Hvem ejer et system?" in texts
+
+
+async def test_expect_replies_returns_the_replies_in_the_body(
+    running_bot: RunningBot, channel: TestChannel
+) -> None:
+    activity = message("hjælp", service_url=channel.url, deliveryMode="expectReplies")
+    response = await running_bot.post(activity)
+    assert response.status == 200
+    body = json.loads(await response.text())
+    texts = json.dumps(body["activities"], ensure_ascii=False)
+    assert "Det kan jeg hjælpe med" in texts
+    assert channel.received == [], "expectReplies answers in the HTTP body, not at the serviceUrl"
+
+
+async def test_adaptive_card_execute_invoke_returns_a_body(
+    running_bot: RunningBot, channel: TestChannel
+) -> None:
+    invoke = teams_activity(
+        "invoke",
+        service_url=channel.url,
+        name="adaptiveCard/action",
+        value={"action": {"type": "Action.Execute", "verb": "say", "data": {"text": "hjælp"}}},
+    )
+    response = await running_bot.post(invoke)
+    assert response.status == 200
+    body = json.loads(await response.text())
+    assert body["statusCode"] == 200
+    assert body["type"] == "application/vnd.microsoft.activity.message"
+    assert "Det kan jeg hjælpe med" in channel.received[-1].text
+
+    stale = teams_activity(
+        "invoke",
+        service_url=channel.url,
+        name="adaptiveCard/action",
+        value={"action": {"type": "Action.Execute", "verb": "no.such.verb", "data": {}}},
+    )
+    response = await running_bot.post(stale)
+    assert response.status == 200
+    assert "kender jeg ikke" in json.loads(await response.text())["value"]
+
+
+async def test_a_prompt_started_before_a_restart_finishes_after_it(
+    make_settings: Callable[..., Settings], channel: TestChannel
+) -> None:
+    settings = make_settings()
+    first = await start_bot(settings)
+    try:
+        await first.post(message("min profil", service_url=channel.url))
+        assert "Hvilken enhed" in channel.received[-1].text
+    finally:
+        await first.stop()
+
+    second = await start_bot(settings)
+    try:
+        await second.post(message("Sundhed og Omsorg", service_url=channel.url))
+        assert "Hvilket sprog" in channel.received[-1].text
+        await second.post(message("English", service_url=channel.url))
+        assert "you are in **Sundhed og Omsorg**" in channel.received[-1].text
+        # The saved preference now drives the language of later answers.
+        await second.post(message("hjælp", service_url=channel.url))
+        assert "Here is what I can do" in channel.received[-1].text
+    finally:
+        await second.stop()
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        (["min profil", "annuller"], "jeg har stoppet det, vi var i gang med"),
+        (["min profil", "Økonomi", "tilbage"], "Hvilken enhed"),
+        (["min profil", "tilbage"], "der er ikke noget at gå tilbage til"),
+        (["min profil", "x"], "Skriv enhedens navn med 2–100 tegn"),
+        (["min profil", "hjælp"], 'Du er midt i "din profil"'),
+        (["min profil", "Økonomi", "start forfra"], "Hvilken enhed"),
+        (["annuller"], "intet at annullere"),
+    ],
+)
+async def test_dialog_steering_words(
+    running_bot: RunningBot, channel: TestChannel, steps: list[str], expected: str
+) -> None:
+    before = 0
+    for step in steps:
+        before = len(channel.received)
+        response = await running_bot.post(message(step, service_url=channel.url))
+        assert response.status == 201
+    last_turn = "\n".join(r.text for r in channel.received[before:])
+    assert expected in last_turn
+
+
+async def test_a_stale_card_button_is_explained(
+    running_bot: RunningBot, channel: TestChannel
+) -> None:
+    await running_bot.post(
+        message(None, service_url=channel.url, value={"action": "procurement.approve", "id": 7})
+    )
+    assert "Den knap kender jeg ikke længere" in channel.received[-1].text
+
+
+async def test_conversation_reference_is_stored(
+    running_bot: RunningBot, channel: TestChannel, database: Database
+) -> None:
+    await running_bot.post(message("hjælp", service_url=channel.url))
+    async with database.transaction() as session:
+        stored = await get_conversation(session=session, conversation_id="a:1personal-1user-anne")
+    assert stored is not None
+    assert stored.service_url == channel.url
+    assert stored.aad_object_id == "00000000-0000-0000-0000-0000000000a1"
+    assert stored.tenant_id and stored.conversation_type == "personal"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        (b"{not json", "application/json", 400),
+        (b'{"type": "message"}', "text/plain", 415),
+        (b"[1, 2, 3]", "application/json", 400),
+        (b'{"text": "no type"}', "application/json", 400),
+        (
+            b'{"type": "message", "serviceUrl": "ftp://x", "conversation": {"id": "c"}}',
+            "application/json",
+            400,
+        ),
+    ],
+)
+async def test_malformed_requests_get_4xx(
+    running_bot: RunningBot, body: bytes, content_type: str, status: int
+) -> None:
+    response = await running_bot.post_raw(body, headers={"Content-Type": content_type})
+    assert response.status == status
+
+
+async def test_healthz_ok(running_bot: RunningBot) -> None:
+    response = await running_bot.client.get(f"{running_bot.url}/healthz")
+    assert response.status == 200
+
+
+@pytest.mark.parametrize(
+    "unreachable",
+    [
+        "sqlite+aiosqlite:////nonexistent-govbot-dir/sub/govbot.db",
+        "postgresql+psycopg://postgres@127.0.0.1:1/govbot",
+    ],
+)
+async def test_database_down_gives_503_and_a_danish_message(
+    make_settings: Callable[..., Settings], channel: TestChannel, unreachable: str
+) -> None:
+    bot = await start_bot(make_settings(database_url=unreachable))
+    try:
+        health = await bot.client.get(f"{bot.url}/healthz")
+        assert health.status == 503
+        response = await bot.post(message("hjælp", service_url=channel.url))
+        assert response.status == 201
+        assert "Jeg kan ikke nå min database lige nu" in channel.received[-1].text
+        assert "Traceback" not in channel.received[-1].text
+    finally:
+        await bot.stop()

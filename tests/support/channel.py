@@ -1,0 +1,196 @@
+"""A local Bot Connector service: the `serviceUrl` the bot replies to in end-to-end tests.
+
+It serves the parts of the Bot Connector REST API govbot uses, records every activity it
+receives, and can answer with Teams' error statuses (429 with Retry-After, 403, 5xx).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from tests.support.activities import TENANT_ID
+
+
+@dataclass(frozen=True)
+class Received:
+    """One activity the bot sent to the channel."""
+
+    conversation_id: str
+    activity: dict[str, Any]
+    reply_to: str | None
+    method: str
+
+    @property
+    def text(self) -> str:
+        """The message text plus the visible text of any Adaptive Card."""
+        parts = [self.activity.get("text") or ""]
+        for attachment in self.activity.get("attachments") or []:
+            parts.append(_card_text(attachment.get("content")))
+        return "\n".join(p for p in parts if p)
+
+    @property
+    def card(self) -> dict[str, Any] | None:
+        """The first Adaptive Card attached, if any."""
+        for attachment in self.activity.get("attachments") or []:
+            if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
+                return attachment.get("content")
+        return None
+
+
+def _card_text(node: Any) -> str:
+    if isinstance(node, dict):
+        texts = [
+            str(node[key]) for key in ("text", "title", "value") if isinstance(node.get(key), str)
+        ]
+        for value in node.values():
+            if isinstance(value, (dict, list)):
+                texts.append(_card_text(value))
+        return "\n".join(t for t in texts if t)
+    if isinstance(node, list):
+        return "\n".join(_card_text(item) for item in node)
+    return ""
+
+
+@dataclass
+class Failure:
+    """A canned error answer for the next matching sends."""
+
+    status: int
+    retry_after: float | None = None
+    conversation_id: str | None = None
+
+
+@dataclass
+class TestChannel:
+    """The Bot Connector API on a local port; `url` is the serviceUrl to put in activities."""
+
+    __test__ = False  # not a pytest test class
+
+    received: list[Received] = field(default_factory=list)
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    failures: deque[Failure] = field(default_factory=deque)
+    gate: Callable[[str], Failure | None] | None = None  # e.g. a rate limiter
+    url: str = ""
+    _runner: web.AppRunner | None = None
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    async def start(self) -> TestChannel:
+        app = web.Application()
+        app.router.add_post("/v3/conversations", self._create_conversation)
+        app.router.add_post("/v3/conversations/{cid}/activities", self._send)
+        app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
+        app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
+        app.router.add_get("/v3/conversations/{cid}/members/{uid}", self._member)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}/"
+        return self
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    def fail_next(
+        self,
+        status: int,
+        *,
+        count: int = 1,
+        retry_after: float | None = None,
+        conversation_id: str | None = None,
+    ) -> None:
+        """Answer the next `count` sends (to `conversation_id`, or any) with `status`."""
+        for _ in range(count):
+            self.failures.append(Failure(status, retry_after, conversation_id))
+
+    def add_member(self, user_id: str, *, email: str, name: str, aad_object_id: str) -> None:
+        """Make GET …/members/{user_id} answer with this person."""
+        self.members[user_id] = {
+            "id": user_id,
+            "name": name,
+            "aadObjectId": aad_object_id,
+            "email": email,
+            "userPrincipalName": email,
+            "tenantId": TENANT_ID,
+        }
+
+    def to(self, conversation_id: str) -> list[Received]:
+        """Everything sent to one conversation, in order."""
+        return [r for r in self.received if r.conversation_id == conversation_id]
+
+    async def wait_for(
+        self, count: int, *, conversation_id: str | None = None, seconds: float = 10.0
+    ) -> list[Received]:
+        """Wait until at least `count` activities arrived (in one conversation, or in all)."""
+
+        def arrived() -> list[Received]:
+            return self.to(conversation_id) if conversation_id else list(self.received)
+
+        async with asyncio.timeout(seconds), self._changed:
+            await self._changed.wait_for(lambda: len(arrived()) >= count)
+        return arrived()
+
+    def _take_failure(self, conversation_id: str) -> Failure | None:
+        for failure in list(self.failures):
+            if failure.conversation_id in (None, conversation_id):
+                self.failures.remove(failure)
+                return failure
+        return self.gate(conversation_id) if self.gate else None
+
+    @staticmethod
+    def _failure_response(failure: Failure) -> web.Response:
+        headers = {"Retry-After": f"{failure.retry_after:g}"} if failure.retry_after else {}
+        return web.json_response(
+            {"error": {"code": "Throttled" if failure.status == 429 else "Error"}},
+            status=failure.status,
+            headers=headers,
+        )
+
+    async def _record(self, received: Received) -> None:
+        async with self._changed:
+            self.received.append(received)
+            self._changed.notify_all()
+
+    async def _send(self, request: web.Request) -> web.Response:
+        conversation_id = request.match_info["cid"]
+        failure = self._take_failure(conversation_id)
+        if failure:
+            return self._failure_response(failure)
+        activity = await request.json()
+        await self._record(
+            Received(conversation_id, activity, request.match_info.get("aid"), "POST")
+        )
+        return web.json_response({"id": f"1:{uuid.uuid4().hex}"})
+
+    async def _update(self, request: web.Request) -> web.Response:
+        activity = await request.json()
+        await self._record(
+            Received(request.match_info["cid"], activity, request.match_info["aid"], "PUT")
+        )
+        return web.json_response({"id": request.match_info["aid"]})
+
+    async def _create_conversation(self, request: web.Request) -> web.Response:
+        parameters = await request.json()
+        members = parameters.get("members") or [{}]
+        conversation_id = f"a:1personal-{str(members[0].get('id', 'x')).removeprefix('29:')}"
+        activity = parameters.get("activity")
+        if activity:
+            await self._record(Received(conversation_id, activity, None, "POST"))
+        return web.json_response(
+            {"id": conversation_id, "activityId": f"1:{uuid.uuid4().hex}", "serviceUrl": self.url}
+        )
+
+    async def _member(self, request: web.Request) -> web.Response:
+        member = self.members.get(request.match_info["uid"])
+        if member is None:
+            return web.json_response({"error": {"code": "MemberNotFound"}}, status=404)
+        return web.json_response(member)
