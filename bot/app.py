@@ -17,6 +17,7 @@ from bot.assembly import build_bot
 from bot.errors import on_turn_error
 from bot.handler import GovBot
 from bot.logs import fields
+from bot.proactive import ProactiveSender
 from bot.settings import Settings
 from storage.access import seed_roles
 from storage.db import Database
@@ -27,6 +28,7 @@ SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)
 ADAPTER = web.AppKey("adapter", GovbotAdapter)
 BOT = web.AppKey("bot", GovBot)
+PROACTIVE = web.AppKey("proactive", ProactiveSender)
 
 HEALTH_TIMEOUT_SECONDS = 3.0
 _dumps = partial(json.dumps, ensure_ascii=False, default=str)
@@ -37,13 +39,15 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     database = database or Database.connect(settings.database_url)
     adapter = create_adapter(settings)
     adapter.on_turn_error = on_turn_error
-    bot = build_bot(settings, database)
+    proactive = ProactiveSender(adapter, settings.app_id)
+    bot = build_bot(settings, database, proactive=proactive)
 
     app = web.Application(client_max_size=settings.max_request_bytes)
     app[SETTINGS] = settings
     app[DATABASE] = database
     app[ADAPTER] = adapter
     app[BOT] = bot
+    app[PROACTIVE] = proactive
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.on_startup.append(_seed_access)

@@ -17,8 +17,17 @@ _environment = Environment(undefined=StrictUndefined, autoescape=False, keep_tra
 
 @cache
 def _catalogue(lang: Lang) -> dict[str, Template]:
-    raw = yaml.safe_load(files("dialogs.locales").joinpath(f"{lang}.yaml").read_text("utf-8"))
-    return {key: _environment.from_string(value) for key, value in _flatten(raw).items()}
+    """Every `dialogs/locales/<lang>/*.yaml` file (one per capability), merged."""
+    merged: dict[str, Template] = {}
+    folder = files("dialogs.locales").joinpath(lang)
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yaml"):
+            continue
+        for key, value in _flatten(yaml.safe_load(entry.read_text("utf-8")) or {}).items():
+            if key in merged:
+                raise ValueError(f"text {key!r} is defined twice ({lang}/{entry.name})")
+            merged[key] = _environment.from_string(value)
+    return merged
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:

@@ -6,7 +6,10 @@ import json
 from collections.abc import Callable
 
 import pytest
+from botbuilder.core import MessageFactory
+from botbuilder.schema import ErrorResponseException
 
+from bot.app import PROACTIVE
 from bot.settings import Settings
 from storage.conversations import get_conversation
 from storage.db import Database
@@ -200,3 +203,26 @@ async def test_database_down_gives_503_and_a_danish_message(
         assert "Traceback" not in channel.received[-1].text
     finally:
         await bot.stop()
+
+
+async def test_proactive_message_reaches_a_stored_conversation(
+    running_bot: RunningBot, channel: TestChannel, database: Database
+) -> None:
+    await running_bot.post(message("hjælp", service_url=channel.url))
+    async with database.transaction() as session:
+        stored = await get_conversation(session=session, conversation_id="a:1personal-1user-anne")
+    assert stored is not None
+    before = len(channel.received)
+
+    sender = running_bot.app[PROACTIVE]
+    ids = await sender.send(stored, MessageFactory.text("Påmindelse: styregruppemøde i morgen"))
+
+    assert len(ids) == 1
+    assert channel.received[before].text == "Påmindelse: styregruppemøde i morgen"
+    assert channel.received[before].conversation_id == "a:1personal-1user-anne"
+    assert channel.received[before].reply_to is None, "a proactive message starts a new post"
+
+    channel.fail_next(403)
+    with pytest.raises(ErrorResponseException) as refused:
+        await sender.send(stored, MessageFactory.text("blokeret"))
+    assert refused.value.response.status_code == 403

@@ -1,12 +1,13 @@
-"""The foundation's own actions: welcome, help, profile, and steering words outside a dialog."""
+"""The foundation's capability: welcome, help, profile, and steering words outside a dialog."""
 
 from __future__ import annotations
 
 from botbuilder.core import TurnContext
 
+from bot.capabilities import Runtime
 from bot.handler import DIALOG_CONTEXT_KEY, show_welcome
 from bot.intents import IntentMatch
-from bot.routing import Action, Routes
+from bot.routing import Action
 from dialogs.cards import MAIN_ACTIONS
 from dialogs.profile import ProfileDialog
 from dialogs.turn import say, show
@@ -38,8 +39,10 @@ def start_dialog(dialog_id: str) -> Action:
     return begin
 
 
-def register(routes: Routes) -> None:
-    """Add the foundation's actions to the routing tables."""
+def register(runtime: Runtime) -> None:
+    """Add the profile dialog and the foundation's actions."""
+    runtime.dialogs.add(ProfileDialog(runtime.user_state.create_property("profile")))
+    routes = runtime.routes
     routes.action("welcome", welcome)
     routes.action("help", help_card)
     routes.action("cancel", nothing_to_cancel)

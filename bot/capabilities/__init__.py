@@ -1,0 +1,28 @@
+"""Each capability adds its dialogs and routes to the bot through one `register` function."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from botbuilder.core import ConversationState, UserState
+from botbuilder.dialogs import DialogSet
+
+from bot.proactive import ProactiveSender
+from bot.routing import Routes
+from bot.settings import Settings
+from storage.db import Database
+
+
+@dataclass
+class Runtime:
+    """What a capability may use when it registers itself."""
+
+    settings: Settings
+    database: Database
+    conversation_state: ConversationState
+    user_state: UserState
+    dialogs: DialogSet
+    routes: Routes = field(default_factory=Routes)
+    # Sends to other conversations (IT's channel, a requester, a body's members); None in tests
+    # and tools that have no channel to send through.
+    proactive: ProactiveSender | None = None
