@@ -28,14 +28,20 @@ class ProactiveSender:
         the caller decides whether to retry, back off or mark the recipient unreachable.
         """
         sent: list[ResourceResponse] = []
+        failure: list[Exception] = []
 
         async def deliver(context: TurnContext) -> None:
             # The SDK's continuation event has a made-up id that would turn our message into a
             # reply to it; without an id the message is posted as a new one.
             context.activity.id = None
-            sent.extend(await context.send_activities(list(activities)) or [])
+            try:
+                sent.extend(await context.send_activities(list(activities)) or [])
+            except Exception as error:  # handed to the caller, not to the turn-error handler
+                failure.append(error)
 
         await self.adapter.continue_conversation(
             reference_of(conversation), deliver, bot_app_id=self.app_id or None
         )
+        if failure:
+            raise failure[0]
         return [response.id for response in sent if response and response.id]
