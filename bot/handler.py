@@ -27,7 +27,7 @@ from bot.routing import Routes
 from bot.settings import Settings
 from dialogs.cards import MAIN_ACTIONS
 from dialogs.texts import Lang, text
-from dialogs.turn import LANG_KEY, SESSION_KEY, USER_KEY, say, show, turn_lang
+from dialogs.turn import AFTER_COMMIT_KEY, LANG_KEY, SESSION_KEY, USER_KEY, say, show, turn_lang
 from storage.conversations import ConversationInfo, remember_conversation
 from storage.db import Database
 from storage.models.base import utcnow
@@ -76,6 +76,8 @@ class GovBot(ActivityHandler):
                 turn_context.turn_state[SESSION_KEY] = session
                 info = await self._remember_conversation(turn_context)
                 turn_context.turn_state[LANG_KEY] = await self._language(turn_context)
+                for hook in self._routes.turn_hooks:
+                    await hook(turn_context)
                 await super().on_turn(turn_context)
             await self._conversation_state.save_changes(turn_context)
             await self._user_state.save_changes(turn_context)
@@ -85,6 +87,7 @@ class GovBot(ActivityHandler):
             if held:
                 await turn_context.adapter.send_activities(turn_context, held)
             outcome = "ok"
+            await self._run_after_commit(turn_context)
         except BaseException:
             # Nothing of a failed turn is sent: its writes were rolled back.
             turn_context.turn_state.pop(HELD_REPLIES_KEY, None)
@@ -103,6 +106,14 @@ class GovBot(ActivityHandler):
                     outcome=outcome,
                 ),
             )
+
+    @staticmethod
+    async def _run_after_commit(turn_context: TurnContext) -> None:
+        for action in turn_context.turn_state.pop(AFTER_COMMIT_KEY, []):
+            try:
+                await action()
+            except Exception:  # the turn itself succeeded; a side effect must not undo that
+                log.exception("after-commit action failed")
 
     # --- activity types -------------------------------------------------------------------
 

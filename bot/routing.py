@@ -16,6 +16,8 @@ Action = Callable[[TurnContext, IntentMatch], Awaitable[None]]
 SubmitHandler = Callable[[TurnContext, Mapping[str, Any]], Awaitable[None]]
 # A fallback may answer free text no intent matched; it returns True when it did.
 Fallback = Callable[[TurnContext, str], Awaitable[bool]]
+# A turn hook runs at the start of every turn, inside its transaction (e.g. linking identities).
+TurnHook = Callable[[TurnContext], Awaitable[None]]
 
 
 @dataclass
@@ -25,6 +27,7 @@ class Routes:
     actions: dict[str, Action] = field(default_factory=dict)
     submits: dict[str, SubmitHandler] = field(default_factory=dict)
     fallbacks: list[Fallback] = field(default_factory=list)
+    turn_hooks: list[TurnHook] = field(default_factory=list)
 
     def action(self, key: str, handler: Action) -> None:
         """Route the intent `key` to `handler`."""
@@ -41,3 +44,7 @@ class Routes:
     def fallback(self, handler: Fallback) -> None:
         """Try `handler` on free text no intent matched, after earlier fallbacks."""
         self.fallbacks.append(handler)
+
+    def on_turn(self, hook: TurnHook) -> None:
+        """Run `hook` at the start of every turn, inside the turn's transaction."""
+        self.turn_hooks.append(hook)

@@ -5,6 +5,7 @@ The bot puts these in `turn_state` before any dialog runs; dialogs read them her
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from dialogs.cards import card
 from dialogs.texts import Lang, text
 
 SESSION_KEY = "govbot.session"
+AFTER_COMMIT_KEY = "govbot.after_commit"
 LANG_KEY = "govbot.lang"
 USER_KEY = "govbot.user"
 
@@ -39,6 +41,14 @@ class TurnUser:
 def turn_session(context: TurnContext) -> AsyncSession:
     """The turn's database session (one transaction, committed when the turn succeeds)."""
     return context.turn_state[SESSION_KEY]
+
+
+def after_commit(context: TurnContext, action: Callable[[], Awaitable[None]]) -> None:
+    """Run `action` once the turn's transaction has committed (never if it rolls back).
+
+    For side effects outside the database, such as waking the outbox dispatcher.
+    """
+    context.turn_state.setdefault(AFTER_COMMIT_KEY, []).append(action)
 
 
 def turn_lang(context: TurnContext) -> Lang:
