@@ -6,15 +6,17 @@ import logging
 from collections import OrderedDict
 from types import SimpleNamespace
 
+import requests
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
-from botbuilder.schema import Activity, ActivityTypes, ResourceResponse
+from botbuilder.schema import Activity, ActivityTypes, CallerIdConstants, ResourceResponse
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
     AuthenticateRequestResult,
+    AuthenticationConstants,
     BotFrameworkAuthentication,
     ClaimsIdentity,
     ConnectorFactory,
@@ -58,6 +60,10 @@ class ReusingConnectorFactory(ConnectorFactory):
         return client
 
 
+class SigningKeysUnavailableError(Exception):
+    """Bot Framework's signing keys could not be fetched, so no token can be checked now."""
+
+
 class GovbotAuthentication(BotFrameworkAuthentication):
     """Bot Framework authentication from settings, with connector reuse and no OAuth client."""
 
@@ -68,13 +74,42 @@ class GovbotAuthentication(BotFrameworkAuthentication):
             APP_TYPE=settings.app_type,
             APP_TENANTID=settings.app_tenant_id,
         )
+        if settings.openid_metadata_url:
+            # The SDK only takes a metadata URL together with the rest of a cloud's constants;
+            # these are the public cloud's, so only where the signing keys come from changes.
+            vars(configuration).update(
+                TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=settings.openid_metadata_url,
+                TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL=(
+                    AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
+                ),
+                TO_BOT_FROM_CHANNEL_TOKEN_ISSUER=(
+                    AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER
+                ),
+                TO_CHANNEL_FROM_BOT_OAUTH_SCOPE=AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
+                TO_CHANNEL_FROM_BOT_LOGIN_URL=AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL,
+                OAUTH_URL=AuthenticationConstants.OAUTH_URL,
+                CALLER_ID=CallerIdConstants.public_azure_channel,
+            )
         self._inner = ConfigurationBotFrameworkAuthentication(configuration)
         self._connectors: OrderedDict[tuple[str, str], ConnectorClient] = OrderedDict()
 
     async def authenticate_request(
         self, activity: Activity, auth_header: str
     ) -> AuthenticateRequestResult:
-        result = await self._inner.authenticate_request(activity, auth_header)
+        """Validate the request's token; any token the SDK cannot accept is a PermissionError.
+
+        The SDK lets malformed, unknown-key and badly signed tokens escape as assorted
+        exceptions; they are the caller's fault, so they become 401s, never 4xx/5xx guesses.
+        Only a failure to fetch the signing keys is ours (SigningKeysUnavailableError).
+        """
+        try:
+            result = await self._inner.authenticate_request(activity, auth_header)
+        except PermissionError:
+            raise
+        except requests.RequestException as error:
+            raise SigningKeysUnavailableError(type(error).__name__) from error
+        except Exception as error:  # PyJWT, Key, Attribute errors, the SDK's bare Exception
+            raise PermissionError(f"token refused: {type(error).__name__}") from error
         result.connector_factory = ReusingConnectorFactory(
             result.connector_factory, self._connectors
         )

@@ -12,11 +12,12 @@ from typing import Any
 from aiohttp import web
 from botbuilder.schema import Activity
 
-from bot.adapter import GovbotAdapter, create_adapter
+from bot.adapter import GovbotAdapter, SigningKeysUnavailableError, create_adapter
 from bot.assembly import build_bot
 from bot.errors import on_turn_error
 from bot.handler import GovBot
 from bot.logs import fields
+from bot.middleware import RateLimit, TenantGate
 from bot.proactive import ProactiveSender
 from bot.settings import Settings
 from storage.access import seed_roles
@@ -39,6 +40,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     database = database or Database.connect(settings.database_url)
     adapter = create_adapter(settings)
     adapter.on_turn_error = on_turn_error
+    adapter.use(TenantGate(settings.allowed_tenants))
+    adapter.use(RateLimit(settings.rate_limit_per_minute))
     proactive = ProactiveSender(adapter, settings.app_id)
     bot = build_bot(settings, database, proactive=proactive)
 
@@ -103,6 +106,9 @@ async def messages(request: web.Request) -> web.Response:
         )
     except PermissionError:
         return _error(401, "unauthorized")
+    except SigningKeysUnavailableError as error:
+        log.warning("signing keys unavailable", extra=fields(error=str(error)))
+        return _error(503, "cannot verify tokens right now")
     except Exception:
         # Turn errors are handled inside the pipeline; what reaches here came with the request.
         log.exception("activity rejected", extra=fields(activity_id=activity.id or "-"))

@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     allowed_tenants: Annotated[frozenset[str], NoDecode] = Field(
         frozenset(), validation_alias="GOVBOT_ALLOWED_TENANTS"
     )
+    # Only for testing against a local token issuer; empty = Bot Framework's published metadata.
+    openid_metadata_url: str = Field("", validation_alias="GOVBOT_OPENID_METADATA_URL")
+    rate_limit_per_minute: int = Field(20, ge=0, validation_alias="GOVBOT_RATE_LIMIT_PER_MINUTE")
+    state_retention_days: int = Field(90, ge=1, validation_alias="GOVBOT_STATE_RETENTION_DAYS")
+    conversation_retention_days: int = Field(
+        365, ge=1, validation_alias="GOVBOT_CONVERSATION_RETENTION_DAYS"
+    )
     demo_data: bool = Field(False, validation_alias="GOVBOT_DEMO_DATA")
     allow_anonymous: bool = Field(False, validation_alias="GOVBOT_ALLOW_ANONYMOUS")
     admins: Annotated[frozenset[str], NoDecode] = Field(

@@ -1,0 +1,108 @@
+"""Adapter middleware run after authentication and before the bot: tenant gate, rate limit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+
+from botbuilder.core import InvokeResponse, MessageFactory, Middleware, TurnContext
+from botbuilder.schema import Activity, ActivityTypes
+from limits import RateLimitItemPerMinute
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+from bot.conversations import tenant_of
+from bot.logs import fields
+from dialogs.texts import Lang, text
+
+log = logging.getLogger(__name__)
+
+Next = Callable[[], Awaitable[None]]
+
+# Activity types a person sends by acting; installs and membership changes are never limited.
+USER_ACTIVITY_TYPES = frozenset({ActivityTypes.message, ActivityTypes.invoke})
+
+
+class TenantGate(Middleware):
+    """Drops activities from tenants outside `allowed` (empty = every tenant) without a reply."""
+
+    def __init__(self, allowed: frozenset[str]) -> None:
+        self._allowed = frozenset(tenant.lower() for tenant in allowed)
+
+    async def on_turn(self, context: TurnContext, logic: Next) -> None:
+        tenant = tenant_of(context.activity)
+        if not self._allowed or (tenant or "").lower() in self._allowed:
+            await logic()
+            return
+        activity = context.activity
+        log.warning(
+            "activity from a tenant that is not allowed",
+            extra=fields(
+                tenant=tenant or "-",
+                activity_id=activity.id or "-",
+                type=activity.type or "-",
+                sender=_sender(activity),
+            ),
+        )
+
+
+class RateLimit(Middleware):
+    """At most `per_minute` turns per user in any minute; the first turn over it is told why.
+
+    Counts live in memory: a limit protects this process, and a restart forgiving the counts
+    is harmless (0 = unlimited).
+    """
+
+    def __init__(self, per_minute: int) -> None:
+        self._turns = RateLimitItemPerMinute(max(per_minute, 1))
+        self._notices = RateLimitItemPerMinute(1)
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._enabled = per_minute > 0
+
+    async def on_turn(self, context: TurnContext, logic: Next) -> None:
+        activity = context.activity
+        if not self._enabled or activity.type not in USER_ACTIVITY_TYPES:
+            await logic()
+            return
+        sender = _sender(activity)
+        if await self._limiter.hit(self._turns, "turn", sender):
+            await logic()
+            return
+        log.warning(
+            "rate limited",
+            extra=fields(sender=sender, activity_id=activity.id or "-", type=activity.type),
+        )
+        # One notice a minute, so a flood is not answered by a flood; an invoke always needs one.
+        noticed = await self._limiter.hit(self._notices, "notice", sender)
+        if noticed or activity.type == ActivityTypes.invoke:
+            await _tell(context, text("security.rate_limited", _lang(activity)))
+
+
+def _sender(activity: Activity) -> str:
+    sender = activity.from_property
+    if sender is None:
+        return "-"
+    return str(sender.aad_object_id or sender.id or "-")[:128]
+
+
+def _lang(activity: Activity) -> Lang:
+    return "en" if (activity.locale or "").lower().startswith("en") else "da"
+
+
+async def _tell(context: TurnContext, message: str) -> None:
+    """Answer a refused turn: on the card for an invoke, as a message otherwise."""
+    if context.activity.type == ActivityTypes.invoke:
+        body = {
+            "statusCode": 200,
+            "type": "application/vnd.microsoft.activity.message",
+            "value": message,
+        }
+        await context.send_activity(
+            Activity(
+                type=ActivityTypes.invoke_response,
+                value=InvokeResponse(status=int(HTTPStatus.OK), body=body),
+            )
+        )
+        return
+    await context.send_activity(MessageFactory.text(message))
