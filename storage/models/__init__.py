@@ -11,6 +11,12 @@ from storage.models.directory import (
     Person,
     RoleAssignment,
 )
+from storage.models.portfolio import (
+    Initiative,
+    InitiativeEvent,
+    InitiativeFollower,
+    InitiativeSystem,
+)
 
 __all__ = [
     "AccessGrant",
@@ -18,6 +24,10 @@ __all__ = [
     "Base",
     "BotStateDocument",
     "ConversationRef",
+    "Initiative",
+    "InitiativeEvent",
+    "InitiativeFollower",
+    "InitiativeSystem",
     "ItSystem",
     "OrgUnit",
     "Person",

@@ -1,0 +1,307 @@
+"""Portfolio services on a real session (SQLite and PostgreSQL), rolled back per test."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge.portfolio import Category, Funding, Gain, Status, load_rules
+from storage.access import Role, access_of, grant_role
+from storage.audit import history
+from storage.models import ItSystem, OrgUnit, Person
+from storage.models.portfolio import Initiative
+from storage.portfolio import (
+    MoveNotAllowedError,
+    NotBodyMemberError,
+    ReasonRequiredError,
+    StaleMoveError,
+    UnknownInitiativeError,
+    allowed_moves,
+    follow_initiative,
+    get_initiative,
+    move_initiative,
+    my_initiatives,
+    portfolio_report,
+    register_initiative,
+    search_initiatives,
+    similar_initiatives,
+)
+from tests.portfolio.factories import ANNE, BO, CHARLOTTE, new_initiative
+
+RULES = load_rules("norddjurs")
+
+
+async def _member(session: AsyncSession, principal: str, body: str, role: Role = Role.MEMBER):
+    await grant_role(session=session, principal=principal, role=role, body_key=body, actor="test")
+    return await access_of(session=session, aad_object_id=principal)
+
+
+async def test_register_matches_unit_lead_and_systems_to_the_directory(
+    session: AsyncSession,
+) -> None:
+    unit = OrgUnit(name="Sundhed og Omsorg")
+    session.add(unit)
+    session.add(ItSystem(name="KMD Nexus", aliases=["Nexus"]))
+    session.add(Person(email="mette.lund@norddjurs.dk", name="Mette Lund"))
+    await session.flush()
+
+    record = await register_initiative(
+        session=session,
+        new=new_initiative(unit="sundhed & omsorg", systems=("nexus", "Sensorplatform")),
+        actor=ANNE,
+    )
+
+    assert record.status is Status.IDE
+    assert (record.org_unit_id, record.unit_name) == (unit.id, "Sundhed og Omsorg")
+    assert record.lead_person_id is not None and record.lead_name == "Mette Lund"
+    assert [(s.name, s.system_id is not None) for s in record.systems] == [
+        ("KMD Nexus", True),
+        ("Sensorplatform", False),
+    ]
+    assert record.gains == {
+        Gain.KVALITET: "Færre fald om natten",
+        Gain.TRIVSEL: "Roligere nattevagter",
+    }
+    assert [(h.from_status, h.to_status, h.actor_name) for h in record.history] == [
+        (None, Status.IDE, "Anne Jensen")
+    ]
+    audit = await history(session=session, entity="initiative", entity_id=record.id)
+    assert [a.action for a in audit] == ["register"]
+
+
+async def test_unknown_unit_and_lead_are_kept_as_typed(session: AsyncSession) -> None:
+    record = await register_initiative(
+        session=session, new=new_initiative(unit="Teknik og Miljø", lead="ukendt@x.dk"), actor=ANNE
+    )
+    assert (record.org_unit_id, record.unit_name) == (None, "Teknik og Miljø")
+    assert (record.lead_person_id, record.lead_name) == (None, "ukendt@x.dk")
+
+
+async def test_similar_titles_are_found_and_different_ones_are_not(session: AsyncSession) -> None:
+    first = await register_initiative(session=session, new=new_initiative(), actor=ANNE)
+    await register_initiative(
+        session=session, new=new_initiative(title="Chatbot til borgerservice"), actor=ANNE
+    )
+
+    near = await similar_initiatives(
+        session=session, title="Digitale nattevagter med sensorer på plejecentrene"
+    )
+    assert [s.initiative.id for s in near] == [first.id]
+    assert await similar_initiatives(session=session, title="Digital post til virksomheder") == []
+
+
+async def test_lifecycle_by_the_right_bodies(session: AsyncSession) -> None:
+    record = await register_initiative(session=session, new=new_initiative(), actor=ANNE)
+    programme = await _member(session, BO.principal, "programgruppe")
+    steering = await _member(session, CHARLOTTE.principal, "styregruppe", Role.CHAIR)
+
+    steps = [
+        (Status.INDSTILLET, BO, programme),
+        (Status.PRIORITERET, CHARLOTTE, steering),
+        (Status.I_GANG, BO, programme),
+        (Status.I_DRIFT, BO, programme),
+        (Status.AFSLUTTET, BO, programme),
+    ]
+    for to, actor, access in steps:
+        record = await move_initiative(
+            session=session,
+            initiative_id=record.id,
+            to=to,
+            actor=actor,
+            access=access,
+            rules=RULES,
+            reason=f"til {to}",
+        )
+    assert record.status is Status.AFSLUTTET
+    assert [(h.to_status, h.body_key) for h in record.history] == [
+        (Status.IDE, None),
+        (Status.INDSTILLET, "programgruppe"),
+        (Status.PRIORITERET, "styregruppe"),
+        (Status.I_GANG, "programgruppe"),
+        (Status.I_DRIFT, "programgruppe"),
+        (Status.AFSLUTTET, "programgruppe"),
+    ]
+    assert record.history[2].actor_name == "Charlotte Dahl"
+    assert record.history[2].reason == "til prioriteret"
+
+
+async def test_wrong_body_non_member_and_bad_moves_are_refused(session: AsyncSession) -> None:
+    record = await register_initiative(session=session, new=new_initiative(), actor=ANNE)
+    programme = await _member(session, BO.principal, "programgruppe")
+    nobody = await access_of(session=session, aad_object_id=ANNE.principal)
+
+    with pytest.raises(NotBodyMemberError) as refused:
+        await move_initiative(
+            session=session,
+            initiative_id=record.id,
+            to=Status.INDSTILLET,
+            actor=ANNE,
+            access=nobody,
+            rules=RULES,
+        )
+    assert refused.value.bodies == ("programgruppe",)
+    with pytest.raises(MoveNotAllowedError):
+        await move_initiative(
+            session=session,
+            initiative_id=record.id,
+            to=Status.PRIORITERET,
+            actor=BO,
+            access=programme,
+            rules=RULES,
+        )
+    with pytest.raises(ReasonRequiredError):
+        await move_initiative(
+            session=session,
+            initiative_id=record.id,
+            to=Status.AFVIST,
+            actor=BO,
+            access=programme,
+            rules=RULES,
+            reason="  ",
+        )
+    moved = await move_initiative(
+        session=session,
+        initiative_id=record.id,
+        to=Status.INDSTILLET,
+        actor=BO,
+        access=programme,
+        rules=RULES,
+        expected_from=Status.IDE,
+    )
+    with pytest.raises(NotBodyMemberError):  # the programme group cannot prioritise
+        await move_initiative(
+            session=session,
+            initiative_id=moved.id,
+            to=Status.PRIORITERET,
+            actor=BO,
+            access=programme,
+            rules=RULES,
+        )
+    with pytest.raises(StaleMoveError):  # an old card asking to move it from idé again
+        await move_initiative(
+            session=session,
+            initiative_id=moved.id,
+            to=Status.INDSTILLET,
+            actor=BO,
+            access=programme,
+            rules=RULES,
+            expected_from=Status.IDE,
+        )
+    with pytest.raises(UnknownInitiativeError):
+        await get_initiative(session=session, initiative_id=moved.id + 100)
+    unchanged = await get_initiative(session=session, initiative_id=moved.id)
+    assert unchanged.status is Status.INDSTILLET and len(unchanged.history) == 2
+
+
+async def test_admin_may_make_any_move_and_moves_are_listed_per_viewer(
+    session: AsyncSession,
+) -> None:
+    await grant_role(session=session, principal="admin@x.dk", role=Role.ADMIN, actor="test")
+    admin = await access_of(session=session, aad_object_id=None, email="admin@x.dk")
+    programme = await _member(session, BO.principal, "programgruppe")
+    nobody = await access_of(session=session, aad_object_id=ANNE.principal)
+
+    assert {t.to for t, _ in allowed_moves(Status.IDE, programme, RULES)} == {
+        Status.INDSTILLET,
+        Status.AFVIST,
+    }
+    assert allowed_moves(Status.INDSTILLET, programme, RULES) == []
+    assert allowed_moves(Status.IDE, nobody, RULES) == []
+    assert {body for _, body in allowed_moves(Status.INDSTILLET, admin, RULES)} == {"admin"}
+
+
+async def test_search_by_words_status_and_unit(session: AsyncSession) -> None:
+    sensors = await register_initiative(session=session, new=new_initiative(), actor=ANNE)
+    chatbot = await register_initiative(
+        session=session,
+        new=new_initiative(
+            title="Chatbot til borgerservice",
+            description="En chatbot svarer på spørgsmål om pas og kørekort.",
+            unit="Borgerservice",
+        ),
+        actor=BO,
+    )
+    await register_initiative(
+        session=session,
+        new=new_initiative(title="Robotstøvsugere på plejecentre", description="Rengøring."),
+        actor=BO,
+    )
+    programme = await _member(session, BO.principal, "programgruppe")
+    await move_initiative(
+        session=session,
+        initiative_id=sensors.id,
+        to=Status.INDSTILLET,
+        actor=BO,
+        access=programme,
+        rules=RULES,
+    )
+
+    found = await search_initiatives(session=session, words="sensorer")
+    assert [i.id for i in found] == [sensors.id]
+    assert [i.id for i in await search_initiatives(session=session, words="kørekort")] == [
+        chatbot.id
+    ]
+    in_unit = await search_initiatives(session=session, unit="sundhed og omsorg")
+    assert len(in_unit) == 2
+    indstillet = await search_initiatives(
+        session=session, status=Status.INDSTILLET, unit="Sundhed og omsorg"
+    )
+    assert [i.id for i in indstillet] == [sensors.id]
+    assert await search_initiatives(session=session, words="blockchain") == []
+
+
+async def test_mine_covers_registered_led_and_followed(session: AsyncSession) -> None:
+    session.add(Person(email="bo@x.dk", name="Bo Holm", aad_object_id=BO.principal))
+    await session.flush()
+    registered = await register_initiative(session=session, new=new_initiative(), actor=ANNE)
+    led = await register_initiative(
+        session=session, new=new_initiative(title="Chatbot", lead="Bo Holm"), actor=CHARLOTTE
+    )
+    followed = await register_initiative(
+        session=session, new=new_initiative(title="Robotter"), actor=CHARLOTTE
+    )
+    await follow_initiative(session=session, initiative_id=followed.id, actor=BO)
+    await follow_initiative(session=session, initiative_id=followed.id, actor=BO)
+
+    assert [i.id for i in await my_initiatives(session=session, actor=ANNE)] == [registered.id]
+    assert {i.id for i in await my_initiatives(session=session, actor=BO)} == {led.id, followed.id}
+    record = await get_initiative(session=session, initiative_id=followed.id)
+    assert record.followers == ("Bo Holm",)
+
+
+async def test_report_counts_changes_and_stale(session: AsyncSession) -> None:
+    fresh = await register_initiative(session=session, new=new_initiative(), actor=ANNE)
+    old = await register_initiative(
+        session=session,
+        new=new_initiative(
+            title="Chatbot",
+            category=Category.TVAERGAAENDE,
+            funding=Funding.DRIFTSBEVILLING,
+            unit="Borgerservice",
+            estimated_cost=None,
+            business_case=False,
+        ),
+        actor=ANNE,
+    )
+    row = await session.get(Initiative, old.id)
+    assert row is not None
+    row.status_changed_at = row.status_changed_at - timedelta(days=120)
+    await session.flush()
+
+    report = await portfolio_report(session=session, year=fresh.created_at.year)
+
+    assert report.total == 2
+    assert report.by_status == {Status.IDE: 2}
+    assert report.by_category == {Category.LOKAL: 1, Category.TVAERGAAENDE: 1}
+    assert report.by_funding == {Funding.DRIFTSBEVILLING: 1, Funding.PULJE: 1}
+    assert report.by_unit == {"Borgerservice": 1, "Sundhed og Omsorg": 1}
+    assert report.with_business_case == 1 and report.estimated_cost_total == 450_000
+    assert [s.id for s in report.stale] == [old.id]
+    assert len(report.changes) == 2
+    assert len(report.gains[Gain.KVALITET]) == 2
+    last_year = await portfolio_report(session=session, year=fresh.created_at.year - 1)
+    assert last_year.changes == []
+    assert (await session.scalar(select(Initiative.id).where(Initiative.id == old.id))) == old.id
