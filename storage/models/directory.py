@@ -82,3 +82,15 @@ class AuditEntry(Base):
     source: Mapped[str] = mapped_column(String(64), default="chat")
 
     __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+
+class DirectoryState(Base):
+    """One row whose token changes with every directory write, so in-memory indexes know to
+    rebuild; a random token (not a counter) so a rolled-back write can never be mistaken for a
+    committed one."""
+
+    __tablename__ = "directory_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(36))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,232 @@
+"""The directory's lookup index: a read-only snapshot in memory, rebuilt when the directory changes.
+
+The database stays the truth. Every lookup first reads the directory's change token (one
+primary-key read); a different token than the snapshot's means someone (this process, another
+`govbot serve`, or `govbot import roles`) changed the directory, and the snapshot is rebuilt.
+Snapshots are kept per engine, never per session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge.name_index import NameHit, NameIndex
+from storage.directory import Assignment, PersonInfo, SystemInfo, directory_token
+from storage.models import ItSystem, OrgUnit, Person, RoleAssignment
+
+# A system name scoring this well, with no rival close behind, is taken as meant.
+SURE = 88.0
+# Rivals within this many points make the answer ambiguous.
+RIVAL_GAP = 6.0
+# Names this close are offered as "did you mean", never answered.
+CLOSE = 75.0
+
+SystemOutcome = Literal["found", "ambiguous", "unknown"]
+
+
+@dataclass(frozen=True)
+class SystemSearch:
+    """What a system name in a question refers to."""
+
+    query: str
+    outcome: SystemOutcome
+    systems: tuple[SystemInfo, ...] = ()  # one when found, the candidates when ambiguous
+    suggestions: tuple[SystemInfo, ...] = ()  # close names when unknown
+    exact: bool = False
+
+
+@dataclass(frozen=True)
+class PersonSearch:
+    """Who a name or email in a question refers to."""
+
+    query: str
+    people: tuple[PersonInfo, ...]
+
+    @property
+    def person(self) -> PersonInfo | None:
+        """The one person meant, when the name is unambiguous."""
+        return self.people[0] if len(self.people) == 1 else None
+
+
+class DirectoryIndex:
+    """An immutable snapshot of the current directory with fast name matching."""
+
+    def __init__(
+        self,
+        token: str,
+        systems: dict[int, SystemInfo],
+        people: dict[int, PersonInfo],
+        assignments: Iterable[Assignment],
+    ) -> None:
+        self.token = token
+        self._systems = systems
+        self._people = people
+        self._by_system: dict[int | None, list[Assignment]] = {}
+        self._by_person: dict[int, list[Assignment]] = {}
+        for assignment in assignments:
+            system_id = assignment.system.id if assignment.system else None
+            self._by_system.setdefault(system_id, []).append(assignment)
+            self._by_person.setdefault(assignment.person.id, []).append(assignment)
+        self._system_names: NameIndex[int] = NameIndex(
+            (s.id, (s.name, *s.aliases)) for s in systems.values()
+        )
+        self._person_names: NameIndex[int] = NameIndex((p.id, (p.name,)) for p in people.values())
+        self._emails = {p.email: p.id for p in people.values()}
+
+    @property
+    def system_count(self) -> int:
+        """How many systems the snapshot holds."""
+        return len(self._systems)
+
+    def find_system(self, query: str) -> SystemSearch:
+        """The system `query` names: found, ambiguous between several, or unknown."""
+        hits = self._system_names.search(query, limit=8, cutoff=min(CLOSE, SURE))
+        if not hits:
+            return SystemSearch(query, "unknown")
+        exact = [h for h in hits if h.score >= 100.0]
+        if len(exact) == 1:
+            return SystemSearch(query, "found", (self._systems[exact[0].key],), exact=True)
+        if len(exact) > 1:
+            return SystemSearch(query, "ambiguous", self._infos(exact))
+        top = hits[0]
+        rivals = [h for h in hits[1:] if h.score >= top.score - RIVAL_GAP and h.score >= SURE]
+        if top.score >= SURE and not rivals:
+            return SystemSearch(query, "found", (self._systems[top.key],))
+        if top.score >= SURE:
+            return SystemSearch(query, "ambiguous", self._infos([top, *rivals]))
+        return SystemSearch(query, "unknown", suggestions=self._infos(hits[:3]))
+
+    def _infos(self, hits: list[NameHit[int]]) -> tuple[SystemInfo, ...]:
+        return tuple(self._systems[h.key] for h in hits)
+
+    def find_people(self, query: str) -> PersonSearch:
+        """People named `query` (an email, a full name or a first name), best first."""
+        email_id = self._emails.get(query.strip().lower())
+        if email_id is not None:
+            return PersonSearch(query, (self._people[email_id],))
+        hits = self._person_names.search(query, limit=10, cutoff=85.0)
+        if not hits:
+            return PersonSearch(query, ())
+        top = hits[0].score
+        close = [h for h in hits if h.score >= top - RIVAL_GAP]
+        return PersonSearch(query, tuple(self._people[h.key] for h in close))
+
+    def holders(self, role_keys: Iterable[str], system_id: int | None = None) -> list[Assignment]:
+        """Current holders of any of `role_keys` for a system (None: organisation-wide)."""
+        wanted = set(role_keys)
+        return [a for a in self._by_system.get(system_id, ()) if a.role_key in wanted]
+
+    def system_roles(self, system_id: int) -> list[Assignment]:
+        """Every current assignment for a system."""
+        return list(self._by_system.get(system_id, ()))
+
+    def roles_of(self, person_id: int) -> list[Assignment]:
+        """Every current assignment of a person."""
+        return list(self._by_person.get(person_id, ()))
+
+
+_indexes: weakref.WeakKeyDictionary[Engine, DirectoryIndex] = weakref.WeakKeyDictionary()
+_locks: weakref.WeakKeyDictionary[Engine, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+async def directory_index(*, session: AsyncSession) -> DirectoryIndex:
+    """The lookup index for the session's database, rebuilt if the directory changed."""
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    token = await directory_token(session=session)
+    index = _indexes.get(engine)
+    if index is not None and index.token == token:
+        return index
+    lock = _locks.setdefault(engine, asyncio.Lock())
+    async with lock:
+        index = _indexes.get(engine)
+        if index is not None and index.token == token:
+            return index
+        index = await build_index(session=session, token=token)
+        # Safe even when built inside an uncommitted write: its token is random and is only
+        # ever seen again if that write commits.
+        _indexes[engine] = index
+        return index
+
+
+async def build_index(*, session: AsyncSession, token: str) -> DirectoryIndex:
+    """Read the whole current directory into a new snapshot."""
+    units = {uid: name for uid, name in await session.execute(select(OrgUnit.id, OrgUnit.name))}
+    systems = {
+        row.id: SystemInfo(
+            id=row.id,
+            name=row.name,
+            aliases=tuple(row.aliases or ()),
+            vendor=row.vendor,
+            org_unit=units.get(row.org_unit_id) if row.org_unit_id else None,
+            lifecycle_status=row.lifecycle_status,
+            kitos_uuid=row.kitos_uuid,
+        )
+        for row in (
+            await session.execute(
+                select(
+                    ItSystem.id,
+                    ItSystem.name,
+                    ItSystem.aliases,
+                    ItSystem.vendor,
+                    ItSystem.org_unit_id,
+                    ItSystem.lifecycle_status,
+                    ItSystem.kitos_uuid,
+                )
+            )
+        ).all()
+    }
+    people = {
+        row.id: PersonInfo(
+            id=row.id,
+            name=row.name,
+            email=row.email,
+            org_unit=units.get(row.org_unit_id) if row.org_unit_id else None,
+            aad_object_id=row.aad_object_id,
+        )
+        for row in (
+            await session.execute(
+                select(
+                    Person.id, Person.name, Person.email, Person.org_unit_id, Person.aad_object_id
+                ).where(Person.anonymised.is_(False))
+            )
+        ).all()
+    }
+    rows = (
+        await session.execute(
+            select(
+                RoleAssignment.id,
+                RoleAssignment.role_key,
+                RoleAssignment.person_id,
+                RoleAssignment.system_id,
+                RoleAssignment.org_unit_id,
+                RoleAssignment.valid_from,
+                RoleAssignment.source,
+            )
+            .where(RoleAssignment.valid_to.is_(None))
+            .order_by(RoleAssignment.id)
+        )
+    ).all()
+    assignments = [
+        Assignment(
+            id=row.id,
+            role_key=row.role_key,
+            person=people[row.person_id],
+            system=systems.get(row.system_id) if row.system_id else None,
+            org_unit=units.get(row.org_unit_id) if row.org_unit_id else None,
+            valid_from=row.valid_from,
+            valid_to=None,
+            source=row.source,
+        )
+        for row in rows
+        if row.person_id in people
+    ]
+    return DirectoryIndex(token, systems, people, assignments)
