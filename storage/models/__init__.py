@@ -17,6 +17,7 @@ from storage.models.portfolio import (
     InitiativeFollower,
     InitiativeSystem,
 )
+from storage.models.procurement import ProcurementChannel, ProcurementEvent, ProcurementRequest
 
 __all__ = [
     "AccessGrant",
@@ -31,5 +32,8 @@ __all__ = [
     "ItSystem",
     "OrgUnit",
     "Person",
+    "ProcurementChannel",
+    "ProcurementEvent",
+    "ProcurementRequest",
     "RoleAssignment",
 ]

@@ -1,0 +1,620 @@
+"""Procurement requests and IT's screening loop: submit, take, ask, answer, decide, list, export.
+
+Statuses: modtaget → under_screening → godkendt / godkendt_med_betingelser / afvist /
+dispensation_soegt. A need that stops at reuse ("jeg kontakter systemejeren") or is withdrawn
+at the follow-or-explain step is kept as `genbrug` / `trukket_tilbage`. Every change writes an
+event (the history) and an audit entry; a click on a request that has moved on raises
+StaleActionError, so a repeated or stale button does nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.access import Access, NotAuthorisedError, Role
+from storage.audit import record_change
+from storage.models import Person
+from storage.models.base import utcnow
+from storage.models.procurement import ProcurementChannel, ProcurementEvent, ProcurementRequest
+
+ENTITY = "procurement_request"
+
+
+class Status(StrEnum):
+    """Where a request is."""
+
+    RECEIVED = "modtaget"
+    SCREENING = "under_screening"
+    APPROVED = "godkendt"
+    CONDITIONAL = "godkendt_med_betingelser"
+    REJECTED = "afvist"
+    DISPENSATION = "dispensation_soegt"
+    REUSE = "genbrug"
+    WITHDRAWN = "trukket_tilbage"
+
+
+OPEN = frozenset({Status.RECEIVED, Status.SCREENING, Status.DISPENSATION})
+DECISIONS = frozenset({Status.APPROVED, Status.CONDITIONAL, Status.REJECTED})
+# Decisions that need a note: the conditions, or the reason for rejecting.
+NOTE_REQUIRED = frozenset({Status.CONDITIONAL, Status.REJECTED})
+
+
+class ProcurementError(Exception):
+    """Base of the procurement domain errors."""
+
+
+class UnknownRequestError(ProcurementError):
+    """No request has that id."""
+
+
+class StaleActionError(ProcurementError):
+    """The request has moved on (decided, taken by someone else): the click changes nothing."""
+
+    def __init__(self, request: RequestRecord) -> None:
+        super().__init__(f"request {request.id} is {request.status}")
+        self.request = request
+
+
+class NotRequesterError(ProcurementError):
+    """Only the employee who made the request may answer IT's questions."""
+
+
+class NoOpenQuestionError(ProcurementError):
+    """There is no unanswered question from IT on the request."""
+
+
+class MissingNoteError(ProcurementError):
+    """Conditions or a reason are needed for this decision."""
+
+
+@dataclass(frozen=True)
+class Requester:
+    """The employee behind a request."""
+
+    principal: str
+    name: str
+    email: str | None = None
+    aad_object_id: str | None = None
+    lang: str = "da"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts on a request, with the access they hold."""
+
+    principal: str
+    name: str
+    access: Access
+
+
+@dataclass(frozen=True)
+class DepartureAnswer:
+    """A departure from a principle, with the employee's justification and plan."""
+
+    key: str
+    principle_id: str
+    justification: str
+    plan: str | None = None
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One entry in a request's history."""
+
+    id: int
+    request_id: int
+    at: datetime
+    kind: str
+    actor: str
+    actor_name: str | None
+    from_status: str | None
+    to_status: str | None
+    text: str | None
+    answers_event_id: int | None
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """A procurement request as plain data."""
+
+    id: int
+    pack_key: str
+    status: Status
+    requester: str
+    requester_name: str
+    requester_email: str | None
+    requester_aad_object_id: str | None
+    lang: str
+    unit: str
+    need: str
+    answers: Mapping[str, Any]
+    departures: tuple[DepartureAnswer, ...]
+    reuse_candidates: tuple[Mapping[str, Any], ...]
+    reuse_system_id: int | None
+    screener: str | None
+    screener_name: str | None
+    decision_note: str | None
+    created_at: datetime
+    updated_at: datetime
+    decided_at: datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        """Still waiting for IT."""
+        return self.status in OPEN
+
+
+def _record(row: ProcurementRequest) -> RequestRecord:
+    return RequestRecord(
+        id=row.id,
+        pack_key=row.pack_key,
+        status=Status(row.status),
+        requester=row.requester,
+        requester_name=row.requester_name,
+        requester_email=row.requester_email,
+        requester_aad_object_id=row.requester_aad_object_id,
+        lang=row.lang,
+        unit=row.unit,
+        need=row.need,
+        answers=dict(row.answers or {}),
+        departures=tuple(DepartureAnswer(**d) for d in row.departures or ()),
+        reuse_candidates=tuple(row.reuse_candidates or ()),
+        reuse_system_id=row.reuse_system_id,
+        screener=row.screener,
+        screener_name=row.screener_name,
+        decision_note=row.decision_note,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        decided_at=row.decided_at,
+    )
+
+
+def _event(row: ProcurementEvent) -> EventRecord:
+    return EventRecord(
+        id=row.id,
+        request_id=row.request_id,
+        at=row.at,
+        kind=row.kind,
+        actor=row.actor,
+        actor_name=row.actor_name,
+        from_status=row.from_status,
+        to_status=row.to_status,
+        text=row.text,
+        answers_event_id=row.answers_event_id,
+        answered_at=row.answered_at,
+    )
+
+
+def _snapshot(row: ProcurementRequest) -> dict[str, Any]:
+    return {
+        "status": row.status,
+        "screener": row.screener,
+        "decision_note": row.decision_note,
+    }
+
+
+async def _add_event(
+    session: AsyncSession,
+    row: ProcurementRequest,
+    *,
+    kind: str,
+    actor: str,
+    actor_name: str | None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    text: str | None = None,
+    answers_event_id: int | None = None,
+) -> EventRecord:
+    event = ProcurementEvent(
+        request_id=row.id,
+        kind=kind,
+        actor=actor,
+        actor_name=actor_name,
+        from_status=from_status,
+        to_status=to_status,
+        text=text,
+        answers_event_id=answers_event_id,
+    )
+    session.add(event)
+    await session.flush()
+    return _event(event)
+
+
+async def _locked(session: AsyncSession, request_id: int) -> ProcurementRequest:
+    """The request row, locked for this transaction on PostgreSQL (SQLite has one writer)."""
+    row = await session.scalar(
+        select(ProcurementRequest)
+        .where(ProcurementRequest.id == request_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if row is None:
+        raise UnknownRequestError(str(request_id))
+    return row
+
+
+async def _person_id(session: AsyncSession, requester: Requester) -> int | None:
+    keys = [k.lower() for k in (requester.aad_object_id, requester.email) if k]
+    if not keys:
+        return None
+    return await session.scalar(
+        select(Person.id).where((Person.aad_object_id.in_(keys)) | (Person.email.in_(keys)))
+    )
+
+
+async def _create(
+    session: AsyncSession,
+    *,
+    status: Status,
+    requester: Requester,
+    pack_key: str,
+    unit: str,
+    need: str,
+    answers: Mapping[str, Any],
+    departures: Sequence[DepartureAnswer],
+    reuse_candidates: Sequence[Mapping[str, Any]],
+    reuse_system_id: int | None,
+) -> RequestRecord:
+    row = ProcurementRequest(
+        pack_key=pack_key,
+        status=status.value,
+        requester=requester.principal.lower(),
+        requester_name=requester.name,
+        requester_email=requester.email.lower() if requester.email else None,
+        requester_aad_object_id=requester.aad_object_id,
+        requester_person_id=await _person_id(session, requester),
+        lang=requester.lang,
+        unit=unit.strip(),
+        need=need.strip(),
+        answers=dict(answers),
+        departures=[d.__dict__ for d in departures],
+        reuse_candidates=[dict(c) for c in reuse_candidates],
+        reuse_system_id=reuse_system_id,
+    )
+    session.add(row)
+    await session.flush()
+    await _add_event(
+        session,
+        row,
+        kind="status",
+        actor=row.requester,
+        actor_name=row.requester_name,
+        to_status=status.value,
+    )
+    await record_change(
+        session=session,
+        actor=row.requester,
+        action="create",
+        entity=ENTITY,
+        entity_id=row.id,
+        after={"status": row.status, "need": row.need, "unit": row.unit},
+    )
+    return _record(row)
+
+
+async def submit_request(
+    *,
+    session: AsyncSession,
+    requester: Requester,
+    pack_key: str,
+    unit: str,
+    need: str,
+    answers: Mapping[str, Any],
+    departures: Sequence[DepartureAnswer] = (),
+    reuse_candidates: Sequence[Mapping[str, Any]] = (),
+) -> RequestRecord:
+    """Store a confirmed request as `modtaget`, with every answer and departure."""
+    return await _create(
+        session,
+        status=Status.RECEIVED,
+        requester=requester,
+        pack_key=pack_key,
+        unit=unit,
+        need=need,
+        answers=answers,
+        departures=departures,
+        reuse_candidates=reuse_candidates,
+        reuse_system_id=None,
+    )
+
+
+async def record_stopped(
+    *,
+    session: AsyncSession,
+    requester: Requester,
+    pack_key: str,
+    unit: str,
+    need: str,
+    status: Status,
+    answers: Mapping[str, Any] | None = None,
+    reuse_candidates: Sequence[Mapping[str, Any]] = (),
+    reuse_system_id: int | None = None,
+) -> RequestRecord:
+    """Keep a need that ended before IT: stopped at reuse, or withdrawn at follow-or-explain."""
+    if status not in (Status.REUSE, Status.WITHDRAWN):
+        raise ValueError("only genbrug or trukket_tilbage end a need before IT")
+    return await _create(
+        session,
+        status=status,
+        requester=requester,
+        pack_key=pack_key,
+        unit=unit,
+        need=need,
+        answers=answers or {},
+        departures=(),
+        reuse_candidates=reuse_candidates,
+        reuse_system_id=reuse_system_id,
+    )
+
+
+async def get_request(*, session: AsyncSession, request_id: int) -> RequestRecord:
+    """One request; UnknownRequestError when there is none."""
+    row = await session.get(ProcurementRequest, request_id)
+    if row is None:
+        raise UnknownRequestError(str(request_id))
+    return _record(row)
+
+
+def _require_screener(actor: Actor) -> None:
+    if not actor.access.is_screener:
+        raise NotAuthorisedError(Role.IT_SCREENER)
+
+
+async def _move(
+    session: AsyncSession,
+    row: ProcurementRequest,
+    actor: Actor,
+    to: Status,
+    *,
+    note: str | None = None,
+) -> EventRecord:
+    before = _snapshot(row)
+    from_status = row.status
+    row.status = to.value
+    row.updated_at = utcnow()
+    if row.screener is None or to == Status.SCREENING:
+        row.screener, row.screener_name = actor.principal.lower(), actor.name
+    if to in DECISIONS:
+        row.decided_at = row.updated_at
+        row.decision_note = note
+    event = await _add_event(
+        session,
+        row,
+        kind="status",
+        actor=actor.principal.lower(),
+        actor_name=actor.name,
+        from_status=from_status,
+        to_status=to.value,
+        text=note,
+    )
+    await record_change(
+        session=session,
+        actor=actor.principal.lower(),
+        action=f"status:{to.value}",
+        entity=ENTITY,
+        entity_id=row.id,
+        before=before,
+        after=_snapshot(row),
+    )
+    return event
+
+
+async def take_request(
+    *, session: AsyncSession, request_id: int, actor: Actor
+) -> tuple[RequestRecord, EventRecord]:
+    """A screener takes the request: `modtaget` → `under_screening`."""
+    _require_screener(actor)
+    row = await _locked(session, request_id)
+    if row.status != Status.RECEIVED:
+        raise StaleActionError(_record(row))
+    event = await _move(session, row, actor, Status.SCREENING)
+    return _record(row), event
+
+
+async def decide_request(
+    *,
+    session: AsyncSession,
+    request_id: int,
+    actor: Actor,
+    decision: Status,
+    note: str | None = None,
+) -> tuple[RequestRecord, EventRecord]:
+    """Approve, approve with conditions, reject, or mark that a dispensation is sought."""
+    _require_screener(actor)
+    if decision not in (*DECISIONS, Status.DISPENSATION):
+        raise ValueError(f"{decision} is not a decision")
+    note = (note or "").strip() or None
+    if decision in NOTE_REQUIRED and note is None:
+        raise MissingNoteError(decision.value)
+    row = await _locked(session, request_id)
+    if Status(row.status) not in OPEN or row.status == decision:
+        raise StaleActionError(_record(row))
+    event = await _move(session, row, actor, decision, note=note)
+    return _record(row), event
+
+
+async def ask_requester(
+    *, session: AsyncSession, request_id: int, actor: Actor, question: str
+) -> tuple[RequestRecord, EventRecord]:
+    """A screener asks the employee for more information; the request is then under screening."""
+    _require_screener(actor)
+    question = question.strip()
+    if not question:
+        raise MissingNoteError("question")
+    row = await _locked(session, request_id)
+    if Status(row.status) not in OPEN:
+        raise StaleActionError(_record(row))
+    if row.status == Status.RECEIVED:
+        await _move(session, row, actor, Status.SCREENING)
+    row.updated_at = utcnow()
+    event = await _add_event(
+        session,
+        row,
+        kind="question",
+        actor=actor.principal.lower(),
+        actor_name=actor.name,
+        text=question,
+    )
+    await record_change(
+        session=session,
+        actor=actor.principal.lower(),
+        action="question",
+        entity=ENTITY,
+        entity_id=row.id,
+        after={"question": question},
+    )
+    return _record(row), event
+
+
+async def open_question(*, session: AsyncSession, request_id: int) -> EventRecord | None:
+    """The oldest unanswered question from IT on a request."""
+    row = await session.scalar(
+        select(ProcurementEvent)
+        .where(
+            ProcurementEvent.request_id == request_id,
+            ProcurementEvent.kind == "question",
+            ProcurementEvent.answered_at.is_(None),
+        )
+        .order_by(ProcurementEvent.id)
+        .limit(1)
+    )
+    return _event(row) if row else None
+
+
+async def answer_question(
+    *,
+    session: AsyncSession,
+    request_id: int,
+    principal: str,
+    answer: str,
+    question_id: int | None = None,
+) -> tuple[RequestRecord, EventRecord, EventRecord]:
+    """The requester answers IT's question; returns the request, the question and the answer."""
+    answer = answer.strip()
+    if not answer:
+        raise MissingNoteError("answer")
+    row = await _locked(session, request_id)
+    if row.requester != principal.lower():
+        raise NotRequesterError(str(request_id))
+    query = select(ProcurementEvent).where(
+        ProcurementEvent.request_id == request_id,
+        ProcurementEvent.kind == "question",
+        ProcurementEvent.answered_at.is_(None),
+    )
+    if question_id is not None:
+        query = query.where(ProcurementEvent.id == question_id)
+    question = await session.scalar(query.order_by(ProcurementEvent.id).limit(1))
+    if question is None:
+        raise NoOpenQuestionError(str(request_id))
+    question.answered_at = utcnow()
+    row.updated_at = question.answered_at
+    event = await _add_event(
+        session,
+        row,
+        kind="answer",
+        actor=row.requester,
+        actor_name=row.requester_name,
+        text=answer,
+        answers_event_id=question.id,
+    )
+    await record_change(
+        session=session,
+        actor=row.requester,
+        action="answer",
+        entity=ENTITY,
+        entity_id=row.id,
+        after={"question_id": question.id, "answer": answer},
+    )
+    return _record(row), _event(question), event
+
+
+async def request_history(*, session: AsyncSession, request_id: int) -> list[EventRecord]:
+    """Every event of a request, oldest first."""
+    rows = await session.scalars(
+        select(ProcurementEvent)
+        .where(ProcurementEvent.request_id == request_id)
+        .order_by(ProcurementEvent.at, ProcurementEvent.id)
+    )
+    return [_event(row) for row in rows]
+
+
+async def requests_of(
+    *, session: AsyncSession, principals: Sequence[str], limit: int = 20
+) -> list[RequestRecord]:
+    """A requester's requests (by AAD object id or email), newest first."""
+    keys = [p.lower() for p in principals if p]
+    if not keys:
+        return []
+    rows = await session.scalars(
+        select(ProcurementRequest)
+        .where(
+            (ProcurementRequest.requester.in_(keys))
+            | (ProcurementRequest.requester_email.in_(keys))
+        )
+        .order_by(ProcurementRequest.created_at.desc(), ProcurementRequest.id.desc())
+        .limit(limit)
+    )
+    return [_record(row) for row in rows]
+
+
+async def open_requests(*, session: AsyncSession) -> list[RequestRecord]:
+    """Requests waiting for IT, oldest first."""
+    rows = await session.scalars(
+        select(ProcurementRequest)
+        .where(ProcurementRequest.status.in_([s.value for s in OPEN]))
+        .order_by(ProcurementRequest.created_at, ProcurementRequest.id)
+    )
+    return [_record(row) for row in rows]
+
+
+async def all_requests(*, session: AsyncSession) -> list[RequestRecord]:
+    """Every request, oldest first (for the export)."""
+    rows = await session.scalars(select(ProcurementRequest).order_by(ProcurementRequest.id))
+    return [_record(row) for row in rows]
+
+
+async def open_similar(*, session: AsyncSession, limit: int = 200) -> list[RequestRecord]:
+    """Recent open requests, newest first, for the reuse search."""
+    rows = await session.scalars(
+        select(ProcurementRequest)
+        .where(ProcurementRequest.status.in_([s.value for s in OPEN]))
+        .order_by(ProcurementRequest.created_at.desc())
+        .limit(limit)
+    )
+    return [_record(row) for row in rows]
+
+
+# --- IT's channel --------------------------------------------------------------------------
+
+
+async def set_it_channel(*, session: AsyncSession, conversation_id: str, actor: str) -> None:
+    """Make `conversation_id` the channel that receives screening cards."""
+    previous = await it_channel(session=session)
+    session.add(ProcurementChannel(conversation_id=conversation_id, set_by=actor.lower()))
+    await record_change(
+        session=session,
+        actor=actor.lower(),
+        action="set_it_channel",
+        entity="procurement_channel",
+        entity_id=None,
+        before={"conversation_id": previous} if previous else None,
+        after={"conversation_id": conversation_id},
+    )
+
+
+async def it_channel(*, session: AsyncSession, default: str | None = None) -> str | None:
+    """The IT channel set from Teams or the CLI, else `default` (GOVBOT_IT_CHANNEL)."""
+    newest = await session.scalar(
+        select(ProcurementChannel.conversation_id)
+        .order_by(ProcurementChannel.set_at.desc(), ProcurementChannel.id.desc())
+        .limit(1)
+    )
+    return newest or default or None
