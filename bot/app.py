@@ -14,6 +14,7 @@ from botbuilder.schema import Activity
 
 from bot.adapter import GovbotAdapter, SigningKeysUnavailableError, create_adapter
 from bot.assembly import build_bot
+from bot.dispatcher import Dispatcher
 from bot.errors import on_turn_error
 from bot.handler import GovBot
 from bot.logs import fields
@@ -30,6 +31,7 @@ DATABASE = web.AppKey("database", Database)
 ADAPTER = web.AppKey("adapter", GovbotAdapter)
 BOT = web.AppKey("bot", GovBot)
 PROACTIVE = web.AppKey("proactive", ProactiveSender)
+DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 
 HEALTH_TIMEOUT_SECONDS = 3.0
 _dumps = partial(json.dumps, ensure_ascii=False, default=str)
@@ -43,7 +45,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     adapter.use(TenantGate(settings.allowed_tenants))
     adapter.use(RateLimit(settings.rate_limit_per_minute))
     proactive = ProactiveSender(adapter, settings.app_id)
-    bot = build_bot(settings, database, proactive=proactive)
+    dispatcher = Dispatcher(database, proactive, tz=settings.tz)
+    bot = build_bot(settings, database, proactive=proactive, outbox_kick=dispatcher.kick)
 
     app = web.Application(client_max_size=settings.max_request_bytes)
     app[SETTINGS] = settings
@@ -51,11 +54,21 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     app[ADAPTER] = adapter
     app[BOT] = bot
     app[PROACTIVE] = proactive
+    app[DISPATCHER] = dispatcher
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.on_startup.append(_seed_access)
     app.cleanup_ctx.append(_close_resources)
+    app.cleanup_ctx.append(_run_dispatcher)
     return app
+
+
+async def _run_dispatcher(app: web.Application) -> AsyncIterator[None]:
+    """The outbox dispatcher runs beside the web server: every minute, and when kicked."""
+    task = asyncio.create_task(app[DISPATCHER].run_forever(), name="outbox-dispatcher")
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 async def _seed_access(app: web.Application) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from botbuilder.core import ConversationState, UserState
 from botbuilder.dialogs import DialogSet
 
@@ -18,7 +20,11 @@ CAPABILITIES = (core,)
 
 
 def build_bot(
-    settings: Settings, database: Database, *, proactive: ProactiveSender | None = None
+    settings: Settings,
+    database: Database,
+    *,
+    proactive: ProactiveSender | None = None,
+    outbox_kick: Callable[[], Awaitable[None]] | None = None,
 ) -> GovBot:
     """Wire every capability into one GovBot."""
     storage = SqlStorage(database)
@@ -32,6 +38,8 @@ def build_bot(
         dialogs=DialogSet(conversation_state.create_property("DialogState")),
         proactive=proactive,
     )
+    if outbox_kick is not None:
+        runtime.outbox_kick = outbox_kick
     for capability in CAPABILITIES:
         capability.register(runtime)
     return GovBot(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from botbuilder.core import ConversationState, UserState
@@ -26,3 +27,10 @@ class Runtime:
     # Sends to other conversations (IT's channel, a requester, a body's members); None in tests
     # and tools that have no channel to send through.
     proactive: ProactiveSender | None = None
+    # Wakes the outbox dispatcher: `after_commit(ctx, runtime.outbox_kick)` once a turn planned
+    # a delivery. Without a running dispatcher it does nothing; the next pass sends the row.
+    outbox_kick: Callable[[], Awaitable[None]] = field(default=lambda: _no_dispatcher())
+
+
+async def _no_dispatcher() -> None:
+    """Nothing to wake: tools without a dispatcher leave rows for the next pass."""

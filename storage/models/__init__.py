@@ -11,6 +11,7 @@ from storage.models.directory import (
     Person,
     RoleAssignment,
 )
+from storage.models.outbox import OutboxMessage
 from storage.models.portfolio import (
     Initiative,
     InitiativeEvent,
@@ -31,6 +32,7 @@ __all__ = [
     "InitiativeSystem",
     "ItSystem",
     "OrgUnit",
+    "OutboxMessage",
     "Person",
     "ProcurementChannel",
     "ProcurementEvent",

@@ -1,0 +1,1 @@
+"""Municipality knowledge packs: data, schema, loader, text matching and the answer engine."""

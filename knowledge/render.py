@@ -1,0 +1,93 @@
+"""Jinja2 templates for generated answer text, loaded from the package (plain text, not HTML).
+
+Output is plain text with simple markdown bullets; whoever puts it into a card or HTML escapes it
+for that format (for Adaptive Cards: `tojson`).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import jinja2
+import yaml
+
+from knowledge.schema import Sourced
+from knowledge.text import Language
+
+_MONTHS = {
+    "da": "januar februar marts april maj juni juli august september oktober november december",
+    "en": "January February March April May June July August September October November December",
+}
+_FIELDS = {
+    "da": {
+        "meetings_per_year": "antal møder",
+        "preferred_months": "måneder",
+        "weekday": "ugedag",
+        "start_time": "mødetidspunkt",
+        "duration_minutes": "varighed",
+        "follows": "afstanden til det andet organs møder",
+    },
+    "en": {
+        "meetings_per_year": "number of meetings",
+        "preferred_months": "months",
+        "weekday": "weekday",
+        "start_time": "start time",
+        "duration_minutes": "duration",
+        "follows": "the gap to the other body's meetings",
+    },
+}
+
+
+def lcfirst(text: str) -> str:
+    """Lowercase the first letter of a capitalised word ("Byrådet" → "byrådet"), not "IT"."""
+    first = text.partition(" ")[0]
+    if len(first) > 1 and first[0].isupper() and first[1:].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _origin(entry: Sourced, language: Language) -> str:
+    if entry.origin == "shared_default":
+        return "fælles standard" if language == "da" else "shared default"
+    if entry.origin == "inspiration":
+        prefix = "inspiration fra" if language == "da" else "inspiration from"
+        return f"{prefix} {entry.inspired_by}"
+    return "lokal" if language == "da" else "local"
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("knowledge", "templates"),
+        autoescape=False,  # plain text; escaped by the consumer for its own format
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["lcfirst"] = lcfirst
+    for lang in ("da", "en"):
+        months = _MONTHS[lang].split()
+        env.filters[f"month_{lang}"] = lambda m, months=months: months[m - 1]
+        env.filters[f"field_{lang}"] = lambda f, names=_FIELDS[lang]: names.get(f, f)
+        env.filters[f"origin_{lang}"] = lambda e, lang=lang: _origin(e, lang)
+    return env
+
+
+def render(name: str, language: Language, **context: Any) -> str:
+    """Render template `<language>/<name>.j2`, trimmed, with blank-line runs collapsed."""
+    text = _environment().get_template(f"{language}/{name}.j2").render(**context)
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out)
+
+
+@cache
+def patterns(name: str) -> dict[str, dict[str, Any]]:
+    """A YAML data file next to the templates (questions.yaml, titles.yaml)."""
+    text = files("knowledge").joinpath("templates", name).read_text(encoding="utf-8")
+    return yaml.safe_load(text)

@@ -1,0 +1,305 @@
+"""Danish-first text normalisation and fuzzy ranking, shared by answers, directory and portfolio.
+
+Every comparison in govbot goes through the same steps so that "Økonomiudvalget",
+"okonomiudvalget" and "oekonomiudvalg" meet: casefold, accents stripped, the digraphs aa/ae/oe
+read as å/æ/ø, stop words dropped, Danish inflection endings removed (Snowball), and finally
+å/æ/ø folded to ASCII so a keyboard without them matches too.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Generic, Literal, TypeVar
+
+import snowballstemmer
+from rapidfuzz import fuzz, process
+
+K = TypeVar("K", bound=Hashable)
+Language = Literal["da", "en"]
+
+_WORD = re.compile(r"[0-9a-zæøå]+")
+_DIGRAPH = re.compile(r"aa|ae|oe")
+_DIGRAPH_TO_LETTER = {"aa": "å", "ae": "æ", "oe": "ø"}
+_ASCII = str.maketrans({"å": "a", "æ": "ae", "ø": "o"})
+_KEEP = frozenset("æøå")
+
+# Function words that carry no meaning for matching. Question words (hvem, hvad, hvor, hvornår,
+# who, what, how, ...) are deliberately kept: they tell "who chairs" from "how often".
+STOP_WORDS_DA = frozenset(
+    """
+    af alle alt anden at blev blive bliver da de dem den denne der deres det dette dig din dine
+    disse dog du efter egentlig eller en end er et for fra få gerne ham han hans har have havde
+    hej hende hendes her hos hun ikke ind jeg jer jeres jo kan kunne lige man med meget men mig
+    min mine mit mon mig nogen noget nogle nu når og også om op os over på sig sin sine sit skal
+    skulle som sådan tak til ud under var vi vil ville vor vore vores være været venligst
+    kommune kommunen kommunens randers norddjurs rebild fortæl fortael hvis før ny nyt nye må
+    får fik
+    """.split()
+)
+STOP_WORDS_EN = frozenset(
+    """
+    a about am an and any are as at be been being by can could did do does doing for from had
+    has have hello hi i in into is it's its me my of on or our ours please should so tell than
+    thanks that the their them then there these they this those to us was we were will with
+    would you your new
+    """.split()
+)
+# Plural and singular of "princip" mean different things here: "principperne" asks for all of
+# them, "princip 7" for one. Snowball would merge them, so these keep their own stem.
+_STEM_OVERRIDES = {
+    "principper": "principper",
+    "principperne": "principper",
+    "principles": "principles",
+}
+# Everyday words that mean the same as a word the phrasings use.
+_EQUIVALENTS = {
+    "gør": "laver",
+    "gøre": "lave",
+    "software": "system",
+    "softwaren": "systemet",
+    "app": "system",
+    "apps": "systemer",
+    "forpligtet": "ansvar",
+    "forpligtelser": "ansvar",
+}
+_NAME_CONNECTORS = frozenset({"og", "and", "for", "the", "of", "i", "en", "et", "den", "det", "af"})
+
+_STEMMER = snowballstemmer.stemmer("danish")
+
+
+@lru_cache(maxsize=256)
+def _strip_accent(char: str) -> str:
+    if char in _KEEP:
+        return char
+    return "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+
+
+def _canonical(text: str) -> str:
+    """Casefold, strip accents (keeping æøå) and read aa/ae/oe as å/æ/ø."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    if not text.isascii():
+        text = "".join(_strip_accent(c) for c in text)
+    return _DIGRAPH.sub(lambda m: _DIGRAPH_TO_LETTER[m.group()], text)
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(_canonical(text))
+
+
+_STOP = frozenset(w for words in (STOP_WORDS_DA, STOP_WORDS_EN) for w in map(_canonical, words))
+_CONNECTORS = frozenset(map(_canonical, _NAME_CONNECTORS))
+
+
+def _stem(word: str) -> str:
+    if word in _STEM_OVERRIDES:
+        return _STEM_OVERRIDES[word]
+    return _STEMMER.stemWord(word) if len(word) > 3 and not word.isdigit() else word
+
+
+def fold(text: str) -> str:
+    """Lowercase ASCII form of `text` with punctuation turned into single spaces."""
+    return " ".join(_words(text)).translate(_ASCII)
+
+
+@lru_cache(maxsize=65536)
+def normalise(text: str) -> tuple[str, ...]:
+    """Content tokens of `text`: stop words dropped, inflection removed, æøå folded."""
+    words = (_EQUIVALENTS.get(w, w) for w in _words(text))
+    return tuple(
+        _stem(w).translate(_ASCII) for w in words if w not in _STOP and (len(w) > 1 or w.isdigit())
+    )
+
+
+@lru_cache(maxsize=65536)
+def name_key(text: str) -> str:
+    """Exact-lookup key for a name: "System- og dataejere" and "system & dataejer" agree."""
+    return " ".join(_stem(w).translate(_ASCII) for w in _words(text) if w not in _CONNECTORS)
+
+
+_DA_MARKERS = frozenset(
+    map(
+        _canonical,
+        """hvem hvad hvor hvornår hvordan hvilke hvilken hvorfor er en et og i på af til med jeg
+        vi der den det de kan skal min vores mødes møder ejer laver godkender ansvar""".split(),
+    )
+)
+_EN_MARKERS = frozenset(
+    """who what where when how which why is are the a an of to does do did our my i we can
+    should meet meets meeting chairs chair owner owns approves responsible responsibilities
+    steering group about please""".split()
+)
+
+
+def detect_language(text: str) -> Language:
+    """Guess Danish or English from function words; Danish wins ties and letters æøå decide."""
+    lowered = text.casefold()
+    if any(c in lowered for c in "æøå"):
+        return "da"
+    raw = re.findall(r"[a-z]+", lowered)
+    canonical = _words(text)
+    english = sum(1 for w in raw if w in _EN_MARKERS)
+    danish = sum(1 for w in canonical if w in _DA_MARKERS)
+    return "en" if english > danish else "da"
+
+
+def token_similarity(a: str, b: str) -> float:
+    """Similarity in [0, 1] of two normalised tokens, tolerant of typos and compounds."""
+    if a == b:
+        return 1.0
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) <= 3:
+        return 0.0
+    ratio = fuzz.ratio(a, b)
+    # Short words differ by one letter from unrelated words ("vejr"/"ejer"): demand more.
+    score = (ratio - 50.0) / 50.0 if ratio >= (80.0 if len(short) <= 5 else 70.0) else 0.0
+    if (len(short) >= 4 and long_.startswith(short)) or (len(short) >= 3 and long_.endswith(short)):
+        # A compound ("styregruppeformand") contains its parts; credit grows with coverage.
+        score = max(score, 0.35 + 0.5 * len(short) / len(long_))
+    return score if score >= 0.4 else 0.0
+
+
+class Vocabulary:
+    """A fixed set of normalised tokens with idf weights and cached fuzzy neighbours."""
+
+    def __init__(self, documents: Iterable[Iterable[str]]) -> None:
+        df: dict[str, int] = {}
+        count = 0
+        for doc in documents:
+            count += 1
+            for token in set(doc):
+                df[token] = df.get(token, 0) + 1
+        self._tokens = tuple(sorted(df))
+        self._idf = {t: math.log(1.0 + count / n) for t, n in df.items()}
+        self.max_weight = math.log(1.0 + count) if count else 1.0
+        self._cache: dict[str, tuple[tuple[str, float], ...]] = {}
+
+    def __contains__(self, token: object) -> bool:
+        return token in self._idf
+
+    def weight(self, token: str) -> float:
+        """Idf of a vocabulary token; unknown tokens weigh the most (they are specific)."""
+        return self._idf.get(token, self.max_weight)
+
+    def neighbours(self, token: str) -> tuple[tuple[str, float], ...]:
+        """Vocabulary tokens similar to `token`, with similarity, best first."""
+        cached = self._cache.get(token)
+        if cached is not None:
+            return cached
+        found: dict[str, float] = {}
+        if token in self._idf:
+            found[token] = 1.0
+        if len(token) > 3:
+            for other, _score, _ in process.extract(
+                token, self._tokens, scorer=fuzz.ratio, score_cutoff=70, limit=None
+            ):
+                found[other] = max(found.get(other, 0.0), token_similarity(token, other))
+            for other in self._tokens:
+                if len(other) >= 3 and other != token and (other in token or token in other):
+                    found[other] = max(found.get(other, 0.0), token_similarity(token, other))
+        result = tuple(sorted(((t, s) for t, s in found.items() if s > 0), key=lambda x: -x[1]))
+        if len(self._cache) < 50_000:
+            self._cache[token] = result
+        return result
+
+    def split(self, token: str) -> tuple[str, str] | None:
+        """Two vocabulary words a compound is made of ("styregruppeformand"), if any."""
+        if len(token) < 7 or token in self._idf:
+            return None
+        for i in range(len(token) - 3, 2, -1):
+            left, right = token[:i], token[i:]
+            right_stem = _stem(right)
+            if right_stem not in self._idf:
+                continue
+            for candidate in (left, left[:-1] if left[-1] in "se" else left):
+                left_stem = _stem(candidate)
+                if left_stem in self._idf:
+                    return left_stem, right_stem
+        return None
+
+    def query_weight(self, token: str) -> float:
+        """Weight of a query token: the idf of its best neighbour, else high (it is specific)."""
+        near = self.neighbours(token)
+        if near and near[0][1] >= 0.65:
+            return self.weight(near[0][0])
+        # An unknown word is what makes a question off-topic; a short one may just be a typo.
+        return self.max_weight if len(token) > 3 else self.max_weight / 2
+
+
+@dataclass(frozen=True, slots=True)
+class Match(Generic[K]):
+    """One fuzzy hit: the key, the name it matched on and the score (0–100)."""
+
+    key: K
+    text: str
+    score: float
+
+
+class FuzzyIndex(Generic[K]):
+    """Names (or texts) per key, normalised once; exact lookup first, then rapidfuzz ranking.
+
+    `kind="name"` suits system and role names (ratio and token-set ratio on name keys);
+    `kind="text"` suits free text such as initiative descriptions (token-set ratio on content
+    tokens, stop words removed).
+    """
+
+    def __init__(
+        self, entries: Iterable[tuple[K, Iterable[str]]], *, kind: Literal["name", "text"] = "name"
+    ) -> None:
+        self._kind = kind
+        self._keys: list[K] = []
+        self._texts: list[str] = []
+        self._choices: list[str] = []
+        self._exact: dict[str, list[int]] = {}
+        for key, names in entries:
+            for name in names:
+                choice = self._prepare(name)
+                if not choice:
+                    continue
+                self._exact.setdefault(choice, []).append(len(self._choices))
+                self._keys.append(key)
+                self._texts.append(name)
+                self._choices.append(choice)
+
+    def _prepare(self, text: str) -> str:
+        return name_key(text) if self._kind == "name" else " ".join(normalise(text))
+
+    def __len__(self) -> int:
+        return len(self._choices)
+
+    def exact(self, text: str) -> tuple[K, ...]:
+        """Keys with a name equal to `text` after normalisation."""
+        seen: dict[K, None] = {}
+        for i in self._exact.get(self._prepare(text), ()):
+            seen[self._keys[i]] = None
+        return tuple(seen)
+
+    def search(self, text: str, *, limit: int = 5, cutoff: float = 80.0) -> list[Match[K]]:
+        """Best match per key at or above `cutoff`, highest score first."""
+        query = self._prepare(text)
+        if not query:
+            return []
+        best: dict[K, Match[K]] = {}
+        for i in self._exact.get(query, ()):
+            best[self._keys[i]] = Match(self._keys[i], self._texts[i], 100.0)
+        scorers = (
+            (fuzz.ratio, fuzz.token_set_ratio) if self._kind == "name" else (fuzz.token_set_ratio,)
+        )
+        for scorer in scorers:
+            for _choice, score, i in process.extract(
+                query, self._choices, scorer=scorer, score_cutoff=cutoff, limit=limit * 4
+            ):
+                key = self._keys[i]
+                if key not in best or best[key].score < score:
+                    best[key] = Match(key, self._texts[i], float(score))
+        ranked = sorted(best.values(), key=lambda m: -m.score)
+        return ranked[:limit]
+
+
+def similarity(a: str, b: str) -> float:
+    """Similarity (0–100) of two free texts on their content tokens."""
+    return float(fuzz.token_set_ratio(" ".join(normalise(a)), " ".join(normalise(b))))

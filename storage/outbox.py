@@ -1,0 +1,429 @@
+"""The reminder and notification outbox: plan deliveries durably, claim them, record the outcome.
+
+Each row has a fixed key (e.g. `meeting:{id}:{rule}:{recipient}`). Enqueueing an existing key
+replaces a row that has not gone out; it never adds a second one. Dispatchers claim due rows
+under a lease: on PostgreSQL with `SELECT … FOR UPDATE SKIP LOCKED`, so several processes share
+the work without overlap; on SQLite the database's single writer serialises claims. A claimed
+row whose dispatcher died becomes claimable again when its lease runs out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.conversations import ConversationInfo, get_conversation, personal_conversation
+from storage.models.base import utcnow
+from storage.models.directory import Person
+from storage.models.outbox import OutboxMessage
+
+Kind = Literal["personal", "channel"]
+Status = Literal["pending", "claimed", "sent", "failed", "unreachable", "missed", "cancelled"]
+OPEN = ("pending", "claimed")
+DONE = ("sent", "failed", "unreachable", "missed", "cancelled")
+
+
+class OutboxError(Exception):
+    """A delivery was planned without a recipient or with a malformed payload."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One outbox row, as plain data."""
+
+    id: int
+    key: str
+    source: str
+    kind: Kind
+    conversation_id: str | None
+    person_id: int | None
+    principal: str | None
+    payload: dict[str, Any]
+    report_to: tuple[dict[str, str], ...]
+    due_at: datetime
+    expires_at: datetime | None
+    status: Status
+    available_at: datetime
+    attempts: int
+    claimed_by: str | None
+    lease_until: datetime | None
+    sent_at: datetime | None
+    late: bool
+    sent_to: str | None
+    last_error: str | None
+    acknowledged_at: datetime | None
+
+    @property
+    def recipient(self) -> str:
+        """Who or where it goes: the conversation id, else the principal, else `person:{id}`."""
+        return self.conversation_id or self.principal or f"person:{self.person_id}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Rows one dispatcher may send now, until `lease_until`."""
+
+    worker: str
+    lease_until: datetime
+    deliveries: tuple[Delivery, ...] = field(default=())
+
+
+def _delivery(row: OutboxMessage) -> Delivery:
+    return Delivery(
+        id=row.id,
+        key=row.key,
+        source=row.source,
+        kind=row.kind,  # type: ignore[arg-type]
+        conversation_id=row.conversation_id,
+        person_id=row.person_id,
+        principal=row.principal,
+        payload=dict(row.payload),
+        report_to=tuple(row.report_to or ()),
+        due_at=row.due_at,
+        expires_at=row.expires_at,
+        status=row.status,  # type: ignore[arg-type]
+        available_at=row.available_at,
+        attempts=row.attempts,
+        claimed_by=row.claimed_by,
+        lease_until=row.lease_until,
+        sent_at=row.sent_at,
+        late=row.late,
+        sent_to=row.sent_to,
+        last_error=row.last_error,
+        acknowledged_at=row.acknowledged_at,
+    )
+
+
+def _check_payload(payload: dict[str, Any]) -> None:
+    if not payload.get("text") and not payload.get("card"):
+        raise OutboxError("payload needs a text or a card")
+    for part, name in (("text", "key"), ("card", "name")):
+        value = payload.get(part)
+        if value is not None and not (isinstance(value, dict) and isinstance(value.get(name), str)):
+            raise OutboxError(f"payload.{part} needs a {name!r}")
+    if payload.get("lang") not in (None, "da", "en"):
+        raise OutboxError("payload.lang must be 'da', 'en' or None")
+
+
+async def enqueue(
+    *,
+    session: AsyncSession,
+    key: str,
+    due_at: datetime,
+    payload: dict[str, Any],
+    conversation_id: str | None = None,
+    person_id: int | None = None,
+    principal: str | None = None,
+    kind: Kind = "personal",
+    source: str,
+    expires_at: datetime | None = None,
+    report_to: Sequence[dict[str, str]] = (),
+    resend: bool = False,
+) -> None:
+    """Plan one delivery under `key`; an unsent row with that key is replaced, never doubled.
+
+    A row that already went out is left alone unless `resend` (e.g. the meeting moved).
+    """
+    if not (conversation_id or person_id or principal):
+        raise OutboxError(f"{key}: no recipient")
+    if due_at.tzinfo is None or (expires_at and expires_at.tzinfo is None):
+        raise OutboxError(f"{key}: times must be timezone-aware")
+    _check_payload(payload)
+    values: dict[str, Any] = {
+        "source": source,
+        "kind": kind,
+        "conversation_id": conversation_id,
+        "person_id": person_id,
+        "principal": principal.lower() if principal else None,
+        "payload": payload,
+        "report_to": [dict(r) for r in report_to],
+        "due_at": due_at,
+        "expires_at": expires_at,
+        "status": "pending",
+        "available_at": due_at,
+        "attempts": 0,
+        "claimed_by": None,
+        "lease_until": None,
+        "sent_at": None,
+        "late": False,
+        "sent_to": None,
+        "activity_id": None,
+        "last_error": None,
+        "acknowledged_at": None,
+    }
+    row = await session.scalar(
+        select(OutboxMessage).where(OutboxMessage.key == key).with_for_update()
+    )
+    if row is None:
+        session.add(OutboxMessage(key=key, **values))
+        await session.flush()
+        return
+    if row.status == "sent" and not resend:
+        return
+    for name, value in values.items():
+        setattr(row, name, value)
+    await session.flush()
+
+
+async def cancel(*, session: AsyncSession, key_prefix: str) -> int:
+    """Cancel every not-yet-sent delivery whose key starts with `key_prefix`; returns how many."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(_key_starts(key_prefix))
+        .where(OutboxMessage.status.in_(OPEN))
+        .values(status="cancelled", claimed_by=None, lease_until=None, updated_at=utcnow())
+    )
+    return result.rowcount or 0
+
+
+async def expire_overdue(*, session: AsyncSession, now: datetime, grace: timedelta) -> int:
+    """Record as missed what was due longer ago than `grace` (or has expired) and is unsent."""
+    overdue = or_(
+        OutboxMessage.due_at < now - grace,
+        and_(OutboxMessage.expires_at.is_not(None), OutboxMessage.expires_at <= now),
+    )
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(_claimable(now), overdue)
+        .values(
+            status="missed",
+            claimed_by=None,
+            lease_until=None,
+            last_error="not sent in time",
+            updated_at=now,
+        )
+    )
+    return result.rowcount or 0
+
+
+def _key_starts(prefix: str) -> Any:
+    return OutboxMessage.key.startswith(prefix, autoescape=True)
+
+
+def _claimable(now: datetime) -> Any:
+    return or_(
+        and_(OutboxMessage.status == "pending", OutboxMessage.available_at <= now),
+        and_(OutboxMessage.status == "claimed", OutboxMessage.lease_until < now),
+    )
+
+
+async def claim_due(
+    *, session: AsyncSession, worker: str, now: datetime, lease: timedelta, limit: int = 50
+) -> Claim:
+    """Claim up to `limit` due rows for `worker` until `now + lease`, oldest due first.
+
+    Rows locked by another dispatcher's open claim are skipped, not waited for.
+    """
+    lease_until = now + lease
+    candidates = (
+        select(OutboxMessage.id)
+        .where(_claimable(now))
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list((await session.scalars(candidates)).all())
+    if not ids:
+        return Claim(worker, lease_until)
+    # The claimable test is repeated in the UPDATE: on SQLite the SELECT above takes no lock,
+    # so two dispatchers may pick the same ids, but only one UPDATE can still match them.
+    claimed = await session.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), _claimable(now))
+        .values(
+            status="claimed",
+            claimed_by=worker,
+            lease_until=lease_until,
+            attempts=OutboxMessage.attempts + 1,
+            updated_at=now,
+        )
+        .returning(OutboxMessage.id)
+    )
+    ids = list(claimed.all())
+    if not ids:
+        return Claim(worker, lease_until)
+    rows = await session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        .execution_options(populate_existing=True)
+    )
+    return Claim(worker, lease_until, tuple(_delivery(row) for row in rows))
+
+
+async def _finish(session: AsyncSession, delivery_id: int, worker: str, **values: Any) -> bool:
+    """Update a row this worker still holds; False when the claim was lost meanwhile."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == delivery_id,
+            OutboxMessage.status == "claimed",
+            OutboxMessage.claimed_by == worker,
+        )
+        .values(claimed_by=None, lease_until=None, updated_at=utcnow(), **values)
+    )
+    return bool(result.rowcount)
+
+
+async def mark_sent(
+    *,
+    session: AsyncSession,
+    delivery_id: int,
+    worker: str,
+    sent_to: str,
+    activity_id: str | None = None,
+    late: bool = False,
+) -> bool:
+    """Record a delivery as sent; False when this worker no longer held it."""
+    return await _finish(
+        session,
+        delivery_id,
+        worker,
+        status="sent",
+        sent_at=utcnow(),
+        sent_to=sent_to,
+        activity_id=activity_id,
+        late=late,
+        last_error=None,
+    )
+
+
+async def mark_retry(
+    *,
+    session: AsyncSession,
+    delivery_id: int,
+    worker: str,
+    retry_at: datetime,
+    error: str,
+    count_attempt: bool = True,
+) -> bool:
+    """Give a row back to be tried again at `retry_at` (throttled or a transient error)."""
+    values: dict[str, Any] = {
+        "status": "pending",
+        "available_at": retry_at,
+        "last_error": error[:500],
+    }
+    if not count_attempt:
+        values["attempts"] = OutboxMessage.attempts - 1
+    return await _finish(session, delivery_id, worker, **values)
+
+
+async def mark_failed(*, session: AsyncSession, delivery_id: int, worker: str, error: str) -> bool:
+    """Give up on a row (too many attempts, or a permanent error)."""
+    return await _finish(session, delivery_id, worker, status="failed", last_error=error[:500])
+
+
+async def mark_unreachable(
+    *, session: AsyncSession, delivery_id: int, worker: str, error: str
+) -> bool:
+    """Record that the recipient cannot be reached (bot blocked, uninstalled, never talked to)."""
+    return await _finish(session, delivery_id, worker, status="unreachable", last_error=error[:500])
+
+
+async def mark_missed(*, session: AsyncSession, delivery_id: int, worker: str, error: str) -> bool:
+    """Record a claimed row as missed (its time passed while it waited)."""
+    return await _finish(session, delivery_id, worker, status="missed", last_error=error[:500])
+
+
+async def release(*, session: AsyncSession, worker: str, ids: Sequence[int]) -> int:
+    """Hand claimed rows back untouched (a dispatcher stopping cleanly)."""
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(list(ids)),
+            OutboxMessage.status == "claimed",
+            OutboxMessage.claimed_by == worker,
+        )
+        .values(
+            status="pending",
+            claimed_by=None,
+            lease_until=None,
+            attempts=OutboxMessage.attempts - 1,
+        )
+    )
+    return result.rowcount or 0
+
+
+async def acknowledge(*, session: AsyncSession, key: str, at: datetime | None = None) -> bool:
+    """Note that the recipient acknowledged the delivery ("Set"); False when unknown."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.key == key, OutboxMessage.acknowledged_at.is_(None))
+        .values(acknowledged_at=at or utcnow())
+    )
+    return bool(result.rowcount)
+
+
+async def get_delivery(*, session: AsyncSession, key: str) -> Delivery | None:
+    """The delivery planned under `key`, if any."""
+    row = await session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
+    return _delivery(row) if row else None
+
+
+async def deliveries(
+    *,
+    session: AsyncSession,
+    key_prefix: str | None = None,
+    status: Sequence[Status] | None = None,
+    due_from: datetime | None = None,
+    due_until: datetime | None = None,
+) -> list[Delivery]:
+    """Deliveries by key prefix, status and due window, in due order."""
+    query = select(OutboxMessage)
+    if key_prefix:
+        query = query.where(_key_starts(key_prefix))
+    if status:
+        query = query.where(OutboxMessage.status.in_(list(status)))
+    if due_from:
+        query = query.where(OutboxMessage.due_at >= due_from)
+    if due_until:
+        query = query.where(OutboxMessage.due_at <= due_until)
+    rows = await session.scalars(query.order_by(OutboxMessage.due_at, OutboxMessage.id))
+    return [_delivery(row) for row in rows]
+
+
+async def status_counts(*, session: AsyncSession, key_prefix: str | None = None) -> dict[str, int]:
+    """How many deliveries are in each status."""
+    query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    if key_prefix:
+        query = query.where(_key_starts(key_prefix))
+    return {status: count for status, count in (await session.execute(query)).all()}
+
+
+async def next_due(*, session: AsyncSession) -> datetime | None:
+    """When the earliest pending row becomes sendable (for the dispatcher's sleep)."""
+    return await session.scalar(
+        select(func.min(OutboxMessage.available_at)).where(OutboxMessage.status == "pending")
+    )
+
+
+async def resolve_recipient(
+    *, session: AsyncSession, delivery: Delivery
+) -> ConversationInfo | None:
+    """The conversation to send `delivery` to: its channel, or the person's newest 1:1 chat."""
+    if delivery.conversation_id:
+        return await get_conversation(session=session, conversation_id=delivery.conversation_id)
+    aad_object_id = email = None
+    if delivery.person_id is not None:
+        person = await session.get(Person, delivery.person_id)
+        if person is None:
+            return None
+        aad_object_id, email = person.aad_object_id, person.email
+    elif delivery.principal:
+        if "@" in delivery.principal:
+            email = delivery.principal
+        else:
+            aad_object_id = delivery.principal
+    found = None
+    if aad_object_id:
+        found = await personal_conversation(session=session, aad_object_id=aad_object_id)
+    if found is None and email:
+        found = await personal_conversation(session=session, email=email)
+    return found

@@ -1,0 +1,167 @@
+"""The answer engine, and the quality gate: right entries for real questions, never a confident
+answer to an off-topic one."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.answers import (
+    Confidence,
+    KnowledgeAnswer,
+    answer_entry,
+    answer_question,
+    knowledge_index,
+)
+from knowledge.packs import available_packs, load_pack
+from tests.knowledge.quality_cases import IN_SCOPE, OUT_OF_SCOPE
+
+GATE_IN_SCOPE = 0.95
+
+
+def _ask(pack_key: str, question: str) -> KnowledgeAnswer:
+    return answer_question(load_pack(pack_key), question)
+
+
+def test_quality_gate_in_scope(record_property: pytest.RecordProperty) -> None:
+    assert len(IN_SCOPE) >= 80
+    misses = []
+    for pack_key, question, expected in IN_SCOPE:
+        answer = _ask(pack_key, question)
+        got = answer.entry.id if answer.entry else answer.confidence.value
+        if answer.confidence is not Confidence.CONFIDENT or got != expected:
+            misses.append((pack_key, question, expected, got))
+    share = 1 - len(misses) / len(IN_SCOPE)
+    record_property("in_scope_share", round(share, 4))
+    print(f"\nquality gate: {len(IN_SCOPE) - len(misses)}/{len(IN_SCOPE)} = {share:.1%} right")
+    for miss in misses:
+        print("  miss:", miss)
+    assert share >= GATE_IN_SCOPE, misses
+
+
+def test_no_confident_answer_is_wrong() -> None:
+    wrong = []
+    for pack_key, question, expected in IN_SCOPE:
+        answer = _ask(pack_key, question)
+        if answer.confidence is Confidence.CONFIDENT and answer.entry.id != expected:
+            wrong.append((question, expected, answer.entry.id))
+    assert wrong == []
+
+
+def test_out_of_scope_is_never_confident(record_property: pytest.RecordProperty) -> None:
+    assert len(OUT_OF_SCOPE) >= 20
+    confident = [
+        (p, q, _ask(p, q).entry.id)  # type: ignore[union-attr]
+        for p, q in OUT_OF_SCOPE
+        if _ask(p, q).confidence is Confidence.CONFIDENT
+    ]
+    record_property("out_of_scope_confident", len(confident))
+    print(f"\nout of scope: {len(confident)}/{len(OUT_OF_SCOPE)} answered confidently")
+    assert confident == []
+
+
+@pytest.mark.parametrize("pack_key", ["randers", "norddjurs", "rebild"])
+def test_every_entry_answers_its_own_canonical_question(pack_key: str) -> None:
+    pack = load_pack(pack_key)
+    index = knowledge_index(pack)
+    failures = []
+    for entry in index.entries:
+        for lang in ("da", "en"):
+            answer = answer_question(pack, entry.question(lang), lang)
+            if answer.entry is None or answer.entry.id != entry.id:
+                failures.append((lang, entry.id, entry.question(lang), answer.confidence.value))
+    assert failures == []
+
+
+def test_confident_answer_is_cited_in_danish() -> None:
+    answer = _ask("norddjurs", "hvor tit modes styregrupen")
+    assert answer.confidence is Confidence.CONFIDENT
+    assert answer.language == "da"
+    assert answer.entry is not None
+    assert answer.entry.text.startswith("Fire møder om året.")
+    assert (
+        answer.entry.citation.document
+        == "Kommissorium for den tværgående digitaliseringsorganisation"
+    )
+    assert answer.entry.citation.publisher == "Norddjurs Kommune"
+    assert "Kilde: Kommissorium for den tværgående digitaliseringsorganisation" in answer.text
+    assert [r.entry_id for r in answer.entry.related] == [
+        "body:styregruppe",
+        "body:styregruppe:chair",
+        "body:styregruppe:members",
+    ]
+    assert answer.entry.related[1].question == (
+        "Hvem er formand for Den tværgående digitaliseringsstyregruppe?"
+    )
+
+
+def test_english_question_gets_english_answer() -> None:
+    answer = _ask("norddjurs", "who chairs the programme group?")
+    assert answer.language == "en"
+    assert answer.entry is not None and answer.entry.id == "body:programgruppe:chair"
+    assert answer.entry.text == (
+        "The cross-cutting digitalisation programme group is chaired by: Leder af Digitalisering."
+    )
+    assert "Source: " in answer.text
+
+
+def test_shared_default_is_marked_in_the_citation() -> None:
+    answer = _ask("norddjurs", "hvor lang tid tager screeningen")
+    assert answer.entry is not None
+    assert answer.entry.citation.origin == "inspiration"
+    assert answer.entry.citation.text.endswith("– inspiration fra Jammerbugt Kommune")
+    assert "5 arbejdsdage" in answer.entry.text
+
+
+def test_unknown_names_who_to_ask() -> None:
+    answer = _ask("rebild", "hvem vandt VM i fodbold")
+    assert answer.confidence is Confidence.UNKNOWN
+    assert answer.entry is None and answer.suggestions == ()
+    assert answer.text.startswith(
+        "Det ved jeg desværre ikke. Spørg It (Fællescenter Økonomi og It)"
+    )
+    assert answer.ask[0].name == "It (Fællescenter Økonomi og It)"
+    english = _ask("rebild", "who won the world cup")
+    assert english.text.startswith("I'm afraid I don't know. Please ask IT")
+
+
+def test_middling_match_suggests_at_most_three() -> None:
+    answer = _ask("norddjurs", "hvem er formand")
+    assert answer.confidence is Confidence.SUGGEST
+    assert 1 < len(answer.suggestions) <= 3
+    ids = {s.entry_id for s in answer.suggestions}
+    assert {"body:styregruppe:chair", "body:programgruppe:chair"} <= ids
+    assert answer.text.startswith("Jeg er ikke helt sikker på, hvad du mener. Mente du:")
+
+
+@pytest.mark.parametrize("text", ["", "   ", "?!", "og i på"])
+def test_empty_or_stop_words_only_is_unknown(text: str) -> None:
+    assert _ask("randers", text).confidence is Confidence.UNKNOWN
+
+
+def test_answer_entry_by_id_for_buttons() -> None:
+    pack = load_pack("randers")
+    answer = answer_entry(pack, "procurement:dispensation", "en")
+    assert answer.confidence is Confidence.CONFIDENT
+    assert answer.entry is not None and answer.entry.title == "Dispensation"
+    assert "granted by the iT & Digitalisation" not in answer.entry.text
+    assert "Dispensation from the procurement guide: granted by the IT & Digitalisation" in (
+        answer.entry.text
+    )
+    with pytest.raises(KeyError):
+        answer_entry(pack, "body:findes_ikke")
+
+
+@pytest.mark.parametrize("pack_key", ["randers", "norddjurs", "rebild"])
+def test_every_entry_has_text_and_a_citation_in_both_languages(pack_key: str) -> None:
+    pack = load_pack(pack_key)
+    for entry in knowledge_index(pack).entries:
+        for lang in ("da", "en"):
+            answer = answer_entry(pack, entry.id, lang)
+            assert answer.entry is not None
+            assert answer.entry.title and answer.entry.text, entry.id
+            assert answer.entry.citation.text, entry.id
+
+
+def test_index_is_reused_per_pack() -> None:
+    pack = load_pack(available_packs()[0])
+    assert knowledge_index(pack) is knowledge_index(pack)

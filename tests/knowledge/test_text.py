@@ -1,0 +1,140 @@
+"""Danish normalisation and fuzzy ranking."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from knowledge.text import (
+    FuzzyIndex,
+    Vocabulary,
+    detect_language,
+    fold,
+    name_key,
+    normalise,
+    similarity,
+    token_similarity,
+)
+
+danish_words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzæøå", min_size=1, max_size=15)
+phrases = st.lists(danish_words, min_size=1, max_size=6).map(" ".join)
+# Without a, e and o around them, aa/ae/oe can only be read one way ("aæ" spelled "aae" cannot).
+unambiguous = st.lists(
+    st.text(alphabet="bcdfghijklmnpqrstuvwxyzæøå", min_size=1, max_size=15), min_size=1, max_size=6
+).map(" ".join)
+
+
+@given(st.text())
+def test_fold_is_ascii_lowercase_and_ignores_case(text: str) -> None:
+    folded = fold(text)
+    assert all(c.isascii() for c in folded)
+    assert folded == folded.lower()
+    assert fold(text.upper()) == fold(text.lower())
+
+
+@given(phrases)
+def test_normalise_ignores_case_and_punctuation(text: str) -> None:
+    assert normalise(text.upper()) == normalise(text)
+    assert normalise(f"{text}?!") == normalise(text)
+    assert normalise(text.replace(" ", " - ")) == normalise(text)
+
+
+@given(unambiguous)
+def test_digraphs_and_danish_letters_agree(text: str) -> None:
+    spelled = text.replace("å", "aa").replace("æ", "ae").replace("ø", "oe")
+    assert normalise(spelled) == normalise(text)
+    assert name_key(spelled) == name_key(text)
+
+
+@given(st.text(), st.text())
+def test_token_similarity_is_symmetric_and_bounded(a: str, b: str) -> None:
+    score = token_similarity(a, b)
+    assert 0.0 <= score <= 1.0
+    assert score == token_similarity(b, a)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Økonomiudvalget", "okonomiudvalget"),
+        ("Økonomiudvalget", "oekonomiudvalg"),
+        ("styregruppen", "Styregruppe"),
+        ("mødes", "modes"),
+        ("databeskyttelsesrådgiveren", "databeskyttelsesraadgiver"),
+        ("Superbrugere", "superbruger"),
+        ("Hvem er formand for programgruppen?", "hvem formand programgruppe"),
+    ],
+)
+def test_normalise_meets_spelling_variants(a: str, b: str) -> None:
+    assert normalise(a) == normalise(b)
+
+
+def test_stop_words_are_dropped_but_question_words_kept() -> None:
+    assert normalise("Hvem er formand for styregruppen?") == ("hvem", "formand", "styregrup")
+    assert normalise("How often does the steering group meet") == (
+        "how",
+        "oft",
+        "steering",
+        "group",
+        "meet",
+    )
+
+
+def test_plural_principles_differ_from_one_principle() -> None:
+    assert normalise("principperne") != normalise("princippet")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("hvor tit mødes styregruppen", "da"),
+        ("hvem er formand for programgruppen", "da"),
+        ("hvad laver en superbruger", "da"),
+        ("hvad er KITOS", "da"),
+        ("who chairs the steering group", "en"),
+        ("what does a data owner do", "en"),
+        ("How often does styregruppen meet?", "en"),
+        ("dpo", "da"),
+    ],
+)
+def test_detect_language(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
+
+
+def test_vocabulary_weights_and_compounds() -> None:
+    vocab = Vocabulary([["styregrup", "formand"], ["programgrup", "formand"], ["hvem"]])
+    assert vocab.weight("styregrup") > vocab.weight("formand")
+    assert vocab.weight("ukendt") == vocab.max_weight
+    assert vocab.split("styregruppeformand") == ("styregrup", "formand")
+    assert vocab.split("fodboldklub") is None
+    assert vocab.neighbours("styregrupe")[0][0] == "styregrup"
+
+
+SYSTEMS = [
+    ("sbsys", ["SBSYS", "SBSYS ESDH"]),
+    ("acadre", ["Acadre"]),
+    ("opus_okonomi", ["KMD Opus Økonomi"]),
+    ("opus_lon", ["KMD Opus Løn"]),
+    ("nexus", ["KMD Nexus", "Nexus"]),
+    ("momentum", ["Momentum"]),
+]
+
+
+def test_fuzzy_index_exact_typo_and_ambiguous() -> None:
+    index = FuzzyIndex(SYSTEMS)
+    assert index.exact("sbsys") == ("sbsys",)
+    assert index.exact("kmd opus okonomi") == ("opus_okonomi",)
+    assert index.search("acadr")[0].key == "acadre"
+    assert index.search("sbys")[0].key == "sbsys"
+    ambiguous = {m.key for m in index.search("opus", cutoff=90)}
+    assert ambiguous == {"opus_okonomi", "opus_lon"}
+    assert index.search("bookingsystem til lokaler", cutoff=85) == []
+
+
+def test_text_similarity_for_duplicates() -> None:
+    assert similarity("Nyt bookingsystem til mødelokaler", "bookingsystem til moedelokaler") >= 90
+    assert similarity("Nyt bookingsystem", "Velfærdsteknologi i hjemmeplejen") < 50
+    text_index = FuzzyIndex([(1, ["Digital post til borgere"]), (2, ["Robot til lønkørsel"])],
+                            kind="text")  # fmt: skip
+    assert text_index.search("digital post til borgerne", cutoff=80)[0].key == 1
