@@ -105,7 +105,6 @@ class _Builder:
         *,
         template: str,
         sourced: Sourced,
-        source: Source | None = None,
         related: Sequence[str] = (),
         titles: dict[str, tuple[str, str]] | None = None,
         da: dict[str, Sequence[str]],
@@ -118,21 +117,21 @@ class _Builder:
         questions_da, bare_da = _fill(intent, "da", **da)
         questions_en, bare_en = _fill(intent, "en", **en)
         self.entries.append(
-            Entry(
-                id=entry_id,
-                kind=kind,
-                title_da=_title(intent, "da", **{k: v[0] for k, v in titles.items()}),
-                title_en=_title(intent, "en", **{k: v[1] for k, v in titles.items()}),
-                text_da=render(template, "da", **context),
-                text_en=render(template, "en", **context),
-                questions_da=questions_da,
-                questions_en=questions_en,
-                hints_da=_dedupe([*bare_da, *(f"hvem {lcfirst(d)}" for d in duties_da)]),
-                hints_en=_dedupe([*bare_en, *(f"who {lcfirst(d)}" for d in duties_en)]),
-                source=source or sourced.source,
-                origin=sourced.origin,
-                inspired_by=sourced.inspired_by,
-                related=tuple(related),
+            _entry(
+                entry_id,
+                kind,
+                sourced,
+                related,
+                titles=(
+                    _title(intent, "da", **{k: v[0] for k, v in titles.items()}),
+                    _title(intent, "en", **{k: v[1] for k, v in titles.items()}),
+                ),
+                texts=(render(template, "da", **context), render(template, "en", **context)),
+                questions=(questions_da, questions_en),
+                hints=(
+                    [*bare_da, *(f"hvem {lcfirst(d)}" for d in duties_da)],
+                    [*bare_en, *(f"who {lcfirst(d)}" for d in duties_en)],
+                ),
             )
         )
 
@@ -373,30 +372,27 @@ class _Builder:
         titles_en = [principle.title_en, *principle.synonyms_en, *titles_da]
         questions_da, bare_da = _fill("principle", "da", title=titles_da)
         questions_en, bare_en = _fill("principle", "en", title=titles_en)
-        if principle.number is not None:
+        if principle.number is not None:  # "Hvad siger princip 5?" is the natural question
             number = [str(principle.number)]
-            questions_da += _fill("principle_number", "da", number=number)[0]
-            questions_en += _fill("principle_number", "en", number=number)[0]
+            questions_da = _fill("principle_number", "da", number=number)[0] + questions_da
+            questions_en = _fill("principle_number", "en", number=number)[0] + questions_en
         neighbours = [p.id for p in self.pack.principles if p.id != principle.id]
         related = ["principles:all", *(f"principle:{p}" for p in neighbours[index : index + 2])]
         if "indkob" in principle.tags:
             related.insert(1, "procurement")
         self.entries.append(
-            Entry(
-                id=f"principle:{principle.id}",
-                kind="principle",
-                title_da=principle.title_da,
-                title_en=principle.title_en,
-                text_da=render("principle", "da", principle=principle),
-                text_en=render("principle", "en", principle=principle),
-                questions_da=questions_da,
-                questions_en=questions_en,
-                hints_da=bare_da,
-                hints_en=bare_en,
-                source=principle.source,
-                origin=principle.origin,
-                inspired_by=principle.inspired_by,
-                related=tuple(related[:3]),
+            _entry(
+                f"principle:{principle.id}",
+                "principle",
+                principle,
+                related[:3],
+                titles=(principle.title_da, principle.title_en),
+                texts=(
+                    render("principle", "da", principle=principle),
+                    render("principle", "en", principle=principle),
+                ),
+                questions=(questions_da, questions_en),
+                hints=(bare_da, bare_en),
             )
         )
 
@@ -437,23 +433,46 @@ class _Builder:
     def faq(self) -> None:
         for entry in self.pack.faq:
             self.entries.append(
-                Entry(
-                    id=f"faq:{entry.id}",
-                    kind="faq",
-                    title_da=entry.title_da,
-                    title_en=entry.title_en or entry.title_da,
-                    text_da=render("faq", "da", entry=entry),
-                    text_en=render("faq", "en", entry=entry),
-                    questions_da=_dedupe(entry.questions.da),
-                    questions_en=_dedupe(entry.questions.en),
-                    hints_da=(),
-                    hints_en=(),
-                    source=entry.source,
-                    origin=entry.origin,
-                    inspired_by=entry.inspired_by,
-                    related=tuple(r if ":" in r else f"faq:{r}" for r in entry.related),
+                _entry(
+                    f"faq:{entry.id}",
+                    "faq",
+                    entry,
+                    [r if ":" in r else f"faq:{r}" for r in entry.related],
+                    titles=(entry.title_da, entry.title_en or entry.title_da),
+                    texts=(render("faq", "da", entry=entry), render("faq", "en", entry=entry)),
+                    questions=(entry.questions.da, entry.questions.en),
+                    hints=((), ()),
                 )
             )
+
+
+def _entry(
+    entry_id: str,
+    kind: str,
+    sourced: Sourced,
+    related: Sequence[str],
+    *,
+    titles: tuple[str, str],
+    texts: tuple[str, str],
+    questions: tuple[Iterable[str], Iterable[str]],
+    hints: tuple[Iterable[str], Iterable[str]],
+) -> Entry:
+    return Entry(
+        id=entry_id,
+        kind=kind,
+        title_da=titles[0],
+        title_en=titles[1],
+        text_da=texts[0],
+        text_en=texts[1],
+        questions_da=_dedupe(questions[0]),
+        questions_en=_dedupe(questions[1]),
+        hints_da=_dedupe(hints[0]),
+        hints_en=_dedupe(hints[1]),
+        source=sourced.source,
+        origin=sourced.origin,
+        inspired_by=sourced.inspired_by,
+        related=tuple(related),
+    )
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,14 @@ def lcfirst(text: str) -> str:
     return text
 
 
+def join_and(items: object, language: Language) -> str:
+    """ "a, b og c" in Danish, "a, b and c" in English."""
+    words = [str(i) for i in items]  # type: ignore[attr-defined]
+    if len(words) < 2:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {'og' if language == 'da' else 'and'} {words[-1]}"
+
+
 def _origin(entry: Sourced, language: Language) -> str:
     if entry.origin == "shared_default":
         return "fælles standard" if language == "da" else "shared default"
@@ -65,7 +73,9 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.do"],
     )
+    env.filters["join_and"] = join_and
     env.filters["lcfirst"] = lcfirst
     for lang in ("da", "en"):
         months = _MONTHS[lang].split()
