@@ -244,7 +244,8 @@ class FuzzyIndex(Generic[K]):
 
     `kind="name"` suits system and role names (ratio and token-set ratio on name keys);
     `kind="text"` suits free text such as initiative descriptions (token-set ratio on content
-    tokens, stop words removed).
+    tokens, stop words removed). Token-set scoring only runs on entries sharing a (fuzzy) word
+    with the query, found through an inverted index, so large indexes stay fast.
     """
 
     def __init__(
@@ -255,15 +256,20 @@ class FuzzyIndex(Generic[K]):
         self._texts: list[str] = []
         self._choices: list[str] = []
         self._exact: dict[str, list[int]] = {}
+        self._by_word: dict[str, list[int]] = {}
         for key, names in entries:
             for name in names:
                 choice = self._prepare(name)
                 if not choice:
                     continue
-                self._exact.setdefault(choice, []).append(len(self._choices))
+                n = len(self._choices)
+                self._exact.setdefault(choice, []).append(n)
+                for word in set(choice.split()):
+                    self._by_word.setdefault(word, []).append(n)
                 self._keys.append(key)
                 self._texts.append(name)
                 self._choices.append(choice)
+        self._words = list(self._by_word)
 
     def _prepare(self, text: str) -> str:
         return name_key(text) if self._kind == "name" else " ".join(normalise(text))
@@ -278,26 +284,46 @@ class FuzzyIndex(Generic[K]):
             seen[self._keys[i]] = None
         return tuple(seen)
 
+    def _sharing_a_word(self, query: str) -> dict[int, str]:
+        # A word shared by a large part of the index ("kmd", "system") finds everything and
+        # decides nothing; rare words pick the candidates unless the query has only common ones.
+        common = max(50, len(self._choices) // 50)
+        hits: list[tuple[bool, list[int]]] = []
+        for word in set(query.split()):
+            cutoff = 100 if len(word) <= 3 else 80
+            for other, _score, _ in process.extract(
+                word, self._words, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+            ):
+                rows = self._by_word[other]
+                hits.append((len(rows) > common, rows))
+        rare = [rows for is_common, rows in hits if not is_common]
+        return {i: self._choices[i] for rows in (rare or [r for _, r in hits]) for i in rows}
+
     def search(self, text: str, *, limit: int = 5, cutoff: float = 80.0) -> list[Match[K]]:
         """Best match per key at or above `cutoff`, highest score first."""
         query = self._prepare(text)
         if not query:
             return []
         best: dict[K, Match[K]] = {}
+
+        def keep(i: int, score: float) -> None:
+            key = self._keys[i]
+            if key not in best or best[key].score < score:
+                best[key] = Match(key, self._texts[i], float(score))
+
         for i in self._exact.get(query, ()):
-            best[self._keys[i]] = Match(self._keys[i], self._texts[i], 100.0)
-        scorers = (
-            (fuzz.ratio, fuzz.token_set_ratio) if self._kind == "name" else (fuzz.token_set_ratio,)
-        )
-        for scorer in scorers:
+            keep(i, 100.0)
+        if self._kind == "name":
             for _choice, score, i in process.extract(
-                query, self._choices, scorer=scorer, score_cutoff=cutoff, limit=limit * 4
+                query, self._choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit * 4
             ):
-                key = self._keys[i]
-                if key not in best or best[key].score < score:
-                    best[key] = Match(key, self._texts[i], float(score))
-        ranked = sorted(best.values(), key=lambda m: -m.score)
-        return ranked[:limit]
+                keep(i, score)
+        candidates = self._sharing_a_word(query)
+        for _choice, score, i in process.extract(
+            query, candidates, scorer=fuzz.token_set_ratio, score_cutoff=cutoff, limit=limit * 4
+        ):
+            keep(i, score)
+        return sorted(best.values(), key=lambda m: -m.score)[:limit]
 
 
 def similarity(a: str, b: str) -> float:
