@@ -126,6 +126,10 @@ def ask(settings: Settings, text: str, locale: str) -> None:
 
 cli.add_command(manifest_cli)
 
+from bot.cli_portfolio import portfolio_cli  # noqa: E402  (it uses with_settings above)
+
+cli.add_command(portfolio_cli)
+
 
 def main() -> None:
     """Entry point of the `govbot` console script."""

@@ -60,6 +60,56 @@ INTENTS: tuple[Intent, ...] = (
         commands=("min profil", "profil", "my profile", "profile"),
         phrases=("skift min enhed", "skift sprog", "change my unit", "change language"),
     ),
+    Intent(
+        "portfolio.register",
+        commands=(
+            "registrer initiativ",
+            "registrér initiativ",
+            "registrer et initiativ",
+            "registrér et initiativ",
+            "nyt initiativ",
+            "register initiative",
+            "register an initiative",
+            "new initiative",
+        ),
+        phrases=("jeg vil registrere et nyt initiativ", "i want to register an initiative"),
+    ),
+    Intent(
+        "portfolio.register_steps",
+        commands=(
+            "registrer initiativ trin for trin",
+            "registrér initiativ trin for trin",
+            "register initiative step by step",
+        ),
+    ),
+    Intent(
+        "portfolio.mine",
+        commands=("mine initiativer", "my initiatives", "vis mine initiativer"),
+    ),
+    Intent(
+        "portfolio.show",
+        patterns=(r"^(?:vis )?(?:initiativ|initiative)(?: nr| nummer| no)? (?P<id>\d{1,9})$",),
+    ),
+    Intent(
+        "portfolio.search",
+        patterns=(
+            r"^(?:søg|find|search)(?: efter| for)? (?:initiativer|initiativ|initiatives)"
+            r"(?: om| med| about| on| with)? (?P<words>.+)$",
+            r"^(?:initiativer|initiatives) (?:om|about|med|with) (?P<words>.+)$",
+        ),
+    ),
+    Intent(
+        "portfolio.list",
+        patterns=(
+            r"^(?:vis |list )?(?:alle )?initiativer(?: der er)?"
+            r"(?: (?P<status>idéer|ideer|idé|ide|indstillede|indstillet|prioriterede|prioriteret"
+            r"|i gang|i drift|afsluttede|afsluttet|afviste|afvist|sat på pause|på pause))?"
+            r"(?: (?:i|hos|under) (?P<unit>.+))?$",
+            r"^(?:show |list )?(?:all )?initiatives(?: that are)?"
+            r"(?: (?P<status>in progress|in operation|proposed|prioriti[sz]ed|closed|rejected"
+            r"|paused|ideas))?(?: (?:in|at) (?P<unit>.+))?$",
+        ),
+    ),
 )
 
 

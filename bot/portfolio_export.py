@@ -1,0 +1,212 @@
+"""The portfolio as CSV, XLSX, and the yearly HTML status report (direktion, Økonomiudvalget)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from dialogs.texts import Lang, text
+from knowledge.portfolio import Gain, Status
+from storage.portfolio import STALE_AFTER, InitiativeRecord, PortfolioReport
+
+Format = Literal["csv", "xlsx", "html"]
+_TZ = ZoneInfo("Europe/Copenhagen")
+COLUMNS = (
+    "id",
+    "title",
+    "status",
+    "status_since",
+    "unit",
+    "category",
+    "core_task",
+    "description",
+    "gain_quality",
+    "gain_efficiency",
+    "gain_wellbeing",
+    "funding",
+    "estimated_cost",
+    "business_case",
+    "start_date",
+    "end_date",
+    "lead",
+    "systems",
+    "registered_by",
+    "registered_at",
+)
+# Spreadsheet programs run cells that start like a formula; such text is prefixed with '.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def header(lang: Lang) -> list[str]:
+    """Column titles in `lang`."""
+    names = {
+        "id": "Nr." if lang == "da" else "No.",
+        "status": text("portfolio.card.status", lang),
+        "status_since": "Status siden" if lang == "da" else "Status since",
+        "registered_by": text("portfolio.card.registered_by", lang),
+        "registered_at": "Registreret" if lang == "da" else "Registered",
+    }
+    return [names.get(c) or text(f"portfolio.field.{c}", lang) for c in COLUMNS]
+
+
+def _local(value: datetime) -> str:
+    return value.astimezone(_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def row(record: InitiativeRecord, lang: Lang) -> list[Any]:
+    """One initiative as cell values (labels in `lang`, dates ISO, money as a number)."""
+    values: dict[str, Any] = {
+        "id": record.id,
+        "title": record.title,
+        "status": text(f"portfolio.status.{record.status.value}", lang),
+        "status_since": _local(record.status_changed_at),
+        "unit": record.unit_name,
+        "category": text(f"portfolio.category.{record.category.value}", lang),
+        "core_task": record.core_task,
+        "description": record.description,
+        "gain_quality": record.gains.get(Gain.KVALITET, ""),
+        "gain_efficiency": record.gains.get(Gain.EFFEKTIVITET, ""),
+        "gain_wellbeing": record.gains.get(Gain.TRIVSEL, ""),
+        "funding": text(f"portfolio.funding.{record.funding.value}", lang),
+        "estimated_cost": record.estimated_cost,
+        "business_case": text(
+            f"portfolio.card.answer_{'yes' if record.business_case else 'no'}", lang
+        ),
+        "start_date": record.start_date.isoformat(),
+        "end_date": record.end_date.isoformat() if record.end_date else "",
+        "lead": record.lead_name,
+        "systems": ", ".join(s.name for s in record.systems),
+        "registered_by": record.registered_by_name,
+        "registered_at": _local(record.created_at),
+    }
+    return [_safe(values[c]) for c in COLUMNS]
+
+
+def _safe(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(records: list[InitiativeRecord], lang: Lang) -> bytes:
+    """CSV with a byte-order mark, so Excel reads æ, ø and å right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header(lang))
+    for record in records:
+        writer.writerow(["" if v is None else v for v in row(record, lang)])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(records: list[InitiativeRecord], report: PortfolioReport, lang: Lang) -> bytes:
+    """A workbook: the initiatives, and their history."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Initiativer" if lang == "da" else "Initiatives"
+    sheet.append(header(lang))
+    for record in records:
+        sheet.append(row(record, lang))
+    sheet.freeze_panes = "B2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for index, column in enumerate(COLUMNS, start=1):
+        width = 50 if column in ("description", "title") else 18
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    history = book.create_sheet("Historik" if lang == "da" else "History")
+    history.append(
+        ["Nr.", "Titel", "Tidspunkt", "Af", "Fra", "Til", "Organ", "Begrundelse"]
+        if lang == "da"
+        else ["No.", "Title", "When", "By", "From", "To", "Body", "Reason"]
+    )
+    for record in records:
+        for entry in record.history:
+            history.append(
+                [
+                    record.id,
+                    _safe(record.title),
+                    _local(entry.at),
+                    _safe(entry.actor_name),
+                    _status(entry.from_status, lang) if entry.from_status else "",
+                    _status(entry.to_status, lang),
+                    entry.body_key or "",
+                    _safe(entry.reason or ""),
+                ]
+            )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _status(status: Status, lang: Lang) -> str:
+    return text(f"portfolio.status.{status.value}", lang)
+
+
+@cache
+def _environment() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("bot", "templates"),
+        autoescape=select_autoescape(["html", "html.j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return environment
+
+
+def to_html(report: PortfolioReport, lang: Lang, municipality: str) -> bytes:
+    """The yearly status report (HTML, every value escaped)."""
+
+    def t(key: str, **values: Any) -> str:
+        return text(key, lang, **values)
+
+    def day(value: date | datetime) -> str:
+        if isinstance(value, datetime):
+            value = value.astimezone(_TZ).date()
+        return value.strftime("%d.%m.%Y") if lang == "da" else value.isoformat()
+
+    def money(value: int) -> str:
+        grouped = f"{value:,}"
+        return grouped.replace(",", ".") if lang == "da" else grouped
+
+    html = (
+        _environment()
+        .get_template("portfolio_report.html.j2")
+        .render(
+            r=report,
+            lang=lang,
+            t=t,
+            day=day,
+            money=money,
+            municipality=municipality,
+            stale_days=STALE_AFTER.days,
+            gains=list(Gain),
+            status_label=lambda s: text(f"portfolio.status.{s.value}", lang),
+            category_label=lambda c: text(f"portfolio.category.{c.value}", lang),
+            funding_label=lambda f: text(f"portfolio.funding.{f.value}", lang),
+            same=lambda value: value,
+        )
+    )
+    return html.encode("utf-8")
+
+
+def write_export(
+    path: Path, fmt: Format, report: PortfolioReport, lang: Lang, municipality: str
+) -> int:
+    """Write the export to `path`; returns the number of initiatives in it."""
+    if fmt == "csv":
+        data = to_csv(report.initiatives, lang)
+    elif fmt == "xlsx":
+        data = to_xlsx(report.initiatives, report, lang)
+    else:
+        data = to_html(report, lang, municipality)
+    path.write_bytes(data)
+    return report.total
