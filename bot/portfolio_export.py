@@ -14,34 +14,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from dialogs.portfolio_form import FIELDS
 from dialogs.texts import Lang, text
 from knowledge.portfolio import Gain, Status
 from storage.portfolio import STALE_AFTER, InitiativeRecord, PortfolioReport
 
 Format = Literal["csv", "xlsx", "html"]
 _TZ = ZoneInfo("Europe/Copenhagen")
-COLUMNS = (
-    "id",
-    "title",
-    "status",
-    "status_since",
-    "unit",
-    "category",
-    "core_task",
-    "description",
-    "gain_quality",
-    "gain_efficiency",
-    "gain_wellbeing",
-    "funding",
-    "estimated_cost",
-    "business_case",
-    "start_date",
-    "end_date",
-    "lead",
-    "systems",
-    "registered_by",
-    "registered_at",
-)
+COLUMNS = ("id", *FIELDS, "status", "status_since", "registered_by", "registered_at")
 # Spreadsheet programs run cells that start like a formula; such text is prefixed with '.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
