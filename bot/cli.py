@@ -130,6 +130,11 @@ from bot.cli_portfolio import portfolio_cli  # noqa: E402  (it uses with_setting
 
 cli.add_command(portfolio_cli)
 
+from bot.cli_meetings import meetings_cli, reminders_cli  # noqa: E402  (uses with_settings)
+
+cli.add_command(meetings_cli)
+cli.add_command(reminders_cli)
+
 
 def main() -> None:
     """Entry point of the `govbot` console script."""

@@ -11,6 +11,7 @@ from storage.models.directory import (
     Person,
     RoleAssignment,
 )
+from storage.models.meetings import BodyChannel, Meeting, ReminderOptOut
 from storage.models.outbox import OutboxMessage
 from storage.models.portfolio import (
     Initiative,
@@ -24,6 +25,7 @@ __all__ = [
     "AccessGrant",
     "AuditEntry",
     "Base",
+    "BodyChannel",
     "BotStateDocument",
     "ConversationRef",
     "Initiative",
@@ -31,11 +33,13 @@ __all__ = [
     "InitiativeFollower",
     "InitiativeSystem",
     "ItSystem",
+    "Meeting",
     "OrgUnit",
     "OutboxMessage",
     "Person",
     "ProcurementChannel",
     "ProcurementEvent",
     "ProcurementRequest",
+    "ReminderOptOut",
     "RoleAssignment",
 ]
