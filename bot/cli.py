@@ -84,6 +84,10 @@ def serve(settings: Settings) -> None:
             sys.exit(2)
         log.warning("development mode: MicrosoftAppId is empty, activities are not authenticated")
     upgrade(settings.database_url)
+    if settings.demo_data:
+        from bot.cli_directory import load_demo
+
+        load_demo(settings)
     log.info(
         "starting",
         extra=fields(
@@ -125,6 +129,11 @@ def ask(settings: Settings, text: str, locale: str) -> None:
 
 
 cli.add_command(manifest_cli)
+
+from bot.cli_directory import directory_commands  # noqa: E402  (uses with_settings)
+
+for _command in directory_commands:
+    cli.add_command(_command)
 
 from bot.cli_portfolio import portfolio_cli  # noqa: E402  (it uses with_settings above)
 

@@ -60,6 +60,59 @@ INTENTS: tuple[Intent, ...] = (
         commands=("min profil", "profil", "my profile", "profile"),
         phrases=("skift min enhed", "skift sprog", "change my unit", "change language"),
     ),
+    # --- role directory (bot/capabilities/directory.py); role questions such as
+    # "hvem er systemejer for SBSYS" are read by its fallback with the pack's role vocabulary.
+    Intent(
+        "directory.person",
+        patterns=(
+            r"^(?:hvilke|hvilket) (?:systemer|system|it systemer) (?P<owner>ejer|har|er) "
+            r"(?P<person>.+?)"
+            r"(?: (?:systemejer|ansvarlig) for)?$",
+            r"^(?:hvilke|hvad for nogle) roller har (?P<person>.+)$",
+            r"^(?:which|what) systems? (?:does|do) (?P<person>.+?) (?P<owner>own|hold)$",
+            r"^(?:which|what) roles does (?P<person>.+?) (?:have|hold)$",
+        ),
+    ),
+    Intent(
+        "directory.contacts",
+        patterns=(
+            r"^hvem (?:kan|skal) (?:jeg|man|vi) (?:kontakte|spørge|spoerge|tale med|ringe til"
+            r"|henvende mig til|skrive til) (?:om|angående|vedrørende|ang|ved|omkring) "
+            r"(?P<system>.+)$",
+            r"^(?:kontakter|kontaktpersoner|roller) (?:for|på|til|i) (?P<system>.+)$",
+            r"^who (?:can|should|do) (?:i|we) (?:contact|ask|talk to|call) about (?P<system>.+)$",
+            r"^contacts (?:for|of) (?P<system>.+)$",
+        ),
+    ),
+    Intent(
+        "directory.who_owns",
+        patterns=(r"^(?:who owns|whose is|hvem ejer) (?P<system>.+)$",),
+    ),
+    Intent(
+        "directory.handover",
+        patterns=(
+            r"^overdrag (?:alle )?(?:roller|rollerne|rolle) fra (?P<source>.+?) "
+            r"til (?P<target>.+)$",
+            r"^hand ?over (?:all )?roles from (?P<source>.+?) to (?P<target>.+)$",
+        ),
+    ),
+    Intent(
+        "directory.set",
+        patterns=(
+            r"^(?:sæt|tildel|udpeg|gør) (?P<person>.+?) (?:som|til) (?P<role>.+?)"
+            r"(?: (?:for|på|i|af) (?P<system>.+))?$",
+            r"^(?:set|assign|make) (?P<person>.+?) as (?P<role>.+?)"
+            r"(?: (?:for|of|on) (?P<system>.+))?$",
+        ),
+    ),
+    Intent(
+        "directory.end",
+        patterns=(
+            r"^(?:afslut|fjern|stop) (?P<person>.+?) som (?P<role>.+?)"
+            r"(?: (?:for|på|i|af) (?P<system>.+))?$",
+            r"^(?:end|remove) (?P<person>.+?) as (?P<role>.+?)(?: (?:for|of|on) (?P<system>.+))?$",
+        ),
+    ),
     Intent(
         "portfolio.register",
         commands=(

@@ -12,13 +12,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.schema import Pack
 from knowledge.text import name_key
 from storage.audit import record_change
-from storage.models import AuditEntry, ItSystem, OrgUnit, Person, RoleAssignment
+from storage.models import (
+    AuditEntry,
+    ConversationRef,
+    ItSystem,
+    OrgUnit,
+    Person,
+    RoleAssignment,
+)
 from storage.models.base import utcnow
 from storage.models.directory import DirectoryState
 from storage.sql import upsert
@@ -299,6 +306,15 @@ async def link_identity(
             source="teams",
         )
     return _person(row, await _units(session))
+
+
+async def record_user_email(*, session: AsyncSession, conversation_id: str, email: str) -> None:
+    """Remember the email of a 1:1 conversation's user, so reminders can find them by email."""
+    await session.execute(
+        update(ConversationRef)
+        .where(ConversationRef.conversation_id == conversation_id)
+        .values(user_email=clean_email(email))
+    )
 
 
 async def person_by_aad(*, session: AsyncSession, aad_object_id: str) -> PersonInfo | None:

@@ -23,7 +23,7 @@ from storage.directory import Assignment, PersonInfo, SystemInfo, directory_toke
 from storage.models import ItSystem, OrgUnit, Person, RoleAssignment
 
 # A system name scoring this well, with no rival close behind, is taken as meant.
-SURE = 88.0
+SURE = 85.0
 # Rivals within this many points make the answer ambiguous.
 RIVAL_GAP = 6.0
 # Names this close are offered as "did you mean", never answered.

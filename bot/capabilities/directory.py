@@ -1,0 +1,329 @@
+"""The role directory in chat: "who is system owner of X", contacts for a system, a person's
+roles, admins' changes (set, end, hand-over), and linking Teams users to directory people."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+
+from botbuilder.core import TurnContext
+from botbuilder.core.teams import TeamsInfo
+
+from bot.capabilities import Runtime
+from bot.capabilities.core import start_dialog
+from bot.conversations import clean_text
+from bot.intents import IntentMatch
+from bot.routing import Action
+from dialogs.directory import DirectoryChangeDialog
+from dialogs.directory_view import duties, entries, holders_summary, names_of, role_label
+from dialogs.texts import Lang, text
+from dialogs.turn import say, show, turn_lang, turn_session, turn_user
+from knowledge.directory_question import RoleVocabulary
+from knowledge.packs import load_pack
+from knowledge.schema import Pack, Role
+from knowledge.text import name_key
+from storage.conversations import get_conversation
+from storage.directory import Assignment, link_identity, record_user_email
+from storage.directory_index import DirectoryIndex, SystemSearch, directory_index
+
+log = logging.getLogger(__name__)
+
+# Questions about what a role *is* belong to the knowledge answers, not the directory.
+_WHAT_WORDS = frozenset(
+    name_key(w)
+    for w in "hvad hvordan hvorfor hvornår betyder laver gør what how why does mean".split()
+)
+# How long a failed member look-up is not retried for the same user.
+MEMBER_RETRY_SECONDS = 3600.0
+
+
+class Directory:
+    """The directory capability, bound to the active knowledge pack."""
+
+    def __init__(self, pack: Pack) -> None:
+        self.pack = pack
+        self.roles = RoleVocabulary(pack)
+        self._member_failures: dict[str, float] = {}
+
+    # --- role questions -------------------------------------------------------------------
+
+    async def answer_role_question(self, context: TurnContext, text_: str) -> bool:
+        """Answer "who holds role R (for system S)"; False when the text is no such question."""
+        question = self.roles.parse(text_)
+        if question is None:
+            return False
+        tokens = set(name_key(text_).split())
+        index = await directory_index(session=turn_session(context))
+        lang = turn_lang(context)
+        role = question.role
+        roles = [self.pack.role(k) for k in self.pack.expand_role(role.key)]
+        if question.subject:
+            search = index.find_system(question.subject)
+            if search.outcome != "unknown":
+                await self._answer_system_role(context, index, search, roles, lang)
+                return True
+            if tokens & _WHAT_WORDS and not question.asks_who:
+                return False  # "hvad laver en superbruger": the knowledge answers that
+            if role.scope != "organisation":
+                if not question.asks_who and len(tokens) > 3:
+                    return False
+                await self._offer_systems(context, index, search, roles, lang)
+                return True
+        if role.scope == "organisation":
+            holders = index.holders([r.key for r in roles], None)
+            await self._show_holders(
+                context, holders, roles, title=role_label(self.pack, role.key, lang), lang=lang
+            )
+            return True
+        if question.asks_who and not tokens & _WHAT_WORDS:
+            await say(
+                context,
+                "directory.which_system",
+                role=role_label(self.pack, role.key, lang).lower(),
+            )
+            return True
+        return False
+
+    async def _answer_system_role(
+        self,
+        context: TurnContext,
+        index: DirectoryIndex,
+        search: SystemSearch,
+        roles: Sequence[Role],
+        lang: Lang,
+    ) -> None:
+        label = role_label(self.pack, roles[0].key, lang) if len(roles) == 1 else None
+        if search.outcome == "found":
+            system = search.systems[0]
+            holders = index.holders([r.key for r in roles], system.id)
+            lead = None if search.exact else text("directory.assumed", lang, system=system.name)
+            title_role = label or " / ".join(role_label(self.pack, r.key, lang) for r in roles)
+            if holders:
+                await self._show_holders(
+                    context,
+                    holders,
+                    roles,
+                    title=text(
+                        "directory.holders_title", lang, role=title_role, system=system.name
+                    ),
+                    lang=lang,
+                    lead=lead,
+                )
+                return
+            others = index.system_roles(system.id)
+            nobody = text("directory.nobody", lang, role=title_role.lower(), system=system.name)
+            if not others:
+                await say(context, "directory.no_contacts", system=system.name)
+                return
+            await self._show_holders(
+                context,
+                others,
+                (),
+                title=text("directory.contacts_title", lang, system=system.name),
+                lang=lang,
+                lead=nobody,
+                note=text("directory.nobody_hint", lang),
+            )
+            return
+        await self._offer_systems(context, index, search, roles, lang)
+
+    async def _offer_systems(
+        self,
+        context: TurnContext,
+        index: DirectoryIndex,
+        search: SystemSearch,
+        roles: Sequence[Role],
+        lang: Lang,
+    ) -> None:
+        """Ambiguous or unknown: candidates with their holders; never one of them as the answer."""
+        candidates = search.systems if search.outcome == "ambiguous" else search.suggestions
+        label = role_label(self.pack, roles[0].key, lang) if roles else ""
+        choices = [
+            {
+                "name": system.name,
+                "detail": holders_summary(index, system.id, roles, lang) if roles else "",
+                "text": text("directory.choose", lang, role=label.lower(), system=system.name)
+                if roles
+                else text("directory.choose_contacts", lang, system=system.name),
+            }
+            for system in candidates
+        ]
+        if search.outcome == "ambiguous":
+            lead = text("directory.ambiguous", lang, query=search.query)
+            hint = None
+        elif choices:
+            lead = text("directory.unknown_close", lang, query=search.query)
+            hint = None
+        else:
+            await say(context, "directory.unknown", query=search.query)
+            await say(context, "directory.unknown_hint")
+            return
+        await show(context, "directory_choices", lead=lead, choices=choices, hint=hint)
+
+    async def _show_holders(
+        self,
+        context: TurnContext,
+        holders: Sequence[Assignment],
+        roles: Sequence[Role],
+        *,
+        title: str,
+        lang: Lang,
+        lead: str | None = None,
+        note: str | None = None,
+    ) -> None:
+        if not holders and roles:
+            await say(
+                context,
+                "directory.nobody_org",
+                role=role_label(self.pack, roles[0].key, lang).lower(),
+            )
+            return
+        shown, more = entries(holders, self.pack, lang)
+        await show(
+            context,
+            "directory_people",
+            title=title,
+            lead=lead,
+            note=note,
+            entries=shown,
+            more=more,
+            duties=duties(roles, self.pack, lang),
+            actions=[],
+        )
+
+    # --- intents --------------------------------------------------------------------------
+
+    async def who_owns(self, context: TurnContext, match: IntentMatch) -> None:
+        """ "who owns X" / "hvem ejer X"."""
+        system = match.params.get("system", "")
+        lang = turn_lang(context)
+        index = await directory_index(session=turn_session(context))
+        search = index.find_system(system)
+        await self._answer_system_role(context, index, search, [self.pack.role("systemejer")], lang)
+
+    async def contacts(self, context: TurnContext, match: IntentMatch) -> None:
+        """ "hvem kan jeg kontakte om X": every role holder of a system."""
+        lang = turn_lang(context)
+        index = await directory_index(session=turn_session(context))
+        search = index.find_system(match.params.get("system", ""))
+        if search.outcome != "found":
+            await self._offer_systems(context, index, search, (), lang)
+            return
+        system = search.systems[0]
+        holders = index.system_roles(system.id)
+        if not holders:
+            await say(context, "directory.no_contacts", system=system.name)
+            return
+        roles = [self.pack.role(a.role_key) for a in holders if a.role_key in self._role_keys]
+        await self._show_holders(
+            context,
+            holders,
+            roles[:2],
+            title=text("directory.contacts_title", lang, system=system.name),
+            lang=lang,
+            lead=None if search.exact else text("directory.assumed", lang, system=system.name),
+        )
+
+    @property
+    def _role_keys(self) -> set[str]:
+        return {r.key for r in self.pack.roles}
+
+    async def person_roles(self, context: TurnContext, match: IntentMatch) -> None:
+        """ "hvilke systemer ejer Søren": a person's roles."""
+        lang = turn_lang(context)
+        index = await directory_index(session=turn_session(context))
+        query = match.params.get("person", "")
+        found = index.find_people(query)
+        if not found.people:
+            await say(context, "directory.person_unknown", query=query)
+            return
+        if found.person is None:
+            await say(
+                context, "directory.person_ambiguous", query=query, names=names_of(found.people)
+            )
+            return
+        person = found.person
+        held = index.roles_of(person.id)
+        if match.params.get("owner") in ("ejer", "own"):
+            owned = [a for a in held if a.role_key == "systemejer"]
+            held = owned or held
+        if not held:
+            await say(context, "directory.person_none", name=person.name)
+            return
+        await self._show_holders(
+            context,
+            held,
+            (),
+            title=text("directory.person_title", lang, name=person.name),
+            lang=lang,
+        )
+
+    async def lookup_fallback(self, context: TurnContext, text_: str) -> bool:
+        """Free text that is a role question ("systemejr sbsys", "superbrugere i nexus")."""
+        return await self.answer_role_question(context, text_)
+
+    def change(self, kind: str) -> Action:
+        """An action that starts the confirmation dialog for a directory change."""
+        begin = start_dialog(DirectoryChangeDialog.__name__)
+
+        async def action(context: TurnContext, match: IntentMatch) -> None:
+            params = {**match.params, "kind": kind, "raw": clean_text(context.activity)}
+            await begin(context, IntentMatch(match.key, match.score, match.via, params))
+
+        action.__name__ = f"directory_{kind}"
+        return action
+
+    # --- identity -------------------------------------------------------------------------
+
+    async def link_user(self, context: TurnContext) -> None:
+        """In a 1:1 chat, link the Teams user to their directory person and remember the email.
+
+        Teams sends the AAD object id but not the email; the connector's member endpoint has
+        it. One look-up per conversation: afterwards the email sits on the conversation row.
+        """
+        activity = context.activity
+        conversation = activity.conversation
+        user = turn_user(context)
+        if (
+            conversation is None
+            or (conversation.conversation_type or "personal") != "personal"
+            or not user.aad_object_id
+            or activity.channel_id != "msteams"
+        ):
+            return
+        session = turn_session(context)
+        stored = await get_conversation(session=session, conversation_id=conversation.id)
+        if stored is None or stored.user_email:
+            return
+        failed_at = self._member_failures.get(user.aad_object_id)
+        if failed_at is not None and time.monotonic() - failed_at < MEMBER_RETRY_SECONDS:
+            return
+        try:
+            member = await TeamsInfo.get_member(context, activity.from_property.id)
+        except Exception as error:  # the connector may refuse or be unreachable; chat goes on
+            self._member_failures[user.aad_object_id] = time.monotonic()
+            log.info("member look-up failed", extra={"error": type(error).__name__})
+            return
+        email = getattr(member, "email", None) or getattr(member, "user_principal_name", None) or ""
+        if "@" not in email:
+            return
+        await record_user_email(session=session, conversation_id=conversation.id, email=email)
+        await link_identity(
+            session=session, email=email, aad_object_id=user.aad_object_id, actor="teams"
+        )
+
+
+def register(runtime: Runtime) -> None:
+    """Add the directory's intents, fallback, dialog and identity hook."""
+    directory = Directory(load_pack(runtime.settings.knowledge_pack))
+    runtime.dialogs.add(DirectoryChangeDialog(directory.pack))
+    routes = runtime.routes
+    routes.action("directory.who_owns", directory.who_owns)
+    routes.action("directory.contacts", directory.contacts)
+    routes.action("directory.person", directory.person_roles)
+    routes.action("directory.handover", directory.change("handover"))
+    routes.action("directory.set", directory.change("set"))
+    routes.action("directory.end", directory.change("end"))
+    routes.fallback(directory.lookup_fallback)
+    routes.on_turn(directory.link_user)

@@ -1,0 +1,335 @@
+"""`govbot import roles`, `govbot roles export|set|end|handover`: the directory from the shell."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from openpyxl import Workbook
+from tqdm import tqdm
+
+from bot.cli import with_settings
+from bot.settings import Settings
+from knowledge.packs import load_pack
+from storage.db import Database
+from storage.directory import (
+    EXPORT_COLUMNS,
+    DirectoryError,
+    apply_handover,
+    apply_import,
+    current_assignments,
+    end_assignment,
+    ensure_person,
+    ensure_system,
+    export_rows,
+    get_person,
+    plan_handover,
+    set_assignment,
+)
+from storage.directory_import import ImportFileError, read_import
+
+T = TypeVar("T")
+PROGRESS_FROM_ROWS = 2000
+
+
+def _run(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Migrate, then run `work` with a database that is disposed afterwards."""
+    from storage.migrate import upgrade
+
+    upgrade(settings.database_url)
+
+    async def main() -> T:
+        database = Database.connect(settings.database_url)
+        try:
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(main())
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+async def _require_admin(database: Database, settings: Settings, as_user: str | None) -> str:
+    """The acting admin: --as (an admin's email or AAD id), or the shell user when admins are
+    configured to include it; the shell itself is trusted only as an operator of the server."""
+    from storage.access import access_of
+
+    if as_user is None:
+        return _actor()
+    async with database.transaction() as session:
+        access = await access_of(session=session, aad_object_id=as_user, email=as_user)
+    if not access.is_admin:
+        click.echo(f"govbot: {as_user} er ikke administrator af govbot", err=True)
+        sys.exit(2)
+    return as_user.lower()
+
+
+@click.group("import")
+def import_group() -> None:
+    """Import data into govbot."""
+
+
+@import_group.command("roles")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--replace", is_flag=True, help="End current assignments that are not in FILE.")
+@click.option("--dry-run", is_flag=True, help="Check and count, but change nothing.")
+@with_settings
+def import_roles(settings: Settings, file: Path, replace: bool, dry_run: bool) -> None:
+    """Import role holders from CSV (; or ,), XLSX, or a KITOS system-usage export."""
+    pack = load_pack(settings.knowledge_pack)
+    try:
+        rows = read_import(file, pack)
+    except ImportFileError as error:
+        click.echo(f"govbot: {file} blev ikke importeret — intet er ændret:", err=True)
+        for problem in error.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(2)
+
+    async def work(database: Database) -> Any:
+        bar = tqdm(
+            total=len(rows),
+            unit="rækker",
+            disable=len(rows) < PROGRESS_FROM_ROWS or None,
+            file=sys.stderr,
+        )
+        async with database.sessions() as session, session.begin():
+            summary = await apply_import(
+                session=session,
+                rows=rows,
+                actor=_actor(),
+                replace=replace,
+                source=f"import:{file.name}"[:64],
+                progress=bar.update,
+            )
+            if dry_run:
+                await session.rollback()
+        bar.close()
+        return summary
+
+    summary = _run(settings, work)
+    prefix = "prøvekørsel, intet gemt: " if dry_run else ""
+    click.echo(
+        f"{prefix}{summary.rows} rækker: {summary.added} tilføjet, {summary.unchanged} uændret, "
+        f"{summary.ended} afsluttet ({summary.people_added} nye personer, "
+        f"{summary.systems_added} nye systemer)"
+    )
+
+
+@click.group("roles")
+def roles_group() -> None:
+    """Look after the role directory."""
+
+
+@roles_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
+@click.option("--out", type=click.Path(path_type=Path), required=True)
+@with_settings
+def export(settings: Settings, fmt: str, out: Path) -> None:
+    """Write the current directory in the import format (it imports back unchanged)."""
+    pack = load_pack(settings.knowledge_pack)
+
+    async def work(database: Database) -> list[dict[str, str]]:
+        async with database.transaction() as session:
+            return await export_rows(session=session, pack=pack)
+
+    rows = _run(settings, work)
+    if fmt == "xlsx":
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.title = "Roller"
+        sheet.append(EXPORT_COLUMNS)
+        for row in rows:
+            sheet.append([row[c] for c in EXPORT_COLUMNS])
+        workbook.save(out)
+    else:
+        with out.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS, delimiter=";")
+            writer.writeheader()
+            writer.writerows(rows)
+    click.echo(f"{len(rows)} tildelinger skrevet til {out}")
+
+
+def _role_key(settings: Settings, role: str) -> str:
+    pack = load_pack(settings.knowledge_pack)
+    found = pack.role_by_name(role)
+    if found is None:
+        allowed = ", ".join(r.label_da for r in pack.roles)
+        click.echo(f"govbot: ukendt rolle '{role}' (tilladte: {allowed})", err=True)
+        sys.exit(2)
+    return found.key
+
+
+_as_option = click.option(
+    "--as", "as_user", default=None, help="Act as this govbot admin (email or AAD object id)."
+)
+
+
+@roles_group.command("set")
+@click.option("--email", required=True)
+@click.option("--role", "role", required=True)
+@click.option("--system", default=None, help="Empty for an organisation-wide role.")
+@click.option("--name", default=None, help="Needed when the person is new.")
+@click.option("--unit", default=None)
+@_as_option
+@with_settings
+def set_role(
+    settings: Settings,
+    email: str,
+    role: str,
+    system: str | None,
+    name: str | None,
+    unit: str | None,
+    as_user: str | None,
+) -> None:
+    """Give a person a role (for a system)."""
+    role_key = _role_key(settings, role)
+
+    async def work(database: Database) -> str:
+        actor = await _require_admin(database, settings, as_user)
+        async with database.transaction() as session:
+            person = await ensure_person(
+                session=session, email=email, name=name, actor=actor, source="cli"
+            )
+            system_id = None
+            if system:
+                system_id = (
+                    await ensure_system(session=session, name=system, actor=actor, source="cli")
+                ).id
+            _, added = await set_assignment(
+                session=session,
+                person_id=person.id,
+                role_key=role_key,
+                system_id=system_id,
+                org_unit=unit,
+                actor=actor,
+                source="cli",
+            )
+        return "tilføjet" if added else "fandtes allerede"
+
+    try:
+        click.echo(_run(settings, work))
+    except DirectoryError as error:
+        click.echo(f"govbot: ukendt person {error} — angiv --name for at oprette", err=True)
+        sys.exit(2)
+
+
+@roles_group.command("end")
+@click.option("--email", required=True)
+@click.option("--role", "role", required=True)
+@click.option("--system", default=None)
+@_as_option
+@with_settings
+def end_role(
+    settings: Settings, email: str, role: str, system: str | None, as_user: str | None
+) -> None:
+    """End a person's role (for a system); it stays in history."""
+    role_key = _role_key(settings, role)
+
+    async def work(database: Database) -> int:
+        actor = await _require_admin(database, settings, as_user)
+        async with database.transaction() as session:
+            person = await get_person(session=session, email=email)
+            if person is None:
+                return -1
+            ended = 0
+            for assignment in await current_assignments(
+                session=session, person_id=person.id, role_key=role_key
+            ):
+                name = assignment.system.name if assignment.system else None
+                if (
+                    ((system or None) is None
+                    and name is None)
+                    or (system and name and name.casefold() == system.casefold())
+                ):
+                    await end_assignment(
+                        session=session, assignment_id=assignment.id, actor=actor, source="cli"
+                    )
+                    ended += 1
+            return ended
+
+    ended = _run(settings, work)
+    if ended <= 0:
+        click.echo("govbot: ingen sådan tildeling", err=True)
+        sys.exit(2)
+    click.echo(f"{ended} tildeling(er) afsluttet")
+
+
+@roles_group.command("handover")
+@click.option("--from", "source", required=True, help="Email of the person leaving the roles.")
+@click.option("--to", "target", required=True, help="Email of the person taking them over.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_as_option
+@with_settings
+def handover(settings: Settings, source: str, target: str, yes: bool, as_user: str | None) -> None:
+    """Hand every current role of one person over to another (after a confirmation)."""
+    pack = load_pack(settings.knowledge_pack)
+
+    async def plan(database: Database) -> Any:
+        async with database.transaction() as session:
+            a = await get_person(session=session, email=source)
+            b = await get_person(session=session, email=target)
+            if a is None or b is None:
+                return f"ukendt person: {source if a is None else target}"
+            if a.id == b.id:
+                return "det er den samme person"
+            return await plan_handover(session=session, source_id=a.id, target_id=b.id)
+
+    planned = _run(settings, plan)
+    if isinstance(planned, str):
+        click.echo(f"govbot: {planned}", err=True)
+        sys.exit(2)
+    if not planned.moves and not planned.already_held:
+        click.echo(f"{planned.source.name} har ingen roller at overdrage")
+        return
+    click.echo(f"Overdrager fra {planned.source.name} til {planned.target.name}:")
+    for a in planned.moves:
+        click.echo(f"  {_describe(pack, a)}")
+    for a in planned.already_held:
+        click.echo(f"  (har allerede) {_describe(pack, a)}")
+    if not yes and not click.confirm("Gennemfør?", default=False):
+        click.echo("intet ændret")
+        return
+
+    async def apply(database: Database) -> int:
+        actor = await _require_admin(database, settings, as_user)
+        async with database.transaction() as session:
+            done = await apply_handover(
+                session=session,
+                source_id=planned.source.id,
+                target_id=planned.target.id,
+                actor=actor,
+                source="cli",
+            )
+        return len(done.moves) + len(done.already_held)
+
+    click.echo(f"{_run(settings, apply)} roller overdraget")
+
+
+def _describe(pack: Any, assignment: Any) -> str:
+    system = assignment.system.name if assignment.system else "hele organisationen"
+    return f"{pack.role(assignment.role_key).label_da} — {system}"
+
+
+def load_demo(settings: Settings) -> None:
+    """Load the demo municipality once (used by `govbot serve` when GOVBOT_DEMO_DATA is set)."""
+    from storage.demo import load_demo_data
+
+    async def work(database: Database) -> bool:
+        async with database.transaction() as session:
+            return await load_demo_data(session=session, pack_key=settings.knowledge_pack)
+
+    if _run(settings, work):
+        click.echo("demodata indlæst")
+
+
+directory_commands = (import_group, roles_group)

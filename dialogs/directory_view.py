@@ -1,0 +1,106 @@
+"""How directory answers look: assignments and roles as card values, in the turn's language."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from dialogs.texts import Lang, text
+from knowledge.schema import Pack, Role
+from knowledge.text import fold
+from storage.directory import Assignment, PersonInfo
+from storage.directory_index import DirectoryIndex, PersonSearch
+
+CHAT_URL = "https://teams.microsoft.com/l/chat/0/0?users={email}"
+MAX_ENTRIES = 8
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def chat_url(email: str) -> str:
+    """The Teams deep link that opens a 1:1 chat with `email`."""
+    return CHAT_URL.format(email=quote(email, safe="@"))
+
+
+def role_label(pack: Pack, role_key: str, lang: Lang) -> str:
+    """The role's name in `lang` (the key when the pack lacks the role)."""
+    try:
+        role = pack.role(role_key)
+    except KeyError:
+        return role_key
+    return role.label_en if lang == "en" else role.label_da
+
+
+def entries(
+    assignments: Sequence[Assignment], pack: Pack, lang: Lang
+) -> tuple[list[dict[str, Any]], int]:
+    """Card entries for up to MAX_ENTRIES assignments, and how many were left out."""
+    order = {role.key: i for i, role in enumerate(pack.roles)}
+    ranked = sorted(
+        assignments, key=lambda a: (order.get(a.role_key, 99), a.person.name.casefold())
+    )
+    shown = [
+        {
+            "name": a.person.name,
+            "first_name": a.person.name.split(" ")[0],
+            "role": role_label(pack, a.role_key, lang),
+            "system": a.system.name if a.system else text("directory.organisation_wide", lang),
+            "org_unit": a.org_unit or a.person.org_unit,
+            "email": a.person.email,
+            "chat_url": chat_url(a.person.email),
+        }
+        for a in ranked[:MAX_ENTRIES]
+    ]
+    return shown, max(0, len(ranked) - MAX_ENTRIES)
+
+
+def duties(roles: Iterable[Role], pack: Pack, lang: Lang) -> list[dict[str, str]]:
+    """What each role is responsible for, with the pack's source."""
+    out = []
+    for role in dict.fromkeys(roles):
+        items = (role.responsibilities_en if lang == "en" else ()) or role.responsibilities_da
+        try:
+            title = pack.document(role.source.doc).title
+        except KeyError:
+            title = role.source.doc
+        out.append(
+            {
+                "role": (role.label_en if lang == "en" else role.label_da).lower(),
+                "summary": role.summary_en if lang == "en" else role.summary_da,
+                "lines": "- " + "\n- ".join(items),
+                "source": text("directory.source", lang, title=title, section=role.source.section),
+            }
+        )
+    return out
+
+
+def holders_summary(
+    index: DirectoryIndex, system_id: int, roles: Sequence[Role], lang: Lang
+) -> str:
+    """One line naming who holds `roles` for a system, for choice lists."""
+    keys = {role.key for role in roles}
+    holders = index.holders(keys, system_id)
+    label = (roles[0].label_en if lang == "en" else roles[0].label_da) if roles else ""
+    if not holders:
+        return text("directory.no_holders_line", lang, role=label.lower())
+    names = ", ".join(dict.fromkeys(a.person.name for a in holders))
+    return text("directory.holders_line", lang, role=label, names=names)
+
+
+def emails_in(raw: str) -> list[str]:
+    """Email addresses as written in a raw message (normalised text loses the @)."""
+    return [e.lower() for e in _EMAIL.findall(raw)]
+
+
+def resolve_person(index: DirectoryIndex, param: str, raw: str) -> PersonSearch:
+    """The person a message names: an email written in it, or a (first) name."""
+    for email in emails_in(raw):
+        if fold(email) == fold(param):
+            return index.find_people(email)
+    return index.find_people(param)
+
+
+def names_of(people: Iterable[PersonInfo]) -> str:
+    """People as "Name (email)", comma-separated."""
+    return ", ".join(f"{p.name} ({p.email})" for p in people)

@@ -1,0 +1,115 @@
+"""Reading "who holds role R for system S" out of a chat message, with the pack's role vocabulary.
+
+"hvem er systemejer for SBSYS", "superbrugere i nexus", "systemejr sbsys", "who owns acadre",
+"hvem er vores DPO": the role is found among the catalogue's labels, synonyms and KITOS column
+names (typos tolerated), and the words left over name the system.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from knowledge.schema import Pack, Role
+from knowledge.text import name_key
+
+# A role word this close to a catalogue name counts as that role ("systemejr" → systemejer).
+ROLE_CUTOFF = 86.0
+_QUESTION_WORDS = "hvem who whom whose hvis".split()
+_FILLERS = """
+    hvem er vores vor den det de hvad hedder kan jeg vi mon har hvis gerne vide skal spørge
+    spoerge kontakte kontakt om på paa til ved hos angående vedrørende ang system systemet
+    systemer it-systemet it
+    who is are the our a an what does do did can i we of for in on at about whose whom please
+    tell me know system systems
+    """.split()
+# Verbs of ownership that stand for the system owner ("who owns X", "hvem ejer X").
+_OWNER_WORDS = ("own", "owns", "owner", "ejer")
+
+
+@dataclass(frozen=True)
+class RoleQuestion:
+    """A role asked about, the words naming what it is for, and whether it asked "who"."""
+
+    role: Role
+    subject: str
+    asks_who: bool
+    score: float
+
+
+class RoleVocabulary:
+    """The pack's role names, normalised once, for finding a role inside a sentence."""
+
+    def __init__(self, pack: Pack) -> None:
+        self._pack = pack
+        self._names = pack.role_names()
+        for word in _OWNER_WORDS:
+            self._names.setdefault(name_key(word), "systemejer")
+        self._fillers = frozenset(name_key(w) for w in _FILLERS) - {""}
+        self._question = frozenset(name_key(w) for w in _QUESTION_WORDS)
+        self._longest = max((len(n.split()) for n in self._names), default=1)
+
+    def role(self, text: str) -> Role | None:
+        """The role `text` names on its own (typos tolerated), if any."""
+        found = self._best(name_key(text).split())
+        if found is None or found[1] != 0 or found[2] != len(name_key(text).split()):
+            return None
+        return self._pack.role(found[0])
+
+    def parse(self, text: str) -> RoleQuestion | None:
+        """The role and subject in `text`, or None when no catalogue role is mentioned."""
+        tokens = name_key(text).split()
+        found = self._best(tokens)
+        if found is None:
+            return None
+        key, start, end, score = found
+        before = self._strip(tokens[:start])
+        after = self._strip(tokens[end:])
+        subject_tokens = after or before
+        # Keep the user's own spelling of the subject for display and system matching.
+        subject = _original_words(text, len(subject_tokens)) if subject_tokens is after else ""
+        if subject_tokens and not subject:
+            subject = " ".join(subject_tokens)
+        return RoleQuestion(
+            role=self._pack.role(key),
+            subject=subject,
+            asks_who=any(t in self._question for t in tokens),
+            score=score,
+        )
+
+    def _strip(self, tokens: list[str]) -> list[str]:
+        start, end = 0, len(tokens)
+        while start < end and tokens[start] in self._fillers:
+            start += 1
+        while end > start and tokens[end - 1] in self._fillers:
+            end -= 1
+        return tokens[start:end]
+
+    def _best(self, tokens: list[str]) -> tuple[str, int, int, float] | None:
+        best: tuple[str, int, int, float] | None = None
+        for size in range(min(self._longest, len(tokens)), 0, -1):
+            for start in range(len(tokens) - size + 1):
+                window = " ".join(tokens[start : start + size])
+                if window in self._fillers:
+                    continue
+                key = self._names.get(window)
+                score = 100.0 if key else 0.0
+                if key is None and len(window) >= 5:
+                    for name, role_key in self._names.items():
+                        if abs(len(name) - len(window)) > 3:
+                            continue
+                        ratio = fuzz.ratio(window, name)
+                        if ratio >= ROLE_CUTOFF and ratio > score:
+                            key, score = role_key, ratio
+                if key is not None and (best is None or score > best[3]):
+                    best = (key, start, start + size, score)
+            if best is not None and best[3] >= 100.0:
+                return best
+        return best
+
+
+def _original_words(text: str, count: int) -> str:
+    """The last `count` content words of `text` as the user wrote them."""
+    words = [w for w in text.replace("?", " ").replace("!", " ").split() if name_key(w)]
+    return " ".join(words[-count:]) if count else ""

@@ -1,0 +1,113 @@
+"""End to end over HTTP: a lookup, and an admin's hand-over with its confirmation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.settings import Settings
+from storage.access import Role, grant_role
+from storage.conversations import get_conversation
+from storage.db import Database
+from storage.directory import apply_import
+from storage.directory_import import read_import
+from storage.models import AuditEntry, Person
+from tests.directory.helpers import DANISH_CSV, PACK, write_csv
+from tests.support.activities import message
+from tests.support.channel import TestChannel
+from tests.support.server import RunningBot, start_bot
+
+ADMIN_AAD = "00000000-0000-0000-0000-0000000000ad"
+
+
+async def _fill(database_url: str, tmp_path: Path) -> None:
+    database = Database.connect(database_url)
+    try:
+        async with database.transaction() as session:
+            rows = read_import(write_csv(tmp_path / "roller.csv", DANISH_CSV), PACK)
+            await apply_import(session=session, rows=rows, actor="test")
+            await grant_role(session=session, principal=ADMIN_AAD, role=Role.ADMIN, actor="test")
+    finally:
+        await database.dispose()
+
+
+async def test_lookup_with_typo_answers_with_the_owner_card(
+    running_bot: RunningBot, channel: TestChannel, database_url: str, tmp_path: Path
+) -> None:
+    await _fill(database_url, tmp_path)
+    await running_bot.post(message("systemejr sbsys", service_url=channel.url))
+    card = channel.received[-1]
+    assert card.card is not None
+    assert "Mette Holm" in card.text and "mette.holm@kommune.dk" in card.text
+    assert "https://teams.microsoft.com/l/chat/0/0?users=mette.holm@kommune.dk" in str(card.card)
+    assert "Kilde:" in card.text
+
+    await running_bot.post(message("hvem er systemejer for opus", service_url=channel.url))
+    choices = channel.received[-1].text
+    assert "KMD Opus Økonomi" in choices and "KMD Opus Løn" in choices
+
+
+async def test_handover_needs_admin_and_confirmation(
+    make_settings: Callable[..., Settings],
+    channel: TestChannel,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    await _fill(database_url, tmp_path)
+    bot = await start_bot(make_settings())
+    try:
+        ask = "overdrag roller fra mette.holm@kommune.dk til Ole Krogh"
+        await bot.post(message(ask, service_url=channel.url))  # Anne is no admin
+        assert "kun administratorer" in channel.received[-1].text
+
+        admin = {"aad_object_id": ADMIN_AAD, "user": "29:1user-admin"}
+        await bot.post(message(ask, service_url=channel.url, **admin))
+        confirm = channel.received[-1]
+        assert "Alle roller overdrages fra Mette Holm til Ole Krogh" in confirm.text
+        assert "Systemejer — SBSYS" in confirm.text
+        await bot.post(message("ja", service_url=channel.url, **admin))
+        assert "1 roller er overdraget" in channel.received[-1].text
+
+        await bot.post(message("hvem er systemejer for SBSYS", service_url=channel.url))
+        assert "Ole Krogh" in channel.received[-1].text
+    finally:
+        await bot.stop()
+    database = Database.connect(database_url)
+    try:
+        async with database.transaction() as session:
+            actions = list(
+                await session.scalars(
+                    select(AuditEntry.action).where(AuditEntry.actor == ADMIN_AAD)
+                )
+            )
+            assert actions.count("handover") == 1 and "end" in actions and "assign" in actions
+    finally:
+        await database.dispose()
+
+
+async def test_personal_chat_links_the_teams_user_to_the_directory_person(
+    running_bot: RunningBot, channel: TestChannel, database_url: str, tmp_path: Path
+) -> None:
+    await _fill(database_url, tmp_path)
+    aad = "00000000-0000-0000-0000-00000000beef"
+    channel.add_member(
+        "29:1user-mette", email="Mette.Holm@kommune.dk", name="Mette Holm", aad_object_id=aad
+    )
+    await running_bot.post(
+        message("hjælp", service_url=channel.url, user="29:1user-mette", aad_object_id=aad)
+    )
+    database = Database.connect(database_url)
+    try:
+        async with database.transaction() as session:
+            person = await session.scalar(
+                select(Person).where(Person.email == "mette.holm@kommune.dk")
+            )
+            assert person is not None and person.aad_object_id == aad
+            conversation = await get_conversation(
+                session=session, conversation_id="a:1personal-1user-mette"
+            )
+            assert conversation is not None and conversation.user_email == "mette.holm@kommune.dk"
+    finally:
+        await database.dispose()

@@ -1,0 +1,103 @@
+"""Lookups through the index: typos, missing æøå, ambiguity, and never another system's owner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge.directory_question import RoleVocabulary
+from storage.directory import apply_import, end_assignment, ensure_person, set_assignment
+from storage.directory_import import read_import
+from storage.directory_index import directory_index
+from tests.directory.helpers import DANISH_CSV, PACK, write_csv
+
+
+@pytest.fixture
+async def filled(session: AsyncSession, tmp_path: Path) -> AsyncSession:
+    rows = read_import(write_csv(tmp_path / "roller.csv", DANISH_CSV), PACK)
+    await apply_import(session=session, rows=rows, actor="test")
+    return session
+
+
+QUESTIONS = [
+    # message, role asked, who must answer
+    ("hvem er systemejer for SBSYS", "systemejer", {"Mette Holm"}),
+    ("systemejr sbsys", "systemejer", {"Mette Holm"}),
+    ("superbrugere i nexus", "superbruger", {"Ida Bæk"}),
+    ("superbrugere i sbsys", "superbruger", {"Jonas Kirk", "Sofie Lund"}),
+    ("hvem er systemejer for opus okonomi", "systemejer", {"Karen Dahl"}),
+    ("hvem er systemejer for Opus Løn", "systemejer", {"Peter Mørk"}),
+    ("systemejer kmd opus lon", "systemejer", {"Peter Mørk"}),
+    ("hvem er dataejer på momentum", "dataejer", {"Lars Bech"}),
+    ("hvem er systemejer for momentun", "systemejer", {"Lars Bech"}),
+    ("who is the system owner of nexus", "systemejer", {"Søren Østergaard"}),
+    ("hvem er systemejer for esdh", "systemejer", {"Mette Holm"}),  # an alias
+]
+
+
+@pytest.mark.parametrize(("message", "role", "people"), QUESTIONS)
+async def test_role_questions_reach_the_right_people(
+    filled: AsyncSession, message: str, role: str, people: set[str]
+) -> None:
+    question = RoleVocabulary(PACK).parse(message)
+    assert question is not None and question.role.key == role
+    index = await directory_index(session=filled)
+    search = index.find_system(question.subject)
+    assert search.outcome == "found", search
+    holders = index.holders([role], search.systems[0].id)
+    assert {a.person.name for a in holders} == people
+
+
+async def test_organisation_wide_roles(filled: AsyncSession) -> None:
+    vocabulary = RoleVocabulary(PACK)
+    index = await directory_index(session=filled)
+    for message, name in (
+        ("hvem er vores DPO", "Hanne Friis"),
+        ("hvem er informationssikkerhedskoordinator", "Ole Krogh"),
+    ):
+        question = vocabulary.parse(message)
+        assert question is not None and question.subject == ""
+        assert [a.person.name for a in index.holders([question.role.key])] == [name]
+
+
+async def test_ambiguous_and_unknown_names_never_answer_with_another_system(
+    filled: AsyncSession,
+) -> None:
+    index = await directory_index(session=filled)
+    opus = index.find_system("opus")
+    assert opus.outcome == "ambiguous"
+    assert {s.name for s in opus.systems} == {"KMD Opus Økonomi", "KMD Opus Løn"}
+    close = index.find_system("sbsis")
+    assert close.outcome == "unknown" and [s.name for s in close.suggestions] == ["SBSYS"]
+    far = index.find_system("Fronter")
+    assert far.outcome == "unknown" and far.suggestions == ()
+
+
+async def test_people_by_first_name_email_and_ambiguity(filled: AsyncSession) -> None:
+    index = await directory_index(session=filled)
+    soren = index.find_people("Soren")  # without ø
+    assert soren.person is not None and soren.person.name == "Søren Østergaard"
+    assert index.find_people("PETER.MORK@kommune.dk").person is not None
+    assert index.find_people("Zacharias").people == ()
+
+
+async def test_index_follows_changes(filled: AsyncSession) -> None:
+    index = await directory_index(session=filled)
+    sbsys = index.find_system("SBSYS").systems[0]
+    (owner,) = index.holders(["systemejer"], sbsys.id)
+    await end_assignment(session=filled, assignment_id=owner.id, actor="test")
+    newcomer = await ensure_person(
+        session=filled, email="ny@kommune.dk", name="Nanna Ny", actor="test"
+    )
+    await set_assignment(
+        session=filled,
+        person_id=newcomer.id,
+        role_key="systemejer",
+        system_id=sbsys.id,
+        actor="test",
+    )
+    fresh = await directory_index(session=filled)
+    assert fresh is not index
+    assert [a.person.name for a in fresh.holders(["systemejer"], sbsys.id)] == ["Nanna Ny"]
