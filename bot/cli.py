@@ -139,6 +139,10 @@ from bot.cli_portfolio import portfolio_cli  # noqa: E402  (it uses with_setting
 
 cli.add_command(portfolio_cli)
 
+from bot.cli_procurement import procurement_cli  # noqa: E402  (it uses with_settings above)
+
+cli.add_command(procurement_cli)
+
 from bot.cli_meetings import meetings_cli, reminders_cli  # noqa: E402  (uses with_settings)
 
 cli.add_command(meetings_cli)

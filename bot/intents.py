@@ -163,6 +163,38 @@ INTENTS: tuple[Intent, ...] = (
             r"|paused|ideas))?(?: (?:in|at) (?P<unit>.+))?$",
         ),
     ),
+    # --- procurement (bot/capabilities/procurement.py)
+    Intent(
+        "procurement.start",
+        commands=(
+            "indkøb", "indkob", "nyt system", "nyt it system", "køb af it", "kontakt it",
+            "purchase", "procurement", "new system", "buy a system",
+        ),
+        patterns=(
+            r"^(?:vi|jeg) (?:vil gerne|vil|skal|ønsker at|onsker at|har brug for at|kunne godt"
+            r" tænke os at) (?:købe|kobe|have|anskaffe|bruge|få|fa) .*(?:system|app|applikation"
+            r"|løsning|losning|program|software|værktøj|vaerktoj|platform)",
+            r"^(?:vi|jeg) (?:har brug for|mangler|ønsker|onsker) (?:et|en|nyt|ny) .*(?:system|app"
+            r"|løsning|losning|program|software|værktøj|vaerktoj|platform)",
+            r"^(?:we|i) (?:need|want|would like)(?: to (?:buy|get|procure))? (?:an?|some|new) .*"
+            r"(?:system|app|tool|software|solution|platform)",
+        ),
+    ),
+    Intent(
+        "procurement.mine",
+        commands=(
+            "status på min anmodning", "status på mine anmodninger", "mine anmodninger",
+            "min anmodning", "my requests", "my request", "status of my request",
+        ),
+    ),
+    Intent(
+        "procurement.open",
+        commands=("åbne anmodninger", "abne anmodninger", "vis åbne anmodninger", "open requests"),
+    ),
+    Intent(
+        "procurement.set_channel",
+        commands=("sæt som it kanal", "saet som it kanal", "set as it channel"),
+    ),
 )
 
 

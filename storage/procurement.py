@@ -443,8 +443,11 @@ async def decide_request(
 
 async def ask_requester(
     *, session: AsyncSession, request_id: int, actor: Actor, question: str
-) -> tuple[RequestRecord, EventRecord]:
-    """A screener asks the employee for more information; the request is then under screening."""
+) -> tuple[RequestRecord, EventRecord, EventRecord | None]:
+    """A screener asks the employee for more information; the request is then under screening.
+
+    Returns the request, the question, and the status change when asking took the request.
+    """
     _require_screener(actor)
     question = question.strip()
     if not question:
@@ -452,8 +455,9 @@ async def ask_requester(
     row = await _locked(session, request_id)
     if Status(row.status) not in OPEN:
         raise StaleActionError(_record(row))
+    moved = None
     if row.status == Status.RECEIVED:
-        await _move(session, row, actor, Status.SCREENING)
+        moved = await _move(session, row, actor, Status.SCREENING)
     row.updated_at = utcnow()
     event = await _add_event(
         session,
@@ -471,7 +475,7 @@ async def ask_requester(
         entity_id=row.id,
         after={"question": question},
     )
-    return _record(row), event
+    return _record(row), event, moved
 
 
 async def open_question(*, session: AsyncSession, request_id: int) -> EventRecord | None:

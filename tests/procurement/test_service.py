@@ -77,9 +77,10 @@ async def test_the_screening_loop_with_history_and_audit(session: AsyncSession) 
     request_id = await _submit(session)
     record, _ = await take_request(session=session, request_id=request_id, actor=SCREENER)
     assert record.status is Status.SCREENING and record.screener_name == "Ib IT"
-    _, question = await ask_requester(
+    _, question, moved = await ask_requester(
         session=session, request_id=request_id, actor=SCREENER, question="Hvor mange lokaler?"
     )
+    assert moved is None, "the request was already under screening"
     assert (await open_question(session=session, request_id=request_id)) == question
     with pytest.raises(NotRequesterError):
         await answer_question(

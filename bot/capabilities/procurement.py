@@ -1,0 +1,333 @@
+"""Indkøb in chat: the screening dialog, the requester's requests, IT's buttons in its channel."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from botbuilder.core import TurnContext
+
+from bot.capabilities import Runtime
+from bot.conversations import clean_text
+from bot.handler import DIALOG_CONTEXT_KEY
+from bot.intents import IntentMatch
+from dialogs.cards import MAIN_ACTIONS
+from dialogs.procurement import ProcurementDialog, ProcurementOptions
+from dialogs.procurement_notify import announce_status, relay_answer, relay_question
+from dialogs.procurement_view import local_date, short, status_label, working_days_between
+from dialogs.texts import text
+from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
+from knowledge.packs import load_pack
+from storage.access import Access, NotAuthorisedError, access_of
+from storage.models.base import utcnow
+from storage.procurement import (
+    Actor,
+    MissingNoteError,
+    NoOpenQuestionError,
+    NotRequesterError,
+    RequestRecord,
+    StaleActionError,
+    Status,
+    UnknownRequestError,
+    answer_question,
+    ask_requester,
+    decide_request,
+    open_requests,
+    requests_of,
+    set_it_channel,
+    take_request,
+)
+
+DECISION_VERBS = {
+    "approve": Status.APPROVED,
+    "conditions": Status.CONDITIONAL,
+    "reject": Status.REJECTED,
+    "dispensation": Status.DISPENSATION,
+}
+NOTE_NAMES = {
+    Status.CONDITIONAL: "procurement.acted.note_conditions",
+    Status.REJECTED: "procurement.acted.note_reason",
+}
+
+
+async def _access(context: TurnContext) -> Access:
+    user = turn_user(context)
+    return await access_of(
+        session=turn_session(context), aad_object_id=user.aad_object_id, email=user.email
+    )
+
+
+def _request_id(data: Mapping[str, Any]) -> int | None:
+    """The request id a card sent, if it is a plausible one (submit data is untrusted)."""
+    value = data.get("request_id")
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    return value if isinstance(value, int) and 0 < value < 2**31 else None
+
+
+def _note(data: Mapping[str, Any], limit: int = 2000) -> str:
+    value = data.get("text")
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+class Procurement:
+    """The capability's actions, bound to the app's settings."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._settings = runtime.settings
+        self._kick = runtime.outbox_kick
+
+    # --- employees -------------------------------------------------------------------------
+
+    async def start(self, context: TurnContext, match: IntentMatch) -> None:
+        """Begin the dialog; a pattern match passes the message itself as the need."""
+        options = {"need": clean_text(context.activity)} if match.via == "pattern" else {}
+        await context.turn_state[DIALOG_CONTEXT_KEY].begin_dialog(
+            ProcurementDialog.__name__, options
+        )
+
+    async def mine(self, context: TurnContext, _match: IntentMatch) -> None:
+        """The user's own requests with their status."""
+        user = turn_user(context)
+        lang = turn_lang(context)
+        records = await requests_of(
+            session=turn_session(context),
+            principals=[p for p in (user.identity, user.aad_object_id, user.email) if p],
+        )
+        if not records:
+            await say(context, "procurement.mine_none")
+            return
+        lines = [
+            {
+                "text": _t(
+                    context,
+                    "procurement.mine_line",
+                    id=r.id,
+                    status=status_label(r.status, lang),
+                    need=short(r.need),
+                    date=local_date(r.created_at, self._settings.tz),
+                ),
+                "warning": False,
+            }
+            for r in records
+        ]
+        await show(
+            context, "procurement_list", title=_t(context, "procurement.mine_title"), lines=lines
+        )
+
+    # --- IT --------------------------------------------------------------------------------
+
+    async def open_list(self, context: TurnContext, _match: IntentMatch) -> None:
+        """Open requests by age for screeners, flagging those past the screening time."""
+        if not (await self._screener(context)):
+            return
+        records = await open_requests(session=turn_session(context))
+        if not records:
+            await say(context, "procurement.open_none")
+            return
+        limit = load_pack(self._settings.knowledge_pack).procurement.screening_time.working_days
+        today = utcnow().astimezone(self._settings.tz).date()
+        lang = turn_lang(context)
+        lines = []
+        for record in records:
+            age = working_days_between(
+                record.created_at.astimezone(self._settings.tz).date(), today
+            )
+            line = _t(
+                context,
+                "procurement.open_line",
+                id=record.id,
+                status=status_label(record.status, lang),
+                days=age,
+                unit=record.unit,
+                need=short(record.need),
+                screener=record.screener_name,
+            )
+            if age > limit:
+                line = f"{line} · {_t(context, 'procurement.open_overdue', days=limit)}"
+            lines.append({"text": line, "warning": age > limit})
+        await show(
+            context,
+            "procurement_list",
+            title=_t(context, "procurement.open_title", count=len(records)),
+            lines=lines,
+        )
+
+    async def set_channel(self, context: TurnContext, _match: IntentMatch) -> None:
+        """An admin makes the current Teams channel IT's channel."""
+        if not (await _access(context)).is_admin:
+            await say(context, "procurement.only_admins")
+            return
+        conversation = context.activity.conversation
+        if conversation is None or conversation.conversation_type != "channel":
+            await say(context, "procurement.channel_needed")
+            return
+        await set_it_channel(
+            session=turn_session(context),
+            conversation_id=conversation.id,
+            actor=turn_user(context).identity,
+        )
+        await say(context, "procurement.channel_set")
+
+    async def _screener(self, context: TurnContext) -> Actor | None:
+        access = await _access(context)
+        if not access.is_screener:
+            await say(context, "procurement.only_screeners")
+            return None
+        user = turn_user(context)
+        return Actor(principal=user.identity, name=user.name or user.identity, access=access)
+
+    def submit(self, verb: str) -> Callable[[TurnContext, Mapping[str, Any]], Awaitable[None]]:
+        """The handler of one screener button."""
+
+        async def handle(context: TurnContext, data: Mapping[str, Any]) -> None:
+            request_id = _request_id(data)
+            if request_id is None:
+                await _unknown_card(context)
+                return
+            actor = await self._screener(context)
+            if actor is None:
+                return
+            try:
+                await self._act(context, verb, request_id, actor, _note(data))
+            except UnknownRequestError:
+                await say(context, "procurement.acted.unknown")
+            except StaleActionError as stale:
+                await self._stale(context, stale.request)
+            except NotAuthorisedError:
+                await say(context, "procurement.only_screeners")
+            except MissingNoteError:
+                what = NOTE_NAMES.get(
+                    DECISION_VERBS.get(verb, Status.RECEIVED), "procurement.acted.note_question"
+                )
+                await say(context, "procurement.acted.note_needed", what=_t(context, what))
+
+        handle.__name__ = f"procurement_{verb}"
+        return handle
+
+    async def _act(
+        self, context: TurnContext, verb: str, request_id: int, actor: Actor, note: str
+    ) -> None:
+        session = turn_session(context)
+        channel = self._settings.it_channel
+        if verb == "take":
+            record, event = await take_request(session=session, request_id=request_id, actor=actor)
+            await announce_status(
+                session=session, record=record, event=event, default_channel=channel
+            )
+            await say(context, "procurement.acted.taken", id=record.id)
+        elif verb == "ask":
+            record, question, moved = await ask_requester(
+                session=session, request_id=request_id, actor=actor, question=note
+            )
+            if moved is not None:
+                await announce_status(
+                    session=session, record=record, event=moved, default_channel=channel
+                )
+            await relay_question(session=session, record=record, question=question)
+            await say(context, "procurement.acted.asked", id=record.id, name=record.requester_name)
+        else:
+            record, event = await decide_request(
+                session=session,
+                request_id=request_id,
+                actor=actor,
+                decision=DECISION_VERBS[verb],
+                note=note,
+            )
+            await announce_status(
+                session=session, record=record, event=event, default_channel=channel
+            )
+            await say(
+                context,
+                "procurement.acted.decided",
+                id=record.id,
+                status=status_label(record.status, turn_lang(context)),
+                name=record.requester_name,
+            )
+        after_commit(context, self._kick)
+
+    async def _stale(self, context: TurnContext, record: RequestRecord) -> None:
+        await say(
+            context,
+            "procurement.acted.stale",
+            id=record.id,
+            status=status_label(record.status, turn_lang(context)),
+            by=record.screener_name,
+        )
+
+    async def answer(self, context: TurnContext, data: Mapping[str, Any]) -> None:
+        """The requester answers IT's question from the question card."""
+        request_id = _request_id(data)
+        if request_id is None:
+            await _unknown_card(context)
+            return
+        question_id = data.get("question_id")
+        session = turn_session(context)
+        try:
+            record, question, answer = await answer_question(
+                session=session,
+                request_id=request_id,
+                principal=turn_user(context).identity,
+                answer=_note(data),
+                question_id=question_id if isinstance(question_id, int) else None,
+            )
+        except UnknownRequestError:
+            await say(context, "procurement.acted.unknown")
+            return
+        except NotRequesterError:
+            await say(context, "procurement.acted.not_yours")
+            return
+        except NoOpenQuestionError:
+            await say(context, "procurement.acted.no_question", id=request_id)
+            return
+        except MissingNoteError:
+            await say(
+                context,
+                "procurement.acted.note_needed",
+                what=_t(context, "procurement.acted.note_answer"),
+            )
+            return
+        await relay_answer(
+            session=session,
+            record=record,
+            question=question,
+            answer=answer,
+            default_channel=self._settings.it_channel,
+        )
+        await say(context, "procurement.acted.answered")
+        after_commit(context, self._kick)
+
+
+async def _unknown_card(context: TurnContext) -> None:
+    """A button whose data names no request: an old or foreign card, explained as such."""
+    await show(context, "help", lead=_t(context, "fallback.card_unknown"), actions=MAIN_ACTIONS)
+
+
+def _t(context: TurnContext, key: str, **values: Any) -> str:
+    return text(key, turn_lang(context), **values)
+
+
+def register(runtime: Runtime) -> None:
+    """Add the dialog, the intents and the screener and requester buttons."""
+    procurement = Procurement(runtime)
+    runtime.dialogs.add(
+        ProcurementDialog(
+            runtime.settings.knowledge_pack,
+            ProcurementOptions(
+                default_channel=runtime.settings.it_channel,
+                tz=runtime.settings.tz,
+                kick=runtime.outbox_kick,
+            ),
+            profile=runtime.user_state.create_property("profile"),
+        )
+    )
+    routes = runtime.routes
+    routes.action("procurement.start", procurement.start)
+    routes.action("procurement.mine", procurement.mine)
+    routes.action("procurement.open", procurement.open_list)
+    routes.action("procurement.set_channel", procurement.set_channel)
+    for verb in ("take", "ask", *DECISION_VERBS):
+        routes.submit(f"procurement.{verb}", procurement.submit(verb))
+    routes.submit("procurement.answer", procurement.answer)

@@ -1,0 +1,379 @@
+"""Indkøb: from a need in the employee's words to a confirmed request that IT screens.
+
+One waterfall step per slot: the need, the unit, reuse first, each screening question of the
+pack, a justification and a plan for each departure, and the summary to confirm. A slot that
+does not apply (no similar systems, a question its condition skips, a principle followed) is
+passed on the way forward and on the way back, so "tilbage" always lands on a real question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from botbuilder.core import MessageFactory, StatePropertyAccessor
+from botbuilder.dialogs import DialogReason, DialogTurnResult, WaterfallDialog, WaterfallStepContext
+from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext, TextPrompt
+from botbuilder.schema import ActionTypes, Activity, CardAction, SuggestedActions
+
+from dialogs.base import GovbotDialog
+from dialogs.cards import card
+from dialogs.procurement_notify import announce_request
+from dialogs.procurement_slots import Slot, read_slot, slots_for
+from dialogs.procurement_view import cite, principle_title, summary_values
+from dialogs.texts import Lang, text
+from dialogs.turn import after_commit, say, turn_lang, turn_session, turn_user
+from knowledge.packs import load_pack
+from knowledge.screening import Screening, load_screening, option_labels
+from storage.procurement import DepartureAnswer, Requester, Status, record_stopped, submit_request
+from storage.procurement_reuse import find_existing
+
+SKIP = "__skip__"
+PROMPT = "answer"
+
+
+@dataclass(frozen=True)
+class ProcurementOptions:
+    """What the dialog needs from the app: the IT channel default, time zone, dispatcher kick."""
+
+    default_channel: str
+    tz: Any
+    kick: Callable[[], Awaitable[None]] | None = None
+
+
+class ProcurementDialog(GovbotDialog):
+    """The procurement screening conversation for one knowledge pack."""
+
+    title_key: ClassVar[str] = "procurement.title"
+
+    def __init__(
+        self,
+        pack_key: str,
+        options: ProcurementOptions,
+        profile: StatePropertyAccessor | None = None,
+    ) -> None:
+        super().__init__(ProcurementDialog.__name__)
+        self._profile = profile
+        self._pack_key = pack_key
+        self._screening: Screening = load_screening(pack_key)
+        self._options = options
+        self._slots: tuple[Slot, ...] = slots_for(self._screening)
+        self.add_dialog(TextPrompt(PROMPT, ProcurementDialog.valid_answer))
+        steps = [self._slot_step(i) for i in range(len(self._slots))] + [self.submit_step]
+        self._waterfall = WaterfallDialog("steps", steps)
+        self.add_dialog(self._waterfall)
+        self.initial_dialog_id = "steps"
+
+    # --- the generic slot step -------------------------------------------------------------
+
+    def _slot_step(
+        self, index: int
+    ) -> Callable[[WaterfallStepContext], Awaitable[DialogTurnResult]]:
+        async def step(step_context: WaterfallStepContext) -> DialogTurnResult:
+            return await self._run_slot(step_context, index)
+
+        step.__name__ = f"{self._slots[index].key}_step"
+        return step
+
+    async def _run_slot(self, step: WaterfallStepContext, index: int) -> DialogTurnResult:
+        ended = await self._keep(step)
+        if ended is not None:
+            return ended
+        slot = self._slots[index]
+        backing = step.result is None and index > 0
+        if index == 0 and step.result is None and not step.values.get("asked_need"):
+            need = (step.options or {}).get("need") if isinstance(step.options, dict) else None
+            step.values["asked_need"] = True
+            if need and 5 <= len(need.strip()) <= 2000:
+                return await step.next({"slot": "need", "value": need.strip()})
+        if not await self._applies(step, slot, backing):
+            if backing:
+                return await self._waterfall.run_step(
+                    step, index - 1, DialogReason.ReplaceCalled, None
+                )
+            return await step.next(SKIP)
+        return await self._ask(step, slot)
+
+    async def _keep(self, step: WaterfallStepContext) -> DialogTurnResult | None:
+        """Store the previous prompt's answer; end the dialog when it stops the request."""
+        result = step.result
+        if not isinstance(result, dict) or "slot" not in result:
+            return None
+        values = step.values
+        slot, value = result["slot"], result.get("value")
+        if slot == "need":
+            values["need"] = value
+        elif slot == "unit":
+            values["unit"] = value
+        elif slot == "reuse":
+            if value == "stop":
+                return await self._stop(step, Status.REUSE)
+        elif slot.startswith("justify:"):
+            if result.get("withdraw"):
+                return await self._stop(step, Status.WITHDRAWN)
+            values.setdefault("explain", {}).setdefault(slot[8:], {})["justification"] = value
+        elif slot.startswith("plan:"):
+            values.setdefault("explain", {}).setdefault(slot[5:], {})["plan"] = value
+        elif slot.startswith("q:"):
+            values.setdefault("answers", {})[slot[2:]] = value
+        return None
+
+    async def _applies(self, step: WaterfallStepContext, slot: Slot, backing: bool) -> bool:
+        answers = step.values.get("answers", {})
+        if slot.kind == "reuse":
+            found = await find_existing(
+                session=turn_session(step.context), need=step.values["need"]
+            )
+            step.values["reuse"] = {
+                "systems": [
+                    {
+                        "system_id": s.system_id,
+                        "name": s.name,
+                        "description": s.description,
+                        "owners": list(s.owners),
+                    }
+                    for s in found.systems
+                ],
+                "requests": [
+                    {"request_id": r.request_id, "unit": r.unit, "need": r.need}
+                    for r in found.requests
+                ],
+            }
+            if not found and not backing:
+                await say(step.context, "procurement.reuse_none")
+            return bool(found)
+        if slot.kind == "question":
+            return self._screening.question(slot.target).asked(answers)
+        if slot.kind in ("justify", "plan"):
+            fired = {d.key for d in self._screening.departures(answers)}
+            if slot.target not in fired:
+                return False
+            return slot.kind == "justify" or self._screening.follow_or_explain.plan_required
+        return True
+
+    # --- prompts ---------------------------------------------------------------------------
+
+    async def _ask(self, step: WaterfallStepContext, slot: Slot) -> DialogTurnResult:
+        lang = turn_lang(step.context)
+        values = step.values
+        answers = values.get("answers", {})
+        validations: dict[str, Any] = {"slot": slot.key, "pack": self._pack_key}
+        buttons: list[str] = []
+        lines: list[str] = []
+        retry = "dialog.retry"
+        if slot.kind == "need":
+            lines.append(text("procurement.ask_need", lang))
+            retry = "procurement.need_invalid"
+        elif slot.kind == "unit":
+            lines.append(text("procurement.ask_unit", lang))
+            retry = "procurement.unit_invalid"
+            profile_unit = await self._profile_unit(step)
+            if profile_unit:
+                buttons.append(profile_unit)
+        elif slot.kind == "reuse":
+            await step.context.send_activity(
+                MessageFactory.attachment(card("procurement_reuse", lang, **values["reuse"]))
+            )
+            lines.append(text("procurement.reuse_ask", lang))
+            buttons += [
+                text("procurement.reuse_continue", lang),
+                text("procurement.reuse_stop", lang),
+            ]
+            retry = "procurement.reuse_invalid"
+        elif slot.kind == "question":
+            question = self._screening.question(slot.target)
+            asked = [q.key for q in self._screening.asked(answers)]
+            lines.append(
+                text(
+                    "procurement.question_progress",
+                    lang,
+                    n=asked.index(question.key) + 1,
+                    total=len(asked),
+                )
+            )
+            lines.append(question.prompt(lang))
+            buttons += option_labels(question, lang)
+            if question.same_as:
+                validations["same"] = answers.get(question.same_as)
+            retry = f"procurement.{question.kind}_invalid"
+        elif slot.kind == "justify":
+            lines += self._departure_lines(slot, answers, lang)
+            lines.append(text("procurement.ask_justification", lang))
+            buttons.append(text("procurement.withdraw", lang))
+            retry = "procurement.explain_invalid"
+        elif slot.kind == "plan":
+            lines.append(text("procurement.ask_plan", lang))
+            retry = "procurement.explain_invalid"
+        else:  # confirm
+            await step.context.send_activity(
+                MessageFactory.attachment(
+                    card("procurement_summary", lang, **self._summary(values, lang))
+                )
+            )
+            lines.append(text("procurement.confirm_ask", lang))
+            buttons.append(text("procurement.confirm", lang))
+            retry = "procurement.confirm_invalid"
+        buttons += [text("procurement.button_back", lang), text("procurement.button_cancel", lang)]
+        if slot.kind == "need":
+            buttons = [text("procurement.button_cancel", lang)]
+        prompt = self._message("\n\n".join(lines), buttons)
+        retry_message = self._message(
+            text(retry, lang, reason="") if retry == "dialog.retry" else text(retry, lang), buttons
+        )
+        return await step.prompt(
+            PROMPT,
+            PromptOptions(prompt=prompt, retry_prompt=retry_message, validations=validations),
+        )
+
+    def _departure_lines(self, slot: Slot, answers: dict[str, Any], lang: Lang) -> list[str]:
+        departures = self._screening.departures(answers)
+        keys = [d.key for d in departures]
+        departure = departures[keys.index(slot.target)]
+        pack = load_pack(self._pack_key)
+        lines = []
+        if keys.index(slot.target) == 0:
+            lines.append(
+                f"**{text('procurement.departure_intro_title', lang)}** – "
+                + self._screening.follow_or_explain.intro(lang)
+            )
+        lines.append(
+            "**"
+            + text(
+                "procurement.departure_head",
+                lang,
+                n=keys.index(slot.target) + 1,
+                total=len(keys),
+                principle=principle_title(pack, departure.principle_id, lang),
+            )
+            + "**"
+        )
+        lines.append(departure.check.explain(lang))
+        lines.append(
+            "_"
+            + text("procurement.departure_source", lang, source=cite(pack, departure.check.source))
+            + "_"
+        )
+        return lines
+
+    @staticmethod
+    def _message(body: str, buttons: list[str]) -> Activity:
+        message = MessageFactory.text(body)
+        message.suggested_actions = SuggestedActions(
+            actions=[CardAction(type=ActionTypes.im_back, title=b, value=b) for b in buttons]
+        )
+        return message
+
+    async def _profile_unit(self, step: WaterfallStepContext) -> str | None:
+        if self._profile is None:
+            return None
+        unit = (await self._profile.get(step.context, dict)).get("unit")
+        return unit if isinstance(unit, str) and unit else None
+
+    @staticmethod
+    async def valid_answer(prompt: PromptValidatorContext) -> bool:
+        """Read the answer to the slot being asked, from a button or free text."""
+        spec = prompt.options.validations or {}
+        raw = prompt.recognized.value if prompt.recognized.succeeded else None
+        value = prompt.context.activity.value
+        if isinstance(value, dict) and isinstance(value.get("procurement_choice"), str):
+            raw = value["procurement_choice"]
+        result = read_slot(spec, raw)
+        if result is None:
+            return False
+        prompt.recognized.value = result
+        return True
+
+    # --- the end ---------------------------------------------------------------------------
+
+    def _departures(self, values: dict[str, Any]) -> list[DepartureAnswer]:
+        answers = values.get("answers", {})
+        explain = values.get("explain", {})
+        return [
+            DepartureAnswer(
+                key=d.key,
+                principle_id=d.principle_id,
+                justification=explain.get(d.key, {}).get("justification", ""),
+                plan=explain.get(d.key, {}).get("plan"),
+            )
+            for d in self._screening.departures(answers)
+        ]
+
+    def _answers(self, values: dict[str, Any]) -> dict[str, Any]:
+        answers = values.get("answers", {})
+        asked = {q.key for q in self._screening.asked(answers)}
+        return {k: v for k, v in answers.items() if k in asked}
+
+    def _summary(self, values: dict[str, Any], lang: Lang) -> dict[str, Any]:
+        return summary_values(
+            pack_key=self._pack_key,
+            need=values["need"],
+            unit=values["unit"],
+            answers=self._answers(values),
+            departures=self._departures(values),
+            lang=lang,
+        )
+
+    def _requester(self, step: WaterfallStepContext) -> Requester:
+        user = turn_user(step.context)
+        return Requester(
+            principal=user.identity,
+            name=user.name or user.email or user.identity,
+            email=user.email,
+            aad_object_id=user.aad_object_id,
+            lang=turn_lang(step.context),
+        )
+
+    async def _stop(self, step: WaterfallStepContext, status: Status) -> DialogTurnResult:
+        values = step.values
+        systems = (values.get("reuse") or {}).get("systems") or []
+        await record_stopped(
+            session=turn_session(step.context),
+            requester=self._requester(step),
+            pack_key=self._pack_key,
+            unit=values.get("unit", ""),
+            need=values.get("need", ""),
+            status=status,
+            answers=self._answers(values),
+            reuse_candidates=systems,
+            reuse_system_id=systems[0]["system_id"] if status == Status.REUSE and systems else None,
+        )
+        if status == Status.REUSE:
+            await say(
+                step.context,
+                "procurement.reuse_stopped",
+                system=systems[0]["name"] if systems else None,
+            )
+        else:
+            await say(step.context, "procurement.withdrawn")
+        return await step.end_dialog(status.value)
+
+    async def submit_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        ended = await self._keep(step)
+        if ended is not None:
+            return ended
+        values = step.values
+        session = turn_session(step.context)
+        record = await submit_request(
+            session=session,
+            requester=self._requester(step),
+            pack_key=self._pack_key,
+            unit=values["unit"],
+            need=values["need"],
+            answers=self._answers(values),
+            departures=self._departures(values),
+            reuse_candidates=(values.get("reuse") or {}).get("systems") or [],
+        )
+        to_channel = await announce_request(
+            session=session,
+            record=record,
+            default_channel=self._options.default_channel,
+            tz=self._options.tz,
+        )
+        days = load_pack(self._pack_key).procurement.screening_time.working_days
+        await say(step.context, "procurement.sent", id=record.id, days=days)
+        if not to_channel:
+            await say(step.context, "procurement.sent_no_channel")
+        if self._options.kick is not None:
+            after_commit(step.context, self._options.kick)
+        return await step.end_dialog(record.id)

@@ -1,0 +1,172 @@
+"""Every procurement delivery as an outbox row: IT's card, status news, questions and answers.
+
+Keys are fixed per event (`procurement:{id}:…`), so a retried turn never sends anything twice.
+All rows are written in the caller's transaction, together with the change they announce.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dialogs.procurement_view import request_values, short, status_label
+from dialogs.texts import Lang
+from storage import outbox
+from storage.access import Role, list_grants
+from storage.models.base import utcnow
+from storage.procurement import EventRecord, RequestRecord, it_channel
+
+SOURCE = "procurement"
+
+
+def _lang(value: str) -> Lang:
+    return "en" if value == "en" else "da"
+
+
+async def _to_requester(
+    session: AsyncSession, record: RequestRecord, key: str, payload: dict[str, Any]
+) -> None:
+    await outbox.enqueue(
+        session=session,
+        key=key,
+        due_at=utcnow(),
+        payload={"lang": _lang(record.lang), **payload},
+        principal=record.requester_aad_object_id or record.requester_email or record.requester,
+        source=SOURCE,
+    )
+
+
+async def _to_it(
+    session: AsyncSession,
+    key: str,
+    payload: dict[str, Any],
+    *,
+    channel: str | None,
+    screeners: bool = True,
+) -> bool:
+    """Post to IT's channel; without one, to each screener 1:1. True when a channel got it."""
+    if channel:
+        await outbox.enqueue(
+            session=session,
+            key=f"{key}:channel",
+            due_at=utcnow(),
+            payload={"lang": "da", **payload},
+            conversation_id=channel,
+            kind="channel",
+            source=SOURCE,
+        )
+        return True
+    if screeners:
+        for grant in await list_grants(session=session, role=Role.IT_SCREENER):
+            await outbox.enqueue(
+                session=session,
+                key=f"{key}:{grant.principal}",
+                due_at=utcnow(),
+                payload={"lang": None, **payload},
+                principal=grant.principal,
+                source=SOURCE,
+            )
+    return False
+
+
+async def announce_request(
+    *, session: AsyncSession, record: RequestRecord, default_channel: str, tz: Any
+) -> bool:
+    """Send the screening card to IT; True when it goes to IT's channel."""
+    channel = await it_channel(session=session, default=default_channel)
+    card = {"name": "procurement_it", "values": request_values(record, "da", tz)}
+    return await _to_it(session, f"procurement:{record.id}:it", {"card": card}, channel=channel)
+
+
+async def announce_status(
+    *, session: AsyncSession, record: RequestRecord, event: EventRecord, default_channel: str
+) -> None:
+    """Tell the requester 1:1, and IT's channel, that a request changed status."""
+    base = {
+        "id": record.id,
+        "need": short(record.need),
+        "by": event.actor_name or event.actor,
+        "note": event.text,
+    }
+    await _to_requester(
+        session,
+        record,
+        f"procurement:{record.id}:event:{event.id}",
+        {
+            "text": {
+                "key": "procurement.notify.status",
+                "values": {**base, "status": status_label(record.status, _lang(record.lang))},
+            }
+        },
+    )
+    channel = await it_channel(session=session, default=default_channel)
+    await _to_it(
+        session,
+        f"procurement:{record.id}:event:{event.id}",
+        {
+            "text": {
+                "key": "procurement.notify.channel_status",
+                "values": {**base, "status": status_label(record.status, "da")},
+            }
+        },
+        channel=channel,
+        screeners=False,
+    )
+
+
+async def relay_question(
+    *, session: AsyncSession, record: RequestRecord, question: EventRecord
+) -> None:
+    """Bring IT's question to the requester 1:1, as a card they can answer in."""
+    await _to_requester(
+        session,
+        record,
+        f"procurement:{record.id}:question:{question.id}",
+        {
+            "card": {
+                "name": "procurement_question",
+                "values": {
+                    "id": record.id,
+                    "need": short(record.need, 200),
+                    "by": question.actor_name or question.actor,
+                    "question": question.text,
+                    "question_id": question.id,
+                },
+            }
+        },
+    )
+
+
+async def relay_answer(
+    *,
+    session: AsyncSession,
+    record: RequestRecord,
+    question: EventRecord,
+    answer: EventRecord,
+    default_channel: str,
+) -> None:
+    """Bring the requester's answer back to the screener who asked, and to IT's channel."""
+    payload = {
+        "text": {
+            "key": "procurement.notify.answer",
+            "values": {
+                "id": record.id,
+                "need": short(record.need),
+                "name": record.requester_name,
+                "question": question.text,
+                "answer": answer.text,
+            },
+        }
+    }
+    key = f"procurement:{record.id}:answer:{answer.id}"
+    await outbox.enqueue(
+        session=session,
+        key=f"{key}:screener",
+        due_at=utcnow(),
+        payload={"lang": None, **payload},
+        principal=question.actor,
+        source=SOURCE,
+    )
+    channel = await it_channel(session=session, default=default_channel)
+    await _to_it(session, key, payload, channel=channel, screeners=False)

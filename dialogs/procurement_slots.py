@@ -1,0 +1,108 @@
+"""The procurement dialog's slots and how an answer to each is read (buttons or free text)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from dialogs.texts import LANGUAGES, text
+from knowledge.screening import Screening, load_screening, parse_answer
+from knowledge.text import fold
+
+SlotKind = Literal["need", "unit", "reuse", "question", "justify", "plan", "confirm"]
+NEED_CHARS = (5, 2000)
+UNIT_CHARS = (2, 200)
+EXPLAIN_CHARS = (5, 1000)
+CONFIRM_WORDS = ("send", "bekræft", "bekraeft", "ja", "ok", "confirm", "yes", "send it")
+CONTINUE_WORDS = ("fortsæt", "fortsaet", "videre", "ny anmodning", "continue", "go on")
+STOP_WORDS = (
+    "jeg kontakter systemejeren",
+    "kontakter systemejeren",
+    "systemejeren",
+    "contact the system owner",
+    "contact the owner",
+)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One thing the dialog asks: its kind and, for questions and departures, which one."""
+
+    kind: SlotKind
+    target: str = ""
+
+    @property
+    def key(self) -> str:
+        """A stable name, kept in dialog state: "need", "q:hosting", "justify:own_logins"."""
+        prefix = "q" if self.kind == "question" else self.kind
+        return f"{prefix}:{self.target}" if self.target else self.kind
+
+
+def slots_for(screening: Screening) -> tuple[Slot, ...]:
+    """Every slot in order; which apply is decided as the conversation goes."""
+    departures = [
+        slot
+        for check, _ in screening.checks
+        for slot in (Slot("justify", check.key), Slot("plan", check.key))
+    ]
+    return (
+        Slot("need"),
+        Slot("unit"),
+        Slot("reuse"),
+        *(Slot("question", q.key) for q in screening.questions),
+        *departures,
+        Slot("confirm"),
+    )
+
+
+def _labels(key: str) -> set[str]:
+    return {fold(text(key, lang)) for lang in LANGUAGES}
+
+
+def _length_ok(value: str, bounds: tuple[int, int]) -> bool:
+    return bounds[0] <= len(value) <= bounds[1]
+
+
+def read_slot(spec: dict[str, Any], raw: str | None) -> dict[str, Any] | None:
+    """The answer `raw` gives to the slot named in `spec`, or None when it is not one."""
+    if raw is None:
+        return None
+    value = " ".join(raw.split())
+    slot: str = spec.get("slot", "")
+    folded = fold(value)
+    if slot == "need":
+        return {"slot": slot, "value": value} if _length_ok(value, NEED_CHARS) else None
+    if slot == "unit":
+        return {"slot": slot, "value": value} if _length_ok(value, UNIT_CHARS) else None
+    if slot == "reuse":
+        if (
+            value == "stop"
+            or folded in _labels("procurement.reuse_stop")
+            or folded in map(fold, STOP_WORDS)
+        ):
+            return {"slot": slot, "value": "stop"}
+        if (
+            value == "continue"
+            or folded in _labels("procurement.reuse_continue")
+            or folded in map(fold, CONTINUE_WORDS)
+        ):
+            return {"slot": slot, "value": "continue"}
+        return None
+    if slot == "confirm":
+        if (
+            value == "confirm"
+            or folded in _labels("procurement.confirm")
+            or folded in map(fold, CONFIRM_WORDS)
+        ):
+            return {"slot": slot, "value": "confirm"}
+        return None
+    if slot.startswith("justify:") and folded in _labels("procurement.withdraw"):
+        return {"slot": slot, "withdraw": True}
+    if slot.startswith(("justify:", "plan:")):
+        return {"slot": slot, "value": value} if _length_ok(value, EXPLAIN_CHARS) else None
+    if slot.startswith("q:"):
+        question = load_screening(spec["pack"]).question(slot[2:])
+        same = question.same_as
+        parsed = parse_answer(question, value, {same: spec.get("same")} if same else None)
+        return None if parsed is None else {"slot": slot, "value": parsed.value}
+    return None

@@ -1,0 +1,173 @@
+"""What the procurement cards show: answers, departures and the pack's path, as plain values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import holidays
+
+from dialogs.texts import Lang, text
+from knowledge.packs import load_pack
+from knowledge.schema import Pack, Source
+from knowledge.screening import AnswerValue, Screening, answer_label, load_screening
+from storage.procurement import DepartureAnswer, RequestRecord
+
+
+def cite(pack: Pack, source: Source) -> str:
+    """ "Title, section" for a source."""
+    try:
+        title = pack.document(source.doc).title
+    except KeyError:
+        title = source.doc
+    return f"{title}, {source.section}"
+
+
+def _name_of(pack: Pack, key: str, lang: Lang) -> str:
+    """A body, role or contact key as its name in `lang`."""
+    english = lang == "en"
+    try:
+        body = pack.body(key)
+        return body.name_en if english else body.name_da
+    except KeyError:
+        pass
+    try:
+        role = pack.role(key)
+        return role.label_en if english else role.label_da
+    except KeyError:
+        pass
+    for contact in pack.contacts:
+        if contact.key == key:
+            return contact.name_en if english else contact.name_da
+    return key.replace("_", " ")
+
+
+def principle_title(pack: Pack, principle_id: str, lang: Lang) -> str:
+    """The principle's title in `lang`."""
+    try:
+        principle = pack.principle(principle_id)
+    except KeyError:
+        return principle_id
+    return principle.title_en if lang == "en" else principle.title_da
+
+
+def answer_facts(
+    screening: Screening, answers: Mapping[str, AnswerValue], lang: Lang
+) -> list[dict[str, str]]:
+    """Every asked question with its answer, for a FactSet."""
+    return [
+        {"title": q.label(lang), "value": answer_label(q, answers.get(q.key), lang)}
+        for q in screening.asked(answers)
+        if q.key in answers
+    ]
+
+
+def departure_items(
+    pack: Pack,
+    screening: Screening,
+    departures: Sequence[DepartureAnswer],
+    lang: Lang,
+) -> list[dict[str, str | None]]:
+    """Each departure: principle, plain explanation, source, justification and plan."""
+    checks = {check.key: check for check, _ in screening.checks}
+    items = []
+    for departure in departures:
+        check = checks.get(departure.key)
+        items.append(
+            {
+                "principle": principle_title(pack, departure.principle_id, lang),
+                "explain": check.explain(lang) if check else departure.key,
+                "source": cite(pack, check.source) if check else None,
+                "justification": departure.justification,
+                "plan": departure.plan,
+            }
+        )
+    return items
+
+
+def path_values(pack: Pack, lang: Lang) -> dict[str, Any]:
+    """The pack's next steps, screening time, dispensation path and contact."""
+    procurement = pack.procurement
+    return {
+        "next_steps": [s.text_en if lang == "en" else s.text_da for s in procurement.next_steps],
+        "screening_days": procurement.screening_time.working_days,
+        "dispensations": [
+            {
+                "scope": d.scope_en if lang == "en" else d.scope_da,
+                "granted_by": _name_of(pack, d.granted_by, lang),
+                "condition": d.condition_en if lang == "en" else d.condition_da,
+            }
+            for d in procurement.dispensations
+        ],
+        "contact": procurement.contact.name_en if lang == "en" else procurement.contact.name_da,
+        "checks": [c.label_en if lang == "en" else c.label_da for c in procurement.checks],
+    }
+
+
+def summary_values(
+    *,
+    pack_key: str,
+    need: str,
+    unit: str,
+    answers: Mapping[str, AnswerValue],
+    departures: Sequence[DepartureAnswer],
+    lang: Lang,
+) -> dict[str, Any]:
+    """Everything the summary card shows (JSON-safe, so it can wait in the outbox)."""
+    pack = load_pack(pack_key)
+    screening = load_screening(pack_key)
+    return {
+        "need": need,
+        "unit": unit,
+        "facts": answer_facts(screening, answers, lang),
+        "departures": departure_items(pack, screening, departures, lang),
+        **path_values(pack, lang),
+    }
+
+
+def request_values(record: RequestRecord, lang: Lang, tz: Any) -> dict[str, Any]:
+    """The summary of a stored request, plus who sent it and when."""
+    return {
+        **summary_values(
+            pack_key=record.pack_key,
+            need=record.need,
+            unit=record.unit,
+            answers=record.answers,
+            departures=record.departures,
+            lang=lang,
+        ),
+        "id": record.id,
+        "requester_name": record.requester_name,
+        "date": local_date(record.created_at, tz),
+    }
+
+
+def local_date(moment: datetime, tz: Any) -> str:
+    """A timestamp as a local date, dd.mm.yyyy."""
+    return moment.astimezone(tz).strftime("%d.%m.%Y")
+
+
+def status_label(status: str, lang: Lang) -> str:
+    """A status as the user reads it."""
+    return text(f"procurement.status.{status}", lang)
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Danish working days after `start` up to and including `end`."""
+    if end <= start:
+        return 0
+    closed = holidays.country_holidays("DK", years=range(start.year, end.year + 1))
+    days = 0
+    current = start
+    while current < end:
+        current = date.fromordinal(current.toordinal() + 1)
+        if current.weekday() < 5 and current not in closed:
+            days += 1
+    return days
+
+
+def short(value: str, limit: int = 80) -> str:
+    """`value` cut to `limit` characters with an ellipsis."""
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
