@@ -72,15 +72,18 @@ class GovBot(ActivityHandler):
         turn_context.turn_state[USER_KEY] = user_of(turn_context.activity)
         outcome = "error"
         try:
-            async with self._database.transaction() as session:
-                turn_context.turn_state[SESSION_KEY] = session
-                info = await self._remember_conversation(turn_context)
-                turn_context.turn_state[LANG_KEY] = await self._language(turn_context)
-                for hook in self._routes.turn_hooks:
-                    await hook(turn_context)
-                await super().on_turn(turn_context)
-            await self._conversation_state.save_changes(turn_context)
-            await self._user_state.save_changes(turn_context)
+            # The turn's writes and its state save, one turn at a time on SQLite; replies and
+            # after-commit actions go out after the lock is released.
+            async with self._database.single_writer():
+                async with self._database.transaction() as session:
+                    turn_context.turn_state[SESSION_KEY] = session
+                    info = await self._remember_conversation(turn_context)
+                    turn_context.turn_state[LANG_KEY] = await self._language(turn_context)
+                    for hook in self._routes.turn_hooks:
+                        await hook(turn_context)
+                    await super().on_turn(turn_context)
+                await self._conversation_state.save_changes(turn_context)
+                await self._user_state.save_changes(turn_context)
             if info is not None:
                 self._note_remembered(info)
             turn_context.turn_state.pop(HELD_REPLIES_KEY, None)

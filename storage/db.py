@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,7 @@ class Database:
 
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    _writer: asyncio.Lock = field(default_factory=asyncio.Lock, compare=False, repr=False)
 
     @classmethod
     def connect(cls, url: str, **kwargs: Any) -> Database:
@@ -108,6 +110,20 @@ class Database:
         """A session inside one transaction: committed on success, rolled back on error."""
         async with self.sessions.begin() as session:
             yield session
+
+    @asynccontextmanager
+    async def single_writer(self) -> AsyncIterator[None]:
+        """On SQLite, one writing unit of work at a time in this process; elsewhere a no-op.
+
+        SQLite has one write lock per file. Writers that meet it inside the driver poll for it
+        while each holds a pooled connection, so under load they starve the writer they wait
+        for (and fail after the busy timeout); waiting here holds nothing.
+        """
+        if not self.is_sqlite:
+            yield
+            return
+        async with self._writer:
+            yield
 
     async def ping(self) -> None:
         """One round-trip; raises when the database is unreachable."""
