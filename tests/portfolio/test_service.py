@@ -305,3 +305,18 @@ async def test_report_counts_changes_and_stale(session: AsyncSession) -> None:
     last_year = await portfolio_report(session=session, year=fresh.created_at.year - 1)
     assert last_year.changes == []
     assert (await session.scalar(select(Initiative.id).where(Initiative.id == old.id))) == old.id
+
+
+@pytest.mark.parametrize("pack", ["norddjurs", "randers", "rebild"])
+async def test_demo_initiatives_follow_each_packs_rules(session: AsyncSession, pack: str) -> None:
+    from storage.demo.portfolio import INITIATIVES, load
+
+    await load(session=session, pack_key=pack)
+    report = await portfolio_report(session=session, year=2026)
+    assert report.total == len(INITIATIVES)
+    assert report.by_status == {
+        Status.IDE: 1,
+        Status.INDSTILLET: 1,
+        Status.I_GANG: 1,
+        Status.I_DRIFT: 1,
+    }
