@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from botbuilder.core import ConversationState, UserState
 from botbuilder.dialogs import DialogSet
 
-from bot.capabilities import Runtime, core, directory, portfolio, procurement
+from bot.capabilities import Runtime, core, directory, knowledge, portfolio, procurement
 from bot.handler import GovBot
 from bot.intents import IntentMatcher
 from bot.proactive import ProactiveSender
@@ -15,8 +15,8 @@ from bot.settings import Settings
 from storage.bot_state import SqlStorage
 from storage.db import Database
 
-# Every capability, in the order its fallbacks are tried on free text.
-CAPABILITIES = (core, directory, portfolio, procurement)
+# Every capability, in the order its fallbacks are tried on free text; knowledge answers last.
+CAPABILITIES = (core, directory, portfolio, procurement, knowledge)
 
 
 def build_bot(

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from bot.cli_knowledge import knowledge_cli
 from bot.settings import Settings, SettingsError, load_settings
 from manifest.cli import manifest_cli
 
@@ -129,6 +130,7 @@ def ask(settings: Settings, text: str, locale: str) -> None:
 
 
 cli.add_command(manifest_cli)
+cli.add_command(knowledge_cli)
 
 from bot.cli_directory import directory_commands  # noqa: E402  (uses with_settings)
 

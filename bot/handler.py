@@ -22,12 +22,14 @@ from botbuilder.schema import Activity, ChannelAccount
 from bot.adapter import HELD_REPLIES_KEY
 from bot.conversations import clean_text, conversation_info, user_of
 from bot.intents import IntentMatch, IntentMatcher
+from bot.local import ONE_SHOT_CHANNEL
 from bot.logs import fields
 from bot.routing import Routes
 from bot.settings import Settings
 from dialogs.cards import MAIN_ACTIONS
 from dialogs.texts import Lang, text
 from dialogs.turn import AFTER_COMMIT_KEY, LANG_KEY, SESSION_KEY, USER_KEY, say, show, turn_lang
+from knowledge.text import detect_language
 from storage.conversations import ConversationInfo, remember_conversation
 from storage.db import Database
 from storage.models.base import utcnow
@@ -251,7 +253,7 @@ class GovBot(ActivityHandler):
         self, turn_context: TurnContext, skip_if: IntentMatch | None = None
     ) -> None:
         meta = await self._meta.get(turn_context, dict)
-        if meta.get("welcomed"):
+        if meta.get("welcomed") or turn_context.activity.channel_id == ONE_SHOT_CHANNEL:
             return
         meta["welcomed"] = True
         if skip_if is not None and skip_if.key in {"welcome", "help"}:
@@ -265,7 +267,12 @@ class GovBot(ActivityHandler):
         if profile.get("language") in ("da", "en"):
             return profile["language"]
         locale = (turn_context.activity.locale or "").lower()
-        return "en" if locale.startswith("en") else "da"
+        if locale.startswith("en"):
+            return "en"
+        activity = turn_context.activity
+        if activity.type == "message" and activity.text:
+            return detect_language(activity.text)
+        return "da"
 
     async def _remember_conversation(self, turn_context: TurnContext) -> ConversationInfo | None:
         info = conversation_info(turn_context.activity)

@@ -20,13 +20,17 @@ from bot.adapter import hold_replies
 from bot.errors import on_turn_error
 
 LOCAL_CHANNEL = "govbot-cli"
+# `govbot ask`: one question, one answer, so no welcome card.
+ONE_SHOT_CHANNEL = "govbot-ask"
 LOCAL_SERVICE_URL = "local://govbot-cli"
 
 
 class LocalAdapter(BotAdapter):
     """Runs turns in-process and collects the bot's replies."""
 
-    def __init__(self, *, user_id: str, user_name: str, locale: str = "da-DK") -> None:
+    def __init__(
+        self, *, user_id: str, user_name: str, locale: str = "da-DK", one_shot: bool = False
+    ) -> None:
         super().__init__(on_turn_error)
         self.user = ChannelAccount(id=user_id, name=user_name)
         self.bot = ChannelAccount(id="govbot", name="govbot")
@@ -34,6 +38,7 @@ class LocalAdapter(BotAdapter):
             id=f"{LOCAL_CHANNEL}:{user_id}", conversation_type="personal"
         )
         self.locale = locale
+        self.channel_id = ONE_SHOT_CHANNEL if one_shot else LOCAL_CHANNEL
         self.replies: list[Activity] = []
 
     def activity(self, *, text: str | None = None, value: Any = None) -> Activity:
@@ -41,7 +46,7 @@ class LocalAdapter(BotAdapter):
         return Activity(
             type=ActivityTypes.message,
             id=str(uuid.uuid4()),
-            channel_id=LOCAL_CHANNEL,
+            channel_id=self.channel_id,
             service_url=LOCAL_SERVICE_URL,
             from_property=self.user,
             recipient=self.bot,

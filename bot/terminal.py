@@ -67,7 +67,9 @@ async def run_chat(settings: Settings, *, name: str, locale: str) -> None:
 async def run_ask(settings: Settings, text: str, *, locale: str) -> None:
     """One message in, the answer's text and card text out."""
     async with local_bot(settings) as (bot, _database):
-        adapter = LocalAdapter(user_id="cli-ask", user_name="govbot ask", locale=locale)
+        adapter = LocalAdapter(
+            user_id="cli-ask", user_name="govbot ask", locale=locale, one_shot=True
+        )
         replies = await adapter.turn(adapter.activity(text=text), bot.on_turn)
         for reply in replies:
             shown = render(reply)
