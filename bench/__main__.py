@@ -1,0 +1,118 @@
+"""`python -m bench [--quick]`: run every measurement, print the table, write results.md."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import fanout, inprocess, turns
+from bench.directory import populate
+from bench.report import Row, machine, skipped, table, write_results
+from storage.migrate import upgrade
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How big each measurement is."""
+
+    systems: int
+    assignments: int
+    plan: turns.Plan
+    lookups: int
+    import_rows: int
+    deliveries: int
+
+
+FULL = Sizes(10_000, 30_000, turns.Plan(rounds=4, slice_seconds=6), 2_000, 30_000, 2_000)
+ONLY: list[str] = []
+QUICK = Sizes(10_000, 30_000, turns.Plan(rounds=2, slice_seconds=3), 500, 5_000, 300)
+
+
+SECTIONS = ("turns", "in-process", "fan-out", "scale-out")
+
+
+async def _section(
+    rows: list[Row], notes: list[str], name: str, run: Callable[[], Awaitable[list[Row]]]
+) -> None:
+    """Run one section; a crash becomes a skipped row (and a note), never the end of the run."""
+    if name not in ONLY:
+        return
+    began = time.perf_counter()
+    print(f"… {name}", file=sys.stderr, flush=True)
+    try:
+        rows += await run()
+    except Exception as error:
+        rows.append(skipped(name, name, f"{type(error).__name__}: {error}"[:160]))
+        notes.append(f"{name} failed: {traceback.format_exc(limit=3)}")
+    print(f"  {name} took {time.perf_counter() - began:.0f} s", file=sys.stderr, flush=True)
+
+
+async def run(sizes: Sizes, workdir: Path) -> tuple[list[Row], list[str]]:
+    """Every section, in order, against one SQLite directory database."""
+    rows: list[Row] = []
+    notes: list[str] = []
+    url = f"sqlite+aiosqlite:///{workdir / 'govbot.db'}"
+    upgrade(url)
+    began = time.perf_counter()
+    directory = await populate(url, systems=sizes.systems, assignments=sizes.assignments)
+    rows.append(
+        Row(
+            "setup",
+            f"directory: {len(directory.systems):,} systems",
+            f"{time.perf_counter() - began:.1f} s",
+            directory.loaded_by,
+        )
+    )
+    await _section(
+        rows, notes, "turns", lambda: turns.measure(workdir, url, directory.systems, sizes.plan)
+    )
+    await _section(
+        rows,
+        notes,
+        "in-process",
+        lambda: inprocess.measure(
+            workdir, url, directory.systems, sizes.lookups, sizes.import_rows
+        ),
+    )
+    await _section(rows, notes, "fan-out", lambda: fanout.measure(workdir, sizes.deliveries))
+    await _section(
+        rows, notes, "scale-out", lambda: fanout.measure_scale_out(workdir, sizes.deliveries)
+    )
+    return rows, notes
+
+
+def main() -> None:
+    """Parse arguments, run, report."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, under three minutes")
+    parser.add_argument("--only", action="append", choices=SECTIONS, help="run only these")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
+    args = parser.parse_args()
+    ONLY[:] = args.only or SECTIONS
+    logging.basicConfig(level=logging.WARNING)
+    sizes, mode = (QUICK, "quick") if args.quick else (FULL, "full")
+    info = machine()
+    began = time.perf_counter()
+    workdir = Path(tempfile.mkdtemp(prefix="govbot-bench-"))
+    try:
+        rows, notes = asyncio.run(run(sizes, workdir))
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    info["run time"] = f"{time.perf_counter() - began:.0f} s ({mode})"
+    print(table(rows))
+    path = write_results(rows, info, mode=mode, notes=notes)
+    print(f"\nwritten: {path}" + (f" (logs in {workdir})" if args.keep else ""))
+
+
+if __name__ == "__main__":
+    main()

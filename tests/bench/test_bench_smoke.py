@@ -1,0 +1,97 @@
+"""The bench's pieces at toy size, so they cannot rot (no timing assertions here)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bench.channel import BenchChannel
+from bench.directory import populate, write_roles_csv
+from bench.limits import TeamsLimits, minimum_span
+from bench.load import Driver, LoadResult
+from bench.report import Row, markdown, measured, skipped, table
+from bench.servers import start_echo
+from bot.settings import Settings
+from tests.support.server import start_bot
+
+
+def test_teams_limits_refuse_the_eighth_send_in_a_second_and_say_how_long_to_wait() -> None:
+    limits = TeamsLimits()
+    waits = [limits.admit("a:1", 0.01 * i) for i in range(8)]
+    assert waits[:7] == [0.0] * 7
+    assert waits[7] == pytest.approx(1.0 - 0.07)
+    assert limits.retry_after_header(waits[7]) == "1"
+    assert limits.admit("a:2", 0.08) == 0.0  # another conversation is not held up by a:1
+
+
+def test_global_limit_applies_across_conversations() -> None:
+    limits = TeamsLimits()
+    assert all(limits.admit(f"a:{i}", 0.0) == 0.0 for i in range(30))
+    assert limits.admit("a:30", 0.5) == pytest.approx(0.5)
+
+
+def test_minimum_span_is_bound_by_the_global_or_the_busiest_conversation() -> None:
+    assert minimum_span({}) == 0.0
+    assert minimum_span({f"a:{i}": 1 for i in range(61)}) == 2.0  # 30/s globally
+    assert minimum_span({"a:1": 9}) == 2.0  # 8 in any 2 s
+    assert minimum_span({"a:1": 61}) >= 30.0  # 60 in any 30 s
+
+
+def test_report_renders_measured_and_skipped_rows() -> None:
+    rows: list[Row] = [
+        measured("turns", "govbot/echo throughput ratio @32", 1.71, target=">= 1.5", ok=True),
+        skipped("scale-out", "two servers on PostgreSQL", "GOVBOT_TEST_DATABASE_URL not set"),
+    ]
+    printed = table(rows)
+    assert "ratio" in printed and "1.7" in printed and "skipped: GOVBOT_TEST" in printed
+    written = markdown(rows, {"python": "3.11"}, mode="quick", notes=["n"])
+    assert "| turns | govbot/echo throughput ratio @32 | 1.7 | >= 1.5 | ok |" in written
+
+
+async def test_directory_population_and_csv(database_url: str, tmp_path: Path) -> None:
+    directory = await populate(database_url, systems=12, assignments=30)
+    assert len(directory.systems) == 12
+    csv_path = write_roles_csv(tmp_path / "roles.csv", rows=20, systems=directory.systems)
+    assert len(csv_path.read_text(encoding="utf-8").splitlines()) == 21
+
+
+async def _drive(url: str, text: Callable[[random.Random], str]) -> LoadResult:
+    channel = await BenchChannel().start()
+    try:
+        async with aiohttp.ClientSession() as client:
+            driver = Driver(channel, client)
+            await driver.warm_up(url, 2, text)
+            result = LoadResult("toy", 2)
+            await driver.run(url, result, seconds=30, text=text, max_turns=6)
+    finally:
+        await channel.stop()
+    assert sum(channel.received.values()) >= result.turns
+    return result
+
+
+async def test_load_driver_completes_turns_against_govbot(
+    make_settings: Callable[..., Settings],
+) -> None:
+    bot = await start_bot(make_settings(rate_limit_per_minute=0))
+    try:
+        result = await _drive(bot.url, lambda _rng: "hjælp")
+    finally:
+        await bot.stop()
+    assert result.errors == 0
+    assert result.turns == 6
+    assert 0 < result.percentile(50) <= result.percentile(99)
+
+
+async def test_load_driver_completes_turns_against_the_bare_echo_bot(tmp_path: Path) -> None:
+    echo = start_echo(tmp_path)
+    try:
+        result = await _drive(echo.url, lambda _rng: "hej")
+        assert echo.rss_mb() > 0
+    finally:
+        echo.stop()
+    assert result.errors == 0
+    assert result.turns == 6
