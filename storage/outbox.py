@@ -417,7 +417,11 @@ async def resolve_recipient(
             return None
         aad_object_id, email = person.aad_object_id, person.email
     elif delivery.principal:
-        if "@" in delivery.principal:
+        column = Person.email if "@" in delivery.principal else Person.aad_object_id
+        person = await session.scalar(select(Person).where(column == delivery.principal))
+        if person is not None:  # the directory links an email to the AAD id Teams reports
+            aad_object_id, email = person.aad_object_id, person.email
+        elif "@" in delivery.principal:
             email = delivery.principal
         else:
             aad_object_id = delivery.principal
