@@ -153,6 +153,12 @@ def _parse_activity(body: Any) -> Activity | str:
         return "activity.serviceUrl must be an http(s) URL"
     if not activity.conversation or not isinstance(activity.conversation.id, str):
         return "activity.conversation.id is required"
+    if not isinstance(activity.channel_id, str) or not activity.channel_id:
+        return "activity.channelId is required"
+    # User state is keyed on the sender, so every activity needs one.
+    sender = activity.from_property
+    if not sender or not isinstance(sender.id, str) or not sender.id:
+        return "activity.from.id is required"
     return activity
 
 
