@@ -60,6 +60,7 @@ async def test_from_need_to_approved_request_across_a_restart(
     settings = make_settings(
         it_screeners=frozenset({IB["aad_object_id"]}),
         admins=frozenset({ADMIN["aad_object_id"]}),
+        rate_limit_per_minute=0,  # a screening is more turns than a test types per minute
     )
     await _seed_directory(database)
     url = channel.url
