@@ -140,7 +140,7 @@ async def test_a_stale_card_button_is_explained(
     running_bot: RunningBot, channel: TestChannel
 ) -> None:
     await running_bot.post(
-        message(None, service_url=channel.url, value={"action": "procurement.approve", "id": 7})
+        message(None, service_url=channel.url, value={"action": "retired.feature", "id": 7})
     )
     assert "Den knap kender jeg ikke længere" in channel.received[-1].text
 
