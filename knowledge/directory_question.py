@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from knowledge.schema import Pack, Role
 from knowledge.text import name_key
@@ -96,12 +96,11 @@ class RoleVocabulary:
                 key = self._names.get(window)
                 score = 100.0 if key else 0.0
                 if key is None and len(window) >= 5:
-                    for name, role_key in self._names.items():
-                        if abs(len(name) - len(window)) > 3:
-                            continue
-                        ratio = fuzz.ratio(window, name)
-                        if ratio >= ROLE_CUTOFF and ratio > score:
-                            key, score = role_key, ratio
+                    near = process.extractOne(
+                        window, self._names, scorer=fuzz.ratio, score_cutoff=ROLE_CUTOFF
+                    )
+                    if near is not None:
+                        key, score = near[0], float(near[1])
                 if key is not None and (best is None or score > best[3]):
                     best = (key, start, start + size, score)
             if best is not None and best[3] >= 100.0:

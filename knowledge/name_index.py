@@ -9,6 +9,7 @@ ae/oe/aa and inflection never matter.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -22,7 +23,9 @@ K = TypeVar("K", bound=Hashable)
 # A query token this close to a vocabulary token counts as that token (typos, missing letters).
 TOKEN_CUTOFF = 78.0
 # At most this many candidates are scored; the rest share only common tokens with the query.
-MAX_CANDIDATES = 400
+MAX_CANDIDATES = 64
+# An all-words-present match scores at most this: below an exact name, above a typo.
+SUBSET_CAP = 95.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,8 @@ class NameIndex(Generic[K]):
                 for token in set(normalised.split()):
                     self._postings.setdefault(token, []).append(index)
         self._vocabulary = list(self._postings)
+        self._sets = {token: frozenset(found) for token, found in self._postings.items()}
+        self._near: dict[str, tuple[tuple[str, float], ...]] = {}
 
     def __len__(self) -> int:
         return len(self._names)
@@ -69,47 +74,55 @@ class NameIndex(Generic[K]):
         for i in self._exact.get(query, ()):
             key, name, _ = self._names[i]
             best[key] = NameHit(key, name, 100.0)
-        for i in self._candidates(query):
-            key, name, normalised = self._names[i]
-            if key in best and best[key].score >= 100.0:
-                continue
-            score = _score(query, normalised)
-            if score >= cutoff and (key not in best or best[key].score < score):
-                best[key] = NameHit(key, name, score)
+        choices = {i: self._names[i][2] for i in self._candidates(query)}
+        # Whole-name similarity, and "every query word is in the name" (capped below exact:
+        # "opus" is in both "kmd opus okonomi" and "kmd opus lon").
+        for scorer, cap in ((fuzz.ratio, 100.0), (fuzz.token_set_ratio, SUBSET_CAP)):
+            for _, score, i in process.extract(
+                query, choices, scorer=scorer, score_cutoff=cutoff, limit=None
+            ):
+                key, name, _ = self._names[i]
+                score = min(float(score), cap)
+                if key not in best or best[key].score < score:
+                    best[key] = NameHit(key, name, score)
         return sorted(best.values(), key=lambda hit: (-hit.score, hit.name))[:limit]
 
     def _candidates(self, query: str) -> list[int]:
-        """Names sharing a (near-)token with the query, those sharing the most tokens first."""
+        """Names sharing (near-)tokens with the query; rare tokens pick, common ones only rank."""
+        lists = sorted(
+            (len(self._postings[neighbour]), neighbour, similarity)
+            for token in query.split()
+            for neighbour, similarity in self._neighbours(token)
+        )
         counts: dict[int, float] = {}
-        for token in query.split():
-            for neighbour, similarity in self._neighbours(token):
-                for i in self._postings[neighbour]:
-                    counts[i] = counts.get(i, 0.0) + similarity
+        for size, neighbour, similarity in lists:
+            if len(counts) >= MAX_CANDIDATES and size > len(counts):
+                members = self._sets[neighbour]
+                for i in counts:
+                    if i in members:
+                        counts[i] += similarity
+                continue
+            for i in self._postings[neighbour]:
+                counts[i] = counts.get(i, 0.0) + similarity
         if len(counts) <= MAX_CANDIDATES:
             return list(counts)
-        ranked = sorted(counts.items(), key=lambda item: -item[1])
-        return [i for i, _ in ranked[:MAX_CANDIDATES]]
+        return heapq.nlargest(MAX_CANDIDATES, counts, key=counts.__getitem__)
 
-    def _neighbours(self, token: str) -> list[tuple[str, float]]:
+    def _neighbours(self, token: str) -> tuple[tuple[str, float], ...]:
+        cached = self._near.get(token)
+        if cached is not None:
+            return cached
         if token in self._postings:
-            found = [(token, 1.0)]
-            if len(token) < 5:
-                return found
+            found: tuple[tuple[str, float], ...] = ((token, 1.0),)
+        elif len(token) < 4:
+            found = ()
         else:
-            found = []
-        if len(token) < 4:
-            return found
-        for other, score, _ in process.extract(
-            token, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TOKEN_CUTOFF, limit=8
-        ):
-            if other != token:
-                found.append((other, score / 100.0))
+            found = tuple(
+                (other, score / 100.0)
+                for other, score, _ in process.extract(
+                    token, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TOKEN_CUTOFF, limit=8
+                )
+            )
+        if len(self._near) < 100_000:
+            self._near[token] = found
         return found
-
-
-def _score(query: str, name: str) -> float:
-    """How well `query` names `name`: whole-name similarity, or all query words in the name."""
-    whole = fuzz.ratio(query, name)
-    # "opus" inside "kmd opus okonomi" is a strong but not exact hit: every word matched.
-    subset = fuzz.token_set_ratio(query, name)
-    return max(whole, min(subset, 95.0))

@@ -122,8 +122,18 @@ class Handover:
 # --- the change token -------------------------------------------------------------------
 
 
+# Bumped on every write through this process, so its own index re-reads the token at once.
+_local_writes = [0]
+
+
+def local_writes() -> int:
+    """How many directory writes this process has made (for the index's freshness check)."""
+    return _local_writes[0]
+
+
 async def touch_directory(*, session: AsyncSession) -> None:
     """Mark the directory as changed (indexes built on the old token rebuild)."""
+    _local_writes[0] += 1
     await session.execute(
         upsert(
             session,

@@ -1,14 +1,15 @@
 """The directory's lookup index: a read-only snapshot in memory, rebuilt when the directory changes.
 
-The database stays the truth. Every lookup first reads the directory's change token (one
-primary-key read); a different token than the snapshot's means someone (this process, another
-`govbot serve`, or `govbot import roles`) changed the directory, and the snapshot is rebuilt.
-Snapshots are kept per engine, never per session.
+The database stays the truth. Lookups check the directory's change token (one primary-key
+read, at most once a second, and at once after this process's own writes); a different token
+means someone (this process, another `govbot serve`, or `govbot import roles`) changed the
+directory, and the snapshot is rebuilt. Snapshots are kept per engine, never per session.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,7 +20,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.name_index import NameHit, NameIndex
-from storage.directory import Assignment, PersonInfo, SystemInfo, directory_token
+from storage.directory import (
+    Assignment,
+    PersonInfo,
+    SystemInfo,
+    directory_token,
+    local_writes,
+)
 from storage.models import ItSystem, OrgUnit, Person, RoleAssignment
 
 # A system name scoring this well, with no rival close behind, is taken as meant.
@@ -135,13 +142,31 @@ class DirectoryIndex:
 
 _indexes: weakref.WeakKeyDictionary[Engine, DirectoryIndex] = weakref.WeakKeyDictionary()
 _locks: weakref.WeakKeyDictionary[Engine, asyncio.Lock] = weakref.WeakKeyDictionary()
+_checked: weakref.WeakKeyDictionary[Engine, tuple[float, int]] = weakref.WeakKeyDictionary()
+# How stale another process's change may be before this process sees it.
+TOKEN_CHECK_SECONDS = 1.0
 
 
 async def directory_index(*, session: AsyncSession) -> DirectoryIndex:
-    """The lookup index for the session's database, rebuilt if the directory changed."""
+    """The lookup index for the session's database, rebuilt if the directory changed.
+
+    The token is read at most every TOKEN_CHECK_SECONDS (a database round trip costs more than
+    a lookup); this process's own writes are seen at once, other processes' within that time.
+    """
     engine = session.get_bind()
     assert isinstance(engine, Engine)
+    index = _indexes.get(engine)
+    checked = _checked.get(engine)
+    if (
+        index is not None
+        and checked is not None
+        and checked[1] == local_writes()
+        and time.monotonic() - checked[0] < TOKEN_CHECK_SECONDS
+    ):
+        return index
+    writes = local_writes()
     token = await directory_token(session=session)
+    _checked[engine] = (time.monotonic(), writes)
     index = _indexes.get(engine)
     if index is not None and index.token == token:
         return index
