@@ -135,6 +135,8 @@ class GovBot(ActivityHandler):
             text = await self._on_card_submit(turn_context, dialog_context, value)
             if not text:
                 return
+            # A "say" button stands for typed text, so prompts in a running dialog can read it.
+            turn_context.activity.text = text
         elif not text:
             turn_context.turn_state[INTENT_KEY] = "empty"
             await say(turn_context, "fallback.non_text")

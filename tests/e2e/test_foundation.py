@@ -226,3 +226,13 @@ async def test_proactive_message_reaches_a_stored_conversation(
     with pytest.raises(ErrorResponseException) as refused:
         await sender.send(stored, MessageFactory.text("blokeret"))
     assert refused.value.response.status_code == 403
+
+
+async def test_a_say_button_answers_a_prompt_in_a_running_dialog(
+    running_bot: RunningBot, channel: TestChannel
+) -> None:
+    await running_bot.post(message("min profil", service_url=channel.url))
+    await running_bot.post(
+        message(None, service_url=channel.url, value={"action": "say", "text": "Borgerservice"})
+    )
+    assert "Hvilket sprog" in channel.received[-1].text
