@@ -7,7 +7,7 @@ working hours, in the municipality's time zone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Literal
@@ -44,6 +44,8 @@ class PlannedMeeting:
     title_en: str
     start: datetime
     end: datetime
+    # Yearly agenda items placed on this meeting, as (Danish, English) titles.
+    agenda_items: tuple[tuple[str, str], ...] = ()
 
 
 @cache
@@ -152,7 +154,11 @@ def _event(
 
 
 def year_plan(pack: Pack, year: int, tz: ZoneInfo) -> list[PlannedMeeting]:
-    """Every meeting and yearly event of `year` the pack's cadences ask for, in time order."""
+    """Every meeting and yearly event of `year` the pack's cadences ask for, in time order.
+
+    A yearly agenda item goes on its body's meeting nearest its preferred month; a body
+    without meetings gets the item as an entry of its own.
+    """
     planned: list[PlannedMeeting] = []
     for body in pack.bodies:
         if body.cadence is None:
@@ -176,11 +182,44 @@ def year_plan(pack: Pack, year: int, tz: ZoneInfo) -> list[PlannedMeeting]:
     taken = {meeting.start.date() for meeting in planned}
     for body in pack.bodies:
         for item in body.annual_items:
-            if item.kind == "event":
-                event = _event(body, item, year, taken, tz)
-                taken.add(event.start.date())
-                planned.append(event)
+            if item.kind == "agenda_item":
+                host = _host_meeting(planned, body.key, item, year)
+                if host is not None:
+                    index = planned.index(host)
+                    planned[index] = replace(
+                        host,
+                        agenda_items=(*host.agenda_items, (item.title_da, item.title_en)),
+                    )
+                    continue
+            event = _event(body, item, year, taken, tz)
+            if item.kind == "agenda_item":  # on the body's own agenda: name the body
+                event = replace(
+                    event,
+                    title_da=f"{body.name_da}: {item.title_da}",
+                    title_en=f"{body.name_en}: {item.title_en}",
+                )
+            taken.add(event.start.date())
+            planned.append(event)
     return sorted(planned, key=lambda m: (m.start, m.body))
+
+
+def _host_meeting(
+    planned: list[PlannedMeeting], body_key: str, item: AnnualItem, year: int
+) -> PlannedMeeting | None:
+    """The owning body's meeting nearest the middle of the item's preferred month, if any."""
+    own = [m for m in planned if m.body == body_key and m.kind == "meeting"]
+    if not own:
+        return None
+    month = item.preferred_months[0] if item.preferred_months else 6
+    target = date(year, month, 15)
+    return min(own, key=lambda m: (abs((m.start.date() - target).days), m.start))
+
+
+def titled(meeting: PlannedMeeting, lang: Lang) -> str:
+    """The meeting's title with the yearly agenda items placed on it."""
+    title = meeting.title_en if lang == "en" else meeting.title_da
+    items = [en if lang == "en" else da for da, en in meeting.agenda_items]
+    return " · ".join((title, *items))
 
 
 def reminder_time(rule: ReminderRule, meeting_start: datetime, tz: ZoneInfo) -> datetime:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.calendar import add_working_days, format_when, reminder_time, year_plan
+from knowledge.calendar import add_working_days, format_when, reminder_time, titled, year_plan
 from knowledge.schema import Body, Pack, ReminderRule
 from storage import outbox
 from storage.access import Role, grant_role, list_grants, principal_of, revoke_role
@@ -158,8 +158,8 @@ async def generate_year(
             body_key=plan.body,
             kind=plan.kind,
             plan_key=plan.plan_key,
-            title=plan.title_da,
-            title_en=plan.title_en,
+            title=titled(plan, "da"),
+            title_en=titled(plan, "en"),
             start_at=plan.start,
             end_at=plan.end,
             created_by=actor,

@@ -11,7 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knowledge.calendar import add_working_days, is_working_day, reminder_time, year_plan
+from knowledge.calendar import (
+    add_working_days,
+    is_working_day,
+    reminder_time,
+    titled,
+    year_plan,
+)
 from knowledge.packs import load_pack
 
 TZ = ZoneInfo("Europe/Copenhagen")
@@ -78,3 +84,32 @@ def test_reminder_times(norddjurs) -> None:  # type: ignore[no-untyped-def]
     assert reminder_time(rules["agenda_due"], monday, TZ) == datetime(2027, 2, 22, 9, 0, tzinfo=TZ)
     assert reminder_time(rules["minutes_due"], monday, TZ) == datetime(2027, 3, 4, 9, 0, tzinfo=TZ)
     assert not is_working_day(date(2027, 12, 24)) and not is_working_day(date(2027, 3, 25))
+
+
+def test_a_yearly_agenda_item_without_meetings_of_its_own_is_its_own_entry() -> None:
+    plan = year_plan(load_pack("randers"), 2027, TZ)
+    status = [m for m in plan if m.body == "okonomiudvalget"]
+    assert [(m.plan_key, m.kind, m.start.month) for m in status] == [
+        ("okonomiudvalget:2027:status_strategi", "event", 5)
+    ]
+    assert status[0].title_da == (
+        "Økonomiudvalget: Årlig status på Teknologi- og digitaliseringsstrategien"
+    )
+    assert all(not m.agenda_items for m in plan)
+
+
+def test_a_yearly_agenda_item_goes_on_the_bodys_meeting_nearest_its_month(norddjurs) -> None:  # type: ignore[no-untyped-def]
+    randers_item = load_pack("randers").body("okonomiudvalget").annual_items[0]
+    item = randers_item.model_copy(update={"preferred_months": (4,)})
+    bodies = tuple(
+        b.model_copy(update={"annual_items": (item,)}) if b.key == "styregruppe" else b
+        for b in norddjurs.bodies
+    )
+    plan = year_plan(norddjurs.model_copy(update={"bodies": bodies}), 2027, TZ)
+    steering = [m for m in plan if m.body == "styregruppe"]
+    assert len(steering) == 4, "no entry of its own"
+    carrying = [m for m in steering if m.agenda_items]
+    assert [m.start.month for m in carrying] == [5], "May's meeting is nearest mid-April"
+    assert carrying[0].agenda_items == ((item.title_da, item.title_en),)
+    assert titled(carrying[0], "da").endswith(" · " + item.title_da)
+    assert titled(carrying[0], "en").endswith(" · " + item.title_en)

@@ -1,0 +1,86 @@
+"""Reading the årshjul's words: which body a text names, and the time a user wrote.
+
+Pure text rules over a pack; the chat capability turns them into meetings and answers.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from knowledge.schema import Body, Pack
+from knowledge.text import FuzzyIndex, fold
+
+_MONTHS = {
+    **{m: i for i, m in enumerate(
+        ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
+         "september", "oktober", "november", "december"), start=1)},
+    **{m: i for i, m in enumerate(
+        ("january", "february", "march", "april", "may", "june", "july", "august",
+         "september", "october", "november", "december"), start=1)},
+    **{m: i for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
+        start=1)},
+    "oct": 10, "may": 5,
+}  # fmt: skip
+_TOKEN = re.compile(r"\d+|[a-zæøå]+")
+_DEFAULT_HOUR = 13
+
+
+def meeting_bodies(pack: Pack) -> tuple[Body, ...]:
+    """The pack's bodies that hold meetings or yearly items on the wheel."""
+    return tuple(b for b in pack.bodies if b.cadence is not None or b.annual_items)
+
+
+class BodyFinder:
+    """Finds the meeting body a text names, by name or synonym, typo-tolerant."""
+
+    def __init__(self, pack: Pack) -> None:
+        self.pack = pack
+        self._index: FuzzyIndex[str] = FuzzyIndex(
+            (b.key, (b.key, *b.names)) for b in meeting_bodies(pack)
+        )
+
+    def find(self, text: str) -> Body | None:
+        """The one body `text` names; None when none or several fit equally well."""
+        index = self._index
+        exact = index.exact(text)
+        if len(exact) == 1:
+            return self.pack.body(exact[0])
+        hits = index.search(text, limit=3, cutoff=82.0)
+        if not hits or (len(hits) > 1 and hits[1].score >= hits[0].score - 3):
+            return None
+        return self.pack.body(hits[0].key)
+
+
+def parse_when(text: str, tz: ZoneInfo, *, default_year: int) -> datetime | None:
+    """A local date and time a user wrote ("2027-03-04 13:00", "4.3.2027 kl. 13", "4 marts").
+
+    Day-month order is Danish (and European); without a time the meeting starts at 13:00.
+    Returns None when the text holds no valid date.
+    """
+    tokens = _TOKEN.findall(fold(text))
+    numbers: list[int] = []
+    month_name: int | None = None
+    for token in tokens:
+        if token.isdigit():
+            numbers.append(int(token))
+        elif token in _MONTHS and month_name is None:
+            month_name = _MONTHS[token]
+            numbers.append(-1)  # the month's place among the numbers
+    try:
+        if numbers and numbers[0] > 31:  # ISO: year month day [hour [minute]]
+            year, month, day, *rest = numbers + [0] * max(0, 3 - len(numbers))
+        else:
+            day, month, *rest = numbers + [0] * max(0, 2 - len(numbers))
+            year = default_year
+            if rest and rest[0] > 31:
+                year, *rest = rest
+        if month == -1:
+            month = month_name or 0
+        hour = rest[0] if rest else _DEFAULT_HOUR
+        minute = rest[1] if len(rest) > 1 else 0
+        return datetime.combine(datetime(year, month, day).date(), time(hour, minute), tzinfo=tz)
+    except (ValueError, TypeError):
+        return None

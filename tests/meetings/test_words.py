@@ -1,0 +1,48 @@
+"""Reading body names and times the way users write them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from knowledge.meeting_words import BodyFinder, parse_when
+from knowledge.packs import load_pack
+
+TZ = ZoneInfo("Europe/Copenhagen")
+
+
+@pytest.mark.parametrize(
+    ("pack", "said", "body"),
+    [
+        ("norddjurs", "styregruppen", "styregruppe"),
+        ("norddjurs", "styregrupen", "styregruppe"),
+        ("norddjurs", "the steering group", "styregruppe"),
+        ("norddjurs", "programgruppen", "programgruppe"),
+        ("norddjurs", "byrådet", None),
+        ("randers", "økonomiudvalget", "okonomiudvalget"),
+        ("randers", "dialogmøderne", "dialogmoder"),
+        ("randers", "styregruppen", None),
+    ],
+)
+def test_bodies_are_found_by_name_synonym_and_typo(pack: str, said: str, body: str | None) -> None:
+    found = BodyFinder(load_pack(pack)).find(said)
+    assert (found.key if found else None) == body
+
+
+@pytest.mark.parametrize(
+    ("said", "when"),
+    [
+        ("2027-03-04 13:00", datetime(2027, 3, 4, 13, 0, tzinfo=TZ)),
+        ("2027 03 04 9 30", datetime(2027, 3, 4, 9, 30, tzinfo=TZ)),
+        ("4.3.2027 kl. 13.30", datetime(2027, 3, 4, 13, 30, tzinfo=TZ)),
+        ("4. marts 2027", datetime(2027, 3, 4, 13, 0, tzinfo=TZ)),
+        ("4 march kl 10", datetime(2027, 3, 4, 10, 0, tzinfo=TZ)),
+        ("31-02-2027", None),
+        ("i morgen", None),
+        ("2027-03-04 25:00", None),
+    ],
+)
+def test_times_in_danish_and_iso_order(said: str, when: datetime | None) -> None:
+    assert parse_when(said, TZ, default_year=2027) == when
