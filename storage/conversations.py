@@ -46,6 +46,8 @@ async def remember_conversation(*, session: AsyncSession, info: ConversationInfo
             values,
             conflict_on=["conversation_id"],
             update=[*_COLUMNS, "last_seen"],
+            # Teams sends no email with activities; one looked up once is kept.
+            keep_when_null=["user_email", "aad_object_id", "user_name"],
         )
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,11 +24,24 @@ def upsert(
     *,
     conflict_on: Iterable[str],
     update: Iterable[str],
+    keep_when_null: Iterable[str] = (),
 ) -> Insert:
-    """INSERT … ON CONFLICT (conflict_on) DO UPDATE SET the `update` columns."""
+    """INSERT … ON CONFLICT (conflict_on) DO UPDATE SET the `update` columns.
+
+    Columns in `keep_when_null` keep their stored value when the new one is NULL.
+    """
     builder = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
     statement = builder(model).values(**values)
+    keep = set(keep_when_null)
+    table = model.__table__
     return statement.on_conflict_do_update(
         index_elements=list(conflict_on),
-        set_={column: statement.excluded[column] for column in update},
+        set_={
+            column: (
+                func.coalesce(statement.excluded[column], table.c[column])
+                if column in keep
+                else statement.excluded[column]
+            )
+            for column in update
+        },
     )

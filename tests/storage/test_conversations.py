@@ -49,3 +49,10 @@ async def test_personal_conversation_by_aad_id_or_email(session: AsyncSession) -
     assert by_aad is not None and by_aad.conversation_id == "a:1personal-anne"
     assert by_email == by_aad
     assert await personal_conversation(session=session, aad_object_id="someone-else") is None
+
+
+async def test_a_refresh_without_email_keeps_the_known_email(session: AsyncSession) -> None:
+    await remember_conversation(session=session, info=_info(user_email="anne@kommune.dk"))
+    await remember_conversation(session=session, info=_info(user_email=None))
+    stored = await get_conversation(session=session, conversation_id="a:1personal-anne")
+    assert stored is not None and stored.user_email == "anne@kommune.dk"
