@@ -20,6 +20,7 @@ from bot.handler import GovBot
 from bot.logs import fields
 from bot.middleware import RateLimit, TenantGate
 from bot.proactive import ProactiveSender
+from bot.retention import retention_running
 from bot.settings import Settings
 from storage.access import seed_roles
 from storage.db import Database
@@ -60,7 +61,13 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     app.on_startup.append(_seed_access)
     app.cleanup_ctx.append(_close_resources)
     app.cleanup_ctx.append(_run_dispatcher)
+    app.cleanup_ctx.append(_retention)
     return app
+
+
+async def _retention(app: web.Application) -> AsyncIterator[None]:
+    async with retention_running(app[SETTINGS], app[DATABASE]):
+        yield
 
 
 async def _run_dispatcher(app: web.Application) -> AsyncIterator[None]:

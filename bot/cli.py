@@ -150,6 +150,11 @@ from bot.cli_meetings import meetings_cli, reminders_cli  # noqa: E402  (uses wi
 cli.add_command(meetings_cli)
 cli.add_command(reminders_cli)
 
+from bot.cli_access import access_cli, person_cli, retention_cli  # noqa: E402  (uses with_settings)
+
+for _command in (access_cli, person_cli, retention_cli):
+    cli.add_command(_command)
+
 
 def main() -> None:
     """Entry point of the `govbot` console script."""

@@ -1,0 +1,189 @@
+"""`govbot access`, `govbot person` and `govbot retention`: who may do what, and personal data."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import json
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+
+from bot.cli import with_settings
+from bot.settings import Settings
+from storage.access import BODY_ROLES, Role, grant_role, list_grants, revoke_role
+from storage.db import Database
+
+T = TypeVar("T")
+ROLE_NAMES = [role.value for role in Role]
+
+
+def _run(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Migrate, then run `work` in one transaction."""
+    from storage.migrate import upgrade
+
+    upgrade(settings.database_url)
+
+    async def main() -> T:
+        database = Database.connect(settings.database_url)
+        try:
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(main())
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def _check_body(role: Role, body: str | None) -> None:
+    if (role in BODY_ROLES) != (body is not None):
+        raise click.UsageError(
+            "secretary, chair and member need --body; admin and it_screener none"
+        )
+
+
+@click.group("access")
+def access_cli() -> None:
+    """Who is admin, IT screener, or secretary/chair/member of a body."""
+
+
+@access_cli.command("grant")
+@click.argument("principal")
+@click.argument("role", type=click.Choice(ROLE_NAMES))
+@click.option("--body", default=None, help="The body key (styregruppe, programgruppe, …).")
+@with_settings
+def access_grant(settings: Settings, principal: str, role: str, body: str | None) -> None:
+    """Give PRINCIPAL (AAD object id or email) ROLE."""
+    _check_body(Role(role), body)
+
+    async def work(database: Database) -> None:
+        async with database.transaction() as session:
+            await grant_role(
+                session=session,
+                principal=principal,
+                role=Role(role),
+                body_key=body,
+                actor=_actor(),
+                source="cli",
+            )
+
+    _run(settings, work)
+    click.echo(f"granted {role}{f' of {body}' if body else ''} to {principal.lower()}")
+
+
+@access_cli.command("revoke")
+@click.argument("principal")
+@click.argument("role", type=click.Choice(ROLE_NAMES))
+@click.option("--body", default=None)
+@with_settings
+def access_revoke(settings: Settings, principal: str, role: str, body: str | None) -> None:
+    """End PRINCIPAL's ROLE."""
+    _check_body(Role(role), body)
+
+    async def work(database: Database) -> int:
+        async with database.transaction() as session:
+            return await revoke_role(
+                session=session,
+                principal=principal,
+                role=Role(role),
+                body_key=body,
+                actor=_actor(),
+                source="cli",
+            )
+
+    if not _run(settings, work):
+        raise click.ClickException(f"{principal.lower()} holds no {role} grant to revoke")
+    click.echo(f"revoked {role}{f' of {body}' if body else ''} from {principal.lower()}")
+
+
+@access_cli.command("list")
+@click.option("--role", type=click.Choice(ROLE_NAMES), default=None)
+@click.option("--body", default=None)
+@click.option("--json", "as_json", is_flag=True)
+@with_settings
+def access_list(settings: Settings, role: str | None, body: str | None, as_json: bool) -> None:
+    """List active grants."""
+
+    async def work(database: Database) -> list:
+        async with database.transaction() as session:
+            return await list_grants(
+                session=session, role=Role(role) if role else None, body_key=body
+            )
+
+    grants = _run(settings, work)
+    if as_json:
+        rows = [
+            {"principal": g.principal, "role": g.role.value, "body": g.body_key, "by": g.granted_by}
+            for g in grants
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for grant in grants:
+        click.echo(f"{grant.principal}\t{grant.role.value}\t{grant.body_key or '-'}")
+
+
+@click.group("person")
+def person_cli() -> None:
+    """A person's personal data: show it, or erase it."""
+
+
+@person_cli.command("show")
+@click.argument("identity")
+@with_settings
+def person_show(settings: Settings, identity: str) -> None:
+    """Print everything stored about IDENTITY (email or AAD object id) as JSON."""
+    from storage.personal_data import export_personal_data, subject_of
+
+    async def work(database: Database) -> list:
+        async with database.transaction() as session:
+            subject = await subject_of(session=session, email=identity, aad_object_id=identity)
+            return await export_personal_data(session=session, subject=subject)
+
+    sections = _run(settings, work)
+    click.echo(json.dumps({s.kind: list(s.items) for s in sections}, ensure_ascii=False, indent=2))
+
+
+@person_cli.command("erase")
+@click.argument("identity")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_settings
+def person_erase(settings: Settings, identity: str, yes: bool) -> None:
+    """End IDENTITY's roles and grants and anonymise them; history stays without the name."""
+    import storage.personal_data_features  # noqa: F401  (registers the feature tables)
+    from storage.personal_data import UnknownPersonError, erase_person, subject_of
+
+    if not yes:
+        click.confirm(f"Erase {identity}? This cannot be undone", abort=True)
+
+    async def work(database: Database) -> dict[str, int]:
+        async with database.transaction() as session:
+            subject = await subject_of(session=session, email=identity, aad_object_id=identity)
+            return await erase_person(session=session, subject=subject, actor=_actor())
+
+    try:
+        changed = _run(settings, work)
+    except UnknownPersonError:
+        raise click.ClickException(f"nothing is stored about {identity}") from None
+    done = ", ".join(f"{kind}={n}" for kind, n in changed.items() if n)
+    click.echo(f"erased: {done or 'nothing'}")
+
+
+@click.group("retention")
+def retention_cli() -> None:
+    """Forget idle bot state and conversation references."""
+
+
+@retention_cli.command("run")
+@with_settings
+def retention_run(settings: Settings) -> None:
+    """Apply GOVBOT_STATE_RETENTION_DAYS and GOVBOT_CONVERSATION_RETENTION_DAYS now."""
+    from bot.retention import run_retention
+
+    result = _run(settings, lambda database: run_retention(settings, database))
+    click.echo(
+        f"removed {result.state_documents} state documents, {result.conversations} conversations"
+    )

@@ -1,0 +1,140 @@
+"""Personal data: the export, erasure that keeps history without the name, retention, CLI."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from click.testing import CliRunner
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import storage.personal_data_features  # noqa: F401  (registers the feature tables)
+from bot.cli import cli
+from storage.access import Role, access_of, grant_role
+from storage.audit import record_change
+from storage.conversations import ConversationInfo, remember_conversation
+from storage.db import Database
+from storage.models import AuditEntry, BotStateDocument, ConversationRef, Person, RoleAssignment
+from storage.models.base import utcnow
+from storage.personal_data import erase_person, export_personal_data, subject_of
+from storage.retention import purge_idle
+
+AAD = "00000000-0000-0000-0000-0000000000a1"
+EMAIL = "anne.jensen@randers.dk"
+
+
+async def _anne(session: AsyncSession) -> Person:
+    person = Person(email=EMAIL, name="Anne Jensen", aad_object_id=AAD)
+    session.add(person)
+    await session.flush()
+    session.add(RoleAssignment(person_id=person.id, role_key="systemejer", source="test"))
+    await grant_role(
+        session=session, principal=AAD, role=Role.SECRETARY, body_key="styregruppe", actor="admin@x"
+    )
+    await remember_conversation(
+        session=session,
+        info=ConversationInfo(
+            conversation_id="a:1personal-anne",
+            conversation_type="personal",
+            channel_id="msteams",
+            service_url="https://smba.example/",
+            reference={},
+            user_id="29:1user-anne",
+            aad_object_id=AAD,
+            user_name="Anne Jensen",
+        ),
+    )
+    session.add(
+        BotStateDocument(
+            key="msteams/users/29:1user-anne", document={"profile": {"language": "en"}}, etag="1"
+        )
+    )
+    await record_change(
+        session=session,
+        actor=AAD,
+        action="update",
+        entity="person",
+        entity_id=person.id,
+        before={"name": "Anne Jensen"},
+        after={"name": "Anne Jensen", "email": EMAIL},
+    )
+    await session.flush()
+    return person
+
+
+async def test_the_export_shows_everything_stored(session: AsyncSession) -> None:
+    await _anne(session)
+    subject = await subject_of(session=session, aad_object_id=AAD, channel_user_id="29:1user-anne")
+    sections = {
+        s.kind: s.items for s in await export_personal_data(session=session, subject=subject)
+    }
+    assert sections["person"][0]["name"] == "Anne Jensen"
+    assert sections["roles"][0]["role"] == "systemejer"
+    assert sections["access"][0]["body"] == "styregruppe"
+    assert sections["conversations"][0]["user_name"] == "Anne Jensen"
+    assert "language" in sections["preferences"][0]["preferences"]
+
+
+async def test_erasure_ends_roles_and_keeps_history_without_the_name(session: AsyncSession) -> None:
+    person = await _anne(session)
+    subject = await subject_of(session=session, email=EMAIL)
+    await erase_person(session=session, subject=subject, actor="admin@x")
+    await session.flush()
+
+    await session.refresh(person)
+    assert person.anonymised and "Anne" not in person.name and person.aad_object_id is None
+    role = await session.scalar(select(RoleAssignment).where(RoleAssignment.person_id == person.id))
+    assert role is not None and role.valid_to is not None, "the role is ended, not deleted"
+    assert not (await access_of(session=session, aad_object_id=AAD)).grants
+    assert await session.scalar(select(ConversationRef)) is None
+    assert await session.scalar(select(BotStateDocument)) is None
+    audit = list(await session.scalars(select(AuditEntry)))
+    dumped = json.dumps([(a.actor, a.before, a.after) for a in audit], ensure_ascii=False)
+    assert len(audit) >= 3, "history is kept"
+    assert "Anne" not in dumped and EMAIL not in dumped and AAD not in dumped
+
+
+async def test_retention_forgets_only_idle_rows(session: AsyncSession) -> None:
+    old = utcnow() - timedelta(days=400)
+    session.add(
+        BotStateDocument(key="msteams/conversations/old", document={}, etag="1", updated_at=old)
+    )
+    session.add(BotStateDocument(key="msteams/conversations/new", document={}, etag="1"))
+    await session.flush()
+    result = await purge_idle(
+        session=session,
+        state_before=utcnow() - timedelta(days=90),
+        conversations_before=utcnow() - timedelta(days=365),
+    )
+    assert result.state_documents == 1
+    keys = list(await session.scalars(select(BotStateDocument.key)))
+    assert keys == ["msteams/conversations/new"]
+
+
+def test_access_and_person_commands(database: Database, database_url: str) -> None:
+    env = {"GOVBOT_DATABASE_URL": database_url}
+    runner = CliRunner()
+    granted = runner.invoke(
+        cli, ["access", "grant", "Eva@Randers.dk", "member", "--body", "styregruppe"], env=env
+    )
+    assert granted.exit_code == 0, granted.output
+    bad = runner.invoke(cli, ["access", "grant", "eva@randers.dk", "member"], env=env)
+    assert bad.exit_code == 2 and "--body" in bad.output
+    listed = runner.invoke(cli, ["access", "list", "--json"], env=env)
+    (row,) = json.loads(listed.output)
+    assert row["principal"] == "eva@randers.dk" and row["body"] == "styregruppe"
+    assert row["by"].startswith("cli:")
+    shown = runner.invoke(cli, ["person", "show", "eva@randers.dk"], env=env)
+    assert json.loads(shown.output)["access"][0]["role"] == "member"
+    revoked = runner.invoke(
+        cli, ["access", "revoke", "eva@randers.dk", "member", "--body", "styregruppe"], env=env
+    )
+    assert revoked.exit_code == 0
+    again = runner.invoke(
+        cli, ["access", "revoke", "eva@randers.dk", "member", "--body", "styregruppe"], env=env
+    )
+    assert again.exit_code == 1 and "no member grant" in again.output
+    erased = runner.invoke(cli, ["person", "erase", "eva@randers.dk", "--yes"], env=env)
+    assert erased.exit_code == 0 and "access=1" in erased.output
+    assert runner.invoke(cli, ["retention", "run"], env=env).exit_code == 0
