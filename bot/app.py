@@ -14,7 +14,7 @@ from botbuilder.schema import Activity
 
 from bot.adapter import GovbotAdapter, SigningKeysUnavailableError, create_adapter
 from bot.assembly import build_bot
-from bot.dispatcher import Dispatcher
+from bot.dispatcher import Dispatcher, limits_for
 from bot.errors import on_turn_error
 from bot.handler import GovBot
 from bot.logs import fields
@@ -46,7 +46,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     adapter.use(TenantGate(settings.allowed_tenants))
     adapter.use(RateLimit(settings.rate_limit_per_minute))
     proactive = ProactiveSender(adapter, settings.app_id)
-    dispatcher = Dispatcher(database, proactive, tz=settings.tz)
+    dispatcher = Dispatcher(database, proactive, tz=settings.tz, limits=limits_for(settings))
     bot = build_bot(settings, database, proactive=proactive, outbox_kick=dispatcher.kick)
 
     app = web.Application(client_max_size=settings.max_request_bytes)
@@ -60,7 +60,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     app.router.add_get("/healthz", healthz)
     app.on_startup.append(_seed_access)
     app.cleanup_ctx.append(_close_resources)
-    app.cleanup_ctx.append(_run_dispatcher)
+    if settings.dispatcher:
+        app.cleanup_ctx.append(_run_dispatcher)
     app.cleanup_ctx.append(_retention)
     return app
 

@@ -6,7 +6,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -309,7 +309,7 @@ def reminders_cli() -> None:
 def run(settings: Settings, loop: bool) -> None:
     """Send every due reminder now, within Teams' limits (also runs inside `govbot serve`)."""
     from bot.adapter import create_adapter
-    from bot.dispatcher import Dispatcher
+    from bot.dispatcher import Dispatcher, limits_for
     from bot.proactive import ProactiveSender
     from storage.db import Database
     from storage.migrate import upgrade
@@ -321,7 +321,10 @@ def run(settings: Settings, loop: bool) -> None:
         adapter = create_adapter(settings)
         try:
             dispatcher = Dispatcher(
-                database, ProactiveSender(adapter, settings.app_id), tz=settings.tz
+                database,
+                ProactiveSender(adapter, settings.app_id),
+                tz=settings.tz,
+                limits=limits_for(settings),
             )
             if loop:
                 await dispatcher.run_forever()
@@ -346,7 +349,8 @@ def due(settings: Settings, at: str, as_json: bool) -> None:
     from storage.meetings import reminders_due
 
     moment = _instant(at, settings)
-    found = _run(settings, lambda session: reminders_due(session=session, at=moment))
+    grace = timedelta(hours=settings.reminder_grace_hours)
+    found = _run(settings, lambda session: reminders_due(session=session, at=moment, grace=grace))
     rows = [
         {
             "meeting_id": r.meeting_id,

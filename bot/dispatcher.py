@@ -29,6 +29,7 @@ from botbuilder.schema import Activity, ErrorResponseException
 
 from bot.logs import fields
 from bot.proactive import ProactiveSender
+from bot.settings import Settings
 from dialogs.cards import card
 from dialogs.texts import Lang, text
 from storage import outbox
@@ -62,6 +63,14 @@ class DispatchLimits:
     backoff_cap_seconds: float = 300.0
     max_inline_wait_seconds: float = 30.0
     default_retry_after_seconds: float = 1.0
+
+
+def limits_for(settings: Settings) -> DispatchLimits:
+    """The dispatcher's limits with the configured global rate and grace window."""
+    return DispatchLimits(
+        global_per_second=settings.reminder_rate,
+        grace=timedelta(hours=settings.reminder_grace_hours),
+    )
 
 
 @dataclass

@@ -60,6 +60,133 @@ INTENTS: tuple[Intent, ...] = (
         commands=("min profil", "profil", "my profile", "profile"),
         phrases=("skift min enhed", "skift sprog", "change my unit", "change language"),
     ),
+    # --- the årshjul (bot/capabilities/meetings.py); before the directory's "fjern X som …".
+    Intent(
+        "meetings.next",
+        patterns=(
+            r"^(?:hvornår er )?(?:det )?næste møde (?:i|for|hos|med) (?P<body>.+)$",
+            r"^(?:when is )?(?:the )?next meeting (?:of|for|in|with) (?P<body>.+)$",
+        ),
+        commands=("næste møde", "next meeting"),
+    ),
+    Intent(
+        "meetings.year",
+        patterns=(
+            r"^(?:vis )?(?:årshjulet|årshjul)(?: for| i)?(?: (?P<year>\d{1,4}))?$",
+            r"^(?:show )?(?:the )?annual (?:cycle|wheel)(?: for| of| in)?"
+            r"(?: (?P<year>\d{1,4}))?$",
+        ),
+    ),
+    Intent(
+        "meetings.generate",
+        patterns=(
+            r"^(?:generer|generér|opret|dan) (?:årshjulet|årshjul|årets møder)"
+            r"(?: for| i)?(?: (?P<year>\d{1,4}))?$",
+            r"^(?:generate|create) (?:the )?annual (?:cycle|wheel)(?: for| of)?"
+            r"(?: (?P<year>\d{1,4}))?$",
+        ),
+    ),
+    Intent(
+        "meetings.move",
+        patterns=(
+            r"^(?:flyt|ryk|udskyd) (?:møde|mødet) (?:nr |nummer )?(?P<id>\d{1,9})"
+            r" til (?P<when>.+)$",
+            r"^(?:move|reschedule) meeting (?:no )?(?P<id>\d{1,9}) to (?P<when>.+)$",
+        ),
+    ),
+    Intent(
+        "meetings.cancel",
+        patterns=(
+            r"^(?:aflys|annuller|slet) (?:møde|mødet) (?:nr |nummer )?(?P<id>\d{1,9})$",
+            r"^cancel meeting (?:no )?(?P<id>\d{1,9})$",
+        ),
+    ),
+    Intent(
+        "meetings.place",
+        patterns=(
+            r"^(?:sæt |angiv )?(?:sted|stedet|lokale|lokalet)(?: for| til| på)? (?:møde|mødet) "
+            r"(?:nr )?(?P<id>\d{1,9})\b",
+            r"^(?:set )?(?:the )?(?:place|room|location) (?:of|for) meeting "
+            r"(?:no )?(?P<id>\d{1,9})\b",
+        ),
+    ),
+    Intent(
+        "meetings.teams_link",
+        patterns=(
+            r"^(?:sæt )?(?:teams ?link|teamslinket|link)(?: for| til| på)? (?:møde|mødet) "
+            r"(?:nr )?(?P<id>\d{1,9})\b",
+            r"^(?:set )?(?:the )?teams link (?:of|for) meeting (?:no )?(?P<id>\d{1,9})\b",
+        ),
+    ),
+    Intent(
+        "meetings.agenda",
+        patterns=(
+            r"^(?:vedhæft|tilføj|sæt)? ?(?:dagsorden|dagsordenen) (?:til|for|på) (?:møde|mødet) "
+            r"(?:nr )?(?P<id>\d{1,9})\b",
+            r"^(?:attach|add|set)? ?(?:the )?agenda (?:to|for|of) meeting "
+            r"(?:no )?(?P<id>\d{1,9})\b",
+        ),
+    ),
+    Intent(
+        "meetings.add",
+        patterns=(
+            r"^(?:opret|tilføj|nyt|planlæg) (?:et )?(?:ekstra )?(?:nyt )?møde (?:i|for|hos) "
+            r"(?P<body>.+?) (?:den |d )?(?P<when>\d.*)$",
+            r"^(?:add|schedule|create) (?:an? )?(?:extra )?meeting (?:of|for|to|in) (?P<body>.+?) "
+            r"(?:on )?(?P<when>\d.*)$",
+        ),
+    ),
+    Intent(
+        "meetings.set_channel",
+        patterns=(
+            r"^(?:sæt|brug|gør) (?:denne kanal |kanalen )?(?:som|til) (?:kanal|kanalen) "
+            r"(?:for|til) (?P<body>.+)$",
+            r"^(?:set|use|make) (?:this )?(?:channel )?as (?:the )?channel (?:for|of) "
+            r"(?P<body>.+)$",
+        ),
+    ),
+    Intent(
+        "meetings.members",
+        patterns=(
+            r"^(?:vis |hvem er )?(?:medlemmer|medlemmerne) (?:af|i) (?P<body>.+)$",
+            r"^hvem sidder i (?P<body>.+)$",
+            r"^(?:show |who are )?(?:the )?members (?:of|in) (?P<body>.+)$",
+        ),
+    ),
+    Intent(
+        "meetings.add_member",
+        patterns=(
+            r"^(?:tilføj|indsæt|optag) (?P<person>(?:(?!\bsom\b).)+?)"
+            r"(?: som (?P<role>medlem|sekretær|sekretaer|formand))? (?:af|i|til) (?P<body>.+)$",
+            r"^add (?P<person>(?:(?!\bas\b).)+?)"
+            r"(?: as (?:the |a )?(?P<role>member|secretary|chair))?"
+            r" (?:of|to) (?P<body>.+)$",
+        ),
+    ),
+    Intent(
+        "meetings.remove_member",
+        patterns=(
+            r"^(?:fjern|udmeld) (?P<person>(?:(?!\bsom\b).)+?)"
+            r"(?: som (?P<role>medlem|sekretær|sekretaer|formand))? (?:af|fra|i) (?P<body>.+)$",
+            r"^remove (?P<person>(?:(?!\bas\b).)+?)"
+            r"(?: as (?:the |a )?(?P<role>member|secretary|chair))?"
+            r" from (?P<body>.+)$",
+        ),
+    ),
+    Intent(
+        "meetings.opt_in",
+        patterns=(
+            r"^(?:påmindelser|paamindelser) til (?:for|i|om) (?P<body>.+)$",
+            r"^reminders on (?:for|of) (?P<body>.+)$",
+        ),
+    ),
+    Intent(
+        "meetings.opt_out",
+        patterns=(
+            r"^(?:påmindelser|paamindelser) fra (?:for|i|om) (?P<body>.+)$",
+            r"^reminders off (?:for|of) (?P<body>.+)$",
+        ),
+    ),
     # --- role directory (bot/capabilities/directory.py); role questions such as
     # "hvem er systemejer for SBSYS" are read by its fallback with the pack's role vocabulary.
     Intent(

@@ -67,6 +67,12 @@ class Settings(BaseSettings):
         frozenset(), validation_alias="GOVBOT_IT_SCREENERS"
     )
     it_channel: str = Field("", validation_alias="GOVBOT_IT_CHANNEL")
+    reminder_rate: float = Field(30.0, gt=0, le=1000, validation_alias="GOVBOT_REMINDER_RATE")
+    reminder_grace_hours: float = Field(
+        24.0, ge=0, le=24 * 30, validation_alias="GOVBOT_REMINDER_GRACE_HOURS"
+    )
+    # Off for tools and tests that drive the outbox dispatcher themselves.
+    dispatcher: bool = Field(True, validation_alias="GOVBOT_DISPATCHER")
     dialog_expiry_minutes: int = Field(
         24 * 60, ge=1, validation_alias="GOVBOT_DIALOG_EXPIRY_MINUTES"
     )

@@ -1,0 +1,304 @@
+"""The årshjul in chat, end to end over HTTP: reading the wheel, a secretary's changes, members,
+the body's channel and the reminder card's buttons — with forged and replayed cards refused."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.app import DATABASE, PROACTIVE
+from bot.dispatcher import Dispatcher
+from bot.settings import Settings
+from knowledge.calendar import add_working_days, format_when, reminder_time
+from knowledge.packs import load_pack
+from storage import meetings, outbox
+from storage.access import Role
+from storage.audit import history
+from storage.directory import touch_directory
+from storage.meetings import MeetingInfo
+from storage.models.base import utcnow
+from storage.models.directory import Person
+from tests.support.activities import message, new_user
+from tests.support.channel import Received, TestChannel
+from tests.support.server import RunningBot, start_bot
+
+TZ = ZoneInfo("Europe/Copenhagen")
+PACK = load_pack("norddjurs")
+YEAR = utcnow().astimezone(TZ).year + 1
+CHANNEL = "19:styregruppe@thread.tacv2"
+SECRETARY, MEMBER, OTHER_MEMBER, OUTSIDER = 1, 2, 3, 4
+STEERING = PACK.body("styregruppe")
+NAME = STEERING.name_da
+
+
+@pytest.fixture
+async def bot(make_settings: Callable[..., Settings]) -> AsyncIterator[RunningBot]:
+    """The app with the Norddjurs pack; the test drives the dispatcher itself."""
+    running = await start_bot(make_settings(knowledge_pack="norddjurs", dispatcher=False))
+    yield running
+    await running.stop()
+
+
+def email(n: int) -> str:
+    return f"p{n}@norddjurs.dk"
+
+
+class Chat:
+    """Users talking to the running bot and what came back to them."""
+
+    def __init__(self, bot: RunningBot, channel: TestChannel) -> None:
+        self.bot, self.channel = bot, channel
+
+    async def send(self, n: int, text: str | None = None, *, value: Any = None,
+                   locale: str = "da-DK", **kw: Any) -> list[Received]:  # fmt: skip
+        """User `n` writes `text` (or presses a button with `value`); returns the replies."""
+        before = len(self.channel.received)
+        activity = message(
+            text, service_url=self.channel.url, value=value, locale=locale, **new_user(n), **kw
+        )
+        response = await self.bot.post(activity)
+        assert response.status in (200, 201)
+        return self.channel.received[before:]
+
+    async def say(self, n: int, text: str | None = None, **kw: Any) -> str:
+        """The text of the replies to user `n`'s message."""
+        return "\n".join(r.text or json.dumps(r.card, ensure_ascii=False)
+                         for r in await self.send(n, text, **kw))  # fmt: skip
+
+
+@pytest.fixture
+async def chat(bot: RunningBot, channel: TestChannel) -> Chat:
+    """Norddjurs' next year generated; a secretary and two members who talked to the bot."""
+    talk = Chat(bot, channel)
+    for n in (SECRETARY, MEMBER, OTHER_MEMBER, OUTSIDER):
+        await talk.send(n, "hjælp")
+    async with bot.app[DATABASE].transaction() as session:
+        for n in (SECRETARY, MEMBER, OTHER_MEMBER, OUTSIDER):
+            user = new_user(n)
+            session.add(Person(email=email(n), name=user["user_name"],
+                               aad_object_id=user["aad_object_id"]))  # fmt: skip
+        await session.flush()
+        await touch_directory(session=session)
+        for n, role in ((SECRETARY, Role.SECRETARY), (MEMBER, Role.MEMBER),
+                        (OTHER_MEMBER, Role.MEMBER)):  # fmt: skip
+            await meetings.add_member(
+                session=session, body="styregruppe", email=email(n), role=role, actor="t"
+            )
+        await meetings.generate_year(
+            session=session, pack=PACK, year=YEAR, tz=TZ, actor="t", now=utcnow()
+        )
+    return talk
+
+
+async def steering_meetings(bot: RunningBot) -> list[MeetingInfo]:
+    async with bot.app[DATABASE].transaction() as session:
+        return await meetings.list_meetings(session=session, tz=TZ, year=YEAR, body="styregruppe")
+
+
+async def first_steering_meeting(bot: RunningBot) -> MeetingInfo:
+    return (await steering_meetings(bot))[0]
+
+
+async def rows(bot: RunningBot, prefix: str) -> list[outbox.Delivery]:
+    async with bot.app[DATABASE].transaction() as session:
+        return await outbox.deliveries(session=session, key_prefix=prefix)
+
+
+def submit_data(received: list[Received], action: str) -> dict[str, Any]:
+    """The data of the card button with `action` among the replies."""
+    for item in received:
+        for button in (item.card or {}).get("actions", []):
+            if button.get("data", {}).get("action") == action:
+                return button["data"]
+    raise AssertionError(f"no {action} button in {received}")
+
+
+async def test_next_meeting_and_the_years_wheel_in_danish_and_english(chat: Chat) -> None:
+    first = await first_steering_meeting(chat.bot)
+
+    answer = await chat.say(OUTSIDER, "Hvornår er næste møde i styregrupen?")
+    assert f"Næste møde i {NAME}: **{first.title}** {format_when(first.start, 'da', TZ)}" in (
+        answer
+    )
+    answer = await chat.say(OUTSIDER, "next meeting of the steering group", locale="en-GB")
+    assert f"Next meeting of {STEERING.name_en}: **{first.title_en}**" in answer
+    assert format_when(first.start, "en", TZ) in answer
+
+    wheel = await chat.send(OUTSIDER, f"årshjulet for {YEAR}")
+    card = wheel[0].card
+    blocks = [b["text"] for b in card["body"]]
+    assert blocks[0] == f"Årshjulet for {YEAR}"
+    assert NAME in blocks and PACK.body("programgruppe").name_da in blocks
+    steering = blocks[blocks.index(NAME) + 1]
+    assert steering.count("\n- ") + 1 == 4 and f"[#{first.id}]" in steering
+
+    assert "Forummer med møder" in await chat.say(OUTSIDER, "næste møde i byrådet")
+    assert f"Årshjulet for {YEAR + 5}" not in await chat.say(OUTSIDER, f"årshjulet for {YEAR + 5}")
+
+
+async def test_a_secretary_moves_a_meeting_and_each_reminder_is_replanned_once(
+    chat: Chat,
+) -> None:
+    meeting = await first_steering_meeting(chat.bot)
+    prefix = f"meeting:{meeting.id}:"
+    new_day = add_working_days(meeting.start.astimezone(TZ).date(), 3)
+    said = f"{new_day.isoformat()} 10:00"
+
+    # A member may not; nor may anyone touch a meeting that does not exist.
+    assert f"Det må kun sekretæren for {NAME}" in await chat.say(
+        MEMBER, f"flyt møde {meeting.id} til {said}"
+    )
+    assert "Jeg kan ikke finde møde #987654" in await chat.say(SECRETARY, "aflys møde 987654")
+
+    asked = await chat.send(SECRETARY, f"flyt møde {meeting.id} til {said}")
+    assert "Skal jeg flytte møde" in json.dumps(asked[0].card, ensure_ascii=False)
+    yes = submit_data(asked, "meetings.move")
+    before = {d.key: d for d in await rows(chat.bot, prefix)}
+
+    # The member replays the secretary's button: refused, nothing changes.
+    assert "Det må kun sekretæren" in await chat.say(MEMBER, value=yes)
+    forged = {**yes, "meeting_id": meeting.id + 1000}
+    assert "Jeg kan ikke finde møde" in await chat.say(SECRETARY, value=forged)
+    assert {d.key: d for d in await rows(chat.bot, prefix)} == before
+
+    answer = await chat.say(SECRETARY, value=yes)
+    new_start = datetime.combine(new_day, datetime.min.time(), tzinfo=TZ).replace(hour=10)
+    assert f"er flyttet til {format_when(new_start, 'da', TZ)}" in answer
+    # The same button again is stale: the meeting has moved since it was asked.
+    assert "er ændret, siden du fik spørgsmålet" in await chat.say(SECRETARY, value=yes)
+
+    after = await rows(chat.bot, prefix)
+    live = [d for d in after if d.status == "pending"]
+    per_recipient = Counter(d.key for d in live)
+    assert per_recipient and set(per_recipient.values()) == {1}, "one row per rule and person"
+    member_key = f"{prefix}member_reminder:{email(MEMBER)}"
+    rule = next(r for r in PACK.body("styregruppe").reminder_rules if r.key == "member_reminder")
+    assert {d.key: d.due_at for d in live}[member_key] == reminder_time(rule, new_start, TZ)
+    async with chat.bot.app[DATABASE].transaction() as session:
+        moves = [e for e in await history(session=session, entity="meeting", entity_id=meeting.id)
+                 if e.action == "move"]  # fmt: skip
+    assert len(moves) == 1
+
+    # Cancelling asks too, then stops every reminder.
+    asked = await chat.send(SECRETARY, f"aflys møde {meeting.id}")
+    assert "er aflyst" in await chat.say(SECRETARY, value=submit_data(asked, "meetings.cancel"))
+    assert not [d for d in await rows(chat.bot, prefix) if d.status == "pending"]
+    again = submit_data(asked, "meetings.cancel")
+    assert "allerede aflyst" in await chat.say(SECRETARY, value=again)
+
+
+async def test_place_link_and_agenda_are_set_by_the_secretary_only(chat: Chat) -> None:
+    meeting = await first_steering_meeting(chat.bot)
+    assert "Stedet for møde" in await chat.say(
+        SECRETARY, f"sæt sted for møde {meeting.id} til Rådhuset, lokale 3"
+    )
+    assert "Et Teams-link skal starte med https://" in await chat.say(
+        SECRETARY, f"sæt teams link for møde {meeting.id} til http://x.dk"
+    )
+    link = "https://teams.microsoft.com/l/meetup-join/19%3aabc"
+    assert link in await chat.say(SECRETARY, f"sæt teams link for møde {meeting.id} {link}")
+    agenda = "https://norddjurs.dk/dagsorden/Styregruppe.pdf"
+    assert agenda in await chat.say(SECRETARY, f"vedhæft dagsorden til møde {meeting.id} {agenda}")
+    assert "Det må kun" in await chat.say(OUTSIDER, f"sæt sted for møde {meeting.id} til Kælderen")
+
+    async with chat.bot.app[DATABASE].transaction() as session:
+        found = await meetings.get_meeting(session=session, meeting_id=meeting.id)
+        row = await outbox.get_delivery(
+            session=session, key=f"meeting:{meeting.id}:member_reminder:{email(MEMBER)}"
+        )
+    assert (found.place, found.teams_link, found.agenda) == ("Rådhuset, lokale 3", link, agenda)
+    assert row.payload["card"]["values"]["place"] == "Rådhuset, lokale 3", "reminders follow"
+
+
+async def test_members_are_managed_by_the_secretary_in_chat(chat: Chat) -> None:
+    meeting = await first_steering_meeting(chat.bot)
+    outsider_key = f"meeting:{meeting.id}:member_reminder:{email(OUTSIDER)}"
+    assert "Det må kun" in await chat.say(MEMBER, "tilføj Bruger 4 som medlem af styregruppen")
+
+    assert f"Bruger 4 er nu medlem af {NAME}" in await chat.say(
+        SECRETARY, "tilføj Bruger 4 som medlem af styregruppen"
+    )
+    listed = await chat.say(OUTSIDER, "medlemmer af styregruppen")
+    assert "Bruger 1 – sekretær" in listed and "Bruger 4 – medlem" in listed
+    assert [d.status for d in await rows(chat.bot, outsider_key)] == ["pending"]
+
+    assert f"ikke længere med i {NAME}" in await chat.say(
+        SECRETARY, "fjern Bruger 4 fra styregruppen"
+    )
+    assert [d.status for d in await rows(chat.bot, outsider_key)] == ["cancelled"]
+    assert "har ingen rolle" in await chat.say(SECRETARY, "fjern Bruger 4 fra styregruppen")
+    nobody = "tilføj Ingen Sådan som medlem af styregruppen"
+    assert "kan ikke finde" in await chat.say(SECRETARY, nobody)
+
+
+async def test_set_channel_is_done_in_the_channel_by_its_secretary(chat: Chat) -> None:
+    meeting = await first_steering_meeting(chat.bot)
+    in_channel = {"conversation": CHANNEL, "conversation_type": "channel"}
+    assert "Skriv det i forummets Teams-kanal" in await chat.say(
+        SECRETARY, "sæt som kanal for styregruppen"
+    )
+    assert "Det må kun" in await chat.say(MEMBER, "sæt som kanal for styregruppen", **in_channel)
+    assert f"Denne kanal får nu opslagene om møder i {NAME}" in await chat.say(
+        SECRETARY, "sæt som kanal for styregruppen", **in_channel
+    )
+    posts = await rows(chat.bot, f"meeting:{meeting.id}:channel_post:channel")
+    assert [(d.status, d.conversation_id, d.kind) for d in posts] == [
+        ("pending", CHANNEL, "channel")
+    ]
+
+
+async def test_reminder_card_buttons_act_for_their_recipient_only(chat: Chat) -> None:
+    meeting = await first_steering_meeting(chat.bot)
+    in_channel = {"conversation": CHANNEL, "conversation_type": "channel"}
+    await chat.say(SECRETARY, "sæt som kanal for styregruppen", **in_channel)
+    key = f"meeting:{meeting.id}:member_reminder:{email(MEMBER)}"
+    database = chat.bot.app[DATABASE]
+    async with database.transaction() as session:
+        row = await outbox.get_delivery(session=session, key=key)
+        await outbox.enqueue(
+            session=session, key=key, due_at=utcnow(), payload=row.payload,
+            principal=row.principal, source="meetings", expires_at=row.expires_at,
+        )  # fmt: skip
+    before = len(chat.channel.received)
+    await Dispatcher(database, chat.bot.app[PROACTIVE], tz=TZ).drain()
+    delivered = chat.channel.received[before:]
+    assert [r.conversation_id for r in delivered] == ["a:1personal-1user-2"]
+    ack, snooze, opt_out = (
+        submit_data(delivered, f"meetings.{verb}") for verb in ("ack", "snooze", "opt_out")
+    )
+
+    # Another member pressing (or replaying) the buttons is refused.
+    for data in (ack, snooze):
+        refused = await chat.say(OTHER_MEMBER, value=data)
+        assert "Den påmindelse kan jeg ikke finde hos dig" in refused
+    assert "ikke finde hos dig" in await chat.say(MEMBER, value={**ack, "key": "procurement:1:x"})
+
+    assert "Tak – jeg har noteret" in await chat.say(MEMBER, value=ack)
+    async with database.transaction() as session:
+        assert (await outbox.get_delivery(session=session, key=key)).acknowledged_at is not None
+
+    answer = await chat.say(MEMBER, value=snooze)
+    assert "jeg minder dig igen" in answer
+    snoozed = [d for d in await rows(chat.bot, f"{key}:snooze:") if d.status == "pending"]
+    assert len(snoozed) == 1 and snoozed[0].principal == email(MEMBER)
+    assert format_when(snoozed[0].due_at, "da", TZ) in answer
+
+    assert f"Du er ikke med i {NAME}" in await chat.say(OUTSIDER, value={**opt_out})
+    assert "ikke finde hos dig" in await chat.say(MEMBER, value={**opt_out, "body": "nej"})
+    assert "Du får ikke længere personlige påmindelser" in await chat.say(MEMBER, value=opt_out)
+    later = f"meeting:{(await steering_meetings(chat.bot))[1].id}:"
+    statuses = {d.key: d.status for d in await rows(chat.bot, later)}
+    assert statuses[f"{later}member_reminder:{email(MEMBER)}"] == "cancelled"
+    assert statuses[f"{later}member_reminder:{email(OTHER_MEMBER)}"] == "pending"
+    assert statuses[f"{later}channel_post:channel"] == "pending", "the channel post stays"
+
+    back_on = await chat.say(MEMBER, "påmindelser til for styregruppen")
+    assert "igen personlige påmindelser" in back_on
+    statuses = {d.key: d.status for d in await rows(chat.bot, later)}
+    assert statuses[f"{later}member_reminder:{email(MEMBER)}"] == "pending"
