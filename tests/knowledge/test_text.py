@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from knowledge.text import (
@@ -30,6 +30,9 @@ def test_fold_is_ascii_lowercase_and_ignores_case(text: str) -> None:
     folded = fold(text)
     assert all(c.isascii() for c in folded)
     assert folded == folded.lower()
+    # Some letters change identity under case mapping (Turkish "ı" upper-cases to "I"); for the
+    # rest, case must not matter.
+    assume(text.upper().casefold() == text.casefold())
     assert fold(text.upper()) == fold(text.lower())
 
 
