@@ -30,6 +30,7 @@ from dialogs.cards import MAIN_ACTIONS
 from dialogs.texts import Lang, text
 from dialogs.turn import AFTER_COMMIT_KEY, LANG_KEY, SESSION_KEY, USER_KEY, say, show, turn_lang
 from knowledge.text import detect_language
+from storage.bot_state import state_in
 from storage.conversations import ConversationInfo, remember_conversation
 from storage.db import Database
 from storage.models.base import utcnow
@@ -74,18 +75,20 @@ class GovBot(ActivityHandler):
         turn_context.turn_state[USER_KEY] = user_of(turn_context.activity)
         outcome = "error"
         try:
-            # The turn's writes and its state save, one turn at a time on SQLite; replies and
-            # after-commit actions go out after the lock is released.
+            # One transaction on one connection per turn: domain writes and bot state commit
+            # together (one turn at a time on SQLite); replies and after-commit actions go out
+            # after the lock is released.
             async with self._database.single_writer():
                 async with self._database.transaction() as session:
-                    turn_context.turn_state[SESSION_KEY] = session
-                    info = await self._remember_conversation(turn_context)
-                    turn_context.turn_state[LANG_KEY] = await self._language(turn_context)
-                    for hook in self._routes.turn_hooks:
-                        await hook(turn_context)
-                    await super().on_turn(turn_context)
-                await self._conversation_state.save_changes(turn_context)
-                await self._user_state.save_changes(turn_context)
+                    with state_in(session):
+                        turn_context.turn_state[SESSION_KEY] = session
+                        info = await self._remember_conversation(turn_context)
+                        turn_context.turn_state[LANG_KEY] = await self._language(turn_context)
+                        for hook in self._routes.turn_hooks:
+                            await hook(turn_context)
+                        await super().on_turn(turn_context)
+                        await self._conversation_state.save_changes(turn_context)
+                        await self._user_state.save_changes(turn_context)
             if info is not None:
                 self._note_remembered(info)
             turn_context.turn_state.pop(HELD_REPLIES_KEY, None)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from botbuilder.core import Storage
@@ -20,6 +22,21 @@ from storage.sql import upsert
 
 class ETagConflictError(KeyError):
     """A write carried an eTag that no longer matches the stored document."""
+
+
+_bound_session: ContextVar[AsyncSession | None] = ContextVar("bot_state_session", default=None)
+
+
+@contextmanager
+def state_in(session: AsyncSession) -> Iterator[None]:
+    """Inside this block (and this task), SqlStorage on the session's database reads and writes
+    through `session`: a turn's state then commits or rolls back with the turn's other writes,
+    on the turn's one connection."""
+    token = _bound_session.set(session)
+    try:
+        yield
+    finally:
+        _bound_session.reset(token)
 
 
 class SqlStorage(Storage):
@@ -39,23 +56,33 @@ class SqlStorage(Storage):
         keys = list(keys)
         if not keys:
             return {}
+        bound = self._bound()
+        if bound is not None:
+            return await self._read(bound, keys)
         async with self._database.sessions() as session:
-            rows = await session.execute(
-                select(
-                    BotStateDocument.key, BotStateDocument.document, BotStateDocument.etag
-                ).where(BotStateDocument.key.in_(keys))
+            return await self._read(session, keys)
+
+    @staticmethod
+    async def _read(session: AsyncSession, keys: list[str]) -> dict[str, Any]:
+        rows = await session.execute(
+            select(BotStateDocument.key, BotStateDocument.document, BotStateDocument.etag).where(
+                BotStateDocument.key.in_(keys)
             )
-            result: dict[str, Any] = {}
-            for key, document, etag in rows:
-                restored = Unpickler().restore(dict(document, e_tag=etag))
-                result[key] = restored
-            return result
+        )
+        return {
+            key: Unpickler().restore(dict(document, e_tag=etag)) for key, document, etag in rows
+        }
 
     async def write(self, changes: Mapping[str, Any]) -> None:
         """Save documents; a stale eTag raises ETagConflictError and writes nothing."""
         if changes is None:
             raise Exception("Changes are required when writing")
         if not changes:
+            return
+        bound = self._bound()
+        if bound is not None:
+            for key, item in dict(changes).items():
+                await self._write_one(bound, key, item)
             return
         async with self._database.transaction() as session:
             for key, item in dict(changes).items():
@@ -66,8 +93,18 @@ class SqlStorage(Storage):
         keys = list(keys or [])
         if not keys:
             return
+        statement = delete(BotStateDocument).where(BotStateDocument.key.in_(keys))
+        bound = self._bound()
+        if bound is not None:
+            await bound.execute(statement)
+            return
         async with self._database.transaction() as session:
-            await session.execute(delete(BotStateDocument).where(BotStateDocument.key.in_(keys)))
+            await session.execute(statement)
+
+    def _bound(self) -> AsyncSession | None:
+        """The session bound by `state_in`, if it is on this storage's database."""
+        session = _bound_session.get()
+        return session if session is not None and session.bind is self._database.engine else None
 
     async def _write_one(self, session: AsyncSession, key: str, item: Any) -> None:
         expected = item.get("e_tag") if isinstance(item, dict) else getattr(item, "e_tag", None)
