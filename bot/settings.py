@@ -53,7 +53,8 @@ class Settings(BaseSettings):
     )
     # Only for testing against a local token issuer; empty = Bot Framework's published metadata.
     openid_metadata_url: str = Field("", validation_alias="GOVBOT_OPENID_METADATA_URL")
-    rate_limit_per_minute: int = Field(20, ge=0, validation_alias="GOVBOT_RATE_LIMIT_PER_MINUTE")
+    # 30: a fast user clicking through the ~20-step procurement screening stays under it.
+    rate_limit_per_minute: int = Field(30, ge=0, validation_alias="GOVBOT_RATE_LIMIT_PER_MINUTE")
     state_retention_days: int = Field(90, ge=1, validation_alias="GOVBOT_STATE_RETENTION_DAYS")
     conversation_retention_days: int = Field(
         365, ge=1, validation_alias="GOVBOT_CONVERSATION_RETENTION_DAYS"

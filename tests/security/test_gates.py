@@ -100,3 +100,28 @@ async def test_a_rate_limited_card_action_is_answered_on_the_card(
         assert "faster than I can keep up" in (await limited.json())["value"]
     finally:
         await bot.stop()
+
+
+def test_the_default_rate_limit_leaves_room_for_a_fast_screening() -> None:
+    assert Settings.model_fields["rate_limit_per_minute"].default == 30
+
+
+async def test_a_button_click_inside_a_running_dialog_counts_once(
+    make_settings: Callable[..., Settings], channel: TestChannel
+) -> None:
+    bot = await start_bot(make_settings(rate_limit_per_minute=4))
+    try:
+        click = {"action": "say", "text": "Borgerservice"}
+        await bot.post(message("min profil", service_url=channel.url))
+        await bot.post(message(None, service_url=channel.url, value=click))
+        assert "sprog" in channel.received[-1].text
+        await bot.post(message("tilbage", service_url=channel.url))
+        await bot.post(message(None, service_url=channel.url, value=click))
+        texts = [r.text for r in channel.received]
+        assert not any("Vent et øjeblik" in t for t in texts), "four turns, four hits"
+        assert "sprog" in texts[-1]
+
+        await bot.post(message("dansk", service_url=channel.url))
+        assert "Vent et øjeblik" in channel.received[-1].text
+    finally:
+        await bot.stop()
