@@ -6,33 +6,21 @@ import asyncio
 import getpass
 import logging
 import sys
-from collections.abc import Callable
-from functools import wraps
 from importlib.metadata import version as package_version
-from typing import Any
 
 import click
 
+from bot.cli_access import access_cli, person_cli, retention_cli
+from bot.cli_directory import directory_commands
 from bot.cli_knowledge import knowledge_cli
-from bot.settings import Settings, SettingsError, load_settings
+from bot.cli_meetings import meetings_cli, reminders_cli
+from bot.cli_portfolio import portfolio_cli
+from bot.cli_procurement import procurement_cli
+from bot.cli_support import with_settings
+from bot.settings import Settings
 from manifest.cli import manifest_cli
 
 log = logging.getLogger("govbot")
-
-
-def with_settings(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Load settings first; a bad value ends the command with one line naming the variable."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            settings = load_settings()
-        except SettingsError as error:
-            click.echo(f"govbot: configuration error: {error}", err=True)
-            sys.exit(2)
-        return command(settings, *args, **kwargs)
-
-    return wrapper
 
 
 @click.group()
@@ -132,25 +120,20 @@ def ask(settings: Settings, text: str, locale: str) -> None:
 cli.add_command(manifest_cli)
 cli.add_command(knowledge_cli)
 
-from bot.cli_directory import directory_commands  # noqa: E402  (uses with_settings)
 
 for _command in directory_commands:
     cli.add_command(_command)
 
-from bot.cli_portfolio import portfolio_cli  # noqa: E402  (it uses with_settings above)
 
 cli.add_command(portfolio_cli)
 
-from bot.cli_procurement import procurement_cli  # noqa: E402  (it uses with_settings above)
 
 cli.add_command(procurement_cli)
 
-from bot.cli_meetings import meetings_cli, reminders_cli  # noqa: E402  (uses with_settings)
 
 cli.add_command(meetings_cli)
 cli.add_command(reminders_cli)
 
-from bot.cli_access import access_cli, person_cli, retention_cli  # noqa: E402  (uses with_settings)
 
 for _command in (access_cli, person_cli, retention_cli):
     cli.add_command(_command)

@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-import getpass
 import json
-from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import click
 
-from bot.cli import with_settings
+from bot.cli_support import cli_actor, run_with_database, with_settings
 from bot.settings import Settings
 from storage.access import BODY_ROLES, Role, grant_role, list_grants, revoke_role
 from storage.db import Database
 
 T = TypeVar("T")
 ROLE_NAMES = [role.value for role in Role]
-
-
-def _run(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
-    """Migrate, then run `work` in one transaction."""
-    from storage.migrate import upgrade
-
-    upgrade(settings.database_url)
-
-    async def main() -> T:
-        database = Database.connect(settings.database_url)
-        try:
-            return await work(database)
-        finally:
-            await database.dispose()
-
-    return asyncio.run(main())
-
-
-def _actor() -> str:
-    return f"cli:{getpass.getuser()}"
 
 
 def _check_body(role: Role, body: str | None) -> None:
@@ -67,11 +44,11 @@ def access_grant(settings: Settings, principal: str, role: str, body: str | None
                 principal=principal,
                 role=Role(role),
                 body_key=body,
-                actor=_actor(),
+                actor=cli_actor(),
                 source="cli",
             )
 
-    _run(settings, work)
+    run_with_database(settings.database_url, work)
     click.echo(f"granted {role}{f' of {body}' if body else ''} to {principal.lower()}")
 
 
@@ -91,11 +68,11 @@ def access_revoke(settings: Settings, principal: str, role: str, body: str | Non
                 principal=principal,
                 role=Role(role),
                 body_key=body,
-                actor=_actor(),
+                actor=cli_actor(),
                 source="cli",
             )
 
-    if not _run(settings, work):
+    if not run_with_database(settings.database_url, work):
         raise click.ClickException(f"{principal.lower()} holds no {role} grant to revoke")
     click.echo(f"revoked {role}{f' of {body}' if body else ''} from {principal.lower()}")
 
@@ -114,7 +91,7 @@ def access_list(settings: Settings, role: str | None, body: str | None, as_json:
                 session=session, role=Role(role) if role else None, body_key=body
             )
 
-    grants = _run(settings, work)
+    grants = run_with_database(settings.database_url, work)
     if as_json:
         rows = [
             {"principal": g.principal, "role": g.role.value, "body": g.body_key, "by": g.granted_by}
@@ -143,7 +120,7 @@ def person_show(settings: Settings, identity: str) -> None:
             subject = await subject_of(session=session, email=identity, aad_object_id=identity)
             return await export_personal_data(session=session, subject=subject)
 
-    sections = _run(settings, work)
+    sections = run_with_database(settings.database_url, work)
     click.echo(json.dumps({s.kind: list(s.items) for s in sections}, ensure_ascii=False, indent=2))
 
 
@@ -162,10 +139,10 @@ def person_erase(settings: Settings, identity: str, yes: bool) -> None:
     async def work(database: Database) -> dict[str, int]:
         async with database.transaction() as session:
             subject = await subject_of(session=session, email=identity, aad_object_id=identity)
-            return await erase_person(session=session, subject=subject, actor=_actor())
+            return await erase_person(session=session, subject=subject, actor=cli_actor())
 
     try:
-        changed = _run(settings, work)
+        changed = run_with_database(settings.database_url, work)
     except UnknownPersonError:
         raise click.ClickException(f"nothing is stored about {identity}") from None
     done = ", ".join(f"{kind}={n}" for kind, n in changed.items() if n)
@@ -183,7 +160,9 @@ def retention_run(settings: Settings) -> None:
     """Apply GOVBOT_STATE_RETENTION_DAYS and GOVBOT_CONVERSATION_RETENTION_DAYS now."""
     from bot.retention import run_retention
 
-    result = _run(settings, lambda database: run_retention(settings, database))
+    result = run_with_database(
+        settings.database_url, lambda database: run_retention(settings, database)
+    )
     click.echo(
         f"removed {result.state_documents} state documents, {result.conversations} conversations"
     )

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
-import getpass
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,7 +11,7 @@ import click
 from openpyxl import Workbook
 from tqdm import tqdm
 
-from bot.cli import with_settings
+from bot.cli_support import cli_actor, run_with_database, with_settings
 from bot.settings import Settings
 from knowledge.packs import load_pack
 from storage.db import Database
@@ -38,33 +35,13 @@ T = TypeVar("T")
 PROGRESS_FROM_ROWS = 2000
 
 
-def _run(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
-    """Migrate, then run `work` with a database that is disposed afterwards."""
-    from storage.migrate import upgrade
-
-    upgrade(settings.database_url)
-
-    async def main() -> T:
-        database = Database.connect(settings.database_url)
-        try:
-            return await work(database)
-        finally:
-            await database.dispose()
-
-    return asyncio.run(main())
-
-
-def _actor() -> str:
-    return f"cli:{getpass.getuser()}"
-
-
 async def _require_admin(database: Database, settings: Settings, as_user: str | None) -> str:
     """The acting admin: --as (an admin's email or AAD id), or the shell user when admins are
     configured to include it; the shell itself is trusted only as an operator of the server."""
     from storage.access import access_of
 
     if as_user is None:
-        return _actor()
+        return cli_actor()
     async with database.transaction() as session:
         access = await access_of(session=session, aad_object_id=as_user, email=as_user)
     if not access.is_admin:
@@ -105,7 +82,7 @@ def import_roles(settings: Settings, file: Path, replace: bool, dry_run: bool) -
             summary = await apply_import(
                 session=session,
                 rows=rows,
-                actor=_actor(),
+                actor=cli_actor(),
                 replace=replace,
                 source=f"import:{file.name}"[:64],
                 progress=bar.update,
@@ -115,7 +92,7 @@ def import_roles(settings: Settings, file: Path, replace: bool, dry_run: bool) -
         bar.close()
         return summary
 
-    summary = _run(settings, work)
+    summary = run_with_database(settings.database_url, work)
     prefix = "prøvekørsel, intet gemt: " if dry_run else ""
     click.echo(
         f"{prefix}{summary.rows} rækker: {summary.added} tilføjet, {summary.unchanged} uændret, "
@@ -141,7 +118,7 @@ def export(settings: Settings, fmt: str, out: Path) -> None:
         async with database.transaction() as session:
             return await export_rows(session=session, pack=pack)
 
-    rows = _run(settings, work)
+    rows = run_with_database(settings.database_url, work)
     if fmt == "xlsx":
         workbook = Workbook()
         sheet = workbook.active
@@ -217,7 +194,7 @@ def set_role(
         return "tilføjet" if added else "fandtes allerede"
 
     try:
-        click.echo(_run(settings, work))
+        click.echo(run_with_database(settings.database_url, work))
     except DirectoryError as error:
         click.echo(f"govbot: ukendt person {error} — angiv --name for at oprette", err=True)
         sys.exit(2)
@@ -246,10 +223,8 @@ def end_role(
                 session=session, person_id=person.id, role_key=role_key
             ):
                 name = assignment.system.name if assignment.system else None
-                if (
-                    ((system or None) is None
-                    and name is None)
-                    or (system and name and name.casefold() == system.casefold())
+                if ((system or None) is None and name is None) or (
+                    system and name and name.casefold() == system.casefold()
                 ):
                     await end_assignment(
                         session=session, assignment_id=assignment.id, actor=actor, source="cli"
@@ -257,7 +232,7 @@ def end_role(
                     ended += 1
             return ended
 
-    ended = _run(settings, work)
+    ended = run_with_database(settings.database_url, work)
     if ended <= 0:
         click.echo("govbot: ingen sådan tildeling", err=True)
         sys.exit(2)
@@ -284,7 +259,7 @@ def handover(settings: Settings, source: str, target: str, yes: bool, as_user: s
                 return "det er den samme person"
             return await plan_handover(session=session, source_id=a.id, target_id=b.id)
 
-    planned = _run(settings, plan)
+    planned = run_with_database(settings.database_url, plan)
     if isinstance(planned, str):
         click.echo(f"govbot: {planned}", err=True)
         sys.exit(2)
@@ -312,7 +287,7 @@ def handover(settings: Settings, source: str, target: str, yes: bool, as_user: s
             )
         return len(done.moves) + len(done.already_held)
 
-    click.echo(f"{_run(settings, apply)} roller overdraget")
+    click.echo(f"{run_with_database(settings.database_url, apply)} roller overdraget")
 
 
 def _describe(pack: Any, assignment: Any) -> str:
@@ -328,7 +303,7 @@ def load_demo(settings: Settings) -> None:
         async with database.transaction() as session:
             return await load_demo_data(session=session, pack_key=settings.knowledge_pack)
 
-    if _run(settings, work):
+    if run_with_database(settings.database_url, work):
         click.echo("demodata indlæst")
 
 

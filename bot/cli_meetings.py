@@ -12,29 +12,11 @@ from typing import Any, TypeVar
 
 import click
 
-from bot.cli import with_settings
+from bot.cli_support import run_in_transaction, with_settings
 from bot.settings import Settings
 
 T = TypeVar("T")
 ACTOR = "cli"
-
-
-def _run(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
-    """Migrate, then run `work(session)` in one transaction."""
-    from storage.db import Database
-    from storage.migrate import upgrade
-
-    upgrade(settings.database_url)
-
-    async def run() -> T:
-        database = Database.connect(settings.database_url)
-        try:
-            async with database.transaction() as session:
-                return await work(session)
-        finally:
-            await database.dispose()
-
-    return asyncio.run(run())
 
 
 def _pack(settings: Settings) -> Any:
@@ -74,8 +56,8 @@ def generate(settings: Settings, year: int) -> None:
     from storage.models.base import utcnow
 
     pack = _pack(settings)
-    result = _run(
-        settings,
+    result = run_in_transaction(
+        settings.database_url,
         lambda session: generate_year(
             session=session, pack=pack, year=year, tz=settings.tz, actor=ACTOR, now=utcnow()
         ),
@@ -114,8 +96,8 @@ def list_(
 
     if body:
         body = _body(settings, body)
-    found = _run(
-        settings,
+    found = run_in_transaction(
+        settings.database_url,
         lambda session: list_meetings(
             session=session,
             tz=settings.tz,
@@ -144,8 +126,8 @@ def ics(settings: Settings, body: str, out: Path, year: int | None) -> None:
 
     key = _body(settings, body)
     pack = _pack(settings)
-    found = _run(
-        settings,
+    found = run_in_transaction(
+        settings.database_url,
         lambda session: list_meetings(session=session, tz=settings.tz, year=year, body=key),
     )
     out.write_bytes(calendar_bytes(found, pack.body(key).name_da, settings.tz))
@@ -170,8 +152,8 @@ def add(
 
     key, begin = _body(settings, body), _instant(start, settings)
     pack = _pack(settings)
-    meeting = _run(
-        settings,
+    meeting = run_in_transaction(
+        settings.database_url,
         lambda session: add_meeting(
             session=session, pack=pack, body=key, start=begin,
             end=begin + timedelta(minutes=minutes), actor=ACTOR, tz=settings.tz,
@@ -288,7 +270,7 @@ def _guard(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
     )
 
     try:
-        return _run(settings, work)
+        return run_in_transaction(settings.database_url, work)
     except UnknownMeetingError as error:
         click.echo(f"govbot: mødet #{error.args[0]} findes ikke", err=True)
     except UnknownPersonError as error:
@@ -350,7 +332,10 @@ def due(settings: Settings, at: str, as_json: bool) -> None:
 
     moment = _instant(at, settings)
     grace = timedelta(hours=settings.reminder_grace_hours)
-    found = _run(settings, lambda session: reminders_due(session=session, at=moment, grace=grace))
+    found = run_in_transaction(
+        settings.database_url,
+        lambda session: reminders_due(session=session, at=moment, grace=grace),
+    )
     rows = [
         {
             "meeting_id": r.meeting_id,

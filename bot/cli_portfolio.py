@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli import with_settings
+from bot.cli_support import with_settings
 from bot.settings import Settings
 
 

@@ -12,7 +12,7 @@ import click
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from bot.cli import with_settings
+from bot.cli_support import with_settings
 from bot.settings import Settings
 from dialogs.procurement_view import status_label
 from knowledge.screening import answer_label, load_screening
