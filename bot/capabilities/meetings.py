@@ -162,7 +162,10 @@ class Meetings:
     # --- reading -------------------------------------------------------------------------
 
     async def next_meeting(self, context: TurnContext, match: IntentMatch) -> None:
-        """ "næste møde i styregruppen"."""
+        """ "næste møde i styregruppen"; without a body, the next meeting of every body."""
+        if not match.params.get("body"):
+            await self._next_of_every_body(context)
+            return
         body = await self._body(context, match.params.get("body"))
         if body is None:
             return
@@ -176,6 +179,32 @@ class Meetings:
             context, "meetings.next", body=self._name(context, body), id=meeting.id,
             title=self._title(context, meeting), when=self._when(context, meeting.start),
             place=meeting.place, teams_link=meeting.teams_link, agenda=meeting.agenda,
+        )  # fmt: skip
+
+    async def _next_of_every_body(self, context: TurnContext) -> None:
+        rows = []
+        for body in meeting_bodies(self.pack):
+            meeting = await service.next_meeting(
+                session=turn_session(context), body=body.key, now=utcnow()
+            )
+            if meeting is not None:
+                rows.append((meeting.start, body, meeting))
+        if not rows:
+            await say(context, "meetings.none_upcoming")
+            return
+        sections = [
+            {
+                "title": self._name(context, body),
+                "rows": [
+                    self._t(context, "row", id=m.id, status=m.status,
+                            title=self._title(context, m), when=self._when(context, m.start))
+                ],
+            }
+            for _, body, m in sorted(rows, key=lambda row: row[0])
+        ]  # fmt: skip
+        await show(
+            context, "meetings_list", heading=self._t(context, "upcoming_heading"),
+            sections=sections,
         )  # fmt: skip
 
     async def year(self, context: TurnContext, match: IntentMatch) -> None:

@@ -142,6 +142,15 @@ async def test_next_meeting_and_the_years_wheel_in_danish_and_english(chat: Chat
     assert f"Årshjulet for {YEAR + 5}" not in await chat.say(OUTSIDER, f"årshjulet for {YEAR + 5}")
 
 
+async def test_next_meeting_without_a_body_lists_every_body_s_next_meeting(chat: Chat) -> None:
+    first = await first_steering_meeting(chat.bot)
+    wheel = await chat.send(OUTSIDER, "næste møde")
+    blocks = [b["text"] for b in wheel[0].card["body"]]
+    assert blocks[0] == "De næste møder"
+    assert NAME in blocks and PACK.body("programgruppe").name_da in blocks
+    assert f"[#{first.id}]" in blocks[blocks.index(NAME) + 1]
+
+
 async def test_a_secretary_moves_a_meeting_and_each_reminder_is_replanned_once(
     chat: Chat,
 ) -> None:
