@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -41,15 +41,19 @@ def export(settings: Settings, fmt: str, out: Path, year: int | None, lang: str)
         raise click.BadParameter(f"mappen {out.parent} findes ikke", param_hint="--out")
     upgrade(settings.database_url)
 
+    this_year = datetime.now(settings.tz).year
+
     async def run() -> int:
         database = Database.connect(settings.database_url)
         try:
             async with database.transaction() as session:
-                report = await portfolio_report(session=session, year=year or date.today().year)
+                report = await portfolio_report(
+                    session=session, year=year or this_year, tz=settings.tz
+                )
         finally:
             await database.dispose()
         municipality = load_pack(settings.knowledge_pack).municipality
-        return write_export(out, fmt, report, lang, municipality)  # type: ignore[arg-type]
+        return write_export(out, fmt, report, lang, municipality, settings.tz)  # type: ignore[arg-type]
 
     count = asyncio.run(run())
     click.echo(f"{count} initiativer skrevet til {out}")

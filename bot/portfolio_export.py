@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from openpyxl import Workbook
@@ -20,7 +19,6 @@ from knowledge.portfolio import Gain, Status
 from storage.portfolio import STALE_AFTER, InitiativeRecord, PortfolioReport
 
 Format = Literal["csv", "xlsx", "html"]
-_TZ = ZoneInfo("Europe/Copenhagen")
 COLUMNS = ("id", *FIELDS, "status", "status_since", "registered_by", "registered_at")
 # Spreadsheet programs run cells that start like a formula; such text is prefixed with '.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -38,17 +36,17 @@ def header(lang: Lang) -> list[str]:
     return [names.get(c) or text(f"portfolio.field.{c}", lang) for c in COLUMNS]
 
 
-def _local(value: datetime) -> str:
-    return value.astimezone(_TZ).strftime("%Y-%m-%d %H:%M")
+def _local(value: datetime, tz: tzinfo) -> str:
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
-def row(record: InitiativeRecord, lang: Lang) -> list[Any]:
-    """One initiative as cell values (labels in `lang`, dates ISO, money as a number)."""
+def row(record: InitiativeRecord, lang: Lang, tz: tzinfo) -> list[Any]:
+    """One initiative as cell values (labels in `lang`, local times in `tz`, money a number)."""
     values: dict[str, Any] = {
         "id": record.id,
         "title": record.title,
         "status": text(f"portfolio.status.{record.status.value}", lang),
-        "status_since": _local(record.status_changed_at),
+        "status_since": _local(record.status_changed_at, tz),
         "unit": record.unit_name,
         "category": text(f"portfolio.category.{record.category.value}", lang),
         "core_task": record.core_task,
@@ -66,7 +64,7 @@ def row(record: InitiativeRecord, lang: Lang) -> list[Any]:
         "lead": record.lead_name,
         "systems": ", ".join(s.name for s in record.systems),
         "registered_by": record.registered_by_name,
-        "registered_at": _local(record.created_at),
+        "registered_at": _local(record.created_at, tz),
     }
     return [_safe(values[c]) for c in COLUMNS]
 
@@ -77,17 +75,19 @@ def _safe(value: Any) -> Any:
     return value
 
 
-def to_csv(records: list[InitiativeRecord], lang: Lang) -> bytes:
+def to_csv(records: list[InitiativeRecord], lang: Lang, tz: tzinfo) -> bytes:
     """CSV with a byte-order mark, so Excel reads æ, ø and å right."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header(lang))
     for record in records:
-        writer.writerow(["" if v is None else v for v in row(record, lang)])
+        writer.writerow(["" if v is None else v for v in row(record, lang, tz)])
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(records: list[InitiativeRecord], report: PortfolioReport, lang: Lang) -> bytes:
+def to_xlsx(
+    records: list[InitiativeRecord], report: PortfolioReport, lang: Lang, tz: tzinfo
+) -> bytes:
     """A workbook: the initiatives, and their history."""
     book = Workbook()
     sheet = book.active
@@ -95,7 +95,7 @@ def to_xlsx(records: list[InitiativeRecord], report: PortfolioReport, lang: Lang
     sheet.title = "Initiativer" if lang == "da" else "Initiatives"
     sheet.append(header(lang))
     for record in records:
-        sheet.append(row(record, lang))
+        sheet.append(row(record, lang, tz))
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = sheet.dimensions
     for index, column in enumerate(COLUMNS, start=1):
@@ -113,7 +113,7 @@ def to_xlsx(records: list[InitiativeRecord], report: PortfolioReport, lang: Lang
                 [
                     record.id,
                     _safe(record.title),
-                    _local(entry.at),
+                    _local(entry.at, tz),
                     _safe(entry.actor_name),
                     _status(entry.from_status, lang) if entry.from_status else "",
                     _status(entry.to_status, lang),
@@ -142,15 +142,15 @@ def _environment() -> Environment:
     return environment
 
 
-def to_html(report: PortfolioReport, lang: Lang, municipality: str) -> bytes:
-    """The yearly status report (HTML, every value escaped)."""
+def to_html(report: PortfolioReport, lang: Lang, municipality: str, tz: tzinfo) -> bytes:
+    """The yearly status report (HTML, every value escaped), dates on the local clock `tz`."""
 
     def t(key: str, **values: Any) -> str:
         return text(key, lang, **values)
 
     def day(value: date | datetime) -> str:
         if isinstance(value, datetime):
-            value = value.astimezone(_TZ).date()
+            value = value.astimezone(tz).date()
         return value.strftime("%d.%m.%Y") if lang == "da" else value.isoformat()
 
     def money(value: int) -> str:
@@ -179,14 +179,14 @@ def to_html(report: PortfolioReport, lang: Lang, municipality: str) -> bytes:
 
 
 def write_export(
-    path: Path, fmt: Format, report: PortfolioReport, lang: Lang, municipality: str
+    path: Path, fmt: Format, report: PortfolioReport, lang: Lang, municipality: str, tz: tzinfo
 ) -> int:
-    """Write the export to `path`; returns the number of initiatives in it."""
+    """Write the export to `path` (times in `tz`); returns the number of initiatives in it."""
     if fmt == "csv":
-        data = to_csv(report.initiatives, lang)
+        data = to_csv(report.initiatives, lang, tz)
     elif fmt == "xlsx":
-        data = to_xlsx(report.initiatives, report, lang)
+        data = to_xlsx(report.initiatives, report, lang, tz)
     else:
-        data = to_html(report, lang, municipality)
+        data = to_html(report, lang, municipality, tz)
     path.write_bytes(data)
     return report.total

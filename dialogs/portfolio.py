@@ -8,7 +8,7 @@ acting user's grants, never from what the card carried.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -61,7 +61,7 @@ from storage.portfolio import (
 # Channels whose clients fill in Adaptive Card inputs; elsewhere registration is a dialog.
 CARD_FORM_CHANNELS = frozenset({"msteams", "emulator", "webchat", "directline"})
 LIST_LIMIT = 10
-_TZ = ZoneInfo("Europe/Copenhagen")
+DEFAULT_TZ = ZoneInfo("Europe/Copenhagen")  # the app passes settings.tz
 _CHOICE_FIELDS: dict[str, type[Category] | type[Funding]] = {
     "category": Category,
     "funding": Funding,
@@ -120,8 +120,8 @@ def kind_key(kind: type[Category] | type[Funding]) -> str:
     return "category" if kind is Category else "funding"
 
 
-def _date(value: datetime, lang: Lang) -> str:
-    local = value.astimezone(_TZ)
+def _date(value: datetime, lang: Lang, tz: tzinfo) -> str:
+    local = value.astimezone(tz)
     return local.strftime("%d.%m.%Y") if lang == "da" else local.strftime("%Y-%m-%d")
 
 
@@ -133,8 +133,9 @@ def _amount(value: int, lang: Lang) -> str:
 class Portfolio:
     """The portfolio's conversation parts for one knowledge pack."""
 
-    def __init__(self, pack_key: str) -> None:
+    def __init__(self, pack_key: str, tz: tzinfo = DEFAULT_TZ) -> None:
         self.pack_key = pack_key
+        self.tz = tz
 
     @property
     def rules(self) -> PortfolioRules:
@@ -332,7 +333,7 @@ class Portfolio:
             history.append(
                 t(
                     "card.history_line",
-                    date=_date(entry.at, lang),
+                    date=_date(entry.at, lang, self.tz),
                     actor=entry.actor_name,
                     change=change,
                     body=body,
@@ -344,7 +345,7 @@ class Portfolio:
             "title": numbered(record.title, record.id, lang),
             "status": record.status.value,
             "status_line": f"{t('card.status')}: {status}, "
-            + t("card.since", date=_date(record.status_changed_at, lang)),
+            + t("card.since", date=_date(record.status_changed_at, lang, self.tz)),
             "description": record.description,
             "facts": facts,
             "gains": [f"{t('gain.' + g.value)}: {v}" for g, v in record.gains.items()],

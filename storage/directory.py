@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.schema import Pack
@@ -54,6 +54,14 @@ class PersonInfo:
     email: str
     org_unit: str | None = None
     aad_object_id: str | None = None
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    """An organisational unit in the directory."""
+
+    id: int
+    name: str
 
 
 @dataclass(frozen=True)
@@ -212,6 +220,31 @@ def clean_email(email: str) -> str:
 
 
 # --- people, units and systems ----------------------------------------------------------
+
+
+def people_known_by(principals: Iterable[str]) -> Select[tuple[int]]:
+    """The ids of directory people whose AAD object id or email is one of `principals`."""
+    keys = list(dict.fromkeys(p.strip().lower() for p in principals if p))
+    return select(Person.id).where(or_(Person.aad_object_id.in_(keys), Person.email.in_(keys)))
+
+
+async def person_id_of(*, session: AsyncSession, principals: Iterable[str]) -> int | None:
+    """The directory person known by any of `principals` (AAD object id or email), if any."""
+    return await session.scalar(people_known_by(principals).order_by(Person.id).limit(1))
+
+
+async def principals_of(
+    *, session: AsyncSession, aad_object_id: str | None, email: str | None
+) -> frozenset[str]:
+    """Every principal a user is known by: their own, and their directory person's."""
+    found = {p.strip().lower() for p in (aad_object_id, email) if p}
+    if found:
+        rows = await session.execute(
+            select(Person.email, Person.aad_object_id).where(Person.id.in_(people_known_by(found)))
+        )
+        for person_email, person_aad in rows:
+            found.update(p.strip().lower() for p in (person_email, person_aad) if p)
+    return frozenset(found)
 
 
 async def _org_unit_id(session: AsyncSession, name: str | None) -> int | None:

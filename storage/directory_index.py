@@ -24,6 +24,7 @@ from storage.directory import (
     Assignment,
     PersonInfo,
     SystemInfo,
+    UnitInfo,
     directory_token,
     local_writes,
 )
@@ -72,8 +73,10 @@ class DirectoryIndex:
         systems: dict[int, SystemInfo],
         people: dict[int, PersonInfo],
         assignments: Iterable[Assignment],
+        units: dict[int, str] | None = None,
     ) -> None:
         self.token = token
+        self._units = dict(units or {})
         self._systems = systems
         self._people = people
         self._by_system: dict[int | None, list[Assignment]] = {}
@@ -87,6 +90,9 @@ class DirectoryIndex:
         )
         self._person_names: NameIndex[int] = NameIndex((p.id, (p.name,)) for p in people.values())
         self._emails = {p.email: p.id for p in people.values()}
+        self._unit_names: NameIndex[int] = NameIndex(
+            (uid, (name,)) for uid, name in self._units.items()
+        )
 
     @property
     def system_count(self) -> int:
@@ -125,6 +131,17 @@ class DirectoryIndex:
         top = hits[0].score
         close = [h for h in hits if h.score >= top - RIVAL_GAP]
         return PersonSearch(query, tuple(self._people[h.key] for h in close))
+
+    def find_unit(self, query: str) -> UnitInfo | None:
+        """The organisational unit `query` names, when one is meant without doubt."""
+        hits = self._unit_names.search(query, limit=3, cutoff=SURE)
+        if not hits:
+            return None
+        top = hits[0]
+        rivals = [h for h in hits[1:] if h.score >= top.score - RIVAL_GAP]
+        if rivals and top.score < 100.0:
+            return None
+        return UnitInfo(top.key, self._units[top.key])
 
     def holders(self, role_keys: Iterable[str], system_id: int | None = None) -> list[Assignment]:
         """Current holders of any of `role_keys` for a system (None: organisation-wide)."""
@@ -254,4 +271,4 @@ async def build_index(*, session: AsyncSession, token: str) -> DirectoryIndex:
         for row in rows
         if row.person_id in people
     ]
-    return DirectoryIndex(token, systems, people, assignments)
+    return DirectoryIndex(token, systems, people, assignments, units)

@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.calendar import add_working_days, format_when, reminder_time, titled, year_plan
@@ -19,6 +19,7 @@ from knowledge.schema import Body, Pack, ReminderRule
 from storage import outbox
 from storage.access import Role, grant_role, list_grants, principal_of, revoke_role
 from storage.audit import record_change
+from storage.directory import principals_of as principals_of  # the årshjul's callers use it
 from storage.models.base import utcnow
 from storage.models.directory import Person
 from storage.models.meetings import BodyChannel, Meeting, ReminderOptOut
@@ -380,22 +381,6 @@ async def members(*, session: AsyncSession, body: str) -> list[Member]:
         if g.role in MEMBER_ROLES
     ]
     return sorted(found, key=lambda m: (MEMBER_ROLES.index(m.role), m.principal))
-
-
-async def principals_of(
-    *, session: AsyncSession, aad_object_id: str | None, email: str | None
-) -> frozenset[str]:
-    """Every principal a user is known by: their own, and their directory person's."""
-    found = {principal_of(p) for p in (aad_object_id, email) if p}
-    if found:
-        rows = await session.execute(
-            select(Person.email, Person.aad_object_id).where(
-                or_(Person.aad_object_id.in_(found), Person.email.in_(found))
-            )
-        )
-        for person_email, person_aad in rows:
-            found.update(principal_of(p) for p in (person_email, person_aad) if p)
-    return frozenset(found)
 
 
 async def set_body_channel(

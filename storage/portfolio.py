@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import TypeVar
 
+from rapidfuzz import fuzz
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,23 +26,24 @@ from knowledge.portfolio import (
     Status,
     Transition,
 )
-from knowledge.text import FuzzyIndex
+from knowledge.text import FuzzyIndex, normalise
 from storage.access import Access, Role, principal_of
 from storage.audit import record_change
+from storage.directory import people_known_by
+from storage.directory_index import DirectoryIndex, directory_index
 from storage.models import (
     Initiative,
     InitiativeEvent,
     InitiativeFollower,
     InitiativeSystem,
-    ItSystem,
-    OrgUnit,
-    Person,
 )
 from storage.models.base import utcnow
 
 TERMINAL = frozenset({Status.AFSLUTTET, Status.AFVIST})
 STALE_AFTER = timedelta(days=90)
 DUPLICATE_CUTOFF = 72.0
+# A near-duplicate shares at least this share of the longer title's content words.
+DUPLICATE_OVERLAP = 0.6
 ENTITY = "initiative"
 E = TypeVar("E", bound=StrEnum)
 
@@ -226,35 +228,22 @@ class PortfolioReport:
 # --- the directory: units, people and systems by the names users type ------------------------
 
 
-async def _match_unit(session: AsyncSession, text: str) -> tuple[int | None, str]:
-    rows = (await session.execute(select(OrgUnit.id, OrgUnit.name))).all()
-    found = FuzzyIndex((row.id, [row.name]) for row in rows).search(text, limit=1, cutoff=88)
-    if not found:
-        return None, text
-    return found[0].key, found[0].text
+def _match_unit(index: DirectoryIndex, text: str) -> tuple[int | None, str]:
+    unit = index.find_unit(text)
+    return (unit.id, unit.name) if unit else (None, text)
 
 
-async def _match_person(session: AsyncSession, text: str) -> tuple[int | None, str]:
-    if "@" in text:
-        person = await session.scalar(select(Person).where(Person.email == principal_of(text)))
-        return (person.id, person.name) if person else (None, text)
-    rows = (
-        await session.execute(select(Person.id, Person.name).where(Person.anonymised.is_(False)))
-    ).all()
-    found = FuzzyIndex((row.id, [row.name]) for row in rows).search(text, limit=2, cutoff=90)
-    if len(found) != 1 and not (found and found[0].score == 100.0):
-        return None, text  # nobody, or two people with near-equal names: keep what was typed
-    return found[0].key, found[0].text
+def _match_person(index: DirectoryIndex, text: str) -> tuple[int | None, str]:
+    person = index.find_people(text).person
+    return (person.id, person.name) if person else (None, text)  # unknown or ambiguous: as typed
 
 
-async def _match_systems(session: AsyncSession, names: Iterable[str]) -> list[SystemRef]:
-    rows = (await session.execute(select(ItSystem.id, ItSystem.name, ItSystem.aliases))).all()
-    index = FuzzyIndex((row.id, [row.name, *(row.aliases or [])]) for row in rows)
-    canonical = {row.id: row.name for row in rows}
+def _match_systems(index: DirectoryIndex, names: Iterable[str]) -> list[SystemRef]:
     refs: dict[str, SystemRef] = {}
     for name in names:
-        found = index.search(name, limit=1, cutoff=88)
-        ref = SystemRef(canonical[found[0].key], found[0].key) if found else SystemRef(name, None)
+        found = index.find_system(name)
+        system = found.systems[0] if found.outcome == "found" else None
+        ref = SystemRef(system.name, system.id) if system else SystemRef(name, None)
         refs.setdefault(ref.name.casefold(), ref)
     return list(refs.values())
 
@@ -350,6 +339,20 @@ async def get_initiative(*, session: AsyncSession, initiative_id: int) -> Initia
     return await _record(session, await _row(session, initiative_id))
 
 
+def title_overlap(a: str, b: str) -> float:
+    """The share of the longer title's content words the other title has too (typos forgiven).
+
+    Token-set scoring gives 100 whenever one title's words are a subset of the other's, so a
+    one-word title would "duplicate" every title containing that word; this keeps it honest.
+    """
+    left, right = set(normalise(a)), set(normalise(b))
+    if not left or not right:
+        return 0.0
+    shorter, longer = sorted((left, right), key=len)
+    shared = sum(1 for word in shorter if any(fuzz.ratio(word, w) >= 80 for w in longer))
+    return shared / len(longer)
+
+
 async def similar_initiatives(
     *, session: AsyncSession, title: str, limit: int = 3, cutoff: float = DUPLICATE_CUTOFF
 ) -> list[SimilarInitiative]:
@@ -359,8 +362,9 @@ async def similar_initiatives(
     index = FuzzyIndex(((row.id, [row.title]) for row in rows), kind="text")
     return [
         SimilarInitiative(_summary(by_id[m.key]), m.score)
-        for m in index.search(title, limit=limit, cutoff=cutoff)
-    ]
+        for m in index.search(title, limit=limit * 4, cutoff=cutoff)
+        if title_overlap(title, by_id[m.key].title) >= DUPLICATE_OVERLAP
+    ][:limit]
 
 
 async def search_initiatives(
@@ -397,9 +401,7 @@ async def search_initiatives(
 async def my_initiatives(*, session: AsyncSession, actor: Actor) -> list[InitiativeSummary]:
     """Initiatives the actor registered, leads, or joined."""
     principals = actor.principals
-    person_ids = select(Person.id).where(
-        or_(Person.aad_object_id.in_(principals), Person.email.in_(principals))
-    )
+    person_ids = people_known_by(principals)
     followed = select(InitiativeFollower.initiative_id).where(
         InitiativeFollower.principal.in_(principals)
     )
@@ -438,8 +440,9 @@ async def register_initiative(
     *, session: AsyncSession, new: NewInitiative, actor: Actor, source: str = "chat"
 ) -> InitiativeRecord:
     """Add an initiative as an idé, matching unit, lead and systems to the directory."""
-    unit_id, unit_name = await _match_unit(session, new.unit)
-    lead_id, lead_name = await _match_person(session, new.lead)
+    directory = await directory_index(session=session)
+    unit_id, unit_name = _match_unit(directory, new.unit)
+    lead_id, lead_name = _match_person(directory, new.lead)
     now = utcnow()
     row = Initiative(
         title=new.title,
@@ -467,7 +470,7 @@ async def register_initiative(
     )
     session.add(row)
     await session.flush()
-    for ref in await _match_systems(session, new.systems):
+    for ref in _match_systems(directory, new.systems):
         session.add(InitiativeSystem(initiative_id=row.id, system_id=ref.system_id, name=ref.name))
     session.add(
         InitiativeEvent(
@@ -604,13 +607,13 @@ def _ordered(counter: Counter[E], order: Iterable[E]) -> dict[E, int]:
 
 
 async def portfolio_report(
-    *, session: AsyncSession, year: int, now: datetime | None = None
+    *, session: AsyncSession, year: int, now: datetime | None = None, tz: tzinfo = UTC
 ) -> PortfolioReport:
-    """The yearly status report's figures, as of `now`."""
+    """The yearly status report's figures, as of `now`; the year runs by the local clock `tz`."""
     now = now or utcnow()
     records = await all_initiatives(session=session)
-    start = datetime(year, 1, 1, tzinfo=UTC)
-    end = datetime(year + 1, 1, 1, tzinfo=UTC)
+    start = datetime(year, 1, 1, tzinfo=tz)
+    end = datetime(year + 1, 1, 1, tzinfo=tz)
     gains: dict[Gain, list[tuple[InitiativeSummary, str]]] = {gain: [] for gain in Gain}
     changes: list[tuple[InitiativeSummary, HistoryEntry]] = []
     for record in records:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import Access, NotAuthorisedError, Role
 from storage.audit import record_change
-from storage.models import Person
+from storage.directory import person_id_of
 from storage.models.base import utcnow
 from storage.models.procurement import ProcurementChannel, ProcurementEvent, ProcurementRequest
 
@@ -241,15 +241,6 @@ async def _locked(session: AsyncSession, request_id: int) -> ProcurementRequest:
     return row
 
 
-async def _person_id(session: AsyncSession, requester: Requester) -> int | None:
-    keys = [k.lower() for k in (requester.aad_object_id, requester.email) if k]
-    if not keys:
-        return None
-    return await session.scalar(
-        select(Person.id).where((Person.aad_object_id.in_(keys)) | (Person.email.in_(keys)))
-    )
-
-
 async def _create(
     session: AsyncSession,
     *,
@@ -270,7 +261,9 @@ async def _create(
         requester_name=requester.name,
         requester_email=requester.email.lower() if requester.email else None,
         requester_aad_object_id=requester.aad_object_id,
-        requester_person_id=await _person_id(session, requester),
+        requester_person_id=await person_id_of(
+            session=session, principals=(requester.aad_object_id or "", requester.email or "")
+        ),
         lang=requester.lang,
         unit=unit.strip(),
         need=need.strip(),

@@ -21,7 +21,7 @@ from dialogs.portfolio import (
 
 def register(runtime: Runtime) -> None:
     """Add the registration dialog, the portfolio's intents and its card buttons."""
-    portfolio = Portfolio(runtime.settings.knowledge_pack)
+    portfolio = Portfolio(runtime.settings.knowledge_pack, runtime.settings.tz)
     runtime.dialogs.add(RegisterInitiativeDialog(portfolio))
     step_by_step = start_dialog(RegisterInitiativeDialog.__name__)
 

@@ -320,3 +320,91 @@ async def test_demo_initiatives_follow_each_packs_rules(session: AsyncSession, p
         Status.I_GANG: 1,
         Status.I_DRIFT: 1,
     }
+
+
+async def test_register_matches_through_the_directory_services(session: AsyncSession) -> None:
+    from storage.directory import ensure_person, ensure_system, set_assignment
+
+    mette = await ensure_person(
+        session=session,
+        email="mette.lund@norddjurs.dk",
+        name="Mette Lund",
+        actor="test",
+        org_unit="Sundhed og Omsorg",
+    )
+    await ensure_person(session=session, email="mette.lind@x.dk", name="Mette Lind", actor="t")
+    nexus = await ensure_system(session=session, name="KMD Nexus", actor="test")
+    await set_assignment(
+        session=session, person_id=mette.id, role_key="systemejer", system_id=nexus.id, actor="t"
+    )
+
+    by_email = await register_initiative(
+        session=session,
+        new=new_initiative(unit="sundhed og omsorg", lead="Mette.Lund@norddjurs.dk"),
+        actor=ANNE,
+    )
+    ambiguous = await register_initiative(
+        session=session, new=new_initiative(title="Andet", lead="Mette"), actor=ANNE
+    )
+
+    assert (by_email.lead_person_id, by_email.lead_name) == (mette.id, "Mette Lund")
+    assert by_email.unit_name == "Sundhed og Omsorg" and by_email.org_unit_id is not None
+    assert (ambiguous.lead_person_id, ambiguous.lead_name) == (None, "Mette")
+
+
+@pytest.mark.parametrize(
+    ("title", "warned"),
+    [
+        ("Sensorer", False),  # one word of a four-word title
+        ("Chatbot", False),  # one word of a two-word title
+        ("Digital nattevagt", False),  # half of the title
+        ("Chatbot til borgerservice", True),
+        ("Chatbott til borgerservicen", True),  # typos and inflection
+        ("Digitale nattevagter med sensorer", True),
+    ],
+)
+async def test_one_word_titles_do_not_duplicate_every_title_with_that_word(
+    session: AsyncSession, title: str, warned: bool
+) -> None:
+    await register_initiative(session=session, new=new_initiative(), actor=ANNE)
+    await register_initiative(
+        session=session, new=new_initiative(title="Chatbot til borgerservice"), actor=ANNE
+    )
+    found = await similar_initiatives(session=session, title=title)
+    assert bool(found) is warned, [s.initiative.title for s in found]
+
+
+async def test_a_one_word_title_still_finds_the_same_one_word_title(session: AsyncSession) -> None:
+    first = await register_initiative(
+        session=session, new=new_initiative(title="Chatbot"), actor=ANNE
+    )
+    assert [
+        s.initiative.id for s in await similar_initiatives(session=session, title="chatbot")
+    ] == [first.id]
+
+
+async def test_the_report_year_and_the_html_dates_follow_the_local_clock(
+    session: AsyncSession,
+) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.portfolio_export import to_html
+    from storage.models.portfolio import InitiativeEvent
+
+    record = await register_initiative(session=session, new=new_initiative(), actor=ANNE)
+    new_year_in_copenhagen = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)  # 00:30 on 1 January
+    event = await session.scalar(
+        select(InitiativeEvent).where(InitiativeEvent.initiative_id == record.id)
+    )
+    assert event is not None
+    event.at = new_year_in_copenhagen
+    await session.flush()
+    copenhagen = ZoneInfo("Europe/Copenhagen")
+
+    local = await portfolio_report(session=session, year=2027, tz=copenhagen)
+    utc = await portfolio_report(session=session, year=2027)
+
+    assert len(local.changes) == 1 and utc.changes == []
+    html = to_html(local, "da", "Norddjurs Kommune", copenhagen).decode()
+    assert "01.01.2027" in html and "31.12.2026" not in html
