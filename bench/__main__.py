@@ -34,7 +34,7 @@ class Sizes:
 
 FULL = Sizes(10_000, 30_000, turns.Plan(rounds=4, slice_seconds=6), 2_000, 30_000, 2_000)
 ONLY: list[str] = []
-QUICK = Sizes(10_000, 30_000, turns.Plan(rounds=2, slice_seconds=3), 500, 5_000, 300)
+QUICK = Sizes(10_000, 30_000, turns.Plan(rounds=2, slice_seconds=3), 500, 5_000, 450)
 
 
 SECTIONS = ("turns", "in-process", "fan-out", "scale-out")
@@ -67,9 +67,9 @@ async def run(sizes: Sizes, workdir: Path) -> tuple[list[Row], list[str]]:
     rows.append(
         Row(
             "setup",
-            f"directory: {len(directory.systems):,} systems",
+            f"directory: {len(directory.systems):,} systems, {directory.assignments:,} roles",
             f"{time.perf_counter() - began:.1f} s",
-            directory.loaded_by,
+            "storage.demo.generate",
         )
     )
     await _section(

@@ -25,7 +25,9 @@ class BenchChannel:
     received: Counter[str] = field(default_factory=Counter)  # conversation id → activities
     texts: list[tuple[str, str]] = field(default_factory=list)  # (conversation id, text)
     arrivals: list[float] = field(default_factory=list)  # perf_counter() of each accepted send
+    senders: Counter[int] = field(default_factory=Counter)  # the sender's TCP port → sends
     throttled: int = 0
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)  # set on every accepted send
     url: str = ""
     _waiters: dict[str, asyncio.Future[float]] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=itertools.count)
@@ -45,6 +47,11 @@ class BenchChannel:
         self.url = f"http://127.0.0.1:{port}/"
         return self
 
+    @property
+    def port(self) -> int:
+        """The port this channel listens on."""
+        return int(self.url.rsplit(":", 1)[1].strip("/"))
+
     async def stop(self) -> None:
         """Close the listener."""
         if self._runner:
@@ -61,6 +68,7 @@ class BenchChannel:
         self.received.clear()
         self.texts.clear()
         self.arrivals.clear()
+        self.senders.clear()
         self.throttled = 0
 
     async def _send(self, request: web.Request) -> web.Response:
@@ -78,6 +86,10 @@ class BenchChannel:
         activity = await request.json()
         self.received[conversation_id] += 1
         self.arrivals.append(now)
+        self.arrived.set()
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        if peer:
+            self.senders[peer[1]] += 1
         self.texts.append((conversation_id, _visible_text(activity)))
         reply_to = request.match_info.get("aid") or activity.get("replyToId")
         waiter = self._waiters.pop(reply_to, None) if reply_to else None

@@ -15,7 +15,7 @@ from bench.report import Row, measured, skipped
 from bench.servers import Server, start_echo, start_govbot
 
 SECTION = "turns"
-CONCURRENCIES = (32, 8)
+CONCURRENCIES = (32, 8, 1)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,9 @@ import aiohttp
 import pytest
 
 from bench.channel import BenchChannel
-from bench.directory import populate, write_roles_csv
+from bench.directory import populate
+from bench.fanout import measure as measure_fanout
+from bench.inprocess import measure as measure_inprocess
 from bench.limits import TeamsLimits, minimum_span
 from bench.load import Driver, LoadResult
 from bench.report import Row, markdown, measured, skipped, table
@@ -52,11 +54,20 @@ def test_report_renders_measured_and_skipped_rows() -> None:
     assert "| turns | govbot/echo throughput ratio @32 | 1.7 | >= 1.5 | ok |" in written
 
 
-async def test_directory_population_and_csv(database_url: str, tmp_path: Path) -> None:
+async def test_in_process_section_on_a_toy_directory(database_url: str, tmp_path: Path) -> None:
     directory = await populate(database_url, systems=12, assignments=30)
     assert len(directory.systems) == 12
-    csv_path = write_roles_csv(tmp_path / "roles.csv", rows=20, systems=directory.systems)
-    assert len(csv_path.read_text(encoding="utf-8").splitlines()) == 21
+    rows = await measure_inprocess(tmp_path, database_url, directory.systems, 5, 60)
+    names = " | ".join(row.name for row in rows)
+    assert "role lookup" in names and "knowledge answer" in names and "CSV import" in names
+    assert all(not row.value.startswith("skipped") for row in rows)
+
+
+async def test_fan_out_section_delivers_each_reminder_once(tmp_path: Path) -> None:
+    rows = {row.name: row for row in await measure_fanout(tmp_path, 64)}
+    assert rows["duplicates"].value == "0"
+    assert rows["lost"].value == "0"
+    assert "time / theoretical minimum ratio" in rows
 
 
 async def _drive(url: str, text: Callable[[random.Random], str]) -> LoadResult:
