@@ -7,7 +7,7 @@ acting user's grants, never from what the card carried.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -33,8 +33,9 @@ from dialogs.portfolio_form import (
     parse_field,
     parse_form,
 )
+from dialogs.portfolio_notify import announce_move
 from dialogs.texts import Lang, text
-from dialogs.turn import say, show, turn_lang, turn_session, turn_user
+from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.packs import load_pack
 from knowledge.portfolio import Category, Funding, PortfolioRules, Status, load_rules
 from storage.access import access_of
@@ -133,9 +134,15 @@ def _amount(value: int, lang: Lang) -> str:
 class Portfolio:
     """The portfolio's conversation parts for one knowledge pack."""
 
-    def __init__(self, pack_key: str, tz: tzinfo = DEFAULT_TZ) -> None:
+    def __init__(
+        self,
+        pack_key: str,
+        tz: tzinfo = DEFAULT_TZ,
+        kick: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.pack_key = pack_key
         self.tz = tz
+        self.kick = kick  # wakes the outbox dispatcher once the turn has committed
 
     @property
     def rules(self) -> PortfolioRules:
@@ -428,6 +435,13 @@ class Portfolio:
             verb = text(f"portfolio.move_verb.{to.value}", lang).lower()
             await say(context, "portfolio.refused.reason", verb=verb)
             return
+        if (
+            await announce_move(
+                session=session, record=record, actor=actor_of(context), pack_key=self.pack_key
+            )
+            and self.kick is not None
+        ):
+            after_commit(context, self.kick)
         await say(
             context,
             "portfolio.moved",

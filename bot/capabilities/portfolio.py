@@ -21,7 +21,9 @@ from dialogs.portfolio import (
 
 def register(runtime: Runtime) -> None:
     """Add the registration dialog, the portfolio's intents and its card buttons."""
-    portfolio = Portfolio(runtime.settings.knowledge_pack, runtime.settings.tz)
+    portfolio = Portfolio(
+        runtime.settings.knowledge_pack, runtime.settings.tz, kick=runtime.outbox_kick
+    )
     runtime.dialogs.add(RegisterInitiativeDialog(portfolio))
     step_by_step = start_dialog(RegisterInitiativeDialog.__name__)
 

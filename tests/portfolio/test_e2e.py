@@ -121,6 +121,22 @@ class Chat:
         return cards[-1]
 
 
+async def _news(channel: TestChannel, user: dict[str, str], count: int) -> list[str]:
+    """The first `count` move notifications in a user's 1:1 chat, waiting for them to arrive."""
+
+    def news() -> list[str]:
+        return [r.text for r in channel.to(_conversation(user)) if r.text.startswith("Nyt om")]
+
+    async with asyncio.timeout(10):
+        while len(news()) < count:
+            await channel.wait_for(
+                len(channel.to(_conversation(user))) + 1, conversation_id=_conversation(user)
+            )
+    await asyncio.sleep(0.2)  # nothing more is on its way
+    assert len(news()) == count, news()
+    return news()
+
+
 def _move_payload(card: dict[str, Any], verb: str) -> dict[str, Any]:
     for action in card["actions"]:
         if action["type"] == "Action.ShowCard" and action["title"] == verb:
@@ -218,6 +234,16 @@ async def test_register_move_refuse_and_export(
     history = [b["text"] for b in replies[-1].card["body"] if b.get("isSubtle")]  # type: ignore[index]
     assert any("Charlotte" not in h and "Til årsplanen" in h for h in history)
     assert any("Bruger 3: indstillet → prioriteret" in h for h in history)
+
+    # The registrant and the follower hear of each move 1:1 (not of their own), with who/why.
+    anne_news = await _news(channel, ANNE, 3)
+    assert "flyttet fra idé til **indstillet** af Bruger 2 (" in anne_news[0]
+    assert anne_news[0].endswith("Begrundelse: Til årsplanen")
+    assert "til **prioriteret** af Bruger 3" in anne_news[1]
+    assert "til **i gang** af Bruger 2" in anne_news[2]
+    charlotte_news = await _news(channel, CHARLOTTE, 2)
+    assert ["indstillet" in charlotte_news[0], "i gang" in charlotte_news[1]] == [True, True]
+    assert not [r for r in channel.to(_conversation(BO)) if "Nyt om" in r.text]
 
     # 5. Lists: by status and unit, and "mine initiativer".
     listing = await anne.card("initiativer i gang i Sundhed og Omsorg")

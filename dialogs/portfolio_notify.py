@@ -1,0 +1,88 @@
+"""News of an initiative's move, 1:1 to whoever registered or joined it, through the outbox.
+
+Keys are `portfolio:{id}:status:{n}:{principal}` (n = the history entry), so a retried turn
+never tells anyone twice. Rows are written in the turn's transaction, with the move itself.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dialogs.texts import Lang, text
+from knowledge.packs import load_pack
+from storage import outbox
+from storage.access import principal_of
+from storage.conversations import personal_conversation
+from storage.models import InitiativeFollower
+from storage.models.base import utcnow
+from storage.portfolio import Actor, InitiativeRecord
+
+SOURCE = "portfolio"
+
+
+async def _lang_of(session: AsyncSession, principal: str) -> Lang:
+    """The language of the recipient's 1:1 chat with the bot (Danish when unknown)."""
+    by = {"email": principal} if "@" in principal else {"aad_object_id": principal}
+    chat = await personal_conversation(session=session, **by)
+    return "en" if chat and (chat.locale or "").lower().startswith("en") else "da"
+
+
+def _body_name(pack_key: str, body_key: str | None, lang: Lang) -> str | None:
+    if body_key is None:
+        return None
+    try:
+        body = load_pack(pack_key).body(body_key)
+    except KeyError:
+        return body_key
+    return body.name_en if lang == "en" else body.name_da
+
+
+async def recipients(*, session: AsyncSession, record: InitiativeRecord) -> list[str]:
+    """The registrant and every follower, each principal once."""
+    followers = await session.scalars(
+        select(InitiativeFollower.principal)
+        .where(InitiativeFollower.initiative_id == record.id)
+        .order_by(InitiativeFollower.id)
+    )
+    return list(dict.fromkeys(principal_of(p) for p in (record.registered_by, *followers)))
+
+
+async def announce_move(
+    *, session: AsyncSession, record: InitiativeRecord, actor: Actor, pack_key: str
+) -> int:
+    """Tell the registrant and followers (not the mover) who moved the initiative and why."""
+    entry = record.history[-1]
+    n = len(record.history) - 1
+    planned = 0
+    for principal in await recipients(session=session, record=record):
+        if principal in actor.principals:
+            continue
+        lang = await _lang_of(session, principal)
+        await outbox.enqueue(
+            session=session,
+            key=f"portfolio:{record.id}:status:{n}:{principal}",
+            due_at=utcnow(),
+            payload={
+                "lang": lang,
+                "subject": f"portfolio {record.id} moved",
+                "text": {
+                    "key": "portfolio.notify.moved",
+                    "values": {
+                        "id": record.id,
+                        "title": record.title,
+                        "from_status": text(f"portfolio.status.{entry.from_status}", lang)
+                        if entry.from_status
+                        else None,
+                        "to_status": text(f"portfolio.status.{entry.to_status}", lang),
+                        "by": entry.actor_name,
+                        "body": _body_name(pack_key, entry.body_key, lang),
+                        "reason": entry.reason,
+                    },
+                },
+            },
+            principal=principal,
+            source=SOURCE,
+        )
+        planned += 1
+    return planned
