@@ -29,7 +29,7 @@ from bot.settings import Settings
 from dialogs.cards import MAIN_ACTIONS
 from dialogs.texts import Lang, text
 from dialogs.turn import AFTER_COMMIT_KEY, LANG_KEY, SESSION_KEY, USER_KEY, say, show, turn_lang
-from knowledge.text import detect_language
+from knowledge.text import clear_language
 from storage.bot_state import state_in
 from storage.conversations import ConversationInfo, remember_conversation
 from storage.db import Database
@@ -271,13 +271,14 @@ class GovBot(ActivityHandler):
         profile = await self._profile.get(turn_context, dict)
         if profile.get("language") in ("da", "en"):
             return profile["language"]
-        locale = (turn_context.activity.locale or "").lower()
-        if locale.startswith("en"):
-            return "en"
+        # A message that is clearly Danish or English is answered in its language (many Danish
+        # employees run Teams in English); otherwise the Teams locale decides.
         activity = turn_context.activity
         if activity.type == "message" and activity.text:
-            return detect_language(activity.text)
-        return "da"
+            said = clear_language(activity.text)
+            if said is not None:
+                return said
+        return "en" if (activity.locale or "").lower().startswith("en") else "da"
 
     async def _remember_conversation(self, turn_context: TurnContext) -> ConversationInfo | None:
         info = conversation_info(turn_context.activity)

@@ -137,6 +137,11 @@ _EN_MARKERS = frozenset(
 
 def detect_language(text: str) -> Language:
     """Guess Danish or English from function words; Danish wins ties and letters æøå decide."""
+    return clear_language(text) or "da"
+
+
+def clear_language(text: str) -> Language | None:
+    """Danish or English when the text says so (æøå, or more function words of one), else None."""
     lowered = text.casefold()
     if any(c in lowered for c in "æøå"):
         return "da"
@@ -144,6 +149,8 @@ def detect_language(text: str) -> Language:
     canonical = _words(text)
     english = sum(1 for w in raw if w in _EN_MARKERS)
     danish = sum(1 for w in canonical if w in _DA_MARKERS)
+    if english == danish:
+        return None
     return "en" if english > danish else "da"
 
 

@@ -236,3 +236,20 @@ async def test_a_say_button_answers_a_prompt_in_a_running_dialog(
         message(None, service_url=channel.url, value={"action": "say", "text": "Borgerservice"})
     )
     assert "Hvilket sprog" in channel.received[-1].text
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        ("hvad kan du hjælpe med", "en-US", "Det kan jeg hjælpe med"),
+        ("what can you do", "da-DK", "Here is what I can do"),
+        ("hjælp", "en-US", "Det kan jeg hjælpe med"),
+        ("help", "en-GB", "Here is what I can do"),
+        ("menu", "da-DK", "Det kan jeg hjælpe med"),
+    ],
+)
+async def test_a_clear_message_language_wins_over_the_teams_locale(
+    running_bot: RunningBot, channel: TestChannel, text: str, locale: str, expected: str
+) -> None:
+    await running_bot.post(message(text, service_url=channel.url, locale=locale))
+    assert expected in channel.received[-1].text
