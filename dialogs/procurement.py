@@ -139,6 +139,16 @@ class ProcurementDialog(GovbotDialog):
                     {"request_id": r.request_id, "unit": r.unit, "need": r.need}
                     for r in found.requests
                 ],
+                "initiatives": [
+                    {
+                        "id": i.initiative_id,
+                        "title": i.title,
+                        "status": i.status,
+                        "unit": i.unit,
+                        "lead": i.lead,
+                    }
+                    for i in found.initiatives
+                ],
             }
             if not found and not backing:
                 await say(step.context, "procurement.reuse_none")

@@ -354,16 +354,29 @@ def title_overlap(a: str, b: str) -> float:
 
 
 async def similar_initiatives(
-    *, session: AsyncSession, title: str, limit: int = 3, cutoff: float = DUPLICATE_CUTOFF
+    *,
+    session: AsyncSession,
+    title: str,
+    limit: int = 3,
+    cutoff: float = DUPLICATE_CUTOFF,
+    min_overlap: float = DUPLICATE_OVERLAP,
+    open_only: bool = False,
 ) -> list[SimilarInitiative]:
-    """Existing initiatives whose title is close to `title`, most alike first."""
-    rows = (await session.scalars(select(Initiative))).all()
+    """Existing initiatives whose title is close to `title`, most alike first.
+
+    `min_overlap` 0 lets a longer text (a procurement need) find every title it covers;
+    `open_only` leaves out finished and rejected initiatives.
+    """
+    query = select(Initiative)
+    if open_only:
+        query = query.where(Initiative.status.not_in([s.value for s in TERMINAL]))
+    rows = (await session.scalars(query)).all()
     by_id = {row.id: row for row in rows}
     index = FuzzyIndex(((row.id, [row.title]) for row in rows), kind="text")
     return [
         SimilarInitiative(_summary(by_id[m.key]), m.score)
         for m in index.search(title, limit=limit * 4, cutoff=cutoff)
-        if title_overlap(title, by_id[m.key].title) >= DUPLICATE_OVERLAP
+        if title_overlap(title, by_id[m.key].title) >= min_overlap
     ][:limit]
 
 

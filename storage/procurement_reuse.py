@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.text import Vocabulary, normalise
 from storage.models import ItSystem, Person, RoleAssignment
+from storage.portfolio import similar_initiatives
 from storage.procurement import open_similar
 
 OWNER_ROLES = ("systemejer", "system_og_dataejer")
@@ -39,14 +40,27 @@ class RequestMatch:
 
 
 @dataclass(frozen=True)
+class InitiativeMatch:
+    """An open initiative in the portfolio with a similar title, and who runs it."""
+
+    initiative_id: int
+    title: str
+    status: str
+    unit: str
+    lead: str
+    score: float
+
+
+@dataclass(frozen=True)
 class Reuse:
     """What already exists for a need."""
 
     systems: tuple[SystemMatch, ...] = ()
     requests: tuple[RequestMatch, ...] = ()
+    initiatives: tuple[InitiativeMatch, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.systems or self.requests)
+        return bool(self.systems or self.requests or self.initiatives)
 
 
 def _coverage(query: tuple[str, ...], doc: set[str], vocabulary: Vocabulary) -> float:
@@ -75,7 +89,7 @@ def _rank(need: str, documents: Iterable[tuple[int, str]], limit: int) -> list[t
 
 
 async def find_existing(*, session: AsyncSession, need: str, limit: int = 3) -> Reuse:
-    """Systems (names, aliases, descriptions) and open requests that resemble `need`."""
+    """Systems (names, aliases, descriptions), open requests and open initiatives like `need`."""
     systems = {
         row.id: row
         for row in await session.scalars(
@@ -103,7 +117,21 @@ async def find_existing(*, session: AsyncSession, need: str, limit: int = 3) -> 
             owners.setdefault(system_id, []).append(name)
     requests = {r.id: r for r in await open_similar(session=session)}
     request_hits = _rank(need, ((rid, r.need) for rid, r in requests.items()), limit)
+    initiatives = await similar_initiatives(
+        session=session, title=need, limit=limit, min_overlap=0.0, open_only=True
+    )
     return Reuse(
+        initiatives=tuple(
+            InitiativeMatch(
+                initiative_id=s.initiative.id,
+                title=s.initiative.title,
+                status=s.initiative.status.value,
+                unit=s.initiative.unit_name,
+                lead=s.initiative.lead_name,
+                score=round(s.score / 100, 3),
+            )
+            for s in initiatives
+        ),
         systems=tuple(
             SystemMatch(
                 system_id=sid,

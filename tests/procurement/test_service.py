@@ -235,3 +235,63 @@ async def test_reuse_finds_systems_with_owners_and_open_requests(session: AsyncS
     assert found.systems[0].owners == ("Mette Hansen",)
     assert [r.need for r in found.requests] == ["Vi mangler et bookingsystem til sale"]
     assert not await find_existing(session=session, need="parkering af cykler")
+
+
+async def test_reuse_finds_open_initiatives_with_their_lead_and_unit(
+    session: AsyncSession,
+) -> None:
+    from dataclasses import replace as changed
+
+    from dialogs.cards import card
+    from knowledge.portfolio import Status as InitiativeStatus
+    from knowledge.portfolio import load_rules
+    from storage.portfolio import Actor as PortfolioActor
+    from storage.portfolio import move_initiative, register_initiative
+    from tests.portfolio.factories import ANNE as REGISTRANT
+    from tests.portfolio.factories import new_initiative
+
+    booking = await register_initiative(
+        session=session,
+        new=new_initiative(title="Fælles bookingsystem til mødelokaler", lead="Jens Bo"),
+        actor=REGISTRANT,
+    )
+    ended = await register_initiative(
+        session=session,
+        new=changed(new_initiative(), title="Bookingsystem til sportshaller"),
+        actor=REGISTRANT,
+    )
+    admin = Access(frozenset({(Role.ADMIN, None)}))
+    await move_initiative(
+        session=session,
+        initiative_id=ended.id,
+        to=InitiativeStatus.AFVIST,
+        actor=PortfolioActor("aad-admin", "Admin"),
+        access=admin,
+        rules=load_rules("norddjurs"),
+        reason="Dækket af andet",
+    )
+
+    found = await find_existing(session=session, need="vi vil gerne have et nyt bookingsystem")
+
+    assert [(i.initiative_id, i.lead, i.unit) for i in found.initiatives] == [
+        (booking.id, "Jens Bo", "Sundhed og Omsorg")
+    ]
+    shown = card(
+        "procurement_reuse",
+        "da",
+        systems=[],
+        requests=[],
+        initiatives=[
+            {
+                "id": i.initiative_id,
+                "title": i.title,
+                "status": i.status,
+                "unit": i.unit,
+                "lead": i.lead,
+            }
+            for i in found.initiatives
+        ],
+    ).content
+    lines = [b["text"] for b in shown["body"]]
+    assert "**Fælles bookingsystem til mødelokaler** (initiativ nr. 1, idé)" in lines
+    assert "Projektleder: Jens Bo · Sundhed og Omsorg" in lines
