@@ -7,7 +7,17 @@ from collections.abc import Awaitable, Callable
 from botbuilder.core import ConversationState, UserState
 from botbuilder.dialogs import DialogSet
 
-from bot.capabilities import Runtime, core, directory, knowledge, meetings, portfolio, procurement
+from bot.capabilities import (
+    Runtime,
+    access,
+    core,
+    directory,
+    knowledge,
+    meetings,
+    portfolio,
+    privacy,
+    procurement,
+)
 from bot.handler import GovBot
 from bot.intents import IntentMatcher
 from bot.proactive import ProactiveSender
@@ -16,7 +26,7 @@ from storage.bot_state import SqlStorage
 from storage.db import Database
 
 # Every capability, in the order its fallbacks are tried on free text; knowledge answers last.
-CAPABILITIES = (core, directory, portfolio, procurement, meetings, knowledge)
+CAPABILITIES = (core, directory, portfolio, procurement, meetings, access, privacy, knowledge)
 
 
 def build_bot(

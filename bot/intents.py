@@ -42,6 +42,14 @@ class IntentMatch:
     params: dict[str, str] = field(default_factory=dict)
 
 
+# govbot's roles as written after normalisation ("it-screener" → "it screener").
+_ACCESS_ROLE = (
+    r" (?:en |et |an |a |the )?(?P<role>administrator|admin|it screener|itscreener|screener"
+    r"|sekretær|sekretaer|formand|medlem|secretary|chair|member)"
+)
+_ACCESS_BODY_DA = r"(?: (?:for|i|af|til) (?P<body>.+))?$"
+_ACCESS_BODY_EN = r"(?: (?:for|of|in|to) (?P<body>.+))?$"
+
 INTENTS: tuple[Intent, ...] = (
     Intent("cancel", commands=CONTROL_COMMANDS["cancel"]),
     Intent("restart", commands=CONTROL_COMMANDS["restart"]),
@@ -59,6 +67,40 @@ INTENTS: tuple[Intent, ...] = (
         "profile",
         commands=("min profil", "profil", "my profile", "profile"),
         phrases=("skift min enhed", "skift sprog", "change my unit", "change language"),
+    ),
+    # --- govbot's own roles (bot/capabilities/access.py); before the årshjul's "fjern X som"
+    # and the directory's "gør X til".
+    Intent(
+        "access.grant",
+        patterns=(
+            r"^(?:giv|tildel) (?P<person>.+?) adgang som" + _ACCESS_ROLE + _ACCESS_BODY_DA,
+            r"^gør (?P<person>.+?) til" + _ACCESS_ROLE + _ACCESS_BODY_DA,
+            r"^(?:give|grant) (?P<person>.+?) access as" + _ACCESS_ROLE + _ACCESS_BODY_EN,
+            r"^make (?P<person>.+?)" + _ACCESS_ROLE + _ACCESS_BODY_EN,
+        ),
+    ),
+    Intent(
+        "access.revoke",
+        patterns=(
+            r"^(?:fjern|tilbagekald|stop) (?P<person>.+?) adgang som" + _ACCESS_ROLE
+            + _ACCESS_BODY_DA,
+            r"^(?:remove|revoke) (?P<person>.+?)(?: s)? access as" + _ACCESS_ROLE
+            + _ACCESS_BODY_EN,
+        ),
+    ),
+    Intent(
+        "access.list",
+        commands=(
+            "hvem har adgang", "hvem har adgang til govbot", "vis adgange", "adgange",
+            "who has access", "who has access to govbot", "list access",
+        ),
+    ),
+    Intent(
+        "access.who",
+        patterns=(
+            r"^hvem er" + _ACCESS_ROLE + _ACCESS_BODY_DA,
+            r"^who (?:is|are)(?: the)?" + _ACCESS_ROLE + r"s?" + _ACCESS_BODY_EN,
+        ),
     ),
     # --- the årshjul (bot/capabilities/meetings.py); before the directory's "fjern X som …".
     Intent(
@@ -185,6 +227,28 @@ INTENTS: tuple[Intent, ...] = (
         patterns=(
             r"^(?:påmindelser|paamindelser) fra (?:for|i|om) (?P<body>.+)$",
             r"^reminders off (?:for|of) (?P<body>.+)$",
+        ),
+    ),
+    # --- personal data (bot/capabilities/privacy.py)
+    Intent(
+        "privacy.mine",
+        commands=(
+            "hvad ved du om mig", "hvad har du gemt om mig", "hvilke oplysninger har du om mig",
+            "mine data", "mine persondata", "vis mine data",
+            "what do you know about me", "what have you stored about me", "my data",
+            "my personal data", "show my data",
+        ),
+    ),
+    Intent(
+        "privacy.erase",
+        patterns=(
+            r"^(?:slet|anonymiser|anonymisér) (?P<person>.+?) (?:persondata|personoplysninger"
+            r"|data|oplysninger)$",
+            r"^(?:slet|anonymiser|anonymisér) (?:alle )?(?:persondata|personoplysninger|data"
+            r"|oplysninger) (?:om|for|på) (?P<person>.+)$",
+            r"^(?:erase|delete) (?P<person>.+?)(?: s)? (?:personal data|data)$",
+            r"^(?:erase|delete) (?:all )?(?:the )?(?:personal data|data) (?:of|for|about) "
+            r"(?P<person>.+)$",
         ),
     ),
     # --- role directory (bot/capabilities/directory.py); role questions such as

@@ -1,0 +1,138 @@
+"""Personal data in chat: "hvad ved du om mig" for anyone, erasing a person for admins.
+
+The erasure is confirmed like an access change: a one-time token on the card, the person read
+again from the database and admin rights checked again on yes (storage.personal_data audits it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from botbuilder.core import TurnContext
+
+import storage.personal_data_features  # noqa: F401  (registers the feature tables' exporters)
+from bot.capabilities import Runtime
+from bot.capabilities.access import (
+    PendingChanges,
+    Refusal,
+    acting_access,
+    find_target,
+)
+from bot.intents import IntentMatch
+from dialogs.texts import Lang, keys, text
+from dialogs.turn import say, show, turn_lang, turn_session, turn_user
+from storage.personal_data import Section, erase_person, export_personal_data, subject_of
+
+MAX_ITEMS = 10
+MAX_VALUE_CHARS = 300
+
+
+def _label(kind: str, lang: Lang) -> str:
+    key = f"privacy.section.{kind}"
+    return text(key, lang) if key in keys(lang) else kind.replace("_", " ").capitalize()
+
+
+def _field(name: str, lang: Lang) -> str:
+    key = f"privacy.field.{name}"
+    return text(key, lang) if key in keys(lang) else name.replace("_", " ").capitalize()
+
+
+def _value(value: str, lang: Lang) -> str:
+    if value in ("True", "False"):
+        return {"True": "ja", "False": "nej"}[value] if lang == "da" else value.lower()
+    return value if len(value) <= MAX_VALUE_CHARS else value[: MAX_VALUE_CHARS - 1] + "…"
+
+
+def card_sections(sections: list[Section], lang: Lang) -> list[dict[str, Any]]:
+    """Sections as the privacy card shows them: labelled facts, at most MAX_ITEMS rows each."""
+    shown = []
+    for section in sections:
+        items = [
+            [{"title": _field(k, lang), "value": _value(v, lang)} for k, v in item.items() if v]
+            for item in section.items[:MAX_ITEMS]
+        ]
+        extra = len(section.items) - MAX_ITEMS
+        shown.append(
+            {
+                "title": _label(section.kind, lang),
+                "rows": [facts for facts in items if facts],
+                "more": text("privacy.more", lang, count=extra) if extra > 0 else None,
+            }
+        )
+    return shown
+
+
+class Privacy:
+    """Show a user their data; let an admin erase a person."""
+
+    def __init__(self, pending: PendingChanges) -> None:
+        self.pending = pending
+
+    async def mine(self, context: TurnContext, _match: IntentMatch) -> None:
+        """ "hvad ved du om mig": everything stored about the asking user."""
+        user = turn_user(context)
+        lang = turn_lang(context)
+        session = turn_session(context)
+        subject = await subject_of(
+            session=session, aad_object_id=user.aad_object_id, email=user.email,
+            channel_user_id=user.channel_user_id,
+        )  # fmt: skip
+        sections = await export_personal_data(session=session, subject=subject)
+        if not sections:
+            await say(context, "privacy.nothing")
+            return
+        await show(context, "privacy_data", title=text("privacy.title", lang),
+                   intro=text("privacy.intro", lang),
+                   sections=card_sections(sections, lang))  # fmt: skip
+
+    async def erase(self, context: TurnContext, match: IntentMatch) -> None:
+        """ "slet Anne Jensens persondata": ask an admin to confirm the erasure."""
+        try:
+            if not (await acting_access(context)).is_admin:
+                raise Refusal("privacy.not_admin")
+            target = await find_target(context, match.params.get("person", ""))
+            await self._not_self(context, target.principals)
+        except Refusal as refusal:
+            await say(context, refusal.key, **refusal.values)
+            return
+        change = {"kind": "privacy.erase", "name": target.name, "email": target.email,
+                  "person_id": target.person_id}  # fmt: skip
+        token = await self.pending.add(context, change)
+        lead = text("privacy.confirm_erase", turn_lang(context), name=target.name,
+                    email=target.email)  # fmt: skip
+        await show(context, "access_confirm", lead=lead, yes_action="privacy.erase", token=token)
+
+    async def _not_self(self, context: TurnContext, principals: frozenset[str]) -> None:
+        user = turn_user(context)
+        mine = {p.lower() for p in (user.aad_object_id, user.email) if p}
+        if mine & principals:
+            raise Refusal("privacy.self")
+
+    async def confirm_erase(self, context: TurnContext, data: Mapping[str, Any]) -> None:
+        """The yes button: spend the token, check again, erase (audited)."""
+        session = turn_session(context)
+        try:
+            change = await self.pending.take(context, data, "privacy.erase")
+            if not (await acting_access(context)).is_admin:
+                raise Refusal("privacy.not_admin")
+            subject = await subject_of(session=session, email=change["email"])
+            if subject.person_id != change["person_id"] or not subject.principals:
+                raise Refusal("privacy.already_erased")
+            await self._not_self(context, subject.principals)
+        except Refusal as refusal:
+            await say(context, refusal.key, **refusal.values)
+            return
+        changed = await erase_person(
+            session=session, subject=subject, actor=turn_user(context).identity
+        )
+        await say(context, "privacy.erased", name=change["name"], count=sum(changed.values()))
+
+
+def register(runtime: Runtime) -> None:
+    """Add "hvad ved du om mig" and the admins' erasure."""
+    privacy = Privacy(PendingChanges(runtime.conversation_state.create_property("govbot.pending")))
+    routes = runtime.routes
+    routes.action("privacy.mine", privacy.mine)
+    routes.action("privacy.erase", privacy.erase)
+    routes.submit("privacy.erase", privacy.confirm_erase)

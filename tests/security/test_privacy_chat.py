@@ -1,0 +1,126 @@
+"""Personal data in chat, over HTTP: "hvad ved du om mig" shows everything stored about the asker;
+an admin erases a person after confirming (token, rights re-checked, audited)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from sqlalchemy import select
+
+from bot.settings import Settings
+from storage.access import Role, grant_role
+from storage.db import Database
+from storage.models import AuditEntry, Person, RoleAssignment
+from storage.models.procurement import ProcurementRequest
+from storage.procurement import Requester, submit_request
+from tests.security.test_access_chat import ADMIN, ADMIN_AAD, seed, yes_of
+from tests.support.activities import message
+from tests.support.channel import TestChannel
+from tests.support.server import RunningBot, start_bot
+
+ANNE_AAD = "00000000-0000-0000-0000-0000000000a1"  # the default test user
+
+
+@pytest.fixture
+async def bot(
+    make_settings: Callable[..., Settings], database: Database
+) -> AsyncIterator[RunningBot]:
+    await seed(database)
+    async with database.transaction() as session:
+        anne = Person(email="anne.jensen@kommune.dk", name="Anne Jensen", aad_object_id=ANNE_AAD)
+        session.add(anne)
+        await session.flush()
+        session.add(RoleAssignment(person_id=anne.id, role_key="systemejer", source="test"))
+        await grant_role(
+            session=session,
+            principal=ANNE_AAD,
+            role=Role.MEMBER,
+            body_key="styregruppe",
+            actor="test",
+        )
+    running = await start_bot(make_settings(knowledge_pack="norddjurs"))
+    yield running
+    await running.stop()
+
+
+async def test_a_user_sees_what_is_stored_about_them(bot: RunningBot, channel: TestChannel) -> None:
+    await bot.post(message("hvad ved du om mig?", service_url=channel.url))
+    shown = channel.received[-1]
+    assert shown.card is not None
+    for expected in (
+        "Det ved govbot om dig",
+        "Person",
+        "anne.jensen@kommune.dk",
+        "Roller i rollefortegnelsen",
+        "systemejer",
+        "Adgange i govbot",
+        "member",
+        "styregruppe",
+        "Samtaler med govbot",
+    ):
+        assert expected in shown.text, expected
+    assert "mette" not in shown.text.lower(), "nobody else's data"
+
+    await bot.post(message("What do you know about me?", service_url=channel.url, locale="en-US"))
+    assert "What govbot knows about you" in channel.received[-1].text
+    assert "Access in govbot" in channel.received[-1].text
+
+
+async def test_a_stranger_is_told_little_is_known(bot: RunningBot, channel: TestChannel) -> None:
+    stranger = {
+        "user": "29:1user-x",
+        "aad_object_id": "0badc0de-0000-4000-8000-00000000000f",
+        "user_name": "Xena Fremmed",
+    }
+    await bot.post(message("hvad ved du om mig", service_url=channel.url, **stranger))
+    shown = channel.received[-1]
+    assert "Xena Fremmed" in shown.text and "Anne" not in shown.text
+
+
+async def test_an_admin_erases_a_person_after_confirming(
+    bot: RunningBot, channel: TestChannel, database: Database
+) -> None:
+    url = channel.url
+    async with database.transaction() as session:
+        await submit_request(
+            session=session,
+            requester=Requester(
+                principal=ANNE_AAD,
+                name="Anne Jensen",
+                email="anne.jensen@kommune.dk",
+                aad_object_id=ANNE_AAD,
+            ),
+            pack_key="norddjurs",
+            unit="Kultur",
+            need="Et bookingsystem",
+            answers={},
+            departures=[],
+        )
+    await bot.post(message("slet Anne Jensens persondata", service_url=url))  # Anne: no admin
+    assert "kun administratorer" in channel.received[-1].text
+
+    await bot.post(message("slet Anne Jensens persondata", service_url=url, **ADMIN))
+    assert "Alle oplysninger om Anne Jensen (anne.jensen@kommune.dk) slettes" in (
+        channel.received[-1].text
+    )
+    yes = yes_of(channel)
+    await bot.post(message(None, service_url=url, value=yes))  # replayed by Anne herself
+    assert "ikke længere gyldig" in channel.received[-1].text
+    await bot.post(message(None, service_url=url, value=yes, **ADMIN))
+    assert "Sket: Anne Jensen er anonymiseret" in channel.received[-1].text
+    await bot.post(message(None, service_url=url, value=yes, **ADMIN))
+    assert "ikke længere gyldig" in channel.received[-1].text
+
+    async with database.transaction() as session:
+        anne = await session.scalar(select(Person).where(Person.name.like("Anonymiseret%")))
+        assert anne is not None and anne.anonymised and anne.aad_object_id is None
+        request = await session.scalar(select(ProcurementRequest))
+        assert request is not None and request.requester_name.startswith("Anonymiseret")
+        erased = await session.scalar(select(AuditEntry).where(AuditEntry.action == "erase"))
+        assert erased is not None and erased.actor == ADMIN_AAD
+        names = [str(e.before) + str(e.after) for e in await session.scalars(select(AuditEntry))]
+        assert not any("Anne Jensen" in n for n in names)
+
+    await bot.post(message("slet persondata om admin@kommune.dk", service_url=url, **ADMIN))
+    assert "dine egne data" in channel.received[-1].text
