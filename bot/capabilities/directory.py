@@ -38,6 +38,10 @@ _WHAT_WORDS = frozenset(
 MEMBER_RETRY_SECONDS = 3600.0
 
 
+# A message this short that names a system is a question about the system's contacts.
+MAX_BARE_NAME_WORDS = 4
+
+
 class Directory:
     """The directory capability, bound to the active knowledge pack."""
 
@@ -204,9 +208,15 @@ class Directory:
 
     async def contacts(self, context: TurnContext, match: IntentMatch) -> None:
         """ "hvem kan jeg kontakte om X": every role holder of a system."""
-        lang = turn_lang(context)
         index = await directory_index(session=turn_session(context))
-        search = index.find_system(match.params.get("system", ""))
+        await self._system_contacts(
+            context, index, index.find_system(match.params.get("system", ""))
+        )
+
+    async def _system_contacts(
+        self, context: TurnContext, index: DirectoryIndex, search: SystemSearch
+    ) -> None:
+        lang = turn_lang(context)
         if search.outcome != "found":
             await self._offer_systems(context, index, search, (), lang)
             return
@@ -260,8 +270,19 @@ class Directory:
         )
 
     async def lookup_fallback(self, context: TurnContext, text_: str) -> bool:
-        """Free text that is a role question ("systemejr sbsys", "superbrugere i nexus")."""
-        return await self.answer_role_question(context, text_)
+        """Free text that is a role question ("systemejr sbsys", "superbrugere i nexus"), or
+        just a system's name ("sbsys", "opus"), which is answered with its contacts."""
+        if await self.answer_role_question(context, text_):
+            return True
+        if len(text_.split()) > MAX_BARE_NAME_WORDS:
+            return False
+        index = await directory_index(session=turn_session(context))
+        search = index.find_system(text_)
+        # Only the name itself: "hvad er kitos" is a question for the knowledge answers.
+        if not (search.exact or search.outcome == "ambiguous"):
+            return False
+        await self._system_contacts(context, index, search)
+        return True
 
     def change(self, kind: str) -> Action:
         """An action that starts the confirmation dialog for a directory change."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.settings import Settings
@@ -47,6 +48,31 @@ async def test_lookup_with_typo_answers_with_the_owner_card(
     await running_bot.post(message("hvem er systemejer for opus", service_url=channel.url))
     choices = channel.received[-1].text
     assert "KMD Opus Økonomi" in choices and "KMD Opus Løn" in choices
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "absent"),
+    [
+        ("sbsys", "Kontakter for SBSYS", None),
+        ("Opus", "KMD Opus Løn", None),
+        ("hvad er kitos", "Kilde:", "Kontakter for"),  # a question for the knowledge answers
+        ("blå kaniner", "Det ved jeg desværre ikke", "Kontakter for"),
+    ],
+)
+async def test_a_bare_system_name_shows_its_contacts(
+    running_bot: RunningBot,
+    channel: TestChannel,
+    database_url: str,
+    tmp_path: Path,
+    text: str,
+    expected: str,
+    absent: str | None,
+) -> None:
+    await _fill(database_url, tmp_path)
+    await running_bot.post(message(text, service_url=channel.url))
+    answer = channel.received[-1].text
+    assert expected in answer
+    assert absent is None or absent not in answer
 
 
 async def test_handover_needs_admin_and_confirmation(
