@@ -26,6 +26,7 @@ from dialogs.texts import Lang, text
 from dialogs.turn import after_commit, say, turn_lang, turn_session, turn_user
 from knowledge.packs import load_pack
 from knowledge.screening import Screening, load_screening, option_labels
+from storage.directory_index import directory_index
 from storage.procurement import DepartureAnswer, Requester, Status, record_stopped, submit_request
 from storage.procurement_reuse import find_existing
 
@@ -40,6 +41,13 @@ class ProcurementOptions:
     default_channel: str
     tz: Any
     kick: Callable[[], Awaitable[None]] | None = None
+
+
+async def _directory_person(step: WaterfallStepContext, typed: str) -> str:
+    """A named owner as "Name (email)" when the directory knows exactly one such person."""
+    index = await directory_index(session=turn_session(step.context))
+    person = index.find_people(typed).person
+    return f"{person.name} ({person.email})" if person else typed
 
 
 class ProcurementDialog(GovbotDialog):
@@ -116,6 +124,9 @@ class ProcurementDialog(GovbotDialog):
         elif slot.startswith("plan:"):
             values.setdefault("explain", {}).setdefault(slot[5:], {})["plan"] = value
         elif slot.startswith("q:"):
+            question = self._screening.question(slot[2:])
+            if question.kind == "person" and isinstance(value, str) and "(" not in value:
+                value = await _directory_person(step, value)
             values.setdefault("answers", {})[slot[2:]] = value
         return None
 

@@ -218,3 +218,39 @@ def test_cards_render_as_adaptive_cards_1_5(lang: str) -> None:
     ]:
         rendered = card_json(name, lang, **{**values, **extra})
         assert rendered["type"] == "AdaptiveCard" and rendered["version"] == "1.5"
+
+
+async def test_owners_are_matched_to_directory_people_or_kept_as_typed(
+    running_bot: RunningBot, channel: TestChannel, database_url: str
+) -> None:
+    from storage.db import Database
+    from storage.directory import ensure_person
+
+    database = Database.connect(database_url)
+    try:
+        async with database.transaction() as session:
+            await ensure_person(
+                session=session, email="mette.holm@kommune.dk", name="Mette Holm", actor="test"
+            )
+    finally:
+        await database.dispose()
+    steps = [
+        *START,
+        "ingen",
+        "lokalt",
+        "nej",
+        "sso",
+        "10",
+        "Ja, men ingen af dem dækker behovet",
+        "nej",
+        "50.000 kr",
+        "driftsbevilling",
+        "snarest",
+        "mette holm",
+        "samme",
+        "Kurt Ukendt",
+    ]
+    await _talk(running_bot, channel, steps)
+    said = "\n".join(r.text for r in channel.to(ANNE_CHAT))
+    assert said.count("Mette Holm (mette.holm@kommune.dk)") >= 2, said[-1500:]
+    assert "Kurt Ukendt" in said and "Kurt Ukendt (" not in said

@@ -133,7 +133,9 @@ async def test_from_need_to_approved_request_across_a_restart(
             [request] = await all_requests(session=session)
         assert request.status is Status.RECEIVED
         assert request.answers["user_management"] == "own_logins"
-        assert request.answers["data_owner"] == "Mette Hansen"
+        assert (
+            request.answers["data_owner"] == "Mette Hansen (mette@kommune.dk)"
+        )  # matched to the directory
         [departure] = request.departures
         assert departure.key == "own_logins" and "version 5" in departure.justification
         assert departure.plan and "2027" in departure.plan
