@@ -272,12 +272,17 @@ class GovBot(ActivityHandler):
         if profile.get("language") in ("da", "en"):
             return profile["language"]
         # A message that is clearly Danish or English is answered in its language (many Danish
-        # employees run Teams in English); otherwise the Teams locale decides.
+        # employees run Teams in English), and the conversation keeps that language until a
+        # message clearly in the other arrives; otherwise the Teams locale decides.
         activity = turn_context.activity
+        meta = await self._meta.get(turn_context, dict)
         if activity.type == "message" and activity.text:
             said = clear_language(activity.text)
             if said is not None:
+                meta["lang"] = said
                 return said
+        if meta.get("lang") in ("da", "en"):
+            return meta["lang"]
         return "en" if (activity.locale or "").lower().startswith("en") else "da"
 
     async def _remember_conversation(self, turn_context: TurnContext) -> ConversationInfo | None:

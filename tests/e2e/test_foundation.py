@@ -253,3 +253,16 @@ async def test_a_clear_message_language_wins_over_the_teams_locale(
 ) -> None:
     await running_bot.post(message(text, service_url=channel.url, locale=locale))
     assert expected in channel.received[-1].text
+
+
+async def test_the_conversation_keeps_the_language_of_its_last_clear_message(
+    running_bot: RunningBot, channel: TestChannel
+) -> None:
+    await running_bot.post(
+        message("hvad kan du hjælpe med", service_url=channel.url, locale="en-US")
+    )
+    await running_bot.post(message("menu", service_url=channel.url, locale="en-US"))
+    assert "Det kan jeg hjælpe med" in channel.received[-1].text
+    await running_bot.post(message("what can you do", service_url=channel.url, locale="en-US"))
+    await running_bot.post(message("menu", service_url=channel.url, locale="en-US"))
+    assert "Here is what I can do" in channel.received[-1].text
