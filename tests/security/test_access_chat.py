@@ -19,6 +19,7 @@ from tests.support.server import RunningBot, start_bot
 
 ADMIN = new_user(9)
 ADMIN_AAD = ADMIN["aad_object_id"]
+ENGLISH_CHAT = "a:1personal-admin-english"  # a fresh chat: its language follows the locale
 GROUP = {"conversation": "19:group-chat@thread.v2", "conversation_type": "groupChat"}
 
 
@@ -112,11 +113,21 @@ async def test_email_screener_and_revoke_in_english(
             "revoke ny.kollega@kommune.dk's access as IT screener",
             service_url=url,
             locale="en-US",
+            conversation=ENGLISH_CHAT,
             **ADMIN,
         )
     )
     assert "loses access as IT screener" in channel.received[-1].text
-    await bot.post(message(None, service_url=url, value=yes_of(channel), locale="en-US", **ADMIN))
+    await bot.post(
+        message(
+            None,
+            service_url=url,
+            value=yes_of(channel),
+            locale="en-US",
+            conversation=ENGLISH_CHAT,
+            **ADMIN,
+        )
+    )
     assert "is no longer IT screener" in channel.received[-1].text
     assert await roles_of(database, "ny.kollega@kommune.dk") == frozenset()
 
