@@ -15,6 +15,18 @@ from storage.procurement import open_similar
 
 OWNER_ROLES = ("systemejer", "system_og_dataejer")
 MIN_SCORE = 0.55
+# Words every need shares ("et system til …", "vi vil gerne købe en app"): they say nothing
+# about which system, so they must not make one match ("Ydelsessystem" is not a booking tool).
+GENERIC_NEED_WORDS = frozenset(
+    token
+    for word in (
+        "system systemer løsning løsninger app apps applikation program programmer software "
+        "værktøj værktøjer platform portal it digital digitalt ny nyt nye købe køb anskaffe "
+        "anskaffelse indkøb bruge brug behov mangle mangler have gerne kunne skal online "
+        "system application tool solution need want buy new"
+    ).split()
+    for token in normalise(word)
+)
 
 
 @dataclass(frozen=True)
@@ -82,7 +94,11 @@ def _coverage(query: tuple[str, ...], doc: set[str], vocabulary: Vocabulary) -> 
 def _rank(need: str, documents: Iterable[tuple[int, str]], limit: int) -> list[tuple[int, float]]:
     tokenised = [(key, set(normalise(text))) for key, text in documents]
     vocabulary = Vocabulary(tokens for _, tokens in tokenised)
-    query = tuple(t for t in normalise(need) if t in vocabulary or vocabulary.neighbours(t))
+    query = tuple(
+        t
+        for t in normalise(need)
+        if t not in GENERIC_NEED_WORDS and (t in vocabulary or vocabulary.neighbours(t))
+    )
     scored = [(key, _coverage(query, tokens, vocabulary)) for key, tokens in tokenised]
     good = sorted((s for s in scored if s[1] >= MIN_SCORE), key=lambda s: -s[1])
     return good[:limit]

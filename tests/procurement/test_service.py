@@ -237,6 +237,21 @@ async def test_reuse_finds_systems_with_owners_and_open_requests(session: AsyncS
     assert not await find_existing(session=session, need="parkering af cykler")
 
 
+async def test_reuse_ignores_words_every_need_shares(session: AsyncSession) -> None:
+    session.add_all(
+        [
+            ItSystem(name="KY", description="Kommunernes Ydelsessystem"),
+            ItSystem(name="Booking Plus", description="Booking af lokaler og mødelokaler"),
+        ]
+    )
+    await session.flush()
+    found = await find_existing(
+        session=session, need="vi vil gerne købe et system til booking af mødelokaler"
+    )
+    assert [s.name for s in found.systems] == ["Booking Plus"]
+    assert not await find_existing(session=session, need="en app til forældrekommunikation")
+
+
 async def test_reuse_finds_open_initiatives_with_their_lead_and_unit(
     session: AsyncSession,
 ) -> None:
