@@ -157,12 +157,14 @@ def retention_cli() -> None:
 @retention_cli.command("run")
 @with_settings
 def retention_run(settings: Settings) -> None:
-    """Apply GOVBOT_STATE_RETENTION_DAYS and GOVBOT_CONVERSATION_RETENTION_DAYS now."""
+    """Apply GOVBOT_STATE_RETENTION_DAYS, GOVBOT_CONVERSATION_RETENTION_DAYS and the dialog
+    expiry (GOVBOT_DIALOG_EXPIRY_MINUTES) now."""
     from bot.retention import run_retention
 
     result = run_with_database(
         settings.database_url, lambda database: run_retention(settings, database)
     )
     click.echo(
-        f"removed {result.state_documents} state documents, {result.conversations} conversations"
+        f"removed {result.state_documents} state documents, {result.conversations} conversations;"
+        f" cleared {result.abandoned_dialogs} abandoned dialogs"
     )

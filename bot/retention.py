@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.logs import fields
 from bot.settings import Settings
 from storage.db import Database
 from storage.models.base import utcnow
-from storage.retention import RetentionResult, purge_idle
+from storage.retention import RetentionResult, purge_abandoned_dialogs, purge_idle
 
 log = logging.getLogger(__name__)
 
@@ -22,14 +23,22 @@ async def run_retention(settings: Settings, database: Database) -> RetentionResu
     """One retention pass in its own transaction."""
     now = utcnow()
     async with database.transaction() as session:
-        result = await purge_idle(
+        purged = await purge_idle(
             session=session,
             state_before=now - timedelta(days=settings.state_retention_days),
             conversations_before=now - timedelta(days=settings.conversation_retention_days),
         )
+        dialogs = await purge_abandoned_dialogs(
+            session=session, idle_before=now - timedelta(minutes=settings.dialog_expiry_minutes)
+        )
+    result = replace(purged, abandoned_dialogs=dialogs)
     log.info(
         "retention",
-        extra=fields(state=result.state_documents, conversations=result.conversations),
+        extra=fields(
+            state=result.state_documents,
+            conversations=result.conversations,
+            dialogs=result.abandoned_dialogs,
+        ),
     )
     return result
 

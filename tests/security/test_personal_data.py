@@ -18,7 +18,7 @@ from storage.db import Database
 from storage.models import AuditEntry, BotStateDocument, ConversationRef, Person, RoleAssignment
 from storage.models.base import utcnow
 from storage.personal_data import erase_person, export_personal_data, subject_of
-from storage.retention import purge_idle
+from storage.retention import purge_abandoned_dialogs, purge_idle
 
 AAD = "00000000-0000-0000-0000-0000000000a1"
 EMAIL = "anne.jensen@randers.dk"
@@ -110,6 +110,40 @@ async def test_retention_forgets_only_idle_rows(session: AsyncSession) -> None:
     assert result.state_documents == 1
     keys = list(await session.scalars(select(BotStateDocument.key)))
     assert keys == ["msteams/conversations/new"]
+
+
+async def test_abandoned_dialogs_lose_their_answers_but_keep_the_rest(
+    session: AsyncSession,
+) -> None:
+    stale = utcnow() - timedelta(days=2)
+    dialog = {"DialogState": {"dialog_stack": [{"id": "ProcurementDialog", "need": "CPR-liste"}]}}
+    session.add_all(
+        [
+            BotStateDocument(
+                key="msteams/conversations/abandoned",
+                document={**dialog, "govbot": {"welcomed": True}},
+                etag="1",
+                updated_at=stale,
+            ),
+            BotStateDocument(key="msteams/conversations/active", document=dialog, etag="1"),
+            BotStateDocument(
+                key="msteams/users/someone", document={"profile": {}}, etag="1", updated_at=stale
+            ),
+        ]
+    )
+    await session.flush()
+
+    cleared = await purge_abandoned_dialogs(
+        session=session, idle_before=utcnow() - timedelta(days=1)
+    )
+
+    assert cleared == 1
+    rows = {r.key: r for r in await session.scalars(select(BotStateDocument))}
+    abandoned = rows["msteams/conversations/abandoned"]
+    assert abandoned.document == {"govbot": {"welcomed": True}}
+    assert abandoned.etag != "1", "a turn still holding the old state must not write it back"
+    assert "DialogState" in rows["msteams/conversations/active"].document
+    assert rows["msteams/users/someone"].document == {"profile": {}}
 
 
 def test_access_and_person_commands(database: Database, database_url: str) -> None:
