@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.audit import record_change
 from storage.models import AuditEntry
 
-DEMO_MODULES = ("storage.demo.directory", "storage.demo.portfolio")
+DEMO_MODULES = ("storage.demo.directory", "storage.demo.portfolio", "storage.demo.meetings")
 MARKER = "demo_data"
 
 

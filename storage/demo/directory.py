@@ -97,7 +97,8 @@ ORGANISATION_WIDE = (
 )
 
 
-def _email(key: str) -> str:
+def email_of(key: str) -> str:
+    """The demo address of the person with `key`."""
     first, last, _ = PEOPLE[key]
     return (
         f"{first}.{last}@{DOMAIN}".lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
@@ -114,15 +115,15 @@ def demo_csv() -> str:
     lines = ["System;Rolle;Navn;Email;Enhed;Aliaser"]
     for system, aliases, owner, manager, supers in SYSTEMS:
         lines.append(
-            f"{system};Systemejer;{_name(owner)};{_email(owner)};{PEOPLE[owner][2]};{aliases}"
+            f"{system};Systemejer;{_name(owner)};{email_of(owner)};{PEOPLE[owner][2]};{aliases}"
         )
         lines.append(
-            f"{system};Systemansvarlig;{_name(manager)};{_email(manager)};{PEOPLE[manager][2]};"
+            f"{system};Systemansvarlig;{_name(manager)};{email_of(manager)};{PEOPLE[manager][2]};"
         )
         for key in supers.split():
-            lines.append(f"{system};Superbruger;{_name(key)};{_email(key)};{PEOPLE[key][2]};")
+            lines.append(f"{system};Superbruger;{_name(key)};{email_of(key)};{PEOPLE[key][2]};")
     for role, key, unit in ORGANISATION_WIDE:
-        lines.append(f";{role};{_name(key)};{_email(key)};{unit};")
+        lines.append(f";{role};{_name(key)};{email_of(key)};{unit};")
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,47 @@
+"""The demo municipality's årshjul: this year's and next year's meetings, and who sits where.
+
+Every body with a cadence gets a secretary, a chair and two members from the demo directory,
+so reminders, "næste møde" and the secretaries' commands can be tried straight after
+`make run`.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge.meeting_words import meeting_bodies
+from knowledge.packs import load_pack
+from storage.access import Role
+from storage.demo.directory import email_of
+from storage.meetings import add_member, generate_year
+from storage.models.base import utcnow
+
+# Storage knows no settings; the demo municipality is Danish.
+DEMO_TIMEZONE = ZoneInfo("Europe/Copenhagen")
+# (role, demo person) for every body with meetings: IT-people as secretaries, the head of
+# the executive office as chair, two line-of-business members.
+SEATS: tuple[tuple[Role, str], ...] = (
+    (Role.SECRETARY, "nv"),
+    (Role.CHAIR, "hf"),
+    (Role.MEMBER, "mh"),
+    (Role.MEMBER, "so"),
+)
+
+
+async def load(*, session: AsyncSession, pack_key: str) -> None:
+    """Seat the demo people in every body that meets, then plan this year and the next."""
+    pack = load_pack(pack_key)
+    for body in meeting_bodies(pack):
+        for role, person in SEATS:
+            await add_member(
+                session=session, body=body.key, email=email_of(person), role=role,
+                actor="demo",
+            )  # fmt: skip
+    now = utcnow()
+    this_year = now.astimezone(DEMO_TIMEZONE).year
+    for year in (this_year, this_year + 1):
+        await generate_year(
+            session=session, pack=pack, year=year, tz=DEMO_TIMEZONE, actor="demo", now=now
+        )
