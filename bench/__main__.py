@@ -59,7 +59,7 @@ async def _section(
 async def run(sizes: Sizes, workdir: Path) -> tuple[list[Row], list[str]]:
     """Every section, in order, against one SQLite directory database."""
     rows: list[Row] = []
-    notes: list[str] = []
+    notes: list[str] = list(METHOD)
     url = f"sqlite+aiosqlite:///{workdir / 'govbot.db'}"
     upgrade(url)
     began = time.perf_counter()
@@ -88,6 +88,19 @@ async def run(sizes: Sizes, workdir: Path) -> tuple[list[Row], list[str]]:
         rows, notes, "scale-out", lambda: fanout.measure_scale_out(workdir, sizes.deliveries)
     )
     return rows, notes
+
+
+METHOD = [
+    "Turns: each conversation posts its next message as soon as the previous turn is done (its "
+    "HTTP answer and its reply at the local serviceUrl), no think time; echo and govbot are "
+    "loaded in alternating slices so both see the same background load. At N conversations "
+    "on one core, latency is about N x the CPU per turn.",
+    "govbot serves with GOVBOT_RATE_LIMIT_PER_MINUTE=0: the per-user abuse limit (20/min) "
+    "would otherwise refuse the bench's deliberately busy users.",
+    "Fan-out: theoretical minimum = the larger of (all deliveries through Teams' global "
+    "sliding window of 30/s) and (the busiest conversation through 7/1 s, 8/2 s, 60/30 s); "
+    "measured = first to last delivery at the channel.",
+]
 
 
 def main() -> None:

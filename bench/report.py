@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -77,6 +78,7 @@ def machine() -> dict[str, str]:
         "cpu": _cpu_model(),
         "load average at start": load,
         "python": platform.python_version(),
+        "commit": _commit(),
     }
     for package in PACKAGES:
         try:
@@ -84,6 +86,21 @@ def machine() -> dict[str, str]:
         except PackageNotFoundError:
             info[package] = "not installed"
     return info
+
+
+def _commit() -> str:
+    try:
+        found = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except OSError:
+        return "?"
+    return found.stdout.strip() or "?"
 
 
 def _cpu_model() -> str:
