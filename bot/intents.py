@@ -82,17 +82,22 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "access.revoke",
         patterns=(
-            r"^(?:fjern|tilbagekald|stop) (?P<person>.+?) adgang som" + _ACCESS_ROLE
+            r"^(?:fjern|tilbagekald|stop) (?P<person>.+?) adgang som"
+            + _ACCESS_ROLE
             + _ACCESS_BODY_DA,
-            r"^(?:remove|revoke) (?P<person>.+?)(?: s)? access as" + _ACCESS_ROLE
-            + _ACCESS_BODY_EN,
+            r"^(?:remove|revoke) (?P<person>.+?)(?: s)? access as" + _ACCESS_ROLE + _ACCESS_BODY_EN,
         ),
     ),
     Intent(
         "access.list",
         commands=(
-            "hvem har adgang", "hvem har adgang til govbot", "vis adgange", "adgange",
-            "who has access", "who has access to govbot", "list access",
+            "hvem har adgang",
+            "hvem har adgang til govbot",
+            "vis adgange",
+            "adgange",
+            "who has access",
+            "who has access to govbot",
+            "list access",
         ),
     ),
     Intent(
@@ -233,10 +238,17 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "privacy.mine",
         commands=(
-            "hvad ved du om mig", "hvad har du gemt om mig", "hvilke oplysninger har du om mig",
-            "mine data", "mine persondata", "vis mine data",
-            "what do you know about me", "what have you stored about me", "my data",
-            "my personal data", "show my data",
+            "hvad ved du om mig",
+            "hvad har du gemt om mig",
+            "hvilke oplysninger har du om mig",
+            "mine data",
+            "mine persondata",
+            "vis mine data",
+            "what do you know about me",
+            "what have you stored about me",
+            "my data",
+            "my personal data",
+            "show my data",
         ),
     ),
     Intent(
@@ -358,8 +370,16 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "procurement.start",
         commands=(
-            "indkøb", "indkob", "nyt system", "nyt it system", "køb af it", "kontakt it",
-            "purchase", "procurement", "new system", "buy a system",
+            "indkøb",
+            "indkob",
+            "nyt system",
+            "nyt it system",
+            "køb af it",
+            "kontakt it",
+            "purchase",
+            "procurement",
+            "new system",
+            "buy a system",
         ),
         patterns=(
             r"^(?:vi|jeg) (?:vil gerne|vil|skal|ønsker at|onsker at|har brug for at|kunne godt"
@@ -374,8 +394,13 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "procurement.mine",
         commands=(
-            "status på min anmodning", "status på mine anmodninger", "mine anmodninger",
-            "min anmodning", "my requests", "my request", "status of my request",
+            "status på min anmodning",
+            "status på mine anmodninger",
+            "mine anmodninger",
+            "min anmodning",
+            "my requests",
+            "my request",
+            "status of my request",
         ),
     ),
     Intent(
