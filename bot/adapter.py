@@ -174,7 +174,15 @@ class GovbotAdapter(CloudAdapter):
         self, context: TurnContext, activities: list[Activity]
     ) -> list[ResourceResponse]:
         held = hold_replies(context, activities)
-        return held if held is not None else await super().send_activities(context, activities)
+        if held is not None:
+            return held
+        for activity in activities:
+            # govbot's texts are written in markdown (bold, lists); say so rather than rely on
+            # each client's default.
+            message = activity.type == ActivityTypes.message
+            if message and activity.text and not activity.text_format:
+                activity.text_format = "markdown"
+        return await super().send_activities(context, activities)
 
 
 def create_adapter(settings: Settings) -> GovbotAdapter:

@@ -219,7 +219,11 @@ class ProcurementDialog(GovbotDialog):
                 validations["same"] = answers.get(question.same_as)
             retry = f"procurement.{question.kind}_invalid"
         elif slot.kind == "justify":
-            lines += self._departure_lines(slot, answers, lang)
+            await step.context.send_activity(
+                MessageFactory.attachment(
+                    card("procurement_departure", lang, **self._departure(slot, answers, lang))
+                )
+            )
             lines.append(text("procurement.ask_justification", lang))
             buttons.append(text("procurement.withdraw", lang))
             retry = "procurement.explain_invalid"
@@ -247,35 +251,25 @@ class ProcurementDialog(GovbotDialog):
             PromptOptions(prompt=prompt, retry_prompt=retry_message, validations=validations),
         )
 
-    def _departure_lines(self, slot: Slot, answers: dict[str, Any], lang: Lang) -> list[str]:
+    def _departure(self, slot: Slot, answers: dict[str, Any], lang: Lang) -> dict[str, Any]:
+        """What the departure card shows: which principle, why this answer departs, the source."""
         departures = self._screening.departures(answers)
         keys = [d.key for d in departures]
         departure = departures[keys.index(slot.target)]
         pack = load_pack(self._pack_key)
-        lines = []
-        if keys.index(slot.target) == 0:
-            lines.append(
-                f"**{text('procurement.departure_intro_title', lang)}** – "
-                + self._screening.follow_or_explain.intro(lang)
-            )
-        lines.append(
-            "**"
-            + text(
+        first = keys.index(slot.target) == 0
+        return {
+            "intro": self._screening.follow_or_explain.intro(lang) if first else None,
+            "head": text(
                 "procurement.departure_head",
                 lang,
                 n=keys.index(slot.target) + 1,
                 total=len(keys),
                 principle=principle_title(pack, departure.principle_id, lang),
-            )
-            + "**"
-        )
-        lines.append(departure.check.explain(lang))
-        lines.append(
-            "_"
-            + text("procurement.departure_source", lang, source=cite(pack, departure.check.source))
-            + "_"
-        )
-        return lines
+            ),
+            "explanation": departure.check.explain(lang),
+            "source": cite(pack, departure.check.source),
+        }
 
     @staticmethod
     def _message(body: str, buttons: list[str]) -> Activity:

@@ -25,9 +25,12 @@ START = ["indkøb", "Et værktøj til vagtplanlægning i hjemmeplejen", "Sundhed
 
 
 async def _talk(bot: RunningBot, channel: TestChannel, steps: list[str], **kw: object) -> str:
+    """Send `steps`; return everything the bot said after the last one."""
+    before = 0
     for step in steps:
+        before = len(channel.received)
         await bot.post(message(step, service_url=channel.url, **kw))
-    return channel.received[-1].text
+    return "\n".join(r.text for r in channel.received[before:])
 
 
 @pytest.mark.parametrize(
