@@ -9,13 +9,14 @@ their lease ends.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
 import socket
 import uuid
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from time import monotonic
@@ -23,12 +24,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
-from aiolimiter import AsyncLimiter
 from botbuilder.core import MessageFactory
 from botbuilder.schema import Activity, ErrorResponseException
 
 from bot.logs import fields
 from bot.proactive import ProactiveSender
+from bot.rate_windows import SlidingWindows, Window, rate_windows
 from bot.settings import Settings
 from dialogs.cards import card
 from dialogs.texts import Lang, text
@@ -50,11 +51,18 @@ class DispatchLimits:
 
     global_per_second: float = 30.0
     # (messages, seconds) per conversation: Teams' per-thread limits.
-    conversation_windows: tuple[tuple[int, float], ...] = ((7, 1.0), (8, 2.0), (60, 30.0))
-    # Limits are kept with this much room, so clock jitter on the way never tips a window.
-    headroom: float = 0.03
+    conversation_windows: tuple[Window, ...] = ((7, 1.0), (8, 2.0), (60, 30.0))
+    # Every window is kept this many seconds longer, so jitter on the way never tips one.
+    margin_seconds: float = 0.03
     concurrency: int = 8
     batch_size: int = 50
+    # Rows of one conversation held at a time: enough for its burst, not so many that a busy
+    # channel fills the batch while the others wait.
+    per_conversation_claim: int = 12
+    # Dispatchers sharing a database say they are alive this often and split the global rate
+    # among those seen within `heartbeat_ttl`.
+    heartbeat_seconds: float = 1.0
+    heartbeat_ttl: timedelta = timedelta(seconds=5)
     lease: timedelta = timedelta(minutes=2)
     grace: timedelta = timedelta(hours=24)
     late_after: timedelta = timedelta(minutes=10)
@@ -91,27 +99,42 @@ class DispatchReport:
 class _Job:
     delivery: Delivery
     conversation: ConversationInfo
+    order: int = 0
+    inline_waited: float = 0.0
 
 
 @dataclass
-class _ConversationLimiter:
-    limiters: list[AsyncLimiter]
+class _Conversation:
+    """One conversation's send history, pause after a 429, and claimed jobs in claim order."""
+
+    windows: SlidingWindows
+    queue: deque[_Job] = field(default_factory=deque)
     paused_until: float = 0.0
-    last_used: float = field(default_factory=monotonic)
+    sending: bool = False
 
-    async def acquire(self) -> None:
-        wait = self.paused_until - monotonic()
-        if wait > 0:
-            await asyncio.sleep(wait)
-        for limiter in self.limiters:
-            await limiter.acquire()
-        self.last_used = monotonic()
+    def earliest(self, now: float) -> float:
+        """When its next send may go, as far as its own limits go."""
+        return max(self.windows.earliest(now), self.paused_until)
 
 
-def _spaced(count: float, seconds: float, headroom: float) -> AsyncLimiter:
-    # A bucket of one spaces sends evenly: "N per T" then holds for every sliding window of T,
-    # which a bucket of N (bursting N at once, then N more as it drains) would not.
-    return AsyncLimiter(1, seconds / count * (1 + headroom))
+def next_send(
+    conversations: Iterable[_Conversation], global_windows: SlidingWindows, now: float
+) -> tuple[_Conversation | None, float]:
+    """The conversation to send for next, and when: the earliest-claimed job of those whose
+    limits allow a send now; else the moment the first one will."""
+    global_at = global_windows.earliest(now)
+    best: _Conversation | None = None
+    soonest = float("inf")
+    for conversation in conversations:
+        if conversation.sending or not conversation.queue:
+            continue
+        at = max(conversation.earliest(now), global_at)
+        if at <= now:
+            if best is None or conversation.queue[0].order < best.queue[0].order:
+                best, soonest = conversation, now
+        elif best is None:
+            soonest = min(soonest, at)
+    return best, soonest
 
 
 def _retry_after(error: ErrorResponseException) -> float | None:
@@ -143,15 +166,20 @@ class Dispatcher:
         tz: ZoneInfo,
         limits: DispatchLimits | None = None,
         worker: str | None = None,
+        clock: Callable[[], float] = monotonic,
     ) -> None:
         self.database = database
         self.sender = sender
         self.tz = tz
         self.limits = limits or DispatchLimits()
         self.worker = worker or worker_name()
-        self._global = _spaced(self.limits.global_per_second, 1.0, self.limits.headroom)
-        self._slots = asyncio.Semaphore(self.limits.concurrency)
-        self._conversations: dict[str, _ConversationLimiter] = {}
+        self.clock = clock
+        self._share = 1
+        self._global = SlidingWindows(
+            rate_windows(self.limits.global_per_second), margin=self.limits.margin_seconds
+        )
+        self._beaten = -float("inf")
+        self._conversations: dict[str, _Conversation] = {}
         self._wake = asyncio.Event()
         self._drain_lock = asyncio.Lock()
 
@@ -199,56 +227,102 @@ class Dispatcher:
             return await outbox.next_due(session=session)
 
     async def _pump(self, report: DispatchReport) -> None:
-        """Claim and send until nothing more is claimable, keeping the pipeline full."""
-        queues: dict[str, deque[_Job]] = {}
-        workers: dict[str, asyncio.Task[None]] = {}
-        done = asyncio.Event()
+        """Claim and send until nothing more is claimable, keeping the pipeline full.
+
+        One loop decides every send: the earliest-claimed job among conversations whose own
+        windows and the global window allow a send now; one send per conversation at a time.
+        """
+        sending: set[asyncio.Task[None]] = set()
+        changed = asyncio.Event()
         in_flight = 0
+        order = 0
         low_water = max(1, self.limits.batch_size // 2)
 
-        async def work(conversation_id: str) -> None:
+        async def send(conversation: _Conversation) -> None:
             nonlocal in_flight
-            queue = queues[conversation_id]
+            job = conversation.queue[0]
             try:
-                while queue:
-                    job = queue[0]
-                    try:
-                        await self._deliver(job, report)
-                    except asyncio.CancelledError:
-                        raise
-                    except Exception:  # one bad item is logged and skipped
-                        log.exception("delivery crashed", extra=fields(key=job.delivery.key))
-                    queue.popleft()
-                    in_flight -= 1
-                    done.set()
-            finally:
-                workers.pop(conversation_id, None)
-                queues.pop(conversation_id, None)
+                finished = await self._attempt(job, conversation, report)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # one bad item is logged and skipped
+                log.exception("delivery crashed", extra=fields(key=job.delivery.key))
+                finished = True
+            if finished:
+                conversation.queue.popleft()
+                in_flight -= 1
+            conversation.sending = False
+            changed.set()
 
         try:
             await self._expire(report)
+            more = True
             while True:
-                claimed = 0
-                if in_flight <= low_water:
+                if await self._beat():
+                    more = True  # rows given back for a retry, or freed by a dead dispatcher
+                if more and in_flight <= low_water:
                     jobs, claimed = await self._claim(self.limits.batch_size - in_flight, report)
+                    more = claimed > 0
                     for job in jobs:
-                        cid = job.conversation.conversation_id
-                        queues.setdefault(cid, deque()).append(job)
+                        order += 1
+                        job.order = order
+                        self._conversation(job.conversation.conversation_id).queue.append(job)
                         in_flight += 1
-                        if cid not in workers:
-                            workers[cid] = asyncio.create_task(work(cid))
-                if not claimed and in_flight == 0:
+                if in_flight == 0:
+                    if more:
+                        continue
                     return
-                if claimed and in_flight <= low_water:
+                changed.clear()
+                now = self.clock()
+                conversation, at = (None, now)
+                if len(sending) < self.limits.concurrency:
+                    conversation, at = next_send(self._conversations.values(), self._global, now)
+                if conversation is None:
+                    timeout = min(max(at - now, 0.001), self.limits.heartbeat_seconds)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(changed.wait(), timeout)
                     continue
-                done.clear()
-                await done.wait()
+                conversation.windows.record(now)
+                self._global.record(now)
+                conversation.sending = True
+                task = asyncio.create_task(send(conversation))
+                sending.add(task)
+                task.add_done_callback(sending.discard)
         finally:
-            for task in list(workers.values()):
+            for task in list(sending):
                 task.cancel()
-            if workers:
-                await asyncio.gather(*workers.values(), return_exceptions=True)
+            if sending:
+                await asyncio.gather(*sending, return_exceptions=True)
             self._forget_idle_conversations()
+            await self._leave()
+
+    async def _beat(self) -> bool:
+        """Heartbeat now and then, and pace at this dispatcher's share of the global rate."""
+        now = self.clock()
+        if now - self._beaten < self.limits.heartbeat_seconds:
+            return False
+        self._beaten = now
+        try:
+            async with self.database.transaction() as session:
+                live = await outbox.heartbeat(
+                    session=session, worker=self.worker, now=utcnow(), ttl=self.limits.heartbeat_ttl
+                )
+        except Exception as error:  # keep the last share; the database will be back
+            log.info("heartbeat failed", extra=fields(error=type(error).__name__))
+            return True
+        if live != self._share:
+            self._share = live
+            self._global.retune(
+                rate_windows(self.limits.global_per_second / live),
+                margin=self.limits.margin_seconds,
+            )
+        return True
+
+    async def _leave(self) -> None:
+        self._beaten = -float("inf")
+        with contextlib.suppress(Exception):
+            async with self.database.transaction() as session:
+                await outbox.leave(session=session, worker=self.worker)
 
     async def _expire(self, report: DispatchReport) -> None:
         try:
@@ -269,6 +343,7 @@ class Dispatcher:
                 now=utcnow(),
                 lease=self.limits.lease,
                 limit=limit,
+                per_recipient=self.limits.per_conversation_claim,
             )
         for delivery in claim.deliveries:
             async with self.database.transaction() as session:
@@ -281,93 +356,100 @@ class Dispatcher:
             jobs.append(_Job(delivery, conversation))
         return jobs, len(claim.deliveries)
 
-    def _limiter(self, conversation_id: str) -> _ConversationLimiter:
-        limiter = self._conversations.get(conversation_id)
-        if limiter is None:
-            limiter = _ConversationLimiter(
-                [
-                    _spaced(count, seconds, self.limits.headroom)
-                    for count, seconds in self.limits.conversation_windows
-                ]
+    def _conversation(self, conversation_id: str) -> _Conversation:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is None:
+            windows = SlidingWindows(
+                self.limits.conversation_windows, margin=self.limits.margin_seconds
             )
-            self._conversations[conversation_id] = limiter
-        return limiter
+            conversation = self._conversations[conversation_id] = _Conversation(windows)
+        return conversation
 
     def _forget_idle_conversations(self) -> None:
-        horizon = monotonic() - max(s for _, s in self.limits.conversation_windows) - 1
-        for cid in [c for c, lim in self._conversations.items() if lim.last_used < horizon]:
-            if self._conversations[cid].paused_until < monotonic():
+        now = self.clock()
+        horizon = now - max(s for _, s in self.limits.conversation_windows) - 1
+        for cid, conversation in list(self._conversations.items()):
+            last = conversation.windows.last()
+            idle = not conversation.queue and not conversation.sending
+            if idle and (last is None or last < horizon) and conversation.paused_until < now:
                 del self._conversations[cid]
 
-    async def _deliver(self, job: _Job, report: DispatchReport) -> None:
-        delivery, conversation = job.delivery, job.conversation
+    async def _attempt(
+        self, job: _Job, conversation: _Conversation, report: DispatchReport
+    ) -> bool:
+        """Send `job` once; False when it should be tried again right here (a short 429)."""
+        delivery, info = job.delivery, job.conversation
         now = utcnow()
+        if delivery.lease_until and delivery.lease_until - now < self.limits.lease / 4:
+            # It waited so long that the lease may run out mid-send: hand it back untouched.
+            await self._settle(
+                outbox.mark_retry,
+                delivery,
+                report,
+                retry_at=now,
+                error="lease ran short",
+                count_attempt=False,
+            )
+            return True
         if delivery.expires_at and now >= delivery.expires_at:
             await self._settle(outbox.mark_missed, delivery, report, error="expired before sending")
             report.missed += 1
-            return
+            return True
         late = now - delivery.due_at > self.limits.late_after
         try:
-            activity = self.render(delivery, conversation, late=late)
+            activity = self.render(delivery, info, late=late)
         except Exception as error:
             log.exception("delivery could not be rendered", extra=fields(key=delivery.key))
             await self._settle(outbox.mark_failed, delivery, report, error=f"render: {error}")
             report.failed += 1
-            return
-        limiter = self._limiter(conversation.conversation_id)
-        inline_waited = 0.0
-        while True:
-            await limiter.acquire()
-            async with self._slots:
-                await self._global.acquire()
-                try:
-                    ids = await self.sender.send(conversation, activity)
-                except ErrorResponseException as error:
-                    status, retry_after = _status(error), _retry_after(error)
-                except (aiohttp.ClientError, OSError, TimeoutError) as error:
-                    status, retry_after = 0, None
-                    log.info("channel unreachable", extra=fields(error=type(error).__name__))
-                else:
-                    await self._sent(delivery, conversation, ids, late, report)
-                    return
-            if status == 429:
-                report.throttled += 1
-                wait = retry_after or self.limits.default_retry_after_seconds
-                limiter.paused_until = max(limiter.paused_until, monotonic() + wait)
-                if inline_waited + wait <= self.limits.max_inline_wait_seconds:
-                    inline_waited += wait
-                    continue
-                retry_at = utcnow() + timedelta(seconds=wait)
-                await self._settle(
-                    outbox.mark_retry,
-                    delivery,
-                    report,
-                    retry_at=retry_at,
-                    error="429 throttled",
-                    count_attempt=False,
-                )
-                report.retried += 1
-                return
-            if status in UNREACHABLE_STATUSES:
-                async with self.database.transaction() as session:
-                    await self._unreachable(session, delivery, f"{status} from channel", report)
-                return
-            if (status == 0 or status in TRANSIENT_STATUSES) and (
-                delivery.attempts < self.limits.max_attempts
-            ):
-                await self._settle(
-                    outbox.mark_retry,
-                    delivery,
-                    report,
-                    retry_at=utcnow() + timedelta(seconds=self._backoff(delivery.attempts)),
-                    error=f"{status or 'network'} from channel",
-                )
-                report.retried += 1
-                return
-            log.warning("delivery failed", extra=fields(key=delivery.key, status=status))
-            await self._settle(outbox.mark_failed, delivery, report, error=f"{status} from channel")
-            report.failed += 1
-            return
+            return True
+        try:
+            ids = await self.sender.send(info, activity)
+        except ErrorResponseException as error:
+            status, retry_after = _status(error), _retry_after(error)
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            status, retry_after = 0, None
+            log.info("channel unreachable", extra=fields(error=type(error).__name__))
+        else:
+            await self._sent(delivery, info, ids, late, report)
+            return True
+        if status == 429:
+            report.throttled += 1
+            wait = retry_after or self.limits.default_retry_after_seconds
+            conversation.paused_until = max(conversation.paused_until, self.clock() + wait)
+            if job.inline_waited + wait <= self.limits.max_inline_wait_seconds:
+                job.inline_waited += wait
+                return False
+            await self._settle(
+                outbox.mark_retry,
+                delivery,
+                report,
+                retry_at=utcnow() + timedelta(seconds=wait),
+                error="429 throttled",
+                count_attempt=False,
+            )
+            report.retried += 1
+            return True
+        if status in UNREACHABLE_STATUSES:
+            async with self.database.transaction() as session:
+                await self._unreachable(session, delivery, f"{status} from channel", report)
+            return True
+        if (status == 0 or status in TRANSIENT_STATUSES) and (
+            delivery.attempts < self.limits.max_attempts
+        ):
+            await self._settle(
+                outbox.mark_retry,
+                delivery,
+                report,
+                retry_at=utcnow() + timedelta(seconds=self._backoff(delivery.attempts)),
+                error=f"{status or 'network'} from channel",
+            )
+            report.retried += 1
+            return True
+        log.warning("delivery failed", extra=fields(key=delivery.key, status=status))
+        await self._settle(outbox.mark_failed, delivery, report, error=f"{status} from channel")
+        report.failed += 1
+        return True
 
     def _backoff(self, attempts: int) -> float:
         ceiling = min(

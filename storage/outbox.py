@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import String, and_, case, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.conversations import ConversationInfo, get_conversation, personal_conversation
 from storage.models.base import utcnow
 from storage.models.directory import Person
-from storage.models.outbox import OutboxMessage
+from storage.models.outbox import DispatcherHeartbeat, OutboxMessage
 
 Kind = Literal["personal", "channel"]
 Status = Literal["pending", "claimed", "sent", "failed", "unreachable", "missed", "cancelled"]
@@ -212,29 +212,67 @@ def _claimable(now: datetime) -> Any:
     )
 
 
-async def claim_due(
-    *, session: AsyncSession, worker: str, now: datetime, lease: timedelta, limit: int = 50
-) -> Claim:
-    """Claim up to `limit` due rows for `worker` until `now + lease`, oldest due first.
+def _recipient() -> Any:
+    """Who a row goes to, as one value: rows with the same one share Teams' per-thread limits."""
+    return func.coalesce(
+        OutboxMessage.conversation_id,
+        OutboxMessage.principal,
+        "person:" + cast(OutboxMessage.person_id, String),
+    )
 
-    Rows locked by another dispatcher's open claim are skipped, not waited for.
+
+async def claim_due(
+    *,
+    session: AsyncSession,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int = 50,
+    per_recipient: int | None = None,
+) -> Claim:
+    """Claim up to `limit` due rows for `worker` until `now + lease`.
+
+    Recipients with the longest backlog come first (their per-thread limits make them the
+    slowest to drain), each recipient's rows in due order; with `per_recipient`, the worker
+    holds at most that many rows of one recipient at a time. A recipient another dispatcher
+    holds rows of is left to it, so one process paces each conversation. Rows locked by another
+    dispatcher's open claim are skipped, not waited for.
     """
     lease_until = now + lease
+    recipient = _recipient()
+    held = and_(OutboxMessage.status == "claimed", OutboxMessage.lease_until >= now)
+    backlog = (
+        select(
+            OutboxMessage.id.label("id"),
+            func.row_number()
+            .over(partition_by=recipient, order_by=(OutboxMessage.due_at, OutboxMessage.id))
+            .label("rank"),
+            func.count().over(partition_by=recipient).label("size"),
+            func.max(case((and_(held, OutboxMessage.claimed_by != worker), 1), else_=0))
+            .over(partition_by=recipient)
+            .label("elsewhere"),
+        )
+        .where(or_(_claimable(now), held))
+        .subquery()
+    )
     candidates = (
         select(OutboxMessage.id)
-        .where(_claimable(now))
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        .join(backlog, backlog.c.id == OutboxMessage.id)
+        .where(_claimable(now), backlog.c.elsewhere == 0)
+        .order_by(backlog.c.size.desc(), backlog.c.rank, OutboxMessage.due_at, OutboxMessage.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, of=OutboxMessage)
     )
-    ids = list((await session.scalars(candidates)).all())
-    if not ids:
+    if per_recipient is not None:
+        candidates = candidates.where(backlog.c.rank <= per_recipient)
+    wanted = list((await session.scalars(candidates)).all())
+    if not wanted:
         return Claim(worker, lease_until)
     # The claimable test is repeated in the UPDATE: on SQLite the SELECT above takes no lock,
     # so two dispatchers may pick the same ids, but only one UPDATE can still match them.
     claimed = await session.scalars(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), _claimable(now))
+        .where(OutboxMessage.id.in_(wanted), _claimable(now))
         .values(
             status="claimed",
             claimed_by=worker,
@@ -244,16 +282,18 @@ async def claim_due(
         )
         .returning(OutboxMessage.id)
     )
-    ids = list(claimed.all())
+    won = set(claimed.all())
+    ids = [row_id for row_id in wanted if row_id in won]
     if not ids:
         return Claim(worker, lease_until)
     rows = await session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.id.in_(ids))
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
         .execution_options(populate_existing=True)
     )
-    return Claim(worker, lease_until, tuple(_delivery(row) for row in rows))
+    order = {row_id: n for n, row_id in enumerate(ids)}
+    claimed_rows = sorted(rows, key=lambda row: order[row.id])
+    return Claim(worker, lease_until, tuple(_delivery(row) for row in claimed_rows))
 
 
 async def _finish(session: AsyncSession, delivery_id: int, worker: str, **values: Any) -> bool:
@@ -431,3 +471,25 @@ async def resolve_recipient(
     if found is None and email:
         found = await personal_conversation(session=session, email=email)
     return found
+
+
+async def heartbeat(*, session: AsyncSession, worker: str, now: datetime, ttl: timedelta) -> int:
+    """Note that `worker` is dispatching; returns how many dispatchers were seen within `ttl`."""
+    updated = await session.execute(
+        update(DispatcherHeartbeat).where(DispatcherHeartbeat.worker == worker).values(seen_at=now)
+    )
+    if not updated.rowcount:
+        session.add(DispatcherHeartbeat(worker=worker, seen_at=now))
+    await session.execute(
+        delete(DispatcherHeartbeat).where(DispatcherHeartbeat.seen_at < now - ttl * 10)
+    )
+    await session.flush()
+    live = await session.scalar(
+        select(func.count()).where(DispatcherHeartbeat.seen_at >= now - ttl)
+    )
+    return max(1, int(live or 0))
+
+
+async def leave(*, session: AsyncSession, worker: str) -> None:
+    """Forget `worker`'s heartbeat (it stopped dispatching), so the others speed up at once."""
+    await session.execute(delete(DispatcherHeartbeat).where(DispatcherHeartbeat.worker == worker))

@@ -12,7 +12,7 @@ from storage.models.directory import (
     RoleAssignment,
 )
 from storage.models.meetings import BodyChannel, Meeting, ReminderOptOut
-from storage.models.outbox import OutboxMessage
+from storage.models.outbox import DispatcherHeartbeat, OutboxMessage
 from storage.models.portfolio import (
     Initiative,
     InitiativeEvent,
@@ -28,6 +28,7 @@ __all__ = [
     "BodyChannel",
     "BotStateDocument",
     "ConversationRef",
+    "DispatcherHeartbeat",
     "Initiative",
     "InitiativeEvent",
     "InitiativeFollower",

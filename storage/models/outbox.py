@@ -43,3 +43,12 @@ class OutboxMessage(Base):
     acknowledged_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class DispatcherHeartbeat(Base):
+    """A running dispatcher and when it last said so: live ones split the bot's global rate."""
+
+    __tablename__ = "outbox_dispatchers"
+
+    worker: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[datetime]

@@ -193,3 +193,40 @@ async def test_concurrent_claims_skip_each_others_rows(database: Database) -> No
     keys_b = {d.key for d in second.deliveries}
     assert len(keys_a) == 6 and len(keys_b) == 4
     assert not keys_a & keys_b
+
+
+async def test_claims_start_the_longest_backlog_and_interleave_the_rest(
+    session: AsyncSession,
+) -> None:
+    """A busy channel's rows, planned first, neither fill the claim nor wait for the rest."""
+    for n in range(30):
+        await plan(session, f"busy:{n}", conversation_id="19:busy@thread", kind="channel")
+    for person in range(5):
+        for n in range(2):
+            await plan(session, f"p{person}:{n}", principal=f"p{person}@norddjurs.dk")
+
+    claim = await outbox.claim_due(
+        session=session, worker="a", now=NOW, lease=LEASE, limit=10, per_recipient=4
+    )
+    assert [d.key for d in claim.deliveries] == [
+        *(f"busy:{n}" for n in range(4)),
+        *(f"p{person}:0" for person in range(5)),
+        "p0:1",
+    ]
+    # a holds four of the channel's rows: no more of them for a, none at all for b
+    more = await outbox.claim_due(
+        session=session, worker="a", now=NOW, lease=LEASE, limit=10, per_recipient=4
+    )
+    assert [d.key for d in more.deliveries] == [f"p{person}:1" for person in range(1, 5)]
+    other = await outbox.claim_due(session=session, worker="b", now=NOW, lease=LEASE)
+    assert other.deliveries == ()
+
+
+async def test_heartbeats_count_the_live_dispatchers(session: AsyncSession) -> None:
+    ttl = timedelta(seconds=5)
+    assert await outbox.heartbeat(session=session, worker="a", now=NOW, ttl=ttl) == 1
+    assert await outbox.heartbeat(session=session, worker="b", now=NOW, ttl=ttl) == 2
+    later = NOW + timedelta(seconds=6)
+    assert await outbox.heartbeat(session=session, worker="a", now=later, ttl=ttl) == 1
+    await outbox.leave(session=session, worker="a")
+    assert await outbox.heartbeat(session=session, worker="b", now=later, ttl=ttl) == 1
