@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from types import SimpleNamespace
+from typing import Any
 
 import requests
 from botbuilder.core import TurnContext
@@ -22,6 +23,7 @@ from botframework.connector.auth import (
     ConnectorFactory,
     UserTokenClient,
 )
+from msrest.serialization import Serializer
 
 from bot.settings import Settings
 
@@ -31,6 +33,47 @@ log = logging.getLogger(__name__)
 HELD_REPLIES_KEY = "govbot.held_replies"
 
 MAX_CACHED_CONNECTORS = 256
+
+
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain_json(value: Any) -> bool:
+    """True when `value` is made only of JSON's own types (as `json.loads` returns them)."""
+    kind = type(value)
+    if kind is dict:
+        return all(type(key) is str and _plain_json(item) for key, item in value.items())
+    if kind is list:
+        return all(_plain_json(item) for item in value)
+    return kind in _JSON_SCALARS
+
+
+class ReplySerializer(Serializer):
+    """msrest's serializer, minus work that cannot change a Bot Framework request body.
+
+    An Adaptive Card is an untyped `object` that msrest copies node by node; a value made only
+    of JSON types comes out equal to what went in, so it is passed through as it is (anything
+    else still takes msrest's way). No Bot Framework model declares a validation constraint, so
+    client-side validation only walks the activity; the Bot Connector validates what it gets.
+    """
+
+    def __init__(self, models: dict[str, type]) -> None:
+        super().__init__(models)
+        self.client_side_validation = False
+
+    def serialize_object(self, attr: Any, **kwargs: Any) -> Any:
+        if _plain_json(attr):
+            return attr
+        return super().serialize_object(attr, **kwargs)
+
+
+def _with_reply_serializer(client: ConnectorClient) -> ConnectorClient:
+    """Give the client's operation groups the lighter serializer (they share one instance)."""
+    serializer = ReplySerializer(client._serialize.dependencies)
+    client._serialize = serializer
+    for group in (client.conversations, client.attachments):
+        group._serialize = serializer
+    return client
 
 
 class ReusingConnectorFactory(ConnectorFactory):
@@ -52,7 +95,7 @@ class ReusingConnectorFactory(ConnectorFactory):
         if client is not None:
             self._cache.move_to_end(key)
             return client
-        client = await self._inner.create(service_url, audience)
+        client = _with_reply_serializer(await self._inner.create(service_url, audience))
         self._cache[key] = client
         if len(self._cache) > MAX_CACHED_CONNECTORS:
             _, evicted = self._cache.popitem(last=False)
