@@ -11,7 +11,7 @@ from typing import Any
 from botbuilder.core import Storage
 from jsonpickle.pickler import Pickler
 from jsonpickle.unpickler import Unpickler
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
@@ -23,6 +23,26 @@ from storage.sql import upsert
 class ETagConflictError(KeyError):
     """A write carried an eTag that no longer matches the stored document."""
 
+
+# Built once: the per-turn reads and writes then skip constructing the statement (SQLAlchemy
+# caches the compiled SQL, but not building the expression each time).
+_READ = select(BotStateDocument.key, BotStateDocument.document, BotStateDocument.etag).where(
+    BotStateDocument.key.in_(bindparam("keys", expanding=True))
+)
+_UPDATE_IF_CURRENT = (
+    update(BotStateDocument)
+    .where(
+        BotStateDocument.key == bindparam("match_key"),
+        BotStateDocument.etag == bindparam("match_etag"),
+    )
+    .values(
+        document=bindparam("new_document"),
+        etag=bindparam("new_etag"),
+        updated_at=bindparam("new_updated_at"),
+    )
+    # State documents are never loaded as ORM objects, so there is nothing to synchronise.
+    .execution_options(synchronize_session=False)
+)
 
 _bound_session: ContextVar[AsyncSession | None] = ContextVar("bot_state_session", default=None)
 
@@ -64,11 +84,7 @@ class SqlStorage(Storage):
 
     @staticmethod
     async def _read(session: AsyncSession, keys: list[str]) -> dict[str, Any]:
-        rows = await session.execute(
-            select(BotStateDocument.key, BotStateDocument.document, BotStateDocument.etag).where(
-                BotStateDocument.key.in_(keys)
-            )
-        )
+        rows = await session.execute(_READ, {"keys": keys})
         return {
             key: Unpickler().restore(dict(document, e_tag=etag)) for key, document, etag in rows
         }
@@ -116,9 +132,14 @@ class SqlStorage(Storage):
         new_etag = uuid.uuid4().hex
         if expected and expected != "*":
             result = await session.execute(
-                update(BotStateDocument)
-                .where(BotStateDocument.key == key, BotStateDocument.etag == expected)
-                .values(document=document, etag=new_etag, updated_at=utcnow())
+                _UPDATE_IF_CURRENT,
+                {
+                    "match_key": key,
+                    "match_etag": expected,
+                    "new_document": document,
+                    "new_etag": new_etag,
+                    "new_updated_at": utcnow(),
+                },
             )
             if result.rowcount == 1:
                 return
