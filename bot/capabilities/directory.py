@@ -313,12 +313,13 @@ class Directory:
             or activity.channel_id != "msteams"
         ):
             return
+        # The retry pause needs no database, so it is checked before the conversation is read.
+        failed_at = self._member_failures.get(user.aad_object_id)
+        if failed_at is not None and time.monotonic() - failed_at < MEMBER_RETRY_SECONDS:
+            return
         session = turn_session(context)
         stored = await get_conversation(session=session, conversation_id=conversation.id)
         if stored is None or stored.user_email:
-            return
-        failed_at = self._member_failures.get(user.aad_object_id)
-        if failed_at is not None and time.monotonic() - failed_at < MEMBER_RETRY_SECONDS:
             return
         try:
             member = await TeamsInfo.get_member(context, activity.from_property.id)
