@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ConversationReference
@@ -36,12 +37,17 @@ def user_of(activity: Activity) -> TurnUser:
     )
 
 
-def conversation_info(activity: Activity, *, email: str | None = None) -> ConversationInfo | None:
-    """Plain data about the activity's conversation, for proactive messages later."""
+def conversation_info(
+    activity: Activity, *, email: str | None = None, with_reference: bool = True
+) -> ConversationInfo | None:
+    """Plain data about the activity's conversation, for proactive messages later.
+
+    `with_reference=False` leaves `reference` empty (it takes no part in comparisons and is
+    the costly part), for checking whether a remembered conversation changed.
+    """
     conversation = activity.conversation
     if not conversation or not conversation.id or not activity.service_url:
         return None
-    reference = TurnContext.get_conversation_reference(activity)
     user = user_of(activity)
     channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     team = channel_data.get("team") if isinstance(channel_data.get("team"), dict) else {}
@@ -51,7 +57,7 @@ def conversation_info(activity: Activity, *, email: str | None = None) -> Conver
         conversation_type=(conversation.conversation_type or "personal")[:32],
         channel_id=(activity.channel_id or "unknown")[:64],
         service_url=activity.service_url[:512],
-        reference=reference.serialize(),
+        reference=reference_data(activity) if with_reference else {},
         tenant_id=user.tenant_id,
         user_id=user.channel_user_id[:256],
         aad_object_id=user.aad_object_id,
@@ -61,6 +67,11 @@ def conversation_info(activity: Activity, *, email: str | None = None) -> Conver
         teams_channel_id=(channel.get("id") or None),
         locale=(activity.locale or None) and activity.locale[:16],
     )
+
+
+def reference_data(activity: Activity) -> dict[str, Any]:
+    """The activity's conversation reference as stored (JSON)."""
+    return TurnContext.get_conversation_reference(activity).serialize()
 
 
 def reference_of(info: ConversationInfo) -> ConversationReference:

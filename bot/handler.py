@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from time import perf_counter
 from typing import Any
@@ -20,7 +21,7 @@ from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnStatus
 from botbuilder.schema import Activity, ChannelAccount
 
 from bot.adapter import HELD_REPLIES_KEY
-from bot.conversations import clean_text, conversation_info, user_of
+from bot.conversations import clean_text, conversation_info, reference_data, user_of
 from bot.intents import IntentMatch, IntentMatcher
 from bot.local import ONE_SHOT_CHANNEL
 from bot.logs import fields
@@ -286,9 +287,11 @@ class GovBot(ActivityHandler):
         return "en" if (activity.locale or "").lower().startswith("en") else "da"
 
     async def _remember_conversation(self, turn_context: TurnContext) -> ConversationInfo | None:
-        info = conversation_info(turn_context.activity)
+        activity = turn_context.activity
+        info = conversation_info(activity, with_reference=False)
         if info is None or self._remembered.get(info.conversation_id) == info:
             return None
+        info = replace(info, reference=reference_data(activity))
         await remember_conversation(session=turn_context.turn_state[SESSION_KEY], info=info)
         return info
 
