@@ -108,6 +108,8 @@ class _Phrasing:
     entry: int
     tokens: tuple[str, ...]
     factor: float
+    weights: tuple[float, ...]
+    weight_sum: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +127,7 @@ class KnowledgeIndex:
         self.pack = pack
         self.entries = build_entries(pack)
         self.by_id = {e.id: i for i, e in enumerate(self.entries)}
-        phrasings: list[_Phrasing] = []
+        raw: list[tuple[int, tuple[str, ...], float]] = []
         docs: list[set[str]] = []
         for i, entry in enumerate(self.entries):
             seen: set[tuple[str, ...]] = set()
@@ -136,11 +138,15 @@ class KnowledgeIndex:
                 tokens = tuple(dict.fromkeys(normalise(question)))
                 if tokens and tokens not in seen:
                     seen.add(tokens)
-                    phrasings.append(_Phrasing(i, tokens, factor))
+                    raw.append((i, tokens, factor))
                     tokens_of_entry.update(tokens)
             docs.append(tokens_of_entry)
         self.vocabulary = Vocabulary(docs)
-        self.phrasings = tuple(phrasings)
+        self.phrasings = tuple(
+            _Phrasing(entry, tokens, factor, weights, sum(weights))
+            for entry, tokens, factor in raw
+            for weights in [tuple(self.vocabulary.weight(t) for t in tokens)]
+        )
         self._by_token: dict[str, list[int]] = {}
         for n, phrasing in enumerate(self.phrasings):
             for token in phrasing.tokens:
@@ -157,28 +163,36 @@ class KnowledgeIndex:
         query = tuple(dict.fromkeys(words))
         if not query:
             return []
-        near = {q: dict(vocab.neighbours(q)) for q in query}
-        weights = {q: vocab.query_weight(q) for q in query}
-        total = sum(weights.values())
+        weights = [vocab.query_weight(q) for q in query]
+        total = sum(weights)
+        # Turn the pairwise max over query x phrasing words around: each vocabulary word near
+        # the query lists the query words it resembles, so a phrasing is scored by walking its
+        # own few words once. Sums keep the order of the pairwise formula, so scores are equal.
+        near: dict[str, list[tuple[int, float]]] = {}
+        for i, q in enumerate(query):
+            for token, similarity in vocab.neighbours(q):
+                near.setdefault(token, []).append((i, similarity))
         candidates: set[int] = set()
-        for sims in near.values():
-            for token in sims:
-                candidates.update(self._by_token.get(token, ()))
+        for token in near:
+            candidates.update(self._by_token.get(token, ()))
         best: dict[int, _Score] = {}
         for n in candidates:
             phrasing = self.phrasings[n]
-            recall = (
-                sum(
-                    weights[q] * max((near[q].get(p, 0.0) for p in phrasing.tokens), default=0.0)
-                    for q in query
-                )
-                / total
+            explained = [0.0] * len(query)
+            covered: list[float] = []
+            for p in phrasing.tokens:
+                top = 0.0
+                for i, similarity in near.get(p, ()):
+                    if similarity > top:
+                        top = similarity
+                    if similarity > explained[i]:
+                        explained[i] = similarity
+                covered.append(top)
+            recall = sum(w * e for w, e in zip(weights, explained, strict=True)) / total
+            precision = (
+                sum(w * c for w, c in zip(phrasing.weights, covered, strict=True))
+                / phrasing.weight_sum
             )
-            p_weights = [vocab.weight(p) for p in phrasing.tokens]
-            precision = sum(
-                w * max(near[q].get(p, 0.0) for q in query)
-                for p, w in zip(phrasing.tokens, p_weights, strict=True)
-            ) / sum(p_weights)
             if recall + precision == 0:
                 continue
             score = phrasing.factor * 2 * recall * precision / (recall + precision)
