@@ -10,9 +10,11 @@ else is an honest don't-know that names whom to ask.
 
 from __future__ import annotations
 
+import heapq
 import weakref
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import attrgetter
 
 from knowledge.corpus import Entry, build_entries
 from knowledge.render import render
@@ -28,6 +30,8 @@ HINT_FACTOR = 0.9
 SUGGEST_SCORE = 0.5
 SUGGEST_WINDOW = 0.25
 MAX_SUGGESTIONS = 3
+# Scores summed in another order may differ in the last bits; a bound must not prune on that.
+_SLACK = 1e-9
 
 
 class Confidence(StrEnum):
@@ -120,6 +124,10 @@ class _Score:
     precision: float
 
 
+# An entry keeps its best phrasing's score; equal scores are settled by recall, then precision.
+_STRENGTH = attrgetter("score", "recall", "precision")
+
+
 class KnowledgeIndex:
     """A pack's entries with their normalised phrasings; build once per pack and reuse."""
 
@@ -152,8 +160,8 @@ class KnowledgeIndex:
             for token in phrasing.tokens:
                 self._by_token.setdefault(token, []).append(n)
 
-    def rank(self, text: str) -> list[_Score]:
-        """Entries scored against `text`, best first (one score per entry)."""
+    def rank(self, text: str, limit: int | None = None) -> list[_Score]:
+        """Entries scored against `text`, best first (one score per entry; the `limit` best)."""
         vocab = self.vocabulary
         words: list[str] = []
         for token in normalise(text):
@@ -165,46 +173,69 @@ class KnowledgeIndex:
             return []
         weights = [vocab.query_weight(q) for q in query]
         total = sum(weights)
-        # Turn the pairwise max over query x phrasing words around: each vocabulary word near
-        # the query lists the query words it resembles, so a phrasing is scored by walking its
-        # own few words once. Sums keep the order of the pairwise formula, so scores are equal.
+        # Each vocabulary word near the query lists the query words it resembles, so a phrasing
+        # is scored by walking its own few words once (see _score).
         near: dict[str, list[tuple[int, float]]] = {}
+        # An upper bound of each candidate's recall: a query word with any neighbour in the
+        # phrasing counts as if its best neighbour were there.
+        bound: dict[int, float] = {}
         for i, q in enumerate(query):
-            for token, similarity in vocab.neighbours(q):
+            neighbours = vocab.neighbours(q)
+            for token, similarity in neighbours:
                 near.setdefault(token, []).append((i, similarity))
-        candidates: set[int] = set()
-        for token in near:
-            candidates.update(self._by_token.get(token, ()))
+            if neighbours:
+                share = weights[i] * neighbours[0][1]
+                for n in set().union(*(self._by_token.get(t, ()) for t, _ in neighbours)):
+                    bound[n] = bound.get(n, 0.0) + share
+        # Best bound first; once even a perfect precision cannot lift a phrasing to the
+        # `limit`-th entry's score (the F1 is at most 2R/(1+R)), no later one can either.
+        floor = 0.0
         best: dict[int, _Score] = {}
-        for n in candidates:
-            phrasing = self.phrasings[n]
-            explained = [0.0] * len(query)
-            covered: list[float] = []
-            for p in phrasing.tokens:
-                top = 0.0
-                for i, similarity in near.get(p, ()):
-                    if similarity > top:
-                        top = similarity
-                    if similarity > explained[i]:
-                        explained[i] = similarity
-                covered.append(top)
-            recall = sum(w * e for w, e in zip(weights, explained, strict=True)) / total
-            precision = (
-                sum(w * c for w, c in zip(phrasing.weights, covered, strict=True))
-                / phrasing.weight_sum
-            )
-            if recall + precision == 0:
+        for visited, n in enumerate(sorted(bound, key=bound.__getitem__, reverse=True)):
+            if limit and visited % 16 == 0 and len(best) >= limit:
+                floor = heapq.nlargest(limit, (s.score for s in best.values()))[-1]
+            recall = bound[n] / total
+            if 2 * recall / (1 + recall) < floor - _SLACK:
+                break
+            score = self._score(self.phrasings[n], near, weights, total)
+            if score is None:
                 continue
-            score = phrasing.factor * 2 * recall * precision / (recall + precision)
-            current = best.get(phrasing.entry)
-            if current is None or score > current.score:
-                best[phrasing.entry] = _Score(phrasing.entry, score, recall, precision)
-        return sorted(best.values(), key=lambda s: (-s.score, -s.recall, s.entry))
+            current = best.get(score.entry)
+            if current is None or _STRENGTH(score) > _STRENGTH(current):
+                best[score.entry] = score
+        return sorted(best.values(), key=lambda s: (-s.score, -s.recall, s.entry))[:limit]
+
+    @staticmethod
+    def _score(
+        phrasing: _Phrasing,
+        near: dict[str, list[tuple[int, float]]],
+        weights: list[float],
+        total: float,
+    ) -> _Score | None:
+        """Idf-weighted fuzzy recall and precision of one phrasing, and their F1 (None if 0)."""
+        explained = [0.0] * len(weights)
+        covered: list[float] = []
+        for p in phrasing.tokens:
+            top = 0.0
+            for i, similarity in near.get(p, ()):
+                if similarity > top:
+                    top = similarity
+                if similarity > explained[i]:
+                    explained[i] = similarity
+            covered.append(top)
+        recall = sum(w * e for w, e in zip(weights, explained, strict=True)) / total
+        precision = (
+            sum(w * c for w, c in zip(phrasing.weights, covered, strict=True)) / phrasing.weight_sum
+        )
+        if recall + precision == 0:
+            return None
+        score = phrasing.factor * 2 * recall * precision / (recall + precision)
+        return _Score(phrasing.entry, score, recall, precision)
 
     def answer(self, text: str, language: Language | None = None) -> KnowledgeAnswer:
         """Answer `text` from the pack (see the module docstring for the confidence rules)."""
         lang = language or detect_language(text)
-        ranked = self.rank(text)
+        ranked = self.rank(text, limit=max(2, MAX_SUGGESTIONS))
         if ranked:
             top = ranked[0]
             runner_up = ranked[1].score if len(ranked) > 1 else 0.0
