@@ -32,7 +32,7 @@ from bot.proactive import ProactiveSender
 from bot.rate_windows import SlidingWindows, Window, rate_windows
 from bot.settings import Settings
 from dialogs.cards import card
-from dialogs.texts import Lang, text
+from dialogs.texts import Lang, locale_lang, text
 from storage import outbox
 from storage.conversations import ConversationInfo
 from storage.db import Database
@@ -539,7 +539,7 @@ class Dispatcher:
     def render(self, delivery: Delivery, conversation: ConversationInfo, *, late: bool) -> Activity:
         """The message for `delivery` in the recipient's language, noting lateness."""
         payload = delivery.payload
-        lang: Lang = payload.get("lang") or _lang_of(conversation.locale)
+        lang: Lang = payload.get("lang") or locale_lang(conversation.locale)
         lines: list[str] = []
         if late:
             due = delivery.due_at.astimezone(self.tz)
@@ -553,10 +553,6 @@ class Dispatcher:
             attachment = card(spec["name"], lang, **(spec.get("values") or {}))
             return MessageFactory.attachment(attachment, text=message)
         return MessageFactory.text(message or "")
-
-
-def _lang_of(locale: str | None) -> Lang:
-    return "en" if (locale or "").lower().startswith("en") else "da"
 
 
 def _target_name(target: dict[str, str]) -> str:

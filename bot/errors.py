@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from http import HTTPStatus
 
-from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
-from botbuilder.schema import Activity, ActivityTypes
+from botbuilder.core import TurnContext
+from botbuilder.schema import ActivityTypes
 
 from bot.logs import fields
-from dialogs.texts import text
+from bot.notices import tell
+from dialogs.texts import locale_lang, text
 from dialogs.turn import LANG_KEY
 from storage.db import is_database_unavailable
 
@@ -29,30 +29,18 @@ async def on_turn_error(context: TurnContext, error: Exception) -> None:
             error=type(error).__name__,
         ),
     )
-    lang = context.turn_state.get(LANG_KEY) or (
-        "en" if (activity.locale or "").lower().startswith("en") else "da"
-    )
+    lang = context.turn_state.get(LANG_KEY) or locale_lang(activity.locale)
     message = text("errors.database_down" if unavailable else "errors.generic", lang)
+    # Activities no one reads (typing, events, deletes) get no apology.
+    answered = (
+        ActivityTypes.invoke,
+        ActivityTypes.message,
+        ActivityTypes.conversation_update,
+        ActivityTypes.installation_update,
+    )
     try:
-        if activity.type == ActivityTypes.invoke:
-            # Teams shows an invoke's answer on the card itself.
-            body = {
-                "statusCode": 200,
-                "type": "application/vnd.microsoft.activity.message",
-                "value": message,
-            }
-            await context.send_activity(
-                Activity(
-                    type=ActivityTypes.invoke_response,
-                    value=InvokeResponse(status=int(HTTPStatus.OK), body=body),
-                )
-            )
-        elif activity.type in (
-            ActivityTypes.message,
-            ActivityTypes.conversation_update,
-            ActivityTypes.installation_update,
-        ):
-            await context.send_activity(MessageFactory.text(message))
+        if activity.type in answered:
+            await tell(context, message)
     except Exception as send_error:  # the channel itself may be what failed
         log.warning(
             "could not tell the user about a failed turn",

@@ -25,10 +25,11 @@ from bot.conversations import clean_text, conversation_info, reference_data, use
 from bot.intents import IntentMatch, IntentMatcher
 from bot.local import ONE_SHOT_CHANNEL
 from bot.logs import fields
+from bot.notices import card_message
 from bot.routing import Routes
 from bot.settings import Settings
 from dialogs.cards import MAIN_ACTIONS
-from dialogs.texts import Lang, text
+from dialogs.texts import Lang, locale_lang, text
 from dialogs.turn import AFTER_COMMIT_KEY, LANG_KEY, SESSION_KEY, USER_KEY, say, show, turn_lang
 from knowledge.text import clear_language
 from storage.bot_state import state_in
@@ -188,14 +189,7 @@ class GovBot(ActivityHandler):
         else:
             turn_context.turn_state[INTENT_KEY] = "stale_card"
             answer = "fallback.card_unknown"
-        return InvokeResponse(
-            status=200,
-            body={
-                "statusCode": 200,
-                "type": "application/vnd.microsoft.activity.message",
-                "value": _text(turn_context, answer),
-            },
-        )
+        return card_message(_text(turn_context, answer))
 
     # --- routing ----------------------------------------------------------------------------
 
@@ -284,7 +278,7 @@ class GovBot(ActivityHandler):
                 return said
         if meta.get("lang") in ("da", "en"):
             return meta["lang"]
-        return "en" if (activity.locale or "").lower().startswith("en") else "da"
+        return locale_lang(activity.locale)
 
     async def _remember_conversation(self, turn_context: TurnContext) -> ConversationInfo | None:
         activity = turn_context.activity

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from http import HTTPStatus
 
-from botbuilder.core import InvokeResponse, MessageFactory, Middleware, TurnContext
+from botbuilder.core import Middleware, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage
@@ -14,7 +13,8 @@ from limits.aio.strategies import MovingWindowRateLimiter
 
 from bot.conversations import tenant_of
 from bot.logs import fields
-from dialogs.texts import Lang, text
+from bot.notices import tell
+from dialogs.texts import locale_lang, text
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class RateLimit(Middleware):
         # One notice a minute, so a flood is not answered by a flood; an invoke always needs one.
         noticed = await self._limiter.hit(self._notices, "notice", sender)
         if noticed or activity.type == ActivityTypes.invoke:
-            await _tell(context, text("security.rate_limited", _lang(activity)))
+            await tell(context, text("security.rate_limited", locale_lang(activity.locale)))
 
 
 def _sender(activity: Activity) -> str:
@@ -84,25 +84,3 @@ def _sender(activity: Activity) -> str:
     if sender is None:
         return "-"
     return str(sender.aad_object_id or sender.id or "-")[:128]
-
-
-def _lang(activity: Activity) -> Lang:
-    return "en" if (activity.locale or "").lower().startswith("en") else "da"
-
-
-async def _tell(context: TurnContext, message: str) -> None:
-    """Answer a refused turn: on the card for an invoke, as a message otherwise."""
-    if context.activity.type == ActivityTypes.invoke:
-        body = {
-            "statusCode": 200,
-            "type": "application/vnd.microsoft.activity.message",
-            "value": message,
-        }
-        await context.send_activity(
-            Activity(
-                type=ActivityTypes.invoke_response,
-                value=InvokeResponse(status=int(HTTPStatus.OK), body=body),
-            )
-        )
-        return
-    await context.send_activity(MessageFactory.text(message))

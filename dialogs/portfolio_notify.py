@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs.texts import Lang, text
+from dialogs.texts import Lang, locale_lang, text
 from knowledge.packs import load_pack
 from storage import outbox
 from storage.access import principal_of
@@ -25,7 +25,7 @@ async def _lang_of(session: AsyncSession, principal: str) -> Lang:
     """The language of the recipient's 1:1 chat with the bot (Danish when unknown)."""
     by = {"email": principal} if "@" in principal else {"aad_object_id": principal}
     chat = await personal_conversation(session=session, **by)
-    return "en" if chat and (chat.locale or "").lower().startswith("en") else "da"
+    return locale_lang(chat.locale if chat else None)
 
 
 def _body_name(pack_key: str, body_key: str | None, lang: Lang) -> str | None:

@@ -1,0 +1,35 @@
+"""Short answers that must reach the user whatever the activity: on the card for an invoke
+(Action.Execute), as a message otherwise."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
+from botbuilder.schema import Activity, ActivityTypes
+
+
+def card_message(message: str) -> InvokeResponse:
+    """An invoke response Teams shows on the card itself.
+
+    The body is a plain dict: botbuilder 4.17 cannot serialise a message response whose value
+    is a string, which is what Teams expects.
+    """
+    return InvokeResponse(
+        status=int(HTTPStatus.OK),
+        body={
+            "statusCode": 200,
+            "type": "application/vnd.microsoft.activity.message",
+            "value": message,
+        },
+    )
+
+
+async def tell(context: TurnContext, message: str) -> None:
+    """Answer the turn with `message`, on the card when it is an invoke."""
+    if context.activity.type == ActivityTypes.invoke:
+        await context.send_activity(
+            Activity(type=ActivityTypes.invoke_response, value=card_message(message))
+        )
+        return
+    await context.send_activity(MessageFactory.text(message))
