@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, insert, or_, select, update
+from sqlalchemy import Row, Select, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.schema import Pack
@@ -172,7 +172,8 @@ def _person(row: Person, units: dict[int, str]) -> PersonInfo:
     )
 
 
-def _system(row: ItSystem, units: dict[int, str]) -> SystemInfo:
+def system_info(row: ItSystem | Row[Any], units: dict[int, str]) -> SystemInfo:
+    """A system as plain data, from a model or a row with the same columns."""
     return SystemInfo(
         id=row.id,
         name=row.name,
@@ -196,7 +197,7 @@ async def _assignment(session: AsyncSession, row: RoleAssignment) -> Assignment:
         id=row.id,
         role_key=row.role_key,
         person=_person(person, units),
-        system=_system(system, units) if system else None,
+        system=system_info(system, units) if system else None,
         org_unit=units.get(row.org_unit_id) if row.org_unit_id else None,
         valid_from=row.valid_from,
         valid_to=row.valid_to,
@@ -306,7 +307,7 @@ async def ensure_system(
     key = name_key(name)
     for row in await session.scalars(select(ItSystem)):
         if name_key(row.name) == key:
-            return _system(row, await _units(session))
+            return system_info(row, await _units(session))
     row = ItSystem(name=name.strip(), aliases=[])
     session.add(row)
     await session.flush()
@@ -320,7 +321,7 @@ async def ensure_system(
         source=source,
     )
     await touch_directory(session=session)
-    return _system(row, await _units(session))
+    return system_info(row, await _units(session))
 
 
 async def link_identity(

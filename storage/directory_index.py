@@ -28,6 +28,7 @@ from storage.directory import (
     UnitInfo,
     directory_token,
     local_writes,
+    system_info,
 )
 from storage.models import ItSystem, OrgUnit, Person, RoleAssignment
 
@@ -217,15 +218,7 @@ async def build_index(*, session: AsyncSession, token: str) -> DirectoryIndex:
     """Read the whole current directory into a new snapshot."""
     units = {uid: name for uid, name in await session.execute(select(OrgUnit.id, OrgUnit.name))}
     systems = {
-        row.id: SystemInfo(
-            id=row.id,
-            name=row.name,
-            aliases=tuple(row.aliases or ()),
-            vendor=row.vendor,
-            org_unit=units.get(row.org_unit_id) if row.org_unit_id else None,
-            lifecycle_status=row.lifecycle_status,
-            kitos_uuid=row.kitos_uuid,
-        )
+        row.id: system_info(row, units)
         for row in (
             await session.execute(
                 select(
