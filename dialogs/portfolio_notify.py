@@ -6,17 +6,14 @@ never tells anyone twice. Rows are written in the turn's transaction, with the m
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.texts import Lang, locale_lang, text
 from knowledge.packs import load_pack
 from storage import outbox
-from storage.access import principal_of
 from storage.conversations import personal_conversation
-from storage.models import InitiativeFollower
 from storage.models.base import utcnow
-from storage.portfolio import Actor, InitiativeRecord
+from storage.portfolio import Actor, InitiativeRecord, audience
 
 SOURCE = "portfolio"
 
@@ -38,16 +35,6 @@ def _body_name(pack_key: str, body_key: str | None, lang: Lang) -> str | None:
     return body.name_en if lang == "en" else body.name_da
 
 
-async def recipients(*, session: AsyncSession, record: InitiativeRecord) -> list[str]:
-    """The registrant and every follower, each principal once."""
-    followers = await session.scalars(
-        select(InitiativeFollower.principal)
-        .where(InitiativeFollower.initiative_id == record.id)
-        .order_by(InitiativeFollower.id)
-    )
-    return list(dict.fromkeys(principal_of(p) for p in (record.registered_by, *followers)))
-
-
 async def announce_move(
     *, session: AsyncSession, record: InitiativeRecord, actor: Actor, pack_key: str
 ) -> int:
@@ -55,7 +42,7 @@ async def announce_move(
     entry = record.history[-1]
     n = len(record.history) - 1
     planned = 0
-    for principal in await recipients(session=session, record=record):
+    for principal in await audience(session=session, initiative_id=record.id):
         if principal in actor.principals:
             continue
         lang = await _lang_of(session, principal)

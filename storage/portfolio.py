@@ -432,6 +432,21 @@ async def my_initiatives(*, session: AsyncSession, actor: Actor) -> list[Initiat
     return [_summary(row) for row in rows]
 
 
+async def audience(*, session: AsyncSession, initiative_id: int) -> list[str]:
+    """Who hears of an initiative's moves: its registrant and every follower, each once."""
+    registrant = await session.scalar(
+        select(Initiative.registered_by).where(Initiative.id == initiative_id)
+    )
+    if registrant is None:
+        raise UnknownInitiativeError(initiative_id)
+    followers = await session.scalars(
+        select(InitiativeFollower.principal)
+        .where(InitiativeFollower.initiative_id == initiative_id)
+        .order_by(InitiativeFollower.id)
+    )
+    return list(dict.fromkeys(principal_of(p) for p in (registrant, *followers)))
+
+
 async def is_follower(*, session: AsyncSession, initiative_id: int, actor: Actor) -> bool:
     """True when the actor registered or joined the initiative."""
     row = await _row(session, initiative_id)
