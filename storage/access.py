@@ -14,7 +14,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import record_change
-from storage.models import AccessGrant, Person
+from storage.directory import people_known_by
+from storage.models import AccessGrant
 from storage.models.base import utcnow
 
 
@@ -107,13 +108,13 @@ async def access_of(
     principals = [principal_of(p) for p in (aad_object_id, email) if p]
     if not principals:
         return Access(frozenset())
-    person_ids = select(Person.id).where(
-        or_(Person.aad_object_id.in_(principals), Person.email.in_(principals))
-    )
     rows = await session.execute(
         select(AccessGrant.role, AccessGrant.body_key).where(
             AccessGrant.revoked_at.is_(None),
-            or_(AccessGrant.principal.in_(principals), AccessGrant.person_id.in_(person_ids)),
+            or_(
+                AccessGrant.principal.in_(principals),
+                AccessGrant.person_id.in_(people_known_by(principals)),
+            ),
         )
     )
     return Access(frozenset((Role(role), body_key) for role, body_key in rows))
