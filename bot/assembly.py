@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from botbuilder.core import ConversationState, UserState
+from botbuilder.core import ConversationState, TurnContext, UserState
 from botbuilder.dialogs import DialogSet
 
 from bot.capabilities import (
@@ -12,21 +12,43 @@ from bot.capabilities import (
     access,
     core,
     directory,
+    followup,
     knowledge,
     meetings,
     portfolio,
     privacy,
     procurement,
+    smalltalk,
+    support,
 )
 from bot.handler import GovBot
-from bot.intents import IntentMatcher
+from bot.intents import IntentMatcher, trained_matcher
 from bot.proactive import ProactiveSender
+from bot.routing import SlotSource
 from bot.settings import Settings
+from dialogs.turn import turn_session
+from knowledge.name_index import NameIndex
+from knowledge.packs import load_pack
+from knowledge.slots import SlotFinder
+from knowledge.text import fold
 from storage.bot_state import SqlStorage
 from storage.db import Database
+from storage.directory_index import directory_index
 
 # Every capability, in the order its fallbacks are tried on free text; knowledge answers last.
-CAPABILITIES = (core, directory, portfolio, procurement, meetings, access, privacy, knowledge)
+CAPABILITIES = (
+    core,
+    directory,
+    portfolio,
+    procurement,
+    meetings,
+    access,
+    privacy,
+    smalltalk,
+    support,
+    followup,
+    knowledge,
+)
 
 
 def build_bot(
@@ -52,12 +74,37 @@ def build_bot(
         runtime.outbox_kick = outbox_kick
     for capability in CAPABILITIES:
         capability.register(runtime)
-    return GovBot(
+    matcher = trained_matcher()
+    missing = [i.key for i in matcher.intents if i.key not in runtime.routes.actions]
+    if missing:
+        raise RuntimeError(f"intents without a handler: {missing}")
+    bot = GovBot(
         settings=settings,
         database=database,
         conversation_state=conversation_state,
         user_state=user_state,
         dialogs=runtime.dialogs,
-        matcher=IntentMatcher(),
+        matcher=matcher,
         routes=runtime.routes,
+        slots=slot_source(settings.knowledge_pack, matcher),
     )
+    return bot
+
+
+def slot_source(pack_key: str, matcher: IntentMatcher) -> SlotSource:
+    """Names in a message: the pack's bodies, and the systems and people of the directory."""
+    pack = load_pack(pack_key)
+    bodies: NameIndex[str] = NameIndex((body.key, body.names) for body in pack.bodies)
+    vocabulary = matcher.model.vocabulary if matcher.model is not None else frozenset()
+
+    def ordinary(word: str) -> bool:
+        return fold(word) in vocabulary
+
+    async def slots(turn_context: TurnContext) -> SlotFinder:
+        index = await directory_index(session=turn_session(turn_context))
+        return SlotFinder(
+            {"body": bodies, "system": index.system_names, "person": index.person_names},
+            ordinary=ordinary,
+        )
+
+    return slots

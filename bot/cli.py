@@ -14,6 +14,7 @@ from bot.cli_access import access_cli, person_cli, retention_cli
 from bot.cli_directory import directory_commands
 from bot.cli_knowledge import knowledge_cli
 from bot.cli_meetings import meetings_cli, reminders_cli
+from bot.cli_nlu import nlu_cli
 from bot.cli_portfolio import portfolio_cli
 from bot.cli_procurement import procurement_cli
 from bot.cli_support import with_settings
@@ -119,6 +120,7 @@ def ask(settings: Settings, text: str, locale: str) -> None:
 
 cli.add_command(manifest_cli)
 cli.add_command(knowledge_cli)
+cli.add_command(nlu_cli)
 
 
 for _command in directory_commands:

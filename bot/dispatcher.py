@@ -167,13 +167,17 @@ class Dispatcher:
         limits: DispatchLimits | None = None,
         worker: str | None = None,
         clock: Callable[[], float] = monotonic,
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
         self.database = database
         self.sender = sender
         self.tz = tz
         self.limits = limits or DispatchLimits()
         self.worker = worker or worker_name()
+        # `clock` paces sends (monotonic seconds); `now` is the wall clock that leases, due
+        # times and lateness are read against. Both are injectable so tests need not sleep.
         self.clock = clock
+        self.now = now
         self._share = 1
         self._global = SlidingWindows(
             rate_windows(self.limits.global_per_second), margin=self.limits.margin_seconds
@@ -196,15 +200,16 @@ class Dispatcher:
                 await self.drain()
                 next_due = await self._next_due()
                 if next_due is not None:
-                    wait = min(interval, max(0.0, (next_due - utcnow()).total_seconds()))
+                    wait = min(interval, max(0.0, (next_due - self.now()).total_seconds()))
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # a database outage must not end the loop
                 log.warning("dispatcher pass failed", extra=fields(error=type(error).__name__))
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=max(wait, 0.05))
-            except TimeoutError:
-                pass
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation
+            # that arrives just as the awaited event is set, and a stopped dispatcher runs on.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(max(wait, 0.05)):
+                    await self._wake.wait()
 
     async def drain(self, *, settle: float = 0.0) -> DispatchReport:
         """Send everything due now; then keep going while more falls due within `settle` s."""
@@ -217,7 +222,7 @@ class Dispatcher:
                 next_due = await self._next_due()
                 if next_due is None:
                     return report
-                wait = (next_due - utcnow()).total_seconds()
+                wait = (next_due - self.now()).total_seconds()
                 if wait > settle:
                     return report
                 await asyncio.sleep(max(wait, 0.0) + 0.01)
@@ -280,7 +285,8 @@ class Dispatcher:
                 if conversation is None:
                     timeout = min(max(at - now, 0.001), self.limits.heartbeat_seconds)
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(changed.wait(), timeout)
+                        async with asyncio.timeout(timeout):
+                            await changed.wait()
                     continue
                 conversation.windows.record(now)
                 self._global.record(now)
@@ -305,7 +311,10 @@ class Dispatcher:
         try:
             async with self.database.transaction() as session:
                 live = await outbox.heartbeat(
-                    session=session, worker=self.worker, now=utcnow(), ttl=self.limits.heartbeat_ttl
+                    session=session,
+                    worker=self.worker,
+                    now=self.now(),
+                    ttl=self.limits.heartbeat_ttl,
                 )
         except Exception as error:  # keep the last share; the database will be back
             log.info("heartbeat failed", extra=fields(error=type(error).__name__))
@@ -328,7 +337,7 @@ class Dispatcher:
         try:
             async with self.database.transaction() as session:
                 report.missed += await outbox.expire_overdue(
-                    session=session, now=utcnow(), grace=self.limits.grace
+                    session=session, now=self.now(), grace=self.limits.grace
                 )
         except Exception as error:  # another dispatcher holds the rows: it will do it
             log.info("could not expire overdue rows", extra=fields(error=type(error).__name__))
@@ -340,7 +349,7 @@ class Dispatcher:
             claim = await outbox.claim_due(
                 session=session,
                 worker=self.worker,
-                now=utcnow(),
+                now=self.now(),
                 lease=self.limits.lease,
                 limit=limit,
                 per_recipient=self.limits.per_conversation_claim,
@@ -379,7 +388,7 @@ class Dispatcher:
     ) -> bool:
         """Send `job` once; False when it should be tried again right here (a short 429)."""
         delivery, info = job.delivery, job.conversation
-        now = utcnow()
+        now = self.now()
         if delivery.lease_until and delivery.lease_until - now < self.limits.lease / 4:
             # It waited so long that the lease may run out mid-send: hand it back untouched.
             await self._settle(
@@ -424,7 +433,7 @@ class Dispatcher:
                 outbox.mark_retry,
                 delivery,
                 report,
-                retry_at=utcnow() + timedelta(seconds=wait),
+                retry_at=self.now() + timedelta(seconds=wait),
                 error="429 throttled",
                 count_attempt=False,
             )
@@ -441,7 +450,7 @@ class Dispatcher:
                 outbox.mark_retry,
                 delivery,
                 report,
-                retry_at=utcnow() + timedelta(seconds=self._backoff(delivery.attempts)),
+                retry_at=self.now() + timedelta(seconds=self._backoff(delivery.attempts)),
                 error=f"{status or 'network'} from channel",
             )
             report.retried += 1
@@ -521,7 +530,7 @@ class Dispatcher:
             await outbox.enqueue(
                 session=session,
                 key=f"{delivery.key}:unreachable:{_target_name(target)}",
-                due_at=utcnow(),
+                due_at=self.now(),
                 payload={
                     "lang": None,
                     "subject": f"unreachable {delivery.key}",

@@ -22,15 +22,27 @@ from botbuilder.schema import Activity, ChannelAccount
 
 from bot.adapter import HELD_REPLIES_KEY
 from bot.conversations import clean_text, conversation_info, reference_data, user_of
-from bot.intents import IntentMatch, IntentMatcher
+from bot.intents import IntentMatch, IntentMatcher, Understood
 from bot.local import ONE_SHOT_CHANNEL
 from bot.logs import fields
 from bot.notices import card_message
-from bot.routing import Routes
+from bot.routing import Routes, SlotSource
 from bot.settings import Settings
+from bot.subject import forget as forget_subject
+from bot.subject import open_subject
+from dialogs.base import control_command
 from dialogs.cards import MAIN_ACTIONS
 from dialogs.texts import Lang, locale_lang, text
-from dialogs.turn import AFTER_COMMIT_KEY, LANG_KEY, SESSION_KEY, USER_KEY, say, show, turn_lang
+from dialogs.turn import (
+    AFTER_COMMIT_KEY,
+    INTERRUPT_KEY,
+    LANG_KEY,
+    SESSION_KEY,
+    USER_KEY,
+    say,
+    show,
+    turn_lang,
+)
 from knowledge.text import clear_language
 from storage.bot_state import state_in
 from storage.conversations import ConversationInfo, remember_conversation
@@ -42,6 +54,31 @@ log = logging.getLogger(__name__)
 DIALOG_CONTEXT_KEY = "govbot.dialog_context"
 INTENT_KEY = "govbot.intent"
 MAX_REMEMBERED_CONVERSATIONS = 10_000
+# Questions that may interrupt a running dialog: they answer and change nothing.
+INTERRUPTIONS = frozenset(
+    {
+        "knowledge.question",
+        "directory.role",
+        "directory.who_owns",
+        "directory.contacts",
+        "directory.person",
+        "directory.access_request",
+        "meetings.next",
+        "meetings.year",
+        "meetings.members",
+        "smalltalk.who_are_you",
+    }
+)
+_QUESTION_WORDS = frozenset(
+    "hvem hvad hvor hvordan hvornår hvilken hvilke hvilket hvorfor hvor who what where when "
+    "how which why".split()
+)
+
+
+def _looks_like_question(text: str) -> bool:
+    """A question mark, or a question word first: answers to prompts rarely look like that."""
+    words = text.strip().casefold().split()
+    return text.rstrip().endswith("?") or bool(words and words[0].strip(",.!") in _QUESTION_WORDS)
 
 
 class GovBot(ActivityHandler):
@@ -57,6 +94,7 @@ class GovBot(ActivityHandler):
         dialogs: DialogSet,
         matcher: IntentMatcher,
         routes: Routes,
+        slots: SlotSource,
     ) -> None:
         self._settings = settings
         self._database = database
@@ -65,6 +103,7 @@ class GovBot(ActivityHandler):
         self._dialogs = dialogs
         self._matcher = matcher
         self._routes = routes
+        self._slots = slots
         self._meta = conversation_state.create_property("govbot")
         self._profile = user_state.create_property("profile")
         # Signatures of references already stored, so unchanged ones are not rewritten every turn.
@@ -146,8 +185,11 @@ class GovBot(ActivityHandler):
             turn_context.turn_state[INTENT_KEY] = "empty"
             await say(turn_context, "fallback.non_text")
             return
-        await self._welcome_once(turn_context, skip_if=self._matcher.match(text))
+        await self._welcome_once(turn_context, skip_if=self._matcher.command(text))
+        if control_command(text) in {"cancel", "restart"}:
+            forget_subject(turn_context)
         if dialog_context.active_dialog is not None:
+            turn_context.turn_state[INTERRUPT_KEY] = self._interrupt
             result = await dialog_context.continue_dialog()
             if result.status != DialogTurnStatus.Empty:
                 turn_context.turn_state[INTENT_KEY] = "dialog"
@@ -194,11 +236,16 @@ class GovBot(ActivityHandler):
     # --- routing ----------------------------------------------------------------------------
 
     async def _route_text(self, turn_context: TurnContext, text: str) -> None:
-        match = self._matcher.match(text)
+        understood = self._matcher.understand(text, await self._slots(turn_context))
+        match = understood.match
         if match is not None and match.key in self._routes.actions:
             turn_context.turn_state[INTENT_KEY] = match.key
             await self._routes.actions[match.key](turn_context, match)
             return
+        if understood.offers:
+            await self._offer(turn_context, understood)
+            return
+        text = understood.text or text
         for fallback in self._routes.fallbacks:
             if await fallback(turn_context, text):
                 turn_context.turn_state[INTENT_KEY] = getattr(fallback, "__name__", "fallback")
@@ -207,6 +254,43 @@ class GovBot(ActivityHandler):
         await say(turn_context, "fallback.not_understood", text=text[:200])
         await show(turn_context, "help", lead=None, actions=MAIN_ACTIONS)
 
+    async def _interrupt(self, turn_context: TurnContext, text: str) -> bool:
+        """Answer a question asked in the middle of a dialog; False when it is an answer."""
+        if not _looks_like_question(text):
+            return False
+        understood = self._matcher.understand(text, await self._slots(turn_context))
+        match = understood.match
+        if match is None or match.key not in INTERRUPTIONS or match.key not in self._routes.actions:
+            return False
+        turn_context.turn_state[INTENT_KEY] = f"interruption:{match.key}"
+        await self._routes.actions[match.key](turn_context, match)
+        return True
+
+    async def _offer(self, turn_context: TurnContext, understood: Understood) -> None:
+        """ "Vil du …?": the likely intents as buttons that act on the original message."""
+        turn_context.turn_state[INTENT_KEY] = "offer"
+        lang = turn_lang(turn_context)
+        offers = [
+            {"key": offer.key, "label": self._matcher.offer_label(offer.key, lang)}
+            for offer in understood.offers
+        ]
+        await show(turn_context, "intent_offers", offers=offers, said=understood.text[:500])
+
+    async def choose_intent(self, turn_context: TurnContext, data: Mapping[str, Any]) -> None:
+        """A "Vil du …?" button: act on the intent chosen, with the original message."""
+        key, said = data.get("intent"), data.get("text")
+        action = self._routes.actions.get(key) if isinstance(key, str) else None
+        if action is None or not isinstance(said, str):
+            await show(turn_context, "help", lead=_text(turn_context, "fallback.card_unknown"),
+                       actions=MAIN_ACTIONS)  # fmt: skip
+            return
+        said = clean_text(Activity(text=said))[: self._settings.max_message_chars]
+        # Handlers that read the message itself (a need, a change) see what the user wrote.
+        turn_context.activity.text = said
+        params = self._matcher.params_for(said, await self._slots(turn_context))
+        turn_context.turn_state[INTENT_KEY] = f"chosen:{key}"
+        await action(turn_context, IntentMatch(key, 100.0, "offer", params, said))
+
     async def _on_card_submit(
         self, turn_context: TurnContext, dialog_context: DialogContext, value: Mapping[str, Any]
     ) -> str:
@@ -214,6 +298,9 @@ class GovBot(ActivityHandler):
         action = value.get("action")
         if action == "say" and isinstance(value.get("text"), str):
             return clean_text(Activity(text=value["text"]))[: self._settings.max_message_chars]
+        if action == "intent.choose":
+            await self.choose_intent(turn_context, value)
+            return ""
         handler = self._routes.submits.get(action) if isinstance(action, str) else None
         if handler is not None:
             turn_context.turn_state[INTENT_KEY] = f"submit:{action}"
@@ -247,16 +334,15 @@ class GovBot(ActivityHandler):
             await dialog_context.cancel_all_dialogs()
             await say(turn_context, "dialog.expired")
         meta["last_active"] = now.isoformat()
+        open_subject(turn_context, meta, timedelta(minutes=self._settings.subject_expiry_minutes))
         return dialog_context
 
-    async def _welcome_once(
-        self, turn_context: TurnContext, skip_if: IntentMatch | None = None
-    ) -> None:
+    async def _welcome_once(self, turn_context: TurnContext, skip_if: str | None = None) -> None:
         meta = await self._meta.get(turn_context, dict)
         if meta.get("welcomed") or turn_context.activity.channel_id == ONE_SHOT_CHANNEL:
             return
         meta["welcomed"] = True
-        if skip_if is not None and skip_if.key in {"welcome", "help"}:
+        if skip_if in {"welcome", "help"}:
             return
         await show_welcome(turn_context)
 

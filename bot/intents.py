@@ -1,35 +1,66 @@
-"""The intent table: what a message asks for, matched by command, pattern or fuzzy phrase.
+"""What a message asks for: exact commands, parameter patterns, then the trained intent model.
 
-Later capabilities add rows here; the handler routes a matched intent to its action by key.
-Anything no row matches goes to the knowledge answerer, then to the fallback.
+Every capability declares its intents in `bot/capabilities/<name>/intents.yaml` (commands,
+patterns with named groups for parameters, the label offered when the model is unsure) and its
+training utterances in `training.yaml` beside it. This module reads those declarations in the
+capabilities' priority order, validates them, trains the model and answers one question per
+message: act on an intent, offer a few ("Vil du …?"), or leave the text to the fallbacks.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from functools import cached_property
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
 
-from rapidfuzz import fuzz, process
+import yaml
 
 from dialogs.base import CONTROL_COMMANDS
+from knowledge.intent_model import SLOT_TOKENS, IntentModel, Utterance, expand
+from knowledge.slots import SlotFinder, Slots
+
+# Beside this module; a path, not importlib.resources: the capabilities package imports us.
+CAPABILITY_ROOT = Path(__file__).parent / "capabilities"
+LANGUAGES = ("da", "en")
+# Fewer utterances than this per intent and language is not enough to learn from.
+MIN_UTTERANCES = {"da": 12, "en": 6}
+# Names that stand in for an unrecognised name in a second copy of each slotted utterance.
+SAMPLE_NAMES: tuple[dict[str, str], ...] = (
+    {"system": "Zylo", "body": "koordinationsgruppen", "person": "Kim Hansen", "unit": "Vej"},
+    {"system": "Kvik Plan", "body": "forummet", "person": "Jane Doe", "unit": "Park og Natur"},
+)
+# Words a greeting may add in front of a request ("Hej govbot, …").
+_GREETING_EXTRAS = frozenset({"govbot", "der", "there", "igen", "again", "allesammen", "all"})
+
+
+class IntentDeclarationError(ValueError):
+    """A capability's intents.yaml or training.yaml is inconsistent."""
 
 
 @dataclass(frozen=True)
 class Intent:
-    """One thing a user can ask for, and the ways they say it."""
+    """One thing a user can ask for: how it is said exactly, and how it is offered."""
 
     key: str
+    capability: str = ""
+    family: str = ""  # what the intent counts as in evaluation ("meetings.move" → meetings.admin)
     commands: tuple[str, ...] = ()  # whole messages, compared after normalisation
     patterns: tuple[str, ...] = ()  # regexes with named groups for parameters
-    phrases: tuple[str, ...] = ()  # example phrasings, matched fuzzily
-    min_score: float = 88.0
+    offer: Mapping[str, str] = field(default_factory=dict)  # button label per language
 
     @cached_property
     def compiled(self) -> tuple[re.Pattern[str], ...]:
         """The patterns, compiled once, matched against normalised text."""
         return tuple(re.compile(pattern) for pattern in self.patterns)
+
+    @property
+    def label(self) -> str:
+        """The evaluation label: its family, or the intent itself."""
+        return self.family or self.key
 
 
 @dataclass(frozen=True)
@@ -38,380 +69,38 @@ class IntentMatch:
 
     key: str
     score: float
-    via: str  # command | pattern | phrase
+    via: str  # command | pattern | model | offer
     params: dict[str, str] = field(default_factory=dict)
+    text: str = ""  # the request as written, without a greeting in front
 
 
-# govbot's roles as written after normalisation ("it-screener" → "it screener").
-_ACCESS_ROLE = (
-    r" (?:en |et |an |a |the )?(?P<role>administrator|admin|it screener|itscreener|screener"
-    r"|sekretær|sekretaer|formand|medlem|secretary|chair|member)"
-)
-_ACCESS_BODY_DA = r"(?: (?:for|i|af|til) (?P<body>.+))?$"
-_ACCESS_BODY_EN = r"(?: (?:for|of|in|to) (?P<body>.+))?$"
+@dataclass(frozen=True)
+class Offer:
+    """An intent the model thinks likely enough to offer as a button."""
 
-INTENTS: tuple[Intent, ...] = (
-    Intent("cancel", commands=CONTROL_COMMANDS["cancel"]),
-    Intent("restart", commands=CONTROL_COMMANDS["restart"]),
-    Intent("back", commands=CONTROL_COMMANDS["back"]),
-    Intent(
-        "help",
-        commands=(*CONTROL_COMMANDS["help"], "menu", "kommandoer", "commands"),
-        phrases=("hvad kan du", "hvad kan du hjælpe med", "what can you do", "how do i use you"),
-    ),
-    Intent(
-        "welcome",
-        commands=("hej", "hejsa", "goddag", "godmorgen", "hi", "hello", "hey", "start"),
-    ),
-    Intent(
-        "profile",
-        commands=("min profil", "profil", "my profile", "profile"),
-        phrases=("skift min enhed", "skift sprog", "change my unit", "change language"),
-    ),
-    # --- govbot's own roles (bot/capabilities/access.py); before the årshjul's "fjern X som"
-    # and the directory's "gør X til".
-    Intent(
-        "access.grant",
-        patterns=(
-            r"^(?:giv|tildel) (?P<person>.+?) adgang som" + _ACCESS_ROLE + _ACCESS_BODY_DA,
-            r"^gør (?P<person>.+?) til" + _ACCESS_ROLE + _ACCESS_BODY_DA,
-            r"^(?:give|grant) (?P<person>.+?) access as" + _ACCESS_ROLE + _ACCESS_BODY_EN,
-            r"^make (?P<person>.+?)" + _ACCESS_ROLE + _ACCESS_BODY_EN,
-        ),
-    ),
-    Intent(
-        "access.revoke",
-        patterns=(
-            r"^(?:fjern|tilbagekald|stop) (?P<person>.+?) adgang som"
-            + _ACCESS_ROLE
-            + _ACCESS_BODY_DA,
-            r"^(?:remove|revoke) (?P<person>.+?)(?: s)? access as" + _ACCESS_ROLE + _ACCESS_BODY_EN,
-        ),
-    ),
-    Intent(
-        "access.list",
-        commands=(
-            "hvem har adgang",
-            "hvem har adgang til govbot",
-            "vis adgange",
-            "adgange",
-            "who has access",
-            "who has access to govbot",
-            "list access",
-        ),
-    ),
-    Intent(
-        "access.who",
-        patterns=(
-            r"^hvem er" + _ACCESS_ROLE + _ACCESS_BODY_DA,
-            r"^who (?:is|are)(?: the)?" + _ACCESS_ROLE + r"s?" + _ACCESS_BODY_EN,
-        ),
-    ),
-    # --- the årshjul (bot/capabilities/meetings.py); before the directory's "fjern X som …".
-    Intent(
-        "meetings.next",
-        patterns=(
-            r"^(?:hvornår er )?(?:det )?næste møde (?:i|for|hos|med) (?P<body>.+)$",
-            r"^(?:when is )?(?:the )?next meeting (?:of|for|in|with) (?P<body>.+)$",
-        ),
-        commands=("næste møde", "next meeting"),
-    ),
-    Intent(
-        "meetings.year",
-        patterns=(
-            r"^(?:vis )?(?:årshjulet|årshjul)(?: for| i)?(?: (?P<year>\d{1,4}))?$",
-            r"^(?:show )?(?:the )?annual (?:cycle|wheel)(?: for| of| in)?"
-            r"(?: (?P<year>\d{1,4}))?$",
-        ),
-    ),
-    Intent(
-        "meetings.generate",
-        patterns=(
-            r"^(?:generer|generér|opret|dan) (?:årshjulet|årshjul|årets møder)"
-            r"(?: for| i)?(?: (?P<year>\d{1,4}))?$",
-            r"^(?:generate|create) (?:the )?annual (?:cycle|wheel)(?: for| of)?"
-            r"(?: (?P<year>\d{1,4}))?$",
-        ),
-    ),
-    Intent(
-        "meetings.move",
-        patterns=(
-            r"^(?:flyt|ryk|udskyd) (?:møde|mødet) (?:nr |nummer )?(?P<id>\d{1,9})"
-            r" til (?P<when>.+)$",
-            r"^(?:move|reschedule) meeting (?:no )?(?P<id>\d{1,9}) to (?P<when>.+)$",
-        ),
-    ),
-    Intent(
-        "meetings.cancel",
-        patterns=(
-            r"^(?:aflys|annuller|slet) (?:møde|mødet) (?:nr |nummer )?(?P<id>\d{1,9})$",
-            r"^cancel meeting (?:no )?(?P<id>\d{1,9})$",
-        ),
-    ),
-    Intent(
-        "meetings.place",
-        patterns=(
-            r"^(?:sæt |angiv )?(?:sted|stedet|lokale|lokalet)(?: for| til| på)? (?:møde|mødet) "
-            r"(?:nr )?(?P<id>\d{1,9})\b",
-            r"^(?:set )?(?:the )?(?:place|room|location) (?:of|for) meeting "
-            r"(?:no )?(?P<id>\d{1,9})\b",
-        ),
-    ),
-    Intent(
-        "meetings.teams_link",
-        patterns=(
-            r"^(?:sæt )?(?:teams ?link|teamslinket|link)(?: for| til| på)? (?:møde|mødet) "
-            r"(?:nr )?(?P<id>\d{1,9})\b",
-            r"^(?:set )?(?:the )?teams link (?:of|for) meeting (?:no )?(?P<id>\d{1,9})\b",
-        ),
-    ),
-    Intent(
-        "meetings.agenda",
-        patterns=(
-            r"^(?:vedhæft|tilføj|sæt)? ?(?:dagsorden|dagsordenen) (?:til|for|på) (?:møde|mødet) "
-            r"(?:nr )?(?P<id>\d{1,9})\b",
-            r"^(?:attach|add|set)? ?(?:the )?agenda (?:to|for|of) meeting "
-            r"(?:no )?(?P<id>\d{1,9})\b",
-        ),
-    ),
-    Intent(
-        "meetings.add",
-        patterns=(
-            r"^(?:opret|tilføj|nyt|planlæg) (?:et )?(?:ekstra )?(?:nyt )?møde (?:i|for|hos) "
-            r"(?P<body>.+?) (?:den |d )?(?P<when>\d.*)$",
-            r"^(?:add|schedule|create) (?:an? )?(?:extra )?meeting (?:of|for|to|in) (?P<body>.+?) "
-            r"(?:on )?(?P<when>\d.*)$",
-        ),
-    ),
-    Intent(
-        "meetings.set_channel",
-        patterns=(
-            r"^(?:sæt|brug|gør) (?:denne kanal |kanalen )?(?:som|til) (?:kanal|kanalen) "
-            r"(?:for|til) (?P<body>.+)$",
-            r"^(?:set|use|make) (?:this )?(?:channel )?as (?:the )?channel (?:for|of) "
-            r"(?P<body>.+)$",
-        ),
-    ),
-    Intent(
-        "meetings.members",
-        patterns=(
-            r"^(?:vis |hvem er )?(?:medlemmer|medlemmerne) (?:af|i) (?P<body>.+)$",
-            r"^hvem sidder i (?P<body>.+)$",
-            r"^(?:show |who are )?(?:the )?members (?:of|in) (?P<body>.+)$",
-        ),
-    ),
-    Intent(
-        "meetings.add_member",
-        patterns=(
-            r"^(?:tilføj|indsæt|optag) (?P<person>(?:(?!\bsom\b).)+?)"
-            r"(?: som (?P<role>medlem|sekretær|sekretaer|formand))? (?:af|i|til) (?P<body>.+)$",
-            r"^add (?P<person>(?:(?!\bas\b).)+?)"
-            r"(?: as (?:the |a )?(?P<role>member|secretary|chair))?"
-            r" (?:of|to) (?P<body>.+)$",
-        ),
-    ),
-    Intent(
-        "meetings.remove_member",
-        patterns=(
-            r"^(?:fjern|udmeld) (?P<person>(?:(?!\bsom\b).)+?)"
-            r"(?: som (?P<role>medlem|sekretær|sekretaer|formand))? (?:af|fra|i) (?P<body>.+)$",
-            r"^remove (?P<person>(?:(?!\bas\b).)+?)"
-            r"(?: as (?:the |a )?(?P<role>member|secretary|chair))?"
-            r" from (?P<body>.+)$",
-        ),
-    ),
-    Intent(
-        "meetings.opt_in",
-        patterns=(
-            r"^(?:påmindelser|paamindelser) til (?:for|i|om) (?P<body>.+)$",
-            r"^reminders on (?:for|of) (?P<body>.+)$",
-        ),
-    ),
-    Intent(
-        "meetings.opt_out",
-        patterns=(
-            r"^(?:påmindelser|paamindelser) fra (?:for|i|om) (?P<body>.+)$",
-            r"^reminders off (?:for|of) (?P<body>.+)$",
-        ),
-    ),
-    # --- personal data (bot/capabilities/privacy.py)
-    Intent(
-        "privacy.mine",
-        commands=(
-            "hvad ved du om mig",
-            "hvad har du gemt om mig",
-            "hvilke oplysninger har du om mig",
-            "mine data",
-            "mine persondata",
-            "vis mine data",
-            "what do you know about me",
-            "what have you stored about me",
-            "my data",
-            "my personal data",
-            "show my data",
-        ),
-    ),
-    Intent(
-        "privacy.erase",
-        patterns=(
-            r"^(?:slet|anonymiser|anonymisér) (?P<person>.+?) (?:persondata|personoplysninger"
-            r"|data|oplysninger)$",
-            r"^(?:slet|anonymiser|anonymisér) (?:alle )?(?:persondata|personoplysninger|data"
-            r"|oplysninger) (?:om|for|på) (?P<person>.+)$",
-            r"^(?:erase|delete) (?P<person>.+?)(?: s)? (?:personal data|data)$",
-            r"^(?:erase|delete) (?:all )?(?:the )?(?:personal data|data) (?:of|for|about) "
-            r"(?P<person>.+)$",
-        ),
-    ),
-    # --- role directory (bot/capabilities/directory.py); role questions such as
-    # "hvem er systemejer for SBSYS" are read by its fallback with the pack's role vocabulary.
-    Intent(
-        "directory.person",
-        patterns=(
-            r"^(?:hvilke|hvilket) (?:systemer|system|it systemer) (?P<owner>ejer|har|er) "
-            r"(?P<person>.+?)"
-            r"(?: (?:systemejer|ansvarlig) for)?$",
-            r"^(?:hvilke|hvad for nogle) roller har (?P<person>.+)$",
-            r"^(?:which|what) systems? (?:does|do) (?P<person>.+?) (?P<owner>own|hold)$",
-            r"^(?:which|what) roles does (?P<person>.+?) (?:have|hold)$",
-        ),
-    ),
-    Intent(
-        "directory.contacts",
-        patterns=(
-            r"^hvem (?:kan|skal) (?:jeg|man|vi) (?:kontakte|spørge|spoerge|tale med|ringe til"
-            r"|henvende mig til|skrive til) (?:om|angående|vedrørende|ang|ved|omkring) "
-            r"(?P<system>.+)$",
-            r"^(?:kontakter|kontaktpersoner|roller) (?:for|på|til|i) (?P<system>.+)$",
-            r"^who (?:can|should|do) (?:i|we) (?:contact|ask|talk to|call) about (?P<system>.+)$",
-            r"^contacts (?:for|of) (?P<system>.+)$",
-        ),
-    ),
-    Intent(
-        "directory.who_owns",
-        patterns=(r"^(?:who owns|whose is|hvem ejer) (?P<system>.+)$",),
-    ),
-    Intent(
-        "directory.handover",
-        patterns=(
-            r"^overdrag (?:alle )?(?:roller|rollerne|rolle) fra (?P<source>.+?) "
-            r"til (?P<target>.+)$",
-            r"^hand ?over (?:all )?roles from (?P<source>.+?) to (?P<target>.+)$",
-        ),
-    ),
-    Intent(
-        "directory.set",
-        patterns=(
-            r"^(?:sæt|tildel|udpeg|gør) (?P<person>.+?) (?:som|til) (?P<role>.+?)"
-            r"(?: (?:for|på|i|af) (?P<system>.+))?$",
-            r"^(?:set|assign|make) (?P<person>.+?) as (?P<role>.+?)"
-            r"(?: (?:for|of|on) (?P<system>.+))?$",
-        ),
-    ),
-    Intent(
-        "directory.end",
-        patterns=(
-            r"^(?:afslut|fjern|stop) (?P<person>.+?) som (?P<role>.+?)"
-            r"(?: (?:for|på|i|af) (?P<system>.+))?$",
-            r"^(?:end|remove) (?P<person>.+?) as (?P<role>.+?)(?: (?:for|of|on) (?P<system>.+))?$",
-        ),
-    ),
-    Intent(
-        "portfolio.register",
-        commands=(
-            "registrer initiativ",
-            "registrér initiativ",
-            "registrer et initiativ",
-            "registrér et initiativ",
-            "nyt initiativ",
-            "register initiative",
-            "register an initiative",
-            "new initiative",
-        ),
-        phrases=("jeg vil registrere et nyt initiativ", "i want to register an initiative"),
-    ),
-    Intent(
-        "portfolio.register_steps",
-        commands=(
-            "registrer initiativ trin for trin",
-            "registrér initiativ trin for trin",
-            "register initiative step by step",
-        ),
-    ),
-    Intent(
-        "portfolio.mine",
-        commands=("mine initiativer", "my initiatives", "vis mine initiativer"),
-    ),
-    Intent(
-        "portfolio.show",
-        patterns=(r"^(?:vis )?(?:initiativ|initiative)(?: nr| nummer| no)? (?P<id>\d{1,9})$",),
-    ),
-    Intent(
-        "portfolio.search",
-        patterns=(
-            r"^(?:søg|find|search)(?: efter| for)? (?:initiativer|initiativ|initiatives)"
-            r"(?: om| med| about| on| with)? (?P<words>.+)$",
-            r"^(?:initiativer|initiatives) (?:om|about|med|with) (?P<words>.+)$",
-        ),
-    ),
-    Intent(
-        "portfolio.list",
-        patterns=(
-            r"^(?:vis |list )?(?:alle )?initiativer(?: der er)?"
-            r"(?: (?P<status>idéer|ideer|idé|ide|indstillede|indstillet|prioriterede|prioriteret"
-            r"|i gang|i drift|afsluttede|afsluttet|afviste|afvist|sat på pause|på pause))?"
-            r"(?: (?:i|hos|under) (?P<unit>.+))?$",
-            r"^(?:show |list )?(?:all )?initiatives(?: that are)?"
-            r"(?: (?P<status>in progress|in operation|proposed|prioriti[sz]ed|closed|rejected"
-            r"|paused|ideas))?(?: (?:in|at) (?P<unit>.+))?$",
-        ),
-    ),
-    # --- procurement (bot/capabilities/procurement.py)
-    Intent(
-        "procurement.start",
-        commands=(
-            "indkøb",
-            "indkob",
-            "nyt system",
-            "nyt it system",
-            "køb af it",
-            "kontakt it",
-            "purchase",
-            "procurement",
-            "new system",
-            "buy a system",
-        ),
-        patterns=(
-            r"^(?:vi|jeg) (?:vil gerne|vil|skal|ønsker at|onsker at|har brug for at|kunne godt"
-            r" tænke os at) (?:købe|kobe|have|anskaffe|bruge|få|fa) .*(?:system|app|applikation"
-            r"|løsning|losning|program|software|værktøj|vaerktoj|platform)",
-            r"^(?:vi|jeg) (?:har brug for|mangler|ønsker|onsker) (?:et|en|nyt|ny) .*(?:system|app"
-            r"|løsning|losning|program|software|værktøj|vaerktoj|platform)",
-            r"^(?:we|i) (?:need|want|would like)(?: to (?:buy|get|procure))? (?:an?|some|new) .*"
-            r"(?:system|app|tool|software|solution|platform)",
-        ),
-    ),
-    Intent(
-        "procurement.mine",
-        commands=(
-            "status på min anmodning",
-            "status på mine anmodninger",
-            "mine anmodninger",
-            "min anmodning",
-            "my requests",
-            "my request",
-            "status of my request",
-        ),
-    ),
-    Intent(
-        "procurement.open",
-        commands=("åbne anmodninger", "abne anmodninger", "vis åbne anmodninger", "open requests"),
-    ),
-    Intent(
-        "procurement.set_channel",
-        commands=("sæt som it kanal", "saet som it kanal", "set as it channel"),
-    ),
-)
+    key: str
+    label: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class Understood:
+    """What a message asks for: one intent to act on, a few to offer, or neither."""
+
+    text: str  # the request, without a greeting in front
+    match: IntentMatch | None = None
+    offers: tuple[Offer, ...] = ()
+    greeted: bool = False
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Confidence bands: act at or above `act`; offer between `offer` and `act`."""
+
+    act: float = 0.5
+    offer: float = 0.3
+    # An offer below this probability is not shown next to the first.
+    offer_floor: float = 0.08
 
 
 def normalise(text: str) -> str:
@@ -423,36 +112,219 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-class IntentMatcher:
-    """Matches text against an intent table (precomputed once)."""
+# --- declarations ----------------------------------------------------------------------------
 
-    def __init__(self, intents: tuple[Intent, ...] = INTENTS) -> None:
-        self._intents = intents
-        self._commands = {normalise(c): i.key for i in intents for c in i.commands}
-        self._phrases = [(normalise(p), i) for i in intents for p in i.phrases]
-        self._phrase_texts = [phrase for phrase, _ in self._phrases]
+
+def _read_yaml(path: Path) -> Any:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def load_intents(root: Path = CAPABILITY_ROOT) -> tuple[Intent, ...]:
+    """Every capability's intents, in priority order (file order within a capability)."""
+    declared: list[tuple[int, int, Intent]] = []
+    seen: set[str] = set()
+    for path in sorted(root.glob("*/intents.yaml")):
+        data = _read_yaml(path) or {}
+        capability = data.get("capability")
+        if capability != path.parent.name:
+            raise IntentDeclarationError(f"{path}: capability must be {path.parent.name!r}")
+        priority = int(data.get("priority", 100))
+        for order, item in enumerate(data.get("intents") or ()):
+            key = item["key"]
+            if key in seen:
+                raise IntentDeclarationError(f"{path}: intent {key!r} is declared twice")
+            seen.add(key)
+            commands = tuple(item.get("commands") or ()) + CONTROL_COMMANDS.get(key, ())
+            offer = dict(item.get("offer") or {})
+            if offer and set(offer) != set(LANGUAGES):
+                raise IntentDeclarationError(f"{path}: {key} offer needs da and en")
+            intent = Intent(
+                key=key,
+                capability=capability,
+                family=item.get("family", ""),
+                commands=commands,
+                patterns=tuple(item.get("patterns") or ()),
+                offer=offer,
+            )
+            for pattern in intent.patterns:
+                try:
+                    re.compile(pattern)
+                except re.error as error:
+                    raise IntentDeclarationError(f"{path}: {key}: {error}") from error
+            declared.append((priority, order, intent))
+    declared.sort(key=lambda item: (item[0], item[1]))
+    return tuple(intent for _, _, intent in declared)
+
+
+def load_training(intents: Sequence[Intent], root: Path = CAPABILITY_ROOT) -> tuple[Utterance, ...]:
+    """Every capability's training utterances, validated against the declared intents."""
+    declared = {intent.key: intent for intent in intents}
+    utterances: list[Utterance] = []
+    owner: dict[str, str] = {}
+    for path in sorted(root.glob("*/training.yaml")):
+        data = _read_yaml(path) or {}
+        for key, by_lang in data.items():
+            intent = declared.get(key)
+            if intent is None:
+                raise IntentDeclarationError(f"{path}: {key!r} is not a declared intent")
+            if intent.capability != path.parent.name:
+                raise IntentDeclarationError(f"{path}: {key!r} belongs to {intent.capability}")
+            for lang in LANGUAGES:
+                texts = list((by_lang or {}).get(lang) or ())
+                if len(texts) < MIN_UTTERANCES[lang]:
+                    raise IntentDeclarationError(
+                        f"{path}: {key} has {len(texts)} {lang} utterances, "
+                        f"needs {MIN_UTTERANCES[lang]}"
+                    )
+                for text in texts:
+                    folded = normalise(str(text))
+                    if folded in owner:
+                        raise IntentDeclarationError(
+                            f"{path}: {text!r} is trained for both {owner[folded]} and {key}"
+                        )
+                    owner[folded] = key
+                    utterances.append(Utterance(str(text), key, lang))
+    return tuple(utterances)
+
+
+# --- matching --------------------------------------------------------------------------------
+
+
+class IntentMatcher:
+    """Commands, then patterns (in priority order), then the model, for one message."""
+
+    def __init__(
+        self,
+        intents: Sequence[Intent] | None = None,
+        *,
+        utterances: Sequence[Utterance] | None = None,
+        bands: Bands = Bands(),
+    ) -> None:
+        self.intents = tuple(load_intents() if intents is None else intents)
+        self._by_key = {intent.key: intent for intent in self.intents}
+        self._commands = {normalise(c): i.key for i in self.intents for c in i.commands}
+        if utterances is None:
+            utterances = load_training(self.intents) if intents is None else ()
+        self.model = (
+            IntentModel(expand(utterances, SAMPLE_NAMES))
+            if len({u.intent for u in utterances}) > 1
+            else None
+        )
+        self.bands = bands
+        welcome = self._by_key.get("welcome")
+        self._greetings = frozenset(normalise(c) for c in (welcome.commands if welcome else ()))
+
+    def intent(self, key: str) -> Intent | None:
+        """The declared intent `key`."""
+        return self._by_key.get(key)
+
+    def command(self, text: str) -> str | None:
+        """The intent `text` names as a whole command ("hjælp", "hej"), if any."""
+        return self._commands.get(normalise(text))
+
+    def offer_label(self, key: str, lang: str) -> str:
+        """The button label offering `key` in `lang`."""
+        return self._by_key[key].offer.get(lang) or self._by_key[key].offer["da"]
 
     def match(self, text: str) -> IntentMatch | None:
-        """The best intent for `text`, or None when nothing fits well enough."""
+        """The intent to act on for `text` without names resolved, or None."""
+        return self.understand(text).match
+
+    def understand(self, text: str, slots: SlotFinder | None = None) -> Understood:
+        """Act, offer or leave to the fallbacks; `slots` finds names anywhere in the text."""
         normalised = normalise(text)
-        if not normalised:
-            return None
-        key = self._commands.get(normalised)
+        request, greeted = self._without_greeting(normalised)
+        if not request:
+            return Understood(text="")
+        original = _without_leading_words(text, len(normalised.split()) - len(request.split()))
+        found = self._exact(request)
+        if found is not None:
+            return Understood(original, replace(found, text=original), greeted=greeted)
+        if self.model is None:
+            return Understood(original, greeted=greeted)
+        names = slots.find(original) if slots is not None else Slots(original, {})
+        ranked = self.model.rank(names.masked)
+        top = ranked[0]
+        if top.probability >= self.bands.act:
+            match = IntentMatch(
+                top.intent, top.probability * 100, "model", names.params(), original
+            )
+            return Understood(original, match, greeted=greeted)
+        if top.probability < self.bands.offer or not self._by_key[top.intent].offer:
+            # Below the band, or the likeliest is one the fallbacks answer better than a
+            # button could: governance questions get the knowledge answers' own "Mente du …?".
+            return Understood(original, greeted=greeted)
+        offers: list[Offer] = []
+        families: set[str] = set()
+        for candidate in ranked:
+            intent = self._by_key[candidate.intent]
+            if candidate.probability < self.bands.offer_floor or not intent.offer:
+                continue
+            if intent.label in families:
+                continue
+            families.add(intent.label)
+            offers.append(Offer(intent.key, intent.label, candidate.probability))
+        return Understood(original, offers=tuple(offers), greeted=greeted)
+
+    def params_for(self, text: str, slots: SlotFinder | None) -> dict[str, str]:
+        """The names `text` carries, as parameters for an intent chosen by a button."""
+        return slots.find(text).params() if slots is not None else {}
+
+    def _exact(self, request: str) -> IntentMatch | None:
+        key = self._commands.get(request)
         if key:
             return IntentMatch(key, 100.0, "command")
-        for intent in self._intents:
+        for intent in self.intents:
             for pattern in intent.compiled:
-                found = pattern.search(normalised)
+                found = pattern.search(request)
                 if found:
                     params = {k: v.strip() for k, v in found.groupdict().items() if v}
                     return IntentMatch(intent.key, 100.0, "pattern", params)
-        if not self._phrase_texts:
-            return None
-        best = process.extractOne(normalised, self._phrase_texts, scorer=fuzz.ratio)
-        if best is None:
-            return None
-        _, score, index = best
-        intent = self._phrases[index][1]
-        if score >= intent.min_score:
-            return IntentMatch(intent.key, float(score), "phrase")
         return None
+
+    def _without_greeting(self, normalised: str) -> tuple[str, bool]:
+        """The request after any greeting in front ("hej govbot, …"); "" when only a greeting."""
+        words = normalised.split()
+        if normalised in self._greetings:
+            return normalised, False
+        cut = 0
+        while cut < len(words):
+            two = " ".join(words[cut : cut + 2])
+            if two in self._greetings and cut + 2 <= len(words):
+                cut += 2
+            elif words[cut] in self._greetings or (cut and words[cut] in _GREETING_EXTRAS):
+                cut += 1
+            else:
+                break
+        if cut == 0:
+            return normalised, False
+        if cut == len(words):
+            return "hej", False  # a longer greeting is still a greeting
+        return " ".join(words[cut:]), True
+
+
+def _without_leading_words(text: str, count: int) -> str:
+    """`text` as written, minus its first `count` words (and the punctuation after them)."""
+    if count <= 0:
+        return text.strip()
+    pieces = re.findall(r"\w+|[^\w\s]+|\s+", text)
+    words = 0
+    for i, piece in enumerate(pieces):
+        if re.match(r"\w", piece):
+            words += 1
+            if words == count:
+                rest = "".join(pieces[i + 1 :])
+                return re.sub(r"^[\s,.!;:–-]+", "", rest).strip()
+    return ""
+
+
+@cache
+def trained_matcher() -> IntentMatcher:
+    """The matcher of the declared capabilities, trained once per process (deterministic)."""
+    return IntentMatcher()
+
+
+def slot_token_names() -> frozenset[str]:
+    """The tokens names become in the model's input."""
+    return frozenset(SLOT_TOKENS.values())

@@ -9,6 +9,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 
 from bot.intents import IntentMatch
+from knowledge.slots import SlotFinder
 
 # An action answers a matched intent.
 Action = Callable[[TurnContext, IntentMatch], Awaitable[None]]
@@ -16,6 +17,8 @@ Action = Callable[[TurnContext, IntentMatch], Awaitable[None]]
 SubmitHandler = Callable[[TurnContext, Mapping[str, Any]], Awaitable[None]]
 # A fallback may answer free text no intent matched; it returns True when it did.
 Fallback = Callable[[TurnContext, str], Awaitable[bool]]
+# Finds the names (systems, bodies, people) a message may carry, for the turn's directory.
+SlotSource = Callable[[TurnContext], Awaitable[SlotFinder]]
 # A turn hook runs at the start of every turn, inside its transaction (e.g. linking identities).
 TurnHook = Callable[[TurnContext], Awaitable[None]]
 

@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     dialog_expiry_minutes: int = Field(
         24 * 60, ge=1, validation_alias="GOVBOT_DIALOG_EXPIRY_MINUTES"
     )
+    # A follow-up ("og dataejeren?") is read against the last answer only this long.
+    subject_expiry_minutes: int = Field(30, ge=1, validation_alias="GOVBOT_SUBJECT_EXPIRY_MINUTES")
     max_message_chars: int = Field(4000, ge=100, validation_alias="GOVBOT_MAX_MESSAGE_CHARS")
     max_request_bytes: int = Field(256 * 1024, ge=4096, validation_alias="GOVBOT_MAX_REQUEST_BYTES")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(

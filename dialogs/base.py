@@ -18,7 +18,7 @@ from botbuilder.dialogs import (
 from botbuilder.schema import ActivityTypes
 
 from dialogs.texts import text
-from dialogs.turn import say, turn_lang
+from dialogs.turn import INTERRUPT_KEY, say, turn_lang
 
 # Words that steer the conversation itself, in Danish and English (matched whole, normalised).
 CONTROL_COMMANDS: dict[str, tuple[str, ...]] = {
@@ -79,6 +79,13 @@ class GovbotDialog(ComponentDialog):
         if command == "help":
             title = text(self.title_key, turn_lang(inner_dc.context))
             await say(inner_dc.context, "dialog.help_in_dialog", title=title)
+            await inner_dc.reprompt_dialog()
+            return DialogTurnResult(DialogTurnStatus.Waiting)
+        # botbuilder's interruption pattern: a question for another capability is answered,
+        # then the prompt is asked again; it is never taken as the answer to the prompt.
+        interrupt = inner_dc.context.turn_state.get(INTERRUPT_KEY)
+        said = activity.text if activity.type == ActivityTypes.message else None
+        if interrupt is not None and said and await interrupt(inner_dc.context, said):
             await inner_dc.reprompt_dialog()
             return DialogTurnResult(DialogTurnStatus.Waiting)
         return await super().on_continue_dialog(inner_dc)

@@ -10,7 +10,7 @@ ae/oe/aa and inflection never matter.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -26,6 +26,18 @@ TOKEN_CUTOFF = 78.0
 MAX_CANDIDATES = 64
 # An all-words-present match scores at most this: below an exact name, above a typo.
 SUBSET_CAP = 95.0
+# A single word of a message this close to a one-word name counts as that name ("momentm").
+FUZZY_SPAN_CUTOFF = 88.0
+
+
+@dataclass(frozen=True, slots=True)
+class Span(Generic[K]):
+    """Words `start:end` of a message name the keys `keys` (several when the name is shared)."""
+
+    start: int
+    end: int
+    keys: tuple[K, ...]
+    score: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +98,37 @@ class NameIndex(Generic[K]):
                 if key not in best or best[key].score < score:
                     best[key] = NameHit(key, name, score)
         return sorted(best.values(), key=lambda hit: (-hit.score, hit.name))[:limit]
+
+    def spans(
+        self, tokens: Sequence[str], *, max_words: int = 5, fuzzy: Callable[[str], bool]
+    ) -> list[Span[K]]:
+        """Names found anywhere in `tokens` (words of a message), longest first, not overlapping.
+
+        A window of words is a hit when its name key equals a name's; single words that
+        `fuzzy` allows (long, not ordinary words) may also match a one-word name closely.
+        """
+        found: list[Span[K]] = []
+        taken = [False] * len(tokens)
+        for size in range(min(max_words, len(tokens)), 0, -1):
+            for start in range(len(tokens) - size + 1):
+                if any(taken[start : start + size]):
+                    continue
+                window = " ".join(tokens[start : start + size])
+                keys = self.exact(window)
+                score = 100.0
+                if not keys and size == 1 and fuzzy(window):
+                    hits = [
+                        h
+                        for h in self.search(window, limit=3, cutoff=FUZZY_SPAN_CUTOFF)
+                        if len(name_key(h.name).split()) == 1
+                    ]
+                    if hits:
+                        keys, score = (hits[0].key,), hits[0].score
+                if keys:
+                    found.append(Span(start, start + size, keys, score))
+                    for i in range(start, start + size):
+                        taken[i] = True
+        return sorted(found, key=lambda span: span.start)
 
     def _candidates(self, query: str) -> list[int]:
         """Names sharing (near-)tokens with the query; rare tokens pick, common ones only rank."""

@@ -377,6 +377,15 @@ class Overviews(Model):
     principles: Sourced
 
 
+class ItSupport(Model):
+    """The municipality's IT support (service desk), for problems that are not governance."""
+
+    name_da: Text
+    name_en: Text
+    phone: Text | None = None
+    url: Text | None = None
+
+
 class Pack(Model):
     """One municipality's assembled knowledge: its own entries plus included shared ones."""
 
@@ -388,6 +397,8 @@ class Pack(Model):
     registry: tuple[Document, ...]
     overviews: Overviews
     contacts: tuple[Contact, ...] = Field(min_length=1)
+    # None when the pack's documents name no service desk: govbot's general advice is used.
+    it_support: ItSupport | None = None
     bodies: tuple[Body, ...]
     roles: tuple[Role, ...]
     principles: tuple[Principle, ...]

@@ -101,6 +101,11 @@ def _stem(word: str) -> str:
     return _STEMMER.stemWord(word) if len(word) > 3 and not word.isdigit() else word
 
 
+def words(text: str) -> list[str]:
+    """The words of `text`, casefolded, accents stripped and aa/ae/oe read as å/æ/ø."""
+    return _words(text)
+
+
 def fold(text: str) -> str:
     """Lowercase ASCII form of `text` with punctuation turned into single spaces."""
     return " ".join(_words(text)).translate(_ASCII)

@@ -97,6 +97,16 @@ class DirectoryIndex:
         )
 
     @property
+    def system_names(self) -> NameIndex[int]:
+        """System names and aliases, by system id: for finding systems inside a sentence."""
+        return self._system_names
+
+    @property
+    def person_names(self) -> NameIndex[int]:
+        """People's full names, by person id."""
+        return self._person_names
+
+    @property
     def system_count(self) -> int:
         """How many systems the snapshot holds."""
         return len(self._systems)

@@ -590,3 +590,21 @@ async def snooze(
         source=SOURCE, expires_at=delivery.expires_at,
     )  # fmt: skip
     return due
+
+
+async def neighbour_meeting(
+    *, session: AsyncSession, meeting_id: int, later: bool
+) -> MeetingInfo | None:
+    """The same body's meeting right after (or before) meeting `meeting_id`, not cancelled."""
+    current = await _row(session, meeting_id)
+    if later:
+        where = (Meeting.start_at > current.start_at, Meeting.start_at.asc())
+    else:
+        where = (Meeting.start_at < current.start_at, Meeting.start_at.desc())
+    row = await session.scalar(
+        select(Meeting)
+        .where(Meeting.body_key == current.body_key, Meeting.status != "cancelled", where[0])
+        .order_by(where[1], Meeting.id)
+        .limit(1)
+    )
+    return _info(row) if row else None

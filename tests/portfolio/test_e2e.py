@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from bot.app import DISPATCHER
 from bot.cli import cli
 from bot.settings import Settings
 from knowledge.portfolio import Status
@@ -121,8 +122,10 @@ class Chat:
         return cards[-1]
 
 
-async def _news(channel: TestChannel, user: dict[str, str], count: int) -> list[str]:
-    """The first `count` move notifications in a user's 1:1 chat, waiting for them to arrive."""
+async def _news(
+    bot: RunningBot, channel: TestChannel, user: dict[str, str], count: int
+) -> list[str]:
+    """The move notifications in a user's 1:1 chat once the outbox has nothing left to send."""
 
     def news() -> list[str]:
         return [r.text for r in channel.to(_conversation(user)) if r.text.startswith("Nyt om")]
@@ -132,7 +135,9 @@ async def _news(channel: TestChannel, user: dict[str, str], count: int) -> list[
             await channel.wait_for(
                 len(channel.to(_conversation(user))) + 1, conversation_id=_conversation(user)
             )
-    await asyncio.sleep(0.2)  # nothing more is on its way
+    # A drain waits for the dispatcher's running pass and sends whatever is still due, so
+    # anything that would arrive twice has arrived by now.
+    await bot.app[DISPATCHER].drain()
     assert len(news()) == count, news()
     return news()
 
@@ -236,12 +241,12 @@ async def test_register_move_refuse_and_export(
     assert any("Bruger 3: indstillet → prioriteret" in h for h in history)
 
     # The registrant and the follower hear of each move 1:1 (not of their own), with who/why.
-    anne_news = await _news(channel, ANNE, 3)
+    anne_news = await _news(norddjurs_bot, channel, ANNE, 3)
     assert "flyttet fra idé til **indstillet** af Bruger 2 (" in anne_news[0]
     assert anne_news[0].endswith("Begrundelse: Til årsplanen")
     assert "til **prioriteret** af Bruger 3" in anne_news[1]
     assert "til **i gang** af Bruger 2" in anne_news[2]
-    charlotte_news = await _news(channel, CHARLOTTE, 2)
+    charlotte_news = await _news(norddjurs_bot, channel, CHARLOTTE, 2)
     assert ["indstillet" in charlotte_news[0], "i gang" in charlotte_news[1]] == [True, True]
     assert not [r for r in channel.to(_conversation(BO)) if "Nyt om" in r.text]
 

@@ -72,6 +72,10 @@ def _note(data: Mapping[str, Any], limit: int = 2000) -> str:
     return value.strip()[:limit] if isinstance(value, str) else ""
 
 
+# A message this long that the model read as a wish describes the need itself.
+MIN_NEED_WORDS = 4
+
+
 class Procurement:
     """The capability's actions, bound to the app's settings."""
 
@@ -82,8 +86,10 @@ class Procurement:
     # --- employees -------------------------------------------------------------------------
 
     async def start(self, context: TurnContext, match: IntentMatch) -> None:
-        """Begin the dialog; a pattern match passes the message itself as the need."""
-        options = {"need": clean_text(context.activity)} if match.via == "pattern" else {}
+        """Begin the dialog; a wish in the user's own words is the need (not "indkøb")."""
+        said = match.text or clean_text(context.activity)
+        wish = match.via != "command" and len(said.split()) >= MIN_NEED_WORDS
+        options = {"need": said} if wish else {}
         await context.turn_state[DIALOG_CONTEXT_KEY].begin_dialog(
             ProcurementDialog.__name__, options
         )

@@ -39,6 +39,16 @@ def start_dialog(dialog_id: str) -> Action:
     return begin
 
 
+def answer_with(text_key: str) -> Action:
+    """An action that answers with one text, e.g. how to write a command the model recognised."""
+
+    async def answer(turn_context: TurnContext, _match: IntentMatch) -> None:
+        await say(turn_context, text_key)
+
+    answer.__name__ = f"answer_{text_key.replace('.', '_')}"
+    return answer
+
+
 def register(runtime: Runtime) -> None:
     """Add the profile dialog and the foundation's actions."""
     runtime.dialogs.add(ProfileDialog(runtime.user_state.create_property("profile")))

@@ -11,10 +11,11 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 
 from bot.capabilities import Runtime
-from bot.capabilities.core import start_dialog
+from bot.capabilities.core import answer_with, start_dialog
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
 from bot.routing import Action
+from bot.subject import recall, remember
 from dialogs.directory import DirectoryChangeDialog
 from dialogs.directory_view import duties, entries, holders_summary, names_of, role_label
 from dialogs.texts import Lang, text
@@ -34,6 +35,12 @@ _WHAT_WORDS = frozenset(
     name_key(w)
     for w in "hvad hvordan hvorfor hvornår betyder laver gør what how why does mean".split()
 )
+# Words that stand for the system just talked about.
+_PRONOUNS = frozenset(
+    name_key(w) for w in "det den dem denne dette systemet it that this its them there".split()
+)
+# Who grants access to a system, in the order asked: the one the owner delegated it to first.
+ACCESS_GRANTERS = ("systemansvarlig", "systemejer")
 # How long a failed member look-up is not retried for the same user.
 MEMBER_RETRY_SECONDS = 3600.0
 
@@ -103,6 +110,16 @@ class Directory:
             holders = index.holders([r.key for r in roles], system.id)
             lead = None if search.exact else text("directory.assumed", lang, system=system.name)
             title_role = label or " / ".join(role_label(self.pack, r.key, lang) for r in roles)
+            people = {a.person.id: a.person for a in holders}
+            person = next(iter(people.values())) if len(people) == 1 else None
+            remember(
+                context,
+                "directory.role",
+                system=system.name,
+                role=roles[0].key if len(roles) == 1 else None,
+                person_name=person.name if person else None,
+                person_email=person.email if person else None,
+            )
             if holders:
                 await self._show_holders(
                     context,
@@ -199,8 +216,14 @@ class Directory:
     # --- intents --------------------------------------------------------------------------
 
     async def who_owns(self, context: TurnContext, match: IntentMatch) -> None:
-        """ "who owns X" / "hvem ejer X"."""
+        """ "who owns X" / "hvem ejer X"; "hvem ejer det?" asks about the current subject."""
         system = match.params.get("system", "")
+        if not _names_system(system):
+            subject = recall(context)
+            if subject is None or not subject.system:
+                await say(context, "directory.role_which_system")
+                return
+            system = subject.system
         lang = turn_lang(context)
         index = await directory_index(session=turn_session(context))
         search = index.find_system(system)
@@ -221,6 +244,7 @@ class Directory:
             await self._offer_systems(context, index, search, (), lang)
             return
         system = search.systems[0]
+        remember(context, "directory.role", system=system.name)
         holders = index.system_roles(system.id)
         if not holders:
             await say(context, "directory.no_contacts", system=system.name)
@@ -268,6 +292,73 @@ class Directory:
             title=text("directory.person_title", lang, name=person.name),
             lang=lang,
         )
+
+    async def role(self, context: TurnContext, match: IntentMatch) -> None:
+        """The model read a role question: who holds which role, or a system's contacts.
+
+        A role without a system ("og dataejeren?", "hvem ejer det?") is read against the
+        conversation's subject; a follow-up passes the role and system it resolved to.
+        """
+        said = match.text or clean_text(context.activity)
+        index = await directory_index(session=turn_session(context))
+        lang = turn_lang(context)
+        system = match.params.get("system")
+        if system and match.params.get("role") in self._role_keys:
+            roles = [self.pack.role(k) for k in self.pack.expand_role(match.params["role"])]
+            await self._answer_system_role(context, index, index.find_system(system), roles, lang)
+            return
+        question = self.roles.parse(said)
+        subject = recall(context)
+        known = subject.system if subject is not None else None
+        if question is not None and not _names_system(question.subject) and known:
+            if question.role.scope != "organisation":
+                roles = [self.pack.role(k) for k in self.pack.expand_role(question.role.key)]
+                await self._answer_system_role(
+                    context, index, index.find_system(known), roles, lang
+                )
+                return
+        if await self.answer_role_question(context, said):
+            return
+        if system:
+            await self._system_contacts(context, index, index.find_system(system))
+            return
+        if known:
+            await self._system_contacts(context, index, index.find_system(known))
+            return
+        await say(context, "directory.role_which_system")
+
+    async def access_request(self, context: TurnContext, match: IntentMatch) -> None:
+        """ "jeg skal have adgang til X": who grants it (systemansvarlig, else systemejer)."""
+        lang = turn_lang(context)
+        index = await directory_index(session=turn_session(context))
+        system_name = match.params.get("system")
+        if not system_name:
+            await say(context, "directory.access_which_system")
+            return
+        search = index.find_system(system_name)
+        if search.outcome != "found":
+            await self._offer_systems(context, index, search, (), lang)
+            return
+        system = search.systems[0]
+        for role_key in ACCESS_GRANTERS:
+            if role_key not in self._role_keys:
+                continue
+            holders = index.holders([role_key], system.id)
+            if holders:
+                role = self.pack.role(role_key)
+                label = role_label(self.pack, role_key, lang)
+                await self._show_holders(
+                    context,
+                    holders,
+                    [role],
+                    title=text("directory.access_title", lang, system=system.name),
+                    lang=lang,
+                    lead=text(
+                        "directory.access_lead", lang, system=system.name, role=label.lower()
+                    ),
+                )
+                return
+        await self._system_contacts(context, index, search)
 
     async def lookup_fallback(self, context: TurnContext, text_: str) -> bool:
         """Free text that is a role question ("systemejr sbsys", "superbrugere i nexus"), or
@@ -336,6 +427,11 @@ class Directory:
         )
 
 
+def _names_system(words: str) -> bool:
+    """False for nothing or a pronoun ("det", "den", "it"): the subject is meant."""
+    return bool(words) and name_key(words) not in _PRONOUNS
+
+
 def register(runtime: Runtime) -> None:
     """Add the directory's intents, fallback, dialog and identity hook."""
     directory = Directory(load_pack(runtime.settings.knowledge_pack))
@@ -344,6 +440,9 @@ def register(runtime: Runtime) -> None:
     routes.action("directory.who_owns", directory.who_owns)
     routes.action("directory.contacts", directory.contacts)
     routes.action("directory.person", directory.person_roles)
+    routes.action("directory.role", directory.role)
+    routes.action("directory.access_request", directory.access_request)
+    routes.action("directory.admin", answer_with("directory.admin_hint"))
     routes.action("directory.handover", directory.change("handover"))
     routes.action("directory.set", directory.change("set"))
     routes.action("directory.end", directory.change("end"))

@@ -17,6 +17,7 @@ from typing import Any
 from botbuilder.core import StatePropertyAccessor, TurnContext
 
 from bot.capabilities import Runtime
+from bot.capabilities.core import answer_with
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
 from dialogs.directory_view import emails_in, names_of
@@ -333,6 +334,7 @@ def register(runtime: Runtime) -> None:
     routes.action("access.revoke", admin.revoke)
     routes.action("access.list", admin.list_all)
     routes.action("access.who", admin.who_is)
+    routes.action("access.admin", answer_with("access.admin_hint"))
     routes.submit("access.grant", admin.confirm)
     routes.submit("access.revoke", admin.confirm)
     routes.submit("access.drop", admin.drop)

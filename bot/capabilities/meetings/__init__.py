@@ -15,8 +15,10 @@ from typing import Any
 from botbuilder.core import TurnContext
 
 from bot.capabilities import Runtime
+from bot.capabilities.core import answer_with
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
+from bot.subject import recall, remember
 from dialogs.cards import MAIN_ACTIONS
 from dialogs.texts import text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
@@ -162,11 +164,22 @@ class Meetings:
     # --- reading -------------------------------------------------------------------------
 
     async def next_meeting(self, context: TurnContext, match: IntentMatch) -> None:
-        """ "næste møde i styregruppen"; without a body, the next meeting of every body."""
-        if not match.params.get("body"):
+        """ "næste møde i styregruppen"; without a body, the next meeting of every body.
+
+        Follow-ups pass `meeting` and `step` (next, previous, same) to move from the meeting
+        just shown; a bare "hvornår?" after a body's answer asks about that body.
+        """
+        if match.params.get("meeting"):
+            await self._step_from(context, int(match.params["meeting"]), match.params["step"])
+            return
+        said = match.params.get("body")
+        if not said and match.via == "model":
+            subject = recall(context)
+            said = subject.body if subject is not None and subject.body else None
+        if not said:
             await self._next_of_every_body(context)
             return
-        body = await self._body(context, match.params.get("body"))
+        body = await self._body(context, said)
         if body is None:
             return
         meeting = await service.next_meeting(
@@ -175,11 +188,37 @@ class Meetings:
         if meeting is None:
             await say(context, "meetings.none_next", body=self._name(context, body))
             return
+        await self._tell(context, body, meeting)
+
+    async def _tell(self, context: TurnContext, body: Body, meeting: MeetingInfo) -> None:
         await say(
             context, "meetings.next", body=self._name(context, body), id=meeting.id,
             title=self._title(context, meeting), when=self._when(context, meeting.start),
             place=meeting.place, teams_link=meeting.teams_link, agenda=meeting.agenda,
         )  # fmt: skip
+        remember(context, "meetings.next", body=body.key, meeting_id=meeting.id)
+
+    async def _step_from(self, context: TurnContext, meeting_id: int, step: str) -> None:
+        """The meeting after, before or the same as one already shown."""
+        session = turn_session(context)
+        try:
+            current = await service.get_meeting(session=session, meeting_id=meeting_id)
+        except UnknownMeetingError:
+            await say(context, "followup.no_meeting")
+            return
+        found = (
+            current
+            if step == "same"
+            else await service.neighbour_meeting(
+                session=session, meeting_id=meeting_id, later=step == "next"
+            )
+        )
+        body = self.pack.body(current.body)
+        if found is None:
+            key = "followup.none_after" if step == "next" else "followup.none_before"
+            await say(context, key, body=self._name(context, body))
+            return
+        await self._tell(context, body, found)
 
     async def _next_of_every_body(self, context: TurnContext) -> None:
         rows = []
@@ -234,8 +273,12 @@ class Meetings:
         )  # fmt: skip
 
     async def members(self, context: TurnContext, match: IntentMatch) -> None:
-        """ "medlemmer af styregruppen"."""
-        body = await self._body(context, match.params.get("body"))
+        """ "medlemmer af styregruppen"; "hvem deltager?" after a body's answer."""
+        said = match.params.get("body")
+        if not said:
+            subject = recall(context)
+            said = subject.body if subject is not None and subject.body else None
+        body = await self._body(context, said)
         if body is None:
             return
         people = await service.members(session=turn_session(context), body=body.key)
@@ -252,6 +295,7 @@ class Meetings:
             heading=self._t(context, "members_heading", body=self._name(context, body)),
             sections=[{"title": None, "rows": rows}],
         )  # fmt: skip
+        remember(context, "meetings.members", body=body.key)
 
     # --- secretaries' changes ------------------------------------------------------------
 
@@ -590,6 +634,8 @@ def register(runtime: Runtime) -> None:
     routes.action("meetings.set_channel", meetings.set_channel)
     routes.action("meetings.opt_in", meetings.opt_in)
     routes.action("meetings.opt_out", meetings.opt_out_text)
+    routes.action("meetings.admin", answer_with("meetings.admin_hint"))
+    routes.action("meetings.reminders", answer_with("meetings.reminders_hint"))
     routes.submit("meetings.move", meetings.confirm_move)
     routes.submit("meetings.cancel", meetings.confirm_cancel)
     routes.submit("meetings.keep", meetings.keep)

@@ -13,6 +13,8 @@ from typing import Any
 from botbuilder.core import TurnContext
 
 from bot.capabilities import Runtime
+from bot.conversations import clean_text
+from bot.intents import IntentMatch
 from dialogs.turn import say, show, turn_lang
 from knowledge.answers import Confidence, KnowledgeAnswer, answer_entry, answer_question
 from knowledge.packs import load_pack
@@ -30,6 +32,10 @@ class KnowledgeAnswerer:
         answer = answer_question(self._pack, text, turn_lang(turn_context))
         await self._show(turn_context, answer)
         return True
+
+    async def question(self, turn_context: TurnContext, match: IntentMatch) -> None:
+        """The model read a governance question: answer it from the pack."""
+        await self.answer_text(turn_context, match.text or clean_text(turn_context.activity))
 
     async def answer_button(self, turn_context: TurnContext, data: Mapping[str, Any]) -> None:
         """A related-question or "Mente du" button; the entry id is checked against the pack."""
@@ -57,5 +63,6 @@ class KnowledgeAnswerer:
 def register(runtime: Runtime) -> None:
     """Answer governance questions from the configured pack."""
     answerer = KnowledgeAnswerer(load_pack(runtime.settings.knowledge_pack))
+    runtime.routes.action("knowledge.question", answerer.question)
     runtime.routes.submit("knowledge.entry", answerer.answer_button)
     runtime.routes.fallback(answerer.answer_text)

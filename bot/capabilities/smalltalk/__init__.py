@@ -1,0 +1,59 @@
+"""Small talk: thanks, goodbye, "who are you", praise and complaints get a short, natural answer."""
+
+from __future__ import annotations
+
+from botbuilder.core import TurnContext
+
+from bot.capabilities import Runtime
+from bot.intents import IntentMatch
+from dialogs.cards import MAIN_ACTIONS
+from dialogs.texts import text
+from dialogs.turn import say, show, turn_lang
+from knowledge.packs import load_pack
+from knowledge.schema import Pack
+
+
+class SmallTalk:
+    """Answers to the social side of a chat, in the user's language."""
+
+    def __init__(self, pack: Pack) -> None:
+        self._pack = pack
+
+    async def thanks(self, context: TurnContext, _match: IntentMatch) -> None:
+        """ "tak", "super, mange tak"."""
+        await say(context, "smalltalk.thanks")
+
+    async def goodbye(self, context: TurnContext, _match: IntentMatch) -> None:
+        """ "farvel", "det var det hele"."""
+        await say(context, "smalltalk.goodbye")
+
+    async def who_are_you(self, context: TurnContext, _match: IntentMatch) -> None:
+        """ "hvem er du", "er du en robot"."""
+        await say(context, "smalltalk.who_are_you")
+
+    async def compliment(self, context: TurnContext, _match: IntentMatch) -> None:
+        """ "du er god"."""
+        await say(context, "smalltalk.compliment")
+
+    async def complaint(self, context: TurnContext, _match: IntentMatch) -> None:
+        """ "du forstår mig ikke": an apology, the main actions and whom to ask."""
+        lang = turn_lang(context)
+        contact = self._pack.default_contact
+        name = contact.name_en if lang == "en" else contact.name_da
+        await show(
+            context,
+            "help",
+            lead=text("smalltalk.complaint", lang, contact=name),
+            actions=MAIN_ACTIONS,
+        )
+
+
+def register(runtime: Runtime) -> None:
+    """Route the small-talk intents."""
+    talk = SmallTalk(load_pack(runtime.settings.knowledge_pack))
+    routes = runtime.routes
+    routes.action("smalltalk.thanks", talk.thanks)
+    routes.action("smalltalk.goodbye", talk.goodbye)
+    routes.action("smalltalk.who_are_you", talk.who_are_you)
+    routes.action("smalltalk.compliment", talk.compliment)
+    routes.action("smalltalk.complaint", talk.complaint)

@@ -1,0 +1,47 @@
+"""No dead ends: IT-support problems are pointed to the service desk, and what govbot does not
+do gets a friendly "det kan jeg ikke" with the main actions."""
+
+from __future__ import annotations
+
+from botbuilder.core import TurnContext
+
+from bot.capabilities import Runtime
+from bot.intents import IntentMatch
+from dialogs.cards import MAIN_ACTIONS
+from dialogs.texts import Lang, text
+from dialogs.turn import show, turn_lang
+from knowledge.packs import load_pack
+from knowledge.schema import Pack
+
+
+class Support:
+    """Where to go with what govbot does not handle."""
+
+    def __init__(self, pack: Pack) -> None:
+        self._pack = pack
+
+    def where(self, lang: Lang) -> str:
+        """The pack's IT support, or govbot's general advice when the pack names none."""
+        desk = self._pack.it_support
+        if desk is None:
+            return text("support.default_where", lang)
+        name = desk.name_en if lang == "en" else desk.name_da
+        return text("support.pack_where", lang, name=name, phone=desk.phone, url=desk.url)
+
+    async def it_problem(self, context: TurnContext, _match: IntentMatch) -> None:
+        """ "min computer virker ikke", "jeg har glemt min kode"."""
+        lang = turn_lang(context)
+        lead = text("support.it_problem", lang, where=self.where(lang))
+        await show(context, "help", lead=lead, actions=MAIN_ACTIONS)
+
+    async def out_of_scope(self, context: TurnContext, _match: IntentMatch) -> None:
+        """ "kan du bestille pizza?": not govbot's, and what it can do instead."""
+        lead = text("support.out_of_scope", turn_lang(context))
+        await show(context, "help", lead=lead, actions=MAIN_ACTIONS)
+
+
+def register(runtime: Runtime) -> None:
+    """Route IT-support problems and out-of-scope requests."""
+    support = Support(load_pack(runtime.settings.knowledge_pack))
+    runtime.routes.action("support.it_problem", support.it_problem)
+    runtime.routes.action("support.out_of_scope", support.out_of_scope)

@@ -1,0 +1,109 @@
+"""Names found anywhere in a message: IT systems, bodies, people, units, years, numbers.
+
+The finder is given one name index per kind of name (the directory's systems and people, the
+pack's bodies …). It returns the message with every name replaced by its slot token, for the
+intent model, and the names as the user wrote them, for the handler that acts on the intent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from knowledge.intent_model import SLOT_TOKENS
+from knowledge.name_index import NameIndex
+from knowledge.text import words
+
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_NUMBER = re.compile(r"^\d{1,9}$")
+# Words too short or too ordinary to be a name misspelt.
+MIN_FUZZY_LENGTH = 5
+
+
+@dataclass(frozen=True)
+class Found:
+    """One name in the message: its kind, its words as written, and what it named."""
+
+    slot: str
+    text: str
+    keys: tuple[Hashable, ...]
+    start: int  # word positions in the message
+    end: int
+
+
+@dataclass(frozen=True)
+class Slots:
+    """A message with its names replaced by slot tokens, and the names themselves."""
+
+    text: str
+    found: Mapping[str, tuple[Found, ...]]
+
+    @cached_property
+    def masked(self) -> str:
+        """The message as the intent model reads it."""
+        return _mask(self.text, self.found)
+
+    def first(self, slot: str) -> Found | None:
+        """The first name of kind `slot`, if any."""
+        items = self.found.get(slot, ())
+        return items[0] if items else None
+
+    def params(self) -> dict[str, str]:
+        """The first name of each kind, as written: the parameters an intent's handler reads."""
+        return {slot: items[0].text for slot, items in self.found.items() if items}
+
+
+def _mask(text: str, found: Mapping[str, tuple[Found, ...]]) -> str:
+    tokens = words(text)
+    spans = sorted(
+        ((f.start, f.end, slot) for slot, items in found.items() for f in items), reverse=True
+    )
+    for start, end, slot in spans:
+        tokens[start:end] = [SLOT_TOKENS[slot]]
+    return " ".join(tokens)
+
+
+class SlotFinder:
+    """Finds names of several kinds in a message; kinds listed first win an overlap."""
+
+    def __init__(
+        self,
+        indexes: Mapping[str, NameIndex[Any]],
+        *,
+        ordinary: Callable[[str], bool] = lambda _word: False,
+    ) -> None:
+        unknown = set(indexes) - set(SLOT_TOKENS)
+        if unknown:
+            raise ValueError(f"no slot token for {sorted(unknown)}")
+        self._indexes = dict(indexes)
+        self._ordinary = ordinary
+
+    def find(self, text: str) -> Slots:
+        """Every name in `text`, the longest and earliest first, never two on the same words."""
+        tokens = words(text)
+        taken = [False] * len(tokens)
+        found: dict[str, list[Found]] = {}
+
+        def fuzzy(word: str) -> bool:
+            return len(word) >= MIN_FUZZY_LENGTH and not self._ordinary(word)
+
+        for slot, index in self._indexes.items():
+            for span in index.spans(tokens, fuzzy=fuzzy):
+                if any(taken[span.start : span.end]):
+                    continue
+                for i in range(span.start, span.end):
+                    taken[i] = True
+                written = " ".join(tokens[span.start : span.end])
+                found.setdefault(slot, []).append(
+                    Found(slot, written, span.keys, span.start, span.end)
+                )
+        for i, token in enumerate(tokens):
+            if taken[i]:
+                continue
+            slot = "year" if _YEAR.match(token) else "n" if _NUMBER.match(token) else None
+            if slot is not None:
+                found.setdefault(slot, []).append(Found(slot, token, (), i, i + 1))
+        return Slots(text, {slot: tuple(items) for slot, items in found.items()})

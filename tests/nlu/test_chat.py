@@ -1,0 +1,179 @@
+"""Tried as a new user would, over HTTP: natural wording, small talk, no dead ends, follow-ups."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from bot.intents import trained_matcher
+from bot.settings import Settings
+from storage.db import Database
+from storage.demo import load_demo_data
+from tests.support.activities import message
+from tests.support.channel import Received, TestChannel
+from tests.support.server import RunningBot, start_bot
+
+
+@pytest.fixture
+async def demo_bot(make_settings: Callable[..., Settings]) -> AsyncIterator[RunningBot]:
+    """The app on a database holding the demo municipality (Randers' pack), as `make run`."""
+    settings = make_settings()
+    database = Database.connect(settings.database_url)
+    try:
+        async with database.transaction() as session:
+            await load_demo_data(session=session, pack_key=settings.knowledge_pack)
+    finally:
+        await database.dispose()
+    bot = await start_bot(settings)
+    yield bot
+    await bot.stop()
+
+
+class Chat:
+    """One user's 1:1 chat; `say` returns what govbot answered to one message."""
+
+    def __init__(self, bot: RunningBot, channel: TestChannel, **user: Any) -> None:
+        self.bot, self.channel, self.user = bot, channel, user
+        self.conversation = f"a:1personal-{user.get('user', '29:1user-anne').removeprefix('29:')}"
+
+    async def send(self, text: str | None = None, value: Any = None) -> list[Received]:
+        before = len(self.channel.to(self.conversation))
+        response = await self.bot.post(
+            message(text, service_url=self.channel.url, value=value, **self.user)
+        )
+        assert response.status in (200, 201)
+        return self.channel.to(self.conversation)[before:]
+
+    async def say(self, text: str) -> str:
+        return "\n".join(r.text for r in await self.send(text))
+
+
+@pytest.fixture
+async def chat(demo_bot: RunningBot, channel: TestChannel) -> Chat:
+    anne = Chat(demo_bot, channel)
+    await anne.send("hej")  # the welcome comes once; later answers stand alone
+    return anne
+
+
+async def test_a_greeting_in_front_of_a_wish_starts_the_procurement_guide(chat: Chat) -> None:
+    answer = await chat.say("Hej! Vi står og mangler et system til vagtplaner")
+    assert "Spørgsmål" in answer or "genbrug" in answer.lower() or "enhed" in answer.lower()
+    assert "Det ved jeg desværre ikke" not in answer
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("super, mange tak", "Det var så lidt"),
+        ("det var det hele", "Tak for nu"),
+        ("thanks a lot!", "You're welcome"),
+        ("hvem er du egentlig?", "Jeg er govbot"),
+    ],
+)
+async def test_small_talk_gets_a_short_natural_answer(chat: Chat, text: str, expected: str) -> None:
+    assert expected in await chat.say(text)
+
+
+async def test_out_of_scope_is_declined_with_the_main_actions(chat: Chat) -> None:
+    replies = await chat.send("kan du bestille pizza til fredagsbaren?")
+    assert "Det kan jeg desværre ikke hjælpe med" in replies[-1].text
+    assert replies[-1].card is not None and replies[-1].card["actions"]
+
+
+async def test_an_it_problem_is_pointed_to_the_service_desk(chat: Chat) -> None:
+    answer = await chat.say("min computer vil ikke starte, hvad gør jeg")
+    assert "IT-support" in answer
+
+
+async def test_an_access_request_names_who_grants_it(chat: Chat) -> None:
+    answer = await chat.say("jeg skal have adgang til SBSYS")
+    assert "Adgang til SBSYS" in answer and "@" in answer
+
+
+async def test_roles_in_other_words_reach_the_directory(chat: Chat) -> None:
+    answer = await chat.say("jeg kan ikke logge på Fasit – hvem skal jeg skrive til?")
+    assert "Fasit" in answer and "@" in answer
+
+
+async def test_a_role_alone_follows_up_on_the_system(chat: Chat) -> None:
+    first = await chat.say("hvem er systemejer for Acadre?")
+    assert "Acadre" in first
+    answer = await chat.say("og superbrugerne?")
+    assert "Superbruger" in answer and "Acadre" in answer
+
+
+async def test_another_system_follows_up_with_the_same_role(chat: Chat) -> None:
+    await chat.say("hvem er systemejer for SBSYS?")
+    answer = await chat.say("hvad med Aula?")
+    assert "Systemejer" in answer and "Aula" in answer
+
+
+async def test_a_pronoun_follows_up_on_the_system(chat: Chat) -> None:
+    await chat.say("kontakter for Momentum")
+    answer = await chat.say("hvem ejer det?")
+    assert "Systemejer" in answer and "Momentum" in answer
+
+
+async def test_english_follow_ups_resolve_too(chat: Chat) -> None:
+    await chat.say("who is the system owner of Acadre?")
+    answer = await chat.say("and the super-users?")
+    assert "Acadre" in answer and "uper" in answer
+
+
+async def test_next_and_previous_meeting_and_its_place(chat: Chat) -> None:
+    first = await chat.say("hvornår er næste møde i direktionen?")
+    assert "Direktionen" in first
+    after = await chat.say("og det efter?")
+    assert "Direktionen" in after and after != first
+    before = await chat.say("og det før?")
+    assert before == first
+    where = await chat.say("hvor holdes det?")
+    assert "Direktionen" in where
+
+
+async def test_a_follow_up_with_nothing_before_asks_instead_of_guessing(chat: Chat) -> None:
+    answer = await chat.say("og det efter?")
+    assert "Hvilket møde mener du" in answer
+
+
+async def test_unsure_offers_buttons_that_act_on_the_message(chat: Chat) -> None:
+    matcher = trained_matcher()
+    candidates = ("initiativ", "system", "møde", "roller", "styregruppen", "portefølje", "adgang")
+    unsure = [t for t in candidates if matcher.understand(t).offers]
+    assert unsure, "one of these short words should leave the model unsure"
+    replies = await chat.send(unsure[0])
+    card = replies[-1].card
+    assert card is not None and "ikke helt sikker" in replies[-1].text
+    offers = [a for a in card["actions"] if a["data"].get("action") == "intent.choose"]
+    assert offers and card["actions"][-1]["title"] == "Ingen af dem"
+    chosen = await chat.send(value=offers[0]["data"])
+    assert chosen and "Den knap kender jeg ikke" not in chosen[0].text
+
+
+@pytest.mark.parametrize(
+    ("start", "question", "answer_has"),
+    [
+        ("indkøb", "hvem er systemejer for SBSYS?", "SBSYS"),
+        ("registrer initiativ trin for trin", "hvad laver en superbruger?", "Kilde:"),
+        (
+            "registrer initiativ trin for trin",
+            "hvornår er næste møde i direktionen?",
+            "Direktionen",
+        ),
+        ("min profil", "who is the system owner of Acadre?", "Acadre"),
+    ],
+)
+async def test_a_question_inside_a_dialog_is_answered_and_the_prompt_asked_again(
+    chat: Chat, start: str, question: str, answer_has: str
+) -> None:
+    prompt = await chat.send(start)
+    replies = await chat.send(question)
+    shown = "\n".join(r.text for r in replies)
+    assert answer_has in shown
+    # The dialog asks again where it was: its last prompt comes back after the answer.
+    assert replies[-1].text == prompt[-1].text
+    # And the dialog is still running: "annuller" cancels it.
+    stopped = await chat.say("annuller")
+    assert "jeg har stoppet det" in stopped or "I have stopped" in stopped
