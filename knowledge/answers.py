@@ -16,6 +16,7 @@ import re
 import weakref
 from dataclasses import dataclass
 from enum import StrEnum
+from collections.abc import Callable
 from operator import attrgetter
 
 from knowledge.corpus import Entry, build_entries
@@ -42,7 +43,12 @@ QUOTE_OWN = 0.35
 # Both matchers together: the mean of an entry's phrasing and passage scores.
 FUSED_SCORE = 0.62
 FUSED_LEAD = 0.08
-FUSED_COVERAGE = 0.75
+FUSED_COVERAGE = 0.7
+_WHO = re.compile(r"^\s*(?:hvem|hvilket organ|hvilken enhed|who|which body)\b", re.IGNORECASE)
+_NUMBER = re.compile(
+    r"\b(?:\d+(?:[.,]\d+)*|to|tre|fire|fem|seks|syv|otte|ni|ti|tolv|two|three|four|five|six"
+    r"|seven|eight|ten)\b"
+)
 # A request for an action ("kan du booke et lokale") is not a question a passage answers.
 _REQUEST = re.compile(
     r"^\s*(?:(?:kan|vil|kunne|gider) du|(?:can|could|would|will) you|please|venligst"
@@ -274,9 +280,11 @@ class KnowledgeIndex:
             return self._confident(
                 text, lang, top.entry, top.score, fact=self._fact(top.entry, hits, lang)
             )
-        found = None if _REQUEST.search(text) else _fact_answer(hits, top)
-        if found is None and not _REQUEST.search(text):
-            found = _fused_answer(ranked_wide, hits)
+        request = bool(_REQUEST.search(text))
+        agree = self._agreement(text)
+        found = None if request else _fact_answer(hits, top, agree)
+        if found is None and not request:
+            found = _fused_answer(ranked_wide, hits, agree)
         if found is not None:
             hit, score = found
             fact = self._fact(hit.passage.entry, hits, lang)
@@ -286,6 +294,44 @@ class KnowledgeIndex:
             return self._suggest(text, lang, picks)
         best = max((top.score if top else 0.0), *(h.coverage * 0.5 for h in hits[:1]), 0.0)
         return self._unknown(text, lang, best)
+
+    def _agreement(self, text: str) -> Callable[[PassageHit, PassageHit], bool]:
+        """When two passages give the same answer to `text`, so that neither is the other's rival.
+
+        They agree when they say the same words; when both name the same number the question
+        does not ("to gange om året" in two entries); and, for a "hvem"/"who" question, when
+        both belong to the same body or role, which is then the answer.
+        """
+        asked = set(_NUMBER.findall(text.casefold()))
+        who = bool(_WHO.search(text))
+
+        def agree(a: PassageHit, b: PassageHit) -> bool:
+            if a.passage.tokens == b.passage.tokens:
+                return True
+            numbers = set(_NUMBER.findall(a.passage.text.casefold())) - asked
+            if numbers & set(_NUMBER.findall(b.passage.text.casefold())):
+                return True
+            if not who:
+                return False
+            owner_a, owner_b = self._owner(a.passage.entry), self._owner(b.passage.entry)
+            if owner_a is None or owner_b is None:
+                return False
+            if owner_a == owner_b:
+                return True
+            # "Dispensation … gives af IT & Digitalisering" answers "hvem" as the body does.
+            text_a = self.entries[a.passage.entry].text_da.casefold()
+            text_b = self.entries[b.passage.entry].text_da.casefold()
+            return owner_a[1].casefold() in text_b or owner_b[1].casefold() in text_a
+
+        return agree
+
+    def _owner(self, index: int) -> tuple[str, str] | None:
+        """The body or role an entry is about, with its Danish name."""
+        kind, _, rest = self.entries[index].id.partition(":")
+        if kind not in ("body", "role"):
+            return None
+        base = f"{kind}:{rest.partition(':')[0]}"
+        return (base, self.entries[self.by_id[base]].title_da) if base in self.by_id else None
 
     def _fact(self, entry: int, hits: list[PassageHit], lang: Language) -> str | None:
         """The passage of `entry` that answers the question, when one stands out."""
@@ -424,7 +470,9 @@ def _best_per_entry(hits: list[PassageHit]) -> list[PassageHit]:
     return list(best.values())
 
 
-def _fact_answer(hits: list[PassageHit], top: _Score | None) -> tuple[PassageHit, float] | None:
+def _fact_answer(
+    hits: list[PassageHit], top: _Score | None, agree: Callable[[PassageHit, PassageHit], bool]
+) -> tuple[PassageHit, float] | None:
     """The passage that answers the question by itself, and the answer's score, if any.
 
     Its words and its entry's subject must explain (nearly) every content word of the question,
@@ -440,8 +488,7 @@ def _fact_answer(hits: list[PassageHit], top: _Score | None) -> tuple[PassageHit
         (
             h
             for h in hits[1:]
-            if h.passage.entry != first.passage.entry
-            and h.passage.tokens != first.passage.tokens
+            if h.passage.entry != first.passage.entry and not agree(first, h)
         ),
         None,
     )
@@ -454,7 +501,9 @@ def _fact_answer(hits: list[PassageHit], top: _Score | None) -> tuple[PassageHit
     return first, round(score, 3)
 
 
-def _fused_answer(ranked: list[_Score], hits: list[PassageHit]) -> tuple[PassageHit, float] | None:
+def _fused_answer(
+    ranked: list[_Score], hits: list[PassageHit], agree: Callable[[PassageHit, PassageHit], bool]
+) -> tuple[PassageHit, float] | None:
     """The entry both matchers agree on: the mean of its phrasing score and passage score.
 
     Entries whose best passages say the same thing are one answer, not rivals.
@@ -476,10 +525,10 @@ def _fused_answer(ranked: list[_Score], hits: list[PassageHit]) -> tuple[Passage
     )[::-1]
     score, entry = fused[0]
     hit = by_entry[entry]
-    rival = next(
-        (f for f, e in fused[1:] if by_entry[e].passage.tokens != hit.passage.tokens), 0.0
-    )
+    rival = next((f for f, e in fused[1:] if not agree(hit, by_entry[e])), 0.0)
     if score < FUSED_SCORE or score - rival < FUSED_LEAD or hit.coverage < FUSED_COVERAGE:
+        return None
+    if ranked and ranked[0].entry != entry and ranked[0].score >= FACT_VETO:
         return None
     return hit, round(score, 3)
 

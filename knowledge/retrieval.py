@@ -28,6 +28,7 @@ K1 = 1.2
 B = 0.3
 # A word only in the entry's subject counts for less than one in the passage itself.
 CONTEXT_FACTOR = 0.6
+SOURCE_FACTOR = 0.5
 # Words that ask rather than say: they find nothing in a statement of fact.
 QUESTION_WORDS = frozenset(
     normalise(
@@ -45,7 +46,7 @@ FILLERS = frozenset(
         handler handle går gå ud inden efter før stå står gøre gør laver lave sidder sidde kommer
         komme sker ske bruges bruge brug brugt skal kunne kan må egentlig præcis særligt helst
         typisk normalt altid aldrig hos ved andre anden andet samme hinanden nogen hvilket
-        virkelig første hele fx eksempel dvs evt spørgsmål vide ved gerne lige så sådan
+        første hele fx eksempel dvs evt spørgsmål vide ved gerne lige så sådan
         sørge sørger varetage varetager får fået give giver gives have hedder hed
         take takes taking hold holds make makes made get gets got kind kinds sort mostly really
         exactly usually always never other same thing things need needs want wants used use
@@ -188,6 +189,8 @@ class PassageIndex:
                 explained += weight * max(best_own, best_ctx)
                 own += weight * best_own
             if score > 0:
+                if p.kind == "source":  # a section name places a fact; it does not state one
+                    score, own = SOURCE_FACTOR * score, SOURCE_FACTOR * own
                 hits.append(PassageHit(p, score, explained / total, own / total))
         hits.sort(key=lambda h: (-h.score, -h.coverage, h.passage.entry))
         return hits[:limit]
