@@ -39,7 +39,7 @@ FACT_COVERAGE = 0.9
 FACT_OWN = 0.45
 FACT_LEAD = 0.25
 FACT_VETO = 0.74
-QUOTE_OWN = 0.35
+QUOTE_OWN = 0.5
 # Both matchers together: the mean of an entry's phrasing and passage scores.
 FUSED_SCORE = 0.62
 FUSED_LEAD = 0.08
@@ -56,6 +56,7 @@ _REQUEST = re.compile(
     re.IGNORECASE,
 )
 SUGGEST_COVERAGE = 0.6
+SUGGEST_OWN = 0.35
 SUGGEST_FROM_COVERAGE = 0.6
 # Scores summed in another order may differ in the last bits; a bound must not prune on that.
 _SLACK = 1e-9
@@ -335,10 +336,17 @@ class KnowledgeIndex:
 
     def _fact(self, entry: int, hits: list[PassageHit], lang: Language) -> str | None:
         """The passage of `entry` that answers the question, when one stands out."""
+        # The title says what the entry is; a fact is worth quoting only when it says more.
+        title = max(
+            (h.own for h in hits if h.passage.entry == entry and h.passage.kind == "title"),
+            default=0.0,
+        )
         for hit in hits:
             p = hit.passage
             if p.entry == entry and p.kind == "fact" and hit.own >= QUOTE_OWN:
-                if p.language != lang and p.text not in self.entries[entry].text(lang):
+                if hit.own <= title or (
+                    p.language != lang and p.text not in self.entries[entry].text(lang)
+                ):
                     continue
                 return p.text
         return None
@@ -352,7 +360,7 @@ class KnowledgeIndex:
                 if s.score >= floor:
                     picks.setdefault(s.entry, s)
         for hit in _best_per_entry(hits):
-            if hit.coverage < SUGGEST_COVERAGE or hit.own < QUOTE_OWN:
+            if hit.coverage < SUGGEST_COVERAGE or hit.own < SUGGEST_OWN:
                 continue
             if hit.passage.entry not in picks:
                 score = round(hit.coverage * SUGGEST_FROM_COVERAGE, 3)
@@ -564,3 +572,8 @@ def answer_question(pack: Pack, text: str, language: Language | None = None) -> 
 def answer_entry(pack: Pack, entry_id: str, language: Language = "da") -> KnowledgeAnswer:
     """The confident answer for `entry_id` (a related-question or suggestion button)."""
     return knowledge_index(pack).answer_entry(entry_id, language)
+
+
+def answer_unknown(pack: Pack, language: Language = "da") -> KnowledgeAnswer:
+    """The honest don't-know naming whom to ask (the "Ingen af dem" button)."""
+    return knowledge_index(pack)._unknown("", language, 0.0)

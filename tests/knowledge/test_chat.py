@@ -51,7 +51,7 @@ async def test_nonsense_gets_dont_know_and_a_person(
     finally:
         await bot.stop()
     answer = channel.received[-1]
-    assert "Det ved jeg desværre ikke" in answer.text
+    assert "Det står ikke i vores materiale" in answer.text
     assert "Kilde:" not in answer.text
 
 
