@@ -39,7 +39,7 @@ def check() -> None:
     help="folder of question sets (*.yaml)",
 )
 @click.option("--pack", "packs", multiple=True, help="only this pack (repeatable)")
-@click.option("--verbose", "-v", is_flag=True, help="print every question that was not right")
+@click.option("--verbose", "-v", is_flag=True, help="print every question that missed")
 def evaluate_sets(directory: Path, packs: tuple[str, ...], verbose: bool) -> None:
     """Ask a held-out question set; print right/wrong/asked-back/unknown per pack; exit 1 on a
     missed target (≥ 95 % right and confident, none wrong, no out-of-scope answered)."""
@@ -56,9 +56,16 @@ def evaluate_sets(directory: Path, packs: tuple[str, ...], verbose: bool) -> Non
     if verbose:
         for report in reports.values():
             for outcome in report.outcomes:
-                if outcome.verdict not in ("right", "asked_back", "unknown"):
+                missed = (
+                    outcome.verdict != "right"
+                    if outcome.item.expect
+                    else (outcome.verdict == "confident")
+                )
+                if missed:
                     first = outcome.answer.splitlines()[0] if outcome.answer else ""
-                    click.echo(f"  {outcome.pack} {outcome.verdict}: {outcome.item.question!r}"
-                               f" -> {first[:90]!r}")
+                    click.echo(
+                        f"  {outcome.pack} {outcome.verdict}: {outcome.item.question!r}"
+                        f" -> {first[:90]!r}"
+                    )
     if not all(r.meets_targets for r in reports.values()):
         sys.exit(1)

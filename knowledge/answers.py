@@ -14,9 +14,9 @@ import heapq
 import math
 import re
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from collections.abc import Callable
 from operator import attrgetter
 
 from knowledge.corpus import Entry, build_entries
@@ -57,6 +57,7 @@ _REQUEST = re.compile(
 )
 SUGGEST_COVERAGE = 0.6
 SUGGEST_OWN = 0.35
+SUGGEST_MIN_COVERAGE = 0.5
 SUGGEST_FROM_COVERAGE = 0.6
 # Scores summed in another order may differ in the last bits; a bound must not prune on that.
 _SLACK = 1e-9
@@ -354,10 +355,12 @@ class KnowledgeIndex:
     def _candidates(self, ranked: list[_Score], hits: list[PassageHit]) -> list[_Score]:
         """Up to three different entries worth offering as "Mente du …?"."""
         picks: dict[int, _Score] = {}
+        # A choice must explain most of the question: "formand for golfklubben" offers no chairs.
+        covered = {h.passage.entry: h.coverage for h in _best_per_entry(hits)}
         if ranked and ranked[0].score >= SUGGEST_SCORE:
             floor = max(SUGGEST_SCORE, ranked[0].score - SUGGEST_WINDOW)
             for s in ranked:
-                if s.score >= floor:
+                if s.score >= floor and covered.get(s.entry, 0.0) >= SUGGEST_MIN_COVERAGE:
                     picks.setdefault(s.entry, s)
         for hit in _best_per_entry(hits):
             if hit.coverage < SUGGEST_COVERAGE or hit.own < SUGGEST_OWN:
@@ -493,11 +496,7 @@ def _fact_answer(
     if first.coverage < FACT_COVERAGE or first.own < FACT_OWN:
         return None
     rival = next(
-        (
-            h
-            for h in hits[1:]
-            if h.passage.entry != first.passage.entry and not agree(first, h)
-        ),
+        (h for h in hits[1:] if h.passage.entry != first.passage.entry and not agree(first, h)),
         None,
     )
     lead = 1.0 - (rival.score / first.score if rival else 0.0)
@@ -528,9 +527,7 @@ def _fused_answer(
         for h in best
     }
     by_entry = {h.passage.entry: h for h in best}
-    fused = sorted(
-        ((phrasing.get(e, 0.0) + passage.get(e, 0.0)) / 2, e) for e in by_entry
-    )[::-1]
+    fused = sorted(((phrasing.get(e, 0.0) + passage.get(e, 0.0)) / 2, e) for e in by_entry)[::-1]
     score, entry = fused[0]
     hit = by_entry[entry]
     rival = next((f for f, e in fused[1:] if not agree(hit, by_entry[e])), 0.0)
