@@ -274,14 +274,15 @@ class KnowledgeIndex:
     def answer(self, text: str, language: Language | None = None) -> KnowledgeAnswer:
         """Answer `text` from the pack (see the module docstring for the confidence rules)."""
         lang = language or detect_language(text)
-        ranked_wide = self.rank(text, limit=10)
-        ranked = ranked_wide[: max(2, MAX_SUGGESTIONS)]
-        hits = self.passages.search(text, limit=40)
+        ranked = self.rank(text, limit=max(2, MAX_SUGGESTIONS))
         top = ranked[0] if ranked else None
         if top is not None and _phrasing_confident(ranked):
-            return self._confident(
-                text, lang, top.entry, top.score, fact=self._fact(top.entry, hits, lang)
-            )
+            own = self.passages.search(text, limit=40, entry=top.entry)
+            fact = self._fact(top.entry, own, lang)
+            return self._confident(text, lang, top.entry, top.score, fact=fact)
+        hits = self.passages.search(text, limit=40)
+        # The ranking is exact, so its first entries are the same with a larger limit.
+        ranked_wide = self.rank(text, limit=10)
         request = bool(_REQUEST.search(text))
         agree = self._agreement(text)
         found = None if request else _fact_answer(hits, top, agree)

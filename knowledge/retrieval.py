@@ -127,6 +127,15 @@ class PassageIndex:
         self._max_idf = math.log(1 + (count + 0.5) / 0.5)
         self._filler_weight = 0.25 * self._max_idf
         self._avg = sum(len(p.tokens) for p in self.passages) / count
+        # Per passage: token → True when in the passage itself, False when only in its subject.
+        self._where = tuple(
+            {**dict.fromkeys(p.context, False), **dict.fromkeys(p.tokens, True)}
+            for p in self.passages
+        )
+        self._norm = tuple(K1 * (1 - B + B * len(p.tokens) / self._avg) for p in self.passages)
+        self._by_entry: dict[int, list[int]] = {}
+        for n, p in enumerate(self.passages):
+            self._by_entry.setdefault(p.entry, []).append(n)
         self._by_token: dict[str, list[int]] = {}
         for n, p in enumerate(self.passages):
             for t in set(p.tokens) | p.context:
@@ -164,24 +173,35 @@ class PassageIndex:
             terms.append((word, weight, near))
         return terms
 
-    def search(self, text: str, limit: int = 20) -> list[PassageHit]:
-        """The best `limit` passages for `text`, best first."""
+    def search(self, text: str, limit: int = 20, entry: int | None = None) -> list[PassageHit]:
+        """The best `limit` passages for `text`, best first (only `entry`'s, when given)."""
         terms = self.query_terms(text)
         total = sum(w for _, w, _ in terms)
         if not terms or total == 0:
             return []
         candidates: set[int] = set()
-        for _, _, near in terms:
-            for token in near:
-                candidates.update(self._by_token.get(token, ()))
+        if entry is not None:
+            candidates.update(self._by_entry.get(entry, ()))
+        else:
+            for _, _, near in terms:
+                for token in near:
+                    candidates.update(self._by_token.get(token, ()))
         hits: list[PassageHit] = []
         for n in candidates:
             p = self.passages[n]
-            norm = K1 * (1 - B + B * len(p.tokens) / self._avg)
+            where = self._where[n]
+            norm = self._norm[n]
             score = explained = own = 0.0
             for _, weight, near in terms:
-                best_own = max((near.get(t, 0.0) for t in p.tokens), default=0.0)
-                best_ctx = max((near.get(t, 0.0) for t in p.context), default=0.0)
+                best_own = best_ctx = 0.0
+                for token, similarity in near.items():
+                    place = where.get(token)
+                    if place is None:
+                        continue
+                    if place and similarity > best_own:
+                        best_own = similarity
+                    if similarity > best_ctx:
+                        best_ctx = similarity
                 match = max(best_own, CONTEXT_FACTOR * best_ctx)
                 if match <= 0:
                     continue
