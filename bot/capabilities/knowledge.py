@@ -95,7 +95,8 @@ class KnowledgeAnswerer:
         holders = await role_holders(
             session=turn_session(turn_context), role=BODY_PARTS[part], body_key=body_key
         )
-        names = [h.name or h.grant.principal for h in holders]
+        names = [f"{h.name} ({h.email})" if h.name and h.email else h.name or h.grant.principal
+                 for h in holders]  # fmt: skip
         values = {
             "role": text(f"knowledge.role_{part}", lang),
             "body": self._body_name(body_key, lang),

@@ -25,9 +25,10 @@ LIST_ITEM_FACTS = [
 # (pack, question, what the pack says, what govbot's records say)
 CHAIRS = [
     ("norddjurs", "hvem er formand for styregruppen",
-     "Chef for Borgerservice, IT og Digitalisering", "Hanne Friis er registreret som formand"),
+     "Chef for Borgerservice, IT og Digitalisering",
+     "Hanne Friis (hanne.friis@demokommune.dk) er registreret som formand"),
     ("norddjurs", "hvem er formand for programgruppen",
-     "Leder af Digitalisering", "Ole Krogh er registreret som formand"),
+     "Leder af Digitalisering", "Ole Krogh (ole.krogh@demokommune.dk) er registreret som formand"),
     ("randers", "hvem er formand for direktionen",
      "Vores materiale siger ikke, hvem der er formand for Direktionen", "registreret som formand"),
     ("rebild", "hvem er sekretær for informationssikkerhedsudvalget",
