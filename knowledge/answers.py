@@ -11,13 +11,17 @@ else is an honest don't-know that names whom to ask.
 from __future__ import annotations
 
 import heapq
+import math
+import re
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from operator import attrgetter
 
 from knowledge.corpus import Entry, build_entries
 from knowledge.render import render
+from knowledge.retrieval import PassageHit, PassageIndex, passages_of
 from knowledge.schema import Contact, Pack
 from knowledge.text import Language, Vocabulary, detect_language, normalise
 
@@ -30,6 +34,31 @@ HINT_FACTOR = 0.9
 SUGGEST_SCORE = 0.5
 SUGGEST_WINDOW = 0.25
 MAX_SUGGESTIONS = 3
+# The passage route (knowledge.retrieval): an answer found in what an entry says.
+FACT_COVERAGE = 0.9
+FACT_OWN = 0.45
+FACT_LEAD = 0.25
+FACT_VETO = 0.74
+QUOTE_OWN = 0.5
+# Both matchers together: the mean of an entry's phrasing and passage scores.
+FUSED_SCORE = 0.62
+FUSED_LEAD = 0.08
+FUSED_COVERAGE = 0.7
+_WHO = re.compile(r"^\s*(?:hvem|hvilket organ|hvilken enhed|who|which body)\b", re.IGNORECASE)
+_NUMBER = re.compile(
+    r"\b(?:\d+(?:[.,]\d+)*|to|tre|fire|fem|seks|syv|otte|ni|ti|tolv|two|three|four|five|six"
+    r"|seven|eight|ten)\b"
+)
+# A request for an action ("kan du booke et lokale") is not a question a passage answers.
+_REQUEST = re.compile(
+    r"^\s*(?:(?:kan|vil|kunne|gider) du|(?:can|could|would|will) you|please|venligst"
+    r"|book|bestil|send|skriv|spil|lav|find|opret|ring)\b",
+    re.IGNORECASE,
+)
+SUGGEST_COVERAGE = 0.6
+SUGGEST_OWN = 0.35
+SUGGEST_MIN_COVERAGE = 0.5
+SUGGEST_FROM_COVERAGE = 0.6
 # Scores summed in another order may differ in the last bits; a bound must not prune on that.
 _SLACK = 1e-9
 
@@ -72,6 +101,8 @@ class AnswerEntry:
     text: str
     citation: Citation
     related: tuple[RelatedQuestion, ...]
+    # The passage that answers the question (a list item, a number), quoted before the entry.
+    fact: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +190,14 @@ class KnowledgeIndex:
         for n, phrasing in enumerate(self.phrasings):
             for token in phrasing.tokens:
                 self._by_token.setdefault(token, []).append(n)
+        self.passages = PassageIndex(
+            (
+                p
+                for i, e in enumerate(self.entries)
+                for p in passages_of(e, i, {"da": e.subject_da, "en": e.subject_en})
+            ),
+            synonyms=pack.synonym_map(),
+        )
 
     def rank(self, text: str, limit: int | None = None) -> list[_Score]:
         """Entries scored against `text`, best first (one score per entry; the `limit` best)."""
@@ -236,19 +275,109 @@ class KnowledgeIndex:
         """Answer `text` from the pack (see the module docstring for the confidence rules)."""
         lang = language or detect_language(text)
         ranked = self.rank(text, limit=max(2, MAX_SUGGESTIONS))
-        if ranked:
-            top = ranked[0]
-            runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-            lead = top.score - runner_up
-            if top.recall >= CONFIDENT_RECALL and any(
-                top.score >= score and lead >= margin for score, margin in CONFIDENT_RULES
-            ):
-                return self._confident(text, lang, top.entry, top.score)
-            if top.score >= SUGGEST_SCORE:
-                floor = max(SUGGEST_SCORE, top.score - SUGGEST_WINDOW)
-                picks = [s for s in ranked if s.score >= floor][:MAX_SUGGESTIONS]
-                return self._suggest(text, lang, picks)
-        return self._unknown(text, lang, ranked[0].score if ranked else 0.0)
+        top = ranked[0] if ranked else None
+        if top is not None and _phrasing_confident(ranked):
+            own = self.passages.search(text, limit=40, entry=top.entry)
+            fact = self._fact(top.entry, own, lang)
+            return self._confident(text, lang, top.entry, top.score, fact=fact)
+        hits = self.passages.search(text, limit=40)
+        # The ranking is exact, so its first entries are the same with a larger limit.
+        ranked_wide = self.rank(text, limit=10)
+        request = bool(_REQUEST.search(text))
+        agree = self._agreement(text)
+        found = None if request else _fact_answer(hits, top, agree)
+        if found is None and not request:
+            found = _fused_answer(ranked_wide, hits, agree)
+        if found is not None:
+            hit, score = found
+            fact = self._fact(hit.passage.entry, hits, lang)
+            return self._confident(text, lang, hit.passage.entry, score, fact=fact)
+        picks = self._candidates(ranked, hits)
+        if picks:
+            return self._suggest(text, lang, picks)
+        best = max((top.score if top else 0.0), *(h.coverage * 0.5 for h in hits[:1]), 0.0)
+        return self._unknown(text, lang, best)
+
+    def _agreement(self, text: str) -> Callable[[PassageHit, PassageHit], bool]:
+        """When two passages give the same answer to `text`, so that neither is the other's rival.
+
+        They agree when they say the same words; when both name the same number the question
+        does not ("to gange om året" in two entries); and, for a "hvem"/"who" question, when
+        both belong to the same body or role, which is then the answer.
+        """
+        asked = set(_NUMBER.findall(text.casefold()))
+        who = bool(_WHO.search(text))
+
+        def agree(a: PassageHit, b: PassageHit) -> bool:
+            if a.passage.tokens == b.passage.tokens:
+                return True
+            numbers = set(_NUMBER.findall(a.passage.text.casefold())) - asked
+            if numbers & set(_NUMBER.findall(b.passage.text.casefold())):
+                return True
+            if not who:
+                return False
+            owner_a, owner_b = self._owner(a.passage.entry), self._owner(b.passage.entry)
+            if owner_a is None or owner_b is None:
+                return False
+            if owner_a == owner_b:
+                return True
+            # "Dispensation … gives af IT & Digitalisering" answers "hvem" as the body does.
+            text_a = self.entries[a.passage.entry].text_da.casefold()
+            text_b = self.entries[b.passage.entry].text_da.casefold()
+            return owner_a[1].casefold() in text_b or owner_b[1].casefold() in text_a
+
+        return agree
+
+    def _owner(self, index: int) -> tuple[str, str] | None:
+        """The body or role an entry is about, with its Danish name."""
+        kind, _, rest = self.entries[index].id.partition(":")
+        if kind not in ("body", "role"):
+            return None
+        base = f"{kind}:{rest.partition(':')[0]}"
+        return (base, self.entries[self.by_id[base]].title_da) if base in self.by_id else None
+
+    def _fact(self, entry: int, hits: list[PassageHit], lang: Language) -> str | None:
+        """The passage of `entry` that answers the question, when one stands out."""
+        # The title says what the entry is; a fact is worth quoting only when it says more.
+        title = max(
+            (h.own for h in hits if h.passage.entry == entry and h.passage.kind == "title"),
+            default=0.0,
+        )
+        for hit in hits:
+            p = hit.passage
+            if p.entry == entry and p.kind == "fact" and hit.own >= QUOTE_OWN:
+                if hit.own <= title or (
+                    p.language != lang and p.text not in self.entries[entry].text(lang)
+                ):
+                    continue
+                return p.text
+        return None
+
+    def _candidates(self, ranked: list[_Score], hits: list[PassageHit]) -> list[_Score]:
+        """Up to three different entries worth offering as "Mente du …?"."""
+        picks: dict[int, _Score] = {}
+        # A choice must explain most of the question: "formand for golfklubben" offers no chairs.
+        covered = {h.passage.entry: h.coverage for h in _best_per_entry(hits)}
+        if ranked and ranked[0].score >= SUGGEST_SCORE:
+            floor = max(SUGGEST_SCORE, ranked[0].score - SUGGEST_WINDOW)
+            for s in ranked:
+                if s.score >= floor and covered.get(s.entry, 0.0) >= SUGGEST_MIN_COVERAGE:
+                    picks.setdefault(s.entry, s)
+        for hit in _best_per_entry(hits):
+            if hit.coverage < SUGGEST_COVERAGE or hit.own < SUGGEST_OWN:
+                continue
+            if hit.passage.entry not in picks:
+                score = round(hit.coverage * SUGGEST_FROM_COVERAGE, 3)
+                picks[hit.passage.entry] = _Score(hit.passage.entry, score, hit.coverage, hit.own)
+        # Two buttons leading to the same text are one choice.
+        seen: set[str] = set()
+        out: list[_Score] = []
+        for s in sorted(picks.values(), key=lambda s: -s.score):
+            body = self.entries[s.entry].text_da
+            if body not in seen:
+                seen.add(body)
+                out.append(s)
+        return out[:MAX_SUGGESTIONS]
 
     def answer_entry(self, entry_id: str, language: Language = "da") -> KnowledgeAnswer:
         """The confident answer for a known entry id (for buttons); KeyError when unknown."""
@@ -280,7 +409,9 @@ class KnowledgeIndex:
             text=text,
         )
 
-    def _confident(self, query: str, lang: Language, index: int, score: float) -> KnowledgeAnswer:
+    def _confident(
+        self, query: str, lang: Language, index: int, score: float, fact: str | None = None
+    ) -> KnowledgeAnswer:
         entry = self.entries[index]
         related = tuple(
             RelatedQuestion(rid, self.entries[self.by_id[rid]].question(lang))
@@ -294,11 +425,13 @@ class KnowledgeIndex:
             text=entry.text(lang),
             citation=self.citation(entry, lang),
             related=related,
+            fact=fact if fact and not entry.text(lang).startswith(fact) else None,
         )
         text = render(
             "answer",
             lang,
             title=answered.title,
+            fact=answered.fact,
             text=answered.text,
             citation=answered.citation.text,
             related=related,
@@ -333,6 +466,79 @@ class KnowledgeIndex:
         )
 
 
+def _phrasing_confident(ranked: list[_Score]) -> bool:
+    top = ranked[0]
+    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    lead = top.score - runner_up
+    return top.recall >= CONFIDENT_RECALL and any(
+        top.score >= score and lead >= margin for score, margin in CONFIDENT_RULES
+    )
+
+
+def _best_per_entry(hits: list[PassageHit]) -> list[PassageHit]:
+    best: dict[int, PassageHit] = {}
+    for hit in hits:
+        best.setdefault(hit.passage.entry, hit)
+    return list(best.values())
+
+
+def _fact_answer(
+    hits: list[PassageHit], top: _Score | None, agree: Callable[[PassageHit, PassageHit], bool]
+) -> tuple[PassageHit, float] | None:
+    """The passage that answers the question by itself, and the answer's score, if any.
+
+    Its words and its entry's subject must explain (nearly) every content word of the question,
+    the passage itself a good part of them, and it must clearly beat the best passage that says
+    something else; a strong phrasing match for another entry vetoes it.
+    """
+    if not hits:
+        return None
+    first = hits[0]
+    if first.coverage < FACT_COVERAGE or first.own < FACT_OWN:
+        return None
+    rival = next(
+        (h for h in hits[1:] if h.passage.entry != first.passage.entry and not agree(first, h)),
+        None,
+    )
+    lead = 1.0 - (rival.score / first.score if rival else 0.0)
+    if lead < FACT_LEAD:
+        return None
+    if top is not None and top.entry != first.passage.entry and top.score >= FACT_VETO:
+        return None
+    score = min(1.0, first.coverage) * (0.75 + 0.25 * min(1.0, lead / 0.5))
+    return first, round(score, 3)
+
+
+def _fused_answer(
+    ranked: list[_Score], hits: list[PassageHit], agree: Callable[[PassageHit, PassageHit], bool]
+) -> tuple[PassageHit, float] | None:
+    """The entry both matchers agree on: the mean of its phrasing score and passage score.
+
+    Entries whose best passages say the same thing are one answer, not rivals.
+    """
+    if not hits:
+        return None
+    phrasing = {s.entry: s.score for s in ranked}
+    best = _best_per_entry(hits)
+    top_bm25 = hits[0].score
+    passage = {
+        h.passage.entry: h.coverage
+        * (0.6 + 0.4 * min(1.0, h.own / 0.8))
+        * math.sqrt(h.score / top_bm25)
+        for h in best
+    }
+    by_entry = {h.passage.entry: h for h in best}
+    fused = sorted(((phrasing.get(e, 0.0) + passage.get(e, 0.0)) / 2, e) for e in by_entry)[::-1]
+    score, entry = fused[0]
+    hit = by_entry[entry]
+    rival = next((f for f, e in fused[1:] if not agree(hit, by_entry[e])), 0.0)
+    if score < FUSED_SCORE or score - rival < FUSED_LEAD or hit.coverage < FUSED_COVERAGE:
+        return None
+    if ranked and ranked[0].entry != entry and ranked[0].score >= FACT_VETO:
+        return None
+    return hit, round(score, 3)
+
+
 def _who(contact: Contact, lang: Language) -> WhoToAsk:
     return WhoToAsk(
         name=contact.name_da if lang == "da" else contact.name_en,
@@ -364,3 +570,8 @@ def answer_question(pack: Pack, text: str, language: Language | None = None) -> 
 def answer_entry(pack: Pack, entry_id: str, language: Language = "da") -> KnowledgeAnswer:
     """The confident answer for `entry_id` (a related-question or suggestion button)."""
     return knowledge_index(pack).answer_entry(entry_id, language)
+
+
+def answer_unknown(pack: Pack, language: Language = "da") -> KnowledgeAnswer:
+    """The honest don't-know naming whom to ask (the "Ingen af dem" button)."""
+    return knowledge_index(pack)._unknown("", language, 0.0)

@@ -36,6 +36,9 @@ class Entry:
     origin: str
     inspired_by: str | None
     related: tuple[str, ...]
+    # The names of what the entry is about (the body, role, principle …), per language.
+    subject_da: tuple[str, ...] = ()
+    subject_en: tuple[str, ...] = ()
 
     def title(self, language: Language) -> str:
         """Title in `language`."""
@@ -111,9 +114,12 @@ class _Builder:
         en: dict[str, Sequence[str]],
         duties_da: Sequence[str] = (),
         duties_en: Sequence[str] = (),
+        subject: tuple[Sequence[str], Sequence[str]] | None = None,
         **context: object,
     ) -> None:
         titles = titles or {}
+        if subject is None:
+            subject = (_subject(da), _subject(en))
         questions_da, bare_da = _fill(intent, "da", **da)
         questions_en, bare_en = _fill(intent, "en", **en)
         self.entries.append(
@@ -132,6 +138,7 @@ class _Builder:
                     [*bare_da, *(f"hvem {lcfirst(d)}" for d in duties_da)],
                     [*bare_en, *(f"who {lcfirst(d)}" for d in duties_en)],
                 ),
+                subject=subject,
             )
         )
 
@@ -239,6 +246,10 @@ class _Builder:
                     "verb": (decision.verb_da, decision.verb_en),
                     "object": (decision.object_da, decision.object_en),
                 },
+                subject=(
+                    [*names_da, decision.object_da, *decision.aliases_da],
+                    [*names_en, decision.object_en, *decision.aliases_en],
+                ),
                 da={
                     "verb": [decision.verb_da],
                     "object": [decision.object_da, *decision.aliases_da],
@@ -260,6 +271,10 @@ class _Builder:
                 sourced=item,
                 related=[base, f"{base}:cadence"],
                 titles={"item": (item.title_da, item.title_en)},
+                subject=(
+                    [*items_da, *names_da],
+                    [lcfirst(item.title_en), *item.synonyms_en, *names_en],
+                ),
                 da={"item": items_da},
                 en={"item": [lcfirst(item.title_en), *item.synonyms_en, *items_da]},
                 item=item,
@@ -393,6 +408,7 @@ class _Builder:
                 ),
                 questions=(questions_da, questions_en),
                 hints=(bare_da, bare_en),
+                subject=(titles_da, titles_en),
             )
         )
 
@@ -421,6 +437,7 @@ class _Builder:
                 template=intent,
                 sourced=origin,
                 related=[i for i in others if i != entry_id][:3],
+                subject=([*guide, "indkøb af it"], [*guide_en, "buying it"]),
                 da={"guide": guide},
                 en={"guide": [*guide_en, *guide]},
                 proc=proc,
@@ -442,6 +459,7 @@ class _Builder:
                     texts=(render("faq", "da", entry=entry), render("faq", "en", entry=entry)),
                     questions=(entry.questions.da, entry.questions.en),
                     hints=((), ()),
+                    subject=((entry.title_da,), (entry.title_en or entry.title_da,)),
                 )
             )
 
@@ -456,6 +474,7 @@ def _entry(
     texts: tuple[str, str],
     questions: tuple[Iterable[str], Iterable[str]],
     hints: tuple[Iterable[str], Iterable[str]],
+    subject: tuple[Iterable[str], Iterable[str]] = ((), ()),
 ) -> Entry:
     return Entry(
         id=entry_id,
@@ -472,7 +491,16 @@ def _entry(
         origin=sourced.origin,
         inspired_by=sourced.inspired_by,
         related=tuple(related),
+        subject_da=_dedupe(subject[0]),
+        subject_en=_dedupe(subject[1]),
     )
+
+
+_SUBJECT_KEYS = ("name", "label", "title", "item", "object", "follows", "guide")
+
+
+def _subject(values: dict[str, Sequence[str]]) -> list[str]:
+    return [v for key in _SUBJECT_KEYS for v in values.get(key, ())]
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from knowledge.schema import (
     Procurement,
     ReminderRule,
     Role,
+    Terms,
 )
 
 SHARED = "_shared"
@@ -326,6 +327,18 @@ def _procurement(
     return _validated(Procurement, data, file, "procurement", problems)
 
 
+def _terms(key: str, reader: _Reader, problems: _Problems) -> Terms:
+    """The shared matching vocabulary (terms.yaml) with the pack's own groups added."""
+    synonyms: list[Any] = []
+    abbreviations: dict[str, Any] = {}
+    for folder in (SHARED, key):
+        data = reader.mapping(folder, "terms.yaml", required=False) or {}
+        synonyms.extend(data.get("synonyms") or [])
+        abbreviations.update(data.get("abbreviations") or {})
+    raw = {"synonyms": synonyms, "abbreviations": abbreviations}
+    return _validated(Terms, raw, f"{key}/terms.yaml", "terms", problems) or Terms()
+
+
 def assemble_pack(key: str, root: Traversable | None = None) -> tuple[Pack | None, list[str]]:
     """Build pack `key`: (pack or None when it cannot be built, every problem found).
 
@@ -374,6 +387,7 @@ def assemble_pack(key: str, root: Traversable | None = None) -> tuple[Pack | Non
     if problems.items:
         return None, problems.items
 
+    terms = _terms(key, reader, problems)
     fields = {k: v for k, v in info.items() if k not in ("contacts",)}
     if fields.get("key") != key:
         problems.add(f"{key}/pack.yaml", "key", f"skal være '{key}' som mappens navn")
@@ -386,6 +400,7 @@ def assemble_pack(key: str, root: Traversable | None = None) -> tuple[Pack | Non
         "principles": principles,
         "procurement": procurement,
         "faq": faq,
+        "terms": terms,
     }
     pack = _validated(Pack, raw_pack, f"{key}/pack.yaml", "pack", problems)
     if pack is None or problems.items:

@@ -58,9 +58,9 @@ def join_and(items: object, language: Language) -> str:
 
 def _origin(entry: Sourced, language: Language) -> str:
     if entry.origin == "shared_default":
-        return "fælles standard" if language == "da" else "shared default"
+        return "govbots forslag" if language == "da" else "govbot's suggestion"
     if entry.origin == "inspiration":
-        prefix = "inspiration fra" if language == "da" else "inspiration from"
+        prefix = "som i" if language == "da" else "as in"
         return f"{prefix} {entry.inspired_by}"
     return "lokal" if language == "da" else "local"
 

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, model_validator
 
-from knowledge.text import name_key
+from knowledge.text import name_key, normalise
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -366,6 +366,36 @@ class FaqEntry(Sourced):
     related: tuple[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_:]+$")], ...] = ()
 
 
+# --- matching vocabulary -------------------------------------------------------------------
+
+
+class Terms(Model):
+    """Words the documents use for the same thing, and abbreviations, kept for matching only.
+
+    Each synonym group is matched as one word ("formand", "forperson", "mødeleder"); each
+    abbreviation stands for its expansion ("dpo" → "databeskyttelsesrådgiver").
+    """
+
+    synonyms: tuple[tuple[Text, ...], ...] = ()
+    abbreviations: dict[Text, Text] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _groups_have_two(self) -> Terms:
+        short = [g for g in self.synonyms if len(g) < 2]
+        if short:
+            raise ValueError(f"en synonymgruppe skal have mindst to ord: {short}")
+        return self
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """Every (word, word meaning the same) pair, in both directions."""
+        out: list[tuple[str, str]] = []
+        for group in self.synonyms:
+            out.extend((a, b) for a in group for b in group if a != b)
+        for short, long_ in self.abbreviations.items():
+            out.extend(((short, long_), (long_, short)))
+        return out
+
+
 # --- the pack -----------------------------------------------------------------------------
 
 
@@ -404,6 +434,7 @@ class Pack(Model):
     principles: tuple[Principle, ...]
     procurement: Procurement
     faq: tuple[FaqEntry, ...]
+    terms: Terms = Terms()
 
     @cached_property
     def _bodies(self) -> dict[str, Body]:
@@ -456,6 +487,15 @@ class Pack(Model):
         """The roles a holder of `key` holds: "system_og_dataejer" → systemejer and dataejer."""
         role = self.role(key)
         return role.combines or (role.key,)
+
+    def synonym_map(self) -> dict[str, tuple[str, ...]]:
+        """Normalised word → the phrases that mean the same (from `terms`)."""
+        found: dict[str, list[str]] = {}
+        for word, other in self.terms.pairs():
+            tokens = normalise(word)
+            if len(tokens) == 1:
+                found.setdefault(tokens[0], []).append(other)
+        return {k: tuple(dict.fromkeys(v)) for k, v in found.items()}
 
     @property
     def default_contact(self) -> Contact:

@@ -20,21 +20,28 @@ from storage.models.base import utcnow
 
 # Storage knows no settings; the demo municipality is Danish.
 DEMO_TIMEZONE = ZoneInfo("Europe/Copenhagen")
-# (role, demo person) for every body with meetings: IT-people as secretaries, the head of
-# the executive office as chair, two line-of-business members.
+# (role, demo person) for every body with meetings: an IT person as secretary and two
+# line-of-business members.
 SEATS: tuple[tuple[Role, str], ...] = (
     (Role.SECRETARY, "nv"),
-    (Role.CHAIR, "hf"),
     (Role.MEMBER, "mh"),
     (Role.MEMBER, "so"),
 )
+# Each body gets its own chair, in this order: the executive office for the first body (the
+# steering level), IT's manager for the next, then heads of line departments. Nobody chairs two.
+CHAIRS: tuple[str, ...] = ("hf", "ok", "kd", "bk", "rh", "pm", "lb", "cn", "fg", "ae", "th")
+
+
+def seats_of(index: int) -> tuple[tuple[Role, str], ...]:
+    """The demo seats of the `index`-th meeting body: its own chair plus the shared seats."""
+    return ((Role.CHAIR, CHAIRS[index % len(CHAIRS)]), *SEATS)
 
 
 async def load(*, session: AsyncSession, pack_key: str) -> None:
     """Seat the demo people in every body that meets, then plan this year and the next."""
     pack = load_pack(pack_key)
-    for body in meeting_bodies(pack):
-        for role, person in SEATS:
+    for index, body in enumerate(meeting_bodies(pack)):
+        for role, person in seats_of(index):
             await add_member(
                 session=session, body=body.key, email=email_of(person), role=role,
                 actor="demo",

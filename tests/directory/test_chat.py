@@ -56,7 +56,7 @@ async def test_lookup_with_typo_answers_with_the_owner_card(
         ("sbsys", "Kontakter for SBSYS", None),
         ("Opus", "KMD Opus Løn", None),
         ("hvad er kitos", "Kilde:", "Kontakter for"),  # a question for the knowledge answers
-        ("blå kaniner", "Det ved jeg desværre ikke", "Kontakter for"),
+        ("blå kaniner", "Det står ikke i vores materiale", "Kontakter for"),
     ],
 )
 async def test_a_bare_system_name_shows_its_contacts(

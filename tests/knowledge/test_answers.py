@@ -104,11 +104,12 @@ def test_english_question_gets_english_answer() -> None:
     assert "Source: " in answer.text
 
 
-def test_shared_default_is_marked_in_the_citation() -> None:
+def test_inspiration_says_whose_practice_it_is_in_plain_danish() -> None:
     answer = _ask("norddjurs", "hvor lang tid tager screeningen")
     assert answer.entry is not None
     assert answer.entry.citation.origin == "inspiration"
-    assert answer.entry.citation.text.endswith("– inspiration fra Jammerbugt Kommune")
+    assert answer.entry.citation.text.endswith(". Praksis fra Jammerbugt Kommune")
+    assert "inspiration fra" not in answer.text and "fælles standard" not in answer.text
     assert "5 arbejdsdage" in answer.entry.text
 
 
@@ -117,11 +118,12 @@ def test_unknown_names_who_to_ask() -> None:
     assert answer.confidence is Confidence.UNKNOWN
     assert answer.entry is None and answer.suggestions == ()
     assert answer.text.startswith(
-        "Det ved jeg desværre ikke. Spørg It (Fællescenter Økonomi og It)"
+        "Det står ikke i vores materiale, så det vil jeg ikke gætte på. "
+        "Spørg It (Fællescenter Økonomi og It)"
     )
     assert answer.ask[0].name == "It (Fællescenter Økonomi og It)"
     english = _ask("rebild", "who won the world cup")
-    assert english.text.startswith("I'm afraid I don't know. Please ask IT")
+    assert english.text.startswith("That is not in our material, so I won't guess. Please ask IT")
 
 
 def test_middling_match_suggests_at_most_three() -> None:

@@ -287,6 +287,14 @@ class AccessAdmin:
             role, body_key = self._role_and_body(context, match)
         except Refusal:
             role, body_key = None, None
+        part = {Role.CHAIR: "chair", Role.SECRETARY: "secretary"}.get(role) if role else None
+        combined = self.routes.submits.get("knowledge.body_role")
+        if part and body_key and combined is not None:
+            # The pack's position and govbot's person, answered together (bot/capabilities/
+            # knowledge.py).
+            await combined(context, {"action": "knowledge.body_role", "body": body_key,
+                                     "part": part})  # fmt: skip
+            return
         holders = []
         if role is not None:
             holders = await role_holders(

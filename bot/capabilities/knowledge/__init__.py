@@ -1,8 +1,10 @@
 """Governance questions answered from the active knowledge pack, with sources.
 
 The answerer is the last fallback for free text: confident answers come as a card citing their
-source, middling matches as "Mente du …?" buttons, and anything else as an honest
-"det ved jeg ikke" naming whom to ask.
+source, middling matches as "Mente du …?" buttons with a way out ("Ingen af dem" → whom to
+ask), and anything else as an honest "det står ikke i vores materiale" naming whom to ask.
+A question about a body's chair, secretary or members is answered from both the pack (the
+position) and govbot's records (the person).
 """
 
 from __future__ import annotations
@@ -15,10 +17,26 @@ from botbuilder.core import TurnContext
 from bot.capabilities import Runtime
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
-from dialogs.turn import say, show, turn_lang
-from knowledge.answers import Confidence, KnowledgeAnswer, answer_entry, answer_question
+from dialogs.texts import text
+from dialogs.turn import say, show, turn_lang, turn_session
+from knowledge.answers import (
+    Confidence,
+    KnowledgeAnswer,
+    answer_entry,
+    answer_question,
+    answer_unknown,
+)
 from knowledge.packs import load_pack
 from knowledge.schema import Pack
+from storage.access import Role
+from storage.access_holders import role_holders
+
+# The parts of a body whose holders govbot keeps, and the govbot role behind each.
+BODY_PARTS: dict[str, Role] = {
+    "chair": Role.CHAIR,
+    "secretary": Role.SECRETARY,
+    "members": Role.MEMBER,
+}
 
 
 class KnowledgeAnswerer:
@@ -50,10 +68,58 @@ class KnowledgeAnswerer:
             return
         await self._show(turn_context, answer)
 
-    @staticmethod
-    async def _show(turn_context: TurnContext, answer: KnowledgeAnswer) -> None:
+    async def none_of_them(self, turn_context: TurnContext, _data: Mapping[str, Any]) -> None:
+        """The "Ingen af dem" button: whom to ask instead."""
+        await self._show(turn_context, answer_unknown(self._pack, turn_lang(turn_context)))
+
+    async def body_role(self, turn_context: TurnContext, data: Mapping[str, Any]) -> None:
+        """Who chairs (is secretary of) a body: the pack's position and govbot's person."""
+        body_key, part = data.get("body"), data.get("part")
+        bodies = {b.key for b in self._pack.bodies}
+        if part not in BODY_PARTS or body_key not in bodies:
+            await say(turn_context, "knowledge.unknown_entry")
+            return
+        lang = turn_lang(turn_context)
+        try:
+            answer = answer_entry(self._pack, f"body:{body_key}:{part}", lang)
+        except KeyError:
+            records = await self._records(turn_context, str(body_key), str(part))
+            body = self._body_name(str(body_key), lang)
+            role = text(f"knowledge.role_{part}", lang)
+            lines = [text("knowledge.not_in_pack", lang, role=role, body=body), *records]
+            await turn_context.send_activity("\n\n".join(lines))
+            return
+        await self._show(turn_context, answer)
+
+    def _body_name(self, body_key: str, lang: str) -> str:
+        body = self._pack.body(body_key)
+        return body.name_da if lang == "da" else body.name_en
+
+    async def _records(self, turn_context: TurnContext, body_key: str, part: str) -> list[str]:
+        """What govbot's records say about a body's chair, secretary or members."""
+        lang = turn_lang(turn_context)
+        holders = await role_holders(
+            session=turn_session(turn_context), role=BODY_PARTS[part], body_key=body_key
+        )
+        names = [f"{h.name} ({h.email})" if h.name and h.email else h.name or h.grant.principal
+                 for h in holders]  # fmt: skip
+        values = {
+            "role": text(f"knowledge.role_{part}", lang),
+            "body": self._body_name(body_key, lang),
+        }
+        if not names:
+            return [text("knowledge.no_holders", lang, **values)]
+        joined = ", ".join(names)
+        return [text("knowledge.holders", lang, names=joined, many=len(names) > 1, **values)]
+
+    async def _show(self, turn_context: TurnContext, answer: KnowledgeAnswer) -> None:
         if answer.confidence is Confidence.CONFIDENT and answer.entry is not None:
-            await show(turn_context, "knowledge_answer", entry=answer.entry)
+            kind, _, rest = answer.entry.id.partition(":")
+            body_key, _, part = rest.partition(":")
+            records: list[str] = []
+            if kind == "body" and part in BODY_PARTS:
+                records = await self._records(turn_context, body_key, part)
+            await show(turn_context, "knowledge_answer", entry=answer.entry, records=records)
         elif answer.confidence is Confidence.SUGGEST and answer.suggestions:
             await show(turn_context, "knowledge_suggest", suggestions=answer.suggestions)
         else:
@@ -65,4 +131,6 @@ def register(runtime: Runtime) -> None:
     answerer = KnowledgeAnswerer(load_pack(runtime.settings.knowledge_pack))
     runtime.routes.action("knowledge.question", answerer.question)
     runtime.routes.submit("knowledge.entry", answerer.answer_button)
+    runtime.routes.submit("knowledge.none", answerer.none_of_them)
+    runtime.routes.submit("knowledge.body_role", answerer.body_role)
     runtime.routes.fallback(answerer.answer_text)

@@ -1,0 +1,167 @@
+"""Evaluate the answer engine on question sets written apart from the packs.
+
+A set is a YAML file: `pack: KEY` and `items: [{q, expect: [...], doc, lang}]`. An answer is
+right when its text, as the user sees it, contains one of the `expect` strings (case and dash
+style ignored), and confident when it was given as an answer rather than "Mente du …?" or
+"det ved jeg ikke". Items without `expect` are out of scope: they are asked against every pack
+(or the item's own `pack`) and must never be answered confidently.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from knowledge.answers import Confidence, KnowledgeAnswer, answer_question
+from knowledge.packs import available_packs, load_pack
+from knowledge.text import Language
+
+TARGET_RIGHT = 0.95
+_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One question; `expect` is empty for an out-of-scope question."""
+
+    question: str
+    expect: tuple[str, ...]
+    language: Language | None
+    pack: str | None
+    doc: str | None
+    origin: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one question was answered."""
+
+    item: Item
+    pack: str
+    verdict: str  # right | wrong | asked_back | unknown | confident (out of scope)
+    answer: str
+
+
+@dataclass
+class PackReport:
+    """The counts for one pack."""
+
+    pack: str
+    right: int = 0
+    wrong: int = 0
+    asked_back: int = 0
+    unknown: int = 0
+    out_of_scope: int = 0
+    out_of_scope_confident: int = 0
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """In-scope questions asked."""
+        return self.right + self.wrong + self.asked_back + self.unknown
+
+    @property
+    def right_share(self) -> float:
+        """Share of in-scope questions answered right and confidently."""
+        return self.right / self.total if self.total else 1.0
+
+    @property
+    def meets_targets(self) -> bool:
+        """≥ 95 % right and confident, none wrong and confident, no out-of-scope answered."""
+        return (
+            self.right_share >= TARGET_RIGHT
+            and self.wrong == 0
+            and self.out_of_scope_confident == 0
+        )
+
+
+def fold_for_compare(text: str) -> str:
+    """Casefolded text with every dash as "-" and runs of white space as one space."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    return _SPACE.sub(" ", _DASHES.sub("-", text)).strip()
+
+
+def load_items(directory: Path) -> list[Item]:
+    """Every item of every *.yaml file in `directory`, in file order."""
+    items: list[Item] = []
+    for path in sorted(directory.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        file_pack = data.get("pack")
+        for raw in data.get("items") or ():
+            expect = raw.get("expect") or ()
+            if isinstance(expect, str):
+                expect = (expect,)
+            items.append(
+                Item(
+                    question=str(raw["q"]),
+                    expect=tuple(str(e) for e in expect),
+                    language=raw.get("lang"),
+                    # Out-of-scope items go to every pack unless the item names its own.
+                    pack=raw.get("pack") or (file_pack if expect else None),
+                    doc=str(raw["doc"]) if raw.get("doc") is not None else None,
+                    origin=path.name,
+                )
+            )
+    return items
+
+
+Answerer = Callable[[str, str, Language | None], KnowledgeAnswer]
+
+
+def _answer(pack: str, question: str, language: Language | None) -> KnowledgeAnswer:
+    return answer_question(load_pack(pack), question, language)
+
+
+def evaluate(
+    items: Iterable[Item], packs: Sequence[str] | None = None, answerer: Answerer = _answer
+) -> dict[str, PackReport]:
+    """Ask every item of the `packs` (default: all) and count the outcomes per pack."""
+    keys = list(packs or available_packs())
+    reports = {key: PackReport(key) for key in keys}
+    for item in items:
+        targets = [item.pack] if item.pack else keys
+        for pack in targets:
+            if pack not in reports:
+                continue
+            report = reports[pack]
+            answer = answerer(pack, item.question, item.language)
+            confident = answer.confidence is Confidence.CONFIDENT
+            if not item.expect:
+                report.out_of_scope += 1
+                verdict = "confident" if confident else answer.confidence.value
+                report.out_of_scope_confident += confident
+            elif confident:
+                seen = fold_for_compare(answer.text)
+                right = any(fold_for_compare(e) in seen for e in item.expect)
+                verdict = "right" if right else "wrong"
+                report.right += right
+                report.wrong += not right
+            elif answer.confidence is Confidence.SUGGEST:
+                verdict = "asked_back"
+                report.asked_back += 1
+            else:
+                verdict = "unknown"
+                report.unknown += 1
+            report.outcomes.append(Outcome(item, pack, verdict, answer.text))
+    return reports
+
+
+def summary_lines(reports: dict[str, PackReport]) -> list[str]:
+    """One line per pack, the way `govbot knowledge eval` prints them."""
+    lines = [
+        f"{'pack':<10} {'right':>6} {'wrong':>6} {'asked':>6} {'unknown':>8} {'right %':>8}"
+        f" {'oos':>5} {'oos conf':>9}  target"
+    ]
+    for r in reports.values():
+        lines.append(
+            f"{r.pack:<10} {r.right:>6} {r.wrong:>6} {r.asked_back:>6} {r.unknown:>8}"
+            f" {r.right_share:>8.1%} {r.out_of_scope:>5} {r.out_of_scope_confident:>9}"
+            f"  {'met' if r.meets_targets else 'MISSED'}"
+        )
+    return lines

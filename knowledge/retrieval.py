@@ -1,0 +1,216 @@
+"""Retrieval over everything a pack says: each title, line, list item and sentence of every entry.
+
+An entry's answer text (rendered from the pack: purpose, duties, members, cadence, principles,
+procurement steps, FAQ answers) is cut into passages, one per list item or sentence, plus its
+title and its source section. Passages are ranked with Okapi BM25 over the same normalised
+tokens as the rest of govbot (Danish stemming, æøå folding), with three additions a stock BM25
+library lacks and this corpus needs: query words are matched fuzzily (typos, inflections the
+stemmer misses), compounds are split into words the pack uses ("styregruppeformand"), and the
+pack's own synonym groups and abbreviations map a word to the one the pack says.
+
+A passage also carries its entry's subject (the body, role or principle it belongs to), so
+"hvor mange chefer fra velfærdsområdet er med i styregruppen" finds the list item
+"2 chefer fra velfærdsområdet" under the steering group's members.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from knowledge.corpus import Entry
+from knowledge.text import Language, Vocabulary, normalise
+
+# Okapi BM25 constants; passages are short, so length matters little.
+K1 = 1.2
+B = 0.3
+# A word only in the entry's subject counts for less than one in the passage itself.
+CONTEXT_FACTOR = 0.6
+SOURCE_FACTOR = 0.5
+# Words that ask rather than say: they find nothing in a statement of fact.
+QUESTION_WORDS = frozenset(
+    normalise(
+        "hvem hvad hvor hvornår hvordan hvorfor hvilke hvilken hvilket mange ofte tit "
+        "who what where when how why which many often does"
+    )
+)
+# Everyday words of a question that a statement of fact seldom repeats ("hvem tager referat",
+# "hvad handler det mest om"): they weigh little, so missing them costs little, and unlike an
+# unknown noun they do not make a question off-topic.
+FILLERS = frozenset(
+    normalise(
+        """
+        tager tage tog holder holde sikre sikrer bliver blive blevet slags type typer mest
+        handler handle går gå ud inden efter før stå står gøre gør laver lave sidder sidde kommer
+        komme sker ske bruges bruge brug brugt skal kunne kan må egentlig præcis særligt helst
+        typisk normalt altid aldrig hos ved andre anden andet samme hinanden nogen hvilket
+        første hele fx eksempel dvs evt spørgsmål vide ved gerne lige så sådan
+        sørge sørger varetage varetager får fået give giver gives have hedder hed
+        take takes taking hold holds make makes made get gets got kind kinds sort mostly really
+        exactly usually always never other same thing things need needs want wants used use
+        """
+    )
+)
+# Below this similarity a query word does not match a passage word (no "borgmester"/"borger").
+MIN_SIMILARITY = 0.7
+_BULLET = re.compile(r"^\s*(?:[-•*]|\d+\.)\s+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9])")
+_SKIP_KINDS = frozenset({"overview"})
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One indexed piece of an entry: a title, a list item, a sentence or a source."""
+
+    entry: int
+    language: Language
+    kind: str  # title | fact | source
+    text: str
+    tokens: tuple[str, ...]
+    context: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class PassageHit:
+    """A scored passage: BM25 score, and the idf share of the query it explains."""
+
+    passage: Passage
+    score: float
+    coverage: float
+    own: float
+
+
+def passages_of(entry: Entry, index: int, subject: Mapping[str, Sequence[str]]) -> list[Passage]:
+    """The passages of one entry in both languages; `subject` gives the names per language."""
+    out: list[Passage] = []
+    for lang in ("da", "en"):
+        context = frozenset(t for name in subject.get(lang, ()) for t in normalise(name))
+        title = entry.title(lang)
+        pieces: list[tuple[str, str]] = [("title", title)]
+        if entry.kind not in _SKIP_KINDS:
+            for line in entry.text(lang).splitlines():
+                line = _BULLET.sub("", line).strip()
+                if not line or line.endswith(":"):
+                    continue
+                for sentence in _SENTENCE.split(line):
+                    pieces.append(("fact", sentence.strip()))
+        pieces.append(("source", entry.source.section))
+        for kind, text in pieces:
+            tokens = tuple(normalise(text))
+            if tokens:
+                out.append(Passage(index, lang, kind, text, tokens, context))  # type: ignore[arg-type]
+    return out
+
+
+class PassageIndex:
+    """BM25 over passages, with fuzzy, split and synonym-expanded query words."""
+
+    def __init__(
+        self,
+        passages: Iterable[Passage],
+        synonyms: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        unique: dict[tuple[int, str], Passage] = {}
+        for p in passages:  # the members list reads the same in both languages
+            unique.setdefault((p.entry, p.text), p)
+        self.passages = tuple(unique.values())
+        self.synonyms = dict(synonyms or {})
+        self.vocabulary = Vocabulary(p.tokens + tuple(p.context) for p in self.passages)
+        count = len(self.passages) or 1
+        df: dict[str, int] = {}
+        for p in self.passages:
+            for t in set(p.tokens) | p.context:
+                df[t] = df.get(t, 0) + 1
+        self._idf = {t: math.log(1 + (count - n + 0.5) / (n + 0.5)) for t, n in df.items()}
+        self._max_idf = math.log(1 + (count + 0.5) / 0.5)
+        self._filler_weight = 0.25 * self._max_idf
+        self._avg = sum(len(p.tokens) for p in self.passages) / count
+        # Per passage: token → True when in the passage itself, False when only in its subject.
+        self._where = tuple(
+            {**dict.fromkeys(p.context, False), **dict.fromkeys(p.tokens, True)}
+            for p in self.passages
+        )
+        self._norm = tuple(K1 * (1 - B + B * len(p.tokens) / self._avg) for p in self.passages)
+        self._by_entry: dict[int, list[int]] = {}
+        for n, p in enumerate(self.passages):
+            self._by_entry.setdefault(p.entry, []).append(n)
+        self._by_token: dict[str, list[int]] = {}
+        for n, p in enumerate(self.passages):
+            for t in set(p.tokens) | p.context:
+                self._by_token.setdefault(t, []).append(n)
+
+    def idf(self, token: str) -> float:
+        """BM25 idf of a passage token; unknown tokens weigh the most."""
+        return self._idf.get(token, self._max_idf)
+
+    def query_terms(self, text: str) -> list[tuple[str, float, dict[str, float]]]:
+        """(word, weight, {passage token: similarity}) for each content word of `text`."""
+        vocab = self.vocabulary
+        words: list[str] = []
+        for token in normalise(text):
+            if token in QUESTION_WORDS:
+                continue
+            near = vocab.neighbours(token)
+            parts = vocab.split(token) if not near or near[0][1] < 0.8 else None
+            words.extend(parts or (token,))
+        terms: list[tuple[str, float, dict[str, float]]] = []
+        for word in dict.fromkeys(words):
+            near = {t: sim for t, sim in vocab.neighbours(word) if sim >= MIN_SIMILARITY}
+            for alias in self.synonyms.get(word, ()):
+                for alias_token in normalise(alias):
+                    for token, similarity in vocab.neighbours(alias_token):
+                        if similarity >= MIN_SIMILARITY:
+                            near[token] = max(near.get(token, 0.0), 0.95 * similarity)
+            best = max(near.items(), key=lambda kv: kv[1], default=None)
+            if word in FILLERS:
+                weight = self._filler_weight
+            elif best:
+                weight = self.idf(best[0])
+            else:  # a word the pack never uses is what makes a question off-topic
+                weight = self._max_idf if len(word) > 3 else self._max_idf / 2
+            terms.append((word, weight, near))
+        return terms
+
+    def search(self, text: str, limit: int = 20, entry: int | None = None) -> list[PassageHit]:
+        """The best `limit` passages for `text`, best first (only `entry`'s, when given)."""
+        terms = self.query_terms(text)
+        total = sum(w for _, w, _ in terms)
+        if not terms or total == 0:
+            return []
+        candidates: set[int] = set()
+        if entry is not None:
+            candidates.update(self._by_entry.get(entry, ()))
+        else:
+            for _, _, near in terms:
+                for token in near:
+                    candidates.update(self._by_token.get(token, ()))
+        hits: list[PassageHit] = []
+        for n in candidates:
+            p = self.passages[n]
+            where = self._where[n]
+            norm = self._norm[n]
+            score = explained = own = 0.0
+            for _, weight, near in terms:
+                best_own = best_ctx = 0.0
+                for token, similarity in near.items():
+                    place = where.get(token)
+                    if place is None:
+                        continue
+                    if place and similarity > best_own:
+                        best_own = similarity
+                    if similarity > best_ctx:
+                        best_ctx = similarity
+                match = max(best_own, CONTEXT_FACTOR * best_ctx)
+                if match <= 0:
+                    continue
+                score += weight * match * (K1 + 1) / (1 + norm)
+                explained += weight * max(best_own, best_ctx)
+                own += weight * best_own
+            if score > 0:
+                if p.kind == "source":  # a section name places a fact; it does not state one
+                    score, own = SOURCE_FACTOR * score, SOURCE_FACTOR * own
+                hits.append(PassageHit(p, score, explained / total, own / total))
+        hits.sort(key=lambda h: (-h.score, -h.coverage, h.passage.entry))
+        return hits[:limit]

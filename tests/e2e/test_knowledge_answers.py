@@ -1,0 +1,151 @@
+"""Knowledge answers over HTTP, per pack: a fact from a list inside an entry, a chair answered
+from the pack and govbot's records together, "Mente du …?" with a way out, an honest unknown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.settings import Settings
+from storage.db import Database
+from storage.demo import load_demo_data
+from tests.support.activities import message
+from tests.support.channel import TestChannel
+from tests.support.server import RunningBot, start_bot
+
+# (pack, question, the list item quoted first)
+LIST_ITEM_FACTS = [
+    ("norddjurs", "hvor mange chefer fra velfærdsområdet er med i styregruppen",
+     "» 2 chefer fra velfærdsområdet"),
+    ("randers", "hvor mange generationer af pc'er må man have i drift", "5 generationer"),
+    ("rebild", "hvem underskriver kontrakten", "» Underskriver og opsiger kontrakten"),
+]  # fmt: skip
+
+# (pack, question, what the pack says, what govbot's records say)
+CHAIRS = [
+    ("norddjurs", "hvem er formand for styregruppen",
+     "Chef for Borgerservice, IT og Digitalisering",
+     "Hanne Friis (hanne.friis@demokommune.dk) er registreret som formand"),
+    ("norddjurs", "hvem er formand for programgruppen",
+     "Leder af Digitalisering", "Ole Krogh (ole.krogh@demokommune.dk) er registreret som formand"),
+    ("randers", "hvem er formand for direktionen",
+     "Vores materiale siger ikke, hvem der er formand for Direktionen", "registreret som formand"),
+    ("rebild", "hvem er sekretær for informationssikkerhedsudvalget",
+     "informationssikkerhedskoordinator", "som sekretær for"),
+]  # fmt: skip
+
+# (pack, a question with several plausible answers)
+AMBIGUOUS = [
+    ("norddjurs", "hvem er formand"),
+    ("randers", "hvem beslutter"),
+    ("rebild", "hvem har ansvaret"),
+]
+
+
+async def _demo_bot(
+    make_settings: Callable[..., Settings], database: Database, pack: str
+) -> RunningBot:
+    """The app on a database holding the demo municipality (its bodies' chairs and members)."""
+    async with database.transaction() as session:
+        await load_demo_data(session=session, pack_key=pack)
+    return await start_bot(make_settings(knowledge_pack=pack))
+
+
+@pytest.mark.parametrize(("pack", "question", "fact"), LIST_ITEM_FACTS)
+async def test_a_fact_in_a_list_is_quoted_first(
+    make_settings: Callable[..., Settings], channel: TestChannel, pack: str, question: str,
+    fact: str,
+) -> None:  # fmt: skip
+    bot = await start_bot(make_settings(knowledge_pack=pack))
+    try:
+        await bot.post(message(question, service_url=channel.url))
+    finally:
+        await bot.stop()
+    answer = channel.received[-1].text
+    assert fact in answer
+    assert answer.index(fact) < answer.index("Kilde:")
+
+
+@pytest.mark.parametrize(("pack", "question", "from_pack", "from_records"), CHAIRS)
+async def test_chair_comes_from_the_pack_and_from_govbot(
+    make_settings: Callable[..., Settings], database: Database, channel: TestChannel, pack: str,
+    question: str, from_pack: str, from_records: str,
+) -> None:  # fmt: skip
+    bot = await _demo_bot(make_settings, database, pack)
+    try:
+        await bot.post(message(question, service_url=channel.url))
+    finally:
+        await bot.stop()
+    answer = channel.received[-1].text
+    assert from_pack in answer
+    assert from_records in answer
+
+
+async def test_demo_bodies_have_different_chairs(
+    make_settings: Callable[..., Settings], database: Database, channel: TestChannel
+) -> None:
+    bot = await _demo_bot(make_settings, database, "norddjurs")
+    try:
+        await bot.post(message("hvem er formand for styregruppen", service_url=channel.url))
+        steering = channel.received[-1].text
+        await bot.post(message("hvem er formand for programgruppen", service_url=channel.url))
+        programme = channel.received[-1].text
+    finally:
+        await bot.stop()
+    assert "Hanne Friis" in steering and "Hanne Friis" not in programme
+
+
+async def test_chair_without_a_holder_says_none_is_set(
+    make_settings: Callable[..., Settings], channel: TestChannel
+) -> None:
+    bot = await start_bot(make_settings(knowledge_pack="norddjurs"))
+    try:
+        await bot.post(message("hvem er formand for styregruppen", service_url=channel.url))
+    finally:
+        await bot.stop()
+    answer = channel.received[-1].text
+    assert "Chef for Borgerservice, IT og Digitalisering" in answer
+    assert "Der er endnu ingen registreret som formand" in answer
+
+
+@pytest.mark.parametrize(("pack", "question"), AMBIGUOUS)
+async def test_did_you_mean_has_a_way_out_to_whom_to_ask(
+    make_settings: Callable[..., Settings], channel: TestChannel, pack: str, question: str
+) -> None:
+    bot = await start_bot(make_settings(knowledge_pack=pack))
+    try:
+        await bot.post(message(question, service_url=channel.url))
+        card = channel.received[-1].card
+        assert card is not None
+        actions = card["actions"]
+        choices = [a for a in actions if a["data"]["action"] == "knowledge.entry"]
+        assert 1 <= len(choices) <= 3
+        assert len({a["title"] for a in choices}) == len(choices), "choices differ"
+        way_out = actions[-1]
+        assert way_out["title"] == "Ingen af dem"
+        await bot.post(message(None, service_url=channel.url, value=way_out["data"]))
+    finally:
+        await bot.stop()
+    answer = channel.received[-1].text
+    assert "Det står ikke i vores materiale" in answer
+    assert "Spørg" in answer
+
+
+@pytest.mark.parametrize(
+    ("pack", "who"),
+    [("randers", "IT & Digitalisering"), ("norddjurs", "Leder af Digitalisering"),
+     ("rebild", "It (Fællescenter Økonomi og It)")],
+)  # fmt: skip
+async def test_an_honest_unknown_names_who_knows(
+    make_settings: Callable[..., Settings], channel: TestChannel, pack: str, who: str
+) -> None:
+    bot = await start_bot(make_settings(knowledge_pack=pack))
+    try:
+        await bot.post(message("hvem vandt VM i fodbold", service_url=channel.url))
+    finally:
+        await bot.stop()
+    answer = channel.received[-1].text
+    assert "Det står ikke i vores materiale" in answer
+    assert who in answer
+    assert "Kilde:" not in answer

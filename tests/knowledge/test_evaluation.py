@@ -1,0 +1,56 @@
+"""`govbot knowledge eval`: the held-out format, the counts per pack, and the exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from bot.cli_knowledge import knowledge_cli
+from knowledge.evaluation import evaluate, fold_for_compare, load_items
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_items_load_with_and_without_a_pack() -> None:
+    items = load_items(FIXTURES / "eval_pass")
+    in_scope = [i for i in items if i.expect]
+    out_of_scope = [i for i in items if not i.expect]
+    assert {i.pack for i in in_scope} == {"norddjurs"}
+    assert in_scope[0].expect == ("fire", "4") and in_scope[0].doc == "001"
+    assert [i.pack for i in out_of_scope] == [None, None], "asked against every pack"
+
+
+def test_counts_per_pack_and_out_of_scope_against_every_pack() -> None:
+    reports = evaluate(load_items(FIXTURES / "eval_pass"))
+    norddjurs = reports["norddjurs"]
+    assert (norddjurs.right, norddjurs.wrong, norddjurs.asked_back, norddjurs.unknown) == (
+        2, 0, 0, 0,
+    )  # fmt: skip
+    assert all(r.out_of_scope == 2 and r.out_of_scope_confident == 0 for r in reports.values())
+    assert reports["randers"].total == 0 and reports["randers"].meets_targets
+
+
+def test_a_confident_answer_without_the_fact_is_wrong_and_asking_back_is_counted() -> None:
+    report = evaluate(load_items(FIXTURES / "eval_miss"), ["norddjurs"])["norddjurs"]
+    assert (report.right, report.wrong, report.asked_back) == (0, 1, 1)
+    assert not report.meets_targets
+
+
+def test_comparison_ignores_case_and_dash_style() -> None:
+    assert fold_for_compare("3-4") in fold_for_compare("typisk 3–4 gange om året")
+    assert fold_for_compare("IT & Digitalisering") in fold_for_compare("it & digitalisering")
+
+
+def test_cli_exit_code_follows_the_targets() -> None:
+    runner = CliRunner()
+    passed = runner.invoke(knowledge_cli, ["eval", "--dir", str(FIXTURES / "eval_pass")])
+    assert passed.exit_code == 0, passed.output
+    assert "norddjurs" in passed.output and "met" in passed.output
+    missed = runner.invoke(
+        knowledge_cli, ["eval", "--dir", str(FIXTURES / "eval_miss"), "--pack", "norddjurs"]
+    )
+    assert missed.exit_code == 1
+    assert "MISSED" in missed.output
+    absent = runner.invoke(knowledge_cli, ["eval", "--dir", str(FIXTURES / "nowhere")])
+    assert absent.exit_code == 2
