@@ -74,7 +74,7 @@ def build_bot(
         runtime.outbox_kick = outbox_kick
     for capability in CAPABILITIES:
         capability.register(runtime)
-    matcher = trained_matcher()
+    matcher = trained_matcher(settings.model_cache)
     missing = [i.key for i in matcher.intents if i.key not in runtime.routes.actions]
     if missing:
         raise RuntimeError(f"intents without a handler: {missing}")

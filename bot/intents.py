@@ -9,6 +9,8 @@ message: act on an intent, offer a few ("Vil du …?"), or leave the text to the
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -20,10 +22,11 @@ from typing import Any
 import yaml
 
 from dialogs.base import CONTROL_COMMANDS
-from knowledge.intent_model import SLOT_TOKENS, IntentModel, Utterance, expand
+from knowledge.intent_model import MODEL_FORMAT, SLOT_TOKENS, IntentModel, Utterance, expand
 from knowledge.slots import SlotFinder, Slots
 
 # Beside this module; a path, not importlib.resources: the capabilities package imports us.
+log = logging.getLogger(__name__)
 CAPABILITY_ROOT = Path(__file__).parent / "capabilities"
 LANGUAGES = ("da", "en")
 # Fewer utterances than this per intent and language is not enough to learn from.
@@ -200,17 +203,17 @@ class IntentMatcher:
         *,
         utterances: Sequence[Utterance] | None = None,
         bands: Bands = Bands(),
+        model: IntentModel | None = None,
     ) -> None:
         self.intents = tuple(load_intents() if intents is None else intents)
         self._by_key = {intent.key: intent for intent in self.intents}
         self._commands = {normalise(c): i.key for i in self.intents for c in i.commands}
-        if utterances is None:
-            utterances = load_training(self.intents) if intents is None else ()
-        self.model = (
-            IntentModel(expand(utterances, SAMPLE_NAMES))
-            if len({u.intent for u in utterances}) > 1
-            else None
-        )
+        if model is None:
+            if utterances is None:
+                utterances = load_training(self.intents) if intents is None else ()
+            if len({u.intent for u in utterances}) > 1:
+                model = IntentModel.train(expand(utterances, SAMPLE_NAMES))
+        self.model = model
         self.bands = bands
         welcome = self._by_key.get("welcome")
         self._greetings = frozenset(normalise(c) for c in (welcome.commands if welcome else ()))
@@ -319,10 +322,38 @@ def _without_leading_words(text: str, count: int) -> str:
     return ""
 
 
+def declarations_digest(root: Path = CAPABILITY_ROOT) -> str:
+    """A digest of every capability's intents.yaml and training.yaml (and the model format)."""
+    digest = hashlib.sha256(f"format {MODEL_FORMAT}".encode())
+    for path in sorted([*root.glob("*/intents.yaml"), *root.glob("*/training.yaml")]):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @cache
-def trained_matcher() -> IntentMatcher:
-    """The matcher of the declared capabilities, trained once per process (deterministic)."""
-    return IntentMatcher()
+def trained_matcher(cache_dir: Path | None = None) -> IntentMatcher:
+    """The matcher of the declared capabilities, trained once per process (deterministic).
+
+    With `cache_dir`, the trained model is kept there under the digest of the declarations,
+    so a start-up with unchanged training data loads arrays instead of training (and never
+    imports scikit-learn); a changed file gives a new digest and a fresh model.
+    """
+    intents = load_intents()
+    if cache_dir is None:
+        return IntentMatcher(intents, utterances=load_training(intents))
+    path = cache_dir / f"intents-{declarations_digest()}.npz"
+    try:
+        return IntentMatcher(intents, model=IntentModel.load(path))
+    except (OSError, ValueError, KeyError):
+        pass  # not built yet, or from another version: train and keep it
+    matcher = IntentMatcher(intents, utterances=load_training(intents))
+    if matcher.model is not None:
+        try:
+            matcher.model.save(path)
+        except OSError as error:  # a read-only checkout still runs, it just trains each time
+            log.warning("intent model not cached", extra={"error": type(error).__name__})
+    return matcher
 
 
 def slot_token_names() -> frozenset[str]:

@@ -257,7 +257,7 @@ def cross_validate(utterances: Sequence[Utterance], folds: int = 5) -> list[Held
     for part in range(folds):
         train = [u for i, u in enumerate(utterances) if i % folds != part]
         test = [u for i, u in enumerate(utterances) if i % folds == part]
-        model = IntentModel(expand(train, SAMPLE_NAMES))
+        model = IntentModel.train(expand(train, SAMPLE_NAMES))
         for utterance in test:
             top = model.rank(fill_slots(utterance.text), limit=1)[0]
             held.append(Held(utterance.intent, top.intent, top.probability))

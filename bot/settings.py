@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     dialog_expiry_minutes: int = Field(
         24 * 60, ge=1, validation_alias="GOVBOT_DIALOG_EXPIRY_MINUTES"
     )
+    # Where the trained intent model is kept between start-ups (rebuilt when training changes).
+    model_cache: Path | None = Field(Path("var/nlu"), validation_alias="GOVBOT_MODEL_CACHE")
     # A follow-up ("og dataejeren?") is read against the last answer only this long.
     subject_expiry_minutes: int = Field(30, ge=1, validation_alias="GOVBOT_SUBJECT_EXPIRY_MINUTES")
     max_message_chars: int = Field(4000, ge=100, validation_alias="GOVBOT_MAX_MESSAGE_CHARS")

@@ -12,13 +12,12 @@ the model sees it, in training and in use alike, so "hvem styrer rettighederne i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
-from scipy.sparse import hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.svm import LinearSVC
 
 from knowledge.text import fold
 
@@ -55,47 +54,130 @@ def model_text(text: str) -> str:
     return fold(text)
 
 
+CHAR_NGRAMS = (2, 5)
+WORD_NGRAMS = (1, 2)
+_TOKEN = re.compile(r"(?u)\b\w+\b")
+_SPACES = re.compile(r"\s\s+")
+# Bump when the features or the file layout change: old cached models are then rebuilt.
+MODEL_FORMAT = 1
+
+
+def char_grams(text: str, low: int = CHAR_NGRAMS[0], high: int = CHAR_NGRAMS[1]) -> list[str]:
+    """Character n-grams inside word boundaries, as scikit-learn's `char_wb` analyzer."""
+    grams: list[str] = []
+    for word in _SPACES.sub(" ", text).split():
+        padded = f" {word} "
+        for n in range(low, high + 1):
+            if len(padded) <= n:  # the whole padded word, counted once
+                grams.append(padded)
+                break
+            grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return grams
+
+
+def word_grams(text: str, low: int = WORD_NGRAMS[0], high: int = WORD_NGRAMS[1]) -> list[str]:
+    """Word n-grams, as scikit-learn's `word` analyzer with the token pattern below."""
+    tokens = _TOKEN.findall(text)
+    grams: list[str] = []
+    for n in range(low, high + 1):
+        grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    return grams
+
+
 class IntentModel:
-    """Ranks intents for a message; built once from utterances."""
+    """Ranks intents for a message. Holds only arrays, so using it needs nothing but numpy;
+    `train` (scikit-learn) builds one, `save`/`load` keep it between start-ups."""
 
     def __init__(
         self,
+        *,
+        intents: Sequence[str],
+        vocabularies: tuple[dict[str, int], dict[str, int]],
+        idf: tuple[np.ndarray, np.ndarray],
+        weights: np.ndarray,
+        bias: np.ndarray,
+        sharpness: float,
+    ) -> None:
+        self.intents = tuple(intents)
+        self._vocabularies = vocabularies
+        self._idf = idf
+        self._offsets = (0, len(vocabularies[0]))
+        self._weights = weights  # (features, intents)
+        self._bias = bias
+        self._sharpness = sharpness
+        self.vocabulary: frozenset[str] = frozenset(vocabularies[1])
+
+    @classmethod
+    def train(
+        cls,
         utterances: Sequence[Utterance],
         *,
         regularisation: float = 0.5,
         sharpness: float = 4.0,
-    ) -> None:
+    ) -> IntentModel:
+        """Fit TF-IDF features and a linear SVM on `utterances` (deterministic)."""
+        # Imported here: scikit-learn takes seconds to import and is needed only to train.
+        from scipy.sparse import hstack
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.svm import LinearSVC
+
         if len({u.intent for u in utterances}) < 2:
             raise ValueError("an intent model needs at least two intents")
         texts = [model_text(u.text) for u in utterances]
-        labels = [u.intent for u in utterances]
-        self._chars = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, dtype=np.float32
+        chars = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=CHAR_NGRAMS, sublinear_tf=True, dtype=np.float32
         )
-        self._words = TfidfVectorizer(
+        words = TfidfVectorizer(
             analyzer="word",
-            ngram_range=(1, 2),
+            ngram_range=WORD_NGRAMS,
             sublinear_tf=True,
-            token_pattern=r"(?u)\b\w+\b",
+            token_pattern=_TOKEN.pattern,
             dtype=np.float32,
         )
-        features = hstack([self._chars.fit_transform(texts), self._words.fit_transform(texts)])
-        # A linear SVM trains in well under a second on a few thousand utterances; its margins
+        features = hstack([chars.fit_transform(texts), words.fit_transform(texts)])
+        # A linear SVM trains in about a second on a few thousand utterances; its margins
         # become probabilities through a softmax whose `sharpness` the confidence bands are
-        # tuned with (govbot nlu tune), so no slow calibration fit is needed at start-up.
+        # tuned with (govbot nlu tune), so no slow calibration fit is needed.
         classifier = LinearSVC(C=regularisation, class_weight="balanced", random_state=0)
-        classifier.fit(features, labels)
-        self.intents: tuple[str, ...] = tuple(str(c) for c in classifier.classes_)
-        self._sharpness = sharpness
-        self._features = _Featurizer(self._chars, self._words)
-        weights = classifier.coef_.astype(np.float32)  # (intents, features)
-        self._weights = np.ascontiguousarray(weights.T)  # (features, intents): rows by feature
-        self._bias = classifier.intercept_.astype(np.float32)
-        self.vocabulary: frozenset[str] = frozenset(self._words.vocabulary_)
+        classifier.fit(features, [u.intent for u in utterances])
+        return cls(
+            intents=[str(c) for c in classifier.classes_],
+            vocabularies=(
+                {str(k): int(v) for k, v in chars.vocabulary_.items()},
+                {str(k): int(v) for k, v in words.vocabulary_.items()},
+            ),
+            idf=(chars.idf_.astype(np.float32), words.idf_.astype(np.float32)),
+            weights=np.ascontiguousarray(classifier.coef_.T.astype(np.float32)),
+            bias=classifier.intercept_.astype(np.float32),
+            sharpness=sharpness,
+        )
+
+    def features(self, text: str) -> tuple[list[int], np.ndarray]:
+        """The feature columns present in `text` and their tf-idf values (sublinear tf, idf,
+        l2 per block: what the fitted vectorizers' transform gives, tested against it)."""
+        columns: list[int] = []
+        values: list[float] = []
+        blocks = ((char_grams, 0), (word_grams, 1))
+        for analyse, block in blocks:
+            vocabulary, idf = self._vocabularies[block], self._idf[block]
+            counts: dict[int, int] = {}
+            for gram in analyse(text):
+                index = vocabulary.get(gram)
+                if index is not None:
+                    counts[index] = counts.get(index, 0) + 1
+            if not counts:
+                continue
+            indices = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
+            weighted = tf * idf[indices]
+            weighted /= np.sqrt(np.dot(weighted, weighted))
+            columns.extend((indices + self._offsets[block]).tolist())
+            values.extend(weighted.tolist())
+        return columns, np.asarray(values, dtype=np.float32)
 
     def scores(self, text: str) -> np.ndarray:
         """The classifier's margin for every intent (in `intents` order)."""
-        columns, values = self._features.transform(model_text(text))
+        columns, values = self.features(model_text(text))
         if not columns:
             return self._bias.copy()
         return np.asarray(values @ self._weights[columns]) + self._bias
@@ -108,49 +190,42 @@ class IntentModel:
         order = np.argsort(-probabilities)[:limit]
         return [Ranked(self.intents[i], float(probabilities[i])) for i in order]
 
+    def save(self, path: Path) -> None:
+        """Write the model to `path` (an .npz file), atomically."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial.npz")
+        chars, words = self._vocabularies
+        np.savez(
+            partial,
+            format=np.array(MODEL_FORMAT),
+            intents=np.array(self.intents),
+            chars=np.array(sorted(chars, key=chars.__getitem__)),
+            words=np.array(sorted(words, key=words.__getitem__)),
+            char_idf=self._idf[0],
+            word_idf=self._idf[1],
+            weights=self._weights,
+            bias=self._bias,
+            sharpness=np.array(self._sharpness),
+        )
+        partial.replace(path)
 
-class _Featurizer:
-    """The fitted vectorizers' transform for one message, without sklearn's per-call checks.
-
-    Uses the vectorizers' own analyzers, vocabularies and idf weights, and reproduces their
-    sublinear tf, idf and l2 normalisation per block (tested against `transform`).
-    """
-
-    def __init__(self, *vectorizers: TfidfVectorizer) -> None:
-        self._blocks = []
-        offset = 0
-        for vectorizer in vectorizers:
-            vocabulary = vectorizer.vocabulary_
-            self._blocks.append(
-                (
-                    vectorizer.build_analyzer(),
-                    vocabulary,
-                    vectorizer.idf_.astype(np.float32),
-                    offset,
-                )
+    @classmethod
+    def load(cls, path: Path) -> IntentModel:
+        """A model written by `save`; ValueError when the file is of another format."""
+        with np.load(path, allow_pickle=False) as data:
+            if int(data["format"]) != MODEL_FORMAT:
+                raise ValueError(f"{path}: model format {int(data['format'])}")
+            return cls(
+                intents=[str(i) for i in data["intents"]],
+                vocabularies=(
+                    {str(g): i for i, g in enumerate(data["chars"])},
+                    {str(g): i for i, g in enumerate(data["words"])},
+                ),
+                idf=(data["char_idf"], data["word_idf"]),
+                weights=np.ascontiguousarray(data["weights"]),
+                bias=data["bias"],
+                sharpness=float(data["sharpness"]),
             )
-            offset += len(vocabulary)
-        self.width = offset
-
-    def transform(self, text: str) -> tuple[list[int], np.ndarray]:
-        """Feature columns present in `text` and their tf-idf values."""
-        columns: list[int] = []
-        values: list[float] = []
-        for analyse, vocabulary, idf, offset in self._blocks:
-            counts: dict[int, int] = {}
-            for gram in analyse(text):
-                index = vocabulary.get(gram)
-                if index is not None:
-                    counts[index] = counts.get(index, 0) + 1
-            if not counts:
-                continue
-            indices = np.fromiter(counts, dtype=np.int64, count=len(counts))
-            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
-            weighted = tf * idf[indices]
-            weighted /= np.sqrt(np.dot(weighted, weighted))
-            columns.extend((indices + offset).tolist())
-            values.extend(weighted.tolist())
-        return columns, np.asarray(values, dtype=np.float32)
 
 
 def fill_slots(template: str, samples: dict[str, str] | None = None) -> str:

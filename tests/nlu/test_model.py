@@ -8,18 +8,30 @@ import numpy as np
 import pytest
 import yaml
 from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.intents import (
     CAPABILITY_ROOT,
+    SAMPLE_NAMES,
     IntentDeclarationError,
     IntentMatcher,
+    declarations_digest,
     load_intents,
     load_training,
     normalise,
     trained_matcher,
 )
 from bot.nlu_eval import load_items
-from knowledge.intent_model import IntentModel, Utterance, model_text
+from knowledge.intent_model import (
+    CHAR_NGRAMS,
+    WORD_NGRAMS,
+    IntentModel,
+    Utterance,
+    char_grams,
+    expand,
+    model_text,
+    word_grams,
+)
 
 HELDOUT = Path(__file__).parent
 
@@ -78,21 +90,73 @@ def test_the_capability_folders_declare_their_own_name() -> None:
 
 def test_training_is_deterministic() -> None:
     utterances = load_training(load_intents())
-    first, second = IntentModel(utterances), IntentModel(utterances)
+    first, second = IntentModel.train(utterances), IntentModel.train(utterances)
     for text in ("hvem er systemejer for xsystemx", "vi mangler et værktøj", "tak"):
         assert first.rank(text) == second.rank(text)
 
 
-def test_the_fast_transform_equals_the_vectorizers() -> None:
+SAMPLES = (
+    "Hej! Vi vil gerne købe et system til vagtplaner",
+    "hvem ejer xsystemx?",
+    "ø",
+    "a",
+    "  to   mellemrum  og en lang sammensætning digitaliseringsstrategien ",
+    "",
+)
+
+
+def test_the_analyzers_are_scikit_learns() -> None:
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS).build_analyzer()
+    words = TfidfVectorizer(
+        analyzer="word", ngram_range=WORD_NGRAMS, token_pattern=r"(?u)\b\w+\b"
+    ).build_analyzer()
+    for text in (model_text(t) for t in SAMPLES):
+        assert char_grams(text) == chars(text)
+        assert word_grams(text) == words(text)
+
+
+def test_the_features_are_the_fitted_vectorizers_transform() -> None:
+    utterances = expand(load_training(load_intents()), SAMPLE_NAMES)
+    texts = [model_text(u.text) for u in utterances]
+    chars = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=CHAR_NGRAMS, sublinear_tf=True, dtype=np.float32
+    ).fit(texts)
+    words = TfidfVectorizer(
+        analyzer="word",
+        ngram_range=WORD_NGRAMS,
+        sublinear_tf=True,
+        token_pattern=r"(?u)\b\w+\b",
+        dtype=np.float32,
+    ).fit(texts)
+    model = IntentModel.train(utterances)
+    for text in (model_text(t) for t in SAMPLES):
+        expected = hstack([chars.transform([text]), words.transform([text])]).toarray().ravel()
+        columns, values = model.features(text)
+        got = np.zeros(expected.shape[0], dtype=np.float32)
+        got[columns] = values
+        assert np.allclose(expected, got, atol=1e-6)
+
+
+def test_a_saved_model_ranks_as_the_trained_one(tmp_path: Path) -> None:
     model = trained_matcher().model
     assert model is not None
-    for text in ("Hej! Vi vil gerne købe et system til vagtplaner", "hvem ejer xsystemx?", "ø"):
-        folded = [model_text(text)]
-        expected = hstack([model._chars.transform(folded), model._words.transform(folded)])
-        columns, values = model._features.transform(folded[0])
-        got = np.zeros(expected.shape[1], dtype=np.float32)
-        got[columns] = values
-        assert np.allclose(expected.toarray().ravel(), got, atol=1e-6)
+    model.save(tmp_path / "m.npz")
+    loaded = IntentModel.load(tmp_path / "m.npz")
+    for text in SAMPLES:
+        assert loaded.rank(text) == model.rank(text)
+
+
+def test_the_cache_is_keyed_by_the_declarations(tmp_path: Path) -> None:
+    first = trained_matcher(tmp_path)
+    assert list(tmp_path.glob("intents-*.npz")) == [
+        tmp_path / f"intents-{declarations_digest()}.npz"
+    ]
+    (tmp_path / f"intents-{declarations_digest()}.npz").write_bytes(b"damaged")
+    trained_matcher.cache_clear()
+    again = trained_matcher(tmp_path)  # a damaged file is rebuilt, not trusted
+    assert again.model is not None and first.model is not None
+    assert again.model.rank("tak for hjælpen") == first.model.rank("tak for hjælpen")
+    trained_matcher.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -133,4 +197,4 @@ def test_a_table_without_training_matches_only_commands() -> None:
 
 def test_the_model_needs_two_intents() -> None:
     with pytest.raises(ValueError, match="two intents"):
-        IntentModel([Utterance("hej", "welcome", "da")])
+        IntentModel.train([Utterance("hej", "welcome", "da")])
