@@ -30,6 +30,7 @@ from bot.routing import Routes, SlotSource
 from bot.settings import Settings
 from bot.subject import forget as forget_subject
 from bot.subject import open_subject
+from bot.subject import recall as recall_subject
 from dialogs.base import control_command
 from dialogs.cards import MAIN_ACTIONS
 from dialogs.texts import Lang, locale_lang, text
@@ -236,7 +237,10 @@ class GovBot(ActivityHandler):
     # --- routing ----------------------------------------------------------------------------
 
     async def _route_text(self, turn_context: TurnContext, text: str) -> None:
-        understood = self._matcher.understand(text, await self._slots(turn_context))
+        subject = recall_subject(turn_context)
+        understood = self._matcher.understand(
+            text, await self._slots(turn_context), after=subject.intent if subject else None
+        )
         match = understood.match
         if match is not None and match.key in self._routes.actions:
             turn_context.turn_state[INTENT_KEY] = match.key

@@ -36,6 +36,10 @@ SAMPLE_NAMES: tuple[dict[str, str], ...] = (
     {"system": "Zylo", "body": "koordinationsgruppen", "person": "Kim Hansen", "unit": "Vej"},
     {"system": "Kvik Plan", "body": "forummet", "person": "Jane Doe", "unit": "Park og Natur"},
 )
+# A message of at most this many words right after an answer may be a follow-up to it, and
+# the intents declared to follow that answer weigh this much more.
+FOLLOW_UP_WORDS = 5
+FOLLOW_UP_PRIOR = 3.0
 # Words a greeting may add in front of a request ("Hej govbot, …").
 _GREETING_EXTRAS = frozenset({"govbot", "der", "there", "igen", "again", "allesammen", "all"})
 
@@ -54,6 +58,8 @@ class Intent:
     commands: tuple[str, ...] = ()  # whole messages, compared after normalisation
     patterns: tuple[str, ...] = ()  # regexes with named groups for parameters
     offer: Mapping[str, str] = field(default_factory=dict)  # button label per language
+    # Intents of an answer after which this one is likely ("og dataejeren?" after a role).
+    follows: tuple[str, ...] = ()
 
     @cached_property
     def compiled(self) -> tuple[re.Pattern[str], ...]:
@@ -149,6 +155,7 @@ def load_intents(root: Path = CAPABILITY_ROOT) -> tuple[Intent, ...]:
                 commands=commands,
                 patterns=tuple(item.get("patterns") or ()),
                 offer=offer,
+                follows=tuple(item.get("follows") or ()),
             )
             for pattern in intent.patterns:
                 try:
@@ -215,6 +222,11 @@ class IntentMatcher:
                 model = IntentModel.train(expand(utterances, SAMPLE_NAMES))
         self.model = model
         self.bands = bands
+        # For each subject intent, the intents a short message after it is likelier to be.
+        self._priors: dict[str, dict[str, float]] = {}
+        for intent in self.intents:
+            for subject in intent.follows:
+                self._priors.setdefault(subject, {})[intent.key] = FOLLOW_UP_PRIOR
         welcome = self._by_key.get("welcome")
         self._greetings = frozenset(normalise(c) for c in (welcome.commands if welcome else ()))
 
@@ -234,8 +246,11 @@ class IntentMatcher:
         """The intent to act on for `text` without names resolved, or None."""
         return self.understand(text).match
 
-    def understand(self, text: str, slots: SlotFinder | None = None) -> Understood:
-        """Act, offer or leave to the fallbacks; `slots` finds names anywhere in the text."""
+    def understand(
+        self, text: str, slots: SlotFinder | None = None, *, after: str | None = None
+    ) -> Understood:
+        """Act, offer or leave to the fallbacks; `slots` finds names anywhere in the text;
+        `after` is the intent of the conversation's current subject, if any."""
         normalised = normalise(text)
         request, greeted = self._without_greeting(normalised)
         if not request:
@@ -247,7 +262,8 @@ class IntentMatcher:
         if self.model is None:
             return Understood(original, greeted=greeted)
         names = slots.find(original) if slots is not None else Slots(original, {})
-        ranked = self.model.rank(names.masked)
+        prior = self._priors.get(after or "") if len(request.split()) <= FOLLOW_UP_WORDS else None
+        ranked = self.model.rank(names.masked, prior=prior)
         top = ranked[0]
         if top.probability >= self.bands.act:
             match = IntentMatch(

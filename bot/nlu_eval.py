@@ -111,9 +111,12 @@ def demo_slots(matcher: IntentMatcher, pack_key: str) -> SlotFinder:
     )
 
 
-def label_of(matcher: IntentMatcher, text: str, slots: SlotFinder) -> str:
-    """What govbot does with `text`: an intent's label, OFFER or FALLBACK."""
-    understood = matcher.understand(text, slots)
+def label_of(
+    matcher: IntentMatcher, text: str, slots: SlotFinder, after: str | None = None
+) -> str:
+    """What govbot does with `text` (after an answer of intent `after`): an intent's label,
+    OFFER or FALLBACK."""
+    understood = matcher.understand(text, slots, after=after)
     if understood.match is not None:
         intent = matcher.intent(understood.match.key)
         return intent.label if intent is not None else understood.match.key
@@ -122,9 +125,9 @@ def label_of(matcher: IntentMatcher, text: str, slots: SlotFinder) -> str:
 
 def followup_label(matcher: IntentMatcher, item: Item, slots: SlotFinder) -> str:
     """The label a follow-up reaches once routed against its context message."""
-    said = label_of(matcher, item.text, slots)
+    before = label_of(matcher, item.context or "", slots)
+    said = label_of(matcher, item.text, slots, after=before)
     if said == "followup.other_subject":
-        before = label_of(matcher, item.context or "", slots)
         if before in ("meetings.next", "meetings.members", "directory.role"):
             return before
         return "directory.role" if slots.find(item.text).first("system") else "meetings.next"

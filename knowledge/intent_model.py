@@ -13,7 +13,7 @@ the model sees it, in training and in use alike, so "hvem styrer rettighederne i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,10 +182,15 @@ class IntentModel:
             return self._bias.copy()
         return np.asarray(values @ self._weights[columns]) + self._bias
 
-    def rank(self, text: str, *, limit: int = 3) -> list[Ranked]:
-        """The `limit` most probable intents for `text`, best first."""
+    def rank(
+        self, text: str, *, limit: int = 3, prior: Mapping[str, float] | None = None
+    ) -> list[Ranked]:
+        """The `limit` most probable intents for `text`, best first; `prior` weighs intents
+        that the conversation so far makes likelier (a follow-up after an answer)."""
         scores = self.scores(text) * self._sharpness
         scores = np.exp(scores - scores.max())
+        if prior:
+            scores *= np.array([prior.get(intent, 1.0) for intent in self.intents])
         probabilities = scores / scores.sum()
         order = np.argsort(-probabilities)[:limit]
         return [Ranked(self.intents[i], float(probabilities[i])) for i in order]
