@@ -99,6 +99,64 @@ def _answers(count: int) -> list[Row]:
     return [_latency_row("knowledge answer", samples)]
 
 
+# Messages for the understanding latency: everyday wording across capabilities.
+MESSAGES = (
+    "Hej! Vi står og mangler et system til vagtplaner",
+    "hvem styrer rettighederne i Momentum?",
+    "jeg kan ikke logge på Fasit – hvem skal jeg skrive til?",
+    "hvornår er der møde i økonomiudvalget igen?",
+    "Vi har et forslag til et digitaliseringsprojekt",
+    "super, mange tak",
+    "kan du bestille pizza?",
+    "Our team needs software for scheduling volunteers",
+    "og dataejeren?",
+    "hvad med KMD Opus Løn?",
+)
+UNDERSTANDING_TARGET_MS = 2.0
+
+
+async def _understanding(url: str, count: int) -> list[Row]:
+    """What a turn does before acting: greeting, commands, patterns, names found anywhere in
+    the sentence against the 10,000-system directory, and the intent model."""
+    from bot.assembly import slot_source
+    from bot.intents import trained_matcher
+
+    matcher = trained_matcher()
+    slots_for = slot_source(PACK, matcher)
+    database = Database.connect(url)
+    samples: list[float] = []
+    try:
+        async with database.sessions() as session:
+            await directory_index(session=session)
+            context = _SessionOnly(session)
+            slots = await slots_for(context)  # type: ignore[arg-type]
+            for i in range(count):
+                began = perf_counter()
+                matcher.understand(MESSAGES[i % len(MESSAGES)], slots)
+                samples.append((perf_counter() - began) * 1000)
+    finally:
+        await database.dispose()
+    p50, p99 = _percentiles(samples)
+    return [
+        Row(
+            SECTION,
+            f"understanding a message p50/p99 ({len(samples):,} calls, 10,000 systems)",
+            f"{p50:.2f} / {p99:.2f} ms",
+            f"p99 < {UNDERSTANDING_TARGET_MS:g} ms",
+            p99 < UNDERSTANDING_TARGET_MS,
+        )
+    ]
+
+
+class _SessionOnly:
+    """Just enough of a turn for the slot source: its database session."""
+
+    def __init__(self, session: object) -> None:
+        from dialogs.turn import SESSION_KEY
+
+        self.turn_state = {SESSION_KEY: session}
+
+
 async def _import(workdir: Path, rows: int) -> list[Row]:
     """`govbot import roles`' work: read and validate the file, apply it, commit."""
     url = f"sqlite+aiosqlite:///{workdir / 'import.db'}"
@@ -126,5 +184,6 @@ async def measure(
     """Lookups and answers p50/p99; import rows/s."""
     rows = await _lookups(url, systems, lookups)
     rows += _answers(lookups)
+    rows += await _understanding(url, lookups)
     rows += await _import(workdir, import_rows)
     return rows
