@@ -26,19 +26,27 @@ def nlu_cli() -> None:
 def evaluate_command(sets: tuple[Path, ...], pack: str, training: bool) -> None:
     """Accuracy, per-intent precision/recall and confusions; exit 1 when a target is missed."""
     from bot.intents import IntentMatcher, load_training, normalise
-    from bot.nlu_eval import demo_slots, evaluate, format_report, load_items, training_items
+    from bot.nlu_eval import (
+        demo_slots,
+        evaluate,
+        format_report,
+        load_items,
+        pack_is_sure,
+        training_items,
+    )
 
     matcher = IntentMatcher()
     slots = demo_slots(matcher, pack)
+    sure = pack_is_sure(pack)
     trained = frozenset(normalise(u.text) for u in load_training(matcher.intents))
     missed = False
     if training:
         items = training_items(matcher, load_training(matcher.intents))
-        for line in format_report("training data", evaluate(matcher, items, slots)):
+        for line in format_report("training data", evaluate(matcher, items, slots, sure=sure)):
             click.echo(line)
     for path in sets or tuple(p for p in DEFAULT_SETS if p.exists()):
         items = load_items(path)
-        report = evaluate(matcher, items, slots, trained)
+        report = evaluate(matcher, items, slots, trained, sure)
         for line in format_report(str(path), report):
             click.echo(line)
         is_followup = any(item.context for item in items)

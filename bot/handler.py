@@ -247,6 +247,9 @@ class GovBot(ActivityHandler):
             await self._routes.actions[match.key](turn_context, match)
             return
         if understood.offers:
+            if await self._routes.answer_if_sure(turn_context, understood.text):
+                turn_context.turn_state[INTENT_KEY] = "sure_answer"
+                return
             await self._offer(turn_context, understood)
             return
         text = understood.text or text

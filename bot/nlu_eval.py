@@ -10,7 +10,7 @@ against the intent that answered the context message.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,7 +112,11 @@ def demo_slots(matcher: IntentMatcher, pack_key: str) -> SlotFinder:
 
 
 def label_of(
-    matcher: IntentMatcher, text: str, slots: SlotFinder, after: str | None = None
+    matcher: IntentMatcher,
+    text: str,
+    slots: SlotFinder,
+    after: str | None = None,
+    sure: Callable[[str], bool] | None = None,
 ) -> str:
     """What govbot does with `text` (after an answer of intent `after`): an intent's label,
     OFFER or FALLBACK."""
@@ -120,18 +124,39 @@ def label_of(
     if understood.match is not None:
         intent = matcher.intent(understood.match.key)
         return intent.label if intent is not None else understood.match.key
-    return OFFER if understood.offers else FALLBACK
+    if understood.offers and not (sure is not None and sure(understood.text)):
+        return OFFER
+    return FALLBACK  # the fallbacks, or the pack's sure answer before a "Vil du …?"
 
 
-def followup_label(matcher: IntentMatcher, item: Item, slots: SlotFinder) -> str:
+def followup_label(
+    matcher: IntentMatcher,
+    item: Item,
+    slots: SlotFinder,
+    sure: Callable[[str], bool] | None = None,
+) -> str:
     """The label a follow-up reaches once routed against its context message."""
-    before = label_of(matcher, item.context or "", slots)
-    said = label_of(matcher, item.text, slots, after=before)
+    before = label_of(matcher, item.context or "", slots, sure=sure)
+    said = label_of(matcher, item.text, slots, after=before, sure=sure)
     if said == "followup.other_subject":
         if before in ("meetings.next", "meetings.members", "directory.role"):
             return before
         return "directory.role" if slots.find(item.text).first("system") else "meetings.next"
     return FOLLOWUP_TARGETS.get(said, said)
+
+
+def pack_is_sure(pack_key: str) -> Callable[[str], bool]:
+    """Whether the pack answers a text confidently (what the bot tries before "Vil du …?")."""
+    from knowledge.answers import Confidence, answer_question
+    from knowledge.text import detect_language
+
+    pack = load_pack(pack_key)
+
+    def sure(text: str) -> bool:
+        answer = answer_question(pack, text, detect_language(text))
+        return answer.confidence is Confidence.CONFIDENT and answer.entry is not None
+
+    return sure
 
 
 def capability(label: str) -> str:
@@ -148,6 +173,7 @@ def evaluate(
     items: Iterable[Item],
     slots: SlotFinder,
     trained: frozenset[str] = frozenset(),
+    sure: Callable[[str], bool] | None = None,
 ) -> Report:
     """Score every item; `trained` holds the normalised training texts, to count novel ones."""
     report = Report()

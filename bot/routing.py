@@ -31,6 +31,9 @@ class Routes:
     submits: dict[str, SubmitHandler] = field(default_factory=dict)
     fallbacks: list[Fallback] = field(default_factory=list)
     turn_hooks: list[TurnHook] = field(default_factory=list)
+    # Answer free text only when certain (the pack's confident answers): tried before a
+    # "Vil du …?" and before a capability asks back for what the text left out.
+    sure_answers: list[Fallback] = field(default_factory=list)
 
     def action(self, key: str, handler: Action) -> None:
         """Route the intent `key` to `handler`."""
@@ -47,6 +50,23 @@ class Routes:
     def fallback(self, handler: Fallback) -> None:
         """Try `handler` on free text no intent matched, after earlier fallbacks."""
         self.fallbacks.append(handler)
+
+    def sure_answer(self, handler: Fallback) -> None:
+        """Try `handler` on text the intents left open, before asking the user back."""
+        self.sure_answers.append(handler)
+
+    async def answer_if_sure(self, context: TurnContext, text: str) -> bool:
+        """True when a sure answerer answered `text`."""
+        for handler in self.sure_answers:
+            if await handler(context, text):
+                return True
+        return False
+
+    async def answer_as_free_text(self, context: TurnContext, text: str) -> None:
+        """Answer `text` as if no intent had matched: the fallbacks, in order."""
+        for handler in self.fallbacks:
+            if await handler(context, text):
+                return
 
     def on_turn(self, hook: TurnHook) -> None:
         """Run `hook` at the start of every turn, inside the turn's transaction."""

@@ -14,7 +14,7 @@ from bot.capabilities import Runtime
 from bot.capabilities.core import answer_with, start_dialog
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
-from bot.routing import Action
+from bot.routing import Action, Routes
 from bot.subject import recall, remember
 from dialogs.directory import DirectoryChangeDialog
 from dialogs.directory_view import duties, entries, holders_summary, names_of, role_label
@@ -52,8 +52,9 @@ MAX_BARE_NAME_WORDS = 4
 class Directory:
     """The directory capability, bound to the active knowledge pack."""
 
-    def __init__(self, pack: Pack) -> None:
+    def __init__(self, pack: Pack, routes: Routes) -> None:
         self.pack = pack
+        self._routes = routes
         self.roles = RoleVocabulary(pack)
         self._member_failures: dict[str, float] = {}
 
@@ -325,6 +326,13 @@ class Directory:
         if known:
             await self._system_contacts(context, index, index.find_system(known))
             return
+        # No system anywhere: what a role does ("hvem underskriver kontrakten") may be in the
+        # pack; a question naming no role at all goes to the knowledge answers as it is.
+        if question is None:
+            await self._routes.answer_as_free_text(context, said)
+            return
+        if await self._routes.answer_if_sure(context, said):
+            return
         await say(context, "directory.role_which_system")
 
     async def access_request(self, context: TurnContext, match: IntentMatch) -> None:
@@ -434,7 +442,7 @@ def _names_system(words: str) -> bool:
 
 def register(runtime: Runtime) -> None:
     """Add the directory's intents, fallback, dialog and identity hook."""
-    directory = Directory(load_pack(runtime.settings.knowledge_pack))
+    directory = Directory(load_pack(runtime.settings.knowledge_pack), runtime.routes)
     runtime.dialogs.add(DirectoryChangeDialog(directory.pack))
     routes = runtime.routes
     routes.action("directory.who_owns", directory.who_owns)

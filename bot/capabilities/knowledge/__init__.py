@@ -51,6 +51,14 @@ class KnowledgeAnswerer:
         await self._show(turn_context, answer)
         return True
 
+    async def answer_if_sure(self, turn_context: TurnContext, text: str) -> bool:
+        """Answer only when the pack answers `text` confidently (never a "Mente du")."""
+        answer = answer_question(self._pack, text, turn_lang(turn_context))
+        if answer.confidence is not Confidence.CONFIDENT or answer.entry is None:
+            return False
+        await self._show(turn_context, answer)
+        return True
+
     async def question(self, turn_context: TurnContext, match: IntentMatch) -> None:
         """The model read a governance question: answer it from the pack."""
         await self.answer_text(turn_context, match.text or clean_text(turn_context.activity))
@@ -134,3 +142,4 @@ def register(runtime: Runtime) -> None:
     runtime.routes.submit("knowledge.none", answerer.none_of_them)
     runtime.routes.submit("knowledge.body_role", answerer.body_role)
     runtime.routes.fallback(answerer.answer_text)
+    runtime.routes.sure_answer(answerer.answer_if_sure)
