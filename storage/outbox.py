@@ -181,6 +181,18 @@ async def cancel(*, session: AsyncSession, key_prefix: str) -> int:
     return result.rowcount or 0
 
 
+async def cancel_keys(*, session: AsyncSession, keys: Sequence[str]) -> int:
+    """Cancel the not-yet-sent deliveries with exactly these keys; returns how many."""
+    if not keys:
+        return 0
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.key.in_(list(keys)), OutboxMessage.status.in_(OPEN))
+        .values(status="cancelled", claimed_by=None, lease_until=None, updated_at=utcnow())
+    )
+    return result.rowcount or 0
+
+
 async def expire_overdue(*, session: AsyncSession, now: datetime, grace: timedelta) -> int:
     """Record as missed what was due longer ago than `grace` (or has expired) and is unsent."""
     overdue = or_(
@@ -414,11 +426,14 @@ async def deliveries(
     status: Sequence[Status] | None = None,
     due_from: datetime | None = None,
     due_until: datetime | None = None,
+    principal: str | None = None,
 ) -> list[Delivery]:
-    """Deliveries by key prefix, status and due window, in due order."""
+    """Deliveries by key prefix, status, due window and principal, in due order."""
     query = select(OutboxMessage)
     if key_prefix:
         query = query.where(_key_starts(key_prefix))
+    if principal:
+        query = query.where(OutboxMessage.principal == principal.lower())
     if status:
         query = query.where(OutboxMessage.status.in_(list(status)))
     if due_from:
