@@ -130,7 +130,10 @@ async def grant_role(
     person_id: int | None = None,
     source: str = "chat",
 ) -> Grant:
-    """Give `principal` a role; granting a role already held returns the existing grant."""
+    """Give `principal` a role; granting a role already held returns the existing grant.
+
+    A seat in a body goes through storage.meetings.add_member, which re-plans its reminders.
+    """
     if (role in BODY_ROLES) != (body_key is not None):
         raise ValueError("secretary, chair and member need a body; admin and screener none")
     principal = principal_of(principal)
@@ -176,7 +179,10 @@ async def revoke_role(
     body_key: str | None = None,
     source: str = "chat",
 ) -> int:
-    """End `principal`'s active grants of `role` (for `body_key`); returns how many ended."""
+    """End `principal`'s active grants of `role` (for `body_key`); returns how many ended.
+
+    Leaving a body goes through storage.meetings.remove_member, which cancels its reminders.
+    """
     rows = await session.scalars(
         select(AccessGrant).where(
             AccessGrant.principal == principal_of(principal),

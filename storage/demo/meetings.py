@@ -33,13 +33,13 @@ SEATS: tuple[tuple[Role, str], ...] = (
 async def load(*, session: AsyncSession, pack_key: str) -> None:
     """Seat the demo people in every body that meets, then plan this year and the next."""
     pack = load_pack(pack_key)
+    now = utcnow()
     for body in meeting_bodies(pack):
         for role, person in SEATS:
             await add_member(
-                session=session, body=body.key, email=email_of(person), role=role,
-                actor="demo",
+                session=session, pack=pack, body=body.key, principal=email_of(person),
+                role=role, actor="demo", tz=DEMO_TIMEZONE, now=now,
             )  # fmt: skip
-    now = utcnow()
     this_year = now.astimezone(DEMO_TIMEZONE).year
     for year in (this_year, this_year + 1):
         await generate_year(
