@@ -161,7 +161,6 @@ def person_show(settings: Settings, identity: str) -> None:
 @with_settings
 def person_erase(settings: Settings, identity: str, yes: bool) -> None:
     """End IDENTITY's roles and grants and anonymise them; history stays without the name."""
-    import storage.personal_data_features  # noqa: F401  (registers the feature tables)
     from storage.personal_data import UnknownPersonError, erase_person, subject_of
 
     if not yes:

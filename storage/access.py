@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import record_change
+from storage.data_subject import PersonalData, Subject
 from storage.directory import people_known_by
 from storage.models import AccessGrant
 from storage.models.base import utcnow
@@ -244,3 +246,46 @@ async def seed_roles(
             actor="settings",
             source="settings",
         )
+
+
+# --- personal data (storage.personal_data lists these) ------------------------------------
+
+
+def _grants_of(subject: Subject) -> Any:
+    conditions = [AccessGrant.principal.in_(subject.principals)]
+    if subject.person_id is not None:
+        conditions.append(AccessGrant.person_id == subject.person_id)
+    return or_(*conditions)
+
+
+async def _export_grants(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
+    rows = await session.scalars(select(AccessGrant).where(_grants_of(subject)))
+    return [
+        {
+            "role": row.role,
+            "body": row.body_key,
+            "granted_at": row.granted_at,
+            "revoked_at": row.revoked_at,
+        }
+        for row in rows
+    ]
+
+
+async def _erase_grants(session: AsyncSession, subject: Subject) -> int:
+    """End the person's grants; they stay, without the principal, as history of who held what."""
+    now = utcnow()
+    rows = list(await session.scalars(select(AccessGrant).where(_grants_of(subject))))
+    for row in rows:
+        row.principal = f"anonymised:{row.id}"
+        row.revoked_at = row.revoked_at or now
+    return len(rows)
+
+
+PERSONAL_DATA = (
+    PersonalData(
+        "access",
+        (AccessGrant.principal, AccessGrant.person_id),
+        export=_export_grants,
+        erase=_erase_grants,
+    ),
+)

@@ -20,6 +20,7 @@ from knowledge.schema import Body, Pack, ReminderRule
 from storage import outbox
 from storage.access import Role, grant_role, list_grants, principal_of, revoke_role
 from storage.audit import record_change
+from storage.data_subject import PersonalData, Subject
 from storage.directory import PersonInfo, get_person, person_id_of
 from storage.directory import principals_of as principals_of  # the årshjul's callers use it
 from storage.models.base import utcnow
@@ -663,3 +664,30 @@ async def snooze(
         source=SOURCE, expires_at=delivery.expires_at,
     )  # fmt: skip
     return due
+
+
+# --- personal data (storage.personal_data lists these) ------------------------------------
+
+
+async def _export_opt_outs(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
+    rows = await session.scalars(
+        select(ReminderOptOut).where(ReminderOptOut.principal.in_(subject.principals))
+    )
+    return [{"body": r.body_key, "since": r.created_at} for r in rows]
+
+
+async def _erase_opt_outs(session: AsyncSession, subject: Subject) -> int:
+    result = await session.execute(
+        delete(ReminderOptOut).where(ReminderOptOut.principal.in_(subject.principals))
+    )
+    return int(result.rowcount or 0)
+
+
+PERSONAL_DATA = (
+    PersonalData(
+        "reminder_opt_outs",
+        (ReminderOptOut.principal,),
+        export=_export_opt_outs,
+        erase=_erase_opt_outs,
+    ),
+)
