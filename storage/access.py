@@ -11,11 +11,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import record_change
-from storage.data_subject import PersonalData, Subject
+from storage.data_subject import PersonalData, Subject, anonymous_principal
 from storage.directory import people_known_by
 from storage.models import AccessGrant
 from storage.models.base import utcnow
@@ -281,6 +281,15 @@ async def _erase_grants(session: AsyncSession, subject: Subject) -> int:
     return len(rows)
 
 
+async def _erase_granted_by(session: AsyncSession, subject: Subject) -> int:
+    result = await session.execute(
+        update(AccessGrant)
+        .where(func.lower(AccessGrant.granted_by).in_(subject.principals))
+        .values(granted_by=anonymous_principal(subject))
+    )
+    return int(result.rowcount or 0)
+
+
 PERSONAL_DATA = (
     PersonalData(
         "access",
@@ -288,4 +297,5 @@ PERSONAL_DATA = (
         export=_export_grants,
         erase=_erase_grants,
     ),
+    PersonalData("access_history", (AccessGrant.granted_by,), erase=_erase_granted_by),
 )

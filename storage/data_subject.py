@@ -7,6 +7,7 @@ registry from an explicit list of those declarations; nothing registers itself o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -56,3 +57,35 @@ class PersonalData:
 def anonymous_name(subject: Subject) -> str:
     """What an erased person is called from now on."""
     return f"Anonymiseret person {subject.person_id or ''}".strip()
+
+
+def anonymous_principal(subject: Subject) -> str:
+    """What stands where an erased person's principal stood (in history columns)."""
+    return f"anonymised:{subject.person_id}" if subject.person_id else "anonymised"
+
+
+def scrub(value: Any, subject: Subject) -> Any:
+    """`value` (JSON-like) with the subject's name, email and principals replaced, even inside
+    longer text (a key, a subject line)."""
+    if isinstance(value, dict):
+        return {k: scrub(v, subject) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v, subject) for v in value]
+    if isinstance(value, str) and _mentions(subject):
+        return _pattern(subject).sub(anonymous_name(subject), value)
+    return value
+
+
+def mentions(text: str, subject: Subject) -> bool:
+    """True when `text` holds the subject's name, email or one of their principals."""
+    return bool(_mentions(subject)) and _pattern(subject).search(text) is not None
+
+
+def _mentions(subject: Subject) -> list[str]:
+    return [m for m in (*subject.principals, subject.email, subject.name) if m and m.strip()]
+
+
+def _pattern(subject: Subject) -> re.Pattern[str]:
+    # Longest first, so an email is replaced whole before a shorter identifier inside it.
+    words = sorted({m.strip() for m in _mentions(subject)}, key=len, reverse=True)
+    return re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in words), re.IGNORECASE)

@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.calendar import add_working_days, format_when, reminder_time, titled, year_plan
@@ -20,7 +20,7 @@ from knowledge.schema import Body, Pack, ReminderRule
 from storage import outbox
 from storage.access import Role, grant_role, list_grants, principal_of, revoke_role
 from storage.audit import record_change
-from storage.data_subject import PersonalData, Subject
+from storage.data_subject import PersonalData, Subject, anonymous_principal
 from storage.directory import PersonInfo, get_person, person_id_of
 from storage.directory import principals_of as principals_of  # the årshjul's callers use it
 from storage.models.base import utcnow
@@ -683,6 +683,22 @@ async def _erase_opt_outs(session: AsyncSession, subject: Subject) -> int:
     return int(result.rowcount or 0)
 
 
+async def _erase_history(session: AsyncSession, subject: Subject) -> int:
+    """Who added a meeting or set a body's channel stays on record, without a name."""
+    principal = anonymous_principal(subject)
+    changed = 0
+    for statement in (
+        update(Meeting)
+        .where(func.lower(Meeting.created_by).in_(subject.principals))
+        .values(created_by=principal),
+        update(BodyChannel)
+        .where(func.lower(BodyChannel.set_by).in_(subject.principals))
+        .values(set_by=principal),
+    ):
+        changed += int((await session.execute(statement)).rowcount or 0)
+    return changed
+
+
 PERSONAL_DATA = (
     PersonalData(
         "reminder_opt_outs",
@@ -690,4 +706,5 @@ PERSONAL_DATA = (
         export=_export_opt_outs,
         erase=_erase_opt_outs,
     ),
+    PersonalData("meeting_history", (Meeting.created_by, BodyChannel.set_by), erase=_erase_history),
 )

@@ -23,6 +23,7 @@ from storage import (
     conversations,
     directory,
     meetings,
+    outbox,
     portfolio,
     procurement,
 )
@@ -51,6 +52,7 @@ REGISTRY: tuple[PersonalData, ...] = (
     *procurement.PERSONAL_DATA,
     *portfolio.PERSONAL_DATA,
     *meetings.PERSONAL_DATA,
+    *outbox.PERSONAL_DATA,
     *audit.PERSONAL_DATA,
 )
 

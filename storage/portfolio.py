@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from rapidfuzz import fuzz
-from sqlalchemy import Select, delete, or_, select
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.portfolio import (
@@ -29,7 +29,7 @@ from knowledge.portfolio import (
 from knowledge.text import FuzzyIndex, normalise
 from storage.access import Access, Role, principal_of
 from storage.audit import record_change
-from storage.data_subject import PersonalData, Subject, anonymous_name
+from storage.data_subject import PersonalData, Subject, anonymous_name, anonymous_principal
 from storage.directory import people_known_by
 from storage.directory_index import DirectoryIndex, directory_index
 from storage.models import (
@@ -713,6 +713,16 @@ async def _erase_following(session: AsyncSession, subject: Subject) -> int:
     return int(result.rowcount or 0)
 
 
+async def _erase_history(session: AsyncSession, subject: Subject) -> int:
+    """Who moved an initiative stays in its history, without a name."""
+    result = await session.execute(
+        update(InitiativeEvent)
+        .where(func.lower(InitiativeEvent.actor).in_(subject.principals))
+        .values(actor=anonymous_principal(subject), actor_name=anonymous_name(subject))
+    )
+    return int(result.rowcount or 0)
+
+
 PERSONAL_DATA = (
     PersonalData(
         "initiatives",
@@ -730,5 +740,10 @@ PERSONAL_DATA = (
         (InitiativeFollower.principal, InitiativeFollower.name),
         export=_export_following,
         erase=_erase_following,
+    ),
+    PersonalData(
+        "initiative_history",
+        (InitiativeEvent.actor, InitiativeEvent.actor_name),
+        erase=_erase_history,
     ),
 )

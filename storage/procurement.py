@@ -15,12 +15,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import Access, NotAuthorisedError, Role
 from storage.audit import record_change
-from storage.data_subject import PersonalData, Subject, anonymous_name
+from storage.data_subject import PersonalData, Subject, anonymous_name, anonymous_principal
 from storage.directory import person_id_of
 from storage.models.base import utcnow
 from storage.models.procurement import ProcurementChannel, ProcurementEvent, ProcurementRequest
@@ -646,6 +646,25 @@ async def _erase_requests(session: AsyncSession, subject: Subject) -> int:
     return len(rows)
 
 
+async def _erase_history(session: AsyncSession, subject: Subject) -> int:
+    """Who screened, asked, answered or set IT's channel stays in the history, without a name."""
+    principal, name = anonymous_principal(subject), anonymous_name(subject)
+    changed = 0
+    for statement in (
+        update(ProcurementRequest)
+        .where(func.lower(ProcurementRequest.screener).in_(subject.principals))
+        .values(screener=principal, screener_name=name),
+        update(ProcurementEvent)
+        .where(func.lower(ProcurementEvent.actor).in_(subject.principals))
+        .values(actor=principal, actor_name=name),
+        update(ProcurementChannel)
+        .where(func.lower(ProcurementChannel.set_by).in_(subject.principals))
+        .values(set_by=principal),
+    ):
+        changed += int((await session.execute(statement)).rowcount or 0)
+    return changed
+
+
 PERSONAL_DATA = (
     PersonalData(
         "procurement_requests",
@@ -658,5 +677,16 @@ PERSONAL_DATA = (
         ),
         export=_export_requests,
         erase=_erase_requests,
+    ),
+    PersonalData(
+        "procurement_history",
+        (
+            ProcurementRequest.screener,
+            ProcurementRequest.screener_name,
+            ProcurementEvent.actor,
+            ProcurementEvent.actor_name,
+            ProcurementChannel.set_by,
+        ),
+        erase=_erase_history,
     ),
 )

@@ -17,12 +17,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cli import cli
 from bot.cli_support import run_in_transaction
 from knowledge.packs import load_pack
-from storage import meetings
+from storage import meetings, outbox
 from storage.access import Role, access_of, grant_role
 from storage.audit import record_change
 from storage.conversations import ConversationInfo, remember_conversation
 from storage.db import Database
-from storage.models import AuditEntry, BotStateDocument, ConversationRef, Person, RoleAssignment
+from storage.models import (
+    AuditEntry,
+    Base,
+    BotStateDocument,
+    ConversationRef,
+    Person,
+    RoleAssignment,
+)
 from storage.models.base import utcnow
 from storage.personal_data import erase_person, export_personal_data, subject_of
 from storage.portfolio import Actor, follow_initiative, register_initiative
@@ -39,6 +46,7 @@ FEATURE_KINDS = (
     "initiatives",
     "initiative_following",
     "reminder_opt_outs",
+    "deliveries",
 )
 
 
@@ -121,6 +129,36 @@ async def test_the_export_covers_every_feature(session: AsyncSession) -> None:
     for kind in FEATURE_KINDS:
         assert sections.get(kind), kind
     assert sections["initiative_following"][0]["initiative_id"]
+    assert {row["status"] for row in sections["deliveries"]} == {"pending"}
+    assert all(row["source"] == "meetings" for row in sections["deliveries"])
+
+
+async def test_erasure_leaves_the_person_in_no_table(session: AsyncSession) -> None:
+    person = await _anne_everywhere(session)
+    pending = await outbox.deliveries(session=session, status=("pending",), principal=AAD)
+    assert pending, "Anne's reminders are planned"
+    subject = await subject_of(session=session, email=EMAIL)
+    await erase_person(session=session, subject=subject, actor="admin@x")
+    await session.flush()
+
+    traces = []
+    for table in Base.metadata.sorted_tables:
+        for row in await session.execute(select(table)):
+            for column, value in row._mapping.items():
+                found = str(value).lower()
+                if any(needle in found for needle in ("anne jensen", EMAIL, AAD)):
+                    traces.append(f"{table.name}.{column}: {value}")
+    assert traces == []
+    for delivery in pending:
+        row = await outbox.get_delivery(session=session, key=delivery.key)
+        assert row is None, "the key named her"
+    erased = await outbox.deliveries(session=session, key_prefix="erased:")
+    assert erased and {d.status for d in erased} == {"cancelled"}
+    assert all(d.person_id in (None, person.id) for d in erased)
+    bo = await outbox.deliveries(
+        session=session, status=("pending",), principal="bo.berg@randers.dk"
+    )
+    assert bo and all(d.report_to == () for d in bo), "nor is she told when Bo is unreachable"
 
 
 def test_person_show_in_a_fresh_process_reports_every_feature(
