@@ -34,16 +34,32 @@ def access_cli() -> None:
 @click.option("--body", default=None, help="The body key (styregruppe, programgruppe, …).")
 @with_settings
 def access_grant(settings: Settings, principal: str, role: str, body: str | None) -> None:
-    """Give PRINCIPAL (AAD object id or email) ROLE."""
+    """Give PRINCIPAL (AAD object id or email) ROLE; a seat in a body gets its reminders."""
+    from knowledge.packs import load_pack
+    from storage.meetings import add_member
+    from storage.models.base import utcnow
+
     _check_body(Role(role), body)
 
     async def work(database: Database) -> None:
         async with database.transaction() as session:
+            if body is not None:
+                await add_member(
+                    session=session,
+                    pack=load_pack(settings.knowledge_pack),
+                    body=body,
+                    principal=principal,
+                    role=Role(role),
+                    actor=cli_actor(),
+                    tz=settings.tz,
+                    now=utcnow(),
+                    source="cli",
+                )
+                return
             await grant_role(
                 session=session,
                 principal=principal,
                 role=Role(role),
-                body_key=body,
                 actor=cli_actor(),
                 source="cli",
             )
@@ -58,16 +74,31 @@ def access_grant(settings: Settings, principal: str, role: str, body: str | None
 @click.option("--body", default=None)
 @with_settings
 def access_revoke(settings: Settings, principal: str, role: str, body: str | None) -> None:
-    """End PRINCIPAL's ROLE."""
+    """End PRINCIPAL's ROLE; leaving a body cancels its reminders."""
+    from knowledge.packs import load_pack
+    from storage.meetings import remove_member
+    from storage.models.base import utcnow
+
     _check_body(Role(role), body)
 
     async def work(database: Database) -> int:
         async with database.transaction() as session:
+            if body is not None:
+                return await remove_member(
+                    session=session,
+                    pack=load_pack(settings.knowledge_pack),
+                    body=body,
+                    principal=principal,
+                    role=Role(role),
+                    actor=cli_actor(),
+                    tz=settings.tz,
+                    now=utcnow(),
+                    source="cli",
+                )
             return await revoke_role(
                 session=session,
                 principal=principal,
                 role=Role(role),
-                body_key=body,
                 actor=cli_actor(),
                 source="cli",
             )
@@ -130,7 +161,6 @@ def person_show(settings: Settings, identity: str) -> None:
 @with_settings
 def person_erase(settings: Settings, identity: str, yes: bool) -> None:
     """End IDENTITY's roles and grants and anonymise them; history stays without the name."""
-    import storage.personal_data_features  # noqa: F401  (registers the feature tables)
     from storage.personal_data import UnknownPersonError, erase_person, subject_of
 
     if not yes:

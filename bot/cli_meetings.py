@@ -237,7 +237,7 @@ def set_(
 def member(settings: Settings, action: str, body: str, email: str | None, role: str) -> None:
     """Add, remove or list a body's members (people the directory knows)."""
     from storage.access import Role
-    from storage.meetings import add_member, members, remove_member, replan_body
+    from storage.meetings import add_member, known_person, members, remove_member
     from storage.models.base import utcnow
 
     key, pack = _body(settings, body), _pack(settings)
@@ -246,15 +246,16 @@ def member(settings: Settings, action: str, body: str, email: str | None, role: 
 
     async def work(session: Any) -> list[Any]:
         if action == "add":
+            person = await known_person(session=session, email=email or "")
             await add_member(
-                session=session, body=key, email=email or "", role=Role(role), actor=ACTOR
-            )
+                session=session, pack=pack, body=key, principal=person.email,
+                person_id=person.id, role=Role(role), actor=ACTOR, tz=settings.tz, now=utcnow(),
+            )  # fmt: skip
         elif action == "remove":
             await remove_member(
-                session=session, body=key, email=email or "", role=Role(role), actor=ACTOR
-            )
-        if action != "list":
-            await replan_body(session=session, pack=pack, body=key, tz=settings.tz, now=utcnow())
+                session=session, pack=pack, body=key, principal=email or "", role=Role(role),
+                actor=ACTOR, tz=settings.tz, now=utcnow(),
+            )  # fmt: skip
         return await members(session=session, body=key)
 
     for person in _guard(settings, work):

@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import record_change
+from storage.data_subject import PersonalData, Subject, anonymous_principal
 from storage.directory import people_known_by
 from storage.models import AccessGrant
 from storage.models.base import utcnow
@@ -130,7 +132,10 @@ async def grant_role(
     person_id: int | None = None,
     source: str = "chat",
 ) -> Grant:
-    """Give `principal` a role; granting a role already held returns the existing grant."""
+    """Give `principal` a role; granting a role already held returns the existing grant.
+
+    A seat in a body goes through storage.meetings.add_member, which re-plans its reminders.
+    """
     if (role in BODY_ROLES) != (body_key is not None):
         raise ValueError("secretary, chair and member need a body; admin and screener none")
     principal = principal_of(principal)
@@ -176,7 +181,10 @@ async def revoke_role(
     body_key: str | None = None,
     source: str = "chat",
 ) -> int:
-    """End `principal`'s active grants of `role` (for `body_key`); returns how many ended."""
+    """End `principal`'s active grants of `role` (for `body_key`); returns how many ended.
+
+    Leaving a body goes through storage.meetings.remove_member, which cancels its reminders.
+    """
     rows = await session.scalars(
         select(AccessGrant).where(
             AccessGrant.principal == principal_of(principal),
@@ -238,3 +246,56 @@ async def seed_roles(
             actor="settings",
             source="settings",
         )
+
+
+# --- personal data (storage.personal_data lists these) ------------------------------------
+
+
+def _grants_of(subject: Subject) -> Any:
+    conditions = [AccessGrant.principal.in_(subject.principals)]
+    if subject.person_id is not None:
+        conditions.append(AccessGrant.person_id == subject.person_id)
+    return or_(*conditions)
+
+
+async def _export_grants(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
+    rows = await session.scalars(select(AccessGrant).where(_grants_of(subject)))
+    return [
+        {
+            "role": row.role,
+            "body": row.body_key,
+            "granted_at": row.granted_at,
+            "revoked_at": row.revoked_at,
+        }
+        for row in rows
+    ]
+
+
+async def _erase_grants(session: AsyncSession, subject: Subject) -> int:
+    """End the person's grants; they stay, without the principal, as history of who held what."""
+    now = utcnow()
+    rows = list(await session.scalars(select(AccessGrant).where(_grants_of(subject))))
+    for row in rows:
+        row.principal = f"anonymised:{row.id}"
+        row.revoked_at = row.revoked_at or now
+    return len(rows)
+
+
+async def _erase_granted_by(session: AsyncSession, subject: Subject) -> int:
+    result = await session.execute(
+        update(AccessGrant)
+        .where(func.lower(AccessGrant.granted_by).in_(subject.principals))
+        .values(granted_by=anonymous_principal(subject))
+    )
+    return int(result.rowcount or 0)
+
+
+PERSONAL_DATA = (
+    PersonalData(
+        "access",
+        (AccessGrant.principal, AccessGrant.person_id),
+        export=_export_grants,
+        erase=_erase_grants,
+    ),
+    PersonalData("access_history", (AccessGrant.granted_by,), erase=_erase_granted_by),
+)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.data_subject import PersonalData, Subject, anonymous_name
 from storage.models import AuditEntry
 
 
@@ -76,3 +77,44 @@ async def history(
         )
         for row in rows
     ]
+
+
+# --- personal data (storage.personal_data lists these) ------------------------------------
+
+
+async def _erase_audit_names(session: AsyncSession, subject: Subject) -> int:
+    """Keep the audit trail, but not the person's name, email or ids in it."""
+    identifiers = {i for i in (*subject.principals, subject.name, subject.email) if i}
+    if not identifiers:
+        return 0
+    replacement = anonymous_name(subject)
+    changed = 0
+    for row in await session.scalars(select(AuditEntry)):
+        actor = replacement if row.actor.lower() in identifiers else row.actor
+        before = _scrub(row.before, identifiers, replacement)
+        after = _scrub(row.after, identifiers, replacement)
+        if (actor, before, after) != (row.actor, row.before, row.after):
+            row.actor, row.before, row.after = actor, before, after
+            changed += 1
+    return changed
+
+
+def _scrub(value: Any, identifiers: set[str], replacement: str) -> Any:
+    lowered = {i.lower() for i in identifiers}
+    if isinstance(value, dict):
+        return {k: _scrub(v, identifiers, replacement) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, identifiers, replacement) for v in value]
+    if isinstance(value, str) and value.lower() in lowered:
+        return replacement
+    return value
+
+
+# Not exported: the trail of who changed what is kept for accountability, without the name.
+PERSONAL_DATA = (
+    PersonalData(
+        "audit",
+        (AuditEntry.actor, AuditEntry.before, AuditEntry.after),
+        erase=_erase_audit_names,
+    ),
+)

@@ -14,6 +14,7 @@ from jsonpickle.unpickler import Unpickler
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.data_subject import PersonalData, Subject
 from storage.db import Database
 from storage.models import BotStateDocument
 from storage.models.base import utcnow
@@ -162,3 +163,35 @@ class SqlStorage(Storage):
                 update=["document", "etag", "updated_at"],
             )
         )
+
+
+# --- personal data (storage.personal_data lists these) ------------------------------------
+
+
+def _user_state_keys(subject: Subject) -> list[str]:
+    # botbuilder's UserState key is "<channel>/users/<channel user id>".
+    return [f"msteams/users/{user_id}" for user_id in subject.channel_user_ids]
+
+
+async def _export_state(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
+    rows = await session.scalars(
+        select(BotStateDocument).where(BotStateDocument.key.in_(_user_state_keys(subject)))
+    )
+    return [{"preferences": {k: v for k, v in row.document.items() if k != "eTag"}} for row in rows]
+
+
+async def _erase_state(session: AsyncSession, subject: Subject) -> int:
+    result = await session.execute(
+        delete(BotStateDocument).where(BotStateDocument.key.in_(_user_state_keys(subject)))
+    )
+    return int(result.rowcount or 0)
+
+
+PERSONAL_DATA = (
+    PersonalData(
+        "preferences",
+        (BotStateDocument.key, BotStateDocument.document),
+        export=_export_state,
+        erase=_erase_state,
+    ),
+)

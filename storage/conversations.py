@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.data_subject import PersonalData, Subject
 from storage.models import ConversationRef
 from storage.models.base import utcnow
 from storage.sql import upsert
@@ -82,3 +83,51 @@ def _info(row: ConversationRef) -> ConversationInfo:
         conversation_id=row.conversation_id,
         **{name: getattr(row, name) for name in _COLUMNS},
     )
+
+
+# --- personal data (storage.personal_data lists these) ------------------------------------
+
+
+def _refs_of(subject: Subject) -> Any:
+    conditions = [ConversationRef.aad_object_id.in_(subject.principals)]
+    if subject.channel_user_ids:
+        conditions.append(ConversationRef.user_id.in_(subject.channel_user_ids))
+    if subject.email:
+        conditions.append(ConversationRef.user_email == subject.email.lower())
+    return or_(*conditions)
+
+
+async def _export_conversations(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
+    rows = await session.scalars(select(ConversationRef).where(_refs_of(subject)))
+    return [
+        {
+            "conversation_type": row.conversation_type,
+            "user_name": row.user_name,
+            "user_email": row.user_email,
+            "locale": row.locale,
+            "first_seen": row.first_seen,
+            "last_seen": row.last_seen,
+        }
+        for row in rows
+    ]
+
+
+async def _erase_conversations(session: AsyncSession, subject: Subject) -> int:
+    result = await session.execute(delete(ConversationRef).where(_refs_of(subject)))
+    return int(result.rowcount or 0)
+
+
+PERSONAL_DATA = (
+    PersonalData(
+        "conversations",
+        (
+            ConversationRef.user_id,
+            ConversationRef.aad_object_id,
+            ConversationRef.user_email,
+            ConversationRef.user_name,
+            ConversationRef.reference,
+        ),
+        export=_export_conversations,
+        erase=_erase_conversations,
+    ),
+)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from knowledge.schema import Pack
 from knowledge.text import name_key
 from storage.audit import record_change
+from storage.data_subject import PersonalData, Subject, anonymous_name
 from storage.models import (
     AuditEntry,
     ConversationRef,
@@ -709,3 +710,78 @@ def role_order(pack: Pack) -> dict[str, int]:
 def distinct(values: Iterable[str]) -> list[str]:
     """`values` without repeats, in first-seen order."""
     return list(dict.fromkeys(values))
+
+
+# --- personal data (storage.personal_data lists these) ------------------------------------
+
+
+async def _export_person(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
+    if subject.person_id is None:
+        return []
+    person = await session.get(Person, subject.person_id)
+    if person is None:
+        return []
+    return [
+        {
+            "name": person.name,
+            "email": person.email,
+            "aad_object_id": person.aad_object_id,
+            "anonymised": person.anonymised,
+        }
+    ]
+
+
+async def _erase_person(session: AsyncSession, subject: Subject) -> int:
+    if subject.person_id is None:
+        return 0
+    person = await session.get(Person, subject.person_id)
+    if person is None:
+        return 0
+    person.name = anonymous_name(subject)
+    person.email = f"anonymised-{person.id}@invalid"
+    person.aad_object_id = None
+    person.anonymised = True
+    return 1
+
+
+async def _export_roles(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
+    if subject.person_id is None:
+        return []
+    rows = await session.scalars(
+        select(RoleAssignment)
+        .where(RoleAssignment.person_id == subject.person_id)
+        .order_by(RoleAssignment.valid_from)
+    )
+    return [
+        {
+            "role": row.role_key,
+            "system_id": row.system_id,
+            "valid_from": row.valid_from,
+            "valid_to": row.valid_to,
+            "source": row.source,
+        }
+        for row in rows
+    ]
+
+
+async def _erase_roles(session: AsyncSession, subject: Subject) -> int:
+    """End the person's roles; the assignments stay as history of who held what."""
+    if subject.person_id is None:
+        return 0
+    result = await session.execute(
+        update(RoleAssignment)
+        .where(RoleAssignment.person_id == subject.person_id, RoleAssignment.valid_to.is_(None))
+        .values(valid_to=utcnow())
+    )
+    return int(result.rowcount or 0)
+
+
+PERSONAL_DATA = (
+    PersonalData(
+        "person",
+        (Person.name, Person.email, Person.aad_object_id),
+        export=_export_person,
+        erase=_erase_person,
+    ),
+    PersonalData("roles", (RoleAssignment.person_id,), export=_export_roles, erase=_erase_roles),
+)

@@ -1,7 +1,8 @@
 """Meetings of the governance bodies, their members, and the reminders planned in the outbox.
 
 Reminder rows are keyed `meeting:{id}:{rule}:{recipient}`: planning again replaces them,
-moving a meeting re-plans them, cancelling cancels them.
+moving a meeting re-plans them, cancelling cancels them. Joining or leaving a body goes through
+`add_member`/`remove_member` whichever capability asks, so the reminders always follow.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.calendar import add_working_days, format_when, reminder_time, titled, year_plan
@@ -19,6 +20,8 @@ from knowledge.schema import Body, Pack, ReminderRule
 from storage import outbox
 from storage.access import Role, grant_role, list_grants, principal_of, revoke_role
 from storage.audit import record_change
+from storage.data_subject import PersonalData, Subject, anonymous_principal
+from storage.directory import PersonInfo, get_person, person_id_of
 from storage.directory import principals_of as principals_of  # the årshjul's callers use it
 from storage.models.base import utcnow
 from storage.models.directory import Person
@@ -26,6 +29,13 @@ from storage.models.meetings import BodyChannel, Meeting, ReminderOptOut
 
 SOURCE = "meetings"
 MEMBER_ROLES = (Role.SECRETARY, Role.CHAIR, Role.MEMBER)
+# Who a reminder rule's `recipients` names, by role in the body ("channel" names nobody).
+RECIPIENT_ROLES: dict[str, set[Role]] = {
+    "secretary": {Role.SECRETARY},
+    "chair": {Role.CHAIR},
+    "members": {Role.CHAIR, Role.MEMBER},
+    "submitters": {Role.CHAIR, Role.MEMBER},
+}
 
 
 class UnknownMeetingError(Exception):
@@ -342,29 +352,98 @@ async def update_meeting(
 # --- members, channel and opt-outs -------------------------------------------------------
 
 
-async def add_member(
-    *, session: AsyncSession, body: str, email: str, role: Role, actor: str
-) -> Member:
-    """Give a person the directory knows a role in a body."""
-    if role not in MEMBER_ROLES:
-        raise ValueError(f"{role} is not a body role")
-    person = await session.scalar(select(Person).where(Person.email == principal_of(email)))
+async def known_person(*, session: AsyncSession, email: str) -> PersonInfo:
+    """The directory person with `email`; UnknownPersonError when the directory lacks them."""
+    person = await get_person(session=session, email=email)
     if person is None:
         raise UnknownPersonError(email)
+    return person
+
+
+async def add_member(
+    *,
+    session: AsyncSession,
+    pack: Pack,
+    body: str,
+    principal: str,
+    role: Role,
+    actor: str,
+    tz: ZoneInfo,
+    now: datetime,
+    person_id: int | None = None,
+    source: str = SOURCE,
+) -> Member:
+    """Give `principal` a role in a body and re-plan the reminders of its coming meetings.
+
+    This is the one way into a body, whether a secretary adds a member or an admin grants the
+    role: the new member's reminders are planned at once either way.
+    """
+    if role not in MEMBER_ROLES:
+        raise ValueError(f"{role} is not a body role")
+    principal = principal_of(principal)
+    if person_id is None:
+        person_id = await person_id_of(session=session, principals=[principal])
     grant = await grant_role(
-        session=session, principal=person.email, role=role, actor=actor,
-        body_key=body, person_id=person.id, source=SOURCE,
+        session=session, principal=principal, role=role, actor=actor,
+        body_key=body, person_id=person_id, source=source,
     )  # fmt: skip
-    return Member(grant.principal, grant.role, person.name)
+    await replan_body(session=session, pack=pack, body=body, tz=tz, now=now)
+    name = None
+    if person_id is not None:
+        name = await session.scalar(select(Person.name).where(Person.id == person_id))
+    return Member(grant.principal, grant.role, name)
 
 
 async def remove_member(
-    *, session: AsyncSession, body: str, email: str, role: Role, actor: str
+    *,
+    session: AsyncSession,
+    pack: Pack,
+    body: str,
+    principal: str,
+    actor: str,
+    tz: ZoneInfo,
+    now: datetime,
+    role: Role | None = None,
+    source: str = SOURCE,
 ) -> int:
-    """End a person's role in a body; returns how many grants ended."""
-    return await revoke_role(
-        session=session, principal=email, role=role, actor=actor, body_key=body, source=SOURCE
-    )
+    """End `principal`'s role (every role, when None) in a body; returns how many grants ended.
+
+    Their unsent reminders that no remaining role brings are cancelled, and the body's coming
+    meetings re-planned.
+    """
+    principal = principal_of(principal)
+    ended = 0
+    for each in (role,) if role else MEMBER_ROLES:
+        ended += await revoke_role(
+            session=session, principal=principal, role=each, actor=actor, body_key=body,
+            source=source,
+        )  # fmt: skip
+    if ended:
+        await _cancel_unwanted(session, pack, body, principal)
+        await replan_body(session=session, pack=pack, body=body, tz=tz, now=now)
+    return ended
+
+
+async def _cancel_unwanted(session: AsyncSession, pack: Pack, body: str, principal: str) -> int:
+    """Cancel `principal`'s unsent reminders in `body` that their remaining roles do not bring.
+
+    Re-planning covers the coming meetings; this also reaches a meeting under way and snoozes.
+    """
+    roles = {m.role for m in await members(session=session, body=body) if m.principal == principal}
+    try:
+        rules = {rule.key: rule for rule in meeting_body(pack, body).reminder_rules}
+    except UnknownBodyError:
+        rules = {}
+    ids = set((await session.scalars(select(Meeting.id).where(Meeting.body_key == body))).all())
+    unwanted = []
+    for delivery in await outbox.deliveries(
+        session=session, key_prefix="meeting:", status=outbox.OPEN, principal=principal
+    ):
+        meeting_id, rule_key, _ = _parse_key(delivery.key)
+        rule = rules.get(rule_key)
+        if meeting_id in ids and not (rule and RECIPIENT_ROLES.get(rule.recipients, set()) & roles):
+            unwanted.append(delivery.key)
+    return await outbox.cancel_keys(session=session, keys=unwanted)
 
 
 async def members(*, session: AsyncSession, body: str) -> list[Member]:
@@ -430,12 +509,7 @@ async def _opted_out(session: AsyncSession, body: str) -> set[str]:
 
 
 def _recipients(rule: ReminderRule, people: list[Member]) -> list[Member]:
-    wanted = {
-        "secretary": {Role.SECRETARY},
-        "chair": {Role.CHAIR},
-        "members": {Role.CHAIR, Role.MEMBER},
-        "submitters": {Role.CHAIR, Role.MEMBER},
-    }.get(rule.recipients, set())
+    wanted = RECIPIENT_ROLES.get(rule.recipients, set())
     seen: dict[str, Member] = {}
     for person in people:
         if person.role in wanted:
@@ -608,3 +682,47 @@ async def neighbour_meeting(
         .limit(1)
     )
     return _info(row) if row else None
+
+
+# --- personal data (storage.personal_data lists these) ------------------------------------
+
+
+async def _export_opt_outs(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
+    rows = await session.scalars(
+        select(ReminderOptOut).where(ReminderOptOut.principal.in_(subject.principals))
+    )
+    return [{"body": r.body_key, "since": r.created_at} for r in rows]
+
+
+async def _erase_opt_outs(session: AsyncSession, subject: Subject) -> int:
+    result = await session.execute(
+        delete(ReminderOptOut).where(ReminderOptOut.principal.in_(subject.principals))
+    )
+    return int(result.rowcount or 0)
+
+
+async def _erase_history(session: AsyncSession, subject: Subject) -> int:
+    """Who added a meeting or set a body's channel stays on record, without a name."""
+    principal = anonymous_principal(subject)
+    changed = 0
+    for statement in (
+        update(Meeting)
+        .where(func.lower(Meeting.created_by).in_(subject.principals))
+        .values(created_by=principal),
+        update(BodyChannel)
+        .where(func.lower(BodyChannel.set_by).in_(subject.principals))
+        .values(set_by=principal),
+    ):
+        changed += int((await session.execute(statement)).rowcount or 0)
+    return changed
+
+
+PERSONAL_DATA = (
+    PersonalData(
+        "reminder_opt_outs",
+        (ReminderOptOut.principal,),
+        export=_export_opt_outs,
+        erase=_erase_opt_outs,
+    ),
+    PersonalData("meeting_history", (Meeting.created_by, BodyChannel.set_by), erase=_erase_history),
+)

@@ -18,6 +18,14 @@ from sqlalchemy import String, and_, case, cast, delete, func, or_, select, upda
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.conversations import ConversationInfo, get_conversation, personal_conversation
+from storage.data_subject import (
+    PersonalData,
+    Subject,
+    anonymous_name,
+    anonymous_principal,
+    mentions,
+    scrub,
+)
 from storage.models.base import utcnow
 from storage.models.directory import Person
 from storage.models.outbox import DispatcherHeartbeat, OutboxMessage
@@ -176,6 +184,18 @@ async def cancel(*, session: AsyncSession, key_prefix: str) -> int:
         update(OutboxMessage)
         .where(_key_starts(key_prefix))
         .where(OutboxMessage.status.in_(OPEN))
+        .values(status="cancelled", claimed_by=None, lease_until=None, updated_at=utcnow())
+    )
+    return result.rowcount or 0
+
+
+async def cancel_keys(*, session: AsyncSession, keys: Sequence[str]) -> int:
+    """Cancel the not-yet-sent deliveries with exactly these keys; returns how many."""
+    if not keys:
+        return 0
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.key.in_(list(keys)), OutboxMessage.status.in_(OPEN))
         .values(status="cancelled", claimed_by=None, lease_until=None, updated_at=utcnow())
     )
     return result.rowcount or 0
@@ -414,11 +434,14 @@ async def deliveries(
     status: Sequence[Status] | None = None,
     due_from: datetime | None = None,
     due_until: datetime | None = None,
+    principal: str | None = None,
 ) -> list[Delivery]:
-    """Deliveries by key prefix, status and due window, in due order."""
+    """Deliveries by key prefix, status, due window and principal, in due order."""
     query = select(OutboxMessage)
     if key_prefix:
         query = query.where(_key_starts(key_prefix))
+    if principal:
+        query = query.where(OutboxMessage.principal == principal.lower())
     if status:
         query = query.where(OutboxMessage.status.in_(list(status)))
     if due_from:
@@ -493,3 +516,78 @@ async def heartbeat(*, session: AsyncSession, worker: str, now: datetime, ttl: t
 async def leave(*, session: AsyncSession, worker: str) -> None:
     """Forget `worker`'s heartbeat (it stopped dispatching), so the others speed up at once."""
     await session.execute(delete(DispatcherHeartbeat).where(DispatcherHeartbeat.worker == worker))
+
+
+# --- personal data (storage.personal_data lists these) ------------------------------------
+
+
+def _addressed_to(subject: Subject) -> Any:
+    conditions = [OutboxMessage.principal.in_(subject.principals)]
+    if subject.person_id is not None:
+        conditions.append(OutboxMessage.person_id == subject.person_id)
+    return or_(*conditions)
+
+
+async def _export_deliveries(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
+    """The messages planned for the person that have not gone out."""
+    rows = await session.scalars(
+        select(OutboxMessage)
+        .where(_addressed_to(subject), OutboxMessage.status.in_(OPEN))
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+    )
+    return [
+        {
+            "source": row.source,
+            "subject": row.payload.get("subject"),
+            "due_at": row.due_at,
+            "status": row.status,
+        }
+        for row in rows
+    ]
+
+
+async def _erase_deliveries(session: AsyncSession, subject: Subject) -> int:
+    """Cancel what was planned for the person, and take them out of every row that names them
+    (its key, payload, or the list of who hears when it cannot be delivered).
+
+    Every row is read, as for the audit log: a name can stand in any row's payload.
+    """
+    principals = {p.lower() for p in subject.principals}
+    changed = 0
+    for row in list(await session.scalars(select(OutboxMessage))):
+        addressed = row.principal in principals or (
+            subject.person_id is not None and row.person_id == subject.person_id
+        )
+        report_to = [r for r in row.report_to or [] if r.get("principal") not in principals]
+        payload = scrub(row.payload, subject)
+        if addressed and payload.get("recipient_name"):
+            payload["recipient_name"] = anonymous_name(subject)
+        named = mentions(row.key, subject)
+        if not (addressed or named or payload != row.payload or report_to != row.report_to):
+            continue
+        if addressed:
+            if row.status in OPEN:
+                row.status, row.claimed_by, row.lease_until = "cancelled", None, None
+            if row.principal:
+                row.principal = anonymous_principal(subject)
+        if named:
+            row.key = f"erased:{row.id}"
+        row.payload, row.report_to = payload, report_to
+        changed += 1
+    return changed
+
+
+PERSONAL_DATA = (
+    PersonalData(
+        "deliveries",
+        (
+            OutboxMessage.key,
+            OutboxMessage.principal,
+            OutboxMessage.person_id,
+            OutboxMessage.payload,
+            OutboxMessage.report_to,
+        ),
+        export=_export_deliveries,
+        erase=_erase_deliveries,
+    ),
+)

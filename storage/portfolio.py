@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from rapidfuzz import fuzz
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.portfolio import (
@@ -29,6 +29,7 @@ from knowledge.portfolio import (
 from knowledge.text import FuzzyIndex, normalise
 from storage.access import Access, Role, principal_of
 from storage.audit import record_change
+from storage.data_subject import PersonalData, Subject, anonymous_name, anonymous_principal
 from storage.directory import people_known_by
 from storage.directory_index import DirectoryIndex, directory_index
 from storage.models import (
@@ -669,3 +670,80 @@ async def portfolio_report(
         ],
         initiatives=records,
     )
+
+
+# --- personal data (storage.personal_data lists these) ------------------------------------
+
+
+def _initiatives_of(subject: Subject) -> Any:
+    conditions = [Initiative.registered_by.in_(subject.principals)]
+    if subject.person_id is not None:
+        conditions.append(Initiative.lead_person_id == subject.person_id)
+    return or_(*conditions)
+
+
+async def _export_initiatives(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
+    rows = await session.scalars(select(Initiative).where(_initiatives_of(subject)))
+    return [{"id": r.id, "title": r.title, "status": r.status} for r in rows]
+
+
+async def _erase_initiatives(session: AsyncSession, subject: Subject) -> int:
+    rows = list(await session.scalars(select(Initiative).where(_initiatives_of(subject))))
+    name = anonymous_name(subject)
+    for row in rows:
+        if row.registered_by in subject.principals:
+            row.registered_by = f"anonymised:{subject.person_id or row.id}"
+            row.registered_by_name = name
+        if subject.person_id is not None and row.lead_person_id == subject.person_id:
+            row.lead_name = name
+    return len(rows)
+
+
+async def _export_following(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
+    rows = await session.scalars(
+        select(InitiativeFollower).where(InitiativeFollower.principal.in_(subject.principals))
+    )
+    return [{"initiative_id": r.initiative_id} for r in rows]
+
+
+async def _erase_following(session: AsyncSession, subject: Subject) -> int:
+    result = await session.execute(
+        delete(InitiativeFollower).where(InitiativeFollower.principal.in_(subject.principals))
+    )
+    return int(result.rowcount or 0)
+
+
+async def _erase_history(session: AsyncSession, subject: Subject) -> int:
+    """Who moved an initiative stays in its history, without a name."""
+    result = await session.execute(
+        update(InitiativeEvent)
+        .where(func.lower(InitiativeEvent.actor).in_(subject.principals))
+        .values(actor=anonymous_principal(subject), actor_name=anonymous_name(subject))
+    )
+    return int(result.rowcount or 0)
+
+
+PERSONAL_DATA = (
+    PersonalData(
+        "initiatives",
+        (
+            Initiative.registered_by,
+            Initiative.registered_by_name,
+            Initiative.lead_person_id,
+            Initiative.lead_name,
+        ),
+        export=_export_initiatives,
+        erase=_erase_initiatives,
+    ),
+    PersonalData(
+        "initiative_following",
+        (InitiativeFollower.principal, InitiativeFollower.name),
+        export=_export_following,
+        erase=_erase_following,
+    ),
+    PersonalData(
+        "initiative_history",
+        (InitiativeEvent.actor, InitiativeEvent.actor_name),
+        erase=_erase_history,
+    ),
+)

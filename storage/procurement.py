@@ -15,11 +15,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import Access, NotAuthorisedError, Role
 from storage.audit import record_change
+from storage.data_subject import PersonalData, Subject, anonymous_name, anonymous_principal
 from storage.directory import person_id_of
 from storage.models.base import utcnow
 from storage.models.procurement import ProcurementChannel, ProcurementEvent, ProcurementRequest
@@ -615,3 +616,77 @@ async def it_channel(*, session: AsyncSession, default: str | None = None) -> st
         .limit(1)
     )
     return newest or default or None
+
+
+# --- personal data (storage.personal_data lists these) ------------------------------------
+
+
+def _requests_of(subject: Subject) -> Any:
+    conditions = [ProcurementRequest.requester.in_(subject.principals)]
+    if subject.person_id is not None:
+        conditions.append(ProcurementRequest.requester_person_id == subject.person_id)
+    return or_(*conditions)
+
+
+async def _export_requests(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
+    rows = await session.scalars(select(ProcurementRequest).where(_requests_of(subject)))
+    return [
+        {"id": r.id, "status": r.status, "need": r.need[:200], "created_at": r.created_at}
+        for r in rows
+    ]
+
+
+async def _erase_requests(session: AsyncSession, subject: Subject) -> int:
+    rows = list(await session.scalars(select(ProcurementRequest).where(_requests_of(subject))))
+    for row in rows:
+        row.requester_name = anonymous_name(subject)
+        row.requester_email = None
+        row.requester_aad_object_id = None
+        row.requester = f"anonymised:{subject.person_id or row.id}"
+    return len(rows)
+
+
+async def _erase_history(session: AsyncSession, subject: Subject) -> int:
+    """Who screened, asked, answered or set IT's channel stays in the history, without a name."""
+    principal, name = anonymous_principal(subject), anonymous_name(subject)
+    changed = 0
+    for statement in (
+        update(ProcurementRequest)
+        .where(func.lower(ProcurementRequest.screener).in_(subject.principals))
+        .values(screener=principal, screener_name=name),
+        update(ProcurementEvent)
+        .where(func.lower(ProcurementEvent.actor).in_(subject.principals))
+        .values(actor=principal, actor_name=name),
+        update(ProcurementChannel)
+        .where(func.lower(ProcurementChannel.set_by).in_(subject.principals))
+        .values(set_by=principal),
+    ):
+        changed += int((await session.execute(statement)).rowcount or 0)
+    return changed
+
+
+PERSONAL_DATA = (
+    PersonalData(
+        "procurement_requests",
+        (
+            ProcurementRequest.requester,
+            ProcurementRequest.requester_name,
+            ProcurementRequest.requester_email,
+            ProcurementRequest.requester_aad_object_id,
+            ProcurementRequest.requester_person_id,
+        ),
+        export=_export_requests,
+        erase=_erase_requests,
+    ),
+    PersonalData(
+        "procurement_history",
+        (
+            ProcurementRequest.screener,
+            ProcurementRequest.screener_name,
+            ProcurementEvent.actor,
+            ProcurementEvent.actor_name,
+            ProcurementChannel.set_by,
+        ),
+        erase=_erase_history,
+    ),
+)

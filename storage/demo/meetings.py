@@ -40,13 +40,13 @@ def seats_of(index: int) -> tuple[tuple[Role, str], ...]:
 async def load(*, session: AsyncSession, pack_key: str) -> None:
     """Seat the demo people in every body that meets, then plan this year and the next."""
     pack = load_pack(pack_key)
+    now = utcnow()
     for index, body in enumerate(meeting_bodies(pack)):
         for role, person in seats_of(index):
             await add_member(
-                session=session, body=body.key, email=email_of(person), role=role,
-                actor="demo",
+                session=session, pack=pack, body=body.key, principal=email_of(person),
+                role=role, actor="demo", tz=DEMO_TIMEZONE, now=now,
             )  # fmt: skip
-    now = utcnow()
     this_year = now.astimezone(DEMO_TIMEZONE).year
     for year in (this_year, this_year + 1):
         await generate_year(

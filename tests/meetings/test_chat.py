@@ -18,7 +18,7 @@ from bot.settings import Settings
 from knowledge.calendar import add_working_days, format_when, reminder_time
 from knowledge.packs import load_pack
 from storage import meetings, outbox
-from storage.access import Role
+from storage.access import Role, grant_role
 from storage.audit import history
 from storage.directory import touch_directory
 from storage.meetings import MeetingInfo
@@ -88,8 +88,9 @@ async def chat(bot: RunningBot, channel: TestChannel) -> Chat:
         for n, role in ((SECRETARY, Role.SECRETARY), (MEMBER, Role.MEMBER),
                         (OTHER_MEMBER, Role.MEMBER)):  # fmt: skip
             await meetings.add_member(
-                session=session, body="styregruppe", email=email(n), role=role, actor="t"
-            )
+                session=session, pack=PACK, body="styregruppe", principal=email(n), role=role,
+                actor="t", tz=TZ, now=utcnow(),
+            )  # fmt: skip
         await meetings.generate_year(
             session=session, pack=PACK, year=YEAR, tz=TZ, actor="t", now=utcnow()
         )
@@ -311,3 +312,42 @@ async def test_reminder_card_buttons_act_for_their_recipient_only(chat: Chat) ->
     assert "igen personlige påmindelser" in back_on
     statuses = {d.key: d.status for d in await rows(chat.bot, later)}
     assert statuses[f"{later}member_reminder:{email(MEMBER)}"] == "pending"
+
+
+async def pending_rows_of(bot: RunningBot, principal: str) -> dict[str, datetime]:
+    """The reminder rows waiting to go to `principal`, by key, with when they are due."""
+    async with bot.app[DATABASE].transaction() as session:
+        found = await outbox.deliveries(session=session, key_prefix="meeting:", status=("pending",))
+    return {d.key: d.due_at for d in found if d.principal == principal}
+
+
+async def test_an_admin_granting_membership_plans_the_same_reminders_as_adding_a_member(
+    chat: Chat,
+) -> None:
+    admin = 5
+    async with chat.bot.app[DATABASE].transaction() as session:
+        user = new_user(admin)
+        session.add(Person(email=email(admin), name=user["user_name"],
+                           aad_object_id=user["aad_object_id"]))  # fmt: skip
+        await session.flush()
+        await grant_role(
+            session=session, principal=user["aad_object_id"], role=Role.ADMIN, actor="t"
+        )
+    newcomer = email(OUTSIDER)
+
+    asked = await chat.send(admin, "giv Bruger 4 adgang som medlem for styregruppen")
+    answer = await chat.say(admin, value=submit_data(asked, "access.grant"))
+    assert "Sket: Bruger 4 er nu medlem af" in answer
+    granted = await pending_rows_of(chat.bot, newcomer)
+    assert granted, "the new member's reminders are planned"
+
+    asked = await chat.send(admin, "fjern Bruger 4s adgang som medlem af styregruppen")
+    assert "er ikke længere medlem af" in await chat.say(
+        admin, value=submit_data(asked, "access.revoke")
+    )
+    assert await pending_rows_of(chat.bot, newcomer) == {}, "revoking cancels them"
+
+    assert f"Bruger 4 er nu medlem af {NAME}" in await chat.say(
+        SECRETARY, "tilføj Bruger 4 som medlem af styregruppen"
+    )
+    assert await pending_rows_of(chat.bot, newcomer) == granted

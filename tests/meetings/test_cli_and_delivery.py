@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 
 from click.testing import CliRunner
 from icalendar import Calendar
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import DATABASE, DISPATCHER
 from bot.cli import cli
+from bot.cli_support import run_in_transaction
 from knowledge.calendar import add_working_days
 from knowledge.packs import load_pack
 from storage import meetings, outbox
@@ -84,10 +86,13 @@ async def test_members_who_talked_to_the_bot_get_the_reminder_card_once(
             await session.flush()
             await meetings.add_member(
                 session=session,
+                pack=pack,
                 body="styregruppe",
-                email=f"p{n}@norddjurs.dk",
+                principal=f"p{n}@norddjurs.dk",
                 role=role,
                 actor="t",
+                tz=TZ,
+                now=utcnow(),
             )
         meeting = await meetings.add_meeting(
             session=session, pack=pack, body="styregruppe", start=start,
@@ -123,3 +128,34 @@ async def test_members_who_talked_to_the_bot_get_the_reminder_card_once(
         "a:1personal-1user-2",
         "a:1personal-1user-3",
     }
+
+
+def test_access_revoke_and_grant_from_the_cli_match_member_add(
+    database_url: str,
+) -> None:
+    runner = CliRunner()
+    env = {"GOVBOT_DATABASE_URL": database_url, "GOVBOT_KNOWLEDGE_PACK": "norddjurs"}
+    year = str(utcnow().astimezone(TZ).year + 1)
+    assert runner.invoke(cli, ["meetings", "generate", "--year", year], env=env).exit_code == 0
+    newcomer = "p4@norddjurs.dk"
+
+    async def add_person(session: AsyncSession) -> None:
+        session.add(Person(email=newcomer, name="Bruger 4"))
+
+    async def pending(session: AsyncSession) -> dict[str, datetime]:
+        found = await outbox.deliveries(session=session, key_prefix="meeting:", status=("pending",))
+        return {d.key: d.due_at for d in found if d.principal == newcomer}
+
+    run_in_transaction(database_url, add_person)
+    member = ["meetings", "member", "add", "--body", "styregruppe", "--email", newcomer]
+    assert runner.invoke(cli, member, env=env).exit_code == 0
+    added = run_in_transaction(database_url, pending)
+    assert added, "the new member's reminders are planned"
+
+    access = ["access", "revoke", newcomer, "member", "--body", "styregruppe"]
+    assert runner.invoke(cli, access, env=env).exit_code == 0
+    assert run_in_transaction(database_url, pending) == {}, "revoking cancels them"
+
+    access[1] = "grant"
+    assert runner.invoke(cli, access, env=env).exit_code == 0
+    assert run_in_transaction(database_url, pending) == added

@@ -30,8 +30,9 @@ async def staff(session: AsyncSession) -> None:
         session.add(Person(email=email, name=email.split("@")[0].title()))
         await session.flush()
         await meetings.add_member(
-            session=session, body="styregruppe", email=email, role=role, actor="test"
-        )
+            session=session, pack=PACK, body="styregruppe", principal=email, role=role,
+            actor="test", tz=TZ, now=NOW,
+        )  # fmt: skip
     await meetings.set_body_channel(
         session=session, body="styregruppe", conversation_id="19:sg@thread", actor="test"
     )
@@ -149,9 +150,7 @@ async def test_opting_out_keeps_the_channel_post(session: AsyncSession) -> None:
 
 async def test_members_must_be_known_to_the_directory(session: AsyncSession) -> None:
     with pytest.raises(meetings.UnknownPersonError):
-        await meetings.add_member(
-            session=session, body="styregruppe", email="ukendt@x.dk", role=Role.MEMBER, actor="t"
-        )
+        await meetings.known_person(session=session, email="ukendt@x.dk")
     with pytest.raises(meetings.InvalidMeetingError):
         await meetings.add_meeting(
             session=session, pack=PACK, body="styregruppe",
@@ -176,3 +175,37 @@ async def test_snooze_plans_tomorrow_morning_for_the_recipient_only(session: Asy
     )
     assert due == datetime(2027, 2, 8, 9, 0, tzinfo=TZ)
     assert await outbox.get_delivery(session=session, key=f"{key}:snooze:2027-02-08")
+
+
+async def test_leaving_a_body_cancels_what_no_remaining_role_brings(session: AsyncSession) -> None:
+    await staff(session)
+    await generate(session)
+    first, second = (await meetings.list_meetings(session=session, tz=TZ, body="styregruppe"))[:2]
+    secretary = "sekretaer@norddjurs.dk"
+    await meetings.add_member(
+        session=session, pack=PACK, body="styregruppe", principal=secretary, role=Role.MEMBER,
+        actor="test", tz=TZ, now=NOW,
+    )  # fmt: skip
+    during = first.start + timedelta(minutes=30)  # the meeting is under way: not re-planned
+
+    ended = await meetings.remove_member(
+        session=session, pack=PACK, body="styregruppe", principal=secretary,
+        role=Role.SECRETARY, actor="test", tz=TZ, now=during,
+    )  # fmt: skip
+
+    assert ended == 1
+    minutes = f"meeting:{first.id}:minutes_due:{secretary}"
+    assert (await outbox.get_delivery(session=session, key=minutes)).status == "cancelled"
+    reminder = f"meeting:{second.id}:member_reminder:{secretary}"
+    assert (await outbox.get_delivery(session=session, key=reminder)).status == "pending"
+    agenda = f"meeting:{second.id}:agenda_due:{secretary}"
+    assert (await outbox.get_delivery(session=session, key=agenda)).status == "cancelled"
+
+    await meetings.remove_member(
+        session=session, pack=PACK, body="styregruppe", principal=secretary, actor="test",
+        tz=TZ, now=during,
+    )  # fmt: skip
+    left = await outbox.deliveries(
+        session=session, key_prefix="meeting:", status=outbox.OPEN, principal=secretary
+    )
+    assert left == [], "nothing is planned for someone who left"

@@ -3,25 +3,51 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import storage.personal_data_features  # noqa: F401  (registers the feature tables)
 from bot.cli import cli
+from bot.cli_support import run_in_transaction
+from knowledge.packs import load_pack
+from storage import meetings, outbox
 from storage.access import Role, access_of, grant_role
 from storage.audit import record_change
 from storage.conversations import ConversationInfo, remember_conversation
 from storage.db import Database
-from storage.models import AuditEntry, BotStateDocument, ConversationRef, Person, RoleAssignment
+from storage.models import (
+    AuditEntry,
+    Base,
+    BotStateDocument,
+    ConversationRef,
+    Person,
+    RoleAssignment,
+)
 from storage.models.base import utcnow
 from storage.personal_data import erase_person, export_personal_data, subject_of
+from storage.portfolio import Actor, follow_initiative, register_initiative
+from storage.procurement import Requester, submit_request
 from storage.retention import purge_abandoned_dialogs, purge_idle
+from tests.portfolio.factories import new_initiative
 
 AAD = "00000000-0000-0000-0000-0000000000a1"
 EMAIL = "anne.jensen@randers.dk"
+ROOT = Path(__file__).resolve().parents[2]
+TZ = ZoneInfo("Europe/Copenhagen")
+FEATURE_KINDS = (
+    "procurement_requests",
+    "initiatives",
+    "initiative_following",
+    "reminder_opt_outs",
+    "deliveries",
+)
 
 
 async def _anne(session: AsyncSession) -> Person:
@@ -61,6 +87,94 @@ async def _anne(session: AsyncSession) -> Person:
     )
     await session.flush()
     return person
+
+
+async def _anne_everywhere(session: AsyncSession) -> Person:
+    """Anne in every feature: a request, an initiative, one she follows, an opt-out, and the
+    reminders of a body she is secretary of (also named on her colleague's)."""
+    anne = await _anne(session)
+    pack = load_pack("norddjurs")
+    session.add(Person(email="bo.berg@randers.dk", name="Bo Berg"))
+    await session.flush()
+    await meetings.add_member(
+        session=session, pack=pack, body="styregruppe", principal="bo.berg@randers.dk",
+        role=Role.MEMBER, actor=AAD, tz=TZ, now=utcnow(),
+    )  # fmt: skip
+    await meetings.set_opt_out(session=session, principal=AAD, body="programgruppe", opted_out=True)
+    await meetings.generate_year(
+        session=session, pack=pack, year=utcnow().year + 1, tz=TZ, actor=AAD, now=utcnow()
+    )
+    await submit_request(
+        session=session,
+        requester=Requester(principal=AAD, name="Anne Jensen", email=EMAIL, aad_object_id=AAD),
+        pack_key="norddjurs", unit="Kultur", need="Et bookingsystem", answers={},
+    )  # fmt: skip
+    mine = Actor(principal=AAD, name="Anne Jensen", email=EMAIL)
+    await register_initiative(session=session, new=new_initiative(), actor=mine)
+    bos = await register_initiative(
+        session=session, new=new_initiative(title="Bos initiativ"),
+        actor=Actor(principal="bo.berg@randers.dk", name="Bo Berg"),
+    )  # fmt: skip
+    await follow_initiative(session=session, initiative_id=bos.id, actor=mine)
+    await session.flush()
+    return anne
+
+
+async def test_the_export_covers_every_feature(session: AsyncSession) -> None:
+    await _anne_everywhere(session)
+    subject = await subject_of(session=session, email=EMAIL)
+    sections = {
+        s.kind: s.items for s in await export_personal_data(session=session, subject=subject)
+    }
+    for kind in FEATURE_KINDS:
+        assert sections.get(kind), kind
+    assert sections["initiative_following"][0]["initiative_id"]
+    assert {row["status"] for row in sections["deliveries"]} == {"pending"}
+    assert all(row["source"] == "meetings" for row in sections["deliveries"])
+
+
+async def test_erasure_leaves_the_person_in_no_table(session: AsyncSession) -> None:
+    person = await _anne_everywhere(session)
+    pending = await outbox.deliveries(session=session, status=("pending",), principal=AAD)
+    assert pending, "Anne's reminders are planned"
+    subject = await subject_of(session=session, email=EMAIL)
+    await erase_person(session=session, subject=subject, actor="admin@x")
+    await session.flush()
+
+    traces = []
+    for table in Base.metadata.sorted_tables:
+        for row in await session.execute(select(table)):
+            for column, value in row._mapping.items():
+                found = str(value).lower()
+                if any(needle in found for needle in ("anne jensen", EMAIL, AAD)):
+                    traces.append(f"{table.name}.{column}: {value}")
+    assert traces == []
+    for delivery in pending:
+        row = await outbox.get_delivery(session=session, key=delivery.key)
+        assert row is None, "the key named her"
+    erased = await outbox.deliveries(session=session, key_prefix="erased:")
+    assert erased and {d.status for d in erased} == {"cancelled"}
+    assert all(d.person_id in (None, person.id) for d in erased)
+    bo = await outbox.deliveries(
+        session=session, status=("pending",), principal="bo.berg@randers.dk"
+    )
+    assert bo and all(d.report_to == () for d in bo), "nor is she told when Bo is unreachable"
+
+
+def test_person_show_in_a_fresh_process_reports_every_feature(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Nothing but `python -m bot` is imported: the registry cannot depend on import order."""
+    run_in_transaction(database_url, _anne_everywhere)
+    env = {**os.environ, "GOVBOT_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    shown = subprocess.run(
+        [sys.executable, "-m", "bot", "person", "show", EMAIL],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    sections = json.loads(shown.stdout)
+    for kind in FEATURE_KINDS:
+        assert sections.get(kind), kind
 
 
 async def test_the_export_shows_everything_stored(session: AsyncSession) -> None:

@@ -3,7 +3,8 @@
 A change is planned, shown on a confirmation card, and kept on the server in conversation state
 behind a one-time token; the card carries only that token. On yes the token is spent, admin
 rights are checked again and the change is re-planned from the database before it is applied
-(and audited by storage.access).
+(and audited by storage.access). A seat in a body is given and ended through storage.meetings,
+as when a secretary adds a member, so the body's reminders follow.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from bot.conversations import clean_text
 from bot.intents import IntentMatch
 from dialogs.directory_view import emails_in, names_of
 from dialogs.texts import text
-from dialogs.turn import say, show, turn_lang, turn_session, turn_user
+from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.meeting_words import BodyFinder, meeting_bodies
 from knowledge.packs import load_pack
 from knowledge.schema import Body
+from storage import meetings
 from storage.access import BODY_ROLES, Access, Role, access_of, grant_role, revoke_role
 from storage.access_holders import grants_of_person, role_holders
 from storage.directory import PersonInfo
@@ -150,8 +152,10 @@ class AccessAdmin:
 
     def __init__(self, runtime: Runtime, pending: PendingChanges) -> None:
         self.pack = load_pack(runtime.settings.knowledge_pack)
+        self.tz = runtime.settings.tz
         self.bodies = BodyFinder(self.pack)
         self.pending = pending
+        self._kick = runtime.outbox_kick
         self.routes = runtime.routes
 
     def _body_name(self, context: TurnContext, body: Body) -> str:
@@ -254,15 +258,27 @@ class AccessAdmin:
         role, body_key = Role(change["role"]), change["body"]
         session = turn_session(context)
         actor = turn_user(context).identity
-        if kind == "access.grant":
-            await grant_role(
-                session=session, principal=change["email"], role=role, body_key=body_key,
-                person_id=change["person_id"], actor=actor, source="chat",
-            )  # fmt: skip
+        if body_key is not None:  # a seat in a body: membership re-plans its reminders
+            if kind == "access.grant":
+                await meetings.add_member(
+                    session=session, pack=self.pack, body=body_key, principal=change["email"],
+                    person_id=change["person_id"], role=role, actor=actor, tz=self.tz,
+                    now=utcnow(), source="chat",
+                )  # fmt: skip
+            else:
+                for principal in ending:
+                    await meetings.remove_member(
+                        session=session, pack=self.pack, body=body_key, principal=principal,
+                        role=role, actor=actor, tz=self.tz, now=utcnow(), source="chat",
+                    )  # fmt: skip
+            after_commit(context, self._kick)
+        elif kind == "access.grant":
+            await grant_role(session=session, principal=change["email"], role=role,
+                             person_id=change["person_id"], actor=actor, source="chat")  # fmt: skip
         else:
             for principal in ending:
-                await revoke_role(session=session, principal=principal, role=role,
-                                  body_key=body_key, actor=actor, source="chat")  # fmt: skip
+                await revoke_role(session=session, principal=principal, role=role, actor=actor,
+                                  source="chat")  # fmt: skip
         done = "access.granted" if kind == "access.grant" else "access.revoked"
         await say(context, done, name=change["name"],
                   role=self._role_label(context, role, body_key))  # fmt: skip

@@ -151,7 +151,7 @@ class Meetings:
         return body
 
     async def _replan(self, context: TurnContext, body: Body) -> None:
-        """Members, opt-outs or channel changed: re-plan the body's coming reminders."""
+        """Opt-outs or the channel changed: re-plan the body's coming reminders."""
         await service.replan_body(
             session=turn_session(context), pack=self.pack, body=body.key, tz=self.tz, now=utcnow()
         )
@@ -471,12 +471,12 @@ class Meetings:
         if person is None:
             return
         role = ROLE_WORDS.get(match.params.get("role", ""), Role.MEMBER)
-        session = turn_session(context)
         await service.add_member(
-            session=session, body=body.key, email=person.email, role=role,
-            actor=turn_user(context).identity,
+            session=turn_session(context), pack=self.pack, body=body.key,
+            principal=person.email, person_id=person.id, role=role,
+            actor=turn_user(context).identity, tz=self.tz, now=utcnow(),
         )  # fmt: skip
-        await self._replan(context, body)
+        self._changed(context)
         await say(
             context, "meetings.member_added", name=person.name,
             role=self._t(context, f"role_{role.value}"), body=self._name(context, body),
@@ -490,19 +490,16 @@ class Meetings:
         person = await self._person(context, match.params.get("person", ""))
         if person is None:
             return
-        named = ROLE_WORDS.get(match.params.get("role", ""))
-        session = turn_session(context)
-        ended = 0
-        for role in (named,) if named else service.MEMBER_ROLES:
-            ended += await service.remove_member(
-                session=session, body=body.key, email=person.email, role=role,
-                actor=turn_user(context).identity,
-            )  # fmt: skip
+        ended = await service.remove_member(
+            session=turn_session(context), pack=self.pack, body=body.key,
+            principal=person.email, role=ROLE_WORDS.get(match.params.get("role", "")),
+            actor=turn_user(context).identity, tz=self.tz, now=utcnow(),
+        )  # fmt: skip
         if not ended:
             await say(context, "meetings.member_not_found", name=person.name,
                       body=self._name(context, body))  # fmt: skip
             return
-        await self._replan(context, body)
+        self._changed(context)
         await say(context, "meetings.member_removed", name=person.name,
                   body=self._name(context, body))  # fmt: skip
 

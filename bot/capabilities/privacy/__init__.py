@@ -11,7 +11,6 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 
-import storage.personal_data_features  # noqa: F401  (registers the feature tables' exporters)
 from bot.capabilities import Runtime
 from bot.capabilities.access import (
     PendingChanges,
