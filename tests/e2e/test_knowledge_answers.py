@@ -142,7 +142,9 @@ async def test_an_honest_unknown_names_who_knows(
 ) -> None:
     bot = await start_bot(make_settings(knowledge_pack=pack))
     try:
-        await bot.post(message("hvad brugte vi på it-konsulenter sidste år?", service_url=channel.url))
+        await bot.post(
+            message("hvad brugte vi på it-konsulenter sidste år?", service_url=channel.url)
+        )
     finally:
         await bot.stop()
     answer = channel.received[-1].text

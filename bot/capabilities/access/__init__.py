@@ -358,7 +358,9 @@ def register(runtime: Runtime) -> None:
     routes.action("access.revoke", admin.revoke)
     routes.action("access.list", admin.list_all)
     routes.action("access.who", admin.who_is)
-    routes.action("access.admin", answer_with("access.admin_hint"))
+    example = next(iter(meeting_bodies(admin.pack)), None)
+    body = example.name_da.lower() if example else "forummet"
+    routes.action("access.admin", answer_with("access.admin_hint", body=body))
     routes.submit("access.grant", admin.confirm)
     routes.submit("access.revoke", admin.confirm)
     routes.submit("access.drop", admin.drop)

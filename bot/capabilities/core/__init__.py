@@ -39,11 +39,11 @@ def start_dialog(dialog_id: str) -> Action:
     return begin
 
 
-def answer_with(text_key: str) -> Action:
+def answer_with(text_key: str, **values: str) -> Action:
     """An action that answers with one text, e.g. how to write a command the model recognised."""
 
     async def answer(turn_context: TurnContext, _match: IntentMatch) -> None:
-        await say(turn_context, text_key)
+        await say(turn_context, text_key, **values)
 
     answer.__name__ = f"answer_{text_key.replace('.', '_')}"
     return answer

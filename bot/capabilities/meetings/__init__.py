@@ -190,9 +190,11 @@ class Meetings:
             return
         await self._tell(context, body, meeting)
 
-    async def _tell(self, context: TurnContext, body: Body, meeting: MeetingInfo) -> None:
+    async def _tell(
+        self, context: TurnContext, body: Body, meeting: MeetingInfo, key: str = "meetings.next"
+    ) -> None:
         await say(
-            context, "meetings.next", body=self._name(context, body), id=meeting.id,
+            context, key, body=self._name(context, body), id=meeting.id,
             title=self._title(context, meeting), when=self._when(context, meeting.start),
             place=meeting.place, teams_link=meeting.teams_link, agenda=meeting.agenda,
         )  # fmt: skip
@@ -218,7 +220,8 @@ class Meetings:
             key = "followup.none_after" if step == "next" else "followup.none_before"
             await say(context, key, body=self._name(context, body))
             return
-        await self._tell(context, body, found)
+        told = {"next": "followup.after", "previous": "followup.before", "same": "followup.place"}
+        await self._tell(context, body, found, told[step])
 
     async def _next_of_every_body(self, context: TurnContext) -> None:
         rows = []
@@ -631,8 +634,11 @@ def register(runtime: Runtime) -> None:
     routes.action("meetings.set_channel", meetings.set_channel)
     routes.action("meetings.opt_in", meetings.opt_in)
     routes.action("meetings.opt_out", meetings.opt_out_text)
-    routes.action("meetings.admin", answer_with("meetings.admin_hint"))
-    routes.action("meetings.reminders", answer_with("meetings.reminders_hint"))
+    # The pack's own first body that meets, so every example can be written as it stands.
+    example = next(iter(meeting_bodies(meetings.pack)), None)
+    body = example.name_da.lower() if example else "forummet"
+    routes.action("meetings.admin", answer_with("meetings.admin_hint", body=body))
+    routes.action("meetings.reminders", answer_with("meetings.reminders_hint", body=body))
     routes.submit("meetings.move", meetings.confirm_move)
     routes.submit("meetings.cancel", meetings.confirm_cancel)
     routes.submit("meetings.keep", meetings.keep)
