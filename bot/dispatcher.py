@@ -241,6 +241,7 @@ class Dispatcher:
         changed = asyncio.Event()
         in_flight = 0
         order = 0
+        queued: dict[int, _Job] = {}  # by delivery id: the jobs claimed and not yet finished
         low_water = max(1, self.limits.batch_size // 2)
 
         async def send(conversation: _Conversation) -> None:
@@ -255,6 +256,7 @@ class Dispatcher:
                 finished = True
             if finished:
                 conversation.queue.popleft()
+                queued.pop(job.delivery.id, None)
                 in_flight -= 1
             conversation.sending = False
             changed.set()
@@ -269,8 +271,15 @@ class Dispatcher:
                     jobs, claimed = await self._claim(self.limits.batch_size - in_flight, report)
                     more = claimed > 0
                     for job in jobs:
+                        waiting = queued.get(job.delivery.id)
+                        if waiting is not None:
+                            # Its lease ran out while it waited here and this claim renewed
+                            # it: one job per row, holding the new lease, never two sends.
+                            waiting.delivery = job.delivery
+                            continue
                         order += 1
                         job.order = order
+                        queued[job.delivery.id] = job
                         self._conversation(job.conversation.conversation_id).queue.append(job)
                         in_flight += 1
                 if in_flight == 0:

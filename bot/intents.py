@@ -190,9 +190,8 @@ def load_training(intents: Sequence[Intent], root: Path = CAPABILITY_ROOT) -> tu
                 for text in texts:
                     folded = normalise(str(text))
                     if folded in owner:
-                        raise IntentDeclarationError(
-                            f"{path}: {text!r} is trained for both {owner[folded]} and {key}"
-                        )
+                        where = "twice" if owner[folded] == key else f"for {owner[folded]} too"
+                        raise IntentDeclarationError(f"{path}: {text!r} ({key}) is trained {where}")
                     owner[folded] = key
                     utterances.append(Utterance(str(text), key, lang))
     return tuple(utterances)

@@ -7,6 +7,7 @@ acting user's grants, never from what the card carried.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any, ClassVar
@@ -564,6 +565,16 @@ def _as_status(raw: object) -> Status | None:
 def status_from_words(words: str | None) -> Status | None:
     """The status a phrase such as "i gang" names, if any."""
     return STATUS_WORDS.get((words or "").strip().casefold())
+
+
+def status_in(sentence: str) -> Status | None:
+    """The status a whole sentence mentions anywhere ("hvilke projekter er i gang?")."""
+    words = re.findall(r"\w+", sentence.casefold())
+    padded = " " + " ".join(words) + " "
+    for phrase in sorted(STATUS_WORDS, key=len, reverse=True):
+        if f" {phrase} " in padded:
+            return STATUS_WORDS[phrase]
+    return None
 
 
 class RegisterInitiativeDialog(GovbotDialog):

@@ -26,6 +26,8 @@ TOKEN_CUTOFF = 78.0
 MAX_CANDIDATES = 64
 # An all-words-present match scores at most this: below an exact name, above a typo.
 SUBSET_CAP = 95.0
+# The shortest name that may stand first in a compound word.
+MIN_COMPOUND_HEAD = 5
 # A single word of a message this close to a one-word name counts as that name ("momentm").
 FUZZY_SPAN_CUTOFF = 88.0
 
@@ -38,6 +40,7 @@ class Span(Generic[K]):
     end: int
     keys: tuple[K, ...]
     score: float
+    compound: bool = False  # the name is only the first part of the word
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +103,12 @@ class NameIndex(Generic[K]):
         return sorted(best.values(), key=lambda hit: (-hit.score, hit.name))[:limit]
 
     def spans(
-        self, tokens: Sequence[str], *, max_words: int = 5, fuzzy: Callable[[str], bool]
+        self,
+        tokens: Sequence[str],
+        *,
+        max_words: int = 5,
+        fuzzy: Callable[[str], bool],
+        compounds: bool = False,
     ) -> list[Span[K]]:
         """Names found anywhere in `tokens` (words of a message), longest first, not overlapping.
 
@@ -124,11 +132,26 @@ class NameIndex(Generic[K]):
                     ]
                     if hits:
                         keys, score = (hits[0].key,), hits[0].score
+                compound = False
+                if not keys and size == 1 and compounds:
+                    keys = self._compound_head(window)
+                    compound = bool(keys)
                 if keys:
-                    found.append(Span(start, start + size, keys, score))
+                    found.append(Span(start, start + size, keys, score, compound))
                     for i in range(start, start + size):
                         taken[i] = True
         return sorted(found, key=lambda span: span.start)
+
+    def _compound_head(self, word: str) -> tuple[K, ...]:
+        """Keys of a one-word name that `word` starts with, as the first part of a Danish
+        compound ("direktionsmøde", "styregruppemødet"); the name must be 5 letters or more."""
+        key = name_key(word)
+        for cut in range(len(key) - 1, MIN_COMPOUND_HEAD - 1, -1):
+            head = key[:cut]
+            found = self._exact.get(head) or self._exact.get(head.rstrip("s"))
+            if found:
+                return tuple(dict.fromkeys(self._names[i][0] for i in found))
+        return ()
 
     def _candidates(self, query: str) -> list[int]:
         """Names sharing (near-)tokens with the query; rare tokens pick, common ones only rank."""

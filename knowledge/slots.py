@@ -32,6 +32,7 @@ class Found:
     keys: tuple[Hashable, ...]
     start: int  # word positions in the message
     end: int
+    compound: bool = False  # the name is the first part of a longer word ("direktionsmøde")
 
 
 @dataclass(frozen=True)
@@ -52,17 +53,24 @@ class Slots:
         return items[0] if items else None
 
     def params(self) -> dict[str, str]:
-        """The first name of each kind, as written: the parameters an intent's handler reads."""
-        return {slot: items[0].text for slot, items in self.found.items() if items}
+        """The first name of each kind, as written (for a compound, the key it starts with):
+        the parameters an intent's handler reads."""
+        return {
+            slot: str(items[0].keys[0]) if items[0].compound else items[0].text
+            for slot, items in self.found.items()
+            if items
+        }
 
 
 def _mask(text: str, found: Mapping[str, tuple[Found, ...]]) -> str:
     tokens = words(text)
     spans = sorted(
-        ((f.start, f.end, slot) for slot, items in found.items() for f in items), reverse=True
+        ((f.start, f.end, slot, f.compound) for slot, items in found.items() for f in items),
+        reverse=True,
     )
-    for start, end, slot in spans:
-        tokens[start:end] = [SLOT_TOKENS[slot]]
+    for start, end, slot, compound in spans:
+        # A compound keeps its word too: "næste direktionsmøde" still says "møde".
+        tokens[start:end] = [SLOT_TOKENS[slot], *(tokens[start:end] if compound else ())]
     return " ".join(tokens)
 
 
@@ -74,12 +82,16 @@ class SlotFinder:
         indexes: Mapping[str, NameIndex[Any]],
         *,
         ordinary: Callable[[str], bool] = lambda _word: False,
+        compounds: frozenset[str] = frozenset({"body"}),
     ) -> None:
         unknown = set(indexes) - set(SLOT_TOKENS)
         if unknown:
             raise ValueError(f"no slot token for {sorted(unknown)}")
         self._indexes = dict(indexes)
         self._ordinary = ordinary
+        # Kinds of name that also stand first in compounds ("direktionsmøde"); not systems,
+        # whose short names would match the start of ordinary words.
+        self._compounds = compounds
 
     def find(self, text: str) -> Slots:
         """Every name in `text`, the longest and earliest first, never two on the same words."""
@@ -91,14 +103,14 @@ class SlotFinder:
             return len(word) >= MIN_FUZZY_LENGTH and not self._ordinary(word)
 
         for slot, index in self._indexes.items():
-            for span in index.spans(tokens, fuzzy=fuzzy):
+            for span in index.spans(tokens, fuzzy=fuzzy, compounds=slot in self._compounds):
                 if any(taken[span.start : span.end]):
                     continue
                 for i in range(span.start, span.end):
                     taken[i] = True
                 written = " ".join(tokens[span.start : span.end])
                 found.setdefault(slot, []).append(
-                    Found(slot, written, span.keys, span.start, span.end)
+                    Found(slot, written, span.keys, span.start, span.end, span.compound)
                 )
         for i, token in enumerate(tokens):
             if taken[i]:

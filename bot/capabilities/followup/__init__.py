@@ -53,6 +53,9 @@ class FollowUps:
         await self._step(context, match, "previous")
 
     async def _step(self, context: TurnContext, match: IntentMatch, step: str) -> None:
+        if match.params.get("body") and step == "next":  # "næste direktionsmøde"
+            await self._ask(context, "meetings.next", match, body=match.params["body"])
+            return
         subject = _meeting_subject(recall(context))
         if subject is None:
             await say(context, "followup.no_meeting")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,6 +10,7 @@ from botbuilder.core import TurnContext
 
 from bot.capabilities import Runtime
 from bot.capabilities.core import start_dialog
+from bot.conversations import clean_text
 from bot.handler import DIALOG_CONTEXT_KEY
 from bot.intents import IntentMatch
 from dialogs.portfolio import (
@@ -16,7 +18,22 @@ from dialogs.portfolio import (
     Portfolio,
     RegisterInitiativeDialog,
     status_from_words,
+    status_in,
 )
+from dialogs.turn import turn_session
+from storage.directory_index import directory_index
+
+# Words that make a listing the user's own ("hvilke initiativer har jeg oprettet").
+OWN_WORDS = frozenset("jeg mine mit min selv my mine i've".split())
+
+
+def _unit_candidates(sentence: str) -> list[str]:
+    """What follows "i"/"hos"/"in" in the sentence, longest first ("i Sundhed og Omsorg")."""
+    found = re.search(r"\b(?:i|hos|under|in|at)\s+(.+?)[?.!]*$", sentence, flags=re.IGNORECASE)
+    if found is None:
+        return []
+    words = found.group(1).split()
+    return [" ".join(words[:n]) for n in range(len(words), 0, -1)]
 
 
 def register(runtime: Runtime) -> None:
@@ -38,11 +55,22 @@ def register(runtime: Runtime) -> None:
         await portfolio.show_mine(context)
 
     async def listing(context: TurnContext, match: IntentMatch) -> None:
-        await portfolio.show_search(
-            context,
-            status=status_from_words(match.params.get("status")),
-            unit=match.params.get("unit"),
-        )
+        """A pattern gives status and unit; the model's reading is searched for them (and for
+        "mine") in the sentence itself."""
+        if match.via == "pattern":
+            await portfolio.show_search(
+                context,
+                status=status_from_words(match.params.get("status")),
+                unit=match.params.get("unit"),
+            )
+            return
+        said = match.text or clean_text(context.activity)
+        if set(re.findall(r"\w+", said.casefold())) & OWN_WORDS:
+            await portfolio.show_mine(context)
+            return
+        index = await directory_index(session=turn_session(context))
+        unit = next((u for u in _unit_candidates(said) if index.find_unit(u)), None)
+        await portfolio.show_search(context, status=status_in(said), unit=unit)
 
     async def search(context: TurnContext, match: IntentMatch) -> None:
         await portfolio.show_search(context, words=match.params.get("words"))

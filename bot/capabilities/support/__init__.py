@@ -9,7 +9,7 @@ from bot.capabilities import Runtime
 from bot.intents import IntentMatch
 from dialogs.cards import MAIN_ACTIONS
 from dialogs.texts import Lang, text
-from dialogs.turn import show, turn_lang
+from dialogs.turn import say, show, turn_lang
 from knowledge.packs import load_pack
 from knowledge.schema import Pack
 
@@ -31,8 +31,7 @@ class Support:
     async def it_problem(self, context: TurnContext, _match: IntentMatch) -> None:
         """ "min computer virker ikke", "jeg har glemt min kode"."""
         lang = turn_lang(context)
-        lead = text("support.it_problem", lang, where=self.where(lang))
-        await show(context, "help", lead=lead, actions=MAIN_ACTIONS)
+        await say(context, "support.it_problem", where=self.where(lang))
 
     async def out_of_scope(self, context: TurnContext, _match: IntentMatch) -> None:
         """ "kan du bestille pizza?": not govbot's, and what it can do instead."""
