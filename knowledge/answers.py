@@ -197,6 +197,7 @@ class KnowledgeIndex:
                 for p in passages_of(e, i, {"da": e.subject_da, "en": e.subject_en})
             ),
             synonyms=pack.synonym_map(),
+            everyday=pack.terms.everyday,
         )
 
     def rank(self, text: str, limit: int | None = None) -> list[_Score]:
