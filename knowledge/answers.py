@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from operator import attrgetter
 
+from knowledge.confidence import ConfidenceModel, load_model
 from knowledge.corpus import Entry, build_entries
 from knowledge.render import render
 from knowledge.retrieval import PassageHit, PassageIndex, passages_of
@@ -53,6 +54,12 @@ _NUMBER = re.compile(
 _REQUEST = re.compile(
     r"^\s*(?:(?:kan|vil|kunne|gider) du|(?:can|could|would|will) you|please|venligst"
     r"|book|bestil|send|skriv|spil|lav|find|opret|ring)\b",
+    re.IGNORECASE,
+)
+# "hvor mange …" is answered only by an entry that names a number.
+_COUNTING = re.compile(r"\b(?:hvor mange|how many|antal|number of)\b", re.IGNORECASE)
+_DIGITS = re.compile(
+    r"\d|\b(?:to|tre|fire|fem|seks|syv|otte|ni|ti|en gang|én gang|two|three|four|five)\b",
     re.IGNORECASE,
 )
 SUGGEST_COVERAGE = 0.6
@@ -155,6 +162,17 @@ class _Score:
     precision: float
 
 
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An entry that might answer a question: the model's features and its probability."""
+
+    entry: int
+    features: tuple[float, ...]
+    probability: float
+
+
+_MODEL = load_model()
+
 # An entry keeps its best phrasing's score; equal scores are settled by recall, then precision.
 _STRENGTH = attrgetter("score", "recall", "precision")
 
@@ -162,8 +180,9 @@ _STRENGTH = attrgetter("score", "recall", "precision")
 class KnowledgeIndex:
     """A pack's entries with their normalised phrasings; build once per pack and reuse."""
 
-    def __init__(self, pack: Pack) -> None:
+    def __init__(self, pack: Pack, model: ConfidenceModel | None = None) -> None:
         self.pack = pack
+        self.model = model if model is not None else _MODEL
         self.entries = build_entries(pack)
         self.by_id = {e.id: i for i, e in enumerate(self.entries)}
         raw: list[tuple[int, tuple[str, ...], float]] = []
@@ -197,6 +216,7 @@ class KnowledgeIndex:
                 for p in passages_of(e, i, {"da": e.subject_da, "en": e.subject_en})
             ),
             synonyms=pack.synonym_map(),
+            everyday=pack.terms.everyday,
         )
 
     def rank(self, text: str, limit: int | None = None) -> list[_Score]:
@@ -274,29 +294,111 @@ class KnowledgeIndex:
     def answer(self, text: str, language: Language | None = None) -> KnowledgeAnswer:
         """Answer `text` from the pack (see the module docstring for the confidence rules)."""
         lang = language or detect_language(text)
-        ranked = self.rank(text, limit=max(2, MAX_SUGGESTIONS))
-        top = ranked[0] if ranked else None
-        if top is not None and _phrasing_confident(ranked):
-            own = self.passages.search(text, limit=40, entry=top.entry)
-            fact = self._fact(top.entry, own, lang)
-            return self._confident(text, lang, top.entry, top.score, fact=fact)
+        ranked = self.rank(text, limit=10)
         hits = self.passages.search(text, limit=40)
-        # The ranking is exact, so its first entries are the same with a larger limit.
-        ranked_wide = self.rank(text, limit=10)
         request = bool(_REQUEST.search(text))
         agree = self._agreement(text)
-        found = None if request else _fact_answer(hits, top, agree)
-        if found is None and not request:
-            found = _fused_answer(ranked_wide, hits, agree)
-        if found is not None:
-            hit, score = found
-            fact = self._fact(hit.passage.entry, hits, lang)
-            return self._confident(text, lang, hit.passage.entry, score, fact=fact)
-        picks = self._candidates(ranked, hits)
+        rules = None if request else self._rules_answer(ranked, hits, agree)
+        if self.model is None:
+            if rules is not None:
+                entry, score = rules
+                return self._confident(text, lang, entry, score, fact=self._fact(entry, hits, lang))
+        elif ranked and _phrasing_confident(ranked):
+            # A question worded as one of the entry's own needs no model.
+            entry, score = ranked[0].entry, ranked[0].score
+            return self._confident(text, lang, entry, score, fact=self._fact(entry, hits, lang))
+        elif not request:
+            candidates = self.candidates(text, ranked, hits, agree, rules)
+            if candidates:
+                best = max(candidates, key=lambda c: c.probability)
+                if best.probability >= self.model.threshold:
+                    fact = self._fact(best.entry, hits, lang)
+                    return self._confident(
+                        text, lang, best.entry, round(best.probability, 3), fact=fact
+                    )
+        picks = self._candidates(ranked[:MAX_SUGGESTIONS], hits)
         if picks:
             return self._suggest(text, lang, picks)
-        best = max((top.score if top else 0.0), *(h.coverage * 0.5 for h in hits[:1]), 0.0)
-        return self._unknown(text, lang, best)
+        top = ranked[0] if ranked else None
+        best_score = max((top.score if top else 0.0), *(h.coverage * 0.5 for h in hits[:1]), 0.0)
+        return self._unknown(text, lang, best_score)
+
+    def _rules_answer(
+        self,
+        ranked: list[_Score],
+        hits: list[PassageHit],
+        agree: Callable[[PassageHit, PassageHit], bool],
+    ) -> tuple[int, float] | None:
+        """The entry the hand-set rules answer, and its score (one input of the model)."""
+        top = ranked[0] if ranked else None
+        if top is not None and _phrasing_confident(ranked):
+            return top.entry, top.score
+        found = _fact_answer(hits, top, agree) or _fused_answer(ranked, hits, agree)
+        return (found[0].passage.entry, found[1]) if found else None
+
+    def candidates(
+        self,
+        text: str,
+        ranked: list[_Score],
+        hits: list[PassageHit],
+        agree: Callable[[PassageHit, PassageHit], bool],
+        rules: tuple[int, float] | None,
+    ) -> list[Candidate]:
+        """The few entries worth answering, each with the model's features and probability."""
+        best = _best_per_entry(hits)
+        phrasing = {s.entry: s for s in ranked}
+        passage = {h.passage.entry: h for h in best}
+        entries = list(
+            dict.fromkeys([s.entry for s in ranked[:3]] + [h.passage.entry for h in best[:3]])
+        )
+        if not entries:
+            return []
+        terms = self.passages.query_terms(text)
+        total = sum(w for _, w, _ in terms) or 1.0
+        unmatched = sum(w for _, w, near in terms if not near) / total
+        # Words found only by a loose fuzzy match ("skærm" ~ "skær") explain little.
+        fuzzy_only = sum(w for _, w, near in terms if near and max(near.values()) < 0.9) / total
+        top_bm25 = hits[0].score if hits else 1.0
+        counting = bool(_COUNTING.search(text))
+        out: list[Candidate] = []
+        for e in entries:
+            ph = phrasing.get(e)
+            ph_score = ph.score if ph else 0.0
+            other_ph = max((s.score for s in ranked if s.entry != e), default=0.0)
+            hit = passage.get(e)
+            if hit is not None:
+                rival = next(
+                    (h.score for h in best if h.passage.entry != e and not agree(hit, h)), 0.0
+                )
+                bm25_share = math.sqrt(hit.score / top_bm25)
+                passage_lead = max(-1.0, (hit.score - rival) / hit.score)
+                coverage, own = hit.coverage, hit.own
+            else:
+                bm25_share = coverage = own = 0.0
+                passage_lead = -1.0
+            lead = max(0.0, passage_lead)
+            features = (
+                ph_score,
+                max(-0.5, ph_score - other_ph),
+                ph_score * (ph.recall if ph else 0.0),
+                coverage,
+                own,
+                coverage * own,
+                lead,
+                coverage * lead,
+                bm25_share,
+                unmatched,
+                fuzzy_only,
+                1.0 if rules is not None and rules[0] == e else 0.0,
+                1.0 if ranked and hits and ranked[0].entry == e == hits[0].passage.entry else 0.0,
+                1.0
+                if counting
+                and not _DIGITS.search(self.entries[e].text_da + self.entries[e].text_en)
+                else 0.0,
+            )
+            probability = self.model.probability(features) if self.model else 0.0
+            out.append(Candidate(e, features, probability))
+        return out
 
     def _agreement(self, text: str) -> Callable[[PassageHit, PassageHit], bool]:
         """When two passages give the same answer to `text`, so that neither is the other's rival.

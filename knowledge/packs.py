@@ -331,11 +331,23 @@ def _terms(key: str, reader: _Reader, problems: _Problems) -> Terms:
     """The shared matching vocabulary (terms.yaml) with the pack's own groups added."""
     synonyms: list[Any] = []
     abbreviations: dict[str, Any] = {}
+    everyday: list[Any] = []
+    says: dict[str, list[Any]] = {}
     for folder in (SHARED, key):
         data = reader.mapping(folder, "terms.yaml", required=False) or {}
         synonyms.extend(data.get("synonyms") or [])
         abbreviations.update(data.get("abbreviations") or {})
-    raw = {"synonyms": synonyms, "abbreviations": abbreviations}
+        for words in data.get("everyday") or ():
+            everyday.extend(str(words).split())
+        for said, meant in (data.get("says") or {}).items():
+            meant = [meant] if isinstance(meant, str) else list(meant or ())
+            says.setdefault(said, []).extend(meant)
+    raw = {
+        "synonyms": synonyms,
+        "abbreviations": abbreviations,
+        "everyday": everyday,
+        "says": says,
+    }
     return _validated(Terms, raw, f"{key}/terms.yaml", "terms", problems) or Terms()
 
 

@@ -111,12 +111,16 @@ class PassageIndex:
         self,
         passages: Iterable[Passage],
         synonyms: Mapping[str, Sequence[str]] | None = None,
+        everyday: Iterable[str] = (),
     ) -> None:
         unique: dict[tuple[int, str], Passage] = {}
         for p in passages:  # the members list reads the same in both languages
             unique.setdefault((p.entry, p.text), p)
         self.passages = tuple(unique.values())
         self.synonyms = dict(synonyms or {})
+        self.fillers = FILLERS | {t for word in everyday for t in normalise(word)}
+        # Synonym keys a compound may end in ("digitaliseringsprojekt" → "…initiativ").
+        self._tails = sorted((k for k in self.synonyms if len(k) >= 4), key=len, reverse=True)
         self.vocabulary = Vocabulary(p.tokens + tuple(p.context) for p in self.passages)
         count = len(self.passages) or 1
         df: dict[str, int] = {}
@@ -158,13 +162,12 @@ class PassageIndex:
         terms: list[tuple[str, float, dict[str, float]]] = []
         for word in dict.fromkeys(words):
             near = {t: sim for t, sim in vocab.neighbours(word) if sim >= MIN_SIMILARITY}
-            for alias in self.synonyms.get(word, ()):
-                for alias_token in normalise(alias):
-                    for token, similarity in vocab.neighbours(alias_token):
-                        if similarity >= MIN_SIMILARITY:
-                            near[token] = max(near.get(token, 0.0), 0.95 * similarity)
+            for alias_token in self._aliases(word):
+                for token, similarity in vocab.neighbours(alias_token):
+                    if similarity >= MIN_SIMILARITY:
+                        near[token] = max(near.get(token, 0.0), 0.95 * similarity)
             best = max(near.items(), key=lambda kv: kv[1], default=None)
-            if word in FILLERS:
+            if word in self.fillers:
                 weight = self._filler_weight
             elif best:
                 weight = self.idf(best[0])
@@ -172,6 +175,21 @@ class PassageIndex:
                 weight = self._max_idf if len(word) > 3 else self._max_idf / 2
             terms.append((word, weight, near))
         return terms
+
+    def _aliases(self, word: str) -> list[str]:
+        """Tokens the pack says for `word`: its synonyms, or a compound's with its head swapped."""
+        found = [t for alias in self.synonyms.get(word, ()) for t in normalise(alias)]
+        if found:
+            return found
+        for tail in self._tails:
+            head = word[: -len(tail)]
+            if len(head) >= 3 and word.endswith(tail):
+                for alias in self.synonyms[tail]:
+                    tokens = normalise(alias)
+                    if len(tokens) == 1:
+                        found.append(head + tokens[0])
+                return found
+        return found
 
     def search(self, text: str, limit: int = 20, entry: int | None = None) -> list[PassageHit]:
         """The best `limit` passages for `text`, best first (only `entry`'s, when given)."""

@@ -378,6 +378,12 @@ class Terms(Model):
 
     synonyms: tuple[tuple[Text, ...], ...] = ()
     abbreviations: dict[Text, Text] = Field(default_factory=dict)
+    # Everyday words of a question that a statement of fact seldom repeats ("fungerer",
+    # "bestemmer"): they weigh little and never make a question off-topic.
+    everyday: tuple[Text, ...] = ()
+    # What people say → the words the documents use, one way only ("lasts" → "levetid",
+    # "penge" → "midler"); English questions reach Danish text the same way.
+    says: dict[Text, tuple[Text, ...]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _groups_have_two(self) -> Terms:
@@ -393,6 +399,8 @@ class Terms(Model):
             out.extend((a, b) for a in group for b in group if a != b)
         for short, long_ in self.abbreviations.items():
             out.extend(((short, long_), (long_, short)))
+        for said, meant in self.says.items():
+            out.extend((said, m) for m in meant)
         return out
 
 

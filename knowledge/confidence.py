@@ -1,0 +1,198 @@
+"""When an answer is sure enough: a small logistic model over the scores the matchers compute.
+
+Each candidate entry of a question (the best few by phrasing and by passage) is described by
+the same handful of numbers: its phrasing score, recall and lead, its best passage's coverage,
+own share, BM25 share and lead, the mean of both, how much of the question the pack has no word
+for, and whether the earlier hand-set rules would have answered it. A logistic model turns them
+into the chance that the entry's answer is right; the engine answers the most likely candidate
+when that chance clears `threshold`, which is fitted so that no question in the data it was
+fitted on gets a confident wrong answer.
+
+The weights live in `confidence.json` beside this module and are refitted with
+`python -m knowledge.confidence` on the quality cases, every entry's own questions and the dev
+sets; the held-out set is never used.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from importlib import resources
+
+FEATURES = (
+    "phrasing",
+    "phrasing_lead",
+    "phrasing_sure",
+    "coverage",
+    "own",
+    "coverage_own",
+    "passage_lead",
+    "coverage_lead",
+    "bm25_share",
+    "unmatched",
+    "fuzzy_only",
+    "rules",
+    "top_both",
+    "number_missing",
+)
+MODEL_FILE = "confidence.json"
+
+
+@dataclass(frozen=True, slots=True)
+class ConfidenceModel:
+    """Logistic weights over `FEATURES`, a bias, and the fitted answer threshold."""
+
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+
+    def probability(self, features: tuple[float, ...]) -> float:
+        """The model's chance that a candidate with these features is the right answer."""
+        z = self.bias + sum(w * f for w, f in zip(self.weights, features, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def load_model() -> ConfidenceModel | None:
+    """The committed model, or None when none has been fitted (the hand-set rules apply)."""
+    path = resources.files("knowledge").joinpath(MODEL_FILE)
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(data["features"]) != FEATURES:
+        return None
+    return ConfidenceModel(tuple(data["weights"]), float(data["bias"]), float(data["threshold"]))
+
+
+# --- fitting (a development tool: `python -m knowledge.confidence --dir DEV --dir DEV2`) -----
+
+
+@dataclass(frozen=True, slots=True)
+class _Question:
+    pack: str
+    text: str
+    language: str | None
+    expect: tuple[str, ...] = ()  # strings one of which the answer text must contain
+    entry_id: str | None = None  # or the entry that must answer
+    weight: float = 1.0
+
+
+def _questions(directories: list[str], cases: str | None) -> list[_Question]:
+    """Every question to fit on: the dev sets, the quality cases, each entry's own questions."""
+    import importlib
+    from pathlib import Path
+
+    from knowledge.answers import knowledge_index
+    from knowledge.evaluation import load_items
+    from knowledge.packs import available_packs, load_pack
+
+    out: list[_Question] = []
+    for directory in directories:
+        for item in load_items(Path(directory)):
+            for pack in [item.pack] if item.pack else available_packs():
+                out.append(_Question(pack, item.question, item.language, item.expect))
+    if cases:
+        module = importlib.import_module(cases)
+        out += [_Question(p, q, None, entry_id=e) for p, q, e in module.IN_SCOPE]
+        out += [_Question(p, q, None) for p, q in module.OUT_OF_SCOPE]
+    for pack in available_packs():
+        for entry in knowledge_index(load_pack(pack)).entries:
+            for lang in ("da", "en"):
+                question = entry.question(lang)
+                out.append(_Question(pack, question, lang, entry_id=entry.id, weight=0.3))
+    return out
+
+
+def _rows(questions: list[_Question]) -> list[tuple[int, tuple[float, ...], bool, float]]:
+    """(question number, features, right, weight) for every candidate of every question."""
+    from knowledge.answers import _REQUEST, KnowledgeIndex
+    from knowledge.evaluation import fold_for_compare
+    from knowledge.packs import load_pack
+    from knowledge.text import detect_language
+
+    indexes: dict[str, KnowledgeIndex] = {}
+    rows = []
+    for n, q in enumerate(questions):
+        index = indexes.get(q.pack)
+        if index is None:
+            index = indexes[q.pack] = KnowledgeIndex(load_pack(q.pack))
+            index.model = None
+        if _REQUEST.search(q.text):
+            continue
+        lang = q.language or detect_language(q.text)
+        ranked = index.rank(q.text, limit=10)
+        hits = index.passages.search(q.text, limit=40)
+        agree = index._agreement(q.text)
+        rules = index._rules_answer(ranked, hits, agree)
+        for c in index.candidates(q.text, ranked, hits, agree, rules):
+            if q.entry_id is not None:
+                right = index.entries[c.entry].id == q.entry_id
+            elif q.expect:
+                fact = index._fact(c.entry, hits, lang)  # type: ignore[arg-type]
+                text = fold_for_compare(
+                    index._confident(q.text, lang, c.entry, 1.0, fact=fact).text  # type: ignore[arg-type]
+                )
+                right = any(fold_for_compare(e) in text for e in q.expect)
+            else:
+                right = False
+            rows.append((n, c.features, right, q.weight))
+    return rows
+
+
+def fit(directories: list[str], cases: str | None, margin: float = 0.03) -> dict[str, object]:
+    """Fit the weights and the threshold; return the model as it is written to disk."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    questions = _questions(directories, cases)
+    rows = _rows(questions)
+    x = np.array([r[1] for r in rows])
+    y = np.array([r[2] for r in rows])
+    w = np.array([r[3] for r in rows])
+    model = LogisticRegression(C=3.0, max_iter=5000).fit(x, y, sample_weight=w)
+    p = model.predict_proba(x)[:, 1]
+    best: dict[int, tuple[float, bool]] = {}
+    for (n, _, right, _), prob in zip(rows, p, strict=True):
+        if n not in best or prob > best[n][0]:
+            best[n] = (prob, right)
+    wrong = max((prob for prob, right in best.values() if not right), default=0.5)
+    # The lowest threshold that keeps confident wrong answers to (nearly) none: one stray
+    # question must not silence every answer, so a wrong one costs as much as 25 right ones.
+    ranked_best = sorted(best.values(), reverse=True)
+    gain, top_gain, threshold = 0, 0, 1.0
+    for prob, right in ranked_best:
+        gain += 1 if right else -25
+        if gain > top_gain:
+            top_gain, threshold = gain, float(prob)
+    threshold = max(0.5, threshold - 1e-6 + margin * 0)
+    del wrong
+    answered = sum(1 for prob, right in best.values() if right and prob >= threshold)
+    in_scope = sum(1 for q in questions if q.expect or q.entry_id)
+    print(f"{len(rows)} candidates of {len(questions)} questions; threshold {threshold:.3f}")
+    missed = sum(1 for prob, right in best.values() if not right and prob >= threshold)
+    print(f"right and confident on the fitting data: {answered}/{in_scope}, wrong {missed}")
+    return {
+        "features": list(FEATURES),
+        "weights": [round(float(v), 5) for v in model.coef_[0]],
+        "bias": round(float(model.intercept_[0]), 5),
+        "threshold": round(threshold, 4),
+    }
+
+
+def main() -> None:
+    """Refit the model on the given dev sets and quality cases and write `confidence.json`."""
+    import argparse
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--dir", action="append", default=[], help="a dev question set folder")
+    parser.add_argument("--cases", default="tests.knowledge.quality_cases")
+    args = parser.parse_args()
+    data = fit(args.dir, args.cases)
+    path = Path(__file__).with_name(MODEL_FILE)
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
