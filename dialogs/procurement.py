@@ -94,6 +94,8 @@ class ProcurementDialog(GovbotDialog):
             need = (step.options or {}).get("need") if isinstance(step.options, dict) else None
             step.values["asked_need"] = True
             if need and 5 <= len(need.strip()) <= 2000:
+                # Say what is happening: the wish was heard and the guide begins.
+                await say(step.context, "procurement.started_with_need")
                 return await step.next({"slot": "need", "value": need.strip()})
         if not await self._applies(step, slot, backing):
             if backing:
