@@ -137,3 +137,27 @@ async def test_personal_chat_links_the_teams_user_to_the_directory_person(
             assert conversation is not None and conversation.user_email == "mette.holm@kommune.dk"
     finally:
         await database.dispose()
+
+
+async def test_a_question_during_a_confirmation_is_answered_and_the_question_asked_again(
+    make_settings: Callable[..., Settings],
+    channel: TestChannel,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    await _fill(database_url, tmp_path)
+    bot = await start_bot(make_settings())
+    admin = {"aad_object_id": ADMIN_AAD, "user": "29:1user-admin"}
+    try:
+        ask = "overdrag roller fra mette.holm@kommune.dk til Ole Krogh"
+        await bot.post(message(ask, service_url=channel.url, **admin))
+        confirm = channel.received[-1].text
+        before = len(channel.received)
+        await bot.post(message("hvad laver en systemejer?", service_url=channel.url, **admin))
+        shown = [r.text for r in channel.received[before:]]
+        assert any("Kilde:" in t for t in shown), shown  # the knowledge answer
+        assert shown[-1] == confirm  # and the confirmation again, still pending
+        await bot.post(message("ja", service_url=channel.url, **admin))
+        assert "1 roller er overdraget" in channel.received[-1].text
+    finally:
+        await bot.stop()
