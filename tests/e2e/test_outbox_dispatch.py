@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, deque
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from time import monotonic
 from zoneinfo import ZoneInfo
@@ -12,12 +13,13 @@ import pytest
 
 from bot.app import DATABASE, DISPATCHER, PROACTIVE
 from bot.dispatcher import Dispatcher, DispatchLimits
+from bot.settings import Settings
 from storage import outbox
 from storage.db import Database
 from storage.models.base import utcnow
 from tests.support.activities import message, new_user
 from tests.support.channel import Failure, Received, TestChannel
-from tests.support.server import RunningBot
+from tests.support.server import RunningBot, start_bot
 
 TZ = ZoneInfo("Europe/Copenhagen")
 CHANNEL_CONVERSATION = "19:styregruppe@thread.tacv2"
@@ -208,6 +210,15 @@ async def test_after_downtime_recent_rows_go_out_late_and_old_ones_are_missed(
     assert await settled(database, "d:") == {"d:recent": "sent", "d:old": "missed"}
 
 
+@pytest.fixture
+async def own_dispatch_bot(make_settings: Callable[..., Settings]) -> AsyncIterator[RunningBot]:
+    """The app without its background dispatcher, for tests that run dispatchers of their own:
+    otherwise the app's dispatcher may claim the rows first, whenever its pass comes round."""
+    bot = await start_bot(make_settings(dispatcher=False))
+    yield bot
+    await bot.stop()
+
+
 class TeamsLimits:
     """A gate for the test channel that answers 429 beyond Teams' sliding-window limits."""
 
@@ -239,12 +250,12 @@ FAST_WINDOWS = ((7, 0.25), (8, 0.5), (60, 7.5))
 
 
 async def test_fan_out_stays_within_teams_limits(
-    running_bot: RunningBot, channel: TestChannel
+    own_dispatch_bot: RunningBot, channel: TestChannel
 ) -> None:
-    database = running_bot.app[DATABASE]
+    database = own_dispatch_bot.app[DATABASE]
     users = range(10, 14)
     for n in users:
-        await talk(running_bot, channel, n)
+        await talk(own_dispatch_bot, channel, n)
     before = len(channel.received)
     keys = [f"f:{n}:{i}" for n in users for i in range(6)]
     for key in keys:
@@ -253,7 +264,7 @@ async def test_fan_out_stays_within_teams_limits(
     channel.gate = gate
     dispatcher = Dispatcher(
         database,
-        running_bot.app[PROACTIVE],
+        own_dispatch_bot.app[PROACTIVE],
         tz=TZ,
         limits=DispatchLimits(global_per_second=40, conversation_windows=FAST_WINDOWS),
     )
@@ -266,12 +277,12 @@ async def test_fan_out_stays_within_teams_limits(
 
 
 async def test_a_dispatcher_killed_mid_batch_loses_and_repeats_nothing(
-    running_bot: RunningBot, channel: TestChannel
+    own_dispatch_bot: RunningBot, channel: TestChannel
 ) -> None:
-    database = running_bot.app[DATABASE]
+    database = own_dispatch_bot.app[DATABASE]
     users = range(20, 24)
     for n in users:
-        await talk(running_bot, channel, n)
+        await talk(own_dispatch_bot, channel, n)
     before = len(channel.received)
     keys = [f"k:{n}:{i}" for n in users for i in range(5)]
     for key in keys:
@@ -280,7 +291,7 @@ async def test_a_dispatcher_killed_mid_batch_loses_and_repeats_nothing(
     limits = DispatchLimits(
         concurrency=1, lease=timedelta(seconds=1), conversation_windows=FAST_WINDOWS
     )
-    first = Dispatcher(database, running_bot.app[PROACTIVE], tz=TZ, limits=limits)
+    first = Dispatcher(database, own_dispatch_bot.app[PROACTIVE], tz=TZ, limits=limits)
     task = asyncio.create_task(first.drain(settle=5))
     calls = 0
 
@@ -304,7 +315,7 @@ async def test_a_dispatcher_killed_mid_batch_loses_and_repeats_nothing(
     after_lease = limits.lease + timedelta(seconds=1)
     second = Dispatcher(
         database,
-        running_bot.app[PROACTIVE],
+        own_dispatch_bot.app[PROACTIVE],
         tz=TZ,
         limits=limits,
         now=lambda: utcnow() + after_lease,
@@ -316,12 +327,12 @@ async def test_a_dispatcher_killed_mid_batch_loses_and_repeats_nothing(
 
 
 async def test_two_dispatchers_share_the_work_exactly_once(
-    running_bot: RunningBot, channel: TestChannel, database_url: str
+    own_dispatch_bot: RunningBot, channel: TestChannel, database_url: str
 ) -> None:
-    database = running_bot.app[DATABASE]
+    database = own_dispatch_bot.app[DATABASE]
     users = range(30, 40)
     for n in users:
-        await talk(running_bot, channel, n)
+        await talk(own_dispatch_bot, channel, n)
     before = len(channel.received)
     keys = [f"two:{n}:{i}" for n in users for i in range(4)]
     for key in keys:
@@ -330,8 +341,8 @@ async def test_two_dispatchers_share_the_work_exactly_once(
     other = Database.connect(database_url)  # a second engine, as a second process has
     limits = DispatchLimits(batch_size=8, conversation_windows=FAST_WINDOWS)
     try:
-        a = Dispatcher(database, running_bot.app[PROACTIVE], tz=TZ, limits=limits)
-        b = Dispatcher(other, running_bot.app[PROACTIVE], tz=TZ, limits=limits)
+        a = Dispatcher(database, own_dispatch_bot.app[PROACTIVE], tz=TZ, limits=limits)
+        b = Dispatcher(other, own_dispatch_bot.app[PROACTIVE], tz=TZ, limits=limits)
         reports = await asyncio.gather(a.drain(settle=1), b.drain(settle=1))
     finally:
         await other.dispose()
