@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/govbot nlu build
 	GOVBOT_DEMO_DATA=$${GOVBOT_DEMO_DATA:-1} $(BIN)/govbot serve
 
 chat: $(STAMP)
@@ -31,9 +32,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check bot dialogs knowledge storage manifest tests
 
 bench: $(STAMP)
+	$(BIN)/govbot nlu build
 	$(BIN)/python -m bench
 
 bench-quick: $(STAMP)
+	$(BIN)/govbot nlu build
 	$(BIN)/python -m bench --quick
 
 clean:

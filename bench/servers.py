@@ -103,6 +103,8 @@ def start_govbot(workdir: Path, database_url: str, *, name: str = "govbot", **en
         # The per-user limit (20 turns a minute) guards against abuse; the bench's users are
         # deliberately far busier than people, so it is off here.
         "GOVBOT_RATE_LIMIT_PER_MINUTE": "0",
+        # The repository's model cache, as `make run` uses it (`govbot nlu build` fills it).
+        "GOVBOT_MODEL_CACHE": str(REPO / "var" / "nlu"),
         "MicrosoftAppId": "",
         **env,
     }

@@ -60,6 +60,20 @@ def evaluate_command(sets: tuple[Path, ...], pack: str, training: bool) -> None:
     sys.exit(1 if missed else 0)
 
 
+@nlu_cli.command("build")
+def build_command() -> None:
+    """Train the intent model into the model cache unless it is current (a build step)."""
+    from bot.intents import declarations_digest, trained_matcher
+    from bot.settings import Settings
+
+    cache = Settings().model_cache
+    if cache is None:
+        click.echo("GOVBOT_MODEL_CACHE is empty: the model is trained at each start-up")
+        return
+    trained_matcher(cache)
+    click.echo(f"intent model {declarations_digest()} in {cache}")
+
+
 @nlu_cli.command("tune")
 @click.option("--folds", default=5, show_default=True)
 def tune_command(folds: int) -> None:
