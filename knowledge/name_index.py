@@ -109,6 +109,7 @@ class NameIndex(Generic[K]):
         max_words: int = 5,
         fuzzy: Callable[[str], bool],
         compounds: bool = False,
+        taken: Sequence[bool] = (),
     ) -> list[Span[K]]:
         """Names found anywhere in `tokens` (words of a message), longest first, not overlapping.
 
@@ -116,13 +117,19 @@ class NameIndex(Generic[K]):
         `fuzzy` allows (long, not ordinary words) may also match a one-word name closely.
         """
         found: list[Span[K]] = []
-        taken = [False] * len(tokens)
+        taken = list(taken) or [False] * len(tokens)
+        # A window's name key is its words' keys joined (name_key works word by word), so
+        # each word is stemmed once per message, not once per window it stands in.
+        token_keys = [name_key(token) for token in tokens]
         for size in range(min(max_words, len(tokens)), 0, -1):
             for start in range(len(tokens) - size + 1):
                 if any(taken[start : start + size]):
                     continue
+                key = " ".join(k for k in token_keys[start : start + size] if k)
+                if not key:
+                    continue
                 window = " ".join(tokens[start : start + size])
-                keys = self.exact(window)
+                keys = tuple(dict.fromkeys(self._names[i][0] for i in self._exact.get(key, ())))
                 score = 100.0
                 if not keys and size == 1 and fuzzy(window):
                     hits = [

@@ -83,6 +83,7 @@ class SlotFinder:
         *,
         ordinary: Callable[[str], bool] = lambda _word: False,
         compounds: frozenset[str] = frozenset({"body"}),
+        fuzzy: frozenset[str] = frozenset({"body", "system"}),
     ) -> None:
         unknown = set(indexes) - set(SLOT_TOKENS)
         if unknown:
@@ -92,6 +93,8 @@ class SlotFinder:
         # Kinds of name that also stand first in compounds ("direktionsmøde"); not systems,
         # whose short names would match the start of ordinary words.
         self._compounds = compounds
+        # Kinds whose names may be misspelt in a message; people's names are matched exactly.
+        self._fuzzy = fuzzy
 
     def find(self, text: str) -> Slots:
         """Every name in `text`, the longest and earliest first, never two on the same words."""
@@ -102,20 +105,34 @@ class SlotFinder:
         def fuzzy(word: str) -> bool:
             return len(word) >= MIN_FUZZY_LENGTH and not self._ordinary(word)
 
-        for slot, index in self._indexes.items():
-            for span in index.spans(tokens, fuzzy=fuzzy, compounds=slot in self._compounds):
-                if any(taken[span.start : span.end]):
+        # Exact names first, in every index; only then are the words left over tried
+        # fuzzily (a typo), so a word inside a name already found costs no fuzzy search.
+        for exact in (True, False):
+            for slot, index in self._indexes.items():
+                if not exact and slot not in self._fuzzy:
                     continue
-                for i in range(span.start, span.end):
-                    taken[i] = True
-                written = " ".join(tokens[span.start : span.end])
-                found.setdefault(slot, []).append(
-                    Found(slot, written, span.keys, span.start, span.end, span.compound)
+                spans = index.spans(
+                    tokens,
+                    fuzzy=(lambda _w: False) if exact else fuzzy,
+                    compounds=not exact and slot in self._compounds,
+                    taken=taken,
                 )
+                for span in spans:
+                    if any(taken[span.start : span.end]):
+                        continue
+                    for k in range(span.start, span.end):
+                        taken[k] = True
+                    written = " ".join(tokens[span.start : span.end])
+                    found.setdefault(slot, []).append(
+                        Found(slot, written, span.keys, span.start, span.end, span.compound)
+                    )
         for i, token in enumerate(tokens):
             if taken[i]:
                 continue
             slot = "year" if _YEAR.match(token) else "n" if _NUMBER.match(token) else None
             if slot is not None:
                 found.setdefault(slot, []).append(Found(slot, token, (), i, i + 1))
-        return Slots(text, {slot: tuple(items) for slot, items in found.items()})
+        return Slots(
+            text,
+            {slot: tuple(sorted(items, key=lambda f: f.start)) for slot, items in found.items()},
+        )
