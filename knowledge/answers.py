@@ -10,14 +10,15 @@ else is an honest don't-know that names whom to ask.
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from operator import attrgetter
+
+import numpy as np
+from scipy import sparse
 
 from knowledge.confidence import ConfidenceModel, load_model
 from knowledge.corpus import Entry, build_entries
@@ -66,8 +67,6 @@ SUGGEST_COVERAGE = 0.6
 SUGGEST_OWN = 0.35
 SUGGEST_MIN_COVERAGE = 0.5
 SUGGEST_FROM_COVERAGE = 0.6
-# Scores summed in another order may differ in the last bits; a bound must not prune on that.
-_SLACK = 1e-9
 
 
 class Confidence(StrEnum):
@@ -146,15 +145,6 @@ class KnowledgeAnswer:
 
 
 @dataclass(frozen=True, slots=True)
-class _Phrasing:
-    entry: int
-    tokens: tuple[str, ...]
-    factor: float
-    weights: tuple[float, ...]
-    weight_sum: float
-
-
-@dataclass(frozen=True, slots=True)
 class _Score:
     entry: int
     score: float
@@ -172,9 +162,6 @@ class Candidate:
 
 
 _MODEL = load_model()
-
-# An entry keeps its best phrasing's score; equal scores are settled by recall, then precision.
-_STRENGTH = attrgetter("score", "recall", "precision")
 
 
 class KnowledgeIndex:
@@ -200,15 +187,23 @@ class KnowledgeIndex:
                     tokens_of_entry.update(tokens)
             docs.append(tokens_of_entry)
         self.vocabulary = Vocabulary(docs)
-        self.phrasings = tuple(
-            _Phrasing(entry, tokens, factor, weights, sum(weights))
-            for entry, tokens, factor in raw
-            for weights in [tuple(self.vocabulary.weight(t) for t in tokens)]
-        )
-        self._by_token: dict[str, list[int]] = {}
-        for n, phrasing in enumerate(self.phrasings):
-            for token in phrasing.tokens:
-                self._by_token.setdefault(token, []).append(n)
+        # The phrasings as a sparse matrix (phrasing × vocabulary token, idf weights), so that a
+        # question is scored against all of them with a few array operations.
+        columns = {t: n for n, t in enumerate(self.vocabulary.tokens)}
+        rows, cols, weights = [], [], []
+        for n, (_, tokens, _) in enumerate(raw):
+            for token in tokens:
+                rows.append(n)
+                cols.append(columns[token])
+                weights.append(self.vocabulary.weight(token))
+        shape = (len(raw), len(columns))
+        matrix = sparse.csr_array((weights, (rows, cols)), shape=shape, dtype=np.float64)
+        self._columns = columns
+        self._weights = matrix
+        self._by_column = matrix.tocsc()
+        self._weight_sum = np.asarray(matrix.sum(axis=1)).ravel()
+        self._factor = np.array([factor for _, _, factor in raw])
+        self._entry_of = np.array([entry for entry, _, _ in raw], dtype=np.int64)
         self.passages = PassageIndex(
             (
                 p
@@ -220,7 +215,11 @@ class KnowledgeIndex:
         )
 
     def rank(self, text: str, limit: int | None = None) -> list[_Score]:
-        """Entries scored against `text`, best first (one score per entry; the `limit` best)."""
+        """Entries scored against `text`, best first (one score per entry; the `limit` best).
+
+        A phrasing's score is the F1 of its idf-weighted fuzzy recall (how much of the question
+        it explains) and precision (how much of it the question asks for).
+        """
         vocab = self.vocabulary
         words: list[str] = []
         for token in normalise(text):
@@ -230,66 +229,40 @@ class KnowledgeIndex:
         query = tuple(dict.fromkeys(words))
         if not query:
             return []
-        weights = [vocab.query_weight(q) for q in query]
-        total = sum(weights)
-        # Each vocabulary word near the query lists the query words it resembles, so a phrasing
-        # is scored by walking its own few words once (see _score).
-        near: dict[str, list[tuple[int, float]]] = {}
-        # An upper bound of each candidate's recall: a query word with any neighbour in the
-        # phrasing counts as if its best neighbour were there.
-        bound: dict[int, float] = {}
+        weights = np.array([vocab.query_weight(q) for q in query])
+        total = weights.sum()
+        by_column = self._by_column
+        explained = np.zeros((self._weights.shape[0], len(query)))
+        # Per vocabulary column: the best similarity to any query word (for precision).
+        covered = np.zeros(self._weights.shape[1])
         for i, q in enumerate(query):
-            neighbours = vocab.neighbours(q)
-            for token, similarity in neighbours:
-                near.setdefault(token, []).append((i, similarity))
-            if neighbours:
-                share = weights[i] * neighbours[0][1]
-                for n in set().union(*(self._by_token.get(t, ()) for t, _ in neighbours)):
-                    bound[n] = bound.get(n, 0.0) + share
-        # Best bound first; once even a perfect precision cannot lift a phrasing to the
-        # `limit`-th entry's score (the F1 is at most 2R/(1+R)), no later one can either.
-        floor = 0.0
-        best: dict[int, _Score] = {}
-        for visited, n in enumerate(sorted(bound, key=bound.__getitem__, reverse=True)):
-            if limit and visited % 16 == 0 and len(best) >= limit:
-                floor = heapq.nlargest(limit, (s.score for s in best.values()))[-1]
-            recall = bound[n] / total
-            if 2 * recall / (1 + recall) < floor - _SLACK:
-                break
-            score = self._score(self.phrasings[n], near, weights, total)
-            if score is None:
-                continue
-            current = best.get(score.entry)
-            if current is None or _STRENGTH(score) > _STRENGTH(current):
-                best[score.entry] = score
-        return sorted(best.values(), key=lambda s: (-s.score, -s.recall, s.entry))[:limit]
-
-    @staticmethod
-    def _score(
-        phrasing: _Phrasing,
-        near: dict[str, list[tuple[int, float]]],
-        weights: list[float],
-        total: float,
-    ) -> _Score | None:
-        """Idf-weighted fuzzy recall and precision of one phrasing, and their F1 (None if 0)."""
-        explained = [0.0] * len(weights)
-        covered: list[float] = []
-        for p in phrasing.tokens:
-            top = 0.0
-            for i, similarity in near.get(p, ()):
-                if similarity > top:
-                    top = similarity
-                if similarity > explained[i]:
-                    explained[i] = similarity
-            covered.append(top)
-        recall = sum(w * e for w, e in zip(weights, explained, strict=True)) / total
-        precision = (
-            sum(w * c for w, c in zip(phrasing.weights, covered, strict=True)) / phrasing.weight_sum
-        )
-        if recall + precision == 0:
-            return None
-        score = phrasing.factor * 2 * recall * precision / (recall + precision)
-        return _Score(phrasing.entry, score, recall, precision)
+            column = explained[:, i]
+            for token, similarity in vocab.neighbours(q):
+                c = self._columns[token]
+                found = by_column.indices[by_column.indptr[c] : by_column.indptr[c + 1]]
+                column[found] = np.maximum(column[found], similarity)
+                if similarity > covered[c]:
+                    covered[c] = similarity
+        recall = explained @ weights / total
+        candidates = np.flatnonzero(recall > 0)
+        if not len(candidates):
+            return []
+        recall = recall[candidates]
+        precision = (self._weights @ covered)[candidates] / self._weight_sum[candidates]
+        score = self._factor[candidates] * 2 * recall * precision / (recall + precision)
+        entries = self._entry_of[candidates]
+        # The best phrasing per entry: by score, then recall, then precision.
+        order = np.lexsort((-precision, -recall, -score, entries))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = entries[order][1:] != entries[order][:-1]
+        best = order[first]
+        # Sums taken in another order differ in the last bits; equal scores go by entry.
+        tie = np.round(score[best], 12)
+        best = best[np.lexsort((entries[best], -np.round(recall[best], 12), -tie))][:limit]
+        return [
+            _Score(int(entries[n]), float(score[n]), float(recall[n]), float(precision[n]))
+            for n in best
+        ]
 
     def answer(self, text: str, language: Language | None = None) -> KnowledgeAnswer:
         """Answer `text` from the pack (see the module docstring for the confidence rules)."""

@@ -193,6 +193,11 @@ class Vocabulary:
     def __contains__(self, token: object) -> bool:
         return token in self._idf
 
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        """Every token, sorted."""
+        return self._tokens
+
     def weight(self, token: str) -> float:
         """Idf of a vocabulary token; unknown tokens weigh the most (they are specific)."""
         return self._idf.get(token, self.max_weight)
