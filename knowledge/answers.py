@@ -59,10 +59,11 @@ _REQUEST = re.compile(
 )
 # "hvor mange …" is answered only by an entry that names a number.
 _COUNTING = re.compile(r"\b(?:hvor mange|how many|antal|number of)\b", re.IGNORECASE)
-_DIGITS = re.compile(
-    r"\d|\b(?:to|tre|fire|fem|seks|syv|otte|ni|ti|en gang|én gang|two|three|four|five)\b",
-    re.IGNORECASE,
-)
+# Number words per language: English "to" is no number.
+_DIGITS = {
+    "da": re.compile(r"\d|\b(?:to|tre|fire|fem|seks|syv|otte|ni|ti|en gang|én gang)\b", re.I),
+    "en": re.compile(r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|once|twice)\b", re.I),
+}
 SUGGEST_COVERAGE = 0.6
 SUGGEST_OWN = 0.35
 SUGGEST_MIN_COVERAGE = 0.5
@@ -225,7 +226,8 @@ class KnowledgeIndex:
         for token in normalise(text):
             near = vocab.neighbours(token)
             parts = vocab.split(token) if not near or near[0][1] < 0.8 else None
-            words.extend(parts or (token,))
+            head = vocab.head(token) if not near and not parts else None
+            words.extend(parts or ((head,) if head else (token,)))
         query = tuple(dict.fromkeys(words))
         if not query:
             return []
@@ -331,6 +333,12 @@ class KnowledgeIndex:
         unmatched = sum(w for _, w, near in terms if not near) / total
         # Words found only by a loose fuzzy match ("skærm" ~ "skær") explain little.
         fuzzy_only = sum(w for _, w, near in terms if near and max(near.values()) < 0.9) / total
+        # How much the pack knows of the question and how much it does not, in words: a long
+        # question that names three of the pack's things and a workplace is still in scope,
+        # one naming a single unknown thing is not.
+        unit = self.passages.max_idf
+        matched_words = min(4.0, sum(w for _, w, near in terms if near) / unit)
+        unmatched_words = min(4.0, sum(w for _, w, near in terms if not near) / unit)
         top_bm25 = hits[0].score if hits else 1.0
         counting = bool(_COUNTING.search(text))
         out: list[Candidate] = []
@@ -364,14 +372,18 @@ class KnowledgeIndex:
                 fuzzy_only,
                 1.0 if rules is not None and rules[0] == e else 0.0,
                 1.0 if ranked and hits and ranked[0].entry == e == hits[0].passage.entry else 0.0,
-                1.0
-                if counting
-                and not _DIGITS.search(self.entries[e].text_da + self.entries[e].text_en)
-                else 0.0,
+                1.0 if counting and not self._names_number(e) else 0.0,
+                matched_words,
+                unmatched_words,
             )
             probability = self.model.probability(features) if self.model else 0.0
             out.append(Candidate(e, features, probability))
         return out
+
+    def _names_number(self, index: int) -> bool:
+        """Whether an entry's text says a number (what a "hvor mange" question needs)."""
+        entry = self.entries[index]
+        return bool(_DIGITS["da"].search(entry.text_da) or _DIGITS["en"].search(entry.text_en))
 
     def _agreement(self, text: str) -> Callable[[PassageHit, PassageHit], bool]:
         """When two passages give the same answer to `text`, so that neither is the other's rival.

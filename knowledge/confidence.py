@@ -35,6 +35,8 @@ FEATURES = (
     "rules",
     "top_both",
     "number_missing",
+    "matched_words",
+    "unmatched_words",
 )
 MODEL_FILE = "confidence.json"
 

@@ -152,6 +152,11 @@ class PassageIndex:
         self._terms: dict[str, list[tuple[str, float, dict[str, float]]]] = {}
         self._alias_cache: dict[str, list[str]] = {}
 
+    @property
+    def max_idf(self) -> float:
+        """The idf of a word no passage has: what one wholly specific word weighs."""
+        return self._max_idf
+
     def idf(self, token: str) -> float:
         """BM25 idf of a passage token; unknown tokens weigh the most."""
         return self._idf.get(token, self._max_idf)
@@ -173,7 +178,8 @@ class PassageIndex:
                 continue
             near = vocab.neighbours(token)
             parts = vocab.split(token) if not near or near[0][1] < 0.8 else None
-            words.extend(parts or (token,))
+            head = vocab.head(token) if not near and not parts else None
+            words.extend(parts or ((head,) if head else (token,)))
         terms: list[tuple[str, float, dict[str, float]]] = []
         for word in dict.fromkeys(words):
             near = {t: sim for t, sim in vocab.neighbours(word) if sim >= MIN_SIMILARITY}

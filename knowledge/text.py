@@ -238,6 +238,20 @@ class Vocabulary:
                     return left_stem, right_stem
         return None
 
+    def head(self, token: str) -> str | None:
+        """The vocabulary word a compound ends in, when its first part is unknown.
+
+        Danish compounds name their kind last: an "omsorgssystem" or a "lønsystem" is a system,
+        a "sensorløsning" a løsning, whatever the pack calls the first part.
+        """
+        if len(token) < 8 or token in self._idf:
+            return None
+        for i in range(3, len(token) - 4):
+            right_stem = _stem(token[i:])
+            if len(right_stem) >= 5 and right_stem in self._idf:
+                return right_stem
+        return None
+
     def query_weight(self, token: str) -> float:
         """Weight of a query token: the idf of its best neighbour, else high (it is specific)."""
         near = self.neighbours(token)
