@@ -59,6 +59,13 @@ _REQUEST = re.compile(
 )
 # "hvor mange …" is answered only by an entry that names a number.
 _COUNTING = re.compile(r"\b(?:hvor mange|how many|antal|number of)\b", re.IGNORECASE)
+# "hvad koster …" is answered only by a passage that names an amount.
+_PRICE = re.compile(
+    r"\b(?:koster|kostede|pris(?:en)?|priser|how much (?:does|do|did|is|are)\b.*\b(?:cost|pay)"
+    r"|costs?|price|prices)\b",
+    re.IGNORECASE,
+)
+_AMOUNT = re.compile(r"\b(?:kr|kroner|dkk|mio|mia|million|millioner|billion)\b|\d\.\d{3}", re.I)
 # Number words per language: English "to" is no number.
 _DIGITS = {
     "da": re.compile(r"\d|\b(?:to|tre|fire|fem|seks|syv|otte|ni|ti|en gang|én gang)\b", re.I),
@@ -273,7 +280,7 @@ class KnowledgeIndex:
         hits = self.passages.search(text, limit=40)
         request = bool(_REQUEST.search(text))
         agree = self._agreement(text)
-        rules = None if request else self._rules_answer(ranked, hits, agree)
+        rules = None if request else self._rules_answer(text, ranked, hits, agree)
         if self.model is None:
             if rules is not None:
                 entry, score = rules
@@ -300,6 +307,7 @@ class KnowledgeIndex:
 
     def _rules_answer(
         self,
+        text: str,
         ranked: list[_Score],
         hits: list[PassageHit],
         agree: Callable[[PassageHit, PassageHit], bool],
@@ -309,7 +317,16 @@ class KnowledgeIndex:
         if top is not None and _phrasing_confident(ranked):
             return top.entry, top.score
         found = _fact_answer(hits, top, agree) or _fused_answer(ranked, hits, agree)
-        return (found[0].passage.entry, found[1]) if found else None
+        if found is None:
+            return None
+        hit, score = found
+        # "hvor mange …" is not answered by a passage that names no number.
+        price = bool(_PRICE.search(text))
+        if (_COUNTING.search(text) or price) and not self._names_number(
+            hit.passage.entry, hit, price
+        ):
+            return None
+        return hit.passage.entry, score
 
     def candidates(
         self,
@@ -340,7 +357,8 @@ class KnowledgeIndex:
         matched_words = min(4.0, sum(w for _, w, near in terms if near) / unit)
         unmatched_words = min(4.0, sum(w for _, w, near in terms if not near) / unit)
         top_bm25 = hits[0].score if hits else 1.0
-        counting = bool(_COUNTING.search(text))
+        price = bool(_PRICE.search(text))
+        counting = price or bool(_COUNTING.search(text))
         out: list[Candidate] = []
         for e in entries:
             ph = phrasing.get(e)
@@ -372,7 +390,7 @@ class KnowledgeIndex:
                 fuzzy_only,
                 1.0 if rules is not None and rules[0] == e else 0.0,
                 1.0 if ranked and hits and ranked[0].entry == e == hits[0].passage.entry else 0.0,
-                1.0 if counting and not self._names_number(e) else 0.0,
+                1.0 if counting and not self._names_number(e, hit, price) else 0.0,
                 matched_words,
                 unmatched_words,
             )
@@ -380,9 +398,18 @@ class KnowledgeIndex:
             out.append(Candidate(e, features, probability))
         return out
 
-    def _names_number(self, index: int) -> bool:
-        """Whether an entry's text says a number (what a "hvor mange" question needs)."""
+    def _names_number(self, index: int, hit: PassageHit | None, price: bool = False) -> bool:
+        """Whether the entry says a number where it answers (what "hvor mange" needs).
+
+        The passage that matched must name it ("2 chefer fra velfærdsområdet"); with no passage,
+        anywhere in the entry will do. A price question needs an amount ("800.000 kr.").
+        """
         entry = self.entries[index]
+        if price:
+            text = hit.passage.text if hit is not None and hit.passage.kind == "fact" else ""
+            return bool(_AMOUNT.search(text or entry.text_da + " " + entry.text_en))
+        if hit is not None and hit.passage.kind == "fact":
+            return bool(_DIGITS[hit.passage.language].search(hit.passage.text))
         return bool(_DIGITS["da"].search(entry.text_da) or _DIGITS["en"].search(entry.text_en))
 
     def _agreement(self, text: str) -> Callable[[PassageHit, PassageHit], bool]:
