@@ -5,11 +5,12 @@ the same handful of numbers: its phrasing score, recall and lead, its best passa
 own share, BM25 share and lead, the mean of both, how much of the question the pack has no word
 for, and whether the earlier hand-set rules would have answered it. A logistic model turns them
 into the chance that the entry's answer is right; the engine answers the most likely candidate
-when that chance clears `threshold`, which is fitted so that no question in the data it was
-fitted on gets a confident wrong answer.
+when that chance clears `threshold`, chosen on out-of-fold probabilities (models that did not
+see the question) so that a confident wrong answer costs as much as 25 right ones.
 
 The weights live in `confidence.json` beside this module and are refitted with
-`python -m knowledge.confidence` on the quality cases, every entry's own questions and the dev
+`python -m knowledge.confidence --dir tests/knowledge/dev --dir tests/knowledge/dev2 --dir
+tests/knowledge/dev3` on the quality cases, every entry's own questions and the dev
 sets; the held-out set is never used.
 """
 
