@@ -23,7 +23,7 @@ from scipy import sparse
 from knowledge.confidence import ConfidenceModel, load_model
 from knowledge.corpus import Entry, build_entries
 from knowledge.render import render
-from knowledge.retrieval import PassageHit, PassageIndex, passages_of
+from knowledge.retrieval import MIN_SIMILARITY, PassageHit, PassageIndex, passages_of
 from knowledge.schema import Contact, Pack
 from knowledge.text import Language, Vocabulary, detect_language, normalise
 
@@ -233,8 +233,10 @@ class KnowledgeIndex:
         for token in normalise(text):
             near = vocab.neighbours(token)
             parts = vocab.split(token) if not near or near[0][1] < 0.8 else None
-            head = vocab.head(token) if not near and not parts else None
-            words.extend(parts or ((head,) if head else (token,)))
+            weak = not near or near[0][1] < MIN_SIMILARITY
+            # An unknown compound counts as its kind and, still, as a word the pack lacks.
+            head = vocab.head(token) if weak and not parts else None
+            words.extend(parts or ((head, token) if head else (token,)))
         query = tuple(dict.fromkeys(words))
         if not query:
             return []

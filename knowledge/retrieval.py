@@ -176,10 +176,15 @@ class PassageIndex:
         for token in normalise(text):
             if token in QUESTION_WORDS:
                 continue
+            if token in self.fillers or token in self.synonyms:
+                words.append(token)  # "afdelingsleder" is a filler, not "afdeling" + "leder"
+                continue
             near = vocab.neighbours(token)
             parts = vocab.split(token) if not near or near[0][1] < 0.8 else None
-            head = vocab.head(token) if not near and not parts else None
-            words.extend(parts or ((head,) if head else (token,)))
+            weak = not near or near[0][1] < MIN_SIMILARITY
+            # An unknown compound counts as its kind and, still, as a word the pack lacks.
+            head = vocab.head(token) if weak and not parts else None
+            words.extend(parts or ((head, token) if head else (token,)))
         terms: list[tuple[str, float, dict[str, float]]] = []
         for word in dict.fromkeys(words):
             near = {t: sim for t, sim in vocab.neighbours(word) if sim >= MIN_SIMILARITY}
