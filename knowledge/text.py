@@ -8,6 +8,8 @@ read as å/æ/ø, stop words dropped, Danish inflection endings removed (Snowbal
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import re
 import unicodedata
@@ -189,6 +191,12 @@ class Vocabulary:
         self._idf = {t: math.log(1.0 + count / n) for t, n in df.items()}
         self.max_weight = math.log(1.0 + count) if count else 1.0
         self._cache: dict[str, tuple[tuple[str, float], ...]] = {}
+        # Every token on one line each, so that the tokens containing a word are found by
+        # str.find in C rather than by a loop over the vocabulary.
+        self._joined = "\n".join(self._tokens)
+        self._starts = list(
+            itertools.accumulate((len(t) + 1 for t in self._tokens[:-1]), initial=0)
+        )
 
     def __contains__(self, token: object) -> bool:
         return token in self._idf
@@ -215,13 +223,34 @@ class Vocabulary:
                 token, self._tokens, scorer=fuzz.ratio, score_cutoff=70, limit=None
             ):
                 found[other] = max(found.get(other, 0.0), token_similarity(token, other))
-            for other in self._tokens:
-                if len(other) >= 3 and other != token and (other in token or token in other):
-                    found[other] = max(found.get(other, 0.0), token_similarity(token, other))
+            for other in sorted(self._containing(token) | self._contained(token)):
+                found[other] = max(found.get(other, 0.0), token_similarity(token, other))
         result = tuple(sorted(((t, s) for t, s in found.items() if s > 0), key=lambda x: -x[1]))
         if len(self._cache) < 50_000:
             self._cache[token] = result
         return result
+
+    def _containing(self, token: str) -> set[str]:
+        """Vocabulary tokens other than `token` that contain it."""
+        out: set[str] = set()
+        joined, starts = self._joined, self._starts
+        at = joined.find(token)
+        while at != -1:
+            other = self._tokens[bisect.bisect_right(starts, at) - 1]
+            if other != token:
+                out.add(other)
+            at = joined.find(token, at + 1)
+        return out
+
+    def _contained(self, token: str) -> set[str]:
+        """Vocabulary tokens of three or more letters inside `token`, other than itself."""
+        idf = self._idf
+        return {
+            token[i:j]
+            for i in range(len(token) - 2)
+            for j in range(i + 3, len(token) + 1)
+            if (j - i) < len(token) and token[i:j] in idf
+        }
 
     def split(self, token: str) -> tuple[str, str] | None:
         """Two vocabulary words a compound is made of ("styregruppeformand"), if any."""
