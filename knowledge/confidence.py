@@ -142,7 +142,30 @@ def _rows(questions: list[_Question]) -> list[tuple[int, tuple[float, ...], bool
     return rows
 
 
-def fit(directories: list[str], cases: str | None, margin: float = 0.03) -> dict[str, object]:
+def _best(rows: list[tuple[int, tuple[float, ...], bool, float]], p: object) -> dict[int, tuple]:
+    """Per question: the probability of its most likely candidate and whether that one is right."""
+    best: dict[int, tuple[float, bool]] = {}
+    for (n, _, right, _), prob in zip(rows, p, strict=True):  # type: ignore[call-overload]
+        if n not in best or prob > best[n][0]:
+            best[n] = (float(prob), right)
+    return best
+
+
+def _threshold(rows: list[tuple[int, tuple[float, ...], bool, float]], p: object) -> float:
+    """The threshold that answers most questions when a wrong answer costs 25 right ones.
+
+    One stray question must not silence every answer, so a wrong one is outweighed only by
+    many right ones above it.
+    """
+    gain, top_gain, threshold = 0, 0, 1.0
+    for prob, right in sorted(_best(rows, p).values(), reverse=True):
+        gain += 1 if right else -25
+        if gain > top_gain:
+            top_gain, threshold = gain, prob
+    return threshold - 1e-6
+
+
+def fit(directories: list[str], cases: str | None) -> dict[str, object]:
     """Fit the weights and the threshold; return the model as it is written to disk."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
@@ -163,21 +186,10 @@ def fit(directories: list[str], cases: str | None, margin: float = 0.03) -> dict
             x[train], y[train], sample_weight=w[train]
         )
         p[test] = fold.predict_proba(x[test])[:, 1]
-    best: dict[int, tuple[float, bool]] = {}
-    for (n, _, right, _), prob in zip(rows, p, strict=True):
-        if n not in best or prob > best[n][0]:
-            best[n] = (prob, right)
-    wrong = max((prob for prob, right in best.values() if not right), default=0.5)
-    # The lowest threshold that keeps confident wrong answers to (nearly) none: one stray
-    # question must not silence every answer, so a wrong one costs as much as 25 right ones.
-    ranked_best = sorted(best.values(), reverse=True)
-    gain, top_gain, threshold = 0, 0, 1.0
-    for prob, right in ranked_best:
-        gain += 1 if right else -25
-        if gain > top_gain:
-            top_gain, threshold = gain, float(prob)
-    threshold = max(0.5, threshold - 1e-6 + margin * 0)
-    del wrong
+    # Out of fold the threshold holds on new questions; on the fitting data the final model must
+    # also answer none of them wrongly (it is surer there), so the higher of the two is used.
+    threshold = max(0.5, _threshold(rows, p), _threshold(rows, model.predict_proba(x)[:, 1]))
+    best = _best(rows, p)
     answered = sum(1 for prob, right in best.values() if right and prob >= threshold)
     in_scope = sum(1 for q in questions if q.expect or q.entry_id)
     print(f"{len(rows)} candidates of {len(questions)} questions; threshold {threshold:.3f}")
