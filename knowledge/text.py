@@ -259,7 +259,8 @@ class Vocabulary:
         for i in range(len(token) - 3, 2, -1):
             left, right = token[:i], token[i:]
             right_stem = _stem(right)
-            if right_stem not in self._idf:
+            # A three-letter last part is mostly an ending ("runn" + "ing"), not a word.
+            if len(right_stem) < 4 or right_stem not in self._idf:
                 continue
             for candidate in (left, left[:-1] if left[-1] in "se" else left):
                 left_stem = _stem(candidate)
