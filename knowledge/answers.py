@@ -10,19 +10,20 @@ else is an honest don't-know that names whom to ask.
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from operator import attrgetter
+
+import numpy as np
+from scipy import sparse
 
 from knowledge.confidence import ConfidenceModel, load_model
 from knowledge.corpus import Entry, build_entries
 from knowledge.render import render
-from knowledge.retrieval import PassageHit, PassageIndex, passages_of
+from knowledge.retrieval import MIN_SIMILARITY, PassageHit, PassageIndex, passages_of
 from knowledge.schema import Contact, Pack
 from knowledge.text import Language, Vocabulary, detect_language, normalise
 
@@ -58,16 +59,22 @@ _REQUEST = re.compile(
 )
 # "hvor mange …" is answered only by an entry that names a number.
 _COUNTING = re.compile(r"\b(?:hvor mange|how many|antal|number of)\b", re.IGNORECASE)
-_DIGITS = re.compile(
-    r"\d|\b(?:to|tre|fire|fem|seks|syv|otte|ni|ti|en gang|én gang|two|three|four|five)\b",
+# "hvad koster …" is answered only by a passage that names an amount.
+_PRICE = re.compile(
+    r"\b(?:koster|kostede|pris(?:en)?|priser|how much (?:does|do|did|is|are)\b.*\b(?:cost|pay)"
+    r"|costs?|price|prices)\b",
     re.IGNORECASE,
 )
+_AMOUNT = re.compile(r"\b(?:kr|kroner|dkk|mio|mia|million|millioner|billion)\b|\d\.\d{3}", re.I)
+# Number words per language: English "to" is no number.
+_DIGITS = {
+    "da": re.compile(r"\d|\b(?:to|tre|fire|fem|seks|syv|otte|ni|ti|en gang|én gang)\b", re.I),
+    "en": re.compile(r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|once|twice)\b", re.I),
+}
 SUGGEST_COVERAGE = 0.6
 SUGGEST_OWN = 0.35
 SUGGEST_MIN_COVERAGE = 0.5
 SUGGEST_FROM_COVERAGE = 0.6
-# Scores summed in another order may differ in the last bits; a bound must not prune on that.
-_SLACK = 1e-9
 
 
 class Confidence(StrEnum):
@@ -146,15 +153,6 @@ class KnowledgeAnswer:
 
 
 @dataclass(frozen=True, slots=True)
-class _Phrasing:
-    entry: int
-    tokens: tuple[str, ...]
-    factor: float
-    weights: tuple[float, ...]
-    weight_sum: float
-
-
-@dataclass(frozen=True, slots=True)
 class _Score:
     entry: int
     score: float
@@ -172,9 +170,6 @@ class Candidate:
 
 
 _MODEL = load_model()
-
-# An entry keeps its best phrasing's score; equal scores are settled by recall, then precision.
-_STRENGTH = attrgetter("score", "recall", "precision")
 
 
 class KnowledgeIndex:
@@ -200,15 +195,23 @@ class KnowledgeIndex:
                     tokens_of_entry.update(tokens)
             docs.append(tokens_of_entry)
         self.vocabulary = Vocabulary(docs)
-        self.phrasings = tuple(
-            _Phrasing(entry, tokens, factor, weights, sum(weights))
-            for entry, tokens, factor in raw
-            for weights in [tuple(self.vocabulary.weight(t) for t in tokens)]
-        )
-        self._by_token: dict[str, list[int]] = {}
-        for n, phrasing in enumerate(self.phrasings):
-            for token in phrasing.tokens:
-                self._by_token.setdefault(token, []).append(n)
+        # The phrasings as a sparse matrix (phrasing × vocabulary token, idf weights), so that a
+        # question is scored against all of them with a few array operations.
+        columns = {t: n for n, t in enumerate(self.vocabulary.tokens)}
+        rows, cols, weights = [], [], []
+        for n, (_, tokens, _) in enumerate(raw):
+            for token in tokens:
+                rows.append(n)
+                cols.append(columns[token])
+                weights.append(self.vocabulary.weight(token))
+        shape = (len(raw), len(columns))
+        matrix = sparse.csr_array((weights, (rows, cols)), shape=shape, dtype=np.float64)
+        self._columns = columns
+        self._weights = matrix
+        self._by_column = matrix.tocsc()
+        self._weight_sum = np.asarray(matrix.sum(axis=1)).ravel()
+        self._factor = np.array([factor for _, _, factor in raw])
+        self._entry_of = np.array([entry for entry, _, _ in raw], dtype=np.int64)
         self.passages = PassageIndex(
             (
                 p
@@ -220,76 +223,57 @@ class KnowledgeIndex:
         )
 
     def rank(self, text: str, limit: int | None = None) -> list[_Score]:
-        """Entries scored against `text`, best first (one score per entry; the `limit` best)."""
+        """Entries scored against `text`, best first (one score per entry; the `limit` best).
+
+        A phrasing's score is the F1 of its idf-weighted fuzzy recall (how much of the question
+        it explains) and precision (how much of it the question asks for).
+        """
         vocab = self.vocabulary
         words: list[str] = []
         for token in normalise(text):
             near = vocab.neighbours(token)
             parts = vocab.split(token) if not near or near[0][1] < 0.8 else None
-            words.extend(parts or (token,))
+            weak = not near or near[0][1] < MIN_SIMILARITY
+            # An unknown compound counts as its kind and, still, as a word the pack lacks.
+            head = vocab.head(token) if weak and not parts else None
+            words.extend(parts or ((head, token) if head else (token,)))
         query = tuple(dict.fromkeys(words))
         if not query:
             return []
-        weights = [vocab.query_weight(q) for q in query]
-        total = sum(weights)
-        # Each vocabulary word near the query lists the query words it resembles, so a phrasing
-        # is scored by walking its own few words once (see _score).
-        near: dict[str, list[tuple[int, float]]] = {}
-        # An upper bound of each candidate's recall: a query word with any neighbour in the
-        # phrasing counts as if its best neighbour were there.
-        bound: dict[int, float] = {}
+        weights = np.array([vocab.query_weight(q) for q in query])
+        total = weights.sum()
+        by_column = self._by_column
+        explained = np.zeros((self._weights.shape[0], len(query)))
+        # Per vocabulary column: the best similarity to any query word (for precision).
+        covered = np.zeros(self._weights.shape[1])
         for i, q in enumerate(query):
-            neighbours = vocab.neighbours(q)
-            for token, similarity in neighbours:
-                near.setdefault(token, []).append((i, similarity))
-            if neighbours:
-                share = weights[i] * neighbours[0][1]
-                for n in set().union(*(self._by_token.get(t, ()) for t, _ in neighbours)):
-                    bound[n] = bound.get(n, 0.0) + share
-        # Best bound first; once even a perfect precision cannot lift a phrasing to the
-        # `limit`-th entry's score (the F1 is at most 2R/(1+R)), no later one can either.
-        floor = 0.0
-        best: dict[int, _Score] = {}
-        for visited, n in enumerate(sorted(bound, key=bound.__getitem__, reverse=True)):
-            if limit and visited % 16 == 0 and len(best) >= limit:
-                floor = heapq.nlargest(limit, (s.score for s in best.values()))[-1]
-            recall = bound[n] / total
-            if 2 * recall / (1 + recall) < floor - _SLACK:
-                break
-            score = self._score(self.phrasings[n], near, weights, total)
-            if score is None:
-                continue
-            current = best.get(score.entry)
-            if current is None or _STRENGTH(score) > _STRENGTH(current):
-                best[score.entry] = score
-        return sorted(best.values(), key=lambda s: (-s.score, -s.recall, s.entry))[:limit]
-
-    @staticmethod
-    def _score(
-        phrasing: _Phrasing,
-        near: dict[str, list[tuple[int, float]]],
-        weights: list[float],
-        total: float,
-    ) -> _Score | None:
-        """Idf-weighted fuzzy recall and precision of one phrasing, and their F1 (None if 0)."""
-        explained = [0.0] * len(weights)
-        covered: list[float] = []
-        for p in phrasing.tokens:
-            top = 0.0
-            for i, similarity in near.get(p, ()):
-                if similarity > top:
-                    top = similarity
-                if similarity > explained[i]:
-                    explained[i] = similarity
-            covered.append(top)
-        recall = sum(w * e for w, e in zip(weights, explained, strict=True)) / total
-        precision = (
-            sum(w * c for w, c in zip(phrasing.weights, covered, strict=True)) / phrasing.weight_sum
-        )
-        if recall + precision == 0:
-            return None
-        score = phrasing.factor * 2 * recall * precision / (recall + precision)
-        return _Score(phrasing.entry, score, recall, precision)
+            column = explained[:, i]
+            for token, similarity in vocab.neighbours(q):
+                c = self._columns[token]
+                found = by_column.indices[by_column.indptr[c] : by_column.indptr[c + 1]]
+                column[found] = np.maximum(column[found], similarity)
+                if similarity > covered[c]:
+                    covered[c] = similarity
+        recall = explained @ weights / total
+        candidates = np.flatnonzero(recall > 0)
+        if not len(candidates):
+            return []
+        recall = recall[candidates]
+        precision = (self._weights @ covered)[candidates] / self._weight_sum[candidates]
+        score = self._factor[candidates] * 2 * recall * precision / (recall + precision)
+        entries = self._entry_of[candidates]
+        # The best phrasing per entry: by score, then recall, then precision.
+        order = np.lexsort((-precision, -recall, -score, entries))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = entries[order][1:] != entries[order][:-1]
+        best = order[first]
+        # Sums taken in another order differ in the last bits; equal scores go by entry.
+        tie = np.round(score[best], 12)
+        best = best[np.lexsort((entries[best], -np.round(recall[best], 12), -tie))][:limit]
+        return [
+            _Score(int(entries[n]), float(score[n]), float(recall[n]), float(precision[n]))
+            for n in best
+        ]
 
     def answer(self, text: str, language: Language | None = None) -> KnowledgeAnswer:
         """Answer `text` from the pack (see the module docstring for the confidence rules)."""
@@ -298,7 +282,7 @@ class KnowledgeIndex:
         hits = self.passages.search(text, limit=40)
         request = bool(_REQUEST.search(text))
         agree = self._agreement(text)
-        rules = None if request else self._rules_answer(ranked, hits, agree)
+        rules = None if request else self._rules_answer(text, ranked, hits, agree)
         if self.model is None:
             if rules is not None:
                 entry, score = rules
@@ -325,6 +309,7 @@ class KnowledgeIndex:
 
     def _rules_answer(
         self,
+        text: str,
         ranked: list[_Score],
         hits: list[PassageHit],
         agree: Callable[[PassageHit, PassageHit], bool],
@@ -334,7 +319,16 @@ class KnowledgeIndex:
         if top is not None and _phrasing_confident(ranked):
             return top.entry, top.score
         found = _fact_answer(hits, top, agree) or _fused_answer(ranked, hits, agree)
-        return (found[0].passage.entry, found[1]) if found else None
+        if found is None:
+            return None
+        hit, score = found
+        # "hvor mange …" is not answered by a passage that names no number.
+        price = bool(_PRICE.search(text))
+        if (_COUNTING.search(text) or price) and not self._names_number(
+            hit.passage.entry, hit, price
+        ):
+            return None
+        return hit.passage.entry, score
 
     def candidates(
         self,
@@ -358,8 +352,15 @@ class KnowledgeIndex:
         unmatched = sum(w for _, w, near in terms if not near) / total
         # Words found only by a loose fuzzy match ("skærm" ~ "skær") explain little.
         fuzzy_only = sum(w for _, w, near in terms if near and max(near.values()) < 0.9) / total
+        # How much the pack knows of the question and how much it does not, in words: a long
+        # question that names three of the pack's things and a workplace is still in scope,
+        # one naming a single unknown thing is not.
+        unit = self.passages.max_idf
+        matched_words = min(4.0, sum(w for _, w, near in terms if near) / unit)
+        unmatched_words = min(4.0, sum(w for _, w, near in terms if not near) / unit)
         top_bm25 = hits[0].score if hits else 1.0
-        counting = bool(_COUNTING.search(text))
+        price = bool(_PRICE.search(text))
+        counting = price or bool(_COUNTING.search(text))
         out: list[Candidate] = []
         for e in entries:
             ph = phrasing.get(e)
@@ -391,14 +392,27 @@ class KnowledgeIndex:
                 fuzzy_only,
                 1.0 if rules is not None and rules[0] == e else 0.0,
                 1.0 if ranked and hits and ranked[0].entry == e == hits[0].passage.entry else 0.0,
-                1.0
-                if counting
-                and not _DIGITS.search(self.entries[e].text_da + self.entries[e].text_en)
-                else 0.0,
+                1.0 if counting and not self._names_number(e, hit, price) else 0.0,
+                matched_words,
+                unmatched_words,
             )
             probability = self.model.probability(features) if self.model else 0.0
             out.append(Candidate(e, features, probability))
         return out
+
+    def _names_number(self, index: int, hit: PassageHit | None, price: bool = False) -> bool:
+        """Whether the entry says a number where it answers (what "hvor mange" needs).
+
+        The passage that matched must name it ("2 chefer fra velfærdsområdet"); with no passage,
+        anywhere in the entry will do. A price question needs an amount ("800.000 kr.").
+        """
+        entry = self.entries[index]
+        if price:
+            text = hit.passage.text if hit is not None and hit.passage.kind == "fact" else ""
+            return bool(_AMOUNT.search(text or entry.text_da + " " + entry.text_en))
+        if hit is not None and hit.passage.kind == "fact":
+            return bool(_DIGITS[hit.passage.language].search(hit.passage.text))
+        return bool(_DIGITS["da"].search(entry.text_da) or _DIGITS["en"].search(entry.text_en))
 
     def _agreement(self, text: str) -> Callable[[PassageHit, PassageHit], bool]:
         """When two passages give the same answer to `text`, so that neither is the other's rival.

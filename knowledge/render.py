@@ -74,6 +74,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=["jinja2.ext.do"],
+        auto_reload=False,  # the templates ship with the package; no stat per answer
     )
     env.filters["join_and"] = join_and
     env.filters["lcfirst"] = lcfirst

@@ -20,6 +20,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+from scipy import sparse
+
 from knowledge.corpus import Entry
 from knowledge.text import Language, Vocabulary, normalise
 
@@ -131,19 +134,28 @@ class PassageIndex:
         self._max_idf = math.log(1 + (count + 0.5) / 0.5)
         self._filler_weight = 0.25 * self._max_idf
         self._avg = sum(len(p.tokens) for p in self.passages) / count
-        # Per passage: token → True when in the passage itself, False when only in its subject.
-        self._where = tuple(
-            {**dict.fromkeys(p.context, False), **dict.fromkeys(p.tokens, True)}
-            for p in self.passages
-        )
-        self._norm = tuple(K1 * (1 - B + B * len(p.tokens) / self._avg) for p in self.passages)
-        self._by_entry: dict[int, list[int]] = {}
-        for n, p in enumerate(self.passages):
-            self._by_entry.setdefault(p.entry, []).append(n)
-        self._by_token: dict[str, list[int]] = {}
+        # Passage × token, per token column: 1 when the word is in the passage itself, 0 when
+        # only in its subject (stored, so that a column lists every passage that has it).
+        self._columns = {t: n for n, t in enumerate(self.vocabulary.tokens)}
+        rows, cols, own = [], [], []
         for n, p in enumerate(self.passages):
             for t in set(p.tokens) | p.context:
-                self._by_token.setdefault(t, []).append(n)
+                rows.append(n)
+                cols.append(self._columns[t])
+                own.append(1.0 if t in p.tokens else 0.0)
+        shape = (len(self.passages), len(self._columns))
+        self._where = sparse.csc_array((own, (rows, cols)), shape=shape, dtype=np.float64)
+        norm = np.array([K1 * (1 - B + B * len(p.tokens) / self._avg) for p in self.passages])
+        self._saturation = (K1 + 1) / (1 + norm)
+        self._source = np.array([p.kind == "source" for p in self.passages], dtype=bool)
+        self._entry_of = np.array([p.entry for p in self.passages], dtype=np.int64)
+        self._terms: dict[str, list[tuple[str, float, dict[str, float]]]] = {}
+        self._alias_cache: dict[str, list[str]] = {}
+
+    @property
+    def max_idf(self) -> float:
+        """The idf of a word no passage has: what one wholly specific word weighs."""
+        return self._max_idf
 
     def idf(self, token: str) -> float:
         """BM25 idf of a passage token; unknown tokens weigh the most."""
@@ -151,14 +163,28 @@ class PassageIndex:
 
     def query_terms(self, text: str) -> list[tuple[str, float, dict[str, float]]]:
         """(word, weight, {passage token: similarity}) for each content word of `text`."""
+        terms = self._terms.get(text)
+        if terms is None:
+            terms = self._query_terms(text)
+            if len(self._terms) < 10_000:
+                self._terms[text] = terms
+        return terms
+
+    def _query_terms(self, text: str) -> list[tuple[str, float, dict[str, float]]]:
         vocab = self.vocabulary
         words: list[str] = []
         for token in normalise(text):
             if token in QUESTION_WORDS:
                 continue
+            if token in self.fillers or token in self.synonyms:
+                words.append(token)  # "afdelingsleder" is a filler, not "afdeling" + "leder"
+                continue
             near = vocab.neighbours(token)
             parts = vocab.split(token) if not near or near[0][1] < 0.8 else None
-            words.extend(parts or (token,))
+            weak = not near or near[0][1] < MIN_SIMILARITY
+            # An unknown compound counts as its kind and, still, as a word the pack lacks.
+            head = vocab.head(token) if weak and not parts else None
+            words.extend(parts or ((head, token) if head else (token,)))
         terms: list[tuple[str, float, dict[str, float]]] = []
         for word in dict.fromkeys(words):
             near = {t: sim for t, sim in vocab.neighbours(word) if sim >= MIN_SIMILARITY}
@@ -178,6 +204,14 @@ class PassageIndex:
 
     def _aliases(self, word: str) -> list[str]:
         """Tokens the pack says for `word`: its synonyms, or a compound's with its head swapped."""
+        found = self._alias_cache.get(word)
+        if found is None:
+            found = self._find_aliases(word)
+            if len(self._alias_cache) < 50_000:
+                self._alias_cache[word] = found
+        return found
+
+    def _find_aliases(self, word: str) -> list[str]:
         found = [t for alias in self.synonyms.get(word, ()) for t in normalise(alias)]
         if found:
             return found
@@ -197,38 +231,42 @@ class PassageIndex:
         total = sum(w for _, w, _ in terms)
         if not terms or total == 0:
             return []
-        candidates: set[int] = set()
-        if entry is not None:
-            candidates.update(self._by_entry.get(entry, ()))
-        else:
-            for _, _, near in terms:
-                for token in near:
-                    candidates.update(self._by_token.get(token, ()))
-        hits: list[PassageHit] = []
-        for n in candidates:
-            p = self.passages[n]
-            where = self._where[n]
-            norm = self._norm[n]
-            score = explained = own = 0.0
-            for _, weight, near in terms:
-                best_own = best_ctx = 0.0
-                for token, similarity in near.items():
-                    place = where.get(token)
-                    if place is None:
-                        continue
-                    if place and similarity > best_own:
-                        best_own = similarity
-                    if similarity > best_ctx:
-                        best_ctx = similarity
-                match = max(best_own, CONTEXT_FACTOR * best_ctx)
-                if match <= 0:
+        where = self._where
+        count = where.shape[0]
+        score = np.zeros(count)
+        explained = np.zeros(count)
+        own = np.zeros(count)
+        for _, weight, near in terms:
+            # The best similarity of any of the word's near tokens, in the passage itself and
+            # anywhere (passage or subject).
+            best_own = np.zeros(count)
+            best_any = np.zeros(count)
+            for token, similarity in near.items():
+                c = self._columns.get(token)
+                if c is None:
                     continue
-                score += weight * match * (K1 + 1) / (1 + norm)
-                explained += weight * max(best_own, best_ctx)
-                own += weight * best_own
-            if score > 0:
-                if p.kind == "source":  # a section name places a fact; it does not state one
-                    score, own = SOURCE_FACTOR * score, SOURCE_FACTOR * own
-                hits.append(PassageHit(p, score, explained / total, own / total))
-        hits.sort(key=lambda h: (-h.score, -h.coverage, h.passage.entry))
-        return hits[:limit]
+                span = slice(where.indptr[c], where.indptr[c + 1])
+                found = where.indices[span]
+                best_any[found] = np.maximum(best_any[found], similarity)
+                inside = found[where.data[span] > 0]
+                best_own[inside] = np.maximum(best_own[inside], similarity)
+            match = np.maximum(best_own, CONTEXT_FACTOR * best_any)
+            score += weight * match
+            explained += weight * best_any
+            own += weight * best_own
+        score *= self._saturation
+        # A section name places a fact; it does not state one.
+        score[self._source] *= SOURCE_FACTOR
+        own[self._source] *= SOURCE_FACTOR
+        found = np.flatnonzero(score > 0)
+        if entry is not None:
+            found = found[self._entry_of[found] == entry]
+        coverage = explained[found] / total
+        # Best first; equal scores (up to the last bits) by coverage, then entry.
+        order = np.lexsort(
+            (self._entry_of[found], -np.round(coverage, 12), -np.round(score[found], 12))
+        )[:limit]
+        return [
+            PassageHit(self.passages[n], float(score[n]), float(coverage[i]), float(own[n] / total))
+            for i, n in ((i, found[i]) for i in order)
+        ]

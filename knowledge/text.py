@@ -8,6 +8,8 @@ read as å/æ/ø, stop words dropped, Danish inflection endings removed (Snowbal
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import re
 import unicodedata
@@ -189,9 +191,20 @@ class Vocabulary:
         self._idf = {t: math.log(1.0 + count / n) for t, n in df.items()}
         self.max_weight = math.log(1.0 + count) if count else 1.0
         self._cache: dict[str, tuple[tuple[str, float], ...]] = {}
+        # Every token on one line each, so that the tokens containing a word are found by
+        # str.find in C rather than by a loop over the vocabulary.
+        self._joined = "\n".join(self._tokens)
+        self._starts = list(
+            itertools.accumulate((len(t) + 1 for t in self._tokens[:-1]), initial=0)
+        )
 
     def __contains__(self, token: object) -> bool:
         return token in self._idf
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        """Every token, sorted."""
+        return self._tokens
 
     def weight(self, token: str) -> float:
         """Idf of a vocabulary token; unknown tokens weigh the most (they are specific)."""
@@ -210,13 +223,34 @@ class Vocabulary:
                 token, self._tokens, scorer=fuzz.ratio, score_cutoff=70, limit=None
             ):
                 found[other] = max(found.get(other, 0.0), token_similarity(token, other))
-            for other in self._tokens:
-                if len(other) >= 3 and other != token and (other in token or token in other):
-                    found[other] = max(found.get(other, 0.0), token_similarity(token, other))
+            for other in sorted(self._containing(token) | self._contained(token)):
+                found[other] = max(found.get(other, 0.0), token_similarity(token, other))
         result = tuple(sorted(((t, s) for t, s in found.items() if s > 0), key=lambda x: -x[1]))
         if len(self._cache) < 50_000:
             self._cache[token] = result
         return result
+
+    def _containing(self, token: str) -> set[str]:
+        """Vocabulary tokens other than `token` that contain it."""
+        out: set[str] = set()
+        joined, starts = self._joined, self._starts
+        at = joined.find(token)
+        while at != -1:
+            other = self._tokens[bisect.bisect_right(starts, at) - 1]
+            if other != token:
+                out.add(other)
+            at = joined.find(token, at + 1)
+        return out
+
+    def _contained(self, token: str) -> set[str]:
+        """Vocabulary tokens of three or more letters inside `token`, other than itself."""
+        idf = self._idf
+        return {
+            token[i:j]
+            for i in range(len(token) - 2)
+            for j in range(i + 3, len(token) + 1)
+            if (j - i) < len(token) and token[i:j] in idf
+        }
 
     def split(self, token: str) -> tuple[str, str] | None:
         """Two vocabulary words a compound is made of ("styregruppeformand"), if any."""
@@ -225,12 +259,27 @@ class Vocabulary:
         for i in range(len(token) - 3, 2, -1):
             left, right = token[:i], token[i:]
             right_stem = _stem(right)
-            if right_stem not in self._idf:
+            # A three-letter last part is mostly an ending ("runn" + "ing"), not a word.
+            if len(right_stem) < 4 or right_stem not in self._idf:
                 continue
             for candidate in (left, left[:-1] if left[-1] in "se" else left):
                 left_stem = _stem(candidate)
                 if left_stem in self._idf:
                     return left_stem, right_stem
+        return None
+
+    def head(self, token: str) -> str | None:
+        """The vocabulary word a compound ends in, when its first part is unknown.
+
+        Danish compounds name their kind last: an "omsorgssystem" or a "lønsystem" is a system,
+        a "sensorløsning" a løsning, whatever the pack calls the first part.
+        """
+        if len(token) < 8 or token in self._idf:
+            return None
+        for i in range(3, len(token) - 4):
+            right_stem = _stem(token[i:])
+            if len(right_stem) >= 5 and right_stem in self._idf:
+                return right_stem
         return None
 
     def query_weight(self, token: str) -> float:
