@@ -55,21 +55,6 @@ log = logging.getLogger(__name__)
 DIALOG_CONTEXT_KEY = "govbot.dialog_context"
 INTENT_KEY = "govbot.intent"
 MAX_REMEMBERED_CONVERSATIONS = 10_000
-# Questions that may interrupt a running dialog: they answer and change nothing.
-INTERRUPTIONS = frozenset(
-    {
-        "knowledge.question",
-        "directory.role",
-        "directory.who_owns",
-        "directory.contacts",
-        "directory.person",
-        "directory.access_request",
-        "meetings.next",
-        "meetings.year",
-        "meetings.members",
-        "smalltalk.who_are_you",
-    }
-)
 _QUESTION_WORDS = frozenset(
     "hvem hvad hvor hvordan hvornår hvilken hvilke hvilket hvorfor hvor who what where when "
     "how which why".split()
@@ -261,16 +246,34 @@ class GovBot(ActivityHandler):
         await say(turn_context, "fallback.not_understood", text=text[:200])
         await show(turn_context, "help", lead=None, actions=MAIN_ACTIONS)
 
+    def _interrupts(self, key: str) -> bool:
+        """Whether intent `key` may be asked in the middle of a dialog (declared so, routed)."""
+        intent = self._matcher.intent(key)
+        return intent is not None and intent.interrupts and key in self._routes.actions
+
     async def _interrupt(self, turn_context: TurnContext, text: str) -> bool:
-        """Answer a question asked in the middle of a dialog; False when it is an answer."""
+        """Answer a question asked in the middle of a dialog; False when it is an answer.
+
+        A question is never taken as the answer to a prompt: when the model is unsure which
+        question it is, the pack's sure answer or "Vil du …?" with the questions it may be.
+        """
         if not _looks_like_question(text):
             return False
         understood = self._matcher.understand(text, await self._slots(turn_context))
         match = understood.match
-        if match is None or match.key not in INTERRUPTIONS or match.key not in self._routes.actions:
+        if match is not None:
+            if not self._interrupts(match.key):
+                return False
+            turn_context.turn_state[INTENT_KEY] = f"interruption:{match.key}"
+            await self._routes.actions[match.key](turn_context, match)
+            return True
+        offers = tuple(offer for offer in understood.offers if self._interrupts(offer.key))
+        if not offers:
             return False
-        turn_context.turn_state[INTENT_KEY] = f"interruption:{match.key}"
-        await self._routes.actions[match.key](turn_context, match)
+        if await self._routes.answer_if_sure(turn_context, understood.text):
+            turn_context.turn_state[INTENT_KEY] = "interruption:sure_answer"
+            return True
+        await self._offer(turn_context, replace(understood, offers=offers))
         return True
 
     async def _offer(self, turn_context: TurnContext, understood: Understood) -> None:
@@ -297,6 +300,10 @@ class GovBot(ActivityHandler):
         params = self._matcher.params_for(said, await self._slots(turn_context))
         turn_context.turn_state[INTENT_KEY] = f"chosen:{key}"
         await action(turn_context, IntentMatch(key, 100.0, "offer", params, said))
+        dialog_context: DialogContext | None = turn_context.turn_state.get(DIALOG_CONTEXT_KEY)
+        if dialog_context is not None and dialog_context.active_dialog is not None:
+            if self._interrupts(key):  # a question answered mid-dialog: the prompt again
+                await dialog_context.reprompt_dialog()
 
     async def _on_card_submit(
         self, turn_context: TurnContext, dialog_context: DialogContext, value: Mapping[str, Any]

@@ -60,6 +60,8 @@ class Intent:
     offer: Mapping[str, str] = field(default_factory=dict)  # button label per language
     # Intents of an answer after which this one is likely ("og dataejeren?" after a role).
     follows: tuple[str, ...] = ()
+    # A question that may be asked in the middle of a dialog: it answers and changes nothing.
+    interrupts: bool = False
 
     @cached_property
     def compiled(self) -> tuple[re.Pattern[str], ...]:
@@ -156,6 +158,7 @@ def load_intents(root: Path = CAPABILITY_ROOT) -> tuple[Intent, ...]:
                 patterns=tuple(item.get("patterns") or ()),
                 offer=offer,
                 follows=tuple(item.get("follows") or ()),
+                interrupts=bool(item.get("interrupts", False)),
             )
             for pattern in intent.patterns:
                 try:
