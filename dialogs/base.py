@@ -17,7 +17,7 @@ from botbuilder.dialogs import (
 )
 from botbuilder.schema import ActivityTypes
 
-from dialogs.texts import text
+from dialogs.texts import Lang, text
 from dialogs.turn import INTERRUPT_KEY, say, turn_lang
 
 # Words that steer the conversation itself, in Danish and English (matched whole, normalised).
@@ -42,6 +42,11 @@ def control_command(message: str | None) -> str | None:
     cleaned = unicodedata.normalize("NFC", message).casefold()
     cleaned = re.sub(r"[^\w\s?æøå]", " ", cleaned)
     return _LOOKUP.get(re.sub(r"\s+", " ", cleaned).strip())
+
+
+def retry_text(key: str, lang: Lang, /, **values: Any) -> str:
+    """A prompt's retry message with the way out of the dialog after it (never a dead end)."""
+    return f"{text(key, lang, **values)} {text('dialog.way_out', lang)}"
 
 
 def remember(step: WaterfallStepContext, name: str) -> None:

@@ -17,7 +17,7 @@ from botbuilder.dialogs import DialogReason, DialogTurnResult, WaterfallDialog, 
 from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext, TextPrompt
 from botbuilder.schema import ActionTypes, Activity, CardAction, SuggestedActions
 
-from dialogs.base import GovbotDialog
+from dialogs.base import GovbotDialog, retry_text
 from dialogs.cards import card
 from dialogs.procurement_notify import announce_request
 from dialogs.procurement_slots import Slot, read_slot, slots_for
@@ -245,9 +245,10 @@ class ProcurementDialog(GovbotDialog):
         if slot.kind == "need":
             buttons = [text("procurement.button_cancel", lang)]
         prompt = self._message("\n\n".join(lines), buttons)
-        retry_message = self._message(
-            text(retry, lang, reason="") if retry == "dialog.retry" else text(retry, lang), buttons
-        )
+        # The confirmation's own retry already names "annuller"; every other one gets it added.
+        say_retry = text if retry == "procurement.confirm_invalid" else retry_text
+        reason = {"reason": ""} if retry == "dialog.retry" else {}
+        retry_message = self._message(say_retry(retry, lang, **reason), buttons)
         return await step.prompt(
             PROMPT,
             PromptOptions(prompt=prompt, retry_prompt=retry_message, validations=validations),

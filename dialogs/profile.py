@@ -15,7 +15,7 @@ from botbuilder.dialogs.prompts import (
     TextPrompt,
 )
 
-from dialogs.base import GovbotDialog, remember
+from dialogs.base import GovbotDialog, remember, retry_text
 from dialogs.texts import text
 from dialogs.turn import turn_lang
 
@@ -49,7 +49,7 @@ class ProfileDialog(GovbotDialog):
             "unit",
             PromptOptions(
                 prompt=MessageFactory.text(text("profile.ask_unit", lang)),
-                retry_prompt=MessageFactory.text(text("profile.unit_invalid", lang)),
+                retry_prompt=MessageFactory.text(retry_text("profile.unit_invalid", lang)),
             ),
         )
 
@@ -60,7 +60,7 @@ class ProfileDialog(GovbotDialog):
             "language",
             PromptOptions(
                 prompt=MessageFactory.text(text("profile.ask_language", lang)),
-                retry_prompt=MessageFactory.text(text("profile.language_invalid", lang)),
+                retry_prompt=MessageFactory.text(retry_text("profile.language_invalid", lang)),
                 choices=[
                     Choice("dansk", synonyms=["da", "danish", "dansk sprog"]),
                     Choice("English", synonyms=["en", "engelsk", "english"]),

@@ -219,3 +219,26 @@ async def test_members_of_the_body_just_shown(chat: Chat) -> None:
     await chat.say("hvornår er næste møde i direktionen?")
     answer = await chat.say("hvem deltager?")
     assert "Direktionen" in answer
+
+
+async def test_an_unsure_question_inside_a_dialog_is_not_taken_as_the_answer(chat: Chat) -> None:
+    prompt = await chat.send("indkøb")
+    question = "hvem sidder med rettighederne til Prisme?"
+    assert trained_matcher().understand(question).match is None, "meant for the unsure band"
+    replies = await chat.send(question)
+    # Not the unit's name: "Vil du …?" with the questions it may be, then the prompt again.
+    offers_card = next(r.card for r in replies if r.card and "ikke helt sikker" in r.text)
+    assert replies[-1].text == prompt[-1].text
+    offers = [a for a in offers_card["actions"] if a["data"].get("action") == "intent.choose"]
+    chosen = await chat.send(value=offers[0]["data"])
+    assert "Prisme" in "\n".join(r.text for r in chosen)
+    assert chosen[-1].text == prompt[-1].text  # answered, and the guide asks again
+
+
+async def test_an_answer_a_prompt_cannot_use_names_the_way_out(chat: Chat) -> None:
+    await chat.send("indkøb")
+    await chat.send("Vi skal have et nyt system til sagsbehandling og journalisering")
+    question = await chat.say("Borgerservice")
+    assert "Spørgsmål 1" in question
+    retry = await chat.say("bananer")
+    assert "Det svar kunne jeg ikke bruge" in retry and "annuller" in retry
