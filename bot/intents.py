@@ -170,12 +170,20 @@ def load_intents(root: Path = CAPABILITY_ROOT) -> tuple[Intent, ...]:
     return tuple(intent for _, _, intent in declared)
 
 
+TRAINING_FILES = "*/training*.yaml"  # training.yaml, and training-<writer>.yaml beside it
+
+
 def load_training(intents: Sequence[Intent], root: Path = CAPABILITY_ROOT) -> tuple[Utterance, ...]:
-    """Every capability's training utterances, validated against the declared intents."""
+    """Every capability's training utterances, validated against the declared intents.
+
+    A capability may hold several training files, each from another writer; an intent needs
+    enough utterances per language over all of them, and no text may be trained twice."""
     declared = {intent.key: intent for intent in intents}
     utterances: list[Utterance] = []
     owner: dict[str, str] = {}
-    for path in sorted(root.glob("*/training.yaml")):
+    counts: dict[tuple[str, str], int] = {}
+    where: dict[str, Path] = {}
+    for path in sorted(root.glob(TRAINING_FILES)):
         data = _read_yaml(path) or {}
         for key, by_lang in data.items():
             intent = declared.get(key)
@@ -183,20 +191,22 @@ def load_training(intents: Sequence[Intent], root: Path = CAPABILITY_ROOT) -> tu
                 raise IntentDeclarationError(f"{path}: {key!r} is not a declared intent")
             if intent.capability != path.parent.name:
                 raise IntentDeclarationError(f"{path}: {key!r} belongs to {intent.capability}")
+            where.setdefault(key, path)
             for lang in LANGUAGES:
                 texts = list((by_lang or {}).get(lang) or ())
-                if len(texts) < MIN_UTTERANCES[lang]:
-                    raise IntentDeclarationError(
-                        f"{path}: {key} has {len(texts)} {lang} utterances, "
-                        f"needs {MIN_UTTERANCES[lang]}"
-                    )
+                counts[(key, lang)] = counts.get((key, lang), 0) + len(texts)
                 for text in texts:
                     folded = normalise(str(text))
                     if folded in owner:
-                        where = "twice" if owner[folded] == key else f"for {owner[folded]} too"
-                        raise IntentDeclarationError(f"{path}: {text!r} ({key}) is trained {where}")
+                        twice = "twice" if owner[folded] == key else f"for {owner[folded]} too"
+                        raise IntentDeclarationError(f"{path}: {text!r} ({key}) is trained {twice}")
                     owner[folded] = key
                     utterances.append(Utterance(str(text), key, lang))
+    for (key, lang), count in sorted(counts.items()):
+        if count < MIN_UTTERANCES[lang]:
+            raise IntentDeclarationError(
+                f"{where[key]}: {key} has {count} {lang} utterances, needs {MIN_UTTERANCES[lang]}"
+            )
     return tuple(utterances)
 
 
@@ -341,9 +351,9 @@ def _without_leading_words(text: str, count: int) -> str:
 
 
 def declarations_digest(root: Path = CAPABILITY_ROOT) -> str:
-    """A digest of every capability's intents.yaml and training.yaml (and the model format)."""
+    """A digest of every capability's intents.yaml and training files (and the model format)."""
     digest = hashlib.sha256(f"format {MODEL_FORMAT}".encode())
-    for path in sorted([*root.glob("*/intents.yaml"), *root.glob("*/training.yaml")]):
+    for path in sorted([*root.glob("*/intents.yaml"), *root.glob(TRAINING_FILES)]):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
