@@ -39,7 +39,7 @@ SAMPLE_NAMES: tuple[dict[str, str], ...] = (
 # A message of at most this many words right after an answer may be a follow-up to it, and
 # the intents declared to follow that answer weigh this much more.
 FOLLOW_UP_WORDS = 5
-FOLLOW_UP_PRIOR = 3.0
+FOLLOW_UP_PRIOR = 10.0
 # Words a greeting may add in front of a request ("Hej govbot, …").
 _GREETING_EXTRAS = frozenset({"govbot", "der", "there", "igen", "again", "allesammen", "all"})
 
