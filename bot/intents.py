@@ -275,7 +275,11 @@ class IntentMatcher:
             return Understood(original, greeted=greeted)
         names = slots.find(original) if slots is not None else Slots(original, {})
         prior = self._priors.get(after or "") if len(request.split()) <= FOLLOW_UP_WORDS else None
-        ranked = self.model.rank(names.masked, prior=prior)
+        ranked = self.model.rank(names.masked)
+        # A request clear on its own ("og 2027?" is the årshjul) stands; only an unclear one
+        # is read as a follow-up to the answer before it.
+        if prior and ranked[0].probability < self.bands.act:
+            ranked = self.model.rank(names.masked, prior=prior)
         top = ranked[0]
         if top.probability >= self.bands.act:
             match = IntentMatch(

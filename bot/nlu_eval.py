@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.capabilities.followup import other_subject_target
 from bot.intents import IntentMatcher, normalise
 from knowledge.intent_model import Utterance, fill_slots
 from knowledge.name_index import NameIndex
@@ -139,9 +140,7 @@ def followup_label(
     before = label_of(matcher, item.context or "", slots, sure=sure)
     said = label_of(matcher, item.text, slots, after=before, sure=sure)
     if said == "followup.other_subject":
-        if before in ("meetings.next", "meetings.members", "directory.role"):
-            return before
-        return "directory.role" if slots.find(item.text).first("system") else "meetings.next"
+        return other_subject_target(before, slots.find(item.text).params()) or FALLBACK
     return FOLLOWUP_TARGETS.get(said, said)
 
 

@@ -30,6 +30,7 @@ class Subject:
     meeting_id: int | None = None
     person_name: str | None = None
     person_email: str | None = None
+    person_unit: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
 

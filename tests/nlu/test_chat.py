@@ -253,3 +253,34 @@ async def test_an_answer_a_prompt_cannot_use_names_the_way_out(chat: Chat) -> No
     assert "Spørgsmål 1" in question
     retry = await chat.say("bananer")
     assert "Det svar kunne jeg ikke bruge" in retry and "annuller" in retry
+
+
+@pytest.mark.parametrize(
+    ("question", "follow_up", "expected"),
+    [
+        ("hvilke systemer ejer Søren Østergaard?", "hvad med Karen Dahl?", "Karen Dahl"),
+        ("jeg skal have adgang til SBSYS", "og til Acadre?", "Acadre"),
+        ("årshjulet for 2027", "og 2028?", "2028"),
+        ("which systems does Søren Østergaard own?", "what about Karen Dahl?", "Karen Dahl"),
+    ],
+)
+async def test_another_subject_of_the_same_kind_asks_the_same_question(
+    chat: Chat, question: str, follow_up: str, expected: str
+) -> None:
+    await chat.say(question)
+    answer = await chat.say(follow_up)
+    assert expected in answer and "Det ved jeg desværre ikke" not in answer
+
+
+@pytest.mark.parametrize(
+    ("question", "follow_up", "expected"),
+    [
+        ("hvem er systemejer for KMD Sag?", "hvor sidder han?", "hører til"),
+        ("who is the system owner of KMD Sag?", "which unit is he in?", "works in"),
+    ],
+)
+async def test_where_the_person_just_named_works(
+    chat: Chat, question: str, follow_up: str, expected: str
+) -> None:
+    await chat.say(question)
+    assert expected in await chat.say(follow_up)

@@ -120,6 +120,7 @@ class Directory:
                 role=roles[0].key if len(roles) == 1 else None,
                 person_name=person.name if person else None,
                 person_email=person.email if person else None,
+                person_unit=person.org_unit if person else None,
             )
             if holders:
                 await self._show_holders(
@@ -279,6 +280,13 @@ class Directory:
             )
             return
         person = found.person
+        remember(
+            context,
+            "directory.person",
+            person_name=person.name,
+            person_email=person.email,
+            person_unit=person.org_unit,
+        )
         held = index.roles_of(person.id)
         if match.params.get("owner") in ("ejer", "own"):
             owned = [a for a in held if a.role_key == "systemejer"]
@@ -348,6 +356,7 @@ class Directory:
             await self._offer_systems(context, index, search, (), lang)
             return
         system = search.systems[0]
+        remember(context, "directory.access_request", system=system.name)
         for role_key in ACCESS_GRANTERS:
             if role_key not in self._role_keys:
                 continue

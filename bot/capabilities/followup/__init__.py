@@ -8,6 +8,8 @@ what it resolved to ("Superbrugere for Acadre: …").
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from botbuilder.core import TurnContext
 
 from bot.capabilities import Runtime
@@ -16,7 +18,35 @@ from bot.routing import Routes
 from bot.subject import Subject, recall
 from dialogs.turn import say
 
-_MEETING_INTENTS = ("meetings.next", "meetings.members")
+# The kind of name each answer asked about: "hvad med X?" asks that question again when X is
+# of that kind; otherwise X's own kind decides (a system's roles, a person's, a body's meeting).
+_ASKED_ABOUT = {
+    "directory.role": "system",
+    "directory.access_request": "system",
+    "directory.person": "person",
+    "meetings.next": "body",
+    "meetings.members": "body",
+    "meetings.year": "year",
+}
+_BY_KIND = (
+    ("system", "directory.role"),
+    ("person", "directory.person"),
+    ("body", "meetings.next"),
+    ("year", "meetings.year"),
+)
+
+
+def other_subject_target(subject_intent: str | None, params: Mapping[str, str]) -> str | None:
+    """The intent "hvad med X?" re-asks after an answer of `subject_intent`; None if unclear."""
+    if subject_intent is not None and _ASKED_ABOUT.get(subject_intent, "") in params:
+        return subject_intent
+    for kind, intent in _BY_KIND:
+        if kind in params:
+            return intent
+    if subject_intent in ("portfolio.list", "directory.role"):
+        # The list reads a unit from the words, the role question a role ("og dataejeren?").
+        return subject_intent
+    return None
 
 
 class FollowUps:
@@ -31,18 +61,17 @@ class FollowUps:
         )
 
     async def other_subject(self, context: TurnContext, match: IntentMatch) -> None:
-        """ "hvad med Aula?": the last question again, about another system or body."""
+        """ "hvad med Aula?": the last question again, about another system, person, body …"""
         subject = recall(context)
-        system, body = match.params.get("system"), match.params.get("body")
-        if system:
-            role = subject.role if subject and subject.intent == "directory.role" else None
-            params = {"system": system, **({"role": role} if role else {})}
-            await self._ask(context, "directory.role", match, **params)
-        elif body:
-            intent = subject.intent if subject and subject.intent in _MEETING_INTENTS else None
-            await self._ask(context, intent or "meetings.next", match, body=body)
-        else:
+        target = other_subject_target(subject.intent if subject else None, match.params)
+        if target is None:
             await say(context, "followup.unclear")
+            return
+        kind = _ASKED_ABOUT.get(target)
+        params = {kind: match.params[kind]} if kind and kind in match.params else {}
+        if target == "directory.role" and subject and subject.intent == target and subject.role:
+            params["role"] = subject.role  # "hvad med Aula?" after the system owner of SBSYS
+        await self._ask(context, target, match, **params)
 
     async def next(self, context: TurnContext, match: IntentMatch) -> None:
         """ "og det efter?": the meeting after the one just shown."""
@@ -73,13 +102,17 @@ class FollowUps:
         )
 
     async def email(self, context: TurnContext, match: IntentMatch) -> None:
-        """ "hvad er hendes mail?": the e-mail of the one person just named."""
+        """ "hvad er hendes mail?", "hvor sidder hun?": how to reach the one person just named."""
         subject = recall(context)
         if subject is None or not subject.person_email:
             await say(context, "followup.no_person")
             return
         await say(
-            context, "followup.email", name=subject.person_name or "", email=subject.person_email
+            context,
+            "followup.email",
+            name=subject.person_name or "",
+            email=subject.person_email,
+            unit=subject.person_unit,
         )
 
 

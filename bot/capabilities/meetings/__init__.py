@@ -255,6 +255,7 @@ class Meetings:
         if not 2000 <= year <= 2100:
             await say(context, "meetings.year_empty", year=year)
             return
+        remember(context, "meetings.year", extra={"year": str(year)})
         found = await service.list_meetings(
             session=turn_session(context), tz=self.tz, year=year, include_cancelled=True
         )

@@ -13,6 +13,7 @@ from bot.capabilities.core import start_dialog
 from bot.conversations import clean_text
 from bot.handler import DIALOG_CONTEXT_KEY
 from bot.intents import IntentMatch
+from bot.subject import remember
 from dialogs.portfolio import (
     CARD_FORM_CHANNELS,
     Portfolio,
@@ -57,6 +58,7 @@ def register(runtime: Runtime) -> None:
     async def listing(context: TurnContext, match: IntentMatch) -> None:
         """A pattern gives status and unit; the model's reading is searched for them (and for
         "mine") in the sentence itself."""
+        remember(context, "portfolio.list")  # "og i Jobcenter?" asks the list again
         if match.via == "pattern":
             await portfolio.show_search(
                 context,
