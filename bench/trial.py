@@ -64,8 +64,7 @@ class _Intents(logging.Handler):
             self.seen.append(str(values["intent"]))
 
 
-async def trial(path: Path, pack: str, verbose: bool) -> None:
-    items = (yaml.safe_load(path.read_text("utf-8")) or {}).get("items") or []
+async def trial(items: list[dict[str, Any]], pack: str, verbose: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite+aiosqlite:///{folder}/trial.db"
         upgrade(url)
@@ -119,7 +118,8 @@ def main() -> None:
     parser.add_argument("--pack", default="randers")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
-    asyncio.run(trial(args.messages, args.pack, args.verbose))
+    items = (yaml.safe_load(args.messages.read_text("utf-8")) or {}).get("items") or []
+    asyncio.run(trial(items, args.pack, args.verbose))
 
 
 if __name__ == "__main__":
