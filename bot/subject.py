@@ -31,6 +31,10 @@ class Subject:
     person_name: str | None = None
     person_email: str | None = None
     person_unit: str | None = None
+    # When the answer offered or named several: "og dataejeren?" or "hendes mail?" then asks
+    # which one is meant instead of guessing.
+    systems: list[str] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
 
 

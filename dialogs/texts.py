@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from importlib.resources import files
 from typing import Any, Literal
@@ -51,6 +52,13 @@ def text(key: str, lang: Lang = "da", /, **values: Any) -> str:
     catalogue = _catalogue(lang)
     template = catalogue.get(key) or _catalogue("da")[key]
     return template.render(**values)
+
+
+def either(names: Sequence[str], lang: Lang) -> str:
+    """ "SBSYS eller Acadre", "A, B eller C" (English: "or")."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {text('followup.or', lang)} {names[-1]}"
 
 
 def keys(lang: Lang) -> set[str]:

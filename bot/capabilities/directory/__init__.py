@@ -18,7 +18,7 @@ from bot.routing import Action, Routes
 from bot.subject import recall, remember
 from dialogs.directory import DirectoryChangeDialog
 from dialogs.directory_view import duties, entries, holders_summary, names_of, role_label
-from dialogs.texts import Lang, text
+from dialogs.texts import Lang, either, text
 from dialogs.turn import say, show, turn_lang, turn_session, turn_user
 from knowledge.directory_question import RoleVocabulary
 from knowledge.packs import load_pack
@@ -121,6 +121,7 @@ class Directory:
                 person_name=person.name if person else None,
                 person_email=person.email if person else None,
                 person_unit=person.org_unit if person else None,
+                people=[p.name for p in people.values()] if len(people) > 1 else [],
             )
             if holders:
                 await self._show_holders(
@@ -151,6 +152,19 @@ class Directory:
             return
         await self._offer_systems(context, index, search, roles, lang)
 
+    async def _ask_which_system(
+        self, context: TurnContext, systems: Sequence[str], role_key: str, lang: Lang
+    ) -> None:
+        """ "Mener du SBSYS eller Acadre?": the systems just offered, as buttons."""
+        label = role_label(self.pack, role_key, lang).lower()
+        choices = [
+            {"name": name, "detail": "",
+             "text": text("directory.choose", lang, role=label, system=name)}
+            for name in systems
+        ]  # fmt: skip
+        lead = text("followup.which_of", lang, names=either(systems, lang))
+        await show(context, "directory_choices", lead=lead, choices=choices, hint=None)
+
     async def _offer_systems(
         self,
         context: TurnContext,
@@ -172,6 +186,13 @@ class Directory:
             }
             for system in candidates
         ]
+        if choices:
+            remember(
+                context,
+                "directory.role",
+                role=roles[0].key if len(roles) == 1 else None,
+                systems=[system.name for system in candidates],
+            )
         if search.outcome == "ambiguous":
             lead = text("directory.ambiguous", lang, query=search.query)
             hint = None
@@ -325,6 +346,10 @@ class Directory:
                 await self._answer_system_role(
                     context, index, index.find_system(known), roles, lang
                 )
+                return
+        if question is not None and not _names_system(question.subject) and subject:
+            if not known and len(subject.systems) > 1:  # "og dataejeren?" after two systems
+                await self._ask_which_system(context, subject.systems, question.role.key, lang)
                 return
         if await self.answer_role_question(context, said):
             return

@@ -16,7 +16,8 @@ from bot.capabilities import Runtime
 from bot.intents import IntentMatch
 from bot.routing import Routes
 from bot.subject import Subject, recall
-from dialogs.turn import say
+from dialogs.texts import either, text
+from dialogs.turn import say, show, turn_lang
 
 # The kind of name each answer asked about: "hvad med X?" asks that question again when X is
 # of that kind; otherwise X's own kind decides (a system's roles, a person's, a body's meeting).
@@ -65,7 +66,7 @@ class FollowUps:
         subject = recall(context)
         target = other_subject_target(subject.intent if subject else None, match.params)
         if target is None:
-            await say(context, "followup.unclear")
+            await _ask_what(context, "followup.unclear")
             return
         kind = _ASKED_ABOUT.get(target)
         params = {kind: match.params[kind]} if kind and kind in match.params else {}
@@ -87,7 +88,7 @@ class FollowUps:
             return
         subject = _meeting_subject(recall(context))
         if subject is None:
-            await say(context, "followup.no_meeting")
+            await _ask_what(context, "followup.no_meeting")
             return
         await self._ask(context, "meetings.next", match, meeting=str(subject.meeting_id), step=step)
 
@@ -95,7 +96,7 @@ class FollowUps:
         """ "hvor holdes det?": where the meeting just shown takes place."""
         subject = _meeting_subject(recall(context))
         if subject is None:
-            await say(context, "followup.no_meeting")
+            await _ask_what(context, "followup.no_meeting")
             return
         await self._ask(
             context, "meetings.next", match, meeting=str(subject.meeting_id), step="same"
@@ -104,8 +105,15 @@ class FollowUps:
     async def email(self, context: TurnContext, match: IntentMatch) -> None:
         """ "hvad er hendes mail?", "hvor sidder hun?": how to reach the one person just named."""
         subject = recall(context)
+        if subject is not None and not subject.person_email and len(subject.people) > 1:
+            # Two or more were named: which one, as buttons (a name alone shows that person).
+            choices = [{"name": name, "detail": "", "text": name} for name in subject.people]
+            lang = turn_lang(context)
+            lead = text("followup.which_of", lang, names=either(subject.people, lang))
+            await show(context, "directory_choices", lead=lead, choices=choices, hint=None)
+            return
         if subject is None or not subject.person_email:
-            await say(context, "followup.no_person")
+            await _ask_what(context, "followup.no_person")
             return
         await say(
             context,
@@ -114,6 +122,25 @@ class FollowUps:
             email=subject.person_email,
             unit=subject.person_unit,
         )
+
+
+# The buttons under "Hvilket møde mener du?" and its kin: where such a question starts.
+_STARTS = {
+    "followup.unclear": ("who_owns", "meetings", "question"),
+    "followup.no_meeting": ("meetings",),
+    "followup.no_person": ("who_owns",),
+}
+
+
+async def _ask_what(context: TurnContext, key: str) -> None:
+    """No subject to read the follow-up against (none, or expired): one short question with
+    buttons that start where the follow-up could have come from — never a guess."""
+    lang = turn_lang(context)
+    choices = [
+        {"name": text(f"actions.{a}", lang), "detail": "", "text": text(f"actions.{a}_say", lang)}
+        for a in _STARTS[key]
+    ]
+    await show(context, "directory_choices", lead=text(key, lang), choices=choices, hint=None)
 
 
 def _meeting_subject(subject: Subject | None) -> Subject | None:

@@ -77,6 +77,7 @@ class Meetings:
         self.tz = runtime.settings.tz
         self.bodies = BodyFinder(self.pack)
         self._kick = runtime.outbox_kick
+        self._routes = runtime.routes
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -287,6 +288,9 @@ class Meetings:
             return
         people = await service.members(session=turn_session(context), body=body.key)
         if not people:
+            # "hvor mange chefer er med i styregruppen?": the kommissorium says who sits there.
+            if match.text and await self._routes.answer_if_sure(context, match.text):
+                return
             await say(context, "meetings.members_none", body=self._name(context, body))
             return
         rows = [
