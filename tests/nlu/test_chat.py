@@ -287,41 +287,26 @@ async def test_where_the_person_just_named_works(
 
 
 @pytest.mark.parametrize(
-    ("question", "follow_up", "expected"),
+    ("question", "follow_up", "expected", "chosen_has"),
     [
-        ("hvem er systemejer for SBSYS og Acadre?", "og dataejeren?", "Mener du"),
-        ("who is the system owner of SBSYS and Acadre?", "and the data owner?", "Do you mean"),
+        ("hvem er systemejer for SBSYS og Acadre?", "og dataejeren?", "Mener du", "dataejer"),
+        ("who is the system owner of SBSYS and Acadre?", "and the data owner?", "Do you mean",
+         "data owner"),
+        ("hvem er superbruger for SBSYS?", "hvad er hendes mail?", "Mener du Jonas Kirk eller",
+         "@"),
+        ("who are the super users of SBSYS?", "what's her email?", "Do you mean Jonas Kirk or",
+         "@"),
     ],
-)
-async def test_two_systems_before_a_role_alone_ask_which_with_buttons(
-    chat: Chat, question: str, follow_up: str, expected: str
+)  # fmt: skip
+async def test_two_candidates_before_a_follow_up_ask_which_with_buttons(
+    chat: Chat, question: str, follow_up: str, expected: str, chosen_has: str
 ) -> None:
     await chat.send(question)
     replies = await chat.send(follow_up)
     card = replies[-1].card
-    assert expected in replies[-1].text and card is not None
-    said = {a["data"]["text"] for a in card["actions"]}
-    assert any("SBSYS" in t for t in said) and any("Acadre" in t for t in said)
-    chosen = await chat.send(value=card["actions"][0]["data"])
-    assert "Mener du" not in chosen[0].text and "Do you mean" not in chosen[0].text
-
-
-@pytest.mark.parametrize(
-    ("question", "follow_up", "expected"),
-    [
-        ("hvem er superbruger for SBSYS?", "hvad er hendes mail?", "Mener du Jonas Kirk eller"),
-        ("who are the super users of SBSYS?", "what's her email?", "Do you mean Jonas Kirk or"),
-    ],
-)
-async def test_two_people_before_a_pronoun_ask_which_with_buttons(
-    chat: Chat, question: str, follow_up: str, expected: str
-) -> None:
-    await chat.send(question)
-    replies = await chat.send(follow_up)
-    card = replies[-1].card
-    assert expected in replies[-1].text and card is not None
-    chosen = await chat.send(value=card["actions"][0]["data"])
-    assert "@" in "\n".join(r.text for r in chosen)
+    assert expected in replies[-1].text and card is not None and len(card["actions"]) >= 2
+    chosen = "\n".join(r.text for r in await chat.send(value=card["actions"][0]["data"]))
+    assert chosen_has in chosen.lower() and expected not in chosen
 
 
 async def test_a_follow_up_with_no_subject_asks_with_a_button(chat: Chat) -> None:
