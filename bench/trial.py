@@ -6,13 +6,17 @@
 training data. Every message starts a new 1:1 conversation on the demo municipality (what
 `make run` serves); a message *lands* when the turn's intent belongs to the expected
 capability. Prints the share per capability and, with -v, every miss with govbot's answer.
+A reply is a *dead end* when nothing in it leads on: no button, no suggested action, and no
+question or "skriv …"/"spørg …" hint in its text.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
+import re
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -22,11 +26,12 @@ import yaml
 
 from bot.logs import FIELDS
 from bot.settings import Settings
+from dialogs.texts import text
 from storage.db import Database
 from storage.demo import load_demo_data
 from storage.migrate import upgrade
 from tests.support.activities import message
-from tests.support.channel import TestChannel
+from tests.support.channel import Received, TestChannel
 from tests.support.server import start_bot
 
 # Turn intents that are not an intent key, and the capability they belong to.
@@ -51,6 +56,28 @@ def capability_of(intent: str) -> str:
     if intent == "support.out_of_scope":
         return "out_of_scope"
     return intent.split(".", 1)[0]
+
+
+_LEADS_ON = re.compile(
+    r"\?|\b(skriv|spørg|vælg|kontakt|ring|sig til|write|ask|choose|say|contact|call"
+    r"|let me know)\w*",
+    re.IGNORECASE,
+)
+# The welcome a new user gets first has buttons of its own; it does not count as the answer.
+_WELCOMES = tuple(text("welcome.title", lang, name="Anne") for lang in ("da", "en"))
+
+
+def leads_on(replies: list[Received]) -> bool:
+    """Whether a turn's replies offer a way forward (a button, a suggestion, a hint)."""
+    for reply in replies:
+        if (reply.activity.get("suggestedActions") or {}).get("actions"):
+            return True
+        card = reply.card
+        if card is not None and (card.get("actions") or '"Action.' in json.dumps(card)):
+            return True
+        if _LEADS_ON.search(reply.text):
+            return True
+    return False
 
 
 class _Intents(logging.Handler):
@@ -83,6 +110,7 @@ async def trial(items: list[dict[str, Any]], pack: str, verbose: bool) -> None:
         landed: Counter[str] = Counter()
         asked: Counter[str] = Counter()
         total: Counter[str] = Counter()
+        dead_ends: Counter[str] = Counter()
         try:
             for number, item in enumerate(items):
                 user = f"29:1trial-{number}"
@@ -94,6 +122,15 @@ async def trial(items: list[dict[str, Any]], pack: str, verbose: bool) -> None:
                 turn = intents.seen[before] if len(intents.seen) > before else "-"
                 got, want = capability_of(turn), str(item["capability"])
                 total[want] += 1
+                replies = channel.to(conversation)
+                answer = [r for r in replies if not r.text.startswith(_WELCOMES)] or replies
+                if not leads_on(answer):
+                    dead_ends[want] += 1
+                    if verbose:
+                        print(
+                            f"DEAD END {want}: {item['text']!r} → "
+                            f"{' | '.join(r.text[:120] for r in channel.to(conversation))}"
+                        )
                 if got == want or (want == "smalltalk" and got == "help" and turn == "welcome"):
                     landed[want] += 1
                 elif got == "offer":
@@ -105,11 +142,13 @@ async def trial(items: list[dict[str, Any]], pack: str, verbose: bool) -> None:
             logging.getLogger("bot").removeHandler(intents)
             await bot.stop()
             await channel.stop()
-    print(f"{'capability':14} landed  asked-back  n")
+    print(f"{'capability':14} landed  asked-back  dead-ends  n")
     for name in sorted(total):
-        print(f"{name:14} {landed[name] / total[name]:6.0%}  {asked[name]:10}  {total[name]}")
+        print(f"{name:14} {landed[name] / total[name]:6.0%}  {asked[name]:10}  "
+              f"{dead_ends[name]:9}  {total[name]}")  # fmt: skip
     all_landed, all_total = sum(landed.values()), sum(total.values())
-    print(f"{'all':14} {all_landed / all_total:6.0%}  {sum(asked.values()):10}  {all_total}")
+    print(f"{'all':14} {all_landed / all_total:6.0%}  {sum(asked.values()):10}  "
+          f"{sum(dead_ends.values()):9}  {all_total}")  # fmt: skip
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from botbuilder.core import MessageFactory, StatePropertyAccessor
 from botbuilder.dialogs import DialogReason, DialogTurnResult, WaterfallDialog, WaterfallStepContext
 from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext, TextPrompt
-from botbuilder.schema import ActionTypes, Activity, CardAction, SuggestedActions
+from botbuilder.schema import Activity
 
 from dialogs.base import GovbotDialog, retry_text
 from dialogs.cards import card
@@ -23,7 +23,7 @@ from dialogs.procurement_notify import announce_request
 from dialogs.procurement_slots import Slot, read_slot, slots_for
 from dialogs.procurement_view import cite, principle_title, summary_values
 from dialogs.texts import Lang, text
-from dialogs.turn import after_commit, say, turn_lang, turn_session, turn_user
+from dialogs.turn import after_commit, next_steps, say, turn_lang, turn_session, turn_user
 from knowledge.packs import load_pack
 from knowledge.screening import Screening, load_screening, option_labels
 from storage.directory_index import directory_index
@@ -276,11 +276,7 @@ class ProcurementDialog(GovbotDialog):
 
     @staticmethod
     def _message(body: str, buttons: list[str]) -> Activity:
-        message = MessageFactory.text(body)
-        message.suggested_actions = SuggestedActions(
-            actions=[CardAction(type=ActionTypes.im_back, title=b, value=b) for b in buttons]
-        )
-        return message
+        return next_steps(MessageFactory.text(body), [(b, b) for b in buttons])
 
     async def _profile_unit(self, step: WaterfallStepContext) -> str | None:
         if self._profile is None:

@@ -8,7 +8,7 @@ database, never from the card's data.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +21,16 @@ from bot.intents import IntentMatch
 from bot.subject import recall, remember
 from dialogs.cards import MAIN_ACTIONS
 from dialogs.texts import text
-from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
+from dialogs.turn import (
+    NextStep,
+    after_commit,
+    say,
+    show,
+    step,
+    turn_lang,
+    turn_session,
+    turn_user,
+)
 from knowledge.calendar import format_when
 from knowledge.meeting_words import BodyFinder, meeting_bodies, parse_when
 from knowledge.packs import load_pack
@@ -87,6 +96,11 @@ class Meetings:
     def _name(self, context: TurnContext, body: Body) -> str:
         return body.name_en if turn_lang(context) == "en" else body.name_da
 
+    def _next_of(self, context: TurnContext, bodies: Sequence[Body]) -> list[NextStep]:
+        """ "Næste møde i X" for each of `bodies` (at most three): the way on from a list."""
+        lang = turn_lang(context)
+        return [step("next_of", lang, body=self._name(context, b)) for b in bodies[:3]]
+
     def _when(self, context: TurnContext, moment: datetime) -> str:
         return format_when(moment, turn_lang(context), self.tz)
 
@@ -95,13 +109,15 @@ class Meetings:
 
     async def _body(self, context: TurnContext, said: str | None) -> Body | None:
         """The body the user named, or an answer saying which bodies there are."""
+        bodies = meeting_bodies(self.pack)
         if not said:
-            await say(context, "meetings.which_body")
+            await say(context, "meetings.which_body", then=self._next_of(context, bodies))
             return None
         body = self.bodies.find(said)
         if body is None:
-            names = ", ".join(self._name(context, b) for b in meeting_bodies(self.pack))
-            await say(context, "meetings.unknown_body", name=said, names=names)
+            names = ", ".join(self._name(context, b) for b in bodies)
+            await say(context, "meetings.unknown_body", name=said, names=names,
+                      then=self._next_of(context, bodies))  # fmt: skip
         return body
 
     async def _access(self, context: TurnContext) -> Access:
@@ -187,17 +203,21 @@ class Meetings:
             session=turn_session(context), body=body.key, now=utcnow()
         )
         if meeting is None:
-            await say(context, "meetings.none_next", body=self._name(context, body))
+            lang = turn_lang(context)
+            await say(context, "meetings.none_next", body=self._name(context, body),
+                      then=[step("year", lang)])  # fmt: skip
             return
         await self._tell(context, body, meeting)
 
     async def _tell(
         self, context: TurnContext, body: Body, meeting: MeetingInfo, key: str = "meetings.next"
     ) -> None:
+        lang = turn_lang(context)
         await say(
             context, key, body=self._name(context, body), id=meeting.id,
             title=self._title(context, meeting), when=self._when(context, meeting.start),
             place=meeting.place, teams_link=meeting.teams_link, agenda=meeting.agenda,
+            then=[step("after", lang), step("attendees", lang), step("year", lang)],
         )  # fmt: skip
         remember(context, "meetings.next", body=body.key, meeting_id=meeting.id)
 
@@ -247,7 +267,7 @@ class Meetings:
         ]  # fmt: skip
         await show(
             context, "meetings_list", heading=self._t(context, "upcoming_heading"),
-            sections=sections,
+            sections=sections, then=[step("year", turn_lang(context))],
         )  # fmt: skip
 
     async def year(self, context: TurnContext, match: IntentMatch) -> None:
@@ -274,7 +294,7 @@ class Meetings:
                 sections.append({"title": self._name(context, body), "rows": rows})
         await show(
             context, "meetings_list", heading=self._t(context, "year_heading", year=year),
-            sections=sections,
+            sections=sections, then=self._next_of(context, meeting_bodies(self.pack)),
         )  # fmt: skip
 
     async def members(self, context: TurnContext, match: IntentMatch) -> None:
@@ -291,7 +311,8 @@ class Meetings:
             # "hvor mange chefer er med i styregruppen?": the kommissorium says who sits there.
             if match.text and await self._routes.answer_if_sure(context, match.text):
                 return
-            await say(context, "meetings.members_none", body=self._name(context, body))
+            await say(context, "meetings.members_none", body=self._name(context, body),
+                      then=self._next_of(context, [body]))  # fmt: skip
             return
         rows = [
             self._t(context, "member_row", name=p.name or p.principal,
@@ -301,7 +322,7 @@ class Meetings:
         await show(
             context, "meetings_list",
             heading=self._t(context, "members_heading", body=self._name(context, body)),
-            sections=[{"title": None, "rows": rows}],
+            sections=[{"title": None, "rows": rows}], then=self._next_of(context, [body]),
         )  # fmt: skip
         remember(context, "meetings.members", body=body.key)
 
