@@ -9,10 +9,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.schema import Attachment
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.sdk import Attachment, MessageFactory, TurnContext
 from dialogs.cards import card
 from dialogs.texts import Lang, text
 

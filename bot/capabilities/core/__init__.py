@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from botbuilder.core import TurnContext
-
 from bot.capabilities import Runtime
 from bot.handler import DIALOG_CONTEXT_KEY, show_welcome
 from bot.intents import IntentMatch
 from bot.routing import Action
+from bot.sdk import TurnContext
 from dialogs.cards import MAIN_ACTIONS
 from dialogs.profile import ProfileDialog
 from dialogs.turn import say, show
