@@ -13,17 +13,20 @@ from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
-from botbuilder.dialogs.choices import Choice, ListStyle
-from botbuilder.dialogs.prompts import (
+from bot.sdk import (
+    CardAction,
+    Choice,
     ChoicePrompt,
+    DialogTurnResult,
+    ListStyle,
+    MessageFactory,
     PromptOptions,
     PromptValidatorContext,
     TextPrompt,
+    TurnContext,
+    WaterfallDialog,
+    WaterfallStepContext,
 )
-from botbuilder.schema import CardAction
-
 from dialogs.base import GovbotDialog, remember
 from dialogs.portfolio_form import (
     FIELDS,
