@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from botbuilder.core import ConversationState, TurnContext, UserState
-from botbuilder.dialogs import DialogSet
-
 from bot.capabilities import (
     Runtime,
     access,
@@ -25,6 +22,7 @@ from bot.handler import GovBot
 from bot.intents import IntentMatcher, trained_matcher
 from bot.proactive import ProactiveSender
 from bot.routing import SlotSource
+from bot.sdk import ConversationState, DialogSet, TurnContext, UserState
 from bot.settings import Settings
 from dialogs.turn import turn_session
 from knowledge.name_index import NameIndex

@@ -24,12 +24,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
-from botbuilder.core import MessageFactory
-from botbuilder.schema import Activity, ErrorResponseException
 
 from bot.logs import fields
 from bot.proactive import ProactiveSender
 from bot.rate_windows import SlidingWindows, Window, rate_windows
+from bot.sdk import Activity, ErrorResponseException, MessageFactory
 from bot.settings import Settings
 from dialogs.cards import card
 from dialogs.texts import Lang, locale_lang, text

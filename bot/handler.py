@@ -10,16 +10,6 @@ from datetime import datetime, timedelta
 from time import perf_counter
 from typing import Any
 
-from botbuilder.core import (
-    ActivityHandler,
-    ConversationState,
-    InvokeResponse,
-    TurnContext,
-    UserState,
-)
-from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnStatus
-from botbuilder.schema import Activity, ChannelAccount
-
 from bot.adapter import HELD_REPLIES_KEY
 from bot.conversations import clean_text, conversation_info, reference_data, user_of
 from bot.intents import IntentMatch, IntentMatcher, Understood
@@ -27,6 +17,18 @@ from bot.local import ONE_SHOT_CHANNEL
 from bot.logs import fields
 from bot.notices import card_message
 from bot.routing import Routes, SlotSource
+from bot.sdk import (
+    Activity,
+    ActivityHandler,
+    ChannelAccount,
+    ConversationState,
+    DialogContext,
+    DialogSet,
+    DialogTurnStatus,
+    InvokeResponse,
+    TurnContext,
+    UserState,
+)
 from bot.settings import Settings
 from bot.subject import forget as forget_subject
 from bot.subject import open_subject
@@ -294,6 +296,7 @@ class GovBot(ActivityHandler):
             await show(turn_context, "help", lead=_text(turn_context, "fallback.card_unknown"),
                        actions=MAIN_ACTIONS)  # fmt: skip
             return
+        assert isinstance(key, str)  # an action is only looked up for a str key
         said = clean_text(Activity(text=said))[: self._settings.max_message_chars]
         # Handlers that read the message itself (a need, a change) see what the user wrote.
         turn_context.activity.text = said

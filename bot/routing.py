@@ -6,9 +6,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from botbuilder.core import TurnContext
-
 from bot.intents import IntentMatch
+from bot.sdk import TurnContext
 from knowledge.slots import SlotFinder
 
 # An action answers a matched intent.

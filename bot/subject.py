@@ -11,8 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from botbuilder.core import TurnContext
-
+from bot.sdk import TurnContext
 from storage.models.base import utcnow
 
 _STORE_KEY = "govbot.subject_store"

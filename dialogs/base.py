@@ -6,7 +6,8 @@ import re
 import unicodedata
 from typing import Any, ClassVar
 
-from botbuilder.dialogs import (
+from bot.sdk import (
+    ActivityTypes,
     ComponentDialog,
     DialogContext,
     DialogReason,
@@ -15,8 +16,6 @@ from botbuilder.dialogs import (
     WaterfallDialog,
     WaterfallStepContext,
 )
-from botbuilder.schema import ActivityTypes
-
 from dialogs.texts import Lang, text
 from dialogs.turn import INTERRUPT_KEY, say, turn_lang
 
@@ -75,9 +74,9 @@ class GovbotDialog(ComponentDialog):
         if command == "restart":
             await inner_dc.cancel_all_dialogs()
             await say(inner_dc.context, "dialog.restarted")
-            options = (
-                inner_dc.parent.active_dialog.state.get(_OPTIONS_KEY) if inner_dc.parent else None
-            )
+            # This dialog is the parent's active dialog while it runs.
+            active = inner_dc.parent.active_dialog if inner_dc.parent else None
+            options = active.state.get(_OPTIONS_KEY) if active else None
             return await super().on_begin_dialog(inner_dc, options)
         if command == "back":
             return await self._step_back(inner_dc)

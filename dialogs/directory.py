@@ -10,11 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from botbuilder.core import MessageFactory
-from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
-from botbuilder.dialogs.choices import Choice, ListStyle
-from botbuilder.dialogs.prompts import ChoicePrompt, PromptOptions
-
+from bot.sdk import (
+    Choice,
+    ChoicePrompt,
+    DialogTurnResult,
+    ListStyle,
+    MessageFactory,
+    PromptOptions,
+    WaterfallDialog,
+    WaterfallStepContext,
+)
 from dialogs.base import GovbotDialog
 from dialogs.directory_view import names_of, resolve_person, role_label
 from dialogs.texts import Lang, text
@@ -186,7 +191,12 @@ class DirectoryChangeDialog(GovbotDialog):
             )
             if (a.system.id if a.system else None) == system_id
         ]
-        state = {"person": person.id, "role": role.key, "system": system_id, **values}
+        state: dict[str, Any] = {
+            "person": person.id,
+            "role": role.key,
+            "system": system_id,
+            **values,
+        }
         if options.get("kind") == "end":
             if not held:
                 raise Refusal("directory.not_held", **values)

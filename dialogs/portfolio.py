@@ -13,17 +13,20 @@ from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
-from botbuilder.dialogs.choices import Choice, ListStyle
-from botbuilder.dialogs.prompts import (
+from bot.sdk import (
+    CardAction,
+    Choice,
     ChoicePrompt,
+    DialogTurnResult,
+    ListStyle,
+    MessageFactory,
     PromptOptions,
     PromptValidatorContext,
     TextPrompt,
+    TurnContext,
+    WaterfallDialog,
+    WaterfallStepContext,
 )
-from botbuilder.schema import CardAction
-
 from dialogs.base import GovbotDialog, remember
 from dialogs.portfolio_form import (
     FIELDS,
@@ -492,7 +495,7 @@ class Portfolio:
         found = await search_initiatives(
             session=turn_session(context), words=words, status=status, unit=unit, limit=50
         )
-        labels = {
+        labels: dict[str, Any] = {
             "status": text(f"portfolio.status.{status.value}", lang) if status else None,
             "unit": unit,
             "words": words,

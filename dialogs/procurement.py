@@ -12,11 +12,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from botbuilder.core import MessageFactory, StatePropertyAccessor
-from botbuilder.dialogs import DialogReason, DialogTurnResult, WaterfallDialog, WaterfallStepContext
-from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext, TextPrompt
-from botbuilder.schema import Activity
-
+from bot.sdk import (
+    Activity,
+    DialogReason,
+    DialogTurnResult,
+    MessageFactory,
+    PromptOptions,
+    PromptValidatorContext,
+    StatePropertyAccessor,
+    TextPrompt,
+    WaterfallDialog,
+    WaterfallStepContext,
+)
 from dialogs.base import GovbotDialog, retry_text
 from dialogs.cards import card
 from dialogs.procurement_notify import announce_request

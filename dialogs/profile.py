@@ -5,18 +5,21 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import ClassVar
 
-from botbuilder.core import MessageFactory, StatePropertyAccessor
-from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
-from botbuilder.dialogs.choices import Choice, ListStyle
-from botbuilder.dialogs.prompts import (
+from bot.sdk import (
+    Choice,
     ChoicePrompt,
+    DialogTurnResult,
+    ListStyle,
+    MessageFactory,
     PromptOptions,
     PromptValidatorContext,
+    StatePropertyAccessor,
     TextPrompt,
+    WaterfallDialog,
+    WaterfallStepContext,
 )
-
 from dialogs.base import GovbotDialog, remember, retry_text
-from dialogs.texts import text
+from dialogs.texts import Lang, text
 from dialogs.turn import turn_lang
 
 
@@ -70,7 +73,7 @@ class ProfileDialog(GovbotDialog):
         )
 
     async def save_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        language = "en" if step.result.value == "English" else "da"
+        language: Lang = "en" if step.result.value == "English" else "da"
         profile = UserProfile(unit=step.values["unit"], language=language)
         await self._profile.set(step.context, asdict(profile))
         await step.context.send_activity(

@@ -9,10 +9,17 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.schema import ActionTypes, Activity, Attachment, CardAction, SuggestedActions
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.sdk import (
+    ActionTypes,
+    Activity,
+    Attachment,
+    CardAction,
+    MessageFactory,
+    SuggestedActions,
+    TurnContext,
+)
 from dialogs.cards import card
 from dialogs.texts import Lang, text
 

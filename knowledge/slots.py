@@ -154,9 +154,9 @@ class SlotFinder:
         for i, token in enumerate(tokens):
             if taken[i]:
                 continue
-            slot = "year" if _YEAR.match(token) else "n" if _NUMBER.match(token) else None
-            if slot is not None:
-                found.setdefault(slot, []).append(Found(slot, token, (), i, i + 1))
+            number = "year" if _YEAR.match(token) else "n" if _NUMBER.match(token) else None
+            if number is not None:
+                found.setdefault(number, []).append(Found(number, token, (), i, i + 1))
         return Slots(
             text,
             {slot: tuple(sorted(items, key=lambda f: f.start)) for slot, items in found.items()},

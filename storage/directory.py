@@ -29,7 +29,7 @@ from storage.models import (
 )
 from storage.models.base import utcnow
 from storage.models.directory import DirectoryState
-from storage.sql import upsert
+from storage.sql import rowcount, upsert
 
 EXPORT_COLUMNS = ("System", "Rolle", "Navn", "Email", "Enhed", "Aliaser")
 
@@ -173,7 +173,7 @@ def _person(row: Person, units: dict[int, str]) -> PersonInfo:
     )
 
 
-def system_info(row: ItSystem | Row[Any], units: dict[int, str]) -> SystemInfo:
+def system_info(row: ItSystem | Row[*tuple[Any, ...]], units: dict[int, str]) -> SystemInfo:
     """A system as plain data, from a model or a row with the same columns."""
     return SystemInfo(
         id=row.id,
@@ -224,7 +224,7 @@ def clean_email(email: str) -> str:
 # --- people, units and systems ----------------------------------------------------------
 
 
-def people_known_by(principals: Iterable[str]) -> Select[tuple[int]]:
+def people_known_by(principals: Iterable[str]) -> Select[int]:
     """The ids of directory people whose AAD object id or email is one of `principals`."""
     keys = list(dict.fromkeys(p.strip().lower() for p in principals if p))
     return select(Person.id).where(or_(Person.aad_object_id.in_(keys), Person.email.in_(keys)))
@@ -533,7 +533,7 @@ async def apply_import(
     actor: str,
     replace: bool = False,
     source: str = "import",
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> ImportSummary:
     """Apply validated rows: new people, systems and assignments are added, known ones kept.
 
@@ -571,12 +571,12 @@ async def apply_import(
             people[row.email] = person
             people_added += 1
         if row.system:
-            key = name_key(row.system)
-            system = systems.get(key)
+            system_key = name_key(row.system)
+            system = systems.get(system_key)
             if system is None:
                 system = ItSystem(name=row.system.strip(), aliases=[])
                 session.add(system)
-                systems[key] = system
+                systems[system_key] = system
                 systems_added += 1
             new_aliases = [a for a in row.aliases if a not in (system.aliases or [])]
             if new_aliases:
@@ -773,7 +773,7 @@ async def _erase_roles(session: AsyncSession, subject: Subject) -> int:
         .where(RoleAssignment.person_id == subject.person_id, RoleAssignment.valid_to.is_(None))
         .values(valid_to=utcnow())
     )
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 PERSONAL_DATA = (

@@ -26,6 +26,7 @@ from storage.directory import principals_of as principals_of  # the årshjul's c
 from storage.models.base import utcnow
 from storage.models.directory import Person
 from storage.models.meetings import BodyChannel, Meeting, ReminderOptOut
+from storage.sql import rowcount
 
 SOURCE = "meetings"
 MEMBER_ROLES = (Role.SECRETARY, Role.CHAIR, Role.MEMBER)
@@ -698,7 +699,7 @@ async def _erase_opt_outs(session: AsyncSession, subject: Subject) -> int:
     result = await session.execute(
         delete(ReminderOptOut).where(ReminderOptOut.principal.in_(subject.principals))
     )
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 async def _erase_history(session: AsyncSession, subject: Subject) -> int:
@@ -713,7 +714,7 @@ async def _erase_history(session: AsyncSession, subject: Subject) -> int:
         .where(func.lower(BodyChannel.set_by).in_(subject.principals))
         .values(set_by=principal),
     ):
-        changed += int((await session.execute(statement)).rowcount or 0)
+        changed += rowcount(await session.execute(statement))
     return changed
 
 

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from sqlalchemy import String, and_, case, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.conversations import ConversationInfo, get_conversation, personal_conversation
 from storage.data_subject import (
@@ -29,10 +30,11 @@ from storage.data_subject import (
 from storage.models.base import utcnow
 from storage.models.directory import Person
 from storage.models.outbox import DispatcherHeartbeat, OutboxMessage
+from storage.sql import rowcount
 
 Kind = Literal["personal", "channel"]
 Status = Literal["pending", "claimed", "sent", "failed", "unreachable", "missed", "cancelled"]
-OPEN = ("pending", "claimed")
+OPEN: tuple[Status, ...] = ("pending", "claimed")
 DONE = ("sent", "failed", "unreachable", "missed", "cancelled")
 
 
@@ -186,7 +188,7 @@ async def cancel(*, session: AsyncSession, key_prefix: str) -> int:
         .where(OutboxMessage.status.in_(OPEN))
         .values(status="cancelled", claimed_by=None, lease_until=None, updated_at=utcnow())
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 async def cancel_keys(*, session: AsyncSession, keys: Sequence[str]) -> int:
@@ -198,7 +200,7 @@ async def cancel_keys(*, session: AsyncSession, keys: Sequence[str]) -> int:
         .where(OutboxMessage.key.in_(list(keys)), OutboxMessage.status.in_(OPEN))
         .values(status="cancelled", claimed_by=None, lease_until=None, updated_at=utcnow())
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 async def expire_overdue(*, session: AsyncSession, now: datetime, grace: timedelta) -> int:
@@ -218,7 +220,7 @@ async def expire_overdue(*, session: AsyncSession, now: datetime, grace: timedel
             updated_at=now,
         )
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 def _key_starts(prefix: str) -> Any:
@@ -327,7 +329,7 @@ async def _finish(session: AsyncSession, delivery_id: int, worker: str, **values
         )
         .values(claimed_by=None, lease_until=None, updated_at=utcnow(), **values)
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 async def mark_sent(
@@ -408,7 +410,7 @@ async def release(*, session: AsyncSession, worker: str, ids: Sequence[int]) -> 
             attempts=OutboxMessage.attempts - 1,
         )
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 async def acknowledge(*, session: AsyncSession, key: str, at: datetime | None = None) -> bool:
@@ -418,7 +420,7 @@ async def acknowledge(*, session: AsyncSession, key: str, at: datetime | None = 
         .where(OutboxMessage.key == key, OutboxMessage.acknowledged_at.is_(None))
         .values(acknowledged_at=at or utcnow())
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 async def get_delivery(*, session: AsyncSession, key: str) -> Delivery | None:
@@ -501,7 +503,7 @@ async def heartbeat(*, session: AsyncSession, worker: str, now: datetime, ttl: t
     updated = await session.execute(
         update(DispatcherHeartbeat).where(DispatcherHeartbeat.worker == worker).values(seen_at=now)
     )
-    if not updated.rowcount:
+    if not rowcount(updated):
         session.add(DispatcherHeartbeat(worker=worker, seen_at=now))
     await session.execute(
         delete(DispatcherHeartbeat).where(DispatcherHeartbeat.seen_at < now - ttl * 10)
@@ -522,7 +524,7 @@ async def leave(*, session: AsyncSession, worker: str) -> None:
 
 
 def _addressed_to(subject: Subject) -> Any:
-    conditions = [OutboxMessage.principal.in_(subject.principals)]
+    conditions: list[ColumnElement[bool]] = [OutboxMessage.principal.in_(subject.principals)]
     if subject.person_id is not None:
         conditions.append(OutboxMessage.person_id == subject.person_id)
     return or_(*conditions)

@@ -14,8 +14,9 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from rapidfuzz import fuzz
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from knowledge.portfolio import (
     INITIAL_STATUS,
@@ -39,6 +40,7 @@ from storage.models import (
     InitiativeSystem,
 )
 from storage.models.base import utcnow
+from storage.sql import rowcount
 
 TERMINAL = frozenset({Status.AFSLUTTET, Status.AFVIST})
 STALE_AFTER = timedelta(days=90)
@@ -390,7 +392,7 @@ async def search_initiatives(
     limit: int = 25,
 ) -> list[InitiativeSummary]:
     """Initiatives matching any of: words (title, description, core task), status, unit."""
-    query: Select[tuple[Initiative]] = select(Initiative)
+    query = select(Initiative)
     if status is not None:
         query = query.where(Initiative.status == status.value)
     rows = list((await session.scalars(query.order_by(Initiative.id))).all())
@@ -676,7 +678,7 @@ async def portfolio_report(
 
 
 def _initiatives_of(subject: Subject) -> Any:
-    conditions = [Initiative.registered_by.in_(subject.principals)]
+    conditions: list[ColumnElement[bool]] = [Initiative.registered_by.in_(subject.principals)]
     if subject.person_id is not None:
         conditions.append(Initiative.lead_person_id == subject.person_id)
     return or_(*conditions)
@@ -710,7 +712,7 @@ async def _erase_following(session: AsyncSession, subject: Subject) -> int:
     result = await session.execute(
         delete(InitiativeFollower).where(InitiativeFollower.principal.in_(subject.principals))
     )
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 async def _erase_history(session: AsyncSession, subject: Subject) -> int:
@@ -720,7 +722,7 @@ async def _erase_history(session: AsyncSession, subject: Subject) -> int:
         .where(func.lower(InitiativeEvent.actor).in_(subject.principals))
         .values(actor=anonymous_principal(subject), actor_name=anonymous_name(subject))
     )
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 PERSONAL_DATA = (

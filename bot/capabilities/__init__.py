@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from botbuilder.core import ConversationState, UserState
-from botbuilder.dialogs import DialogSet
-
 from bot.proactive import ProactiveSender
 from bot.routing import Routes
+from bot.sdk import ConversationState, DialogSet, UserState
 from bot.settings import Settings
 from storage.db import Database
 

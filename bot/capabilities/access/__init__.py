@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from botbuilder.core import StatePropertyAccessor, TurnContext
-
 from bot.capabilities import Runtime
 from bot.capabilities.core import answer_with
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
+from bot.sdk import StatePropertyAccessor, TurnContext
 from dialogs.directory_view import emails_in, names_of
 from dialogs.texts import text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
@@ -80,7 +79,7 @@ class PendingChanges:
 
     async def drop(self, context: TurnContext, data: Mapping[str, Any]) -> None:
         """Forget the change a "no" button names, if it is the acting user's."""
-        token = data.get("token")
+        token: Any = data.get("token")  # a str is checked before it is used
         pending: dict[str, Any] = await self._accessor.get(context, dict)
         change = pending.get(token) if isinstance(token, str) else None
         if change is not None and change["actor"] == turn_user(context).identity:
@@ -91,7 +90,7 @@ class PendingChanges:
         self, context: TurnContext, data: Mapping[str, Any], kind: str
     ) -> dict[str, Any]:
         """Spend the token a card sent: the change it stands for, or Refusal when it is not one."""
-        token = data.get("token")
+        token: Any = data.get("token")  # a str is checked before it is used
         pending: dict[str, Any] = await self._accessor.get(context, dict)
         change = pending.get(token) if isinstance(token, str) and len(token) <= 64 else None
         if change is None or change.get("kind") != kind:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from botbuilder.core import TurnContext
+from typing import Any
 
 from bot.capabilities import Runtime
 from bot.handler import DIALOG_CONTEXT_KEY, show_welcome
 from bot.intents import IntentMatch
 from bot.routing import Action
+from bot.sdk import TurnContext
 from dialogs.cards import MAIN_ACTIONS
 from dialogs.profile import ProfileDialog
 from dialogs.turn import say, show
@@ -39,7 +40,7 @@ def start_dialog(dialog_id: str) -> Action:
     return begin
 
 
-def answer_with(text_key: str, **values: str) -> Action:
+def answer_with(text_key: str, **values: Any) -> Action:
     """An action that answers with one text, e.g. how to write a command the model recognised."""
 
     async def answer(turn_context: TurnContext, _match: IntentMatch) -> None:

@@ -7,14 +7,12 @@ import logging
 import time
 from collections.abc import Sequence
 
-from botbuilder.core import TurnContext
-from botbuilder.core.teams import TeamsInfo
-
 from bot.capabilities import Runtime
 from bot.capabilities.core import answer_with, start_dialog
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
 from bot.routing import Action, Routes
+from bot.sdk import TeamsInfo, TurnContext
 from bot.subject import recall, remember
 from dialogs.directory import DirectoryChangeDialog
 from dialogs.directory_view import duties, entries, holders_summary, names_of, role_label
@@ -446,6 +444,9 @@ class Directory:
             or activity.channel_id != "msteams"
         ):
             return
+        # app._parse_activity admits no activity without these.
+        assert conversation.id is not None and activity.from_property is not None
+        assert activity.from_property.id is not None
         # The retry pause needs no database, so it is checked before the conversation is read.
         failed_at = self._member_failures.get(user.aad_object_id)
         if failed_at is not None and time.monotonic() - failed_at < MEMBER_RETRY_SECONDS:

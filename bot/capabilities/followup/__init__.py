@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from botbuilder.core import TurnContext
-
 from bot.capabilities import Runtime
 from bot.intents import IntentMatch
 from bot.routing import Routes
+from bot.sdk import TurnContext
 from bot.subject import Subject, recall
 from dialogs.texts import either, text
 from dialogs.turn import say, show, turn_lang

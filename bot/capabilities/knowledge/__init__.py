@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from botbuilder.core import TurnContext
-
 from bot.capabilities import Runtime
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
+from bot.sdk import TurnContext
 from dialogs.texts import text
 from dialogs.turn import say, show, turn_lang, turn_session
 from knowledge.answers import (

@@ -12,12 +12,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from botbuilder.core import TurnContext
-
 from bot.capabilities import Runtime
 from bot.capabilities.core import answer_with
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
+from bot.sdk import TurnContext
 from bot.subject import recall, remember
 from dialogs.cards import MAIN_ACTIONS
 from dialogs.texts import text
@@ -556,6 +555,7 @@ class Meetings:
             await say(context, "meetings.channel_only_in_channel")
             return
         session = turn_session(context)
+        assert conversation.id is not None  # app._parse_activity admits none without one
         await service.set_body_channel(
             session=session, body=body.key, conversation_id=conversation.id,
             actor=turn_user(context).identity,
@@ -591,6 +591,7 @@ class Meetings:
         delivery = await self._own_delivery(context, data)
         if delivery is None:
             return
+        assert delivery.principal is not None  # _own_delivery matched it to the user
         due = await service.snooze(
             session=turn_session(context), key=delivery.key, principal=delivery.principal,
             tz=self.tz, now=utcnow(),

@@ -6,13 +6,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from botbuilder.core import TurnContext
-
 from bot.capabilities import Runtime
 from bot.capabilities.core import start_dialog
 from bot.conversations import clean_text
 from bot.handler import DIALOG_CONTEXT_KEY
 from bot.intents import IntentMatch
+from bot.sdk import TurnContext
 from bot.subject import remember
 from dialogs.portfolio import (
     CARD_FORM_CHANNELS,

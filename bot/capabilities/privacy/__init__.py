@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from botbuilder.core import TurnContext
-
 from bot.capabilities import Runtime
 from bot.capabilities.access import (
     PendingChanges,
@@ -19,6 +17,7 @@ from bot.capabilities.access import (
     find_target,
 )
 from bot.intents import IntentMatch
+from bot.sdk import TurnContext
 from dialogs.texts import Lang, keys, text
 from dialogs.turn import say, show, turn_lang, turn_session, turn_user
 from storage.personal_data import Section, erase_person, export_personal_data, subject_of

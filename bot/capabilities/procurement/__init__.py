@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from botbuilder.core import TurnContext
-
 from bot.capabilities import Runtime
 from bot.conversations import clean_text
 from bot.handler import DIALOG_CONTEXT_KEY
 from bot.intents import IntentMatch
+from bot.sdk import TurnContext
 from dialogs.cards import MAIN_ACTIONS
 from dialogs.procurement import ProcurementDialog, ProcurementOptions
 from dialogs.procurement_notify import announce_status, relay_answer, relay_question
@@ -170,6 +169,7 @@ class Procurement:
         if conversation is None or conversation.conversation_type != "channel":
             await say(context, "procurement.channel_needed")
             return
+        assert conversation.id is not None  # app._parse_activity admits none without one
         await set_it_channel(
             session=turn_session(context),
             conversation_id=conversation.id,

@@ -3,10 +3,9 @@ do gets a friendly "det kan jeg ikke" with the main actions."""
 
 from __future__ import annotations
 
-from botbuilder.core import TurnContext
-
 from bot.capabilities import Runtime
 from bot.intents import IntentMatch
+from bot.sdk import TurnContext
 from dialogs.cards import MAIN_ACTIONS
 from dialogs.texts import Lang, text
 from dialogs.turn import say, show, turn_lang
