@@ -47,6 +47,10 @@ class Routes:
             raise ValueError(f"card action {key!r} is routed twice")
         self.submits[key] = handler
 
+    async def press(self, context: TurnContext, data: Mapping[str, Any]) -> None:
+        """Run the card action `data` names, as if its button had been pressed."""
+        await self.submits[str(data.get("action"))](context, data)
+
     def fallback(self, handler: Fallback) -> None:
         """Try `handler` on free text no intent matched, after earlier fallbacks."""
         self.fallbacks.append(handler)

@@ -1,26 +1,24 @@
 """Admins give and remove govbot roles in chat, and anyone asks who holds them.
 
-A change is planned, shown on a confirmation card, and kept on the server in conversation state
-behind a one-time token; the card carries only that token. On yes the token is spent, admin
-rights are checked again and the change is re-planned from the database before it is applied
-(and audited by storage.access). A seat in a body is given and ended through storage.meetings,
-as when a secretary adds a member, so the body's reminders follow.
+A change is planned and confirmed through dialogs.confirmation (a one-time token on the card);
+on yes admin rights are checked again and the change is re-planned from the database before it
+is applied (and audited by storage.access). A seat in a body is given and ended through
+storage.meetings, as when a secretary adds a member, so the body's reminders follow.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
-from botbuilder.core import StatePropertyAccessor, TurnContext
+from botbuilder.core import TurnContext
 
 from bot.capabilities import Runtime
 from bot.capabilities.core import answer_with
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
+from dialogs.confirmation import Confirmations
 from dialogs.directory_view import emails_in, names_of
 from dialogs.texts import text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
@@ -41,8 +39,6 @@ ROLE_WORDS: dict[str, Role] = {
     "formand": Role.CHAIR, "chair": Role.CHAIR,
     "medlem": Role.MEMBER, "member": Role.MEMBER,
 }  # fmt: skip
-PENDING_MINUTES = 15
-MAX_PENDING = 5
 
 
 class Refusal(Exception):
@@ -52,57 +48,6 @@ class Refusal(Exception):
         super().__init__(key)
         self.key = key
         self.values = values
-
-
-class PendingChanges:
-    """Confirmations waiting for a yes, in conversation state, each behind a one-time token."""
-
-    def __init__(self, accessor: StatePropertyAccessor) -> None:
-        self._accessor = accessor
-
-    async def add(self, context: TurnContext, change: dict[str, Any]) -> str:
-        """Keep `change` for the acting user; returns the token the card carries."""
-        pending: dict[str, Any] = await self._accessor.get(context, dict)
-        now = utcnow()
-        for token, kept in list(pending.items()):
-            if datetime.fromisoformat(kept["expires"]) < now:
-                del pending[token]
-        while len(pending) >= MAX_PENDING:
-            del pending[min(pending, key=lambda t: pending[t]["expires"])]
-        token = secrets.token_urlsafe(18)
-        pending[token] = {
-            **change,
-            "actor": turn_user(context).identity,
-            "expires": (now + timedelta(minutes=PENDING_MINUTES)).isoformat(),
-        }
-        await self._accessor.set(context, pending)
-        return token
-
-    async def drop(self, context: TurnContext, data: Mapping[str, Any]) -> None:
-        """Forget the change a "no" button names, if it is the acting user's."""
-        token = data.get("token")
-        pending: dict[str, Any] = await self._accessor.get(context, dict)
-        change = pending.get(token) if isinstance(token, str) else None
-        if change is not None and change["actor"] == turn_user(context).identity:
-            del pending[token]
-            await self._accessor.set(context, pending)
-
-    async def take(
-        self, context: TurnContext, data: Mapping[str, Any], kind: str
-    ) -> dict[str, Any]:
-        """Spend the token a card sent: the change it stands for, or Refusal when it is not one."""
-        token = data.get("token")
-        pending: dict[str, Any] = await self._accessor.get(context, dict)
-        change = pending.get(token) if isinstance(token, str) and len(token) <= 64 else None
-        if change is None or change.get("kind") != kind:
-            raise Refusal("access.stale")
-        if change["actor"] != turn_user(context).identity:
-            raise Refusal("access.not_yours")  # left for its owner, not spent by someone else
-        del pending[token]
-        await self._accessor.set(context, pending)
-        if datetime.fromisoformat(change["expires"]) < utcnow():
-            raise Refusal("access.stale")
-        return change
 
 
 @dataclass(frozen=True)
@@ -150,11 +95,11 @@ async def acting_access(context: TurnContext) -> Access:
 class AccessAdmin:
     """Grant, revoke and list govbot roles, bound to the active pack's bodies."""
 
-    def __init__(self, runtime: Runtime, pending: PendingChanges) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         self.pack = load_pack(runtime.settings.knowledge_pack)
         self.tz = runtime.settings.tz
         self.bodies = BodyFinder(self.pack)
-        self.pending = pending
+        self.confirmations: Confirmations = runtime.confirmations
         self._kick = runtime.outbox_kick
         self.routes = runtime.routes
 
@@ -239,17 +184,15 @@ class AccessAdmin:
         except Refusal as refusal:
             await say(context, refusal.key, **refusal.values)
             return
-        token = await self.pending.add(context, change)
         lead_key = "access.confirm_grant" if kind == "access.grant" else "access.confirm_revoke"
         lead = text(lead_key, turn_lang(context), name=target.name, email=target.email,
                     role=self._role_label(context, role, body_key))  # fmt: skip
-        await show(context, "access_confirm", lead=lead, yes_action=kind, token=token)
+        await self.confirmations.ask(context, kind, change, lead=lead)
 
-    async def confirm(self, context: TurnContext, data: Mapping[str, Any]) -> None:
-        """The yes button: spend the token, check again, apply, audit."""
-        kind = str(data.get("action"))
+    async def apply(self, context: TurnContext, change: dict[str, Any]) -> None:
+        """A confirmed change: check again, apply, audit."""
+        kind = change["kind"]
         try:
-            change = await self.pending.take(context, data, kind)
             await self._require_admin(context)
             ending = await self._check(context, change)
         except Refusal as refusal:
@@ -282,11 +225,6 @@ class AccessAdmin:
         done = "access.granted" if kind == "access.grant" else "access.revoked"
         await say(context, done, name=change["name"],
                   role=self._role_label(context, role, body_key))  # fmt: skip
-
-    async def drop(self, context: TurnContext, data: Mapping[str, Any]) -> None:
-        """The no button: forget the change (only its owner can)."""
-        await self.pending.drop(context, data)
-        await say(context, "access.dropped")
 
     async def list_all(self, context: TurnContext, _match: IntentMatch) -> None:
         """ "hvem har adgang": every active grant (admins only)."""
@@ -351,8 +289,7 @@ class AccessAdmin:
 
 def register(runtime: Runtime) -> None:
     """Add the access intents and the buttons of the confirmation card."""
-    pending = PendingChanges(runtime.conversation_state.create_property("govbot.pending"))
-    admin = AccessAdmin(runtime, pending)
+    admin = AccessAdmin(runtime)
     routes = runtime.routes
     routes.action("access.grant", admin.grant)
     routes.action("access.revoke", admin.revoke)
@@ -361,6 +298,5 @@ def register(runtime: Runtime) -> None:
     example = next(iter(meeting_bodies(admin.pack)), None)
     body = example.name_da.lower() if example else "forummet"
     routes.action("access.admin", answer_with("access.admin_hint", body=body))
-    routes.submit("access.grant", admin.confirm)
-    routes.submit("access.revoke", admin.confirm)
-    routes.submit("access.drop", admin.drop)
+    runtime.confirmable("access.grant", admin.apply)
+    runtime.confirmable("access.revoke", admin.apply)

@@ -9,6 +9,7 @@ from bot.handler import DIALOG_CONTEXT_KEY, show_welcome
 from bot.intents import IntentMatch
 from bot.routing import Action
 from dialogs.cards import MAIN_ACTIONS
+from dialogs.confirmation import DECLINE, TypedConfirmationDialog
 from dialogs.profile import ProfileDialog
 from dialogs.turn import say, show
 
@@ -50,9 +51,11 @@ def answer_with(text_key: str, **values: str) -> Action:
 
 
 def register(runtime: Runtime) -> None:
-    """Add the profile dialog and the foundation's actions."""
+    """Add the profile and confirmation dialogs and the foundation's actions."""
     runtime.dialogs.add(ProfileDialog(runtime.user_state.create_property("profile")))
+    runtime.dialogs.add(TypedConfirmationDialog(runtime.routes.press))
     routes = runtime.routes
+    routes.submit(DECLINE, runtime.confirmations.pressed_no)
     routes.action("welcome", welcome)
     routes.action("help", help_card)
     routes.action("cancel", nothing_to_cancel)

@@ -16,7 +16,8 @@ from bot.conversations import clean_text
 from bot.intents import IntentMatch
 from bot.routing import Action, Routes
 from bot.subject import recall, remember
-from dialogs.directory import DirectoryChangeDialog
+from dialogs.confirmation import Confirmations, TypedConfirmationDialog
+from dialogs.directory import DirectoryChanges, Refusal
 from dialogs.directory_view import duties, entries, holders_summary, names_of, role_label
 from dialogs.texts import Lang, text
 from dialogs.turn import say, show, turn_lang, turn_session, turn_user
@@ -52,9 +53,11 @@ MAX_BARE_NAME_WORDS = 4
 class Directory:
     """The directory capability, bound to the active knowledge pack."""
 
-    def __init__(self, pack: Pack, routes: Routes) -> None:
+    def __init__(self, pack: Pack, routes: Routes, confirmations: Confirmations) -> None:
         self.pack = pack
         self._routes = routes
+        self.confirmations = confirmations
+        self.changes = DirectoryChanges(pack)
         self.roles = RoleVocabulary(pack)
         self._member_failures: dict[str, float] = {}
 
@@ -384,12 +387,21 @@ class Directory:
         return True
 
     def change(self, kind: str) -> Action:
-        """An action that starts the confirmation dialog for a directory change."""
-        begin = start_dialog(DirectoryChangeDialog.__name__)
+        """An action that plans a directory change and asks for a typed confirmation."""
+        begin = start_dialog(TypedConfirmationDialog.__name__)
 
         async def action(context: TurnContext, match: IntentMatch) -> None:
             params = {**match.params, "kind": kind, "raw": clean_text(context.activity)}
-            await begin(context, IntentMatch(match.key, match.score, match.via, params))
+            try:
+                plan = await self.changes.plan(context, params)
+            except Refusal as refusal:
+                await say(context, refusal.key, **refusal.values)
+                return
+            key = f"directory.{kind}"
+            token = await self.confirmations.keep(context, key, plan.state)
+            card = plan.card(turn_lang(context))
+            await begin(context, IntentMatch(match.key, match.score, match.via,
+                                             {"kind": key, "token": token, **card}))  # fmt: skip
 
         action.__name__ = f"directory_{kind}"
         return action
@@ -442,8 +454,9 @@ def _names_system(words: str) -> bool:
 
 def register(runtime: Runtime) -> None:
     """Add the directory's intents, fallback, dialog and identity hook."""
-    directory = Directory(load_pack(runtime.settings.knowledge_pack), runtime.routes)
-    runtime.dialogs.add(DirectoryChangeDialog(directory.pack))
+    directory = Directory(
+        load_pack(runtime.settings.knowledge_pack), runtime.routes, runtime.confirmations
+    )
     routes = runtime.routes
     routes.action("directory.who_owns", directory.who_owns)
     routes.action("directory.contacts", directory.contacts)
@@ -454,5 +467,7 @@ def register(runtime: Runtime) -> None:
     routes.action("directory.handover", directory.change("handover"))
     routes.action("directory.set", directory.change("set"))
     routes.action("directory.end", directory.change("end"))
+    for kind in ("handover", "set", "end"):
+        runtime.confirmable(f"directory.{kind}", directory.changes.apply)
     routes.fallback(directory.lookup_fallback)
     routes.on_turn(directory.link_user)

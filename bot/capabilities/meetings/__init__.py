@@ -58,17 +58,6 @@ def _positive_int(value: Any) -> int | None:
     return value if 0 < value < 2**31 else None
 
 
-def _instant(value: Any) -> datetime | None:
-    """A timezone-aware ISO time from untrusted card data."""
-    if not isinstance(value, str) or len(value) > 40:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None
-
-
 class Meetings:
     """The årshjul capability, bound to the active pack and time zone."""
 
@@ -77,6 +66,7 @@ class Meetings:
         self.tz = runtime.settings.tz
         self.bodies = BodyFinder(self.pack)
         self._kick = runtime.outbox_kick
+        self.confirmations = runtime.confirmations
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -363,13 +353,13 @@ class Meetings:
         start = await self._start(context, match.params.get("when", ""))
         if start is None:
             return
-        await show(
-            context, "meetings_confirm",
+        await self.confirmations.ask(
+            context, "meetings.move",
+            {"meeting_id": meeting.id, "start": start.isoformat(),
+             "was": meeting.start.isoformat()},
             lead=self._t(context, "confirm_move", id=meeting.id,
                          title=self._title(context, meeting),
                          old=self._when(context, meeting.start), new=self._when(context, start)),
-            yes={"action": "meetings.move", "meeting_id": meeting.id,
-                 "start": start.isoformat(), "was": meeting.start.isoformat()},
         )  # fmt: skip
 
     async def cancel(self, context: TurnContext, match: IntentMatch) -> None:
@@ -377,13 +367,12 @@ class Meetings:
         meeting = await self._managed_meeting(context, _positive_int(match.params.get("id")))
         if meeting is None or not await self._open(context, meeting):
             return
-        await show(
-            context, "meetings_confirm",
+        await self.confirmations.ask(
+            context, "meetings.cancel",
+            {"meeting_id": meeting.id, "was": meeting.start.isoformat()},
             lead=self._t(context, "confirm_cancel", id=meeting.id,
                          title=self._title(context, meeting),
                          when=self._when(context, meeting.start)),
-            yes={"action": "meetings.cancel", "meeting_id": meeting.id,
-                 "was": meeting.start.isoformat()},
         )  # fmt: skip
 
     async def _open(self, context: TurnContext, meeting: MeetingInfo) -> bool:
@@ -392,25 +381,25 @@ class Meetings:
             return False
         return True
 
-    async def _confirmed(self, context: TurnContext, data: Mapping[str, Any]) -> MeetingInfo | None:
-        """The meeting a confirmation card names, if the actor may and it is unchanged since."""
-        meeting = await self._managed_meeting(context, _positive_int(data.get("meeting_id")))
+    async def _confirmed(self, context: TurnContext, change: dict[str, Any]) -> MeetingInfo | None:
+        """The meeting a confirmed change names, if the actor still may and it is unchanged."""
+        meeting = await self._managed_meeting(context, change["meeting_id"])
         if meeting is None or not await self._open(context, meeting):
             return None
-        if _instant(data.get("was")) != meeting.start:
+        if datetime.fromisoformat(change["was"]) != meeting.start:
             await say(context, "meetings.stale", id=meeting.id,
                       when=self._when(context, meeting.start))  # fmt: skip
             return None
         return meeting
 
-    async def confirm_move(self, context: TurnContext, data: Mapping[str, Any]) -> None:
-        """The "Ja, flyt" button of the confirmation card."""
-        start = _instant(data.get("start"))
-        meeting = await self._confirmed(context, data)
+    async def confirm_move(self, context: TurnContext, change: dict[str, Any]) -> None:
+        """A confirmed move: check again, move, re-plan the reminders."""
+        start = datetime.fromisoformat(change["start"])
+        meeting = await self._confirmed(context, change)
         if meeting is None:
             return
-        if start is None or start <= utcnow():
-            await say(context, "meetings.bad_time", value=str(data.get("start") or ""))
+        if start <= utcnow():
+            await say(context, "meetings.past_time", when=self._when(context, start))
             return
         moved = await service.move_meeting(
             session=turn_session(context), pack=self.pack, meeting_id=meeting.id, start=start,
@@ -419,19 +408,15 @@ class Meetings:
         await say(context, "meetings.moved", id=moved.id, when=self._when(context, moved.start))
         self._changed(context)
 
-    async def confirm_cancel(self, context: TurnContext, data: Mapping[str, Any]) -> None:
-        """The "Ja, aflys" button of the confirmation card."""
-        meeting = await self._confirmed(context, data)
+    async def confirm_cancel(self, context: TurnContext, change: dict[str, Any]) -> None:
+        """A confirmed cancellation: check again, cancel, stop the reminders."""
+        meeting = await self._confirmed(context, change)
         if meeting is None:
             return
         await service.cancel_meeting(
             session=turn_session(context), meeting_id=meeting.id, actor=turn_user(context).identity
         )
         await say(context, "meetings.cancelled", id=meeting.id, title=self._title(context, meeting))
-
-    async def keep(self, context: TurnContext, _data: Mapping[str, Any]) -> None:
-        """The "Nej" button: nothing changes."""
-        await say(context, "meetings.kept")
 
     async def update(self, context: TurnContext, match: IntentMatch, field: str) -> None:
         """Set a meeting's place, Teams link or agenda link from the text the user wrote."""
@@ -639,9 +624,8 @@ def register(runtime: Runtime) -> None:
     body = example.name_da.lower() if example else "forummet"
     routes.action("meetings.admin", answer_with("meetings.admin_hint", body=body))
     routes.action("meetings.reminders", answer_with("meetings.reminders_hint", body=body))
-    routes.submit("meetings.move", meetings.confirm_move)
-    routes.submit("meetings.cancel", meetings.confirm_cancel)
-    routes.submit("meetings.keep", meetings.keep)
+    runtime.confirmable("meetings.move", meetings.confirm_move)
+    runtime.confirmable("meetings.cancel", meetings.confirm_cancel)
     routes.submit("meetings.ack", meetings.acknowledge)
     routes.submit("meetings.snooze", meetings.snooze)
     routes.submit("meetings.opt_out", meetings.opt_out)

@@ -1,24 +1,20 @@
 """Personal data in chat: "hvad ved du om mig" for anyone, erasing a person for admins.
 
-The erasure is confirmed like an access change: a one-time token on the card, the person read
-again from the database and admin rights checked again on yes (storage.personal_data audits it).
+The erasure is confirmed through dialogs.confirmation (a one-time token on the card); on yes the
+person is read again from the database and admin rights checked again (storage.personal_data
+audits it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from botbuilder.core import TurnContext
 
 from bot.capabilities import Runtime
-from bot.capabilities.access import (
-    PendingChanges,
-    Refusal,
-    acting_access,
-    find_target,
-)
+from bot.capabilities.access import Refusal, acting_access, find_target
 from bot.intents import IntentMatch
+from dialogs.confirmation import Confirmations
 from dialogs.texts import Lang, keys, text
 from dialogs.turn import say, show, turn_lang, turn_session, turn_user
 from storage.personal_data import Section, erase_person, export_personal_data, subject_of
@@ -65,8 +61,8 @@ def card_sections(sections: list[Section], lang: Lang) -> list[dict[str, Any]]:
 class Privacy:
     """Show a user their data; let an admin erase a person."""
 
-    def __init__(self, pending: PendingChanges) -> None:
-        self.pending = pending
+    def __init__(self, confirmations: Confirmations) -> None:
+        self.confirmations = confirmations
 
     async def mine(self, context: TurnContext, _match: IntentMatch) -> None:
         """ "hvad ved du om mig": everything stored about the asking user."""
@@ -95,12 +91,10 @@ class Privacy:
         except Refusal as refusal:
             await say(context, refusal.key, **refusal.values)
             return
-        change = {"kind": "privacy.erase", "name": target.name, "email": target.email,
-                  "person_id": target.person_id}  # fmt: skip
-        token = await self.pending.add(context, change)
+        change = {"name": target.name, "email": target.email, "person_id": target.person_id}
         lead = text("privacy.confirm_erase", turn_lang(context), name=target.name,
                     email=target.email)  # fmt: skip
-        await show(context, "access_confirm", lead=lead, yes_action="privacy.erase", token=token)
+        await self.confirmations.ask(context, "privacy.erase", change, lead=lead)
 
     async def _not_self(self, context: TurnContext, principals: frozenset[str]) -> None:
         user = turn_user(context)
@@ -108,11 +102,10 @@ class Privacy:
         if mine & principals:
             raise Refusal("privacy.self")
 
-    async def confirm_erase(self, context: TurnContext, data: Mapping[str, Any]) -> None:
-        """The yes button: spend the token, check again, erase (audited)."""
+    async def confirm_erase(self, context: TurnContext, change: dict[str, Any]) -> None:
+        """A confirmed erasure: check again, erase (audited)."""
         session = turn_session(context)
         try:
-            change = await self.pending.take(context, data, "privacy.erase")
             if not (await acting_access(context)).is_admin:
                 raise Refusal("privacy.not_admin")
             subject = await subject_of(session=session, email=change["email"])
@@ -130,8 +123,8 @@ class Privacy:
 
 def register(runtime: Runtime) -> None:
     """Add "hvad ved du om mig" and the admins' erasure."""
-    privacy = Privacy(PendingChanges(runtime.conversation_state.create_property("govbot.pending")))
+    privacy = Privacy(runtime.confirmations)
     routes = runtime.routes
     routes.action("privacy.mine", privacy.mine)
     routes.action("privacy.erase", privacy.erase)
-    routes.submit("privacy.erase", privacy.confirm_erase)
+    runtime.confirmable("privacy.erase", privacy.confirm_erase)
