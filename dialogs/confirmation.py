@@ -23,6 +23,7 @@ from botbuilder.dialogs.prompts import ChoicePrompt, PromptOptions
 from dialogs.base import GovbotDialog
 from dialogs.texts import text
 from dialogs.turn import as_attachment, say, show, turn_lang, turn_user
+from storage.errors import DomainError
 from storage.models.base import utcnow
 
 PENDING_MINUTES = 15
@@ -40,25 +41,16 @@ Apply = Callable[[TurnContext, dict[str, Any]], Awaitable[None]]
 Press = Callable[[TurnContext, Mapping[str, Any]], Awaitable[None]]
 
 
-class ConfirmationRefused(Exception):
-    """The token a card or dialog sent stands for no change the acting user may confirm."""
-
-    key: ClassVar[str] = "confirm.stale"
-
-    def __init__(self) -> None:
-        super().__init__(self.key)
-
-
-class StaleConfirmation(ConfirmationRefused):
+class StaleConfirmation(DomainError):
     """The token is spent, expired, unknown or of another kind of change."""
 
-    key = "confirm.stale"
+    default_key = "confirm.stale"
 
 
-class NotYourConfirmation(ConfirmationRefused):
+class NotYourConfirmation(DomainError):
     """The token belongs to another user's change; it is left for its owner."""
 
-    key = "confirm.not_yours"
+    default_key = "confirm.not_yours"
 
 
 class Confirmations:
@@ -114,12 +106,9 @@ class Confirmations:
         )  # fmt: skip
 
     async def confirm(self, context: TurnContext, token: object, kind: str) -> None:
-        """Yes: spend the token, then apply the change it stands for."""
-        try:
-            change = await self._take(context, token, kind)
-        except ConfirmationRefused as refused:
-            await say(context, refused.key)
-            return
+        """Yes: spend the token, then apply the change it stands for (or StaleConfirmation,
+        NotYourConfirmation)."""
+        change = await self._take(context, token, kind)
         await self._appliers[kind](context, change)
 
     async def decline(self, context: TurnContext, token: object) -> None:
@@ -144,13 +133,13 @@ class Confirmations:
         usable = isinstance(token, str) and len(token) <= MAX_TOKEN_CHARS
         kept = pending.get(token) if usable else None
         if kept is None or kept["kind"] != kind or kind not in self._appliers:
-            raise StaleConfirmation
+            raise StaleConfirmation()
         if kept["actor"] != turn_user(context).identity:
-            raise NotYourConfirmation
+            raise NotYourConfirmation()
         del pending[token]
         await self._accessor.set(context, pending)
         if datetime.fromisoformat(kept["expires"]) < self._clock():
-            raise StaleConfirmation
+            raise StaleConfirmation()
         return dict(kept["change"])
 
 

@@ -27,6 +27,7 @@ from storage.directory import (
     set_assignment,
 )
 from storage.directory_index import DirectoryIndex, directory_index
+from storage.errors import DomainError
 
 
 @dataclass(frozen=True)
@@ -52,15 +53,6 @@ class Plan:
         }  # fmt: skip
 
 
-class Refusal(Exception):
-    """The change cannot be planned; `key` and `values` are the text to say."""
-
-    def __init__(self, key: str, **values: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
-
-
 class DirectoryChanges:
     """Plan a directory change for confirmation, and apply it once confirmed."""
 
@@ -69,18 +61,14 @@ class DirectoryChanges:
         self._roles = RoleVocabulary(pack)
 
     async def plan(self, context: TurnContext, options: dict[str, Any]) -> Plan:
-        """The change the admin asked for (`kind` and the intent's parameters), or Refusal."""
+        """The change the admin asked for (`kind` and the intent's parameters), or DomainError."""
         await self._require_admin(context)
         return await self._plan(context, options, turn_lang(context))
 
     async def apply(self, context: TurnContext, state: dict[str, Any]) -> None:
         """A confirmed change: check rights and the directory again, then write it."""
-        try:
-            await self._require_admin(context)
-            done = await self._apply(context, state)
-        except Refusal as refusal:
-            await say(context, refusal.key, **refusal.values)
-            return
+        await self._require_admin(context)
+        done = await self._apply(context, state)
         await say(context, done[0], **done[1])
 
     # --- planning -------------------------------------------------------------------------
@@ -93,7 +81,7 @@ class DirectoryChanges:
             email=user.email,
         )
         if not access.is_admin:
-            raise Refusal("directory.not_admin")
+            raise DomainError("directory.not_admin")
 
     async def _plan(self, context: TurnContext, options: dict[str, Any], lang: Lang) -> Plan:
         session = turn_session(context)
@@ -103,10 +91,10 @@ class DirectoryChanges:
             source = _one_person(index, str(options.get("source", "")), raw)
             target = _one_person(index, str(options.get("target", "")), raw)
             if source.id == target.id:
-                raise Refusal("directory.same_person")
+                raise DomainError("directory.same_person")
             plan = await plan_handover(session=session, source_id=source.id, target_id=target.id)
             if not plan.moves and not plan.already_held:
-                raise Refusal("directory.nothing_to_hand_over", name=source.name)
+                raise DomainError("directory.nothing_to_hand_over", name=source.name)
             return Plan(
                 kind="handover",
                 lead=text(
@@ -129,17 +117,19 @@ class DirectoryChanges:
             allowed = ", ".join(
                 r.label_da if lang == "da" else r.label_en for r in self._pack.roles
             )
-            raise Refusal("directory.unknown_role", role=options.get("role", ""), allowed=allowed)
+            raise DomainError(
+                "directory.unknown_role", role=options.get("role", ""), allowed=allowed
+            )
         label = role_label(self._pack, role.key, lang)
         system_id: int | None = None
         system_name: str | None = None
         if options.get("system"):
             search = index.find_system(str(options["system"]))
             if search.outcome != "found":
-                raise Refusal("directory.unknown", query=options["system"])
+                raise DomainError("directory.unknown", query=options["system"])
             system_id, system_name = search.systems[0].id, search.systems[0].name
         elif role.scope != "organisation":
-            raise Refusal("directory.needs_system", role=label.lower(), person=person.name)
+            raise DomainError("directory.needs_system", role=label.lower(), person=person.name)
         values = {"name": person.name, "role": label.lower(), "system": system_name}
         held = [
             a
@@ -151,11 +141,11 @@ class DirectoryChanges:
         state = {"person": person.id, "role": role.key, "system": system_id, **values}
         if options.get("kind") == "end":
             if not held:
-                raise Refusal("directory.not_held", **values)
+                raise DomainError("directory.not_held", **values)
             state |= {"kind": "end", "ids": sorted(a.id for a in held)}
             return Plan("end", text("directory.confirm_end", lang, **values), (), (), state)
         if held:
-            raise Refusal("directory.already", **values)
+            raise DomainError("directory.already", **values)
         state |= {"kind": "set"}
         return Plan("set", text("directory.confirm_set", lang, **values), (), (), state)
 
@@ -185,7 +175,7 @@ class DirectoryChanges:
                 session=session, source_id=state["source"], target_id=state["target"]
             )
             if sorted(a.id for a in (*plan.moves, *plan.already_held)) != state["ids"]:
-                raise Refusal("directory.stale")
+                raise DomainError("directory.stale")
             await apply_handover(
                 session=session,
                 source_id=state["source"],
@@ -209,12 +199,12 @@ class DirectoryChanges:
         values["system"] = held[0].system.name if held and held[0].system else None
         if kind == "end":
             if sorted(a.id for a in held) != state["ids"]:
-                raise Refusal("directory.stale")
+                raise DomainError("directory.stale")
             for assignment in held:
                 await end_assignment(session=session, assignment_id=assignment.id, actor=actor)
             return "directory.done_end", values
         if held:
-            raise Refusal("directory.stale")
+            raise DomainError("directory.stale")
         assignment, _ = await set_assignment(
             session=session,
             person_id=state["person"],
@@ -231,5 +221,5 @@ def _one_person(index: DirectoryIndex, query: str, raw: str) -> PersonInfo:
     if found.person is not None:
         return found.person
     if not found.people:
-        raise Refusal("directory.person_missing", query=query)
-    raise Refusal("directory.person_ambiguous", query=query, names=names_of(found.people))
+        raise DomainError("directory.person_missing", query=query)
+    raise DomainError("directory.person_ambiguous", query=query, names=names_of(found.people))

@@ -40,6 +40,7 @@ from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_
 from knowledge.packs import load_pack
 from knowledge.portfolio import Category, Funding, PortfolioRules, Status, load_rules
 from storage.access import access_of
+from storage.errors import DomainError
 from storage.portfolio import (
     Actor,
     InitiativeRecord,
@@ -362,17 +363,13 @@ class Portfolio:
 
     async def show_by_id(self, context: TurnContext, raw_id: object) -> None:
         """Show the initiative with id `raw_id` (from text or a button)."""
-        initiative_id = _as_id(raw_id)
-        if initiative_id is None:
-            await say(context, "portfolio.refused.bad_request")
-            return
+        initiative_id = _id_or_refusal(raw_id)
         try:
             record = await get_initiative(
                 session=turn_session(context), initiative_id=initiative_id
             )
-        except UnknownInitiativeError:
-            await say(context, "portfolio.refused.unknown", id=initiative_id)
-            return
+        except UnknownInitiativeError as unknown:
+            raise _unknown(unknown) from unknown
         await self.show_initiative(context, record)
 
     # --- moves and following ------------------------------------------------------------------
@@ -385,8 +382,7 @@ class Portfolio:
         expected = _as_status(data.get("from"))
         reason = data.get("reason") if isinstance(data.get("reason"), str) else None
         if initiative_id is None or to is None:
-            await say(context, "portfolio.refused.bad_request")
-            return
+            raise DomainError("portfolio.refused.bad_request")
         session = turn_session(context)
         user = turn_user(context)
         access = await access_of(
@@ -404,9 +400,8 @@ class Portfolio:
                 reason=(reason or "")[:1000],
                 expected_from=expected,
             )
-        except UnknownInitiativeError:
-            await say(context, "portfolio.refused.unknown", id=initiative_id)
-            return
+        except UnknownInitiativeError as unknown:
+            raise _unknown(unknown) from unknown
         except StaleMoveError as stale:
             await say(
                 context,
@@ -416,26 +411,21 @@ class Portfolio:
             await self.show_by_id(context, initiative_id)
             return
         except MoveNotAllowedError as refused:
-            await say(
-                context,
+            raise DomainError(
                 "portfolio.refused.not_allowed",
                 from_status=text(f"portfolio.status.{refused.current.value}", lang),
                 to_status=text(f"portfolio.status.{refused.wanted.value}", lang),
-            )
-            return
+            ) from refused
         except NotBodyMemberError as refused:
-            await say(
-                context,
+            raise DomainError(
                 "portfolio.refused.not_member",
                 bodies=self.body_names(refused.bodies, lang),
                 from_status=text(f"portfolio.status.{before.status.value}", lang),
                 to_status=text(f"portfolio.status.{to.value}", lang),
-            )
-            return
-        except ReasonRequiredError:
+            ) from refused
+        except ReasonRequiredError as refused:
             verb = text(f"portfolio.move_verb.{to.value}", lang).lower()
-            await say(context, "portfolio.refused.reason", verb=verb)
-            return
+            raise DomainError("portfolio.refused.reason", verb=verb) from refused
         if (
             await announce_move(
                 session=session, record=record, actor=actor_of(context), pack_key=self.pack_key
@@ -454,17 +444,13 @@ class Portfolio:
 
     async def follow(self, context: TurnContext, raw_id: object) -> None:
         """Join an initiative instead of registering a duplicate."""
-        initiative_id = _as_id(raw_id)
-        if initiative_id is None:
-            await say(context, "portfolio.refused.bad_request")
-            return
+        initiative_id = _id_or_refusal(raw_id)
         try:
             record = await follow_initiative(
                 session=turn_session(context), initiative_id=initiative_id, actor=actor_of(context)
             )
-        except UnknownInitiativeError:
-            await say(context, "portfolio.refused.unknown", id=initiative_id)
-            return
+        except UnknownInitiativeError as unknown:
+            raise _unknown(unknown) from unknown
         await say(context, "portfolio.followed", title=record.title)
         await self.show_initiative(context, record)
 
@@ -553,6 +539,17 @@ def _as_id(raw: object) -> int | None:
     if isinstance(raw, str) and raw.strip().isdigit() and len(raw.strip()) < 10:
         return int(raw.strip())
     return None
+
+
+def _id_or_refusal(raw: object) -> int:
+    initiative_id = _as_id(raw)
+    if initiative_id is None:
+        raise DomainError("portfolio.refused.bad_request")
+    return initiative_id
+
+
+def _unknown(error: UnknownInitiativeError) -> DomainError:
+    return DomainError("portfolio.refused.unknown", id=error.initiative_id)
 
 
 def _as_status(raw: object) -> Status | None:

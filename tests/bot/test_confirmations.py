@@ -1,5 +1,6 @@
 """The one confirmation mechanism (dialogs/confirmation.py), on hand-built turns: a token works
-once, only for the user who asked and only before it expires; no spends it too."""
+once, only for the user who asked and only before it expires; no spends it too. Refusals are
+said as at the edge (bot/routing.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import Activity, ResourceResponse
 
+from bot.routing import refusals_said
 from dialogs.confirmation import DECLINE, MAX_PENDING, PENDING_MINUTES, Confirmations
 from dialogs.texts import text
 from dialogs.turn import LANG_KEY, USER_KEY, TurnUser
@@ -94,14 +96,21 @@ def said(adapter: Recorder) -> list[str]:
     return [a.text for a in adapter.sent]
 
 
+async def yes(
+    confirmations: Confirmations, context: TurnContext, token: object, kind: str = "thing.remove"
+) -> None:
+    """The yes button of `token`, as it is routed."""
+    await refusals_said(confirmations.pressed_yes, None)(context, {"action": kind, "token": token})
+
+
 async def test_a_token_works_once_for_the_change_it_stands_for(
     confirmations: Confirmations, applied: list[dict[str, Any]]
 ) -> None:
     context, adapter = turn()
     token = await confirmations.keep(context, "thing.remove", {"id": 7})
-    await confirmations.pressed_yes(context, {"action": "thing.remove", "token": token})
+    await yes(confirmations, context, token)
     assert applied == [{"id": 7}]
-    await confirmations.pressed_yes(context, {"action": "thing.remove", "token": token})
+    await yes(confirmations, context, token)
     assert applied == [{"id": 7}]
     assert said(adapter) == [text("confirm.stale")]
 
@@ -122,11 +131,11 @@ async def test_another_users_yes_is_refused_and_leaves_the_token_to_its_owner(
     owner, _ = turn("ada")
     token = await confirmations.keep(owner, "thing.remove", {"id": 7})
     other, adapter = turn("bo")
-    await confirmations.confirm(other, token, "thing.remove")
+    await yes(confirmations, other, token)
     await confirmations.decline(other, token)
     assert applied == []
     assert said(adapter) == [text("confirm.not_yours"), text("confirm.dropped")]
-    await confirmations.confirm(owner, token, "thing.remove")
+    await yes(confirmations, owner, token)
     assert applied == [{"id": 7}]
 
 
@@ -139,8 +148,8 @@ async def test_forged_tokens_and_other_kinds_apply_nothing(
 ) -> None:
     context, adapter = turn()
     token = await confirmations.keep(context, "thing.remove", {"id": 7})
-    await confirmations.confirm(context, forged, "thing.remove")
-    await confirmations.confirm(context, token, "thing.other")
+    await yes(confirmations, context, forged)
+    await yes(confirmations, context, token, "thing.other")
     assert applied == [] and said(adapter) == [text("confirm.stale")] * 2
 
 
@@ -150,7 +159,7 @@ async def test_an_expired_token_applies_nothing(
     context, adapter = turn()
     token = await confirmations.keep(context, "thing.remove", {"id": 7})
     clock.now = T0 + timedelta(minutes=PENDING_MINUTES, seconds=1)
-    await confirmations.confirm(context, token, "thing.remove")
+    await yes(confirmations, context, token)
     assert applied == [] and said(adapter) == [text("confirm.stale")]
 
 
@@ -160,7 +169,7 @@ async def test_no_spends_the_token(
     context, adapter = turn()
     token = await confirmations.keep(context, "thing.remove", {"id": 7})
     await confirmations.pressed_no(context, {"action": DECLINE, "token": token})
-    await confirmations.confirm(context, token, "thing.remove")
+    await yes(confirmations, context, token)
     assert applied == []
     assert said(adapter) == [text("confirm.dropped"), text("confirm.stale")]
 
@@ -174,7 +183,7 @@ async def test_only_the_newest_changes_are_kept(
         clock.now = T0 + timedelta(seconds=n)
         tokens.append(await confirmations.keep(context, "thing.remove", {"id": n}))
     for token in tokens:
-        await confirmations.confirm(context, token, "thing.remove")
+        await yes(confirmations, context, token)
     assert [c["id"] for c in applied] == list(range(1, MAX_PENDING + 1))
 
 

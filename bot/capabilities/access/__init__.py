@@ -30,6 +30,7 @@ from storage.access import BODY_ROLES, Access, Role, access_of, grant_role, revo
 from storage.access_holders import grants_of_person, role_holders
 from storage.directory import PersonInfo
 from storage.directory_index import directory_index
+from storage.errors import DomainError
 from storage.models.base import utcnow
 
 ROLE_WORDS: dict[str, Role] = {
@@ -39,15 +40,6 @@ ROLE_WORDS: dict[str, Role] = {
     "formand": Role.CHAIR, "chair": Role.CHAIR,
     "medlem": Role.MEMBER, "member": Role.MEMBER,
 }  # fmt: skip
-
-
-class Refusal(Exception):
-    """The change cannot be planned or applied; `key` and `values` are the text to say."""
-
-    def __init__(self, key: str, **values: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
 
 
 @dataclass(frozen=True)
@@ -61,7 +53,7 @@ class Target:
 
 
 async def find_target(context: TurnContext, said: str) -> Target:
-    """The one person `said` (or the email written in the message) names, or Refusal."""
+    """The one person `said` (or the email written in the message) names, or DomainError."""
     emails = emails_in(clean_text(context.activity))
     query = emails[0] if len(emails) == 1 else said
     index = await directory_index(session=turn_session(context))
@@ -71,10 +63,10 @@ async def find_target(context: TurnContext, said: str) -> Target:
     if found.person is not None:
         return _target(found.person)
     if found.people:
-        raise Refusal("access.person_ambiguous", name=said, names=names_of(found.people[:5]))
+        raise DomainError("access.person_ambiguous", name=said, names=names_of(found.people[:5]))
     if emails:
         return Target(emails[0], emails[0], None, frozenset({emails[0]}))
-    raise Refusal("access.person_unknown", name=said)
+    raise DomainError("access.person_unknown", name=said)
 
 
 def _target(person: PersonInfo) -> Target:
@@ -123,21 +115,30 @@ class AccessAdmin:
         said = match.params.get("body")
         if role not in BODY_ROLES:
             if said:
-                raise Refusal("access.no_body_needed",
+                raise DomainError("access.no_body_needed",
                               role=self._role_label(context, role, None).capitalize())  # fmt: skip
             return role, None
         first = meeting_bodies(self.pack)[0] if meeting_bodies(self.pack) else None
         if not said:
-            raise Refusal("access.which_body", names=self._body_names(context),
+            raise DomainError("access.which_body", names=self._body_names(context),
                           body=self._body_name(context, first) if first else "")  # fmt: skip
         body = self.bodies.find(said)
         if body is None:
-            raise Refusal("access.unknown_body", name=said, names=self._body_names(context))
+            raise DomainError("access.unknown_body", name=said, names=self._body_names(context))
         return role, body.key
+
+    def _named_role(self, match: IntentMatch) -> tuple[Role | None, str | None]:
+        """The role and body a question names, or (None, None) when they are none of ours."""
+        role = ROLE_WORDS[match.params["role"]]
+        said = match.params.get("body")
+        if role not in BODY_ROLES:
+            return (None, None) if said else (role, None)
+        body = self.bodies.find(said) if said else None
+        return (role, body.key) if body is not None else (None, None)
 
     async def _require_admin(self, context: TurnContext) -> None:
         if not (await acting_access(context)).is_admin:
-            raise Refusal("access.not_admin")
+            raise DomainError("access.not_admin")
 
     async def _check(self, context: TurnContext, change: Mapping[str, Any]) -> list[str]:
         """The principals whose grants the change ends (revoke), after checking it still fits."""
@@ -150,14 +151,14 @@ class AccessAdmin:
         values = {"name": change["name"], "role": self._role_label(context, role, body_key)}
         if change["kind"] == "access.grant":
             if held:
-                raise Refusal("access.already", **values)
+                raise DomainError("access.already", **values)
             return []
         if not held:
-            raise Refusal("access.not_held", **values)
+            raise DomainError("access.not_held", **values)
         if role is Role.ADMIN:
             admins = await role_holders(session=session, role=Role.ADMIN)
             if all(h.grant.id in {g.id for g in held} for h in admins):
-                raise Refusal("access.last_admin", name=change["name"])
+                raise DomainError("access.last_admin", name=change["name"])
         return sorted({g.principal for g in held})
 
     # --- intents ---------------------------------------------------------------------------
@@ -171,19 +172,15 @@ class AccessAdmin:
         await self._plan(context, match, "access.revoke")
 
     async def _plan(self, context: TurnContext, match: IntentMatch, kind: str) -> None:
-        try:
-            await self._require_admin(context)
-            role, body_key = self._role_and_body(context, match)
-            target = await find_target(context, match.params.get("person", ""))
-            change = {
-                "kind": kind, "role": role.value, "body": body_key, "name": target.name,
-                "email": target.email, "person_id": target.person_id,
-                "principals": sorted(target.principals),
-            }  # fmt: skip
-            await self._check(context, change)
-        except Refusal as refusal:
-            await say(context, refusal.key, **refusal.values)
-            return
+        await self._require_admin(context)
+        role, body_key = self._role_and_body(context, match)
+        target = await find_target(context, match.params.get("person", ""))
+        change = {
+            "kind": kind, "role": role.value, "body": body_key, "name": target.name,
+            "email": target.email, "person_id": target.person_id,
+            "principals": sorted(target.principals),
+        }  # fmt: skip
+        await self._check(context, change)
         lead_key = "access.confirm_grant" if kind == "access.grant" else "access.confirm_revoke"
         lead = text(lead_key, turn_lang(context), name=target.name, email=target.email,
                     role=self._role_label(context, role, body_key))  # fmt: skip
@@ -192,12 +189,8 @@ class AccessAdmin:
     async def apply(self, context: TurnContext, change: dict[str, Any]) -> None:
         """A confirmed change: check again, apply, audit."""
         kind = change["kind"]
-        try:
-            await self._require_admin(context)
-            ending = await self._check(context, change)
-        except Refusal as refusal:
-            await say(context, refusal.key, **refusal.values)
-            return
+        await self._require_admin(context)
+        ending = await self._check(context, change)
         role, body_key = Role(change["role"]), change["body"]
         session = turn_session(context)
         actor = turn_user(context).identity
@@ -230,17 +223,13 @@ class AccessAdmin:
         """ "hvem har adgang": every active grant (admins only)."""
         if not (await acting_access(context)).is_admin:
             first = meeting_bodies(self.pack)[0] if meeting_bodies(self.pack) else None
-            await say(context, "access.not_admin_list",
-                      body=self._body_name(context, first) if first else "")  # fmt: skip
-            return
+            raise DomainError("access.not_admin_list",
+                              body=self._body_name(context, first) if first else "")  # fmt: skip
         await self._show(context, None, None, text("access.list_title", turn_lang(context)))
 
     async def who_is(self, context: TurnContext, match: IntentMatch) -> None:
         """ "hvem er sekretær for styregruppen": the holders of one role."""
-        try:
-            role, body_key = self._role_and_body(context, match)
-        except Refusal:
-            role, body_key = None, None
+        role, body_key = self._named_role(match)
         part = {Role.CHAIR: "chair", Role.SECRETARY: "secretary"}.get(role) if role else None
         combined = self.routes.submits.get("knowledge.body_role")
         if part and body_key and combined is not None:

@@ -17,7 +17,7 @@ from bot.intents import IntentMatch
 from bot.routing import Action, Routes
 from bot.subject import recall, remember
 from dialogs.confirmation import Confirmations, TypedConfirmationDialog
-from dialogs.directory import DirectoryChanges, Refusal
+from dialogs.directory import DirectoryChanges
 from dialogs.directory_view import duties, entries, holders_summary, names_of, role_label
 from dialogs.texts import Lang, text
 from dialogs.turn import say, show, turn_lang, turn_session, turn_user
@@ -28,6 +28,7 @@ from knowledge.text import name_key
 from storage.conversations import get_conversation
 from storage.directory import Assignment, link_identity, record_user_email
 from storage.directory_index import DirectoryIndex, SystemSearch, directory_index
+from storage.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -225,8 +226,7 @@ class Directory:
         if not _names_system(system):
             subject = recall(context)
             if subject is None or not subject.system:
-                await say(context, "directory.role_which_system")
-                return
+                raise DomainError("directory.role_which_system")
             system = subject.system
         lang = turn_lang(context)
         index = await directory_index(session=turn_session(context))
@@ -274,13 +274,11 @@ class Directory:
         query = match.params.get("person", "")
         found = index.find_people(query)
         if not found.people:
-            await say(context, "directory.person_unknown", query=query)
-            return
+            raise DomainError("directory.person_unknown", query=query)
         if found.person is None:
-            await say(
-                context, "directory.person_ambiguous", query=query, names=names_of(found.people)
+            raise DomainError(
+                "directory.person_ambiguous", query=query, names=names_of(found.people)
             )
-            return
         person = found.person
         held = index.roles_of(person.id)
         if match.params.get("owner") in ("ejer", "own"):
@@ -344,8 +342,7 @@ class Directory:
         index = await directory_index(session=turn_session(context))
         system_name = match.params.get("system")
         if not system_name:
-            await say(context, "directory.access_which_system")
-            return
+            raise DomainError("directory.access_which_system")
         search = index.find_system(system_name)
         if search.outcome != "found":
             await self._offer_systems(context, index, search, (), lang)
@@ -392,11 +389,7 @@ class Directory:
 
         async def action(context: TurnContext, match: IntentMatch) -> None:
             params = {**match.params, "kind": kind, "raw": clean_text(context.activity)}
-            try:
-                plan = await self.changes.plan(context, params)
-            except Refusal as refusal:
-                await say(context, refusal.key, **refusal.values)
-                return
+            plan = await self.changes.plan(context, params)
             key = f"directory.{kind}"
             token = await self.confirmations.keep(context, key, plan.state)
             card = plan.card(turn_lang(context))

@@ -15,6 +15,7 @@ from bot.intents import IntentMatch
 from bot.routing import Routes
 from bot.subject import Subject, recall
 from dialogs.turn import say
+from storage.errors import DomainError
 
 _MEETING_INTENTS = ("meetings.next", "meetings.members")
 
@@ -58,16 +59,14 @@ class FollowUps:
             return
         subject = _meeting_subject(recall(context))
         if subject is None:
-            await say(context, "followup.no_meeting")
-            return
+            raise DomainError("followup.no_meeting")
         await self._ask(context, "meetings.next", match, meeting=str(subject.meeting_id), step=step)
 
     async def place(self, context: TurnContext, match: IntentMatch) -> None:
         """ "hvor holdes det?": where the meeting just shown takes place."""
         subject = _meeting_subject(recall(context))
         if subject is None:
-            await say(context, "followup.no_meeting")
-            return
+            raise DomainError("followup.no_meeting")
         await self._ask(
             context, "meetings.next", match, meeting=str(subject.meeting_id), step="same"
         )
@@ -76,8 +75,7 @@ class FollowUps:
         """ "hvad er hendes mail?": the e-mail of the one person just named."""
         subject = recall(context)
         if subject is None or not subject.person_email:
-            await say(context, "followup.no_person")
-            return
+            raise DomainError("followup.no_person")
         await say(
             context, "followup.email", name=subject.person_name or "", email=subject.person_email
         )

@@ -19,7 +19,6 @@ from bot.capabilities.core import answer_with
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
 from bot.subject import recall, remember
-from dialogs.cards import MAIN_ACTIONS
 from dialogs.texts import text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.calendar import format_when
@@ -31,6 +30,7 @@ from storage import outbox
 from storage.access import Access, Role, access_of
 from storage.directory import PersonInfo
 from storage.directory_index import directory_index
+from storage.errors import DomainError
 from storage.meetings import InvalidMeetingError, MeetingInfo, UnknownMeetingError
 from storage.models.base import utcnow
 
@@ -47,15 +47,6 @@ _AFTER_MEETING = re.compile(
     r"(?:møde|mødet|meeting)\s*(?:nr\.?|#)?\s*\d+\s*(?:til|to|er|is|:)?\s*(?P<value>.+)$",
     re.IGNORECASE | re.DOTALL,
 )
-
-
-def _positive_int(value: Any) -> int | None:
-    """An id from untrusted input, if it is a plausible one."""
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return value if 0 < value < 2**31 else None
 
 
 class Meetings:
@@ -82,15 +73,14 @@ class Meetings:
     def _title(self, context: TurnContext, meeting: MeetingInfo) -> str:
         return (meeting.title_en or meeting.title) if turn_lang(context) == "en" else meeting.title
 
-    async def _body(self, context: TurnContext, said: str | None) -> Body | None:
-        """The body the user named, or an answer saying which bodies there are."""
+    def _body(self, context: TurnContext, said: str | None) -> Body:
+        """The body the user named, or DomainError saying which bodies there are."""
         if not said:
-            await say(context, "meetings.which_body")
-            return None
+            raise DomainError("meetings.which_body")
         body = self.bodies.find(said)
         if body is None:
             names = ", ".join(self._name(context, b) for b in meeting_bodies(self.pack))
-            await say(context, "meetings.unknown_body", name=said, names=names)
+            raise DomainError("meetings.unknown_body", name=said, names=names)
         return body
 
     async def _access(self, context: TurnContext) -> Access:
@@ -99,32 +89,26 @@ class Meetings:
             session=turn_session(context), aad_object_id=user.aad_object_id, email=user.email
         )
 
-    async def _may_manage(self, context: TurnContext, body_key: str) -> bool:
-        """Secretaries of the body and admins may change it; everyone else is told so."""
+    async def _may_manage(self, context: TurnContext, body_key: str) -> None:
+        """Secretaries of the body and admins may change it; everyone else is refused."""
         access = await self._access(context)
-        if access.is_admin or (Role.SECRETARY, body_key) in access.grants:
-            return True
-        body = self.pack.body(body_key)
-        await say(context, "meetings.not_allowed", body=self._name(context, body))
-        return False
+        if not (access.is_admin or (Role.SECRETARY, body_key) in access.grants):
+            body = self.pack.body(body_key)
+            raise DomainError("meetings.not_allowed", body=self._name(context, body))
 
-    async def _managed_meeting(
-        self, context: TurnContext, meeting_id: int | None
-    ) -> MeetingInfo | None:
-        """The meeting, once the actor may manage its body (both read from the database)."""
-        if meeting_id is None:
-            await show(context, "help", lead=text("fallback.card_unknown", turn_lang(context)),
-                       actions=MAIN_ACTIONS)  # fmt: skip
-            return None
+    async def _meeting(self, context: TurnContext, meeting_id: int) -> MeetingInfo:
+        """The meeting with `meeting_id`, or DomainError."""
         try:
-            meeting = await service.get_meeting(
-                session=turn_session(context), meeting_id=meeting_id
-            )
-        except UnknownMeetingError:
-            await say(context, "meetings.unknown_meeting", id=meeting_id)
-            return None
-        if not await self._may_manage(context, meeting.body):
-            return None
+            return await service.get_meeting(session=turn_session(context), meeting_id=meeting_id)
+        except UnknownMeetingError as unknown:
+            raise DomainError("meetings.unknown_meeting", id=meeting_id) from unknown
+
+    async def _managed_meeting(self, context: TurnContext, meeting_id: int) -> MeetingInfo:
+        """The open meeting, once the actor may manage its body (both read from the database)."""
+        meeting = await self._meeting(context, meeting_id)
+        await self._may_manage(context, meeting.body)
+        if meeting.status == "cancelled":
+            raise DomainError("meetings.already_cancelled", id=meeting.id)
         return meeting
 
     async def _principals(self, context: TurnContext) -> frozenset[str]:
@@ -133,11 +117,10 @@ class Meetings:
             session=turn_session(context), aad_object_id=user.aad_object_id, email=user.email
         )
 
-    async def _managed_body(self, context: TurnContext, match: IntentMatch) -> Body | None:
+    async def _managed_body(self, context: TurnContext, match: IntentMatch) -> Body:
         """The body the user named, once the actor may manage it."""
-        body = await self._body(context, match.params.get("body"))
-        if body is None or not await self._may_manage(context, body.key):
-            return None
+        body = self._body(context, match.params.get("body"))
+        await self._may_manage(context, body.key)
         return body
 
     async def _replan(self, context: TurnContext, body: Body) -> None:
@@ -169,9 +152,7 @@ class Meetings:
         if not said:
             await self._next_of_every_body(context)
             return
-        body = await self._body(context, said)
-        if body is None:
-            return
+        body = self._body(context, said)
         meeting = await service.next_meeting(
             session=turn_session(context), body=body.key, now=utcnow()
         )
@@ -195,9 +176,8 @@ class Meetings:
         session = turn_session(context)
         try:
             current = await service.get_meeting(session=session, meeting_id=meeting_id)
-        except UnknownMeetingError:
-            await say(context, "followup.no_meeting")
-            return
+        except UnknownMeetingError as unknown:
+            raise DomainError("followup.no_meeting") from unknown
         found = (
             current
             if step == "same"
@@ -271,9 +251,7 @@ class Meetings:
         if not said:
             subject = recall(context)
             said = subject.body if subject is not None and subject.body else None
-        body = await self._body(context, said)
-        if body is None:
-            return
+        body = self._body(context, said)
         people = await service.members(session=turn_session(context), body=body.key)
         if not people:
             await say(context, "meetings.members_none", body=self._name(context, body))
@@ -297,12 +275,10 @@ class Meetings:
         access = await self._access(context)
         if not (access.is_admin or any((Role.SECRETARY, b.key) in access.grants
                                        for b in meeting_bodies(self.pack))):  # fmt: skip
-            await say(context, "meetings.not_allowed_any")
-            return
+            raise DomainError("meetings.not_allowed_any")
         year = int(match.params.get("year") or utcnow().astimezone(self.tz).year)
         if not 2000 <= year <= 2100:
-            await say(context, "meetings.bad_year", year=year)
-            return
+            raise DomainError("meetings.bad_year", year=year)
         result = await service.generate_year(
             session=turn_session(context), pack=self.pack, year=year, tz=self.tz,
             actor=turn_user(context).identity, now=utcnow(),
@@ -316,11 +292,7 @@ class Meetings:
     async def add(self, context: TurnContext, match: IntentMatch) -> None:
         """ "opret møde i styregruppen 2027-03-04 13:00"."""
         body = await self._managed_body(context, match)
-        if body is None:
-            return
-        start = await self._start(context, match.params.get("when", ""))
-        if start is None:
-            return
+        start = self._start(context, match.params.get("when", ""))
         minutes = body.cadence.duration_minutes if body.cadence else DEFAULT_MINUTES
         meeting = await service.add_meeting(
             session=turn_session(context), pack=self.pack, body=body.key, start=start,
@@ -333,26 +305,23 @@ class Meetings:
         )  # fmt: skip
         self._changed(context)
 
-    async def _start(self, context: TurnContext, said: str) -> datetime | None:
-        """A future start time from what the user wrote, or a re-prompt."""
+    def _start(self, context: TurnContext, said: str) -> datetime:
+        """A future start time from what the user wrote, or DomainError."""
         now = utcnow()
         start = parse_when(said, self.tz, default_year=now.astimezone(self.tz).year)
         if start is None:
-            await say(context, "meetings.bad_time", value=said)
-            return None
-        if start <= now:
-            await say(context, "meetings.past_time", when=self._when(context, start))
-            return None
+            raise DomainError("meetings.bad_time", value=said)
+        self._future(context, start)
         return start
+
+    def _future(self, context: TurnContext, start: datetime) -> None:
+        if start <= utcnow():
+            raise DomainError("meetings.past_time", when=self._when(context, start))
 
     async def move(self, context: TurnContext, match: IntentMatch) -> None:
         """ "flyt møde 12 til 2027-03-04 13:00": asks for confirmation first."""
-        meeting = await self._managed_meeting(context, _positive_int(match.params.get("id")))
-        if meeting is None or not await self._open(context, meeting):
-            return
-        start = await self._start(context, match.params.get("when", ""))
-        if start is None:
-            return
+        meeting = await self._managed_meeting(context, int(match.params["id"]))
+        start = self._start(context, match.params.get("when", ""))
         await self.confirmations.ask(
             context, "meetings.move",
             {"meeting_id": meeting.id, "start": start.isoformat(),
@@ -364,9 +333,7 @@ class Meetings:
 
     async def cancel(self, context: TurnContext, match: IntentMatch) -> None:
         """ "aflys møde 12": asks for confirmation first."""
-        meeting = await self._managed_meeting(context, _positive_int(match.params.get("id")))
-        if meeting is None or not await self._open(context, meeting):
-            return
+        meeting = await self._managed_meeting(context, int(match.params["id"]))
         await self.confirmations.ask(
             context, "meetings.cancel",
             {"meeting_id": meeting.id, "was": meeting.start.isoformat()},
@@ -375,32 +342,19 @@ class Meetings:
                          when=self._when(context, meeting.start)),
         )  # fmt: skip
 
-    async def _open(self, context: TurnContext, meeting: MeetingInfo) -> bool:
-        if meeting.status == "cancelled":
-            await say(context, "meetings.already_cancelled", id=meeting.id)
-            return False
-        return True
-
-    async def _confirmed(self, context: TurnContext, change: dict[str, Any]) -> MeetingInfo | None:
+    async def _confirmed(self, context: TurnContext, change: dict[str, Any]) -> MeetingInfo:
         """The meeting a confirmed change names, if the actor still may and it is unchanged."""
         meeting = await self._managed_meeting(context, change["meeting_id"])
-        if meeting is None or not await self._open(context, meeting):
-            return None
         if datetime.fromisoformat(change["was"]) != meeting.start:
-            await say(context, "meetings.stale", id=meeting.id,
-                      when=self._when(context, meeting.start))  # fmt: skip
-            return None
+            raise DomainError("meetings.stale", id=meeting.id,
+                              when=self._when(context, meeting.start))  # fmt: skip
         return meeting
 
     async def confirm_move(self, context: TurnContext, change: dict[str, Any]) -> None:
         """A confirmed move: check again, move, re-plan the reminders."""
         start = datetime.fromisoformat(change["start"])
         meeting = await self._confirmed(context, change)
-        if meeting is None:
-            return
-        if start <= utcnow():
-            await say(context, "meetings.past_time", when=self._when(context, start))
-            return
+        self._future(context, start)
         moved = await service.move_meeting(
             session=turn_session(context), pack=self.pack, meeting_id=meeting.id, start=start,
             actor=turn_user(context).identity, tz=self.tz, now=utcnow(),
@@ -411,8 +365,6 @@ class Meetings:
     async def confirm_cancel(self, context: TurnContext, change: dict[str, Any]) -> None:
         """A confirmed cancellation: check again, cancel, stop the reminders."""
         meeting = await self._confirmed(context, change)
-        if meeting is None:
-            return
         await service.cancel_meeting(
             session=turn_session(context), meeting_id=meeting.id, actor=turn_user(context).identity
         )
@@ -420,21 +372,17 @@ class Meetings:
 
     async def update(self, context: TurnContext, match: IntentMatch, field: str) -> None:
         """Set a meeting's place, Teams link or agenda link from the text the user wrote."""
-        meeting = await self._managed_meeting(context, _positive_int(match.params.get("id")))
-        if meeting is None or not await self._open(context, meeting):
-            return
+        meeting = await self._managed_meeting(context, int(match.params["id"]))
         raw = clean_text(context.activity)
         if field == "place":
             found = _AFTER_MEETING.search(raw)
             value = found.group("value").strip() if found else ""
             if not value:
-                await say(context, "meetings.place_missing")
-                return
+                raise DomainError("meetings.place_missing")
         else:
             url = _URL.search(raw)
             if url is None or not url.group(0).lower().startswith("https://"):
-                await say(context, "meetings.bad_link")
-                return
+                raise DomainError("meetings.bad_link")
             value = url.group(0).rstrip(".,;)")
         try:
             await service.update_meeting(
@@ -442,9 +390,8 @@ class Meetings:
                 actor=turn_user(context).identity, tz=self.tz, now=utcnow(),
                 **{field: value[:1000]},
             )  # fmt: skip
-        except InvalidMeetingError:
-            await say(context, "meetings.bad_link")
-            return
+        except InvalidMeetingError as invalid:
+            raise DomainError("meetings.bad_link") from invalid
         await say(context, f"meetings.updated_{field}", id=meeting.id, value=value)
         self._changed(context)
 
@@ -453,11 +400,7 @@ class Meetings:
     async def add_member(self, context: TurnContext, match: IntentMatch) -> None:
         """ "tilføj Anne Jensen som medlem af styregruppen"."""
         body = await self._managed_body(context, match)
-        if body is None:
-            return
         person = await self._person(context, match.params.get("person", ""))
-        if person is None:
-            return
         role = ROLE_WORDS.get(match.params.get("role", ""), Role.MEMBER)
         await service.add_member(
             session=turn_session(context), pack=self.pack, body=body.key,
@@ -473,47 +416,37 @@ class Meetings:
     async def remove_member(self, context: TurnContext, match: IntentMatch) -> None:
         """ "fjern Anne Jensen fra styregruppen" (every role, unless one is named)."""
         body = await self._managed_body(context, match)
-        if body is None:
-            return
         person = await self._person(context, match.params.get("person", ""))
-        if person is None:
-            return
         ended = await service.remove_member(
             session=turn_session(context), pack=self.pack, body=body.key,
             principal=person.email, role=ROLE_WORDS.get(match.params.get("role", "")),
             actor=turn_user(context).identity, tz=self.tz, now=utcnow(),
         )  # fmt: skip
         if not ended:
-            await say(context, "meetings.member_not_found", name=person.name,
-                      body=self._name(context, body))  # fmt: skip
-            return
+            raise DomainError("meetings.member_not_found", name=person.name,
+                              body=self._name(context, body))  # fmt: skip
         self._changed(context)
         await say(context, "meetings.member_removed", name=person.name,
                   body=self._name(context, body))  # fmt: skip
 
-    async def _person(self, context: TurnContext, said: str) -> PersonInfo | None:
-        """The one directory person `said` (or an email in the message) names, or why not."""
+    async def _person(self, context: TurnContext, said: str) -> PersonInfo:
+        """The one directory person `said` (or an email in the message) names, or DomainError."""
         email = _EMAIL.search(clean_text(context.activity))
         said = email.group(0) if email else said
         found = (await directory_index(session=turn_session(context))).find_people(said)
         if not found.people:
-            await say(context, "meetings.person_unknown", name=said)
-            return None
+            raise DomainError("meetings.person_unknown", name=said)
         if found.person is None:
             names = ", ".join(f"{p.name} ({p.email})" for p in found.people[:5])
-            await say(context, "meetings.person_ambiguous", name=said, names=names)
-            return None
+            raise DomainError("meetings.person_ambiguous", name=said, names=names)
         return found.person
 
     async def set_channel(self, context: TurnContext, match: IntentMatch) -> None:
         """ "sæt som kanal for styregruppen", written in the body's Teams channel."""
         body = await self._managed_body(context, match)
-        if body is None:
-            return
         conversation = context.activity.conversation
         if conversation is None or conversation.conversation_type != "channel":
-            await say(context, "meetings.channel_only_in_channel")
-            return
+            raise DomainError("meetings.channel_only_in_channel")
         session = turn_session(context)
         await service.set_body_channel(
             session=session, body=body.key, conversation_id=conversation.id,
@@ -524,39 +457,31 @@ class Meetings:
 
     # --- the reminder card ---------------------------------------------------------------
 
-    async def _own_delivery(
-        self, context: TurnContext, data: Mapping[str, Any]
-    ) -> outbox.Delivery | None:
+    async def _own_delivery(self, context: TurnContext, data: Mapping[str, Any]) -> outbox.Delivery:
         """The meeting reminder the card names, if it was sent to the acting user."""
         key = data.get("key")
         delivery = None
         if isinstance(key, str) and key.startswith("meeting:") and len(key) <= 500:
             delivery = await outbox.get_delivery(session=turn_session(context), key=key)
         if delivery is None or delivery.principal not in await self._principals(context):
-            await say(context, "meetings.not_yours")
-            return None
+            raise DomainError("meetings.not_yours")
         return delivery
 
     async def acknowledge(self, context: TurnContext, data: Mapping[str, Any]) -> None:
         """ "Set" on a reminder."""
         delivery = await self._own_delivery(context, data)
-        if delivery is None:
-            return
         await outbox.acknowledge(session=turn_session(context), key=delivery.key)
         await say(context, "meetings.acknowledged")
 
     async def snooze(self, context: TurnContext, data: Mapping[str, Any]) -> None:
         """ "Mind mig igen i morgen" on a reminder."""
         delivery = await self._own_delivery(context, data)
-        if delivery is None:
-            return
         due = await service.snooze(
             session=turn_session(context), key=delivery.key, principal=delivery.principal,
             tz=self.tz, now=utcnow(),
         )  # fmt: skip
         if due is None:
-            await say(context, "meetings.not_yours")
-            return
+            raise DomainError("meetings.not_yours")
         await say(context, "meetings.snoozed", when=self._when(context, due))
         self._changed(context)
 
@@ -565,21 +490,18 @@ class Meetings:
         said = data.get("body")
         body = self.bodies.find(said) if isinstance(said, str) and len(said) <= 100 else None
         if body is None or body.key != said:
-            await say(context, "meetings.not_yours")
-            return
+            raise DomainError("meetings.not_yours")
         await self._set_opt_out(context, body, opted_out=True)
 
     async def opt_in(self, context: TurnContext, match: IntentMatch) -> None:
         """ "påmindelser til for styregruppen"."""
-        body = await self._body(context, match.params.get("body"))
-        if body is not None:
-            await self._set_opt_out(context, body, opted_out=False)
+        await self._set_opt_out(context, self._body(context, match.params.get("body")),
+                                opted_out=False)  # fmt: skip
 
     async def opt_out_text(self, context: TurnContext, match: IntentMatch) -> None:
         """ "påmindelser fra for styregruppen"."""
-        body = await self._body(context, match.params.get("body"))
-        if body is not None:
-            await self._set_opt_out(context, body, opted_out=True)
+        await self._set_opt_out(context, self._body(context, match.params.get("body")),
+                                opted_out=True)  # fmt: skip
 
     async def _set_opt_out(self, context: TurnContext, body: Body, *, opted_out: bool) -> None:
         session = turn_session(context)
@@ -587,8 +509,7 @@ class Meetings:
         mine = [m for m in await service.members(session=session, body=body.key)
                 if m.principal in principals]  # fmt: skip
         if not mine:
-            await say(context, "meetings.not_member", body=self._name(context, body))
-            return
+            raise DomainError("meetings.not_member", body=self._name(context, body))
         await service.set_opt_out(
             session=session, principal=mine[0].principal, body=body.key, opted_out=opted_out
         )

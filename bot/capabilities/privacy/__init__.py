@@ -12,11 +12,12 @@ from typing import Any
 from botbuilder.core import TurnContext
 
 from bot.capabilities import Runtime
-from bot.capabilities.access import Refusal, acting_access, find_target
+from bot.capabilities.access import acting_access, find_target
 from bot.intents import IntentMatch
 from dialogs.confirmation import Confirmations
 from dialogs.texts import Lang, keys, text
 from dialogs.turn import say, show, turn_lang, turn_session, turn_user
+from storage.errors import DomainError
 from storage.personal_data import Section, erase_person, export_personal_data, subject_of
 
 MAX_ITEMS = 10
@@ -83,14 +84,10 @@ class Privacy:
 
     async def erase(self, context: TurnContext, match: IntentMatch) -> None:
         """ "slet Anne Jensens persondata": ask an admin to confirm the erasure."""
-        try:
-            if not (await acting_access(context)).is_admin:
-                raise Refusal("privacy.not_admin")
-            target = await find_target(context, match.params.get("person", ""))
-            await self._not_self(context, target.principals)
-        except Refusal as refusal:
-            await say(context, refusal.key, **refusal.values)
-            return
+        if not (await acting_access(context)).is_admin:
+            raise DomainError("privacy.not_admin")
+        target = await find_target(context, match.params.get("person", ""))
+        await self._not_self(context, target.principals)
         change = {"name": target.name, "email": target.email, "person_id": target.person_id}
         lead = text("privacy.confirm_erase", turn_lang(context), name=target.name,
                     email=target.email)  # fmt: skip
@@ -100,21 +97,17 @@ class Privacy:
         user = turn_user(context)
         mine = {p.lower() for p in (user.aad_object_id, user.email) if p}
         if mine & principals:
-            raise Refusal("privacy.self")
+            raise DomainError("privacy.self")
 
     async def confirm_erase(self, context: TurnContext, change: dict[str, Any]) -> None:
         """A confirmed erasure: check again, erase (audited)."""
         session = turn_session(context)
-        try:
-            if not (await acting_access(context)).is_admin:
-                raise Refusal("privacy.not_admin")
-            subject = await subject_of(session=session, email=change["email"])
-            if subject.person_id != change["person_id"] or not subject.principals:
-                raise Refusal("privacy.already_erased")
-            await self._not_self(context, subject.principals)
-        except Refusal as refusal:
-            await say(context, refusal.key, **refusal.values)
-            return
+        if not (await acting_access(context)).is_admin:
+            raise DomainError("privacy.not_admin")
+        subject = await subject_of(session=session, email=change["email"])
+        if subject.person_id != change["person_id"] or not subject.principals:
+            raise DomainError("privacy.already_erased")
+        await self._not_self(context, subject.principals)
         changed = await erase_person(
             session=session, subject=subject, actor=turn_user(context).identity
         )

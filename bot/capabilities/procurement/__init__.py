@@ -19,6 +19,7 @@ from dialogs.texts import text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.packs import load_pack
 from storage.access import Access, NotAuthorisedError, access_of
+from storage.errors import DomainError
 from storage.models.base import utcnow
 from storage.procurement import (
     Actor,
@@ -127,8 +128,7 @@ class Procurement:
 
     async def open_list(self, context: TurnContext, _match: IntentMatch) -> None:
         """Open requests by age for screeners, flagging those past the screening time."""
-        if not (await self._screener(context)):
-            return
+        await self._screener(context)
         records = await open_requests(session=turn_session(context))
         if not records:
             await say(context, "procurement.open_none")
@@ -164,12 +164,10 @@ class Procurement:
     async def set_channel(self, context: TurnContext, _match: IntentMatch) -> None:
         """An admin makes the current Teams channel IT's channel."""
         if not (await _access(context)).is_admin:
-            await say(context, "procurement.only_admins")
-            return
+            raise DomainError("procurement.only_admins")
         conversation = context.activity.conversation
         if conversation is None or conversation.conversation_type != "channel":
-            await say(context, "procurement.channel_needed")
-            return
+            raise DomainError("procurement.channel_needed")
         await set_it_channel(
             session=turn_session(context),
             conversation_id=conversation.id,
@@ -177,11 +175,11 @@ class Procurement:
         )
         await say(context, "procurement.channel_set")
 
-    async def _screener(self, context: TurnContext) -> Actor | None:
+    async def _screener(self, context: TurnContext) -> Actor:
+        """The acting IT screener, or DomainError."""
         access = await _access(context)
         if not access.is_screener:
-            await say(context, "procurement.only_screeners")
-            return None
+            raise DomainError("procurement.only_screeners")
         user = turn_user(context)
         return Actor(principal=user.identity, name=user.name or user.identity, access=access)
 
@@ -194,21 +192,20 @@ class Procurement:
                 await _unknown_card(context)
                 return
             actor = await self._screener(context)
-            if actor is None:
-                return
             try:
                 await self._act(context, verb, request_id, actor, _note(data))
-            except UnknownRequestError:
-                await say(context, "procurement.acted.unknown")
+            except UnknownRequestError as error:
+                raise DomainError("procurement.acted.unknown") from error
             except StaleActionError as stale:
-                await self._stale(context, stale.request)
-            except NotAuthorisedError:
-                await say(context, "procurement.only_screeners")
-            except MissingNoteError:
-                what = NOTE_NAMES.get(
+                raise self._stale(context, stale.request) from stale
+            except NotAuthorisedError as error:
+                raise DomainError("procurement.only_screeners") from error
+            except MissingNoteError as error:
+                note = NOTE_NAMES.get(
                     DECISION_VERBS.get(verb, Status.RECEIVED), "procurement.acted.note_question"
                 )
-                await say(context, "procurement.acted.note_needed", what=_t(context, what))
+                what = _t(context, note)
+                raise DomainError("procurement.acted.note_needed", what=what) from error
 
         handle.__name__ = f"procurement_{verb}"
         return handle
@@ -254,9 +251,8 @@ class Procurement:
             )
         after_commit(context, self._kick)
 
-    async def _stale(self, context: TurnContext, record: RequestRecord) -> None:
-        await say(
-            context,
+    def _stale(self, context: TurnContext, record: RequestRecord) -> DomainError:
+        return DomainError(
             "procurement.acted.stale",
             id=record.id,
             status=status_label(record.status, turn_lang(context)),
@@ -279,22 +275,15 @@ class Procurement:
                 answer=_note(data),
                 question_id=question_id if isinstance(question_id, int) else None,
             )
-        except UnknownRequestError:
-            await say(context, "procurement.acted.unknown")
-            return
-        except NotRequesterError:
-            await say(context, "procurement.acted.not_yours")
-            return
-        except NoOpenQuestionError:
-            await say(context, "procurement.acted.no_question", id=request_id)
-            return
-        except MissingNoteError:
-            await say(
-                context,
-                "procurement.acted.note_needed",
-                what=_t(context, "procurement.acted.note_answer"),
-            )
-            return
+        except UnknownRequestError as error:
+            raise DomainError("procurement.acted.unknown") from error
+        except NotRequesterError as error:
+            raise DomainError("procurement.acted.not_yours") from error
+        except NoOpenQuestionError as error:
+            raise DomainError("procurement.acted.no_question", id=request_id) from error
+        except MissingNoteError as error:
+            what = _t(context, "procurement.acted.note_answer")
+            raise DomainError("procurement.acted.note_needed", what=what) from error
         await relay_answer(
             session=session,
             record=record,
