@@ -1,7 +1,8 @@
 """Where a turn goes: intents to actions, card submits to their handlers, the rest to fallbacks.
 
-Every handler is wrapped as it is routed, so this is the edge where a refusal (a DomainError
-from a service or a conversation) is said to the user, once, in their language.
+Every handler is wrapped as it is routed: the role it declares is checked before it runs, and
+this is the edge where a refusal (a DomainError from a service, a conversation or that check)
+is said to the user, once, in their language.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from botbuilder.core import TurnContext
 from botbuilder.dialogs import DialogContext, DialogTurnResult, DialogTurnStatus
 
 from bot.intents import IntentMatch
+from dialogs.permissions import Requirement, require
 from dialogs.turn import say
 from knowledge.slots import SlotFinder
 from storage.errors import DomainError
@@ -50,6 +52,21 @@ def refusals_said(
     return run
 
 
+def guarded(
+    handler: Callable[[TurnContext, A], Awaitable[R]], requirement: Requirement | None
+) -> Callable[[TurnContext, A], Awaitable[R]]:
+    """`handler`, run only once the acting user meets `requirement` (when there is one)."""
+    if requirement is None:
+        return handler
+
+    @wraps(handler)
+    async def run(context: TurnContext, given: A) -> R:
+        await require(context, requirement, given)
+        return await handler(context, given)
+
+    return run
+
+
 async def _continue_or_end(context: TurnContext, dialog_context: DialogContext) -> DialogTurnResult:
     try:
         return await dialog_context.continue_dialog()
@@ -76,18 +93,28 @@ class Routes:
     # Answer free text only when certain (the pack's confident answers): tried before a
     # "Vil du …?" and before a capability asks back for what the text left out.
     sure_answers: list[Fallback] = field(default_factory=list)
+    # The role each guarded intent or card action needs, by its key.
+    requirements: dict[str, Requirement] = field(default_factory=dict)
 
-    def action(self, key: str, handler: Action) -> None:
-        """Route the intent `key` to `handler`."""
+    def action(self, key: str, handler: Action, *, requires: Requirement | None = None) -> None:
+        """Route the intent `key` to `handler`, for users who meet `requires`."""
         if key in self.actions:
             raise ValueError(f"intent {key!r} is routed twice")
-        self.actions[key] = refusals_said(handler, None)
+        self._declare(key, requires)
+        self.actions[key] = refusals_said(guarded(handler, requires), None)
 
-    def submit(self, key: str, handler: SubmitHandler) -> None:
-        """Route card submits with `{"action": key}` to `handler`."""
+    def submit(
+        self, key: str, handler: SubmitHandler, *, requires: Requirement | None = None
+    ) -> None:
+        """Route card submits with `{"action": key}` to `handler`, for users who meet `requires`."""
         if key in self.submits:
             raise ValueError(f"card action {key!r} is routed twice")
-        self.submits[key] = refusals_said(handler, None)
+        self._declare(key, requires)
+        self.submits[key] = refusals_said(guarded(handler, requires), None)
+
+    def _declare(self, key: str, requirement: Requirement | None) -> None:
+        if requirement is not None:
+            self.requirements[key] = requirement
 
     async def press(self, context: TurnContext, data: Mapping[str, Any]) -> None:
         """Run the card action `data` names, as if its button had been pressed."""

@@ -3,8 +3,9 @@
 A change is planned, kept on the server in conversation state behind a one-time token, and
 shown on a card; the card carries only the token (or, in the typed confirmation below, nothing:
 the dialog keeps the token). On yes the token is spent — only by the user who asked for the
-change, and only before it expires — and the change is handed to the function registered for
-its kind, which checks it again against the database before it writes. The storage service
+change, and only before it expires —, the role its kind declares is checked again, and the
+change is handed to the function registered for its kind, which checks it against the
+database again before it writes. The storage service
 that writes it records the audit entry. No spends the token too.
 """
 
@@ -21,6 +22,7 @@ from botbuilder.dialogs.choices import Choice, ListStyle
 from botbuilder.dialogs.prompts import ChoicePrompt, PromptOptions
 
 from dialogs.base import GovbotDialog
+from dialogs.permissions import Requirement, require
 from dialogs.texts import text
 from dialogs.turn import as_attachment, say, show, turn_lang, turn_user
 from storage.errors import DomainError
@@ -61,13 +63,19 @@ class Confirmations:
     ) -> None:
         self._accessor = accessor
         self._clock = clock
-        self._appliers: dict[str, Apply] = {}
+        self._appliers: dict[str, tuple[Apply, Requirement | None]] = {}
 
-    def on_yes(self, kind: str, apply: Apply) -> None:
-        """Apply confirmed changes of `kind` with `apply`, which checks them again first."""
+    def on_yes(self, kind: str, apply: Apply, *, requires: Requirement | None = None) -> None:
+        """Apply confirmed changes of `kind` with `apply` (which checks them again first),
+        once the acting user still meets `requires`."""
         if kind in self._appliers:
             raise ValueError(f"confirmation {kind!r} is registered twice")
-        self._appliers[kind] = apply
+        self._appliers[kind] = (apply, requires)
+
+    @property
+    def requirements(self) -> dict[str, Requirement | None]:
+        """The role each kind of change needs on yes, by kind."""
+        return {kind: requirement for kind, (_, requirement) in self._appliers.items()}
 
     async def keep(self, context: TurnContext, kind: str, change: Mapping[str, Any]) -> str:
         """Keep `change` for the acting user; returns the token that stands for it."""
@@ -109,7 +117,10 @@ class Confirmations:
         """Yes: spend the token, then apply the change it stands for (or StaleConfirmation,
         NotYourConfirmation)."""
         change = await self._take(context, token, kind)
-        await self._appliers[kind](context, change)
+        apply, requirement = self._appliers[kind]
+        if requirement is not None:
+            await require(context, requirement, change)
+        await apply(context, change)
 
     async def decline(self, context: TurnContext, token: object) -> None:
         """No: forget the change (only its owner can), and say nothing changes."""

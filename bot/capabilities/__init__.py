@@ -12,6 +12,7 @@ from bot.proactive import ProactiveSender
 from bot.routing import Routes
 from bot.settings import Settings
 from dialogs.confirmation import Apply, Confirmations
+from dialogs.permissions import Requirement
 from storage.db import Database
 
 
@@ -34,9 +35,10 @@ class Runtime:
     # a delivery. Without a running dispatcher it does nothing; the next pass sends the row.
     outbox_kick: Callable[[], Awaitable[None]] = field(default=lambda: _no_dispatcher())
 
-    def confirmable(self, kind: str, apply: Apply) -> None:
-        """Let changes of `kind` be confirmed: the yes button (or a typed yes) runs `apply`."""
-        self.confirmations.on_yes(kind, apply)
+    def confirmable(self, kind: str, apply: Apply, *, requires: Requirement | None = None) -> None:
+        """Let changes of `kind` be confirmed: the yes button (or a typed yes) runs `apply`, for
+        users who still meet `requires` once the token is spent."""
+        self.confirmations.on_yes(kind, apply, requires=requires)
         self.routes.submit(kind, self.confirmations.pressed_yes)
 
 

@@ -20,17 +20,19 @@ from bot.conversations import clean_text
 from bot.intents import IntentMatch
 from dialogs.confirmation import Confirmations
 from dialogs.directory_view import emails_in, names_of
+from dialogs.permissions import Requirement
 from dialogs.texts import text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.meeting_words import BodyFinder, meeting_bodies
 from knowledge.packs import load_pack
 from knowledge.schema import Body
 from storage import meetings
-from storage.access import BODY_ROLES, Access, Role, access_of, grant_role, revoke_role
+from storage.access import BODY_ROLES, Role, grant_role, revoke_role
 from storage.access_holders import grants_of_person, role_holders
 from storage.directory import PersonInfo
 from storage.directory_index import directory_index
 from storage.errors import DomainError
+from storage.last_admin import refuse_last_admin
 from storage.models.base import utcnow
 
 ROLE_WORDS: dict[str, Role] = {
@@ -40,6 +42,7 @@ ROLE_WORDS: dict[str, Role] = {
     "formand": Role.CHAIR, "chair": Role.CHAIR,
     "medlem": Role.MEMBER, "member": Role.MEMBER,
 }  # fmt: skip
+ADMIN = Requirement(Role.ADMIN, "access.not_admin")
 
 
 @dataclass(frozen=True)
@@ -76,14 +79,6 @@ def _target(person: PersonInfo) -> Target:
     return Target(person.name, person.email, person.id, frozenset(principals))
 
 
-async def acting_access(context: TurnContext) -> Access:
-    """The roles of the user behind this turn, read from the database now."""
-    user = turn_user(context)
-    return await access_of(
-        session=turn_session(context), aad_object_id=user.aad_object_id, email=user.email
-    )
-
-
 class AccessAdmin:
     """Grant, revoke and list govbot roles, bound to the active pack's bodies."""
 
@@ -106,6 +101,11 @@ class AccessAdmin:
         body = self.pack.body(body_key)
         return text("access.role_in_body", lang, role=label, body=self._body_name(context, body),
                     member=role is Role.MEMBER)  # fmt: skip
+
+    def example_body(self, context: TurnContext, _body_key: str | None = None) -> dict[str, str]:
+        """The pack's first body that meets, named in the turn's language, for examples."""
+        first = meeting_bodies(self.pack)[0] if meeting_bodies(self.pack) else None
+        return {"body": self._body_name(context, first) if first else ""}
 
     def _body_names(self, context: TurnContext) -> str:
         return ", ".join(self._body_name(context, b) for b in meeting_bodies(self.pack))
@@ -136,10 +136,6 @@ class AccessAdmin:
         body = self.bodies.find(said) if said else None
         return (role, body.key) if body is not None else (None, None)
 
-    async def _require_admin(self, context: TurnContext) -> None:
-        if not (await acting_access(context)).is_admin:
-            raise DomainError("access.not_admin")
-
     async def _check(self, context: TurnContext, change: Mapping[str, Any]) -> list[str]:
         """The principals whose grants the change ends (revoke), after checking it still fits."""
         role, body_key = Role(change["role"]), change["body"]
@@ -155,10 +151,7 @@ class AccessAdmin:
             return []
         if not held:
             raise DomainError("access.not_held", **values)
-        if role is Role.ADMIN:
-            admins = await role_holders(session=session, role=Role.ADMIN)
-            if all(h.grant.id in {g.id for g in held} for h in admins):
-                raise DomainError("access.last_admin", name=change["name"])
+        await refuse_last_admin(session=session, ending=held, name=change["name"])
         return sorted({g.principal for g in held})
 
     # --- intents ---------------------------------------------------------------------------
@@ -172,7 +165,6 @@ class AccessAdmin:
         await self._plan(context, match, "access.revoke")
 
     async def _plan(self, context: TurnContext, match: IntentMatch, kind: str) -> None:
-        await self._require_admin(context)
         role, body_key = self._role_and_body(context, match)
         target = await find_target(context, match.params.get("person", ""))
         change = {
@@ -189,7 +181,6 @@ class AccessAdmin:
     async def apply(self, context: TurnContext, change: dict[str, Any]) -> None:
         """A confirmed change: check again, apply, audit."""
         kind = change["kind"]
-        await self._require_admin(context)
         ending = await self._check(context, change)
         role, body_key = Role(change["role"]), change["body"]
         session = turn_session(context)
@@ -221,10 +212,6 @@ class AccessAdmin:
 
     async def list_all(self, context: TurnContext, _match: IntentMatch) -> None:
         """ "hvem har adgang": every active grant (admins only)."""
-        if not (await acting_access(context)).is_admin:
-            first = meeting_bodies(self.pack)[0] if meeting_bodies(self.pack) else None
-            raise DomainError("access.not_admin_list",
-                              body=self._body_name(context, first) if first else "")  # fmt: skip
         await self._show(context, None, None, text("access.list_title", turn_lang(context)))
 
     async def who_is(self, context: TurnContext, match: IntentMatch) -> None:
@@ -280,12 +267,13 @@ def register(runtime: Runtime) -> None:
     """Add the access intents and the buttons of the confirmation card."""
     admin = AccessAdmin(runtime)
     routes = runtime.routes
-    routes.action("access.grant", admin.grant)
-    routes.action("access.revoke", admin.revoke)
-    routes.action("access.list", admin.list_all)
+    routes.action("access.grant", admin.grant, requires=ADMIN)
+    routes.action("access.revoke", admin.revoke, requires=ADMIN)
+    listing = Requirement(Role.ADMIN, "access.not_admin_list", values=admin.example_body)
+    routes.action("access.list", admin.list_all, requires=listing)
     routes.action("access.who", admin.who_is)
     example = next(iter(meeting_bodies(admin.pack)), None)
     body = example.name_da.lower() if example else "forummet"
     routes.action("access.admin", answer_with("access.admin_hint", body=body))
-    runtime.confirmable("access.grant", admin.apply)
-    runtime.confirmable("access.revoke", admin.apply)
+    runtime.confirmable("access.grant", admin.apply, requires=ADMIN)
+    runtime.confirmable("access.revoke", admin.apply, requires=ADMIN)

@@ -19,12 +19,14 @@ from bot.subject import recall, remember
 from dialogs.confirmation import Confirmations, TypedConfirmationDialog
 from dialogs.directory import DirectoryChanges
 from dialogs.directory_view import duties, entries, holders_summary, names_of, role_label
+from dialogs.permissions import Requirement
 from dialogs.texts import Lang, text
 from dialogs.turn import say, show, turn_lang, turn_session, turn_user
 from knowledge.directory_question import RoleVocabulary
 from knowledge.packs import load_pack
 from knowledge.schema import Pack, Role
 from knowledge.text import name_key
+from storage.access import Role as AccessRole
 from storage.conversations import get_conversation
 from storage.directory import Assignment, link_identity, record_user_email
 from storage.directory_index import DirectoryIndex, SystemSearch, directory_index
@@ -457,10 +459,9 @@ def register(runtime: Runtime) -> None:
     routes.action("directory.role", directory.role)
     routes.action("directory.access_request", directory.access_request)
     routes.action("directory.admin", answer_with("directory.admin_hint"))
-    routes.action("directory.handover", directory.change("handover"))
-    routes.action("directory.set", directory.change("set"))
-    routes.action("directory.end", directory.change("end"))
+    admin = Requirement(AccessRole.ADMIN, "directory.not_admin")
     for kind in ("handover", "set", "end"):
-        runtime.confirmable(f"directory.{kind}", directory.changes.apply)
+        routes.action(f"directory.{kind}", directory.change(kind), requires=admin)
+        runtime.confirmable(f"directory.{kind}", directory.changes.apply, requires=admin)
     routes.fallback(directory.lookup_fallback)
     routes.on_turn(directory.link_user)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from bot.capabilities.core import answer_with
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
 from bot.subject import recall, remember
+from dialogs.permissions import Requirement
 from dialogs.texts import text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.calendar import format_when
@@ -27,7 +29,7 @@ from knowledge.packs import load_pack
 from knowledge.schema import Body
 from storage import meetings as service
 from storage import outbox
-from storage.access import Access, Role, access_of
+from storage.access import Role
 from storage.directory import PersonInfo
 from storage.directory_index import directory_index
 from storage.errors import DomainError
@@ -83,19 +85,6 @@ class Meetings:
             raise DomainError("meetings.unknown_body", name=said, names=names)
         return body
 
-    async def _access(self, context: TurnContext) -> Access:
-        user = turn_user(context)
-        return await access_of(
-            session=turn_session(context), aad_object_id=user.aad_object_id, email=user.email
-        )
-
-    async def _may_manage(self, context: TurnContext, body_key: str) -> None:
-        """Secretaries of the body and admins may change it; everyone else is refused."""
-        access = await self._access(context)
-        if not (access.is_admin or (Role.SECRETARY, body_key) in access.grants):
-            body = self.pack.body(body_key)
-            raise DomainError("meetings.not_allowed", body=self._name(context, body))
-
     async def _meeting(self, context: TurnContext, meeting_id: int) -> MeetingInfo:
         """The meeting with `meeting_id`, or DomainError."""
         try:
@@ -103,25 +92,37 @@ class Meetings:
         except UnknownMeetingError as unknown:
             raise DomainError("meetings.unknown_meeting", id=meeting_id) from unknown
 
-    async def _managed_meeting(self, context: TurnContext, meeting_id: int) -> MeetingInfo:
-        """The open meeting, once the actor may manage its body (both read from the database)."""
+    async def _open_meeting(self, context: TurnContext, meeting_id: int) -> MeetingInfo:
+        """The meeting, unless it is cancelled."""
         meeting = await self._meeting(context, meeting_id)
-        await self._may_manage(context, meeting.body)
         if meeting.status == "cancelled":
             raise DomainError("meetings.already_cancelled", id=meeting.id)
         return meeting
+
+    # --- what a secretary's change is about (for the declared requirement) ----------------
+
+    async def body_named(self, context: TurnContext, match: IntentMatch) -> str:
+        """The body a message names."""
+        return self._body(context, match.params.get("body")).key
+
+    async def body_of_meeting(
+        self, context: TurnContext, given: IntentMatch | dict[str, Any]
+    ) -> str:
+        """The body of the meeting a message (`id`) or a confirmed change (`meeting_id`) names."""
+        meeting_id = (
+            int(given.params["id"]) if isinstance(given, IntentMatch) else given["meeting_id"]
+        )
+        return (await self._meeting(context, meeting_id)).body
+
+    def body_values(self, context: TurnContext, body_key: str | None) -> dict[str, Any]:
+        """The values of a refusal about a body."""
+        return {"body": self._name(context, self.pack.body(body_key))} if body_key else {}
 
     async def _principals(self, context: TurnContext) -> frozenset[str]:
         user = turn_user(context)
         return await service.principals_of(
             session=turn_session(context), aad_object_id=user.aad_object_id, email=user.email
         )
-
-    async def _managed_body(self, context: TurnContext, match: IntentMatch) -> Body:
-        """The body the user named, once the actor may manage it."""
-        body = self._body(context, match.params.get("body"))
-        await self._may_manage(context, body.key)
-        return body
 
     async def _replan(self, context: TurnContext, body: Body) -> None:
         """Opt-outs or the channel changed: re-plan the body's coming reminders."""
@@ -272,10 +273,6 @@ class Meetings:
 
     async def generate(self, context: TurnContext, match: IntentMatch) -> None:
         """ "generér årshjulet for 2027": an admin or a secretary creates the year's meetings."""
-        access = await self._access(context)
-        if not (access.is_admin or any((Role.SECRETARY, b.key) in access.grants
-                                       for b in meeting_bodies(self.pack))):  # fmt: skip
-            raise DomainError("meetings.not_allowed_any")
         year = int(match.params.get("year") or utcnow().astimezone(self.tz).year)
         if not 2000 <= year <= 2100:
             raise DomainError("meetings.bad_year", year=year)
@@ -291,7 +288,7 @@ class Meetings:
 
     async def add(self, context: TurnContext, match: IntentMatch) -> None:
         """ "opret møde i styregruppen 2027-03-04 13:00"."""
-        body = await self._managed_body(context, match)
+        body = self._body(context, match.params.get("body"))
         start = self._start(context, match.params.get("when", ""))
         minutes = body.cadence.duration_minutes if body.cadence else DEFAULT_MINUTES
         meeting = await service.add_meeting(
@@ -320,7 +317,7 @@ class Meetings:
 
     async def move(self, context: TurnContext, match: IntentMatch) -> None:
         """ "flyt møde 12 til 2027-03-04 13:00": asks for confirmation first."""
-        meeting = await self._managed_meeting(context, int(match.params["id"]))
+        meeting = await self._open_meeting(context, int(match.params["id"]))
         start = self._start(context, match.params.get("when", ""))
         await self.confirmations.ask(
             context, "meetings.move",
@@ -333,7 +330,7 @@ class Meetings:
 
     async def cancel(self, context: TurnContext, match: IntentMatch) -> None:
         """ "aflys møde 12": asks for confirmation first."""
-        meeting = await self._managed_meeting(context, int(match.params["id"]))
+        meeting = await self._open_meeting(context, int(match.params["id"]))
         await self.confirmations.ask(
             context, "meetings.cancel",
             {"meeting_id": meeting.id, "was": meeting.start.isoformat()},
@@ -344,7 +341,7 @@ class Meetings:
 
     async def _confirmed(self, context: TurnContext, change: dict[str, Any]) -> MeetingInfo:
         """The meeting a confirmed change names, if the actor still may and it is unchanged."""
-        meeting = await self._managed_meeting(context, change["meeting_id"])
+        meeting = await self._open_meeting(context, change["meeting_id"])
         if datetime.fromisoformat(change["was"]) != meeting.start:
             raise DomainError("meetings.stale", id=meeting.id,
                               when=self._when(context, meeting.start))  # fmt: skip
@@ -372,7 +369,7 @@ class Meetings:
 
     async def update(self, context: TurnContext, match: IntentMatch, field: str) -> None:
         """Set a meeting's place, Teams link or agenda link from the text the user wrote."""
-        meeting = await self._managed_meeting(context, int(match.params["id"]))
+        meeting = await self._open_meeting(context, int(match.params["id"]))
         raw = clean_text(context.activity)
         if field == "place":
             found = _AFTER_MEETING.search(raw)
@@ -399,7 +396,7 @@ class Meetings:
 
     async def add_member(self, context: TurnContext, match: IntentMatch) -> None:
         """ "tilføj Anne Jensen som medlem af styregruppen"."""
-        body = await self._managed_body(context, match)
+        body = self._body(context, match.params.get("body"))
         person = await self._person(context, match.params.get("person", ""))
         role = ROLE_WORDS.get(match.params.get("role", ""), Role.MEMBER)
         await service.add_member(
@@ -415,7 +412,7 @@ class Meetings:
 
     async def remove_member(self, context: TurnContext, match: IntentMatch) -> None:
         """ "fjern Anne Jensen fra styregruppen" (every role, unless one is named)."""
-        body = await self._managed_body(context, match)
+        body = self._body(context, match.params.get("body"))
         person = await self._person(context, match.params.get("person", ""))
         ended = await service.remove_member(
             session=turn_session(context), pack=self.pack, body=body.key,
@@ -443,7 +440,7 @@ class Meetings:
 
     async def set_channel(self, context: TurnContext, match: IntentMatch) -> None:
         """ "sæt som kanal for styregruppen", written in the body's Teams channel."""
-        body = await self._managed_body(context, match)
+        body = self._body(context, match.params.get("body"))
         conversation = context.activity.conversation
         if conversation is None or conversation.conversation_type != "channel":
             raise DomainError("meetings.channel_only_in_channel")
@@ -519,25 +516,33 @@ class Meetings:
 
 
 def register(runtime: Runtime) -> None:
-    """Add the årshjul's intents and the buttons of its cards."""
+    """Add the årshjul's intents and the buttons of its cards.
+
+    A secretary's change needs the secretary role (or admin) in the body it is about: the body
+    named, or the body of the meeting named; a new year needs a secretary of any body.
+    """
     meetings = Meetings(runtime)
+    of_body = Requirement(Role.SECRETARY, "meetings.not_allowed", body=meetings.body_named,
+                          values=meetings.body_values)  # fmt: skip
+    of_meeting = replace(of_body, body=meetings.body_of_meeting)
+    any_body = Requirement(Role.SECRETARY, "meetings.not_allowed_any", any_body=True)
     routes = runtime.routes
     routes.action("meetings.next", meetings.next_meeting)
     routes.action("meetings.year", meetings.year)
     routes.action("meetings.members", meetings.members)
-    routes.action("meetings.generate", meetings.generate)
-    routes.action("meetings.add", meetings.add)
-    routes.action("meetings.move", meetings.move)
-    routes.action("meetings.cancel", meetings.cancel)
+    routes.action("meetings.generate", meetings.generate, requires=any_body)
+    routes.action("meetings.add", meetings.add, requires=of_body)
+    routes.action("meetings.move", meetings.move, requires=of_meeting)
+    routes.action("meetings.cancel", meetings.cancel, requires=of_meeting)
     for field in ("place", "teams_link", "agenda"):
 
         async def update(context: TurnContext, match: IntentMatch, field: str = field) -> None:
             await meetings.update(context, match, field)
 
-        routes.action(f"meetings.{field}", update)
-    routes.action("meetings.add_member", meetings.add_member)
-    routes.action("meetings.remove_member", meetings.remove_member)
-    routes.action("meetings.set_channel", meetings.set_channel)
+        routes.action(f"meetings.{field}", update, requires=of_meeting)
+    routes.action("meetings.add_member", meetings.add_member, requires=of_body)
+    routes.action("meetings.remove_member", meetings.remove_member, requires=of_body)
+    routes.action("meetings.set_channel", meetings.set_channel, requires=of_body)
     routes.action("meetings.opt_in", meetings.opt_in)
     routes.action("meetings.opt_out", meetings.opt_out_text)
     # The pack's own first body that meets, so every example can be written as it stands.
@@ -545,8 +550,8 @@ def register(runtime: Runtime) -> None:
     body = example.name_da.lower() if example else "forummet"
     routes.action("meetings.admin", answer_with("meetings.admin_hint", body=body))
     routes.action("meetings.reminders", answer_with("meetings.reminders_hint", body=body))
-    runtime.confirmable("meetings.move", meetings.confirm_move)
-    runtime.confirmable("meetings.cancel", meetings.confirm_cancel)
+    runtime.confirmable("meetings.move", meetings.confirm_move, requires=of_meeting)
+    runtime.confirmable("meetings.cancel", meetings.confirm_cancel, requires=of_meeting)
     routes.submit("meetings.ack", meetings.acknowledge)
     routes.submit("meetings.snooze", meetings.snooze)
     routes.submit("meetings.opt_out", meetings.opt_out)

@@ -12,16 +12,19 @@ from typing import Any
 from botbuilder.core import TurnContext
 
 from bot.capabilities import Runtime
-from bot.capabilities.access import acting_access, find_target
+from bot.capabilities.access import find_target
 from bot.intents import IntentMatch
 from dialogs.confirmation import Confirmations
+from dialogs.permissions import Requirement
 from dialogs.texts import Lang, keys, text
 from dialogs.turn import say, show, turn_lang, turn_session, turn_user
+from storage.access import Role
 from storage.errors import DomainError
 from storage.personal_data import Section, erase_person, export_personal_data, subject_of
 
 MAX_ITEMS = 10
 MAX_VALUE_CHARS = 300
+ADMIN = Requirement(Role.ADMIN, "privacy.not_admin")
 
 
 def _label(kind: str, lang: Lang) -> str:
@@ -84,8 +87,6 @@ class Privacy:
 
     async def erase(self, context: TurnContext, match: IntentMatch) -> None:
         """ "slet Anne Jensens persondata": ask an admin to confirm the erasure."""
-        if not (await acting_access(context)).is_admin:
-            raise DomainError("privacy.not_admin")
         target = await find_target(context, match.params.get("person", ""))
         await self._not_self(context, target.principals)
         change = {"name": target.name, "email": target.email, "person_id": target.person_id}
@@ -102,8 +103,6 @@ class Privacy:
     async def confirm_erase(self, context: TurnContext, change: dict[str, Any]) -> None:
         """A confirmed erasure: check again, erase (audited)."""
         session = turn_session(context)
-        if not (await acting_access(context)).is_admin:
-            raise DomainError("privacy.not_admin")
         subject = await subject_of(session=session, email=change["email"])
         if subject.person_id != change["person_id"] or not subject.principals:
             raise DomainError("privacy.already_erased")
@@ -119,5 +118,5 @@ def register(runtime: Runtime) -> None:
     privacy = Privacy(runtime.confirmations)
     routes = runtime.routes
     routes.action("privacy.mine", privacy.mine)
-    routes.action("privacy.erase", privacy.erase)
-    runtime.confirmable("privacy.erase", privacy.confirm_erase)
+    routes.action("privacy.erase", privacy.erase, requires=ADMIN)
+    runtime.confirmable("privacy.erase", privacy.confirm_erase, requires=ADMIN)

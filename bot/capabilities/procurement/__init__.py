@@ -12,13 +12,14 @@ from bot.conversations import clean_text
 from bot.handler import DIALOG_CONTEXT_KEY
 from bot.intents import IntentMatch
 from dialogs.cards import MAIN_ACTIONS
+from dialogs.permissions import Requirement, acting_access
 from dialogs.procurement import ProcurementDialog, ProcurementOptions
 from dialogs.procurement_notify import announce_status, relay_answer, relay_question
 from dialogs.procurement_view import local_date, short, status_label, working_days_between
 from dialogs.texts import text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.packs import load_pack
-from storage.access import Access, NotAuthorisedError, access_of
+from storage.access import NotAuthorisedError, Role
 from storage.errors import DomainError
 from storage.models.base import utcnow
 from storage.procurement import (
@@ -45,17 +46,12 @@ DECISION_VERBS = {
     "reject": Status.REJECTED,
     "dispensation": Status.DISPENSATION,
 }
+SCREENER = Requirement(Role.IT_SCREENER, "procurement.only_screeners")
+ADMIN = Requirement(Role.ADMIN, "procurement.only_admins")
 NOTE_NAMES = {
     Status.CONDITIONAL: "procurement.acted.note_conditions",
     Status.REJECTED: "procurement.acted.note_reason",
 }
-
-
-async def _access(context: TurnContext) -> Access:
-    user = turn_user(context)
-    return await access_of(
-        session=turn_session(context), aad_object_id=user.aad_object_id, email=user.email
-    )
 
 
 def _request_id(data: Mapping[str, Any]) -> int | None:
@@ -128,7 +124,6 @@ class Procurement:
 
     async def open_list(self, context: TurnContext, _match: IntentMatch) -> None:
         """Open requests by age for screeners, flagging those past the screening time."""
-        await self._screener(context)
         records = await open_requests(session=turn_session(context))
         if not records:
             await say(context, "procurement.open_none")
@@ -163,8 +158,6 @@ class Procurement:
 
     async def set_channel(self, context: TurnContext, _match: IntentMatch) -> None:
         """An admin makes the current Teams channel IT's channel."""
-        if not (await _access(context)).is_admin:
-            raise DomainError("procurement.only_admins")
         conversation = context.activity.conversation
         if conversation is None or conversation.conversation_type != "channel":
             raise DomainError("procurement.channel_needed")
@@ -176,10 +169,8 @@ class Procurement:
         await say(context, "procurement.channel_set")
 
     async def _screener(self, context: TurnContext) -> Actor:
-        """The acting IT screener, or DomainError."""
-        access = await _access(context)
-        if not access.is_screener:
-            raise DomainError("procurement.only_screeners")
+        """The acting IT screener (the routing checked the role), as the service's actor."""
+        access = await acting_access(context)
         user = turn_user(context)
         return Actor(principal=user.identity, name=user.name or user.identity, access=access)
 
@@ -321,8 +312,8 @@ def register(runtime: Runtime) -> None:
     routes = runtime.routes
     routes.action("procurement.start", procurement.start)
     routes.action("procurement.mine", procurement.mine)
-    routes.action("procurement.open", procurement.open_list)
-    routes.action("procurement.set_channel", procurement.set_channel)
+    routes.action("procurement.open", procurement.open_list, requires=SCREENER)
+    routes.action("procurement.set_channel", procurement.set_channel, requires=ADMIN)
     for verb in ("take", "ask", *DECISION_VERBS):
-        routes.submit(f"procurement.{verb}", procurement.submit(verb))
+        routes.submit(f"procurement.{verb}", procurement.submit(verb), requires=SCREENER)
     routes.submit("procurement.answer", procurement.answer)
