@@ -13,7 +13,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 
 from dialogs.directory_view import names_of, resolve_person, role_label
-from dialogs.texts import Lang, text
+from dialogs.texts import Lang, in_lang, text
 from dialogs.turn import say, turn_lang, turn_session, turn_user
 from knowledge.directory_question import RoleVocabulary
 from knowledge.schema import Pack
@@ -101,9 +101,7 @@ class DirectoryChanges:
         person = _one_person(index, str(options.get("person", "")), raw)
         role = self._roles.role(str(options.get("role", "")))
         if role is None:
-            allowed = ", ".join(
-                r.label_da if lang == "da" else r.label_en for r in self._pack.roles
-            )
+            allowed = ", ".join(in_lang(r, "label", lang) for r in self._pack.roles)
             raise DomainError(
                 "directory.unknown_role", role=options.get("role", ""), allowed=allowed
             )

@@ -7,9 +7,8 @@ acting user's grants, never from what the card carried.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -25,6 +24,7 @@ from botbuilder.dialogs.prompts import (
 from botbuilder.schema import CardAction
 
 from dialogs.base import GovbotDialog, remember
+from dialogs.formats import amount, day
 from dialogs.portfolio_form import (
     FIELDS,
     GAIN_FIELDS,
@@ -35,10 +35,11 @@ from dialogs.portfolio_form import (
     parse_form,
 )
 from dialogs.portfolio_notify import announce_move
-from dialogs.texts import Lang, text
+from dialogs.texts import Lang, in_lang, text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.packs import load_pack
 from knowledge.portfolio import Category, Funding, PortfolioRules, Status, load_rules
+from knowledge.text import fold
 from storage.access import access_of
 from storage.errors import DomainError
 from storage.portfolio import (
@@ -76,9 +77,7 @@ _OPTIONAL = frozenset({*GAIN_FIELDS, "estimated_cost", "business_case", "end_dat
 # Words for statuses in requests such as "initiativer i gang i Sundhed og Omsorg".
 STATUS_WORDS: dict[str, Status] = {
     "idé": Status.IDE,
-    "ide": Status.IDE,
     "idéer": Status.IDE,
-    "ideer": Status.IDE,
     "ideas": Status.IDE,
     "indstillet": Status.INDSTILLET,
     "indstillede": Status.INDSTILLET,
@@ -101,6 +100,8 @@ STATUS_WORDS: dict[str, Status] = {
     "på pause": Status.SAT_PAA_PAUSE,
     "paused": Status.SAT_PAA_PAUSE,
 }
+# Looked up folded: "ide", "paa pause" and "pa pause" are "idé" and "på pause".
+_FOLDED_STATUS_WORDS = {fold(words): status for words, status in STATUS_WORDS.items()}
 
 
 def actor_of(context: TurnContext) -> Actor:
@@ -121,16 +122,6 @@ def error_text(error: FieldError, lang: Lang) -> str:
 def kind_key(kind: type[Category] | type[Funding]) -> str:
     """The text section of an enumeration's labels."""
     return "category" if kind is Category else "funding"
-
-
-def _date(value: datetime, lang: Lang, tz: tzinfo) -> str:
-    local = value.astimezone(tz)
-    return local.strftime("%d.%m.%Y") if lang == "da" else local.strftime("%Y-%m-%d")
-
-
-def _amount(value: int, lang: Lang) -> str:
-    grouped = f"{value:,}"
-    return grouped.replace(",", ".") if lang == "da" else grouped
 
 
 class Portfolio:
@@ -154,9 +145,8 @@ class Portfolio:
     def body_names(self, keys: Sequence[str], lang: Lang) -> str:
         """Body names from the pack, joined with "eller"/"or"."""
         pack = load_pack(self.pack_key)
-        names = [getattr(pack.body(k), f"name_{lang}") for k in keys]
-        joiner = " eller " if lang == "da" else " or "
-        return joiner.join(names)
+        names = [str(in_lang(pack.body(k), "name", lang)) for k in keys]
+        return f" {text('portfolio.or', lang)} ".join(names)
 
     # --- the form card ------------------------------------------------------------------------
 
@@ -291,7 +281,7 @@ class Portfolio:
             ],
             no_moves=no_moves,
             can_follow=not following,
-            mine_text="mine initiativer" if lang == "da" else "my initiatives",
+            mine_text=text("portfolio.mine_command", lang),
         )
 
     def initiative_view(self, record: InitiativeRecord, lang: Lang) -> dict[str, Any]:
@@ -302,12 +292,12 @@ class Portfolio:
 
         status = t(f"status.{record.status.value}")
         period = (
-            _date_only(record.start_date, lang)
+            day(record.start_date, lang)
             + " – "
-            + (_date_only(record.end_date, lang) if record.end_date else t("card.open_end"))
+            + (day(record.end_date, lang) if record.end_date else t("card.open_end"))
         )
         cost = (
-            t("card.cost", amount=_amount(record.estimated_cost, lang))
+            t("card.cost", amount=amount(record.estimated_cost, lang))
             if record.estimated_cost is not None
             else t("card.unknown_cost")
         )
@@ -342,7 +332,7 @@ class Portfolio:
             history.append(
                 t(
                     "card.history_line",
-                    date=_date(entry.at, lang, self.tz),
+                    date=day(entry.at, lang, self.tz),
                     actor=entry.actor_name,
                     change=change,
                     body=body,
@@ -354,7 +344,7 @@ class Portfolio:
             "title": numbered(record.title, record.id, lang),
             "status": record.status.value,
             "status_line": f"{t('card.status')}: {status}, "
-            + t("card.since", date=_date(record.status_changed_at, lang, self.tz)),
+            + t("card.since", date=day(record.status_changed_at, lang, self.tz)),
             "description": record.description,
             "facts": facts,
             "gains": [f"{t('gain.' + g.value)}: {v}" for g, v in record.gains.items()],
@@ -524,11 +514,7 @@ _PLACEHOLDERS = frozenset(
 
 def numbered(title: str, initiative_id: int, lang: Lang) -> str:
     """A title with its number, as users refer to it ("initiativ 12")."""
-    return f"{title} (nr. {initiative_id})" if lang == "da" else f"{title} (no. {initiative_id})"
-
-
-def _date_only(value: Any, lang: Lang) -> str:
-    return value.strftime("%d.%m.%Y") if lang == "da" else value.isoformat()
+    return text("portfolio.numbered", lang, title=title, id=initiative_id)
 
 
 def _as_id(raw: object) -> int | None:
@@ -561,16 +547,15 @@ def _as_status(raw: object) -> Status | None:
 
 def status_from_words(words: str | None) -> Status | None:
     """The status a phrase such as "i gang" names, if any."""
-    return STATUS_WORDS.get((words or "").strip().casefold())
+    return _FOLDED_STATUS_WORDS.get(fold(words or ""))
 
 
 def status_in(sentence: str) -> Status | None:
     """The status a whole sentence mentions anywhere ("hvilke projekter er i gang?")."""
-    words = re.findall(r"\w+", sentence.casefold())
-    padded = " " + " ".join(words) + " "
-    for phrase in sorted(STATUS_WORDS, key=len, reverse=True):
+    padded = f" {fold(sentence)} "
+    for phrase in sorted(_FOLDED_STATUS_WORDS, key=len, reverse=True):
         if f" {phrase} " in padded:
-            return STATUS_WORDS[phrase]
+            return _FOLDED_STATUS_WORDS[phrase]
     return None
 
 

@@ -1,4 +1,5 @@
-"""User-facing message texts: jinja2 templates per language, kept in `bot/locales/*.yaml`."""
+"""User-facing message texts: jinja2 templates per language, kept in `dialogs/locales/*/*.yaml`;
+and the one way to read a pack item's Danish or English field."""
 
 from __future__ import annotations
 
@@ -51,6 +52,18 @@ def text(key: str, lang: Lang = "da", /, **values: Any) -> str:
     catalogue = _catalogue(lang)
     template = catalogue.get(key) or _catalogue("da")[key]
     return template.render(**values)
+
+
+def in_lang(item: object, field: str, lang: Lang) -> Any:
+    """A pack item's `field` in `lang` (`<field>_en`), the Danish one when English has none.
+
+    Items that keep their Danish value under the bare name (a meeting's `title`) work too.
+    """
+    for name in (f"{field}_{lang}", f"{field}_da", field):
+        value = getattr(item, name, None)
+        if value:
+            return value
+    return getattr(item, f"{field}_{lang}", getattr(item, field, None))
 
 
 def keys(lang: Lang) -> set[str]:

@@ -15,13 +15,13 @@ from typing import Any
 from botbuilder.core import TurnContext
 
 from bot.capabilities import Runtime
-from bot.capabilities.core import answer_with
+from bot.capabilities.core import answer_with, example_body
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
 from dialogs.confirmation import Confirmations
 from dialogs.directory_view import emails_in, names_of
 from dialogs.permissions import Requirement
-from dialogs.texts import text
+from dialogs.texts import in_lang, text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.meeting_words import BodyFinder, meeting_bodies
 from knowledge.packs import load_pack
@@ -38,7 +38,7 @@ from storage.models.base import utcnow
 ROLE_WORDS: dict[str, Role] = {
     "admin": Role.ADMIN, "administrator": Role.ADMIN,
     "it screener": Role.IT_SCREENER, "itscreener": Role.IT_SCREENER, "screener": Role.IT_SCREENER,
-    "sekretær": Role.SECRETARY, "sekretaer": Role.SECRETARY, "secretary": Role.SECRETARY,
+    "sekretær": Role.SECRETARY, "secretary": Role.SECRETARY,
     "formand": Role.CHAIR, "chair": Role.CHAIR,
     "medlem": Role.MEMBER, "member": Role.MEMBER,
 }  # fmt: skip
@@ -91,7 +91,7 @@ class AccessAdmin:
         self.routes = runtime.routes
 
     def _body_name(self, context: TurnContext, body: Body) -> str:
-        return body.name_en if turn_lang(context) == "en" else body.name_da
+        return str(in_lang(body, "name", turn_lang(context)))
 
     def _role_label(self, context: TurnContext, role: Role, body_key: str | None) -> str:
         lang = turn_lang(context)
@@ -272,8 +272,6 @@ def register(runtime: Runtime) -> None:
     listing = Requirement(Role.ADMIN, "access.not_admin_list", values=admin.example_body)
     routes.action("access.list", admin.list_all, requires=listing)
     routes.action("access.who", admin.who_is)
-    example = next(iter(meeting_bodies(admin.pack)), None)
-    body = example.name_da.lower() if example else "forummet"
-    routes.action("access.admin", answer_with("access.admin_hint", body=body))
+    routes.action("access.admin", answer_with("access.admin_hint", example_body(admin.pack)))
     runtime.confirmable("access.grant", admin.apply, requires=ADMIN)
     runtime.confirmable("access.revoke", admin.apply, requires=ADMIN)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from botbuilder.core import TurnContext
 
 from bot.capabilities import Runtime
@@ -11,7 +14,10 @@ from bot.routing import Action
 from dialogs.cards import MAIN_ACTIONS
 from dialogs.confirmation import DECLINE, TypedConfirmationDialog
 from dialogs.profile import ProfileDialog
-from dialogs.turn import say, show
+from dialogs.texts import in_lang
+from dialogs.turn import say, show, turn_lang
+from knowledge.meeting_words import meeting_bodies
+from knowledge.schema import Pack
 
 
 async def welcome(turn_context: TurnContext, _match: IntentMatch) -> None:
@@ -40,14 +46,29 @@ def start_dialog(dialog_id: str) -> Action:
     return begin
 
 
-def answer_with(text_key: str, **values: str) -> Action:
-    """An action that answers with one text, e.g. how to write a command the model recognised."""
+def answer_with(
+    text_key: str, values: Callable[[TurnContext], Mapping[str, Any]] | None = None
+) -> Action:
+    """An action that answers with one text, e.g. how to write a command the model recognised;
+    `values` gives the text's values for the turn (names in the turn's language)."""
 
     async def answer(turn_context: TurnContext, _match: IntentMatch) -> None:
-        await say(turn_context, text_key, **values)
+        await say(turn_context, text_key, **(values(turn_context) if values else {}))
 
     answer.__name__ = f"answer_{text_key.replace('.', '_')}"
     return answer
+
+
+def example_body(pack: Pack) -> Callable[[TurnContext], dict[str, str]]:
+    """Text values naming the pack's first body that meets (in lower case, in the turn's
+    language), so an example command can be written as it stands."""
+    example = next(iter(meeting_bodies(pack)), None)
+
+    def values(turn_context: TurnContext) -> dict[str, str]:
+        name = in_lang(example, "name", turn_lang(turn_context)) if example else ""
+        return {"body": str(name).lower()}
+
+    return values
 
 
 def register(runtime: Runtime) -> None:

@@ -17,7 +17,7 @@ from botbuilder.core import TurnContext
 from bot.capabilities import Runtime
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
-from dialogs.texts import text
+from dialogs.texts import Lang, in_lang, text
 from dialogs.turn import show, turn_lang, turn_session
 from knowledge.answers import (
     Confidence,
@@ -98,9 +98,8 @@ class KnowledgeAnswerer:
             return
         await self._show(turn_context, answer)
 
-    def _body_name(self, body_key: str, lang: str) -> str:
-        body = self._pack.body(body_key)
-        return body.name_da if lang == "da" else body.name_en
+    def _body_name(self, body_key: str, lang: Lang) -> str:
+        return str(in_lang(self._pack.body(body_key), "name", lang))
 
     async def _records(self, turn_context: TurnContext, body_key: str, part: str) -> list[str]:
         """What govbot's records say about a body's chair, secretary or members."""

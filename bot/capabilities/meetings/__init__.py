@@ -16,12 +16,12 @@ from typing import Any
 from botbuilder.core import TurnContext
 
 from bot.capabilities import Runtime
-from bot.capabilities.core import answer_with
+from bot.capabilities.core import answer_with, example_body
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
 from bot.subject import recall, remember
 from dialogs.permissions import Requirement
-from dialogs.texts import text
+from dialogs.texts import in_lang, text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.calendar import format_when
 from knowledge.meeting_words import BodyFinder, meeting_bodies, parse_when
@@ -39,7 +39,7 @@ from storage.models.base import utcnow
 DEFAULT_MINUTES = 120
 ROLE_WORDS = {
     "medlem": Role.MEMBER, "member": Role.MEMBER,
-    "sekretær": Role.SECRETARY, "sekretaer": Role.SECRETARY, "secretary": Role.SECRETARY,
+    "sekretær": Role.SECRETARY, "secretary": Role.SECRETARY,
     "formand": Role.CHAIR, "chair": Role.CHAIR,
 }  # fmt: skip
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
@@ -67,13 +67,13 @@ class Meetings:
         return text(f"meetings.{key}", turn_lang(context), **values)
 
     def _name(self, context: TurnContext, body: Body) -> str:
-        return body.name_en if turn_lang(context) == "en" else body.name_da
+        return str(in_lang(body, "name", turn_lang(context)))
 
     def _when(self, context: TurnContext, moment: datetime) -> str:
         return format_when(moment, turn_lang(context), self.tz)
 
     def _title(self, context: TurnContext, meeting: MeetingInfo) -> str:
-        return (meeting.title_en or meeting.title) if turn_lang(context) == "en" else meeting.title
+        return str(in_lang(meeting, "title", turn_lang(context)))
 
     def _body(self, context: TurnContext, said: str | None) -> Body:
         """The body the user named, or DomainError saying which bodies there are."""
@@ -545,11 +545,9 @@ def register(runtime: Runtime) -> None:
     routes.action("meetings.set_channel", meetings.set_channel, requires=of_body)
     routes.action("meetings.opt_in", meetings.opt_in)
     routes.action("meetings.opt_out", meetings.opt_out_text)
-    # The pack's own first body that meets, so every example can be written as it stands.
-    example = next(iter(meeting_bodies(meetings.pack)), None)
-    body = example.name_da.lower() if example else "forummet"
-    routes.action("meetings.admin", answer_with("meetings.admin_hint", body=body))
-    routes.action("meetings.reminders", answer_with("meetings.reminders_hint", body=body))
+    example = example_body(meetings.pack)
+    routes.action("meetings.admin", answer_with("meetings.admin_hint", example))
+    routes.action("meetings.reminders", answer_with("meetings.reminders_hint", example))
     runtime.confirmable("meetings.move", meetings.confirm_move, requires=of_meeting)
     runtime.confirmable("meetings.cancel", meetings.confirm_cancel, requires=of_meeting)
     routes.submit("meetings.ack", meetings.acknowledge)

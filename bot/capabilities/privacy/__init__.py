@@ -39,7 +39,7 @@ def _field(name: str, lang: Lang) -> str:
 
 def _value(value: str, lang: Lang) -> str:
     if value in ("True", "False"):
-        return {"True": "ja", "False": "nej"}[value] if lang == "da" else value.lower()
+        return text(f"privacy.answer_{value.lower()}", lang)
     return value if len(value) <= MAX_VALUE_CHARS else value[: MAX_VALUE_CHARS - 1] + "…"
 
 
