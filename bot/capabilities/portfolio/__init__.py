@@ -13,13 +13,9 @@ from bot.capabilities.core import start_dialog
 from bot.conversations import clean_text
 from bot.handler import DIALOG_CONTEXT_KEY
 from bot.intents import IntentMatch
-from dialogs.portfolio import (
-    CARD_FORM_CHANNELS,
-    Portfolio,
-    RegisterInitiativeDialog,
-    status_from_words,
-    status_in,
-)
+from dialogs.portfolio import CARD_FORM_CHANNELS, Portfolio
+from dialogs.portfolio_register import RegisterInitiativeDialog
+from dialogs.portfolio_words import status_from_words, status_in
 from dialogs.turn import turn_session
 from storage.directory_index import directory_index
 
