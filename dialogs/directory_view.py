@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from dialogs.texts import Lang, in_lang, text
+from dialogs.texts import Lang, in_lang, named, text
 from knowledge.schema import Pack, Role
 from knowledge.text import fold
 from storage.directory import Assignment, PersonInfo
@@ -25,11 +25,7 @@ def chat_url(email: str) -> str:
 
 def role_label(pack: Pack, role_key: str, lang: Lang) -> str:
     """The role's name in `lang` (the key when the pack lacks the role)."""
-    try:
-        role = pack.role(role_key)
-    except KeyError:
-        return role_key
-    return str(in_lang(role, "label", lang))
+    return named(pack.role, role_key, "label", lang)
 
 
 def entries(

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from botbuilder.core import TurnContext
 
+from dialogs.permissions import acting_access
 from dialogs.portfolio_form import (
     FieldError,
     FormResult,
@@ -31,7 +32,6 @@ from dialogs.portfolio_view import (
 from dialogs.texts import text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.portfolio import PortfolioRules, Status, load_rules
-from storage.access import access_of
 from storage.errors import DomainError
 from storage.portfolio import (
     Actor,
@@ -143,11 +143,8 @@ class Portfolio:
     async def show_initiative(self, context: TurnContext, record: InitiativeRecord) -> None:
         """The initiative's card with its history and the moves this viewer may make."""
         lang = turn_lang(context)
-        user = turn_user(context)
         session = turn_session(context)
-        access = await access_of(
-            session=session, aad_object_id=user.aad_object_id, email=user.email
-        )
+        access = await acting_access(context)
         moves = allowed_moves(record.status, access, self.rules)
         others = [t for t in self.rules.moves_from(record.status)]
         no_moves = None
@@ -199,10 +196,7 @@ class Portfolio:
         if initiative_id is None or to is None:
             raise DomainError("portfolio.refused.bad_request")
         session = turn_session(context)
-        user = turn_user(context)
-        access = await access_of(
-            session=session, aad_object_id=user.aad_object_id, email=user.email
-        )
+        access = await acting_access(context)
         try:
             before = await get_initiative(session=session, initiative_id=initiative_id)
             record = await move_initiative(

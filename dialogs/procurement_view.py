@@ -8,7 +8,7 @@ from typing import Any
 
 import holidays
 
-from dialogs.texts import Lang, in_lang, text
+from dialogs.texts import Lang, in_lang, named, text
 from knowledge.packs import load_pack
 from knowledge.schema import Pack, Source
 from knowledge.screening import AnswerValue, Screening, answer_label, load_screening
@@ -42,11 +42,7 @@ def _name_of(pack: Pack, key: str, lang: Lang) -> str:
 
 def principle_title(pack: Pack, principle_id: str, lang: Lang) -> str:
     """The principle's title in `lang`."""
-    try:
-        principle = pack.principle(principle_id)
-    except KeyError:
-        return principle_id
-    return str(in_lang(principle, "title", lang))
+    return named(pack.principle, principle_id, "title", lang)
 
 
 def answer_facts(

@@ -3,6 +3,7 @@ and the one way to read a pack item's Danish or English field."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
 from typing import Any, Literal
@@ -64,6 +65,16 @@ def in_lang(item: object, field: str, lang: Lang) -> Any:
         if value:
             return value
     return getattr(item, f"{field}_{lang}", getattr(item, field, None))
+
+
+def named(find: Callable[[str], object], key: str, field: str, lang: Lang) -> str:
+    """The `field` in `lang` of the pack item `find(key)` finds; the key itself when it finds
+    none (a pack that no longer has it)."""
+    try:
+        item = find(key)
+    except KeyError:
+        return key
+    return str(in_lang(item, field, lang))
 
 
 def keys(lang: Lang) -> set[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
@@ -79,14 +80,14 @@ class Directory:
         if question.subject:
             search = index.find_system(question.subject)
             if search.outcome != "unknown":
-                await self._answer_system_role(context, index, search, roles, lang)
+                await self._answer_system_role(context, index, search, roles)
                 return True
             if tokens & _WHAT_WORDS and not question.asks_who:
                 return False  # "hvad laver en superbruger": the knowledge answers that
             if role.scope != "organisation":
                 if not question.asks_who and len(tokens) > 3:
                     return False
-                await self._offer_systems(context, index, search, roles, lang)
+                await self._offer_systems(context, index, search, roles)
                 return True
         if role.scope == "organisation":
             holders = index.holders([r.key for r in roles], None)
@@ -109,8 +110,8 @@ class Directory:
         index: DirectoryIndex,
         search: SystemSearch,
         roles: Sequence[Role],
-        lang: Lang,
     ) -> None:
+        lang = turn_lang(context)
         label = role_label(self.pack, roles[0].key, lang) if len(roles) == 1 else None
         if search.outcome == "found":
             system = search.systems[0]
@@ -139,22 +140,18 @@ class Directory:
                     lead=lead,
                 )
                 return
-            others = index.system_roles(system.id)
-            nobody = text("directory.nobody", lang, role=title_role.lower(), system=system.name)
-            if not others:
-                await say(context, "directory.no_contacts", system=system.name)
-                return
             await self._show_holders(
                 context,
-                others,
+                index.system_roles(system.id),
                 (),
                 title=text("directory.contacts_title", lang, system=system.name),
                 lang=lang,
-                lead=nobody,
+                lead=text("directory.nobody", lang, role=title_role.lower(), system=system.name),
                 note=text("directory.nobody_hint", lang),
+                when_none=("directory.no_contacts", {"system": system.name}),
             )
             return
-        await self._offer_systems(context, index, search, roles, lang)
+        await self._offer_systems(context, index, search, roles)
 
     async def _offer_systems(
         self,
@@ -162,9 +159,9 @@ class Directory:
         index: DirectoryIndex,
         search: SystemSearch,
         roles: Sequence[Role],
-        lang: Lang,
     ) -> None:
         """Ambiguous or unknown: candidates with their holders; never one of them as the answer."""
+        lang = turn_lang(context)
         candidates = search.systems if search.outcome == "ambiguous" else search.suggestions
         label = role_label(self.pack, roles[0].key, lang) if roles else ""
         choices = [
@@ -199,13 +196,16 @@ class Directory:
         lang: Lang,
         lead: str | None = None,
         note: str | None = None,
+        when_none: tuple[str, dict[str, Any]] | None = None,
     ) -> None:
-        if not holders and roles:
-            await say(
-                context,
+        """The holders as cards; with none, `when_none` (a text and its values) is said, or that
+        nobody holds the first of `roles`."""
+        if not holders and (when_none or roles):
+            key, values = when_none or (
                 "directory.nobody_org",
-                role=role_label(self.pack, roles[0].key, lang).lower(),
+                {"role": role_label(self.pack, roles[0].key, lang).lower()},
             )
+            await say(context, key, **values)
             return
         shown, more = entries(holders, self.pack, lang)
         await show(
@@ -230,10 +230,9 @@ class Directory:
             if subject is None or not subject.system:
                 raise DomainError("directory.role_which_system")
             system = subject.system
-        lang = turn_lang(context)
         index = await directory_index(session=turn_session(context))
         search = index.find_system(system)
-        await self._answer_system_role(context, index, search, [self.pack.role("systemejer")], lang)
+        await self._answer_system_role(context, index, search, [self.pack.role("systemejer")])
 
     async def contacts(self, context: TurnContext, match: IntentMatch) -> None:
         """ "hvem kan jeg kontakte om X": every role holder of a system."""
@@ -247,14 +246,11 @@ class Directory:
     ) -> None:
         lang = turn_lang(context)
         if search.outcome != "found":
-            await self._offer_systems(context, index, search, (), lang)
+            await self._offer_systems(context, index, search, ())
             return
         system = search.systems[0]
         remember(context, "directory.role", system=system.name)
         holders = index.system_roles(system.id)
-        if not holders:
-            await say(context, "directory.no_contacts", system=system.name)
-            return
         roles = [self.pack.role(a.role_key) for a in holders if a.role_key in self._role_keys]
         await self._show_holders(
             context,
@@ -263,6 +259,7 @@ class Directory:
             title=text("directory.contacts_title", lang, system=system.name),
             lang=lang,
             lead=None if search.exact else text("directory.assumed", lang, system=system.name),
+            when_none=("directory.no_contacts", {"system": system.name}),
         )
 
     @property
@@ -286,15 +283,13 @@ class Directory:
         if match.params.get("owner") in ("ejer", "own"):
             owned = [a for a in held if a.role_key == "systemejer"]
             held = owned or held
-        if not held:
-            await say(context, "directory.person_none", name=person.name)
-            return
         await self._show_holders(
             context,
             held,
             (),
             title=text("directory.person_title", lang, name=person.name),
             lang=lang,
+            when_none=("directory.person_none", {"name": person.name}),
         )
 
     async def role(self, context: TurnContext, match: IntentMatch) -> None:
@@ -305,11 +300,10 @@ class Directory:
         """
         said = match.text or clean_text(context.activity)
         index = await directory_index(session=turn_session(context))
-        lang = turn_lang(context)
         system = match.params.get("system")
         if system and match.params.get("role") in self._role_keys:
             roles = [self.pack.role(k) for k in self.pack.expand_role(match.params["role"])]
-            await self._answer_system_role(context, index, index.find_system(system), roles, lang)
+            await self._answer_system_role(context, index, index.find_system(system), roles)
             return
         question = self.roles.parse(said)
         subject = recall(context)
@@ -317,9 +311,7 @@ class Directory:
         if question is not None and not _names_system(question.subject) and known:
             if question.role.scope != "organisation":
                 roles = [self.pack.role(k) for k in self.pack.expand_role(question.role.key)]
-                await self._answer_system_role(
-                    context, index, index.find_system(known), roles, lang
-                )
+                await self._answer_system_role(context, index, index.find_system(known), roles)
                 return
         if await self.answer_role_question(context, said):
             return
@@ -347,7 +339,7 @@ class Directory:
             raise DomainError("directory.access_which_system")
         search = index.find_system(system_name)
         if search.outcome != "found":
-            await self._offer_systems(context, index, search, (), lang)
+            await self._offer_systems(context, index, search, ())
             return
         system = search.systems[0]
         for role_key in ACCESS_GRANTERS:
