@@ -126,9 +126,10 @@ class Confirmations:
         """No: forget the change (only its owner can), and say nothing changes."""
         pending: dict[str, Any] = await self._accessor.get(context, dict)
         kept = pending.get(token) if isinstance(token, str) else None
-        if kept is not None and kept["actor"] == turn_user(context).identity:
-            del pending[token]
-            await self._accessor.set(context, pending)
+        if isinstance(token, str) and kept is not None:
+            if kept["actor"] == turn_user(context).identity:
+                del pending[token]
+                await self._accessor.set(context, pending)
         await say(context, "confirm.dropped")
 
     async def pressed_yes(self, context: TurnContext, data: Mapping[str, Any]) -> None:
@@ -140,9 +141,10 @@ class Confirmations:
         await self.decline(context, data.get("token"))
 
     async def _take(self, context: TurnContext, token: object, kind: str) -> dict[str, Any]:
+        if not isinstance(token, str) or len(token) > MAX_TOKEN_CHARS:
+            raise StaleConfirmation()
         pending: dict[str, Any] = await self._accessor.get(context, dict)
-        usable = isinstance(token, str) and len(token) <= MAX_TOKEN_CHARS
-        kept = pending.get(token) if usable else None
+        kept = pending.get(token)
         if kept is None or kept["kind"] != kind or kind not in self._appliers:
             raise StaleConfirmation()
         if kept["actor"] != turn_user(context).identity:

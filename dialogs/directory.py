@@ -123,7 +123,12 @@ class DirectoryChanges:
             )
             if (a.system.id if a.system else None) == system_id
         ]
-        state = {"person": person.id, "role": role.key, "system": system_id, **values}
+        state: dict[str, Any] = {
+            "person": person.id,
+            "role": role.key,
+            "system": system_id,
+            **values,
+        }
         if options.get("kind") == "end":
             if not held:
                 raise DomainError("directory.not_held", **values)
