@@ -24,6 +24,7 @@ from bot.proactive import ProactiveSender
 from bot.routing import SlotSource
 from bot.sdk import ConversationState, DialogSet, TurnContext, UserState
 from bot.settings import Settings
+from dialogs.confirmation import Confirmations
 from dialogs.turn import turn_session
 from knowledge.name_index import NameIndex
 from knowledge.packs import load_pack
@@ -66,6 +67,7 @@ def build_bot(
         conversation_state=conversation_state,
         user_state=user_state,
         dialogs=DialogSet(conversation_state.create_property("DialogState")),
+        confirmations=Confirmations(conversation_state.create_property("govbot.pending")),
         proactive=proactive,
     )
     if outbox_kick is not None:

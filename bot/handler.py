@@ -16,7 +16,7 @@ from bot.intents import IntentMatch, IntentMatcher, Understood
 from bot.local import ONE_SHOT_CHANNEL
 from bot.logs import fields
 from bot.notices import card_message
-from bot.routing import Routes, SlotSource
+from bot.routing import Routes, SlotSource, continue_dialog
 from bot.sdk import (
     Activity,
     ActivityHandler,
@@ -178,7 +178,7 @@ class GovBot(ActivityHandler):
             forget_subject(turn_context)
         if dialog_context.active_dialog is not None:
             turn_context.turn_state[INTERRUPT_KEY] = self._interrupt
-            result = await dialog_context.continue_dialog()
+            result = await continue_dialog(turn_context, dialog_context)
             if result.status != DialogTurnStatus.Empty:
                 turn_context.turn_state[INTENT_KEY] = "dialog"
                 return
@@ -325,7 +325,7 @@ class GovBot(ActivityHandler):
             return ""
         if dialog_context.active_dialog is not None:
             turn_context.turn_state[INTENT_KEY] = "dialog"
-            await dialog_context.continue_dialog()
+            await continue_dialog(turn_context, dialog_context)
             return ""
         turn_context.turn_state[INTENT_KEY] = "stale_card"
         await show(

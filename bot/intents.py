@@ -24,6 +24,7 @@ import yaml
 from dialogs.base import CONTROL_COMMANDS
 from knowledge.intent_model import MODEL_FORMAT, SLOT_TOKENS, IntentModel, Utterance, expand
 from knowledge.slots import SlotFinder, Slots
+from knowledge.text import fold, words
 
 # Beside this module; a path, not importlib.resources: the capabilities package imports us.
 log = logging.getLogger(__name__)
@@ -227,6 +228,10 @@ class IntentMatcher:
         self.intents = tuple(load_intents() if intents is None else intents)
         self._by_key = {intent.key: intent for intent in self.intents}
         self._commands = {normalise(c): i.key for i in self.intents for c in i.commands}
+        # The same commands as typed without æøå ("hjaelp", "saet som it kanal", "ga tilbage").
+        self._folded_commands = {
+            fold(c): i.key for i in self.intents for c in i.commands if fold(c)
+        }
         if model is None:
             if utterances is None:
                 utterances = load_training(self.intents) if intents is None else ()
@@ -248,7 +253,7 @@ class IntentMatcher:
 
     def command(self, text: str) -> str | None:
         """The intent `text` names as a whole command ("hjælp", "hej"), if any."""
-        return self._commands.get(normalise(text))
+        return self._command(normalise(text))
 
     def offer_label(self, key: str, lang: str) -> str:
         """The button label offering `key` in `lang`."""
@@ -307,15 +312,28 @@ class IntentMatcher:
         return slots.find(text).params() if slots is not None else {}
 
     def _exact(self, request: str) -> IntentMatch | None:
-        key = self._commands.get(request)
+        key = self._command(request)
         if key:
             return IntentMatch(key, 100.0, "command")
+        # Danish typed without æøå ("sekretaer", "paamindelser") is also tried as the text
+        # folding reads it ("sekretær"), pattern by pattern, so priorities hold.
+        read = " ".join(words(request))
+        return self._pattern((request, read) if read != request else (request,))
+
+    def _command(self, request: str) -> str | None:
+        folded = fold(request)
+        return self._commands.get(request) or (
+            self._folded_commands.get(folded) if folded else None
+        )
+
+    def _pattern(self, requests: tuple[str, ...]) -> IntentMatch | None:
         for intent in self.intents:
             for pattern in intent.compiled:
-                found = pattern.search(request)
-                if found:
-                    params = {k: v.strip() for k, v in found.groupdict().items() if v}
-                    return IntentMatch(intent.key, 100.0, "pattern", params)
+                for request in requests:
+                    found = pattern.search(request)
+                    if found:
+                        params = {k: v.strip() for k, v in found.groupdict().items() if v}
+                        return IntentMatch(intent.key, 100.0, "pattern", params)
         return None
 
     def _without_greeting(self, normalised: str) -> tuple[str, bool]:

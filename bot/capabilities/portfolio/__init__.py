@@ -13,13 +13,9 @@ from bot.handler import DIALOG_CONTEXT_KEY
 from bot.intents import IntentMatch
 from bot.sdk import TurnContext
 from bot.subject import remember
-from dialogs.portfolio import (
-    CARD_FORM_CHANNELS,
-    Portfolio,
-    RegisterInitiativeDialog,
-    status_from_words,
-    status_in,
-)
+from dialogs.portfolio import CARD_FORM_CHANNELS, Portfolio
+from dialogs.portfolio_register import RegisterInitiativeDialog
+from dialogs.portfolio_words import status_from_words, status_in
 from dialogs.turn import turn_session
 from storage.directory_index import directory_index
 

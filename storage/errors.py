@@ -1,0 +1,27 @@
+"""The base of govbot's domain errors: a refusal the user is told about, in their language.
+
+Raised by record services and conversations alike; bot/routing.py is the one place that
+catches it and says `text(key, lang, **params)`. Params are plain values (already in the
+user's language where that matters: the raiser knows which).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+
+class DomainError(Exception):
+    """An action refused for a reason the user is told: a message key and its values."""
+
+    # The message of a subclass that always says the same thing.
+    default_key: ClassVar[str] = "errors.refused"
+
+    def __init__(
+        self, key: str | None = None, /, *, then: Sequence[tuple[str, str]] = (), **params: Any
+    ) -> None:
+        self.key: str = key or self.default_key
+        self.params: dict[str, Any] = params
+        # Where the user can go from here: (button title, the message it sends), if any.
+        self.then: tuple[tuple[str, str], ...] = tuple(then)
+        super().__init__(self.key)
