@@ -22,7 +22,14 @@ from typing import Any
 import yaml
 
 from dialogs.base import CONTROL_COMMANDS
-from knowledge.intent_model import MODEL_FORMAT, SLOT_TOKENS, IntentModel, Utterance, expand
+from knowledge.intent_model import (
+    MODEL_FORMAT,
+    SLOT_TOKENS,
+    IntentModel,
+    Ranked,
+    Utterance,
+    expand,
+)
 from knowledge.slots import SlotFinder, Slots
 from knowledge.text import fold, words
 
@@ -41,6 +48,8 @@ SAMPLE_NAMES: tuple[dict[str, str], ...] = (
 # the intents declared to follow that answer weigh this much more.
 FOLLOW_UP_WORDS = 5
 FOLLOW_UP_PRIOR = 10.0
+# How many masked wordings the matcher keeps the model's ranking for.
+RANK_CACHE_SIZE = 4096
 # Words a greeting may add in front of a request ("Hej govbot, …").
 _GREETING_EXTRAS = frozenset({"govbot", "der", "there", "igen", "again", "allesammen", "all"})
 
@@ -241,6 +250,7 @@ class IntentMatcher:
         self.bands = bands
         # For each subject intent, the intents a short message after it is likelier to be.
         self._priors: dict[str, dict[str, float]] = {}
+        self._ranked: dict[tuple[str, str], list[Ranked]] = {}
         for intent in self.intents:
             for subject in intent.follows:
                 self._priors.setdefault(subject, {})[intent.key] = FOLLOW_UP_PRIOR
@@ -279,12 +289,14 @@ class IntentMatcher:
         if self.model is None:
             return Understood(original, greeted=greeted)
         names = slots.find(original) if slots is not None else Slots(original, {})
-        prior = self._priors.get(after or "") if len(request.split()) <= FOLLOW_UP_WORDS else None
-        ranked = self.model.rank(names.masked)
+        short = len(request.split()) <= FOLLOW_UP_WORDS
+        prior_key = (after or "") if short and (after or "") in self._priors else ""
+        prior = self._priors.get(prior_key)
+        ranked = self._rank(names.masked, "")
         # A request clear on its own ("og 2027?" is the årshjul) stands; only an unclear one
         # is read as a follow-up to the answer before it.
         if prior and ranked[0].probability < self.bands.act:
-            ranked = self.model.rank(names.masked, prior=prior)
+            ranked = self._rank(names.masked, prior_key)
         top = ranked[0]
         if top.probability >= self.bands.act:
             match = IntentMatch(
@@ -306,6 +318,19 @@ class IntentMatcher:
             families.add(intent.label)
             offers.append(Offer(intent.key, intent.label, candidate.probability))
         return Understood(original, offers=tuple(offers), greeted=greeted)
+
+    def _rank(self, masked: str, prior_key: str) -> list[Ranked]:
+        """The model's ranking of `masked` text, kept for the next time the same wording comes:
+        with names masked ("hvem er systemejer for xsystemx") the common requests repeat."""
+        key = (masked, prior_key)
+        ranked = self._ranked.get(key)
+        if ranked is None:
+            assert self.model is not None
+            ranked = self.model.rank(masked, prior=self._priors.get(prior_key))
+            if len(self._ranked) >= RANK_CACHE_SIZE:
+                self._ranked.pop(next(iter(self._ranked)))  # the oldest goes first
+            self._ranked[key] = ranked
+        return ranked
 
     def params_for(self, text: str, slots: SlotFinder | None) -> dict[str, str]:
         """The names `text` carries, as parameters for an intent chosen by a button."""
