@@ -60,7 +60,7 @@ def capability_of(intent: str) -> str:
 
 _LEADS_ON = re.compile(
     r"\?|\b(skriv|spørg|vælg|kontakt|ring|sig til|write|ask|choose|say|contact|call"
-    r"|let me know)\w*",
+    r"|let me know|fx|e\.g)\w*",
     re.IGNORECASE,
 )
 # The welcome a new user gets first has buttons of its own; it does not count as the answer.

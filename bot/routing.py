@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from bot.intents import IntentMatch
 from bot.sdk import DialogContext, DialogTurnResult, DialogTurnStatus, TurnContext
 from dialogs.permissions import Requirement, require
-from dialogs.turn import say
+from dialogs.turn import say, step, turn_lang
 from knowledge.slots import SlotFinder
 from storage.errors import DomainError
 
@@ -44,7 +44,9 @@ def refusals_said(
         try:
             return await handler(context, argument)
         except DomainError as refusal:
-            await say(context, refusal.key, then=refusal.then, **refusal.params)
+            # Never a dead end: a refusal with no way on of its own offers what govbot can do.
+            then = refusal.then or (step("help", turn_lang(context)),)
+            await say(context, refusal.key, then=then, **refusal.params)
             return refused
 
     return run
