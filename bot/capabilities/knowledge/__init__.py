@@ -17,7 +17,7 @@ from bot.conversations import clean_text
 from bot.intents import IntentMatch
 from bot.sdk import TurnContext
 from dialogs.texts import Lang, in_lang, text
-from dialogs.turn import show, turn_lang, turn_session
+from dialogs.turn import show, step, turn_lang, turn_session
 from knowledge.answers import (
     Confidence,
     KnowledgeAnswer,
@@ -124,7 +124,17 @@ class KnowledgeAnswerer:
             records: list[str] = []
             if kind == "body" and part in BODY_PARTS:
                 records = await self._records(turn_context, body_key, part)
-            await show(turn_context, "knowledge_answer", entry=answer.entry, records=records)
+            # An entry with related questions has them as buttons; one without gets a way on:
+            # a role's holders for a system, else what govbot can do.
+            lang = turn_lang(turn_context)
+            then = (
+                []
+                if answer.entry.related
+                else [step("who_owns" if kind == "role" else "help", lang)]
+            )
+            await show(
+                turn_context, "knowledge_answer", entry=answer.entry, records=records, then=then
+            )
         elif answer.confidence is Confidence.SUGGEST and answer.suggestions:
             await show(turn_context, "knowledge_suggest", suggestions=answer.suggestions)
         else:
