@@ -21,7 +21,7 @@ from dialogs.confirmation import Confirmations
 from dialogs.directory_view import emails_in, names_of
 from dialogs.permissions import Requirement
 from dialogs.texts import in_lang, text
-from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
+from dialogs.turn import after_commit, say, show, step, turn_lang, turn_session, turn_user
 from knowledge.meeting_words import BodyFinder, meeting_bodies
 from knowledge.packs import load_pack
 from knowledge.schema import Body
@@ -259,7 +259,8 @@ class AccessAdmin:
         if not sections:
             sections[text("access.list_title", lang)] = ["-"]
         await show(context, "access_list", title=title,
-                   sections=[{"title": k, "lines": v} for k, v in sections.items()])  # fmt: skip
+                   sections=[{"title": k, "lines": v} for k, v in sections.items()],
+                   then=[step("help", lang)])  # fmt: skip
 
 
 def register(runtime: Runtime) -> None:
