@@ -35,7 +35,7 @@ from bot.subject import open_subject
 from bot.subject import recall as recall_subject
 from dialogs.base import control_command
 from dialogs.cards import MAIN_ACTIONS
-from dialogs.texts import Lang, locale_lang, text
+from dialogs.texts import Lang, text
 from dialogs.turn import (
     AFTER_COMMIT_KEY,
     INTERRUPT_KEY,
@@ -369,9 +369,10 @@ class GovBot(ActivityHandler):
         profile = await self._profile.get(turn_context, dict)
         if profile.get("language") in ("da", "en"):
             return profile["language"]
-        # A message that is clearly Danish or English is answered in its language (many Danish
-        # employees run Teams in English), and the conversation keeps that language until a
-        # message clearly in the other arrives; otherwise the Teams locale decides.
+        # A message that is clearly Danish or English is answered in its language, and the
+        # conversation keeps that language until a message clearly in the other arrives;
+        # otherwise the municipality's language (GOVBOT_LANGUAGE), never the Teams locale:
+        # many Danish employees run Teams in English.
         activity = turn_context.activity
         meta = await self._meta.get(turn_context, dict)
         if activity.type == "message" and activity.text:
@@ -381,7 +382,7 @@ class GovBot(ActivityHandler):
                 return said
         if meta.get("lang") in ("da", "en"):
             return meta["lang"]
-        return locale_lang(activity.locale)
+        return self._settings.language
 
     async def _remember_conversation(self, turn_context: TurnContext) -> ConversationInfo | None:
         activity = turn_context.activity

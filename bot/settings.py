@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", validation_alias="GOVBOT_HOST")
     port: int = Field(3978, ge=1, le=65535, validation_alias="GOVBOT_PORT")
     timezone: str = Field("Europe/Copenhagen", validation_alias="GOVBOT_TIMEZONE")
+    # What govbot speaks until the user writes clearly in the other language or chooses it in
+    # their profile; the Teams UI locale does not decide (many Danes run Teams in English).
+    language: Literal["da", "en"] = Field("da", validation_alias="GOVBOT_LANGUAGE")
     allowed_tenants: Annotated[frozenset[str], NoDecode] = Field(
         frozenset(), validation_alias="GOVBOT_ALLOWED_TENANTS"
     )

@@ -132,13 +132,15 @@ _DA_MARKERS = frozenset(
     map(
         _canonical,
         """hvem hvad hvor hvornår hvordan hvilke hvilken hvorfor er en et og i på af til med jeg
-        vi der den det de kan skal min vores mødes møder ejer laver godkender ansvar""".split(),
+        vi der den det de kan skal min vores mødes møder ejer laver godkender ansvar tak hej
+        farvel hjælp ja nej annuller mig""".split(),
     )
 )
 _EN_MARKERS = frozenset(
     """who what where when how which why is are the a an of to does do did our my i we can
     should meet meets meeting chairs chair owner owns approves responsible responsibilities
-    steering group about please""".split()
+    steering group about please help hello hi thanks thank bye goodbye yes cancel me as with
+    from on and this that have has be not show give make remove revoke add set next""".split()
 )
 
 
