@@ -14,7 +14,8 @@ from botbuilder.schema import Activity
 
 from bot.adapter import GovbotAdapter, SigningKeysUnavailableError, create_adapter
 from bot.assembly import build_bot
-from bot.dispatcher import Dispatcher, limits_for
+from bot.dispatch_pacing import limits_for
+from bot.dispatcher import Dispatcher
 from bot.errors import on_turn_error
 from bot.handler import GovBot
 from bot.logs import fields

@@ -292,7 +292,8 @@ def reminders_cli() -> None:
 def run(settings: Settings, loop: bool) -> None:
     """Send every due reminder now, within Teams' limits (also runs inside `govbot serve`)."""
     from bot.adapter import create_adapter
-    from bot.dispatcher import Dispatcher, limits_for
+    from bot.dispatch_pacing import limits_for
+    from bot.dispatcher import Dispatcher
     from bot.proactive import ProactiveSender
     from storage.db import Database
     from storage.migrate import upgrade

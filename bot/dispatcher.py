@@ -15,24 +15,22 @@ import os
 import random
 import socket
 import uuid
-from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
-from botbuilder.core import MessageFactory
-from botbuilder.schema import Activity, ErrorResponseException
+from botbuilder.schema import ErrorResponseException
 
+from bot.dispatch_pacing import ConversationPace, DispatchLimits, Job, next_send
 from bot.logs import fields
+from bot.outbox_render import render
+from bot.outbox_unreachable import report_unreachable
 from bot.proactive import ProactiveSender
-from bot.rate_windows import SlidingWindows, Window, rate_windows
-from bot.settings import Settings
-from dialogs.cards import card
-from dialogs.texts import Lang, locale_lang, text
+from bot.rate_windows import SlidingWindows, rate_windows
 from storage import outbox
 from storage.conversations import ConversationInfo
 from storage.db import Database
@@ -43,42 +41,6 @@ log = logging.getLogger(__name__)
 
 TRANSIENT_STATUSES = frozenset({412, 502, 503, 504})
 UNREACHABLE_STATUSES = frozenset({403, 404})
-
-
-@dataclass(frozen=True)
-class DispatchLimits:
-    """Teams' published limits and the dispatcher's retry policy."""
-
-    global_per_second: float = 30.0
-    # (messages, seconds) per conversation: Teams' per-thread limits.
-    conversation_windows: tuple[Window, ...] = ((7, 1.0), (8, 2.0), (60, 30.0))
-    # Every window is kept this many seconds longer, so jitter on the way never tips one.
-    margin_seconds: float = 0.03
-    concurrency: int = 8
-    batch_size: int = 50
-    # Rows of one conversation held at a time: enough for its burst, not so many that a busy
-    # channel fills the batch while the others wait.
-    per_conversation_claim: int = 12
-    # Dispatchers sharing a database say they are alive this often and split the global rate
-    # among those seen within `heartbeat_ttl`.
-    heartbeat_seconds: float = 1.0
-    heartbeat_ttl: timedelta = timedelta(seconds=5)
-    lease: timedelta = timedelta(minutes=2)
-    grace: timedelta = timedelta(hours=24)
-    late_after: timedelta = timedelta(minutes=10)
-    max_attempts: int = 8
-    backoff_base_seconds: float = 1.0
-    backoff_cap_seconds: float = 300.0
-    max_inline_wait_seconds: float = 30.0
-    default_retry_after_seconds: float = 1.0
-
-
-def limits_for(settings: Settings) -> DispatchLimits:
-    """The dispatcher's limits with the configured global rate and grace window."""
-    return DispatchLimits(
-        global_per_second=settings.reminder_rate,
-        grace=timedelta(hours=settings.reminder_grace_hours),
-    )
 
 
 @dataclass
@@ -93,48 +55,6 @@ class DispatchReport:
     unreachable: int = 0
     missed: int = 0
     lost_claims: int = 0
-
-
-@dataclass
-class _Job:
-    delivery: Delivery
-    conversation: ConversationInfo
-    order: int = 0
-    inline_waited: float = 0.0
-
-
-@dataclass
-class _Conversation:
-    """One conversation's send history, pause after a 429, and claimed jobs in claim order."""
-
-    windows: SlidingWindows
-    queue: deque[_Job] = field(default_factory=deque)
-    paused_until: float = 0.0
-    sending: bool = False
-
-    def earliest(self, now: float) -> float:
-        """When its next send may go, as far as its own limits go."""
-        return max(self.windows.earliest(now), self.paused_until)
-
-
-def next_send(
-    conversations: Iterable[_Conversation], global_windows: SlidingWindows, now: float
-) -> tuple[_Conversation | None, float]:
-    """The conversation to send for next, and when: the earliest-claimed job of those whose
-    limits allow a send now; else the moment the first one will."""
-    global_at = global_windows.earliest(now)
-    best: _Conversation | None = None
-    soonest = float("inf")
-    for conversation in conversations:
-        if conversation.sending or not conversation.queue:
-            continue
-        at = max(conversation.earliest(now), global_at)
-        if at <= now:
-            if best is None or conversation.queue[0].order < best.queue[0].order:
-                best, soonest = conversation, now
-        elif best is None:
-            soonest = min(soonest, at)
-    return best, soonest
 
 
 def _retry_after(error: ErrorResponseException) -> float | None:
@@ -183,7 +103,7 @@ class Dispatcher:
             rate_windows(self.limits.global_per_second), margin=self.limits.margin_seconds
         )
         self._beaten = -float("inf")
-        self._conversations: dict[str, _Conversation] = {}
+        self._conversations: dict[str, ConversationPace] = {}
         self._wake = asyncio.Event()
         self._drain_lock = asyncio.Lock()
 
@@ -241,10 +161,10 @@ class Dispatcher:
         changed = asyncio.Event()
         in_flight = 0
         order = 0
-        queued: dict[int, _Job] = {}  # by delivery id: the jobs claimed and not yet finished
+        queued: dict[int, Job] = {}  # by delivery id: the jobs claimed and not yet finished
         low_water = max(1, self.limits.batch_size // 2)
 
-        async def send(conversation: _Conversation) -> None:
+        async def send(conversation: ConversationPace) -> None:
             nonlocal in_flight
             job = conversation.queue[0]
             try:
@@ -351,9 +271,9 @@ class Dispatcher:
         except Exception as error:  # another dispatcher holds the rows: it will do it
             log.info("could not expire overdue rows", extra=fields(error=type(error).__name__))
 
-    async def _claim(self, limit: int, report: DispatchReport) -> tuple[list[_Job], int]:
+    async def _claim(self, limit: int, report: DispatchReport) -> tuple[list[Job], int]:
         """Claim due rows and find each one's conversation; the unresolvable are settled here."""
-        jobs: list[_Job] = []
+        jobs: list[Job] = []
         async with self.database.transaction() as session:
             claim = await outbox.claim_due(
                 session=session,
@@ -371,16 +291,16 @@ class Dispatcher:
                         session, delivery, "no stored conversation with the recipient", report
                     )
                     continue
-            jobs.append(_Job(delivery, conversation))
+            jobs.append(Job(delivery, conversation))
         return jobs, len(claim.deliveries)
 
-    def _conversation(self, conversation_id: str) -> _Conversation:
+    def _conversation(self, conversation_id: str) -> ConversationPace:
         conversation = self._conversations.get(conversation_id)
         if conversation is None:
             windows = SlidingWindows(
                 self.limits.conversation_windows, margin=self.limits.margin_seconds
             )
-            conversation = self._conversations[conversation_id] = _Conversation(windows)
+            conversation = self._conversations[conversation_id] = ConversationPace(windows)
         return conversation
 
     def _forget_idle_conversations(self) -> None:
@@ -393,7 +313,7 @@ class Dispatcher:
                 del self._conversations[cid]
 
     async def _attempt(
-        self, job: _Job, conversation: _Conversation, report: DispatchReport
+        self, job: Job, conversation: ConversationPace, report: DispatchReport
     ) -> bool:
         """Send `job` once; False when it should be tried again right here (a short 429)."""
         delivery, info = job.delivery, job.conversation
@@ -415,7 +335,13 @@ class Dispatcher:
             return True
         late = now - delivery.due_at > self.limits.late_after
         try:
-            activity = self.render(delivery, info, late=late)
+            activity = render(
+                delivery.message(),
+                locale=info.locale,
+                due_at=delivery.due_at,
+                late=late,
+                tz=self.tz,
+            )
         except Exception as error:
             log.exception("delivery could not be rendered", extra=fields(key=delivery.key))
             await self._settle(outbox.mark_failed, delivery, report, error=f"render: {error}")
@@ -533,45 +459,4 @@ class Dispatcher:
             return
         report.unreachable += 1
         log.info("recipient unreachable", extra=fields(key=delivery.key, reason=reason))
-        who = delivery.payload.get("recipient_name") or delivery.recipient
-        subject = delivery.payload.get("subject") or delivery.key
-        for target in delivery.report_to:
-            await outbox.enqueue(
-                session=session,
-                key=f"{delivery.key}:unreachable:{_target_name(target)}",
-                due_at=self.now(),
-                payload={
-                    "lang": None,
-                    "subject": f"unreachable {delivery.key}",
-                    "text": {
-                        "key": "outbox.unreachable",
-                        "values": {"who": who, "subject": subject},
-                    },
-                },
-                conversation_id=target.get("conversation_id"),
-                principal=target.get("principal"),
-                kind="channel" if target.get("conversation_id") else "personal",
-                source="outbox",
-            )
-
-    def render(self, delivery: Delivery, conversation: ConversationInfo, *, late: bool) -> Activity:
-        """The message for `delivery` in the recipient's language, noting lateness."""
-        payload = delivery.payload
-        lang: Lang = payload.get("lang") or locale_lang(conversation.locale)
-        lines: list[str] = []
-        if late:
-            due = delivery.due_at.astimezone(self.tz)
-            lines.append(text("outbox.late", lang, due=due.strftime("%d.%m.%Y %H:%M")))
-        if payload.get("text"):
-            spec = payload["text"]
-            lines.append(text(spec["key"], lang, **(spec.get("values") or {})))
-        message = "\n\n".join(lines) or None
-        if payload.get("card"):
-            spec = payload["card"]
-            attachment = card(spec["name"], lang, **(spec.get("values") or {}))
-            return MessageFactory.attachment(attachment, text=message)
-        return MessageFactory.text(message or "")
-
-
-def _target_name(target: dict[str, str]) -> str:
-    return target.get("principal") or target.get("conversation_id") or "?"
+        await report_unreachable(session=session, delivery=delivery, now=self.now())

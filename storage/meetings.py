@@ -26,6 +26,7 @@ from storage.directory import principals_of as principals_of  # the årshjul's c
 from storage.models.base import utcnow
 from storage.models.directory import Person
 from storage.models.meetings import BodyChannel, Meeting, ReminderOptOut
+from storage.outbox_payloads import MeetingReminder
 
 SOURCE = "meetings"
 MEMBER_ROLES = (Role.SECRETARY, Role.CHAIR, Role.MEMBER)
@@ -517,29 +518,26 @@ def _recipients(rule: ReminderRule, people: list[Member]) -> list[Member]:
     return list(seen.values())
 
 
-def _payload(
+def reminder_message(
     row: Meeting, body: Body, rule: ReminderRule, key: str, tz: ZoneInfo, name: str | None
-) -> dict[str, Any]:
-    values = {
-        "key": key,
-        "meeting_id": row.id,
-        "body": body.key,
-        "rule": rule.key,
-        "kind": rule.kind,
-        "personal": rule.recipients != "channel",
-        "title": {"da": row.title, "en": row.title_en or row.title},
-        "rule_text": {"da": rule.text_da, "en": rule.text_en},
-        "when": {lang: format_when(row.start_at, lang, tz) for lang in ("da", "en")},
-        "place": row.place,
-        "teams_link": row.teams_link,
-        "agenda": row.agenda,
-    }
-    return {
-        "lang": None,
-        "subject": f"{rule.text_da} ({row.title}, {format_when(row.start_at, 'da', tz)})",
-        "recipient_name": name,
-        "card": {"name": "meeting_reminder", "values": values},
-    }
+) -> MeetingReminder:
+    """The reminder card one rule of a meeting's body sends under `key`."""
+    return MeetingReminder(
+        subject=f"{rule.text_da} ({row.title}, {format_when(row.start_at, 'da', tz)})",
+        recipient_name=name,
+        key=key,
+        meeting_id=row.id,
+        body=body.key,
+        rule=rule.key,
+        kind=rule.kind,
+        personal=rule.recipients != "channel",
+        title={"da": row.title, "en": row.title_en or row.title},
+        rule_text={"da": rule.text_da, "en": rule.text_en},
+        when={lang: format_when(row.start_at, lang, tz) for lang in ("da", "en")},
+        place=row.place,
+        teams_link=row.teams_link,
+        agenda=row.agenda,
+    )
 
 
 async def plan_reminders(
@@ -577,7 +575,7 @@ async def plan_reminders(
                 key = f"{prefix}{rule.key}:channel"
                 await outbox.enqueue(
                     session=session, key=key, due_at=due, expires_at=expires,
-                    payload=_payload(row, body, rule, key, tz, body.name_da),
+                    payload=reminder_message(row, body, rule, key, tz, body.name_da),
                     conversation_id=channel, kind="channel", source=SOURCE,
                     report_to=secretaries, resend=resend,
                 )  # fmt: skip
@@ -589,7 +587,7 @@ async def plan_reminders(
             key = f"{prefix}{rule.key}:{person.principal}"
             await outbox.enqueue(
                 session=session, key=key, due_at=due, expires_at=expires,
-                payload=_payload(row, body, rule, key, tz, person.name or person.principal),
+                payload=reminder_message(row, body, rule, key, tz, person.name or person.principal),
                 principal=person.principal, kind="personal", source=SOURCE,
                 report_to=[s for s in secretaries if s["principal"] != person.principal],
                 resend=resend,
@@ -660,7 +658,7 @@ async def snooze(
     base = key.split(":snooze:")[0]
     await outbox.enqueue(
         session=session, key=f"{base}:snooze:{day.isoformat()}", due_at=due,
-        payload=delivery.payload, principal=delivery.principal, kind="personal",
+        payload=delivery.message(), principal=delivery.principal, kind="personal",
         source=SOURCE, expires_at=delivery.expires_at,
     )  # fmt: skip
     return due

@@ -29,6 +29,7 @@ from storage.data_subject import (
 from storage.models.base import utcnow
 from storage.models.directory import Person
 from storage.models.outbox import DispatcherHeartbeat, OutboxMessage
+from storage.outbox_payloads import Payload, PayloadError, decode, stored_form
 
 Kind = Literal["personal", "channel"]
 Status = Literal["pending", "claimed", "sent", "failed", "unreachable", "missed", "cancelled"]
@@ -51,7 +52,7 @@ class Delivery:
     conversation_id: str | None
     person_id: int | None
     principal: str | None
-    payload: dict[str, Any]
+    payload: dict[str, Any]  # the stored form of its message; `message()` reads it
     report_to: tuple[dict[str, str], ...]
     due_at: datetime
     expires_at: datetime | None
@@ -70,6 +71,10 @@ class Delivery:
     def recipient(self) -> str:
         """Who or where it goes: the conversation id, else the principal, else `person:{id}`."""
         return self.conversation_id or self.principal or f"person:{self.person_id}"
+
+    def message(self) -> Payload:
+        """What the row says, as its message kind; PayloadError when the row holds none."""
+        return decode(self.payload)
 
 
 @dataclass(frozen=True)
@@ -107,23 +112,12 @@ def _delivery(row: OutboxMessage) -> Delivery:
     )
 
 
-def _check_payload(payload: dict[str, Any]) -> None:
-    if not payload.get("text") and not payload.get("card"):
-        raise OutboxError("payload needs a text or a card")
-    for part, name in (("text", "key"), ("card", "name")):
-        value = payload.get(part)
-        if value is not None and not (isinstance(value, dict) and isinstance(value.get(name), str)):
-            raise OutboxError(f"payload.{part} needs a {name!r}")
-    if payload.get("lang") not in (None, "da", "en"):
-        raise OutboxError("payload.lang must be 'da', 'en' or None")
-
-
 async def enqueue(
     *,
     session: AsyncSession,
     key: str,
     due_at: datetime,
-    payload: dict[str, Any],
+    payload: Payload,
     conversation_id: str | None = None,
     person_id: int | None = None,
     principal: str | None = None,
@@ -141,14 +135,17 @@ async def enqueue(
         raise OutboxError(f"{key}: no recipient")
     if due_at.tzinfo is None or (expires_at and expires_at.tzinfo is None):
         raise OutboxError(f"{key}: times must be timezone-aware")
-    _check_payload(payload)
+    try:
+        stored = stored_form(payload)
+    except PayloadError as error:
+        raise OutboxError(f"{key}: {error}") from error
     values: dict[str, Any] = {
         "source": source,
         "kind": kind,
         "conversation_id": conversation_id,
         "person_id": person_id,
         "principal": principal.lower() if principal else None,
-        "payload": payload,
+        "payload": stored,
         "report_to": [dict(r) for r in report_to],
         "due_at": due_at,
         "expires_at": expires_at,

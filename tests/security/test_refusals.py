@@ -23,6 +23,7 @@ from storage.directory_import import read_import
 from storage.meetings import add_meeting, get_meeting
 from storage.models import OutboxMessage, RoleAssignment
 from storage.models.base import utcnow
+from storage.outbox_payloads import UnreachableNotice
 from storage.portfolio import get_initiative, register_initiative
 from storage.procurement import Requester, Status, all_requests, submit_request
 from tests.directory.helpers import DANISH_CSV, PACK, write_csv
@@ -196,7 +197,7 @@ async def test_reminder_buttons_act_only_on_ones_own_reminder(
             key=key,
             due_at=utcnow(),
             principal=MEMBER["aad_object_id"],
-            payload={"lang": None, "text": {"key": "meetings.kept", "values": {}}},
+            payload=UnreachableNotice(who="x", about="x"),
             source="meetings",
         )
     for action in ("meetings.ack", "meetings.snooze"):

@@ -10,13 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import outbox
 from storage.db import Database
 from storage.outbox import OutboxError
+from storage.outbox_payloads import UnreachableNotice
 
 NOW = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=2)
 
 
-def payload(n: int = 1) -> dict[str, object]:
-    return {"lang": "da", "text": {"key": "outbox.late", "values": {"due": str(n)}}}
+def payload(n: int = 1) -> UnreachableNotice:
+    return UnreachableNotice(lang="da", who=str(n), about="x")
 
 
 async def plan(session: AsyncSession, key: str, *, due: datetime = NOW, **kw: object) -> None:
@@ -39,7 +40,7 @@ async def test_enqueue_twice_replaces_the_unsent_row(session: AsyncSession) -> N
     rows = await outbox.deliveries(session=session)
     assert len(rows) == 1
     assert rows[0].due_at == NOW + timedelta(days=1)
-    assert rows[0].payload["text"]["values"] == {"due": "2"}
+    assert rows[0].message() == payload(2)
     assert rows[0].principal == "anne@norddjurs.dk"
 
 
@@ -69,7 +70,7 @@ async def test_enqueue_refuses_bad_plans(
 ) -> None:
     with pytest.raises(OutboxError, match=message):
         await plan(session, "bad", **kw)
-    with pytest.raises(OutboxError, match="text or a card"):
+    with pytest.raises(OutboxError, match="one of the message kinds"):
         await outbox.enqueue(
             session=session, key="x", due_at=NOW, payload={}, principal="a", source="t"
         )
