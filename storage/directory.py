@@ -32,6 +32,8 @@ from storage.models.directory import DirectoryState
 from storage.sql import upsert
 
 EXPORT_COLUMNS = ("System", "Rolle", "Navn", "Email", "Enhed", "Aliaser")
+# Where a session finds its database's directory snapshots (storage.directory_index).
+SNAPSHOTS_KEY = "directory_snapshots"
 
 
 class DirectoryError(Exception):
@@ -131,18 +133,11 @@ class Handover:
 # --- the change token -------------------------------------------------------------------
 
 
-# Bumped on every write through this process, so its own index re-reads the token at once.
-_local_writes = [0]
-
-
-def local_writes() -> int:
-    """How many directory writes this process has made (for the index's freshness check)."""
-    return _local_writes[0]
-
-
 async def touch_directory(*, session: AsyncSession) -> None:
     """Mark the directory as changed (indexes built on the old token rebuild)."""
-    _local_writes[0] += 1
+    snapshots = session.info.get(SNAPSHOTS_KEY)
+    if snapshots is not None:  # this database's own lookups see the change at once
+        snapshots.wrote()
     await session.execute(
         upsert(
             session,
