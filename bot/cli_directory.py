@@ -17,7 +17,6 @@ from knowledge.packs import load_pack
 from storage.db import Database
 from storage.directory import (
     EXPORT_COLUMNS,
-    DirectoryError,
     apply_handover,
     apply_import,
     current_assignments,
@@ -30,6 +29,7 @@ from storage.directory import (
     set_assignment,
 )
 from storage.directory_import import ImportFileError, read_import
+from storage.errors import UnknownPersonError
 
 T = TypeVar("T")
 PROGRESS_FROM_ROWS = 2000
@@ -195,7 +195,7 @@ def set_role(
 
     try:
         click.echo(run_with_database(settings.database_url, work))
-    except DirectoryError as error:
+    except UnknownPersonError as error:
         click.echo(f"govbot: ukendt person {error} — angiv --name for at oprette", err=True)
         sys.exit(2)
 

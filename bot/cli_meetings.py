@@ -264,11 +264,8 @@ def member(settings: Settings, action: str, body: str, email: str | None, role: 
 
 def _guard(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
     """Run `work`, turning domain errors into one clear line and exit status 1."""
-    from storage.meetings import (
-        InvalidMeetingError,
-        UnknownMeetingError,
-        UnknownPersonError,
-    )
+    from storage.errors import UnknownPersonError
+    from storage.meetings import InvalidMeetingError, UnknownMeetingError
 
     try:
         return run_in_transaction(settings.database_url, work)

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from dialogs.portfolio_form import FIELDS
 from dialogs.texts import Lang, text
-from knowledge.portfolio import Gain, Status
+from knowledge.portfolio import Gain, InitiativeStatus
 from storage.portfolio import STALE_AFTER, InitiativeRecord, PortfolioReport
 
 Format = Literal["csv", "xlsx", "html"]
@@ -126,7 +126,7 @@ def to_xlsx(
     return buffer.getvalue()
 
 
-def _status(status: Status, lang: Lang) -> str:
+def _status(status: InitiativeStatus, lang: Lang) -> str:
     return text(f"portfolio.status.{status.value}", lang)
 
 

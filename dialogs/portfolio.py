@@ -38,10 +38,9 @@ from dialogs.portfolio_notify import announce_move
 from dialogs.texts import Lang, text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.packs import load_pack
-from knowledge.portfolio import Category, Funding, PortfolioRules, Status, load_rules
-from storage.access import access_of
+from knowledge.portfolio import Category, Funding, InitiativeStatus, PortfolioRules, load_rules
+from storage.access import Actor, access_of
 from storage.portfolio import (
-    Actor,
     InitiativeRecord,
     InitiativeSummary,
     MoveNotAllowedError,
@@ -73,32 +72,32 @@ _MAX = {"title": 120, "description": 2000, "unit": 200, "core_task": 200, "lead"
 _OPTIONAL = frozenset({*GAIN_FIELDS, "estimated_cost", "business_case", "end_date", "systems"})
 
 # Words for statuses in requests such as "initiativer i gang i Sundhed og Omsorg".
-STATUS_WORDS: dict[str, Status] = {
-    "idé": Status.IDE,
-    "ide": Status.IDE,
-    "idéer": Status.IDE,
-    "ideer": Status.IDE,
-    "ideas": Status.IDE,
-    "indstillet": Status.INDSTILLET,
-    "indstillede": Status.INDSTILLET,
-    "proposed": Status.INDSTILLET,
-    "prioriteret": Status.PRIORITERET,
-    "prioriterede": Status.PRIORITERET,
-    "prioritised": Status.PRIORITERET,
-    "prioritized": Status.PRIORITERET,
-    "i gang": Status.I_GANG,
-    "in progress": Status.I_GANG,
-    "i drift": Status.I_DRIFT,
-    "in operation": Status.I_DRIFT,
-    "afsluttet": Status.AFSLUTTET,
-    "afsluttede": Status.AFSLUTTET,
-    "closed": Status.AFSLUTTET,
-    "afvist": Status.AFVIST,
-    "afviste": Status.AFVIST,
-    "rejected": Status.AFVIST,
-    "sat på pause": Status.SAT_PAA_PAUSE,
-    "på pause": Status.SAT_PAA_PAUSE,
-    "paused": Status.SAT_PAA_PAUSE,
+STATUS_WORDS: dict[str, InitiativeStatus] = {
+    "idé": InitiativeStatus.IDE,
+    "ide": InitiativeStatus.IDE,
+    "idéer": InitiativeStatus.IDE,
+    "ideer": InitiativeStatus.IDE,
+    "ideas": InitiativeStatus.IDE,
+    "indstillet": InitiativeStatus.INDSTILLET,
+    "indstillede": InitiativeStatus.INDSTILLET,
+    "proposed": InitiativeStatus.INDSTILLET,
+    "prioriteret": InitiativeStatus.PRIORITERET,
+    "prioriterede": InitiativeStatus.PRIORITERET,
+    "prioritised": InitiativeStatus.PRIORITERET,
+    "prioritized": InitiativeStatus.PRIORITERET,
+    "i gang": InitiativeStatus.I_GANG,
+    "in progress": InitiativeStatus.I_GANG,
+    "i drift": InitiativeStatus.I_DRIFT,
+    "in operation": InitiativeStatus.I_DRIFT,
+    "afsluttet": InitiativeStatus.AFSLUTTET,
+    "afsluttede": InitiativeStatus.AFSLUTTET,
+    "closed": InitiativeStatus.AFSLUTTET,
+    "afvist": InitiativeStatus.AFVIST,
+    "afviste": InitiativeStatus.AFVIST,
+    "rejected": InitiativeStatus.AFVIST,
+    "sat på pause": InitiativeStatus.SAT_PAA_PAUSE,
+    "på pause": InitiativeStatus.SAT_PAA_PAUSE,
+    "paused": InitiativeStatus.SAT_PAA_PAUSE,
 }
 
 
@@ -484,7 +483,7 @@ class Portfolio:
         context: TurnContext,
         *,
         words: str | None = None,
-        status: Status | None = None,
+        status: InitiativeStatus | None = None,
         unit: str | None = None,
     ) -> None:
         """Initiatives by words, status and/or unit."""
@@ -555,19 +554,19 @@ def _as_id(raw: object) -> int | None:
     return None
 
 
-def _as_status(raw: object) -> Status | None:
+def _as_status(raw: object) -> InitiativeStatus | None:
     try:
-        return Status(raw) if isinstance(raw, str) else None
+        return InitiativeStatus(raw) if isinstance(raw, str) else None
     except ValueError:
         return None
 
 
-def status_from_words(words: str | None) -> Status | None:
+def status_from_words(words: str | None) -> InitiativeStatus | None:
     """The status a phrase such as "i gang" names, if any."""
     return STATUS_WORDS.get((words or "").strip().casefold())
 
 
-def status_in(sentence: str) -> Status | None:
+def status_in(sentence: str) -> InitiativeStatus | None:
     """The status a whole sentence mentions anywhere ("hvilke projekter er i gang?")."""
     words = re.findall(r"\w+", sentence.casefold())
     padded = " " + " ".join(words) + " "

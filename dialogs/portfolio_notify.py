@@ -11,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dialogs.texts import Lang, locale_lang, text
 from knowledge.packs import load_pack
 from storage import outbox
+from storage.access import Actor
 from storage.conversations import personal_conversation
 from storage.models.base import utcnow
 from storage.outbox_payloads import InitiativeMoved
-from storage.portfolio import Actor, InitiativeRecord, audience
+from storage.portfolio import InitiativeRecord, audience
 
 SOURCE = "portfolio"
 

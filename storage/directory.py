@@ -19,6 +19,7 @@ from knowledge.schema import Pack
 from knowledge.text import name_key
 from storage.audit import record_change
 from storage.data_subject import PersonalData, Subject, anonymous_name
+from storage.errors import DomainError, UnknownPersonError
 from storage.models import (
     AuditEntry,
     ConversationRef,
@@ -36,12 +37,8 @@ EXPORT_COLUMNS = ("System", "Rolle", "Navn", "Email", "Enhed", "Aliaser")
 SNAPSHOTS_KEY = "directory_snapshots"
 
 
-class DirectoryError(Exception):
-    """A directory change that cannot be made; the message is for the user (Danish)."""
-
-
-class UnknownPersonError(DirectoryError):
-    """No person with that email or id."""
+class DirectoryError(DomainError):
+    """A directory change that cannot be made."""
 
 
 class UnknownAssignmentError(DirectoryError):

@@ -23,6 +23,7 @@ from storage.audit import record_change
 from storage.data_subject import PersonalData, Subject, anonymous_principal
 from storage.directory import PersonInfo, get_person, person_id_of
 from storage.directory import principals_of as principals_of  # the årshjul's callers use it
+from storage.errors import DomainError, UnknownPersonError
 from storage.models.base import utcnow
 from storage.models.directory import Person
 from storage.models.meetings import BodyChannel, Meeting, ReminderOptOut
@@ -39,19 +40,27 @@ RECIPIENT_ROLES: dict[str, set[Role]] = {
 }
 
 
-class UnknownMeetingError(Exception):
+class UnknownMeetingError(DomainError):
     """No meeting has that id."""
 
+    key = "meetings.unknown_meeting"
 
-class UnknownBodyError(Exception):
+    def __init__(self, meeting_id: int) -> None:
+        super().__init__(str(meeting_id), id=meeting_id)
+        self.meeting_id = meeting_id
+
+
+class UnknownBodyError(DomainError):
     """The pack has no body with that key, or the body holds no meetings."""
 
+    key = "meetings.unknown_body"
 
-class UnknownPersonError(Exception):
-    """The directory knows nobody with that email."""
+    def __init__(self, body_key: str) -> None:
+        super().__init__(body_key, name=body_key)
+        self.body_key = body_key
 
 
-class InvalidMeetingError(ValueError):
+class InvalidMeetingError(DomainError, ValueError):
     """A meeting's times are impossible (ends before it starts, naive times)."""
 
 

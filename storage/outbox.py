@@ -32,7 +32,9 @@ from storage.models.outbox import DispatcherHeartbeat, OutboxMessage
 from storage.outbox_payloads import Payload, PayloadError, decode, stored_form
 
 Kind = Literal["personal", "channel"]
-Status = Literal["pending", "claimed", "sent", "failed", "unreachable", "missed", "cancelled"]
+DeliveryStatus = Literal[
+    "pending", "claimed", "sent", "failed", "unreachable", "missed", "cancelled"
+]
 OPEN = ("pending", "claimed")
 DONE = ("sent", "failed", "unreachable", "missed", "cancelled")
 
@@ -56,7 +58,7 @@ class Delivery:
     report_to: tuple[dict[str, str], ...]
     due_at: datetime
     expires_at: datetime | None
-    status: Status
+    status: DeliveryStatus
     available_at: datetime
     attempts: int
     claimed_by: str | None
@@ -428,7 +430,7 @@ async def deliveries(
     *,
     session: AsyncSession,
     key_prefix: str | None = None,
-    status: Sequence[Status] | None = None,
+    status: Sequence[DeliveryStatus] | None = None,
     due_from: datetime | None = None,
     due_until: datetime | None = None,
     principal: str | None = None,

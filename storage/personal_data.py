@@ -29,6 +29,7 @@ from storage import (
 )
 from storage.audit import record_change
 from storage.data_subject import PersonalData, Subject, anonymous_name
+from storage.errors import UnknownPersonError
 from storage.models import ConversationRef, Person
 
 __all__ = [
@@ -36,7 +37,6 @@ __all__ = [
     "PersonalData",
     "Section",
     "Subject",
-    "UnknownPersonError",
     "anonymous_name",
     "erase_person",
     "export_personal_data",
@@ -63,10 +63,6 @@ class Section:
 
     kind: str
     items: tuple[dict[str, str], ...]
-
-
-class UnknownPersonError(Exception):
-    """No person, grant or conversation is stored under the given identity."""
 
 
 async def subject_of(
@@ -125,7 +121,7 @@ async def export_personal_data(*, session: AsyncSession, subject: Subject) -> li
 async def erase_person(*, session: AsyncSession, subject: Subject, actor: str) -> dict[str, int]:
     """End the person's roles and grants and anonymise them everywhere; history stays, nameless."""
     if subject.person_id is None and not subject.principals and not subject.channel_user_ids:
-        raise UnknownPersonError("nothing is stored under that identity")
+        raise UnknownPersonError(subject.email or "")
     changed = {declared.kind: await declared.erase(session, subject) for declared in REGISTRY}
     await record_change(
         session=session,

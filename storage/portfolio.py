@@ -22,16 +22,17 @@ from knowledge.portfolio import (
     Category,
     Funding,
     Gain,
+    InitiativeStatus,
     PortfolioRules,
-    Status,
     Transition,
 )
 from knowledge.text import FuzzyIndex, normalise
-from storage.access import Access, Role, principal_of
+from storage.access import Access, Actor, Role, principal_of
 from storage.audit import record_change
 from storage.data_subject import PersonalData, Subject, anonymous_name, anonymous_principal
 from storage.directory import people_known_by
 from storage.directory_index import DirectoryIndex, directory_index
+from storage.errors import DomainError
 from storage.models import (
     Initiative,
     InitiativeEvent,
@@ -40,7 +41,7 @@ from storage.models import (
 )
 from storage.models.base import utcnow
 
-TERMINAL = frozenset({Status.AFSLUTTET, Status.AFVIST})
+TERMINAL = frozenset({InitiativeStatus.AFSLUTTET, InitiativeStatus.AFVIST})
 STALE_AFTER = timedelta(days=90)
 DUPLICATE_CUTOFF = 72.0
 # A near-duplicate shares at least this share of the longer title's content words.
@@ -49,23 +50,27 @@ ENTITY = "initiative"
 E = TypeVar("E", bound=StrEnum)
 
 
-class PortfolioError(Exception):
+class PortfolioError(DomainError):
     """Base of the portfolio's domain errors."""
 
 
 class UnknownInitiativeError(PortfolioError):
     """No initiative has that id."""
 
+    key = "portfolio.refused.unknown"
+
     def __init__(self, initiative_id: int) -> None:
-        super().__init__(f"initiative {initiative_id} does not exist")
+        super().__init__(f"initiative {initiative_id} does not exist", id=initiative_id)
         self.initiative_id = initiative_id
 
 
 class MoveNotAllowedError(PortfolioError):
     """The pack's rules have no move from the initiative's status to the wanted one."""
 
-    def __init__(self, current: Status, wanted: Status) -> None:
-        super().__init__(f"no move {current} → {wanted}")
+    key = "portfolio.refused.not_allowed"
+
+    def __init__(self, current: InitiativeStatus, wanted: InitiativeStatus) -> None:
+        super().__init__(f"no move {current} → {wanted}", from_status=current, to_status=wanted)
         self.current = current
         self.wanted = wanted
 
@@ -73,35 +78,27 @@ class MoveNotAllowedError(PortfolioError):
 class StaleMoveError(PortfolioError):
     """The initiative has moved on since the card that asked for this move was shown."""
 
-    def __init__(self, current: Status) -> None:
-        super().__init__(f"initiative is now {current}")
+    key = "portfolio.refused.stale"
+
+    def __init__(self, current: InitiativeStatus) -> None:
+        super().__init__(f"initiative is now {current}", status=current)
         self.current = current
 
 
 class NotBodyMemberError(PortfolioError):
     """The actor sits in none of the bodies that may make this move."""
 
+    key = "portfolio.refused.not_member"
+
     def __init__(self, bodies: tuple[str, ...]) -> None:
-        super().__init__(f"needs membership of {', '.join(bodies)}")
+        super().__init__(f"needs membership of {', '.join(bodies)}", bodies=bodies)
         self.bodies = bodies
 
 
 class ReasonRequiredError(PortfolioError):
     """This move must say why (e.g. afvist, sat på pause)."""
 
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: their principal (AAD object id or email) and display name."""
-
-    principal: str
-    name: str
-    email: str | None = None
-
-    @property
-    def principals(self) -> tuple[str, ...]:
-        """Every lower-cased identifier the actor is known by."""
-        return tuple(dict.fromkeys(principal_of(p) for p in (self.principal, self.email) if p))
+    key = "portfolio.refused.reason"
 
 
 @dataclass(frozen=True)
@@ -130,8 +127,8 @@ class HistoryEntry:
     at: datetime
     actor: str
     actor_name: str
-    from_status: Status | None
-    to_status: Status
+    from_status: InitiativeStatus | None
+    to_status: InitiativeStatus
     body_key: str | None
     reason: str | None
 
@@ -150,7 +147,7 @@ class InitiativeSummary:
 
     id: int
     title: str
-    status: Status
+    status: InitiativeStatus
     unit_name: str
     category: Category
     lead_name: str
@@ -176,7 +173,7 @@ class InitiativeRecord:
     end_date: date | None
     lead_name: str
     lead_person_id: int | None
-    status: Status
+    status: InitiativeStatus
     status_changed_at: datetime
     registered_by: str
     registered_by_name: str
@@ -214,7 +211,7 @@ class PortfolioReport:
     year: int
     generated_at: datetime
     total: int
-    by_status: dict[Status, int]
+    by_status: dict[InitiativeStatus, int]
     by_category: dict[Category, int]
     by_funding: dict[Funding, int]
     by_unit: dict[str, int]
@@ -256,7 +253,7 @@ def _summary(row: Initiative) -> InitiativeSummary:
     return InitiativeSummary(
         id=row.id,
         title=row.title,
-        status=Status(row.status),
+        status=InitiativeStatus(row.status),
         unit_name=row.unit_name,
         category=Category(row.category),
         lead_name=row.lead_name,
@@ -278,8 +275,8 @@ def _history_entry(row: InitiativeEvent) -> HistoryEntry:
         at=row.at,
         actor=row.actor,
         actor_name=row.actor_name,
-        from_status=Status(row.from_status) if row.from_status else None,
-        to_status=Status(row.to_status),
+        from_status=InitiativeStatus(row.from_status) if row.from_status else None,
+        to_status=InitiativeStatus(row.to_status),
         body_key=row.body_key,
         reason=row.reason,
     )
@@ -317,7 +314,7 @@ async def _record(session: AsyncSession, row: Initiative) -> InitiativeRecord:
         end_date=row.end_date,
         lead_name=row.lead_name,
         lead_person_id=row.lead_person_id,
-        status=Status(row.status),
+        status=InitiativeStatus(row.status),
         status_changed_at=row.status_changed_at,
         registered_by=row.registered_by,
         registered_by_name=row.registered_by_name,
@@ -385,7 +382,7 @@ async def search_initiatives(
     *,
     session: AsyncSession,
     words: str | None = None,
-    status: Status | None = None,
+    status: InitiativeStatus | None = None,
     unit: str | None = None,
     limit: int = 25,
 ) -> list[InitiativeSummary]:
@@ -555,7 +552,7 @@ def granting_body(transition: Transition, access: Access) -> str | None:
 
 
 def allowed_moves(
-    status: Status, access: Access, rules: PortfolioRules
+    status: InitiativeStatus, access: Access, rules: PortfolioRules
 ) -> list[tuple[Transition, str]]:
     """The moves out of `status` this user may make, each with the body that allows it."""
     moves = []
@@ -570,17 +567,17 @@ async def move_initiative(
     *,
     session: AsyncSession,
     initiative_id: int,
-    to: Status,
+    to: InitiativeStatus,
     actor: Actor,
     access: Access,
     rules: PortfolioRules,
     reason: str | None = None,
-    expected_from: Status | None = None,
+    expected_from: InitiativeStatus | None = None,
     source: str = "chat",
 ) -> InitiativeRecord:
     """Move an initiative one lifecycle step, if the pack's rules let the actor's body do it."""
     row = await _row(session, initiative_id)
-    current = Status(row.status)
+    current = InitiativeStatus(row.status)
     if expected_from is not None and expected_from != current:
         raise StaleMoveError(current)
     transition = rules.transition(current, to)
@@ -655,7 +652,7 @@ async def portfolio_report(
         year=year,
         generated_at=now,
         total=len(records),
-        by_status=_ordered(Counter(r.status for r in records), list(Status)),
+        by_status=_ordered(Counter(r.status for r in records), list(InitiativeStatus)),
         by_category=_ordered(Counter(r.category for r in records), list(Category)),
         by_funding=_ordered(Counter(r.funding for r in records), list(Funding)),
         by_unit=dict(sorted(units.items(), key=lambda item: (-item[1], item[0]))),

@@ -18,17 +18,18 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.access import Access, NotAuthorisedError, Role
+from storage.access import Actor, NotAuthorisedError, Role
 from storage.audit import record_change
 from storage.data_subject import PersonalData, Subject, anonymous_name, anonymous_principal
 from storage.directory import person_id_of
+from storage.errors import DomainError
 from storage.models.base import utcnow
 from storage.models.procurement import ProcurementChannel, ProcurementEvent, ProcurementRequest
 
 ENTITY = "procurement_request"
 
 
-class Status(StrEnum):
+class RequestStatus(StrEnum):
     """Where a request is."""
 
     RECEIVED = "modtaget"
@@ -41,38 +42,50 @@ class Status(StrEnum):
     WITHDRAWN = "trukket_tilbage"
 
 
-OPEN = frozenset({Status.RECEIVED, Status.SCREENING, Status.DISPENSATION})
-DECISIONS = frozenset({Status.APPROVED, Status.CONDITIONAL, Status.REJECTED})
+OPEN = frozenset({RequestStatus.RECEIVED, RequestStatus.SCREENING, RequestStatus.DISPENSATION})
+DECISIONS = frozenset({RequestStatus.APPROVED, RequestStatus.CONDITIONAL, RequestStatus.REJECTED})
 # Decisions that need a note: the conditions, or the reason for rejecting.
-NOTE_REQUIRED = frozenset({Status.CONDITIONAL, Status.REJECTED})
+NOTE_REQUIRED = frozenset({RequestStatus.CONDITIONAL, RequestStatus.REJECTED})
 
 
-class ProcurementError(Exception):
+class ProcurementError(DomainError):
     """Base of the procurement domain errors."""
 
 
 class UnknownRequestError(ProcurementError):
     """No request has that id."""
 
+    key = "procurement.acted.unknown"
+
 
 class StaleActionError(ProcurementError):
     """The request has moved on (decided, taken by someone else): the click changes nothing."""
 
+    key = "procurement.acted.stale"
+
     def __init__(self, request: RequestRecord) -> None:
-        super().__init__(f"request {request.id} is {request.status}")
+        super().__init__(
+            f"request {request.id} is {request.status}", id=request.id, status=request.status
+        )
         self.request = request
 
 
 class NotRequesterError(ProcurementError):
     """Only the employee who made the request may answer IT's questions."""
 
+    key = "procurement.acted.not_yours"
+
 
 class NoOpenQuestionError(ProcurementError):
     """There is no unanswered question from IT on the request."""
 
+    key = "procurement.acted.no_question"
+
 
 class MissingNoteError(ProcurementError):
     """Conditions or a reason are needed for this decision."""
+
+    key = "procurement.acted.note_needed"
 
 
 @dataclass(frozen=True)
@@ -84,15 +97,6 @@ class Requester:
     email: str | None = None
     aad_object_id: str | None = None
     lang: str = "da"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts on a request, with the access they hold."""
-
-    principal: str
-    name: str
-    access: Access
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,7 @@ class RequestRecord:
 
     id: int
     pack_key: str
-    status: Status
+    status: RequestStatus
     requester: str
     requester_name: str
     requester_email: str | None
@@ -157,7 +161,7 @@ def _record(row: ProcurementRequest) -> RequestRecord:
     return RequestRecord(
         id=row.id,
         pack_key=row.pack_key,
-        status=Status(row.status),
+        status=RequestStatus(row.status),
         requester=row.requester,
         requester_name=row.requester_name,
         requester_email=row.requester_email,
@@ -245,7 +249,7 @@ async def _locked(session: AsyncSession, request_id: int) -> ProcurementRequest:
 async def _create(
     session: AsyncSession,
     *,
-    status: Status,
+    status: RequestStatus,
     requester: Requester,
     pack_key: str,
     unit: str,
@@ -308,7 +312,7 @@ async def submit_request(
     """Store a confirmed request as `modtaget`, with every answer and departure."""
     return await _create(
         session,
-        status=Status.RECEIVED,
+        status=RequestStatus.RECEIVED,
         requester=requester,
         pack_key=pack_key,
         unit=unit,
@@ -327,13 +331,13 @@ async def record_stopped(
     pack_key: str,
     unit: str,
     need: str,
-    status: Status,
+    status: RequestStatus,
     answers: Mapping[str, Any] | None = None,
     reuse_candidates: Sequence[Mapping[str, Any]] = (),
     reuse_system_id: int | None = None,
 ) -> RequestRecord:
     """Keep a need that ended before IT: stopped at reuse, or withdrawn at follow-or-explain."""
-    if status not in (Status.REUSE, Status.WITHDRAWN):
+    if status not in (RequestStatus.REUSE, RequestStatus.WITHDRAWN):
         raise ValueError("only genbrug or trukket_tilbage end a need before IT")
     return await _create(
         session,
@@ -366,7 +370,7 @@ async def _move(
     session: AsyncSession,
     row: ProcurementRequest,
     actor: Actor,
-    to: Status,
+    to: RequestStatus,
     *,
     note: str | None = None,
 ) -> EventRecord:
@@ -374,7 +378,7 @@ async def _move(
     from_status = row.status
     row.status = to.value
     row.updated_at = utcnow()
-    if row.screener is None or to == Status.SCREENING:
+    if row.screener is None or to == RequestStatus.SCREENING:
         row.screener, row.screener_name = actor.principal.lower(), actor.name
     if to in DECISIONS:
         row.decided_at = row.updated_at
@@ -407,9 +411,9 @@ async def take_request(
     """A screener takes the request: `modtaget` → `under_screening`."""
     _require_screener(actor)
     row = await _locked(session, request_id)
-    if row.status != Status.RECEIVED:
+    if row.status != RequestStatus.RECEIVED:
         raise StaleActionError(_record(row))
-    event = await _move(session, row, actor, Status.SCREENING)
+    event = await _move(session, row, actor, RequestStatus.SCREENING)
     return _record(row), event
 
 
@@ -418,18 +422,18 @@ async def decide_request(
     session: AsyncSession,
     request_id: int,
     actor: Actor,
-    decision: Status,
+    decision: RequestStatus,
     note: str | None = None,
 ) -> tuple[RequestRecord, EventRecord]:
     """Approve, approve with conditions, reject, or mark that a dispensation is sought."""
     _require_screener(actor)
-    if decision not in (*DECISIONS, Status.DISPENSATION):
+    if decision not in (*DECISIONS, RequestStatus.DISPENSATION):
         raise ValueError(f"{decision} is not a decision")
     note = (note or "").strip() or None
     if decision in NOTE_REQUIRED and note is None:
         raise MissingNoteError(decision.value)
     row = await _locked(session, request_id)
-    if Status(row.status) not in OPEN or row.status == decision:
+    if RequestStatus(row.status) not in OPEN or row.status == decision:
         raise StaleActionError(_record(row))
     event = await _move(session, row, actor, decision, note=note)
     return _record(row), event
@@ -447,11 +451,11 @@ async def ask_requester(
     if not question:
         raise MissingNoteError("question")
     row = await _locked(session, request_id)
-    if Status(row.status) not in OPEN:
+    if RequestStatus(row.status) not in OPEN:
         raise StaleActionError(_record(row))
     moved = None
-    if row.status == Status.RECEIVED:
-        moved = await _move(session, row, actor, Status.SCREENING)
+    if row.status == RequestStatus.RECEIVED:
+        moved = await _move(session, row, actor, RequestStatus.SCREENING)
     row.updated_at = utcnow()
     event = await _add_event(
         session,

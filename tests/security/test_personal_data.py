@@ -18,7 +18,7 @@ from bot.cli import cli
 from bot.cli_support import run_in_transaction
 from knowledge.packs import load_pack
 from storage import meetings, outbox
-from storage.access import Role, access_of, grant_role
+from storage.access import Actor, Role, access_of, grant_role
 from storage.audit import record_change
 from storage.conversations import ConversationInfo, remember_conversation
 from storage.db import Database
@@ -32,7 +32,7 @@ from storage.models import (
 )
 from storage.models.base import utcnow
 from storage.personal_data import erase_person, export_personal_data, subject_of
-from storage.portfolio import Actor, follow_initiative, register_initiative
+from storage.portfolio import follow_initiative, register_initiative
 from storage.procurement import Requester, submit_request
 from storage.retention import purge_abandoned_dialogs, purge_idle
 from tests.portfolio.factories import new_initiative

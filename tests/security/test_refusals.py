@@ -25,7 +25,7 @@ from storage.models import OutboxMessage, RoleAssignment
 from storage.models.base import utcnow
 from storage.outbox_payloads import UnreachableNotice
 from storage.portfolio import get_initiative, register_initiative
-from storage.procurement import Requester, Status, all_requests, submit_request
+from storage.procurement import Requester, RequestStatus, all_requests, submit_request
 from tests.directory.helpers import DANISH_CSV, PACK, write_csv
 from tests.portfolio.factories import ANNE as ANNE_ACTOR
 from tests.portfolio.factories import new_initiative
@@ -99,7 +99,7 @@ async def test_procurement_decisions_need_a_screener(
         assert "kun IT's screenere" in await said(bot, channel, payload), verb
     async with database.transaction() as session:
         [unchanged] = await all_requests(session=session)
-    assert unchanged.status is Status.RECEIVED
+    assert unchanged.status is RequestStatus.RECEIVED
 
     forged = {"action": "procurement.approve", "request_id": 987654}
     assert "kan jeg ikke finde" in await said(bot, channel, forged, **SCREENER)

@@ -28,7 +28,16 @@ from knowledge.meeting_words import BodyFinder, meeting_bodies
 from knowledge.packs import load_pack
 from knowledge.schema import Body
 from storage import meetings
-from storage.access import BODY_ROLES, Access, Role, access_of, grant_role, revoke_role
+from storage.access import (
+    BODY_ROLES,
+    Access,
+    LastAdminError,
+    Role,
+    access_of,
+    check_admins_remain,
+    grant_role,
+    revoke_role,
+)
 from storage.access_holders import grants_of_person, role_holders
 from storage.directory import PersonInfo
 from storage.directory_index import directory_index
@@ -209,10 +218,11 @@ class AccessAdmin:
             return []
         if not held:
             raise Refusal("access.not_held", **values)
-        if role is Role.ADMIN:
-            admins = await role_holders(session=session, role=Role.ADMIN)
-            if all(h.grant.id in {g.id for g in held} for h in admins):
-                raise Refusal("access.last_admin", name=change["name"])
+        if role is Role.ADMIN:  # the last-admin rule is storage's
+            try:
+                await check_admins_remain(session=session, ending=[g.id for g in held])
+            except LastAdminError:
+                raise Refusal("access.last_admin", name=change["name"]) from None
         return sorted({g.principal for g in held})
 
     # --- intents ---------------------------------------------------------------------------

@@ -18,16 +18,15 @@ from dialogs.procurement_view import local_date, short, status_label, working_da
 from dialogs.texts import text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.packs import load_pack
-from storage.access import Access, NotAuthorisedError, access_of
+from storage.access import Access, Actor, NotAuthorisedError, access_of
 from storage.models.base import utcnow
 from storage.procurement import (
-    Actor,
     MissingNoteError,
     NoOpenQuestionError,
     NotRequesterError,
     RequestRecord,
+    RequestStatus,
     StaleActionError,
-    Status,
     UnknownRequestError,
     answer_question,
     ask_requester,
@@ -39,14 +38,14 @@ from storage.procurement import (
 )
 
 DECISION_VERBS = {
-    "approve": Status.APPROVED,
-    "conditions": Status.CONDITIONAL,
-    "reject": Status.REJECTED,
-    "dispensation": Status.DISPENSATION,
+    "approve": RequestStatus.APPROVED,
+    "conditions": RequestStatus.CONDITIONAL,
+    "reject": RequestStatus.REJECTED,
+    "dispensation": RequestStatus.DISPENSATION,
 }
 NOTE_NAMES = {
-    Status.CONDITIONAL: "procurement.acted.note_conditions",
-    Status.REJECTED: "procurement.acted.note_reason",
+    RequestStatus.CONDITIONAL: "procurement.acted.note_conditions",
+    RequestStatus.REJECTED: "procurement.acted.note_reason",
 }
 
 
@@ -206,7 +205,8 @@ class Procurement:
                 await say(context, "procurement.only_screeners")
             except MissingNoteError:
                 what = NOTE_NAMES.get(
-                    DECISION_VERBS.get(verb, Status.RECEIVED), "procurement.acted.note_question"
+                    DECISION_VERBS.get(verb, RequestStatus.RECEIVED),
+                    "procurement.acted.note_question",
                 )
                 await say(context, "procurement.acted.note_needed", what=_t(context, what))
 
