@@ -13,7 +13,7 @@ from knowledge.directory_question import RoleVocabulary
 from knowledge.packs import load_pack
 from storage.db import Database
 from storage.demo.generate import write_csv
-from storage.directory import apply_import
+from storage.directory_apply import apply_import
 from storage.directory_import import read_import
 from storage.directory_index import directory_index
 from storage.migrate import upgrade

@@ -16,18 +16,16 @@ from bot.settings import Settings
 from knowledge.packs import load_pack
 from storage.db import Database
 from storage.directory import (
-    EXPORT_COLUMNS,
-    apply_handover,
-    apply_import,
     current_assignments,
     end_assignment,
     ensure_person,
     ensure_system,
-    export_rows,
     get_person,
-    plan_handover,
     set_assignment,
 )
+from storage.directory_apply import apply_import
+from storage.directory_export import EXPORT_COLUMNS, export_rows
+from storage.directory_handover import apply_handover, plan_handover
 from storage.directory_import import ImportFileError, read_import
 from storage.errors import UnknownPersonError
 

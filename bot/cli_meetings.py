@@ -34,7 +34,7 @@ def _instant(value: str, settings: Settings) -> datetime:
 
 
 def _body(settings: Settings, key: str) -> str:
-    from storage.meetings import UnknownBodyError, meeting_body
+    from storage.bodies import UnknownBodyError, meeting_body
 
     try:
         return meeting_body(_pack(settings), key).key
@@ -237,7 +237,8 @@ def set_(
 def member(settings: Settings, action: str, body: str, email: str | None, role: str) -> None:
     """Add, remove or list a body's members (people the directory knows)."""
     from storage.access import Role
-    from storage.meetings import add_member, known_person, members, remove_member
+    from storage.bodies import members
+    from storage.meetings import add_member, known_person, remove_member
     from storage.models.base import utcnow
 
     key, pack = _body(settings, body), _pack(settings)
@@ -264,8 +265,8 @@ def member(settings: Settings, action: str, body: str, email: str | None, role: 
 
 def _guard(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
     """Run `work`, turning domain errors into one clear line and exit status 1."""
-    from storage.errors import UnknownPersonError
-    from storage.meetings import InvalidMeetingError, UnknownMeetingError
+    from storage.errors import UnknownMeetingError, UnknownPersonError
+    from storage.meetings import InvalidMeetingError
 
     try:
         return run_in_transaction(settings.database_url, work)
@@ -327,7 +328,7 @@ def run(settings: Settings, loop: bool) -> None:
 @with_settings
 def due(settings: Settings, at: str, as_json: bool) -> None:
     """What is due at an instant, without sending anything."""
-    from storage.meetings import reminders_due
+    from storage.reminders import reminders_due
 
     moment = _instant(at, settings)
     grace = timedelta(hours=settings.reminder_grace_hours)

@@ -31,7 +31,7 @@ from bot.outbox_render import render
 from bot.outbox_unreachable import report_unreachable
 from bot.proactive import ProactiveSender
 from bot.rate_windows import SlidingWindows, rate_windows
-from storage import outbox
+from storage import outbox_dispatch
 from storage.conversations import ConversationInfo
 from storage.db import Database
 from storage.models.base import utcnow
@@ -149,7 +149,7 @@ class Dispatcher:
 
     async def _next_due(self) -> datetime | None:
         async with self.database.transaction() as session:
-            return await outbox.next_due(session=session)
+            return await outbox_dispatch.next_due(session=session)
 
     async def _pump(self, report: DispatchReport) -> None:
         """Claim and send until nothing more is claimable, keeping the pipeline full.
@@ -239,7 +239,7 @@ class Dispatcher:
         self._beaten = now
         try:
             async with self.database.transaction() as session:
-                live = await outbox.heartbeat(
+                live = await outbox_dispatch.heartbeat(
                     session=session,
                     worker=self.worker,
                     now=self.now(),
@@ -260,12 +260,12 @@ class Dispatcher:
         self._beaten = -float("inf")
         with contextlib.suppress(Exception):
             async with self.database.transaction() as session:
-                await outbox.leave(session=session, worker=self.worker)
+                await outbox_dispatch.leave(session=session, worker=self.worker)
 
     async def _expire(self, report: DispatchReport) -> None:
         try:
             async with self.database.transaction() as session:
-                report.missed += await outbox.expire_overdue(
+                report.missed += await outbox_dispatch.expire_overdue(
                     session=session, now=self.now(), grace=self.limits.grace
                 )
         except Exception as error:  # another dispatcher holds the rows: it will do it
@@ -275,7 +275,7 @@ class Dispatcher:
         """Claim due rows and find each one's conversation; the unresolvable are settled here."""
         jobs: list[Job] = []
         async with self.database.transaction() as session:
-            claim = await outbox.claim_due(
+            claim = await outbox_dispatch.claim_due(
                 session=session,
                 worker=self.worker,
                 now=self.now(),
@@ -285,7 +285,9 @@ class Dispatcher:
             )
         for delivery in claim.deliveries:
             async with self.database.transaction() as session:
-                conversation = await outbox.resolve_recipient(session=session, delivery=delivery)
+                conversation = await outbox_dispatch.resolve_recipient(
+                    session=session, delivery=delivery
+                )
                 if conversation is None:
                     await self._unreachable(
                         session, delivery, "no stored conversation with the recipient", report
@@ -321,7 +323,7 @@ class Dispatcher:
         if delivery.lease_until and delivery.lease_until - now < self.limits.lease / 4:
             # It waited so long that the lease may run out mid-send: hand it back untouched.
             await self._settle(
-                outbox.mark_retry,
+                outbox_dispatch.mark_retry,
                 delivery,
                 report,
                 retry_at=now,
@@ -330,7 +332,9 @@ class Dispatcher:
             )
             return True
         if delivery.expires_at and now >= delivery.expires_at:
-            await self._settle(outbox.mark_missed, delivery, report, error="expired before sending")
+            await self._settle(
+                outbox_dispatch.mark_missed, delivery, report, error="expired before sending"
+            )
             report.missed += 1
             return True
         late = now - delivery.due_at > self.limits.late_after
@@ -344,7 +348,9 @@ class Dispatcher:
             )
         except Exception as error:
             log.exception("delivery could not be rendered", extra=fields(key=delivery.key))
-            await self._settle(outbox.mark_failed, delivery, report, error=f"render: {error}")
+            await self._settle(
+                outbox_dispatch.mark_failed, delivery, report, error=f"render: {error}"
+            )
             report.failed += 1
             return True
         try:
@@ -365,7 +371,7 @@ class Dispatcher:
                 job.inline_waited += wait
                 return False
             await self._settle(
-                outbox.mark_retry,
+                outbox_dispatch.mark_retry,
                 delivery,
                 report,
                 retry_at=self.now() + timedelta(seconds=wait),
@@ -382,7 +388,7 @@ class Dispatcher:
             delivery.attempts < self.limits.max_attempts
         ):
             await self._settle(
-                outbox.mark_retry,
+                outbox_dispatch.mark_retry,
                 delivery,
                 report,
                 retry_at=self.now() + timedelta(seconds=self._backoff(delivery.attempts)),
@@ -391,7 +397,9 @@ class Dispatcher:
             report.retried += 1
             return True
         log.warning("delivery failed", extra=fields(key=delivery.key, status=status))
-        await self._settle(outbox.mark_failed, delivery, report, error=f"{status} from channel")
+        await self._settle(
+            outbox_dispatch.mark_failed, delivery, report, error=f"{status} from channel"
+        )
         report.failed += 1
         return True
 
@@ -411,7 +419,7 @@ class Dispatcher:
         report: DispatchReport,
     ) -> None:
         ok = await self._settle(
-            outbox.mark_sent,
+            outbox_dispatch.mark_sent,
             delivery,
             report,
             sent_to=conversation.conversation_id,
@@ -451,7 +459,7 @@ class Dispatcher:
         self, session: Any, delivery: Delivery, reason: str, report: DispatchReport
     ) -> None:
         """Mark the recipient unreachable and tell whoever the row names (the secretary)."""
-        ok = await outbox.mark_unreachable(
+        ok = await outbox_dispatch.mark_unreachable(
             session=session, delivery_id=delivery.id, worker=self.worker, error=reason
         )
         if not ok:

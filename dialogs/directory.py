@@ -25,12 +25,11 @@ from storage.access import access_of
 from storage.directory import (
     DirectoryError,
     PersonInfo,
-    apply_handover,
     current_assignments,
     end_assignment,
-    plan_handover,
     set_assignment,
 )
+from storage.directory_handover import apply_handover, plan_handover
 from storage.directory_index import DirectoryIndex, directory_index
 
 YES = ("ja", "yes", "ja gennemfør", "ja, gennemfør", "yes, go ahead", "ok", "jep", "jo")

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import record_change
 from storage.data_subject import PersonalData, Subject, anonymous_principal
-from storage.directory import people_known_by
 from storage.errors import DomainError
+from storage.identity import people_known_by
 from storage.models import AccessGrant
 from storage.models.base import utcnow
 

@@ -1,7 +1,7 @@
 """Reading role files: CSV (`;` or `,`, with or without BOM), XLSX, and the KITOS usage export.
 
 Every row is validated before anything is imported; problems carry the file's line number.
-The result is a list of `ImportRow`s for `storage.directory.apply_import`.
+The result is a list of `ImportRow`s for `storage.directory_apply.apply_import`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from email_validator import EmailNotValidError, validate_email
 from openpyxl import load_workbook
 
 from knowledge.schema import Pack
-from storage.directory import ImportRow, clean_email
+from storage.directory_apply import ImportRow
+from storage.identity import clean_email
 
 # Header names (compared lower-case, spaces collapsed, trailing "#" dropped) per field.
 COLUMNS: dict[str, tuple[str, ...]] = {

@@ -30,3 +30,13 @@ class UnknownPersonError(DomainError):
     def __init__(self, identity: str) -> None:
         super().__init__(identity, name=identity)
         self.identity = identity
+
+
+class UnknownMeetingError(DomainError):
+    """No meeting has that id."""
+
+    key = "meetings.unknown_meeting"
+
+    def __init__(self, meeting_id: int) -> None:
+        super().__init__(str(meeting_id), id=meeting_id)
+        self.meeting_id = meeting_id

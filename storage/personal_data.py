@@ -26,6 +26,7 @@ from storage import (
     outbox,
     portfolio,
     procurement,
+    reminders,
 )
 from storage.audit import record_change
 from storage.data_subject import PersonalData, Subject, anonymous_name
@@ -51,6 +52,7 @@ REGISTRY: tuple[PersonalData, ...] = (
     *bot_state.PERSONAL_DATA,
     *procurement.PERSONAL_DATA,
     *portfolio.PERSONAL_DATA,
+    *reminders.PERSONAL_DATA,
     *meetings.PERSONAL_DATA,
     *outbox.PERSONAL_DATA,
     *audit.PERSONAL_DATA,

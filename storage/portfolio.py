@@ -30,9 +30,9 @@ from knowledge.text import FuzzyIndex, normalise
 from storage.access import Access, Actor, Role, principal_of
 from storage.audit import record_change
 from storage.data_subject import PersonalData, Subject, anonymous_name, anonymous_principal
-from storage.directory import people_known_by
 from storage.directory_index import DirectoryIndex, directory_index
 from storage.errors import DomainError
+from storage.identity import people_known_by
 from storage.models import (
     Initiative,
     InitiativeEvent,

@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.access import Actor, NotAuthorisedError, Role
 from storage.audit import record_change
 from storage.data_subject import PersonalData, Subject, anonymous_name, anonymous_principal
-from storage.directory import person_id_of
 from storage.errors import DomainError
+from storage.identity import person_id_of
 from storage.models.base import utcnow
 from storage.models.procurement import ProcurementChannel, ProcurementEvent, ProcurementRequest
 

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.directory_question import RoleVocabulary
 from storage.db import Database
-from storage.directory import apply_import, end_assignment, ensure_person, set_assignment
+from storage.directory import end_assignment, ensure_person, set_assignment
+from storage.directory_apply import apply_import
 from storage.directory_import import read_import
 from storage.directory_index import directory_index
 from tests.directory.helpers import DANISH_CSV, PACK, write_csv

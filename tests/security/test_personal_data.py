@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cli import cli
 from bot.cli_support import run_in_transaction
 from knowledge.packs import load_pack
-from storage import meetings, outbox
+from storage import meetings, outbox, reminders
 from storage.access import Actor, Role, access_of, grant_role
 from storage.audit import record_change
 from storage.conversations import ConversationInfo, remember_conversation
@@ -100,7 +100,9 @@ async def _anne_everywhere(session: AsyncSession) -> Person:
         session=session, pack=pack, body="styregruppe", principal="bo.berg@randers.dk",
         role=Role.MEMBER, actor=AAD, tz=TZ, now=utcnow(),
     )  # fmt: skip
-    await meetings.set_opt_out(session=session, principal=AAD, body="programgruppe", opted_out=True)
+    await reminders.set_opt_out(
+        session=session, principal=AAD, body="programgruppe", opted_out=True
+    )
     await meetings.generate_year(
         session=session, pack=pack, year=utcnow().year + 1, tz=TZ, actor=AAD, now=utcnow()
     )

@@ -18,7 +18,7 @@ from knowledge.packs import load_pack
 from storage import outbox
 from storage.access import Role, access_of, grant_role
 from storage.db import Database
-from storage.directory import apply_import
+from storage.directory_apply import apply_import
 from storage.directory_import import read_import
 from storage.meetings import add_meeting, get_meeting
 from storage.models import OutboxMessage, RoleAssignment

@@ -25,8 +25,9 @@ from knowledge.packs import load_pack
 from knowledge.schema import Pack, Role
 from knowledge.text import name_key
 from storage.conversations import get_conversation
-from storage.directory import Assignment, link_identity, record_user_email
+from storage.directory import Assignment, link_identity
 from storage.directory_index import DirectoryIndex, SystemSearch, directory_index
+from storage.identity import record_user_email
 
 log = logging.getLogger(__name__)
 

@@ -26,12 +26,13 @@ from knowledge.calendar import format_when
 from knowledge.meeting_words import BodyFinder, meeting_bodies, parse_when
 from knowledge.packs import load_pack
 from knowledge.schema import Body
+from storage import bodies, identity, outbox, reminders
 from storage import meetings as service
-from storage import outbox
 from storage.access import Access, Role, access_of
 from storage.directory import PersonInfo
 from storage.directory_index import directory_index
-from storage.meetings import InvalidMeetingError, MeetingInfo, UnknownMeetingError
+from storage.errors import UnknownMeetingError
+from storage.meetings import InvalidMeetingError, MeetingInfo
 from storage.models.base import utcnow
 
 DEFAULT_MINUTES = 120
@@ -139,7 +140,7 @@ class Meetings:
 
     async def _principals(self, context: TurnContext) -> frozenset[str]:
         user = turn_user(context)
-        return await service.principals_of(
+        return await identity.principals_of(
             session=turn_session(context), aad_object_id=user.aad_object_id, email=user.email
         )
 
@@ -152,7 +153,7 @@ class Meetings:
 
     async def _replan(self, context: TurnContext, body: Body) -> None:
         """Opt-outs or the channel changed: re-plan the body's coming reminders."""
-        await service.replan_body(
+        await reminders.replan_body(
             session=turn_session(context), pack=self.pack, body=body.key, tz=self.tz, now=utcnow()
         )
         self._changed(context)
@@ -284,7 +285,7 @@ class Meetings:
         body = await self._body(context, said)
         if body is None:
             return
-        people = await service.members(session=turn_session(context), body=body.key)
+        people = await bodies.members(session=turn_session(context), body=body.key)
         if not people:
             await say(context, "meetings.members_none", body=self._name(context, body))
             return
@@ -530,7 +531,7 @@ class Meetings:
             await say(context, "meetings.channel_only_in_channel")
             return
         session = turn_session(context)
-        await service.set_body_channel(
+        await bodies.set_body_channel(
             session=session, body=body.key, conversation_id=conversation.id,
             actor=turn_user(context).identity,
         )  # fmt: skip
@@ -565,7 +566,7 @@ class Meetings:
         delivery = await self._own_delivery(context, data)
         if delivery is None:
             return
-        due = await service.snooze(
+        due = await reminders.snooze(
             session=turn_session(context), key=delivery.key, principal=delivery.principal,
             tz=self.tz, now=utcnow(),
         )  # fmt: skip
@@ -599,12 +600,12 @@ class Meetings:
     async def _set_opt_out(self, context: TurnContext, body: Body, *, opted_out: bool) -> None:
         session = turn_session(context)
         principals = await self._principals(context)
-        mine = [m for m in await service.members(session=session, body=body.key)
+        mine = [m for m in await bodies.members(session=session, body=body.key)
                 if m.principal in principals]  # fmt: skip
         if not mine:
             await say(context, "meetings.not_member", body=self._name(context, body))
             return
-        await service.set_opt_out(
+        await reminders.set_opt_out(
             session=session, principal=mine[0].principal, body=body.key, opted_out=opted_out
         )
         await self._replan(context, body)
