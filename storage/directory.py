@@ -280,12 +280,6 @@ async def link_identity(
     return person_info(row, await unit_names(session))
 
 
-async def person_by_aad(*, session: AsyncSession, aad_object_id: str) -> PersonInfo | None:
-    """The directory person linked to a Teams user."""
-    row = await session.scalar(select(Person).where(Person.aad_object_id == aad_object_id))
-    return person_info(row, await unit_names(session)) if row else None
-
-
 # --- assignments ------------------------------------------------------------------------
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,13 +43,3 @@ def _role_label(pack: Pack, role_key: str) -> str:
         return pack.role(role_key).label_da
     except KeyError:
         return role_key
-
-
-def role_order(pack: Pack) -> dict[str, int]:
-    """Catalogue position of each role key, for listing roles in a stable, sensible order."""
-    return {role.key: i for i, role in enumerate(pack.roles)}
-
-
-def distinct(values: Iterable[str]) -> list[str]:
-    """`values` without repeats, in first-seen order."""
-    return list(dict.fromkeys(values))

@@ -104,11 +104,6 @@ class DirectoryIndex:
         """People's full names, by person id."""
         return self._person_names
 
-    @property
-    def system_count(self) -> int:
-        """How many systems the snapshot holds."""
-        return len(self._systems)
-
     def find_system(self, query: str) -> SystemSearch:
         """The system `query` names: found, ambiguous between several, or unknown."""
         hits = self._system_names.search(query, limit=8, cutoff=min(CLOSE, SURE))

@@ -32,7 +32,6 @@ DeliveryStatus = Literal[
     "pending", "claimed", "sent", "failed", "unreachable", "missed", "cancelled"
 ]
 OPEN = ("pending", "claimed")
-DONE = ("sent", "failed", "unreachable", "missed", "cancelled")
 
 
 class OutboxError(Exception):

@@ -353,14 +353,6 @@ async def record_stopped(
     )
 
 
-async def get_request(*, session: AsyncSession, request_id: int) -> RequestRecord:
-    """One request; UnknownRequestError when there is none."""
-    row = await session.get(ProcurementRequest, request_id)
-    if row is None:
-        raise UnknownRequestError(str(request_id))
-    return _record(row)
-
-
 def _require_screener(actor: Actor) -> None:
     if not actor.access.is_screener:
         raise NotAuthorisedError(Role.IT_SCREENER)
