@@ -272,22 +272,12 @@ async def seed_roles(
     *, session: AsyncSession, admins: frozenset[str], screeners: frozenset[str]
 ) -> None:
     """Grant the admins and screeners named in settings (the first admins come from there)."""
-    for principal in sorted(admins):
-        await grant_role(
-            session=session,
-            principal=principal,
-            role=Role.ADMIN,
-            actor="settings",
-            source="settings",
-        )
-    for principal in sorted(screeners):
-        await grant_role(
-            session=session,
-            principal=principal,
-            role=Role.IT_SCREENER,
-            actor="settings",
-            source="settings",
-        )
+    for principals, role in ((admins, Role.ADMIN), (screeners, Role.IT_SCREENER)):
+        for principal in sorted(principals):
+            await grant_role(
+                session=session, principal=principal, role=role, actor="settings",
+                source="settings",
+            )  # fmt: skip
 
 
 # --- personal data (storage.personal_data lists these) ------------------------------------

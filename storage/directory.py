@@ -114,6 +114,41 @@ async def directory_token(*, session: AsyncSession) -> str:
     return token or ""
 
 
+async def _changed(
+    session: AsyncSession,
+    action: str,
+    entity: str,
+    entity_id: int,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    *,
+    actor: str,
+    source: str,
+) -> None:
+    """Audit one directory change and mark the directory changed (lookup indexes rebuild)."""
+    await record_change(
+        session=session, actor=actor, action=action, entity=entity, entity_id=entity_id,
+        before=before, after=after, source=source,
+    )  # fmt: skip
+    await touch_directory(session=session)
+
+
+async def _add(
+    session: AsyncSession,
+    row: Person | ItSystem | RoleAssignment,
+    entity: str,
+    after: dict[str, Any],
+    *,
+    actor: str,
+    source: str,
+    action: str = "create",
+) -> None:
+    """Store a new directory row, audited, and mark the directory changed."""
+    session.add(row)
+    await session.flush()
+    await _changed(session, action, entity, row.id, None, after, actor=actor, source=source)
+
+
 # --- conversions ------------------------------------------------------------------------
 
 
@@ -207,18 +242,8 @@ async def ensure_person(
         row = Person(
             email=email, name=name.strip(), org_unit_id=await _org_unit_id(session, org_unit)
         )
-        session.add(row)
-        await session.flush()
-        await record_change(
-            session=session,
-            actor=actor,
-            action="create",
-            entity="person",
-            entity_id=row.id,
-            after={"email": email, "name": row.name},
-            source=source,
-        )
-        await touch_directory(session=session)
+        after = {"email": email, "name": row.name}
+        await _add(session, row, "person", after, actor=actor, source=source)
     return person_info(row, await unit_names(session))
 
 
@@ -237,18 +262,7 @@ async def ensure_system(
         if name_key(row.name) == key:
             return system_info(row, await unit_names(session))
     row = ItSystem(name=name.strip(), aliases=[])
-    session.add(row)
-    await session.flush()
-    await record_change(
-        session=session,
-        actor=actor,
-        action="create",
-        entity="it_system",
-        entity_id=row.id,
-        after={"name": row.name},
-        source=source,
-    )
-    await touch_directory(session=session)
+    await _add(session, row, "it_system", {"name": row.name}, actor=actor, source=source)
     return system_info(row, await unit_names(session))
 
 
@@ -318,18 +332,8 @@ async def set_assignment(
         valid_from=utcnow(),
         source=source,
     )
-    session.add(row)
-    await session.flush()
-    await record_change(
-        session=session,
-        actor=actor,
-        action="assign",
-        entity="role_assignment",
-        entity_id=row.id,
-        after=assignment_audit(row),
-        source=source,
-    )
-    await touch_directory(session=session)
+    after = assignment_audit(row)
+    await _add(session, row, "role_assignment", after, actor=actor, source=source, action="assign")
     return await _assignment(session, row), True
 
 
@@ -342,17 +346,10 @@ async def end_assignment(
         raise UnknownAssignmentError(str(assignment_id))
     before = assignment_audit(row)
     row.valid_to = utcnow()
-    await record_change(
-        session=session,
-        actor=actor,
-        action="end",
-        entity="role_assignment",
-        entity_id=row.id,
-        before=before,
-        after=assignment_audit(row),
-        source=source,
-    )
-    await touch_directory(session=session)
+    await _changed(
+        session, "end", "role_assignment", row.id, before, assignment_audit(row),
+        actor=actor, source=source,
+    )  # fmt: skip
     return await _assignment(session, row)
 
 
