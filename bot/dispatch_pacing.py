@@ -2,20 +2,28 @@
 
 Teams allows a bot about 7 messages a second per conversation (8 in 2 s, 60 in 30 s) and a
 global rate per app; a 429 pauses that conversation. `next_send` picks, among conversations
-whose windows allow a send now, the one whose first job was claimed earliest.
+whose windows allow a send now, the one whose first job was claimed earliest. A refusal's
+status and Retry-After decide whether a row waits, is retried later, or is given up.
 """
 
 from __future__ import annotations
 
+import random
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from botbuilder.schema import ErrorResponseException
+
 from bot.rate_windows import SlidingWindows, Window
 from bot.settings import Settings
 from storage.conversations import ConversationInfo
 from storage.outbox import Delivery
+
+# Statuses worth another try later, and those that mean the recipient cannot be reached.
+TRANSIENT_STATUSES = frozenset({412, 502, 503, 504})
+UNREACHABLE_STATUSES = frozenset({403, 404})
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,13 @@ class DispatchLimits:
     backoff_cap_seconds: float = 300.0
     max_inline_wait_seconds: float = 30.0
     default_retry_after_seconds: float = 1.0
+
+    def backoff(self, attempts: int) -> float:
+        """Seconds to wait before the next try of a row tried `attempts` times."""
+        ceiling = min(
+            self.backoff_cap_seconds, self.backoff_base_seconds * 2 ** max(0, attempts - 1)
+        )
+        return random.uniform(ceiling / 2, ceiling)  # full jitter keeps retries apart
 
 
 def limits_for(settings: Settings) -> DispatchLimits:
@@ -78,6 +93,37 @@ class ConversationPace:
         return max(self.windows.earliest(now), self.paused_until)
 
 
+class ConversationPaces:
+    """The pace of every conversation a dispatcher sends to: made on first use, dropped idle."""
+
+    def __init__(self, limits: DispatchLimits) -> None:
+        self.limits = limits
+        self._paces: dict[str, ConversationPace] = {}
+
+    def values(self) -> Iterable[ConversationPace]:
+        """Every conversation's pace."""
+        return self._paces.values()
+
+    def of(self, conversation_id: str) -> ConversationPace:
+        """The pace of one conversation (new ones start with empty windows)."""
+        pace = self._paces.get(conversation_id)
+        if pace is None:
+            windows = SlidingWindows(
+                self.limits.conversation_windows, margin=self.limits.margin_seconds
+            )
+            pace = self._paces[conversation_id] = ConversationPace(windows)
+        return pace
+
+    def forget_idle(self, now: float) -> None:
+        """Drop conversations with nothing queued, sending or paused whose windows are empty."""
+        horizon = now - max(s for _, s in self.limits.conversation_windows) - 1
+        for cid, pace in list(self._paces.items()):
+            last = pace.windows.last()
+            idle = not pace.queue and not pace.sending
+            if idle and (last is None or last < horizon) and pace.paused_until < now:
+                del self._paces[cid]
+
+
 def next_send(
     conversations: Iterable[ConversationPace], global_windows: SlidingWindows, now: float
 ) -> tuple[ConversationPace | None, float]:
@@ -96,3 +142,18 @@ def next_send(
         elif best is None:
             soonest = min(soonest, at)
     return best, soonest
+
+
+def retry_after_of(error: ErrorResponseException) -> float | None:
+    """The seconds a refusal asks the bot to wait (its Retry-After header), if it says."""
+    headers = getattr(error.response, "headers", None) or {}
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def status_of(error: ErrorResponseException) -> int:
+    """The HTTP status the channel refused a send with (0 when it says none)."""
+    return int(getattr(error.response, "status_code", 0) or 0)

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import random
 import socket
 import uuid
 from collections.abc import Awaitable, Callable
@@ -25,7 +24,17 @@ from zoneinfo import ZoneInfo
 import aiohttp
 from botbuilder.schema import ErrorResponseException
 
-from bot.dispatch_pacing import ConversationPace, DispatchLimits, Job, next_send
+from bot.dispatch_pacing import (
+    TRANSIENT_STATUSES,
+    UNREACHABLE_STATUSES,
+    ConversationPace,
+    ConversationPaces,
+    DispatchLimits,
+    Job,
+    next_send,
+    retry_after_of,
+    status_of,
+)
 from bot.logs import fields
 from bot.outbox_render import render
 from bot.outbox_unreachable import report_unreachable
@@ -38,9 +47,6 @@ from storage.models.base import utcnow
 from storage.outbox import Delivery
 
 log = logging.getLogger(__name__)
-
-TRANSIENT_STATUSES = frozenset({412, 502, 503, 504})
-UNREACHABLE_STATUSES = frozenset({403, 404})
 
 
 @dataclass
@@ -55,19 +61,6 @@ class DispatchReport:
     unreachable: int = 0
     missed: int = 0
     lost_claims: int = 0
-
-
-def _retry_after(error: ErrorResponseException) -> float | None:
-    headers = getattr(error.response, "headers", None) or {}
-    value = headers.get("Retry-After") or headers.get("retry-after")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _status(error: ErrorResponseException) -> int:
-    return int(getattr(error.response, "status_code", 0) or 0)
 
 
 def worker_name() -> str:
@@ -103,7 +96,7 @@ class Dispatcher:
             rate_windows(self.limits.global_per_second), margin=self.limits.margin_seconds
         )
         self._beaten = -float("inf")
-        self._conversations: dict[str, ConversationPace] = {}
+        self._conversations = ConversationPaces(self.limits)
         self._wake = asyncio.Event()
         self._drain_lock = asyncio.Lock()
 
@@ -200,7 +193,7 @@ class Dispatcher:
                         order += 1
                         job.order = order
                         queued[job.delivery.id] = job
-                        self._conversation(job.conversation.conversation_id).queue.append(job)
+                        self._conversations.of(job.conversation.conversation_id).queue.append(job)
                         in_flight += 1
                 if in_flight == 0:
                     if more:
@@ -228,7 +221,7 @@ class Dispatcher:
                 task.cancel()
             if sending:
                 await asyncio.gather(*sending, return_exceptions=True)
-            self._forget_idle_conversations()
+            self._conversations.forget_idle(self.clock())
             await self._leave()
 
     async def _beat(self) -> bool:
@@ -296,24 +289,6 @@ class Dispatcher:
             jobs.append(Job(delivery, conversation))
         return jobs, len(claim.deliveries)
 
-    def _conversation(self, conversation_id: str) -> ConversationPace:
-        conversation = self._conversations.get(conversation_id)
-        if conversation is None:
-            windows = SlidingWindows(
-                self.limits.conversation_windows, margin=self.limits.margin_seconds
-            )
-            conversation = self._conversations[conversation_id] = ConversationPace(windows)
-        return conversation
-
-    def _forget_idle_conversations(self) -> None:
-        now = self.clock()
-        horizon = now - max(s for _, s in self.limits.conversation_windows) - 1
-        for cid, conversation in list(self._conversations.items()):
-            last = conversation.windows.last()
-            idle = not conversation.queue and not conversation.sending
-            if idle and (last is None or last < horizon) and conversation.paused_until < now:
-                del self._conversations[cid]
-
     async def _attempt(
         self, job: Job, conversation: ConversationPace, report: DispatchReport
     ) -> bool:
@@ -356,7 +331,7 @@ class Dispatcher:
         try:
             ids = await self.sender.send(info, activity)
         except ErrorResponseException as error:
-            status, retry_after = _status(error), _retry_after(error)
+            status, retry_after = status_of(error), retry_after_of(error)
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             status, retry_after = 0, None
             log.info("channel unreachable", extra=fields(error=type(error).__name__))
@@ -391,7 +366,7 @@ class Dispatcher:
                 outbox_dispatch.mark_retry,
                 delivery,
                 report,
-                retry_at=self.now() + timedelta(seconds=self._backoff(delivery.attempts)),
+                retry_at=self.now() + timedelta(seconds=self.limits.backoff(delivery.attempts)),
                 error=f"{status or 'network'} from channel",
             )
             report.retried += 1
@@ -402,13 +377,6 @@ class Dispatcher:
         )
         report.failed += 1
         return True
-
-    def _backoff(self, attempts: int) -> float:
-        ceiling = min(
-            self.limits.backoff_cap_seconds,
-            self.limits.backoff_base_seconds * 2 ** max(0, attempts - 1),
-        )
-        return random.uniform(ceiling / 2, ceiling)  # full jitter keeps retries apart
 
     async def _sent(
         self,
