@@ -16,7 +16,8 @@ from openpyxl.utils import get_column_letter
 from dialogs.portfolio_form import FIELDS
 from dialogs.texts import Lang, text
 from knowledge.portfolio import Gain, InitiativeStatus
-from storage.portfolio import STALE_AFTER, InitiativeRecord, PortfolioReport
+from storage.portfolio import InitiativeRecord
+from storage.portfolio_report import STALE_AFTER, PortfolioReport
 
 Format = Literal["csv", "xlsx", "html"]
 COLUMNS = ("id", *FIELDS, "status", "status_since", "registered_by", "registered_at")

@@ -43,21 +43,21 @@ from storage.access import Actor, access_of
 from storage.portfolio import (
     InitiativeRecord,
     InitiativeSummary,
+    UnknownInitiativeError,
+    get_initiative,
+    my_initiatives,
+    register_initiative,
+)
+from storage.portfolio_followers import follow_initiative, is_follower
+from storage.portfolio_moves import (
     MoveNotAllowedError,
     NotBodyMemberError,
     ReasonRequiredError,
     StaleMoveError,
-    UnknownInitiativeError,
     allowed_moves,
-    follow_initiative,
-    get_initiative,
-    is_follower,
     move_initiative,
-    my_initiatives,
-    register_initiative,
-    search_initiatives,
-    similar_initiatives,
 )
+from storage.portfolio_search import search_initiatives, similar_initiatives
 
 # Channels whose clients fill in Adaptive Card inputs; elsewhere registration is a dialog.
 CARD_FORM_CHANNELS = frozenset({"msteams", "emulator", "webchat", "directline"})

@@ -15,7 +15,8 @@ from storage.access import Actor
 from storage.conversations import personal_conversation
 from storage.models.base import utcnow
 from storage.outbox_payloads import InitiativeMoved
-from storage.portfolio import InitiativeRecord, audience
+from storage.portfolio import InitiativeRecord
+from storage.portfolio_followers import audience
 
 SOURCE = "portfolio"
 

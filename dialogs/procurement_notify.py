@@ -23,7 +23,8 @@ from storage.outbox_payloads import (
     ProcurementScreeningCard,
     ProcurementStatusNews,
 )
-from storage.procurement import EventRecord, RequestRecord, it_channel
+from storage.procurement import EventRecord, RequestRecord
+from storage.procurement_screening import it_channel
 
 SOURCE = "procurement"
 

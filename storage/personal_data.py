@@ -25,6 +25,7 @@ from storage import (
     meetings,
     outbox,
     portfolio,
+    portfolio_followers,
     procurement,
     reminders,
 )
@@ -52,6 +53,7 @@ REGISTRY: tuple[PersonalData, ...] = (
     *bot_state.PERSONAL_DATA,
     *procurement.PERSONAL_DATA,
     *portfolio.PERSONAL_DATA,
+    *portfolio_followers.PERSONAL_DATA,
     *reminders.PERSONAL_DATA,
     *meetings.PERSONAL_DATA,
     *outbox.PERSONAL_DATA,

@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.portfolio import Category, Funding, Gain, InitiativeStatus, load_rules
 from storage.access import Access, Actor, Role
-from storage.portfolio import NewInitiative, move_initiative, register_initiative
+from storage.portfolio import NewInitiative, register_initiative
+from storage.portfolio_moves import move_initiative
 
 DEMO_ACTOR = Actor(principal="demo", name="Demo")
 

@@ -14,21 +14,22 @@ from storage.audit import history
 from storage.models import ItSystem, OrgUnit, Person
 from storage.models.portfolio import Initiative
 from storage.portfolio import (
+    UnknownInitiativeError,
+    get_initiative,
+    my_initiatives,
+    register_initiative,
+)
+from storage.portfolio_followers import follow_initiative
+from storage.portfolio_moves import (
     MoveNotAllowedError,
     NotBodyMemberError,
     ReasonRequiredError,
     StaleMoveError,
-    UnknownInitiativeError,
     allowed_moves,
-    follow_initiative,
-    get_initiative,
     move_initiative,
-    my_initiatives,
-    portfolio_report,
-    register_initiative,
-    search_initiatives,
-    similar_initiatives,
 )
+from storage.portfolio_report import portfolio_report
+from storage.portfolio_search import search_initiatives, similar_initiatives
 from tests.portfolio.factories import ANNE, BO, CHARLOTTE, new_initiative
 
 RULES = load_rules("norddjurs")

@@ -11,11 +11,18 @@ from storage.audit import history
 from storage.models import ItSystem, Person, RoleAssignment
 from storage.procurement import (
     DepartureAnswer,
+    Requester,
+    RequestStatus,
+    record_stopped,
+    request_history,
+    requests_of,
+    submit_request,
+)
+from storage.procurement_reuse import find_existing
+from storage.procurement_screening import (
     MissingNoteError,
     NoOpenQuestionError,
     NotRequesterError,
-    Requester,
-    RequestStatus,
     StaleActionError,
     answer_question,
     ask_requester,
@@ -23,14 +30,9 @@ from storage.procurement import (
     it_channel,
     open_question,
     open_requests,
-    record_stopped,
-    request_history,
-    requests_of,
     set_it_channel,
-    submit_request,
     take_request,
 )
-from storage.procurement_reuse import find_existing
 
 ANNE = Requester(
     principal="aad-anne", name="Anne Jensen", email="anne@kommune.dk", aad_object_id="aad-anne"
@@ -258,7 +260,8 @@ async def test_reuse_finds_open_initiatives_with_their_lead_and_unit(
 
     from dialogs.cards import card
     from knowledge.portfolio import InitiativeStatus, load_rules
-    from storage.portfolio import move_initiative, register_initiative
+    from storage.portfolio import register_initiative
+    from storage.portfolio_moves import move_initiative
     from tests.portfolio.factories import ANNE as REGISTRANT
     from tests.portfolio.factories import new_initiative
 

@@ -32,7 +32,8 @@ from storage.models import (
 )
 from storage.models.base import utcnow
 from storage.personal_data import erase_person, export_personal_data, subject_of
-from storage.portfolio import follow_initiative, register_initiative
+from storage.portfolio import register_initiative
+from storage.portfolio_followers import follow_initiative
 from storage.procurement import Requester, submit_request
 from storage.retention import purge_abandoned_dialogs, purge_idle
 from tests.portfolio.factories import new_initiative

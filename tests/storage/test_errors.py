@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import directory, meetings, personal_data
 from storage.access import LastAdminError, Role, grant_role, revoke_role
 from storage.errors import DomainError, UnknownPersonError
-from storage.portfolio import MoveNotAllowedError
+from storage.portfolio_moves import MoveNotAllowedError
 
 
 def test_one_unknown_person_for_every_service() -> None:

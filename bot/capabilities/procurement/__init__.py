@@ -20,19 +20,16 @@ from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_
 from knowledge.packs import load_pack
 from storage.access import Access, Actor, NotAuthorisedError, access_of
 from storage.models.base import utcnow
-from storage.procurement import (
+from storage.procurement import RequestRecord, RequestStatus, UnknownRequestError, requests_of
+from storage.procurement_screening import (
     MissingNoteError,
     NoOpenQuestionError,
     NotRequesterError,
-    RequestRecord,
-    RequestStatus,
     StaleActionError,
-    UnknownRequestError,
     answer_question,
     ask_requester,
     decide_request,
     open_requests,
-    requests_of,
     set_it_channel,
     take_request,
 )
