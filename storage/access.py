@@ -40,8 +40,7 @@ class NotAuthorisedError(DomainError):
     """The acting user lacks the role an action needs."""
 
     def __init__(self, needed: Role, body_key: str | None = None) -> None:
-        detail = f"needs {needed}" + (f" of {body_key}" if body_key else "")
-        super().__init__(detail, role=needed, body=body_key)
+        super().__init__(role=needed, body=body_key)
         self.needed = needed
         self.body_key = body_key
 
@@ -49,7 +48,7 @@ class NotAuthorisedError(DomainError):
 class LastAdminError(DomainError):
     """Ending these grants would leave govbot without an administrator."""
 
-    key = "access.last_admin"
+    default_key = "access.last_admin"
 
 
 @dataclass(frozen=True)
@@ -226,7 +225,7 @@ async def revoke_role(
         )
     )
     if role is Role.ADMIN:
-        await check_admins_remain(session=session, ending=[row.id for row in rows])
+        await _keep_an_admin(session, {row.id for row in rows}, principal_of(principal))
     ended = 0
     for row in rows:
         row.revoked_at = utcnow()
@@ -243,14 +242,17 @@ async def revoke_role(
     return ended
 
 
-async def check_admins_remain(*, session: AsyncSession, ending: Iterable[int]) -> None:
-    """Raise LastAdminError when ending the grants `ending` (ids) would leave no administrator."""
-    ids = set(ending)
-    if not ids:
+async def refuse_last_admin(*, session: AsyncSession, ending: Iterable[Grant], name: str) -> None:
+    """LastAdminError (naming `name`) when ending `ending` would leave govbot with no admin."""
+    await _keep_an_admin(session, {g.id for g in ending if g.role is Role.ADMIN}, name)
+
+
+async def _keep_an_admin(session: AsyncSession, ending_ids: set[int], name: str) -> None:
+    if not ending_ids:
         return
     admins = await list_grants(session=session, role=Role.ADMIN)
-    if all(grant.id in ids for grant in admins):
-        raise LastAdminError()
+    if all(grant.id in ending_ids for grant in admins):
+        raise LastAdminError(name=name)
 
 
 async def list_grants(

@@ -26,10 +26,10 @@ MEMBER_ROLES = (Role.SECRETARY, Role.CHAIR, Role.MEMBER)
 class UnknownBodyError(DomainError):
     """The pack has no body with that key, or the body holds no meetings."""
 
-    key = "meetings.unknown_body"
+    default_key = "meetings.unknown_body"
 
     def __init__(self, body_key: str) -> None:
-        super().__init__(body_key, name=body_key)
+        super().__init__(name=body_key)
         self.body_key = body_key
 
 

@@ -42,6 +42,10 @@ class DirectoryError(DomainError):
 class UnknownAssignmentError(DirectoryError):
     """No current assignment with that id."""
 
+    def __init__(self, assignment_id: int) -> None:
+        super().__init__(id=assignment_id)
+        self.assignment_id = assignment_id
+
 
 @dataclass(frozen=True)
 class PersonInfo:
@@ -343,7 +347,7 @@ async def end_assignment(
     """End a current assignment (it stays in history)."""
     row = await session.get(RoleAssignment, assignment_id)
     if row is None or row.valid_to is not None:
-        raise UnknownAssignmentError(str(assignment_id))
+        raise UnknownAssignmentError(assignment_id)
     before = assignment_audit(row)
     row.valid_to = utcnow()
     await _changed(

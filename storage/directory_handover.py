@@ -34,7 +34,7 @@ class Handover:
 async def plan_handover(*, session: AsyncSession, source_id: int, target_id: int) -> Handover:
     """What handing every current role of `source_id` over to `target_id` would change."""
     if source_id == target_id:
-        raise DirectoryError("same person")
+        raise DirectoryError("directory.same_person")
     units = await unit_names(session)
     source = await session.get(Person, source_id)
     target = await session.get(Person, target_id)

@@ -1,10 +1,8 @@
-"""The domain's refusals: one family, said to the user once, at the edge, in their language.
+"""The base of govbot's domain errors: a refusal the user is told about, in their language.
 
-A `DomainError` names the text to say (`key`, a key of dialogs' locale files) and the values
-that fill it (`params`, plain domain values such as ids, statuses and names; the edge turns a
-status into its label). `str(error)` is a short English detail for logs and the CLI. Each
-service module declares its own errors beside its functions as subclasses; the ones several
-services share live here.
+Raised by record services and conversations alike; bot/routing.py is the one place that
+catches it and says `text(key, lang, **params)`. Params are plain values (already in the
+user's language where that matters: the raiser knows which).
 """
 
 from __future__ import annotations
@@ -13,30 +11,35 @@ from typing import Any, ClassVar
 
 
 class DomainError(Exception):
-    """A change or lookup the records refuse; `key` and `params` are what to tell the user."""
+    """An action refused for a reason the user is told: a message key and its values."""
 
-    key: ClassVar[str] = "errors.generic"
+    # The message of a subclass that always says the same thing.
+    default_key: ClassVar[str] = "errors.refused"
 
-    def __init__(self, detail: str = "", /, **params: Any) -> None:
-        super().__init__(detail or self.key)
+    def __init__(self, key: str | None = None, /, **params: Any) -> None:
+        self.key: str = key or self.default_key
         self.params: dict[str, Any] = params
+        super().__init__(self.key)
+
+
+# --- refusals several record services share -----------------------------------------------
 
 
 class UnknownPersonError(DomainError):
     """Nobody is known by that identity (an email, an AAD object id or a person id)."""
 
-    key = "access.person_unknown"
+    default_key = "access.person_unknown"
 
     def __init__(self, identity: str) -> None:
-        super().__init__(identity, name=identity)
+        super().__init__(name=identity)
         self.identity = identity
 
 
 class UnknownMeetingError(DomainError):
     """No meeting has that id."""
 
-    key = "meetings.unknown_meeting"
+    default_key = "meetings.unknown_meeting"
 
     def __init__(self, meeting_id: int) -> None:
-        super().__init__(str(meeting_id), id=meeting_id)
+        super().__init__(id=meeting_id)
         self.meeting_id = meeting_id

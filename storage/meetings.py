@@ -33,7 +33,11 @@ SOURCE = "meetings"
 
 
 class InvalidMeetingError(DomainError, ValueError):
-    """A meeting's times are impossible (ends before it starts, naive times)."""
+    """A meeting's times or link are impossible (ends before it starts, naive times)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail=detail)
+        self.detail = detail
 
 
 @dataclass(frozen=True)

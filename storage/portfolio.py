@@ -48,10 +48,10 @@ class PortfolioError(DomainError):
 class UnknownInitiativeError(PortfolioError):
     """No initiative has that id."""
 
-    key = "portfolio.refused.unknown"
+    default_key = "portfolio.refused.unknown"
 
     def __init__(self, initiative_id: int) -> None:
-        super().__init__(f"initiative {initiative_id} does not exist", id=initiative_id)
+        super().__init__(id=initiative_id)
         self.initiative_id = initiative_id
 
 

@@ -31,10 +31,10 @@ from storage.portfolio import (
 class MoveNotAllowedError(PortfolioError):
     """The pack's rules have no move from the initiative's status to the wanted one."""
 
-    key = "portfolio.refused.not_allowed"
+    default_key = "portfolio.refused.not_allowed"
 
     def __init__(self, current: InitiativeStatus, wanted: InitiativeStatus) -> None:
-        super().__init__(f"no move {current} → {wanted}", from_status=current, to_status=wanted)
+        super().__init__(from_status=current, to_status=wanted)
         self.current = current
         self.wanted = wanted
 
@@ -42,27 +42,27 @@ class MoveNotAllowedError(PortfolioError):
 class StaleMoveError(PortfolioError):
     """The initiative has moved on since the card that asked for this move was shown."""
 
-    key = "portfolio.refused.stale"
+    default_key = "portfolio.refused.stale"
 
     def __init__(self, current: InitiativeStatus) -> None:
-        super().__init__(f"initiative is now {current}", status=current)
+        super().__init__(status=current)
         self.current = current
 
 
 class NotBodyMemberError(PortfolioError):
     """The actor sits in none of the bodies that may make this move."""
 
-    key = "portfolio.refused.not_member"
+    default_key = "portfolio.refused.not_member"
 
     def __init__(self, bodies: tuple[str, ...]) -> None:
-        super().__init__(f"needs membership of {', '.join(bodies)}", bodies=bodies)
+        super().__init__(bodies=bodies)
         self.bodies = bodies
 
 
 class ReasonRequiredError(PortfolioError):
     """This move must say why (e.g. afvist, sat på pause)."""
 
-    key = "portfolio.refused.reason"
+    default_key = "portfolio.refused.reason"
 
 
 def granting_body(transition: Transition, access: Access) -> str | None:

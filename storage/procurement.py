@@ -52,7 +52,7 @@ class ProcurementError(DomainError):
 class UnknownRequestError(ProcurementError):
     """No request has that id."""
 
-    key = "procurement.acted.unknown"
+    default_key = "procurement.acted.unknown"
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ async def locked_request(session: AsyncSession, request_id: int) -> ProcurementR
         .execution_options(populate_existing=True)
     )
     if row is None:
-        raise UnknownRequestError(str(request_id))
+        raise UnknownRequestError(id=request_id)
     return row
 
 

@@ -33,31 +33,29 @@ from storage.procurement import (
 class StaleActionError(ProcurementError):
     """The request has moved on (decided, taken by someone else): the click changes nothing."""
 
-    key = "procurement.acted.stale"
+    default_key = "procurement.acted.stale"
 
     def __init__(self, request: RequestRecord) -> None:
-        super().__init__(
-            f"request {request.id} is {request.status}", id=request.id, status=request.status
-        )
+        super().__init__(id=request.id, status=request.status)
         self.request = request
 
 
 class NotRequesterError(ProcurementError):
     """Only the employee who made the request may answer IT's questions."""
 
-    key = "procurement.acted.not_yours"
+    default_key = "procurement.acted.not_yours"
 
 
 class NoOpenQuestionError(ProcurementError):
     """There is no unanswered question from IT on the request."""
 
-    key = "procurement.acted.no_question"
+    default_key = "procurement.acted.no_question"
 
 
 class MissingNoteError(ProcurementError):
     """Conditions or a reason are needed for this decision."""
 
-    key = "procurement.acted.note_needed"
+    default_key = "procurement.acted.note_needed"
 
 
 def _require_screener(actor: Actor) -> None:
@@ -130,7 +128,7 @@ async def decide_request(
         raise ValueError(f"{decision} is not a decision")
     note = (note or "").strip() or None
     if decision in NOTE_REQUIRED and note is None:
-        raise MissingNoteError(decision.value)
+        raise MissingNoteError(note=decision.value)
     row = await locked_request(session, request_id)
     if RequestStatus(row.status) not in OPEN or row.status == decision:
         raise StaleActionError(request_record(row))
@@ -148,7 +146,7 @@ async def ask_requester(
     _require_screener(actor)
     question = question.strip()
     if not question:
-        raise MissingNoteError("question")
+        raise MissingNoteError(note="question")
     row = await locked_request(session, request_id)
     if RequestStatus(row.status) not in OPEN:
         raise StaleActionError(request_record(row))
@@ -201,10 +199,10 @@ async def answer_question(
     """The requester answers IT's question; returns the request, the question and the answer."""
     answer = answer.strip()
     if not answer:
-        raise MissingNoteError("answer")
+        raise MissingNoteError(note="answer")
     row = await locked_request(session, request_id)
     if row.requester != principal.lower():
-        raise NotRequesterError(str(request_id))
+        raise NotRequesterError(id=request_id)
     query = select(ProcurementEvent).where(
         ProcurementEvent.request_id == request_id,
         ProcurementEvent.kind == "question",
@@ -214,7 +212,7 @@ async def answer_question(
         query = query.where(ProcurementEvent.id == question_id)
     question = await session.scalar(query.order_by(ProcurementEvent.id).limit(1))
     if question is None:
-        raise NoOpenQuestionError(str(request_id))
+        raise NoOpenQuestionError(id=request_id)
     question.answered_at = utcnow()
     row.updated_at = question.answered_at
     event = await add_event(

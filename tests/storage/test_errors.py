@@ -16,7 +16,7 @@ def test_one_unknown_person_for_every_service() -> None:
     assert personal_data.UnknownPersonError is UnknownPersonError
     error = UnknownPersonError("anne@norddjurs.dk")
     assert isinstance(error, DomainError)
-    assert (error.key, error.params, str(error)) == (
+    assert (error.key, error.params, error.identity) == (
         "access.person_unknown",
         {"name": "anne@norddjurs.dk"},
         "anne@norddjurs.dk",
@@ -31,8 +31,12 @@ def test_a_typed_error_carries_its_values() -> None:
 
 async def test_the_last_admin_keeps_the_role(session: AsyncSession) -> None:
     await grant_role(session=session, principal="ada@kommune.dk", role=Role.ADMIN, actor="t")
-    with pytest.raises(LastAdminError):
+    with pytest.raises(LastAdminError) as refused:
         await revoke_role(session=session, principal="ada@kommune.dk", role=Role.ADMIN, actor="t")
+    assert (refused.value.key, refused.value.params) == (
+        "access.last_admin",
+        {"name": "ada@kommune.dk"},
+    )
     await grant_role(session=session, principal="bo@kommune.dk", role=Role.ADMIN, actor="t")
     assert await revoke_role(
         session=session, principal="ada@kommune.dk", role=Role.ADMIN, actor="t"

@@ -34,8 +34,8 @@ from storage.access import (
     LastAdminError,
     Role,
     access_of,
-    check_admins_remain,
     grant_role,
+    refuse_last_admin,
     revoke_role,
 )
 from storage.access_holders import grants_of_person, role_holders
@@ -218,11 +218,10 @@ class AccessAdmin:
             return []
         if not held:
             raise Refusal("access.not_held", **values)
-        if role is Role.ADMIN:  # the last-admin rule is storage's
-            try:
-                await check_admins_remain(session=session, ending=[g.id for g in held])
-            except LastAdminError:
-                raise Refusal("access.last_admin", name=change["name"]) from None
+        try:  # the last-admin rule is storage's
+            await refuse_last_admin(session=session, ending=held, name=change["name"])
+        except LastAdminError as refused:
+            raise Refusal(refused.key, **refused.params) from None
         return sorted({g.principal for g in held})
 
     # --- intents ---------------------------------------------------------------------------
