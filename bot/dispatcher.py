@@ -306,10 +306,12 @@ class Dispatcher:
                 count_attempt=False,
             )
             return True
-        if delivery.expires_at and now >= delivery.expires_at:
-            await self._settle(
-                outbox_dispatch.mark_missed, delivery, report, error="expired before sending"
-            )
+        # A row can fall past its grace after this pass's expiry ran (it was planned since,
+        # or claimed in the same moment): it is missed all the same, never sent days late.
+        too_old = now - delivery.due_at > self.limits.grace
+        if too_old or (delivery.expires_at and now >= delivery.expires_at):
+            error = "not sent in time" if too_old else "expired before sending"
+            await self._settle(outbox_dispatch.mark_missed, delivery, report, error=error)
             report.missed += 1
             return True
         late = now - delivery.due_at > self.limits.late_after

@@ -210,6 +210,26 @@ async def test_after_downtime_recent_rows_go_out_late_and_old_ones_are_missed(
     assert await settled(database, "d:") == {"d:recent": "sent", "d:old": "missed"}
 
 
+async def test_a_row_past_its_grace_is_missed_even_when_claimed_before_expiry_ran(
+    own_dispatch_bot: RunningBot, channel: TestChannel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The background pass may already be past its expiry step when an old row appears."""
+    database = own_dispatch_bot.app[DATABASE]
+    await talk(own_dispatch_bot, channel, 7)
+    before = len(channel.received)
+    await plan(database, "g:old", principal=aad(7), due_in=-timedelta(days=3))
+    dispatcher = Dispatcher(database, own_dispatch_bot.app[PROACTIVE], tz=TZ)
+
+    async def expiry_already_ran(report: object) -> None:
+        return None
+
+    monkeypatch.setattr(dispatcher, "_expire", expiry_already_ran)
+    report = await dispatcher.drain()
+    assert report.missed == 1 and report.sent == 0
+    assert arrivals(channel.received[before:], ["g:old"]) == {}
+    assert await statuses(database, "g:") == {"g:old": "missed"}
+
+
 @pytest.fixture
 async def own_dispatch_bot(make_settings: Callable[..., Settings]) -> AsyncIterator[RunningBot]:
     """The app without its background dispatcher, for tests that run dispatchers of their own:
