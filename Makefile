@@ -30,6 +30,7 @@ test: $(STAMP) manifest-schema
 lint: $(STAMP)
 	$(BIN)/ruff check bot dialogs knowledge storage manifest tests
 	$(BIN)/ruff format --check bot dialogs knowledge storage manifest tests
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/govbot nlu build

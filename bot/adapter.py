@@ -8,23 +8,25 @@ from types import SimpleNamespace
 from typing import Any
 
 import requests
-from botbuilder.core import TurnContext
-from botbuilder.integration.aiohttp import (
-    CloudAdapter,
-    ConfigurationBotFrameworkAuthentication,
-)
-from botbuilder.schema import Activity, ActivityTypes, CallerIdConstants, ResourceResponse
-from botframework.connector.aio import ConnectorClient
-from botframework.connector.auth import (
+from msrest.serialization import Serializer
+
+from bot.sdk import (
+    Activity,
+    ActivityTypes,
     AuthenticateRequestResult,
     AuthenticationConstants,
     BotFrameworkAuthentication,
+    BotFrameworkClient,
+    CallerIdConstants,
     ClaimsIdentity,
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+    ConnectorClient,
     ConnectorFactory,
+    ResourceResponse,
+    TurnContext,
     UserTokenClient,
 )
-from msrest.serialization import Serializer
-
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -174,7 +176,7 @@ class GovbotAuthentication(BotFrameworkAuthentication):
         # govbot configures no OAuth connection, so no turn needs a token client.
         return None
 
-    def create_bot_framework_client(self):  # type: ignore[no-untyped-def]
+    def create_bot_framework_client(self) -> BotFrameworkClient:
         return self._inner.create_bot_framework_client()
 
     def get_originating_audience(self) -> str:
@@ -192,7 +194,9 @@ class GovbotAuthentication(BotFrameworkAuthentication):
 
 async def _close(client: ConnectorClient) -> None:
     try:
-        await client.close()
+        # botframework-connector 4.17's ConnectorClient has no close(): this raises
+        # AttributeError, which is logged below, and the client's session stays open.
+        await client.close()  # type: ignore[attr-defined]
     except Exception:  # closing is best effort at shutdown
         log.debug("connector close failed", exc_info=True)
 

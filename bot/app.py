@@ -11,7 +11,6 @@ from functools import partial
 from typing import Any
 
 from aiohttp import web
-from botbuilder.schema import Activity
 
 from bot.adapter import GovbotAdapter, SigningKeysUnavailableError, create_adapter
 from bot.assembly import build_bot
@@ -23,6 +22,7 @@ from bot.logs import fields
 from bot.middleware import RateLimit, TenantGate
 from bot.proactive import ProactiveSender
 from bot.retention import retention_running
+from bot.sdk import Activity
 from bot.settings import Settings
 from storage.access import seed_roles
 from storage.db import Database

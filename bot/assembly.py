@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from botbuilder.core import ConversationState, TurnContext, UserState
-from botbuilder.dialogs import DialogSet
-
 from bot.capabilities import (
     Runtime,
     access,
@@ -25,7 +22,9 @@ from bot.handler import GovBot
 from bot.intents import IntentMatcher, trained_matcher
 from bot.proactive import ProactiveSender
 from bot.routing import SlotSource
+from bot.sdk import ConversationState, DialogSet, TurnContext, UserState
 from bot.settings import Settings
+from dialogs.confirmation import Confirmations
 from dialogs.turn import turn_session
 from knowledge.name_index import NameIndex
 from knowledge.packs import load_pack
@@ -68,6 +67,7 @@ def build_bot(
         conversation_state=conversation_state,
         user_state=user_state,
         dialogs=DialogSet(conversation_state.create_property("DialogState")),
+        confirmations=Confirmations(conversation_state.create_property("govbot.pending")),
         proactive=proactive,
     )
     if outbox_kick is not None:

@@ -336,7 +336,7 @@ def due(settings: Settings, at: str, as_json: bool) -> None:
         settings.database_url,
         lambda session: reminders_due(session=session, at=moment, grace=grace),
     )
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "meeting_id": r.meeting_id,
             "rule": r.rule,
@@ -367,7 +367,7 @@ def status(settings: Settings, meeting_id: int, as_json: bool) -> None:
     found = _guard(
         settings, lambda session: delivery_status(session=session, meeting_id=meeting_id)
     )
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "key": d.key,
             "recipient": d.recipient,

@@ -6,9 +6,7 @@ import re
 import unicodedata
 from typing import Any
 
-from botbuilder.core import TurnContext
-from botbuilder.schema import Activity, ConversationReference
-
+from bot.sdk import Activity, ConversationReference, TurnContext
 from dialogs.turn import TurnUser
 from storage.conversations import ConversationInfo
 
@@ -49,7 +47,7 @@ def conversation_info(
     if not conversation or not conversation.id or not activity.service_url:
         return None
     user = user_of(activity)
-    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    channel_data: Any = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     team = channel_data.get("team") if isinstance(channel_data.get("team"), dict) else {}
     channel = channel_data.get("channel") if isinstance(channel_data.get("channel"), dict) else {}
     return ConversationInfo(

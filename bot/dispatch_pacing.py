@@ -14,9 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from botbuilder.schema import ErrorResponseException
-
 from bot.rate_windows import SlidingWindows, Window
+from bot.sdk import ErrorResponseException
 from bot.settings import Settings
 from storage.conversations import ConversationInfo
 from storage.outbox import Delivery

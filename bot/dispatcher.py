@@ -22,7 +22,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
-from botbuilder.schema import ErrorResponseException
 
 from bot.dispatch_pacing import (
     TRANSIENT_STATUSES,
@@ -40,6 +39,7 @@ from bot.outbox_render import render
 from bot.outbox_unreachable import report_unreachable
 from bot.proactive import ProactiveSender
 from bot.rate_windows import SlidingWindows, rate_windows
+from bot.sdk import ErrorResponseException
 from storage import outbox_dispatch
 from storage.conversations import ConversationInfo
 from storage.db import Database

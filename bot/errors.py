@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from botbuilder.core import TurnContext
-from botbuilder.schema import ActivityTypes
-
 from bot.logs import fields
 from bot.notices import tell
+from bot.sdk import ActivityTypes, TurnContext
 from dialogs.texts import locale_lang, text
 from dialogs.turn import LANG_KEY
 from storage.db import is_database_unavailable

@@ -10,23 +10,25 @@ from datetime import datetime, timedelta
 from time import perf_counter
 from typing import Any
 
-from botbuilder.core import (
-    ActivityHandler,
-    ConversationState,
-    InvokeResponse,
-    TurnContext,
-    UserState,
-)
-from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnStatus
-from botbuilder.schema import Activity, ChannelAccount
-
 from bot.adapter import HELD_REPLIES_KEY
 from bot.conversations import clean_text, conversation_info, reference_data, user_of
 from bot.intents import IntentMatch, IntentMatcher, Understood
 from bot.local import ONE_SHOT_CHANNEL
 from bot.logs import fields
 from bot.notices import card_message
-from bot.routing import Routes, SlotSource
+from bot.routing import Routes, SlotSource, continue_dialog
+from bot.sdk import (
+    Activity,
+    ActivityHandler,
+    ChannelAccount,
+    ConversationState,
+    DialogContext,
+    DialogSet,
+    DialogTurnStatus,
+    InvokeResponse,
+    TurnContext,
+    UserState,
+)
 from bot.settings import Settings
 from bot.subject import forget as forget_subject
 from bot.subject import open_subject
@@ -55,21 +57,6 @@ log = logging.getLogger(__name__)
 DIALOG_CONTEXT_KEY = "govbot.dialog_context"
 INTENT_KEY = "govbot.intent"
 MAX_REMEMBERED_CONVERSATIONS = 10_000
-# Questions that may interrupt a running dialog: they answer and change nothing.
-INTERRUPTIONS = frozenset(
-    {
-        "knowledge.question",
-        "directory.role",
-        "directory.who_owns",
-        "directory.contacts",
-        "directory.person",
-        "directory.access_request",
-        "meetings.next",
-        "meetings.year",
-        "meetings.members",
-        "smalltalk.who_are_you",
-    }
-)
 _QUESTION_WORDS = frozenset(
     "hvem hvad hvor hvordan hvornår hvilken hvilke hvilket hvorfor hvor who what where when "
     "how which why".split()
@@ -191,7 +178,7 @@ class GovBot(ActivityHandler):
             forget_subject(turn_context)
         if dialog_context.active_dialog is not None:
             turn_context.turn_state[INTERRUPT_KEY] = self._interrupt
-            result = await dialog_context.continue_dialog()
+            result = await continue_dialog(turn_context, dialog_context)
             if result.status != DialogTurnStatus.Empty:
                 turn_context.turn_state[INTENT_KEY] = "dialog"
                 return
@@ -261,16 +248,34 @@ class GovBot(ActivityHandler):
         await say(turn_context, "fallback.not_understood", text=text[:200])
         await show(turn_context, "help", lead=None, actions=MAIN_ACTIONS)
 
+    def _interrupts(self, key: str) -> bool:
+        """Whether intent `key` may be asked in the middle of a dialog (declared so, routed)."""
+        intent = self._matcher.intent(key)
+        return intent is not None and intent.interrupts and key in self._routes.actions
+
     async def _interrupt(self, turn_context: TurnContext, text: str) -> bool:
-        """Answer a question asked in the middle of a dialog; False when it is an answer."""
+        """Answer a question asked in the middle of a dialog; False when it is an answer.
+
+        A question is never taken as the answer to a prompt: when the model is unsure which
+        question it is, the pack's sure answer or "Vil du …?" with the questions it may be.
+        """
         if not _looks_like_question(text):
             return False
         understood = self._matcher.understand(text, await self._slots(turn_context))
         match = understood.match
-        if match is None or match.key not in INTERRUPTIONS or match.key not in self._routes.actions:
+        if match is not None:
+            if not self._interrupts(match.key):
+                return False
+            turn_context.turn_state[INTENT_KEY] = f"interruption:{match.key}"
+            await self._routes.actions[match.key](turn_context, match)
+            return True
+        offers = tuple(offer for offer in understood.offers if self._interrupts(offer.key))
+        if not offers:
             return False
-        turn_context.turn_state[INTENT_KEY] = f"interruption:{match.key}"
-        await self._routes.actions[match.key](turn_context, match)
+        if await self._routes.answer_if_sure(turn_context, understood.text):
+            turn_context.turn_state[INTENT_KEY] = "interruption:sure_answer"
+            return True
+        await self._offer(turn_context, replace(understood, offers=offers))
         return True
 
     async def _offer(self, turn_context: TurnContext, understood: Understood) -> None:
@@ -291,12 +296,17 @@ class GovBot(ActivityHandler):
             await show(turn_context, "help", lead=_text(turn_context, "fallback.card_unknown"),
                        actions=MAIN_ACTIONS)  # fmt: skip
             return
+        assert isinstance(key, str)  # an action is only looked up for a str key
         said = clean_text(Activity(text=said))[: self._settings.max_message_chars]
         # Handlers that read the message itself (a need, a change) see what the user wrote.
         turn_context.activity.text = said
         params = self._matcher.params_for(said, await self._slots(turn_context))
         turn_context.turn_state[INTENT_KEY] = f"chosen:{key}"
         await action(turn_context, IntentMatch(key, 100.0, "offer", params, said))
+        dialog_context: DialogContext | None = turn_context.turn_state.get(DIALOG_CONTEXT_KEY)
+        if dialog_context is not None and dialog_context.active_dialog is not None:
+            if self._interrupts(key):  # a question answered mid-dialog: the prompt again
+                await dialog_context.reprompt_dialog()
 
     async def _on_card_submit(
         self, turn_context: TurnContext, dialog_context: DialogContext, value: Mapping[str, Any]
@@ -315,7 +325,7 @@ class GovBot(ActivityHandler):
             return ""
         if dialog_context.active_dialog is not None:
             turn_context.turn_state[INTENT_KEY] = "dialog"
-            await dialog_context.continue_dialog()
+            await continue_dialog(turn_context, dialog_context)
             return ""
         turn_context.turn_state[INTENT_KEY] = "stale_card"
         await show(

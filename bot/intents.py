@@ -22,8 +22,16 @@ from typing import Any
 import yaml
 
 from dialogs.base import CONTROL_COMMANDS
-from knowledge.intent_model import MODEL_FORMAT, SLOT_TOKENS, IntentModel, Utterance, expand
+from knowledge.intent_model import (
+    MODEL_FORMAT,
+    SLOT_TOKENS,
+    IntentModel,
+    Ranked,
+    Utterance,
+    expand,
+)
 from knowledge.slots import SlotFinder, Slots
+from knowledge.text import fold, words
 
 # Beside this module; a path, not importlib.resources: the capabilities package imports us.
 log = logging.getLogger(__name__)
@@ -39,7 +47,9 @@ SAMPLE_NAMES: tuple[dict[str, str], ...] = (
 # A message of at most this many words right after an answer may be a follow-up to it, and
 # the intents declared to follow that answer weigh this much more.
 FOLLOW_UP_WORDS = 5
-FOLLOW_UP_PRIOR = 3.0
+FOLLOW_UP_PRIOR = 10.0
+# How many masked wordings the matcher keeps the model's ranking for.
+RANK_CACHE_SIZE = 4096
 # Words a greeting may add in front of a request ("Hej govbot, …").
 _GREETING_EXTRAS = frozenset({"govbot", "der", "there", "igen", "again", "allesammen", "all"})
 
@@ -60,6 +70,8 @@ class Intent:
     offer: Mapping[str, str] = field(default_factory=dict)  # button label per language
     # Intents of an answer after which this one is likely ("og dataejeren?" after a role).
     follows: tuple[str, ...] = ()
+    # A question that may be asked in the middle of a dialog: it answers and changes nothing.
+    interrupts: bool = False
 
     @cached_property
     def compiled(self) -> tuple[re.Pattern[str], ...]:
@@ -156,6 +168,7 @@ def load_intents(root: Path = CAPABILITY_ROOT) -> tuple[Intent, ...]:
                 patterns=tuple(item.get("patterns") or ()),
                 offer=offer,
                 follows=tuple(item.get("follows") or ()),
+                interrupts=bool(item.get("interrupts", False)),
             )
             for pattern in intent.patterns:
                 try:
@@ -167,12 +180,20 @@ def load_intents(root: Path = CAPABILITY_ROOT) -> tuple[Intent, ...]:
     return tuple(intent for _, _, intent in declared)
 
 
+TRAINING_FILES = "*/training*.yaml"  # training.yaml, and training-<writer>.yaml beside it
+
+
 def load_training(intents: Sequence[Intent], root: Path = CAPABILITY_ROOT) -> tuple[Utterance, ...]:
-    """Every capability's training utterances, validated against the declared intents."""
+    """Every capability's training utterances, validated against the declared intents.
+
+    A capability may hold several training files, each from another writer; an intent needs
+    enough utterances per language over all of them, and no text may be trained twice."""
     declared = {intent.key: intent for intent in intents}
     utterances: list[Utterance] = []
     owner: dict[str, str] = {}
-    for path in sorted(root.glob("*/training.yaml")):
+    counts: dict[tuple[str, str], int] = {}
+    where: dict[str, Path] = {}
+    for path in sorted(root.glob(TRAINING_FILES)):
         data = _read_yaml(path) or {}
         for key, by_lang in data.items():
             intent = declared.get(key)
@@ -180,20 +201,22 @@ def load_training(intents: Sequence[Intent], root: Path = CAPABILITY_ROOT) -> tu
                 raise IntentDeclarationError(f"{path}: {key!r} is not a declared intent")
             if intent.capability != path.parent.name:
                 raise IntentDeclarationError(f"{path}: {key!r} belongs to {intent.capability}")
+            where.setdefault(key, path)
             for lang in LANGUAGES:
                 texts = list((by_lang or {}).get(lang) or ())
-                if len(texts) < MIN_UTTERANCES[lang]:
-                    raise IntentDeclarationError(
-                        f"{path}: {key} has {len(texts)} {lang} utterances, "
-                        f"needs {MIN_UTTERANCES[lang]}"
-                    )
+                counts[(key, lang)] = counts.get((key, lang), 0) + len(texts)
                 for text in texts:
                     folded = normalise(str(text))
                     if folded in owner:
-                        where = "twice" if owner[folded] == key else f"for {owner[folded]} too"
-                        raise IntentDeclarationError(f"{path}: {text!r} ({key}) is trained {where}")
+                        twice = "twice" if owner[folded] == key else f"for {owner[folded]} too"
+                        raise IntentDeclarationError(f"{path}: {text!r} ({key}) is trained {twice}")
                     owner[folded] = key
                     utterances.append(Utterance(str(text), key, lang))
+    for (key, lang), count in sorted(counts.items()):
+        if count < MIN_UTTERANCES[lang]:
+            raise IntentDeclarationError(
+                f"{where[key]}: {key} has {count} {lang} utterances, needs {MIN_UTTERANCES[lang]}"
+            )
     return tuple(utterances)
 
 
@@ -214,6 +237,10 @@ class IntentMatcher:
         self.intents = tuple(load_intents() if intents is None else intents)
         self._by_key = {intent.key: intent for intent in self.intents}
         self._commands = {normalise(c): i.key for i in self.intents for c in i.commands}
+        # The same commands as typed without æøå ("hjaelp", "saet som it kanal", "ga tilbage").
+        self._folded_commands = {
+            fold(c): i.key for i in self.intents for c in i.commands if fold(c)
+        }
         if model is None:
             if utterances is None:
                 utterances = load_training(self.intents) if intents is None else ()
@@ -223,6 +250,7 @@ class IntentMatcher:
         self.bands = bands
         # For each subject intent, the intents a short message after it is likelier to be.
         self._priors: dict[str, dict[str, float]] = {}
+        self._ranked: dict[tuple[str, str], list[Ranked]] = {}
         for intent in self.intents:
             for subject in intent.follows:
                 self._priors.setdefault(subject, {})[intent.key] = FOLLOW_UP_PRIOR
@@ -235,7 +263,7 @@ class IntentMatcher:
 
     def command(self, text: str) -> str | None:
         """The intent `text` names as a whole command ("hjælp", "hej"), if any."""
-        return self._commands.get(normalise(text))
+        return self._command(normalise(text))
 
     def offer_label(self, key: str, lang: str) -> str:
         """The button label offering `key` in `lang`."""
@@ -261,8 +289,14 @@ class IntentMatcher:
         if self.model is None:
             return Understood(original, greeted=greeted)
         names = slots.find(original) if slots is not None else Slots(original, {})
-        prior = self._priors.get(after or "") if len(request.split()) <= FOLLOW_UP_WORDS else None
-        ranked = self.model.rank(names.masked, prior=prior)
+        short = len(request.split()) <= FOLLOW_UP_WORDS
+        prior_key = (after or "") if short and (after or "") in self._priors else ""
+        prior = self._priors.get(prior_key)
+        ranked = self._rank(names.masked, "")
+        # A request clear on its own ("og 2027?" is the årshjul) stands; only an unclear one
+        # is read as a follow-up to the answer before it.
+        if prior and ranked[0].probability < self.bands.act:
+            ranked = self._rank(names.masked, prior_key)
         top = ranked[0]
         if top.probability >= self.bands.act:
             match = IntentMatch(
@@ -285,20 +319,46 @@ class IntentMatcher:
             offers.append(Offer(intent.key, intent.label, candidate.probability))
         return Understood(original, offers=tuple(offers), greeted=greeted)
 
+    def _rank(self, masked: str, prior_key: str) -> list[Ranked]:
+        """The model's ranking of `masked` text, kept for the next time the same wording comes:
+        with names masked ("hvem er systemejer for xsystemx") the common requests repeat."""
+        key = (masked, prior_key)
+        ranked = self._ranked.get(key)
+        if ranked is None:
+            assert self.model is not None
+            ranked = self.model.rank(masked, prior=self._priors.get(prior_key))
+            if len(self._ranked) >= RANK_CACHE_SIZE:
+                self._ranked.pop(next(iter(self._ranked)))  # the oldest goes first
+            self._ranked[key] = ranked
+        return ranked
+
     def params_for(self, text: str, slots: SlotFinder | None) -> dict[str, str]:
         """The names `text` carries, as parameters for an intent chosen by a button."""
         return slots.find(text).params() if slots is not None else {}
 
     def _exact(self, request: str) -> IntentMatch | None:
-        key = self._commands.get(request)
+        key = self._command(request)
         if key:
             return IntentMatch(key, 100.0, "command")
+        # Danish typed without æøå ("sekretaer", "paamindelser") is also tried as the text
+        # folding reads it ("sekretær"), pattern by pattern, so priorities hold.
+        read = " ".join(words(request))
+        return self._pattern((request, read) if read != request else (request,))
+
+    def _command(self, request: str) -> str | None:
+        folded = fold(request)
+        return self._commands.get(request) or (
+            self._folded_commands.get(folded) if folded else None
+        )
+
+    def _pattern(self, requests: tuple[str, ...]) -> IntentMatch | None:
         for intent in self.intents:
             for pattern in intent.compiled:
-                found = pattern.search(request)
-                if found:
-                    params = {k: v.strip() for k, v in found.groupdict().items() if v}
-                    return IntentMatch(intent.key, 100.0, "pattern", params)
+                for request in requests:
+                    found = pattern.search(request)
+                    if found:
+                        params = {k: v.strip() for k, v in found.groupdict().items() if v}
+                        return IntentMatch(intent.key, 100.0, "pattern", params)
         return None
 
     def _without_greeting(self, normalised: str) -> tuple[str, bool]:
@@ -338,9 +398,9 @@ def _without_leading_words(text: str, count: int) -> str:
 
 
 def declarations_digest(root: Path = CAPABILITY_ROOT) -> str:
-    """A digest of every capability's intents.yaml and training.yaml (and the model format)."""
+    """A digest of every capability's intents.yaml and training files (and the model format)."""
     digest = hashlib.sha256(f"format {MODEL_FORMAT}".encode())
-    for path in sorted([*root.glob("*/intents.yaml"), *root.glob("*/training.yaml")]):
+    for path in sorted([*root.glob("*/intents.yaml"), *root.glob(TRAINING_FILES)]):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -6,18 +6,18 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from botbuilder.core import BotAdapter, TurnContext
-from botbuilder.schema import (
+from bot.adapter import hold_replies
+from bot.errors import on_turn_error
+from bot.sdk import (
     Activity,
     ActivityTypes,
+    BotAdapter,
     ChannelAccount,
     ConversationAccount,
     ConversationReference,
     ResourceResponse,
+    TurnContext,
 )
-
-from bot.adapter import hold_replies
-from bot.errors import on_turn_error
 
 LOCAL_CHANNEL = "govbot-cli"
 # `govbot ask`: one question, one answer, so no welcome card.

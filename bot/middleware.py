@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from botbuilder.core import Middleware, TurnContext
-from botbuilder.schema import Activity, ActivityTypes
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -14,6 +12,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from bot.conversations import tenant_of
 from bot.logs import fields
 from bot.notices import tell
+from bot.sdk import Activity, ActivityTypes, Middleware, TurnContext
 from dialogs.texts import locale_lang, text
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
-from botbuilder.schema import Activity, ActivityTypes
+from bot.sdk import Activity, ActivityTypes, InvokeResponse, MessageFactory, TurnContext
 
 
 def card_message(message: str) -> InvokeResponse:

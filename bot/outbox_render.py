@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from botbuilder.core import MessageFactory
-from botbuilder.schema import Activity
-
+from bot.sdk import Activity, MessageFactory
 from dialogs.cards import card
 from dialogs.texts import Lang, locale_lang, text
 from storage.outbox_payloads import Payload

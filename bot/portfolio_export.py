@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, tzinfo
+from datetime import datetime, tzinfo
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from dialogs.formats import amount, day
 from dialogs.portfolio_form import FIELDS
 from dialogs.texts import Lang, text
 from knowledge.portfolio import Gain, InitiativeStatus
@@ -21,6 +22,7 @@ from storage.portfolio_report import STALE_AFTER, PortfolioReport
 
 Format = Literal["csv", "xlsx", "html"]
 COLUMNS = ("id", *FIELDS, "status", "status_since", "registered_by", "registered_at")
+HISTORY_COLUMNS = ("title", "when", "by", "from", "to", "body", "reason")
 # Spreadsheet programs run cells that start like a formula; such text is prefixed with '.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -28,11 +30,11 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def header(lang: Lang) -> list[str]:
     """Column titles in `lang`."""
     names = {
-        "id": "Nr." if lang == "da" else "No.",
+        "id": text("portfolio.export.id", lang),
         "status": text("portfolio.card.status", lang),
-        "status_since": "Status siden" if lang == "da" else "Status since",
+        "status_since": text("portfolio.export.status_since", lang),
         "registered_by": text("portfolio.card.registered_by", lang),
-        "registered_at": "Registreret" if lang == "da" else "Registered",
+        "registered_at": text("portfolio.export.registered_at", lang),
     }
     return [names.get(c) or text(f"portfolio.field.{c}", lang) for c in COLUMNS]
 
@@ -93,7 +95,7 @@ def to_xlsx(
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "Initiativer" if lang == "da" else "Initiatives"
+    sheet.title = text("portfolio.export.initiatives", lang)
     sheet.append(header(lang))
     for record in records:
         sheet.append(row(record, lang, tz))
@@ -102,11 +104,10 @@ def to_xlsx(
     for index, column in enumerate(COLUMNS, start=1):
         width = 50 if column in ("description", "title") else 18
         sheet.column_dimensions[get_column_letter(index)].width = width
-    history = book.create_sheet("Historik" if lang == "da" else "History")
+    history = book.create_sheet(text("portfolio.export.history", lang))
     history.append(
-        ["Nr.", "Titel", "Tidspunkt", "Af", "Fra", "Til", "Organ", "Begrundelse"]
-        if lang == "da"
-        else ["No.", "Title", "When", "By", "From", "To", "Body", "Reason"]
+        [text("portfolio.export.id", lang)]
+        + [text(f"portfolio.export.history_{c}", lang) for c in HISTORY_COLUMNS]
     )
     for record in records:
         for entry in record.history:
@@ -149,15 +150,6 @@ def to_html(report: PortfolioReport, lang: Lang, municipality: str, tz: tzinfo) 
     def t(key: str, **values: Any) -> str:
         return text(key, lang, **values)
 
-    def day(value: date | datetime) -> str:
-        if isinstance(value, datetime):
-            value = value.astimezone(tz).date()
-        return value.strftime("%d.%m.%Y") if lang == "da" else value.isoformat()
-
-    def money(value: int) -> str:
-        grouped = f"{value:,}"
-        return grouped.replace(",", ".") if lang == "da" else grouped
-
     html = (
         _environment()
         .get_template("portfolio_report.html.j2")
@@ -165,8 +157,8 @@ def to_html(report: PortfolioReport, lang: Lang, municipality: str, tz: tzinfo) 
             r=report,
             lang=lang,
             t=t,
-            day=day,
-            money=money,
+            day=lambda value: day(value, lang, tz),
+            money=lambda value: amount(value, lang),
             municipality=municipality,
             stale_days=STALE_AFTER.days,
             gains=list(Gain),

@@ -5,10 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from botbuilder.core import BotAdapter, TurnContext
-from botbuilder.schema import Activity, ResourceResponse
-
 from bot.conversations import reference_of
+from bot.sdk import Activity, CloudAdapter, ResourceResponse, TurnContext
 from storage.conversations import ConversationInfo
 
 log = logging.getLogger(__name__)
@@ -18,7 +16,7 @@ log = logging.getLogger(__name__)
 class ProactiveSender:
     """Continues a stored conversation through the adapter and sends activities into it."""
 
-    adapter: BotAdapter
+    adapter: CloudAdapter
     app_id: str
 
     async def send(self, conversation: ConversationInfo, *activities: Activity) -> list[str]:

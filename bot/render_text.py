@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from botbuilder.schema import Activity
+from bot.sdk import Activity
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 
@@ -54,7 +55,7 @@ async def retention_loop(settings: Settings, database: Database) -> None:
 
 
 @contextlib.asynccontextmanager
-async def retention_running(settings: Settings, database: Database):  # type: ignore[no-untyped-def]
+async def retention_running(settings: Settings, database: Database) -> AsyncIterator[None]:
     """Keep `retention_loop` running while the app serves."""
     task = asyncio.create_task(retention_loop(settings, database))
     try:

@@ -1,15 +1,23 @@
-"""Where a turn goes: intents to actions, card submits to their handlers, the rest to fallbacks."""
+"""Where a turn goes: intents to actions, card submits to their handlers, the rest to fallbacks.
+
+Every handler is wrapped as it is routed: the role it declares is checked before it runs, and
+this is the edge where a refusal (a DomainError from a service, a conversation or that check)
+is said to the user, once, in their language.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-from botbuilder.core import TurnContext
+from functools import wraps
+from typing import Any, TypeVar
 
 from bot.intents import IntentMatch
+from bot.sdk import DialogContext, DialogTurnResult, DialogTurnStatus, TurnContext
+from dialogs.permissions import Requirement, require
+from dialogs.turn import say
 from knowledge.slots import SlotFinder
+from storage.errors import DomainError
 
 # An action answers a matched intent.
 Action = Callable[[TurnContext, IntentMatch], Awaitable[None]]
@@ -21,6 +29,55 @@ Fallback = Callable[[TurnContext, str], Awaitable[bool]]
 SlotSource = Callable[[TurnContext], Awaitable[SlotFinder]]
 # A turn hook runs at the start of every turn, inside its transaction (e.g. linking identities).
 TurnHook = Callable[[TurnContext], Awaitable[None]]
+
+A = TypeVar("A")
+R = TypeVar("R")
+
+
+def refusals_said(
+    handler: Callable[[TurnContext, A], Awaitable[R]], refused: R
+) -> Callable[[TurnContext, A], Awaitable[R]]:
+    """`handler`, with a refusal it raises said to the user (and `refused` returned)."""
+
+    @wraps(handler)
+    async def run(context: TurnContext, argument: A) -> R:
+        try:
+            return await handler(context, argument)
+        except DomainError as refusal:
+            await say(context, refusal.key, then=refusal.then, **refusal.params)
+            return refused
+
+    return run
+
+
+def guarded(
+    handler: Callable[[TurnContext, A], Awaitable[R]], requirement: Requirement | None
+) -> Callable[[TurnContext, A], Awaitable[R]]:
+    """`handler`, run only once the acting user meets `requirement` (when there is one)."""
+    if requirement is None:
+        return handler
+
+    @wraps(handler)
+    async def run(context: TurnContext, given: A) -> R:
+        await require(context, requirement, given)
+        return await handler(context, given)
+
+    return run
+
+
+async def _continue_or_end(context: TurnContext, dialog_context: DialogContext) -> DialogTurnResult:
+    try:
+        return await dialog_context.continue_dialog()
+    except DomainError:
+        # Refused by one of the dialog's own steps: the flow cannot go on from there.
+        await dialog_context.cancel_all_dialogs()
+        raise
+
+
+async def continue_dialog(context: TurnContext, dialog_context: DialogContext) -> DialogTurnResult:
+    """Continue the running dialog; a refusal from one of its steps ends it (and is said)."""
+    ended = DialogTurnResult(DialogTurnStatus.Complete)
+    return await refusals_said(_continue_or_end, ended)(context, dialog_context)
 
 
 @dataclass
@@ -34,26 +91,40 @@ class Routes:
     # Answer free text only when certain (the pack's confident answers): tried before a
     # "Vil du …?" and before a capability asks back for what the text left out.
     sure_answers: list[Fallback] = field(default_factory=list)
+    # The role each guarded intent or card action needs, by its key.
+    requirements: dict[str, Requirement] = field(default_factory=dict)
 
-    def action(self, key: str, handler: Action) -> None:
-        """Route the intent `key` to `handler`."""
+    def action(self, key: str, handler: Action, *, requires: Requirement | None = None) -> None:
+        """Route the intent `key` to `handler`, for users who meet `requires`."""
         if key in self.actions:
             raise ValueError(f"intent {key!r} is routed twice")
-        self.actions[key] = handler
+        self._declare(key, requires)
+        self.actions[key] = refusals_said(guarded(handler, requires), None)
 
-    def submit(self, key: str, handler: SubmitHandler) -> None:
-        """Route card submits with `{"action": key}` to `handler`."""
+    def submit(
+        self, key: str, handler: SubmitHandler, *, requires: Requirement | None = None
+    ) -> None:
+        """Route card submits with `{"action": key}` to `handler`, for users who meet `requires`."""
         if key in self.submits:
             raise ValueError(f"card action {key!r} is routed twice")
-        self.submits[key] = handler
+        self._declare(key, requires)
+        self.submits[key] = refusals_said(guarded(handler, requires), None)
+
+    def _declare(self, key: str, requirement: Requirement | None) -> None:
+        if requirement is not None:
+            self.requirements[key] = requirement
+
+    async def press(self, context: TurnContext, data: Mapping[str, Any]) -> None:
+        """Run the card action `data` names, as if its button had been pressed."""
+        await self.submits[str(data.get("action"))](context, data)
 
     def fallback(self, handler: Fallback) -> None:
         """Try `handler` on free text no intent matched, after earlier fallbacks."""
-        self.fallbacks.append(handler)
+        self.fallbacks.append(refusals_said(handler, True))
 
     def sure_answer(self, handler: Fallback) -> None:
         """Try `handler` on text the intents left open, before asking the user back."""
-        self.sure_answers.append(handler)
+        self.sure_answers.append(refusals_said(handler, True))
 
     async def answer_if_sure(self, context: TurnContext, text: str) -> bool:
         """True when a sure answerer answered `text`."""

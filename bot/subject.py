@@ -11,8 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from botbuilder.core import TurnContext
-
+from bot.sdk import TurnContext
 from storage.models.base import utcnow
 
 _STORE_KEY = "govbot.subject_store"
@@ -30,6 +29,11 @@ class Subject:
     meeting_id: int | None = None
     person_name: str | None = None
     person_email: str | None = None
+    person_unit: str | None = None
+    # When the answer offered or named several: "og dataejeren?" or "hendes mail?" then asks
+    # which one is meant instead of guessing.
+    systems: list[str] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
 
 

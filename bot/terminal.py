@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import click
-from botbuilder.schema import Activity
 
 from bot.assembly import build_bot
 from bot.handler import GovBot
 from bot.local import LocalAdapter
 from bot.render_text import card_actions, render
+from bot.sdk import Activity
 from bot.settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any, ClassVar
 
-from botbuilder.dialogs import (
+from bot.sdk import (
+    ActivityTypes,
     ComponentDialog,
     DialogContext,
     DialogReason,
@@ -15,33 +14,36 @@ from botbuilder.dialogs import (
     WaterfallDialog,
     WaterfallStepContext,
 )
-from botbuilder.schema import ActivityTypes
-
-from dialogs.texts import text
+from dialogs.texts import Lang, text
 from dialogs.turn import INTERRUPT_KEY, say, turn_lang
+from knowledge.text import fold
 
 # Words that steer the conversation itself, in Danish and English (matched whole, normalised).
 CONTROL_COMMANDS: dict[str, tuple[str, ...]] = {
     "cancel": ("annuller", "afbryd", "stop", "glem det", "cancel", "abort", "quit"),
     "restart": ("start forfra", "forfra", "start over", "restart"),
-    "back": ("tilbage", "gå tilbage", "ga tilbage", "back", "go back"),
-    "help": ("hjælp", "hjaelp", "help", "?"),
+    "back": ("tilbage", "gå tilbage", "back", "go back"),
+    "help": ("hjælp", "help", "?"),
 }
-_LOOKUP = {
-    re.sub(r"\s+", " ", word): command
-    for command, words in CONTROL_COMMANDS.items()
-    for word in words
-}
+
+
+def _key(message: str) -> str:
+    """Folded (so "hjaelp" and "ga tilbage" meet "hjælp" and "gå tilbage"); "?" as it is."""
+    return fold(message) or message.strip()
+
+
+_LOOKUP = {_key(word): command for command, words in CONTROL_COMMANDS.items() for word in words}
 _OPTIONS_KEY = "govbot.options"
 
 
 def control_command(message: str | None) -> str | None:
     """ "cancel", "restart", "back" or "help" when the whole message is such a command."""
-    if not message:
-        return None
-    cleaned = unicodedata.normalize("NFC", message).casefold()
-    cleaned = re.sub(r"[^\w\s?æøå]", " ", cleaned)
-    return _LOOKUP.get(re.sub(r"\s+", " ", cleaned).strip())
+    return _LOOKUP.get(_key(message)) if message else None
+
+
+def retry_text(key: str, lang: Lang, /, **values: Any) -> str:
+    """A prompt's retry message with the way out of the dialog after it (never a dead end)."""
+    return f"{text(key, lang, **values)} {text('dialog.way_out', lang)}"
 
 
 def remember(step: WaterfallStepContext, name: str) -> None:
@@ -70,9 +72,9 @@ class GovbotDialog(ComponentDialog):
         if command == "restart":
             await inner_dc.cancel_all_dialogs()
             await say(inner_dc.context, "dialog.restarted")
-            options = (
-                inner_dc.parent.active_dialog.state.get(_OPTIONS_KEY) if inner_dc.parent else None
-            )
+            # This dialog is the parent's active dialog while it runs.
+            active = inner_dc.parent.active_dialog if inner_dc.parent else None
+            options = active.state.get(_OPTIONS_KEY) if active else None
             return await super().on_begin_dialog(inner_dc, options)
         if command == "back":
             return await self._step_back(inner_dc)

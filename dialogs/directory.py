@@ -1,44 +1,30 @@
 """Changing the directory in chat (admins): set or end an assignment, hand over all roles.
 
-The dialog shows exactly what will change and asks for a yes; on yes it checks the user's
-rights again and re-plans from the database, so a changed directory or a stale card changes
-nothing.
+A change is planned here and confirmed through dialogs.confirmation (typed, in
+TypedConfirmationDialog); on yes `apply` checks the user's rights again and re-plans from the
+database, so a changed directory or a stale confirmation changes nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
-from botbuilder.core import MessageFactory
-from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
-from botbuilder.dialogs.choices import Choice, ListStyle
-from botbuilder.dialogs.prompts import ChoicePrompt, PromptOptions
-
-from dialogs.base import GovbotDialog
+from bot.sdk import TurnContext
 from dialogs.directory_view import names_of, resolve_person, role_label
-from dialogs.texts import Lang, text
-from dialogs.turn import as_attachment, say, turn_lang, turn_session, turn_user
+from dialogs.texts import Lang, in_lang, text
+from dialogs.turn import say, turn_lang, turn_session, turn_user
 from knowledge.directory_question import RoleVocabulary
 from knowledge.schema import Pack
-from storage.access import access_of
-from storage.directory import (
-    DirectoryError,
-    PersonInfo,
-    current_assignments,
-    end_assignment,
-    set_assignment,
-)
+from storage.directory import PersonInfo, current_assignments, end_assignment, set_assignment
 from storage.directory_handover import apply_handover, plan_handover
 from storage.directory_index import DirectoryIndex, directory_index
-
-YES = ("ja", "yes", "ja gennemfør", "ja, gennemfør", "yes, go ahead", "ok", "jep", "jo")
-NO = ("nej", "no", "nope", "lad være")
+from storage.errors import DomainError
 
 
 @dataclass(frozen=True)
 class Plan:
-    """A resolved change: what the card showed, and the ids to check again on yes."""
+    """A resolved change: what the confirmation shows, and the ids to check again on yes."""
 
     kind: str  # handover | set | end
     lead: str
@@ -46,104 +32,49 @@ class Plan:
     already_lines: tuple[str, ...]
     state: dict[str, Any]
 
+    def card(self, lang: Lang) -> dict[str, Any]:
+        """The confirmation's card values."""
+        return {
+            "lead": self.lead,
+            "lines": list(self.lines),
+            "already_lead": text(
+                "directory.already_held", lang, source=self.state.get("source_name", ""),
+                target=self.state.get("target_name", ""),
+            ),
+            "already_lines": list(self.already_lines),
+        }  # fmt: skip
 
-class Refusal(Exception):
-    """The change cannot be planned; `key` and `values` are the text to say."""
 
-    def __init__(self, key: str, **values: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
-
-
-class DirectoryChangeDialog(GovbotDialog):
-    """Plan a directory change, show it, and apply it after a yes."""
-
-    title_key: ClassVar[str] = "directory.change_title"
+class DirectoryChanges:
+    """Plan a directory change for confirmation, and apply it once confirmed."""
 
     def __init__(self, pack: Pack) -> None:
-        super().__init__(DirectoryChangeDialog.__name__)
         self._pack = pack
         self._roles = RoleVocabulary(pack)
-        self.add_dialog(ChoicePrompt("confirm"))
-        self.add_dialog(WaterfallDialog("steps", [self.plan_step, self.apply_step]))
-        self.initial_dialog_id = "steps"
 
-    async def plan_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        context = step.context
-        lang = turn_lang(context)
-        options = step.options if isinstance(step.options, dict) else {}
-        try:
-            await self._require_admin(step)
-            plan = await self._plan(step, options, lang)
-        except Refusal as refusal:
-            await say(context, refusal.key, **refusal.values)
-            return await step.end_dialog()
-        step.values["plan"] = plan.state
-        card = as_attachment(
-            "directory_confirm",
-            context,
-            lead=plan.lead,
-            lines=list(plan.lines),
-            already_lead=text(
-                "directory.already_held",
-                lang,
-                source=plan.state.get("source_name", ""),
-                target=plan.state.get("target_name", ""),
-            ),
-            already_lines=list(plan.already_lines),
-            yes_text="ja" if lang == "da" else "yes",
-            no_text="nej" if lang == "da" else "no",
-        )
-        return await step.prompt(
-            "confirm",
-            PromptOptions(
-                prompt=MessageFactory.attachment(card),
-                retry_prompt=MessageFactory.text(text("directory.confirm_retry", lang)),
-                choices=[Choice("ja", synonyms=list(YES)), Choice("nej", synonyms=list(NO))],
-                style=ListStyle.none,
-            ),
-        )
+    async def plan(self, context: TurnContext, options: dict[str, Any]) -> Plan:
+        """The change the admin asked for (`kind` and the intent's parameters), or DomainError."""
+        return await self._plan(context, options, turn_lang(context))
 
-    async def apply_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        context = step.context
-        if step.result is None or step.result.value != "ja":
-            await say(context, "directory.dropped")
-            return await step.end_dialog()
-        state: dict[str, Any] = step.values["plan"]
-        try:
-            await self._require_admin(step)
-            done = await self._apply(step, state)
-        except Refusal as refusal:
-            await say(context, refusal.key, **refusal.values)
-            return await step.end_dialog()
+    async def apply(self, context: TurnContext, state: dict[str, Any]) -> None:
+        """A confirmed change: check the directory again, then write it."""
+        done = await self._apply(context, state)
         await say(context, done[0], **done[1])
-        return await step.end_dialog()
 
     # --- planning -------------------------------------------------------------------------
 
-    async def _require_admin(self, step: WaterfallStepContext) -> None:
-        user = turn_user(step.context)
-        access = await access_of(
-            session=turn_session(step.context),
-            aad_object_id=user.aad_object_id,
-            email=user.email,
-        )
-        if not access.is_admin:
-            raise Refusal("directory.not_admin")
-
-    async def _plan(self, step: WaterfallStepContext, options: dict[str, Any], lang: Lang) -> Plan:
-        session = turn_session(step.context)
+    async def _plan(self, context: TurnContext, options: dict[str, Any], lang: Lang) -> Plan:
+        session = turn_session(context)
         index = await directory_index(session=session)
         raw = str(options.get("raw", ""))
         if options.get("kind") == "handover":
             source = _one_person(index, str(options.get("source", "")), raw)
             target = _one_person(index, str(options.get("target", "")), raw)
             if source.id == target.id:
-                raise Refusal("directory.same_person")
+                raise DomainError("directory.same_person")
             plan = await plan_handover(session=session, source_id=source.id, target_id=target.id)
             if not plan.moves and not plan.already_held:
-                raise Refusal("directory.nothing_to_hand_over", name=source.name)
+                raise DomainError("directory.nothing_to_hand_over", name=source.name)
             return Plan(
                 kind="handover",
                 lead=text(
@@ -163,21 +94,21 @@ class DirectoryChangeDialog(GovbotDialog):
         person = _one_person(index, str(options.get("person", "")), raw)
         role = self._roles.role(str(options.get("role", "")))
         if role is None:
-            allowed = ", ".join(
-                r.label_da if lang == "da" else r.label_en for r in self._pack.roles
+            allowed = ", ".join(in_lang(r, "label", lang) for r in self._pack.roles)
+            raise DomainError(
+                "directory.unknown_role", role=options.get("role", ""), allowed=allowed
             )
-            raise Refusal("directory.unknown_role", role=options.get("role", ""), allowed=allowed)
         label = role_label(self._pack, role.key, lang)
         system_id: int | None = None
         system_name: str | None = None
         if options.get("system"):
             search = index.find_system(str(options["system"]))
             if search.outcome != "found":
-                raise Refusal("directory.unknown", query=options["system"])
+                raise DomainError("directory.unknown", query=options["system"])
             system_id, system_name = search.systems[0].id, search.systems[0].name
         elif role.scope != "organisation":
-            raise Refusal("directory.needs_system", role=label.lower(), person=person.name)
-        values = {"name": person.name, "role": label.lower(), "system": system_name}
+            raise DomainError("directory.needs_system", role=label.lower(), person=person.name)
+        values: dict[str, Any] = {"name": person.name, "role": label.lower(), "system": system_name}
         held = [
             a
             for a in await current_assignments(
@@ -185,14 +116,19 @@ class DirectoryChangeDialog(GovbotDialog):
             )
             if (a.system.id if a.system else None) == system_id
         ]
-        state = {"person": person.id, "role": role.key, "system": system_id, **values}
+        state: dict[str, Any] = {
+            "person": person.id,
+            "role": role.key,
+            "system": system_id,
+            **values,
+        }
         if options.get("kind") == "end":
             if not held:
-                raise Refusal("directory.not_held", **values)
+                raise DomainError("directory.not_held", **values)
             state |= {"kind": "end", "ids": sorted(a.id for a in held)}
             return Plan("end", text("directory.confirm_end", lang, **values), (), (), state)
         if held:
-            raise Refusal("directory.already", **values)
+            raise DomainError("directory.already", **values)
         state |= {"kind": "set"}
         return Plan("set", text("directory.confirm_set", lang, **values), (), (), state)
 
@@ -212,17 +148,17 @@ class DirectoryChangeDialog(GovbotDialog):
     # --- applying -------------------------------------------------------------------------
 
     async def _apply(
-        self, step: WaterfallStepContext, state: dict[str, Any]
+        self, context: TurnContext, state: dict[str, Any]
     ) -> tuple[str, dict[str, Any]]:
-        session = turn_session(step.context)
-        actor = turn_user(step.context).identity
+        session = turn_session(context)
+        actor = turn_user(context).identity
         kind = state["kind"]
         if kind == "handover":
             plan = await plan_handover(
                 session=session, source_id=state["source"], target_id=state["target"]
             )
             if sorted(a.id for a in (*plan.moves, *plan.already_held)) != state["ids"]:
-                raise Refusal("directory.stale")
+                raise DomainError("directory.stale")
             await apply_handover(
                 session=session,
                 source_id=state["source"],
@@ -242,16 +178,16 @@ class DirectoryChangeDialog(GovbotDialog):
             )
             if (a.system.id if a.system else None) == state["system"]
         ]
-        values["role"] = role_label(self._pack, state["role"], turn_lang(step.context)).lower()
+        values["role"] = role_label(self._pack, state["role"], turn_lang(context)).lower()
         values["system"] = held[0].system.name if held and held[0].system else None
         if kind == "end":
             if sorted(a.id for a in held) != state["ids"]:
-                raise Refusal("directory.stale")
+                raise DomainError("directory.stale")
             for assignment in held:
                 await end_assignment(session=session, assignment_id=assignment.id, actor=actor)
             return "directory.done_end", values
         if held:
-            raise Refusal("directory.stale")
+            raise DomainError("directory.stale")
         assignment, _ = await set_assignment(
             session=session,
             person_id=state["person"],
@@ -268,8 +204,5 @@ def _one_person(index: DirectoryIndex, query: str, raw: str) -> PersonInfo:
     if found.person is not None:
         return found.person
     if not found.people:
-        raise Refusal("directory.person_missing", query=query)
-    raise Refusal("directory.person_ambiguous", query=query, names=names_of(found.people))
-
-
-__all__ = ["DirectoryChangeDialog", "DirectoryError"]
+        raise DomainError("directory.person_missing", query=query)
+    raise DomainError("directory.person_ambiguous", query=query, names=names_of(found.people))

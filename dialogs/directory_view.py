@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from dialogs.texts import Lang, text
+from dialogs.texts import Lang, in_lang, named, text
 from knowledge.schema import Pack, Role
 from knowledge.text import fold
 from storage.directory import Assignment, PersonInfo
@@ -25,11 +25,7 @@ def chat_url(email: str) -> str:
 
 def role_label(pack: Pack, role_key: str, lang: Lang) -> str:
     """The role's name in `lang` (the key when the pack lacks the role)."""
-    try:
-        role = pack.role(role_key)
-    except KeyError:
-        return role_key
-    return role.label_en if lang == "en" else role.label_da
+    return named(pack.role, role_key, "label", lang)
 
 
 def entries(
@@ -59,15 +55,15 @@ def duties(roles: Iterable[Role], pack: Pack, lang: Lang) -> list[dict[str, str]
     """What each role is responsible for, with the pack's source."""
     out = []
     for role in dict.fromkeys(roles):
-        items = (role.responsibilities_en if lang == "en" else ()) or role.responsibilities_da
+        items = in_lang(role, "responsibilities", lang)
         try:
             title = pack.document(role.source.doc).title
         except KeyError:
             title = role.source.doc
         out.append(
             {
-                "role": (role.label_en if lang == "en" else role.label_da).lower(),
-                "summary": role.summary_en if lang == "en" else role.summary_da,
+                "role": str(in_lang(role, "label", lang)).lower(),
+                "summary": in_lang(role, "summary", lang),
                 "lines": "- " + "\n- ".join(items),
                 "source": text("directory.source", lang, title=title, section=role.source.section),
             }
@@ -81,7 +77,7 @@ def holders_summary(
     """One line naming who holds `roles` for a system, for choice lists."""
     keys = {role.key for role in roles}
     holders = index.holders(keys, system_id)
-    label = (roles[0].label_en if lang == "en" else roles[0].label_da) if roles else ""
+    label = str(in_lang(roles[0], "label", lang)) if roles else ""
     if not holders:
         return text("directory.no_holders_line", lang, role=label.lower())
     names = ", ".join(dict.fromkeys(a.person.name for a in holders))

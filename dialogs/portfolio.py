@@ -1,5 +1,6 @@
-"""Registering and steering initiatives in chat: the form card, the step-by-step dialog, the
-initiative card with the moves the viewer may make, and lists.
+"""Registering and steering initiatives in chat: the form card, the initiative card with the
+moves the viewer may make, and lists (the step-by-step dialog is dialogs/portfolio_register.py,
+how the cards look dialogs/portfolio_view.py).
 
 Every card submit is re-validated here (parse_form) and every move re-authorised from the
 acting user's grants, never from what the card carried.
@@ -7,39 +8,31 @@ acting user's grants, never from what the card carried.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import datetime, tzinfo
-from typing import Any, ClassVar
+from datetime import tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
-from botbuilder.dialogs.choices import Choice, ListStyle
-from botbuilder.dialogs.prompts import (
-    ChoicePrompt,
-    PromptOptions,
-    PromptValidatorContext,
-    TextPrompt,
-)
-from botbuilder.schema import CardAction
-
-from dialogs.base import GovbotDialog, remember
+from bot.sdk import TurnContext
+from dialogs.permissions import acting_access
 from dialogs.portfolio_form import (
-    FIELDS,
-    GAIN_FIELDS,
     FieldError,
     FormResult,
-    is_skip,
-    parse_field,
     parse_form,
 )
 from dialogs.portfolio_notify import announce_move
-from dialogs.texts import Lang, text
+from dialogs.portfolio_view import (
+    body_names,
+    duplicate_warning,
+    form_fields,
+    initiative_view,
+    numbered,
+)
+from dialogs.texts import text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
-from knowledge.packs import load_pack
-from knowledge.portfolio import Category, Funding, InitiativeStatus, PortfolioRules, load_rules
-from storage.access import Actor, access_of
+from knowledge.portfolio import InitiativeStatus, PortfolioRules, load_rules
+from storage.access import Actor
+from storage.errors import DomainError
 from storage.portfolio import (
     InitiativeRecord,
     InitiativeSummary,
@@ -63,72 +56,12 @@ from storage.portfolio_search import search_initiatives, similar_initiatives
 CARD_FORM_CHANNELS = frozenset({"msteams", "emulator", "webchat", "directline"})
 LIST_LIMIT = 10
 DEFAULT_TZ = ZoneInfo("Europe/Copenhagen")  # the app passes settings.tz
-_CHOICE_FIELDS: dict[str, type[Category] | type[Funding]] = {
-    "category": Category,
-    "funding": Funding,
-}
-_TEXT_KINDS = {"description": "multiline", "business_case": "toggle"}
-_MAX = {"title": 120, "description": 2000, "unit": 200, "core_task": 200, "lead": 200}
-_OPTIONAL = frozenset({*GAIN_FIELDS, "estimated_cost", "business_case", "end_date", "systems"})
-
-# Words for statuses in requests such as "initiativer i gang i Sundhed og Omsorg".
-STATUS_WORDS: dict[str, InitiativeStatus] = {
-    "idé": InitiativeStatus.IDE,
-    "ide": InitiativeStatus.IDE,
-    "idéer": InitiativeStatus.IDE,
-    "ideer": InitiativeStatus.IDE,
-    "ideas": InitiativeStatus.IDE,
-    "indstillet": InitiativeStatus.INDSTILLET,
-    "indstillede": InitiativeStatus.INDSTILLET,
-    "proposed": InitiativeStatus.INDSTILLET,
-    "prioriteret": InitiativeStatus.PRIORITERET,
-    "prioriterede": InitiativeStatus.PRIORITERET,
-    "prioritised": InitiativeStatus.PRIORITERET,
-    "prioritized": InitiativeStatus.PRIORITERET,
-    "i gang": InitiativeStatus.I_GANG,
-    "in progress": InitiativeStatus.I_GANG,
-    "i drift": InitiativeStatus.I_DRIFT,
-    "in operation": InitiativeStatus.I_DRIFT,
-    "afsluttet": InitiativeStatus.AFSLUTTET,
-    "afsluttede": InitiativeStatus.AFSLUTTET,
-    "closed": InitiativeStatus.AFSLUTTET,
-    "afvist": InitiativeStatus.AFVIST,
-    "afviste": InitiativeStatus.AFVIST,
-    "rejected": InitiativeStatus.AFVIST,
-    "sat på pause": InitiativeStatus.SAT_PAA_PAUSE,
-    "på pause": InitiativeStatus.SAT_PAA_PAUSE,
-    "paused": InitiativeStatus.SAT_PAA_PAUSE,
-}
 
 
 def actor_of(context: TurnContext) -> Actor:
     """The acting user, from the activity (never from submitted data)."""
     user = turn_user(context)
     return Actor(principal=user.identity, name=user.name or user.identity, email=user.email)
-
-
-def error_text(error: FieldError, lang: Lang) -> str:
-    """A field error in words."""
-    values = dict(error.values)
-    if error.key == "portfolio.error.choice":
-        kind = _CHOICE_FIELDS[values.pop("kind")]
-        values["options"] = ", ".join(text(f"portfolio.{kind_key(kind)}.{m}", lang) for m in kind)
-    return text(error.key, lang, **values)
-
-
-def kind_key(kind: type[Category] | type[Funding]) -> str:
-    """The text section of an enumeration's labels."""
-    return "category" if kind is Category else "funding"
-
-
-def _date(value: datetime, lang: Lang, tz: tzinfo) -> str:
-    local = value.astimezone(tz)
-    return local.strftime("%d.%m.%Y") if lang == "da" else local.strftime("%Y-%m-%d")
-
-
-def _amount(value: int, lang: Lang) -> str:
-    grouped = f"{value:,}"
-    return grouped.replace(",", ".") if lang == "da" else grouped
 
 
 class Portfolio:
@@ -149,49 +82,7 @@ class Portfolio:
         """The pack's lifecycle rules."""
         return load_rules(self.pack_key)
 
-    def body_names(self, keys: Sequence[str], lang: Lang) -> str:
-        """Body names from the pack, joined with "eller"/"or"."""
-        pack = load_pack(self.pack_key)
-        names = [getattr(pack.body(k), f"name_{lang}") for k in keys]
-        joiner = " eller " if lang == "da" else " or "
-        return joiner.join(names)
-
     # --- the form card ------------------------------------------------------------------------
-
-    def form_fields(
-        self, lang: Lang, values: Mapping[str, str], errors: Mapping[str, FieldError]
-    ) -> list[dict[str, Any]]:
-        """The form's inputs with labels, the user's values and any error under each."""
-        fields = []
-        for name in FIELDS:
-            kind = _TEXT_KINDS.get(name, "text")
-            choices: list[tuple[str, str]] = []
-            if name in _CHOICE_FIELDS:
-                enum = _CHOICE_FIELDS[name]
-                kind = "choice"
-                choices = [(m.value, text(f"portfolio.{name}.{m.value}", lang)) for m in enum]
-            elif name.endswith("_date"):
-                kind = "date"
-            placeholder_key = "gain" if name in GAIN_FIELDS else name
-            label = text(f"portfolio.field.{name}", lang)
-            required = name not in _OPTIONAL
-            error = errors.get(name)
-            fields.append(
-                {
-                    "id": name,
-                    "kind": kind,
-                    "label": f"{label} *" if required else label,
-                    "placeholder": text(f"portfolio.placeholder.{placeholder_key}", lang)
-                    if placeholder_key in _PLACEHOLDERS
-                    else "",
-                    "value": values.get(name, ""),
-                    "required": required,
-                    "max": _MAX.get(name, 500),
-                    "choices": choices,
-                    "error": error_text(error, lang) if error else None,
-                }
-            )
-        return fields
 
     async def show_form(
         self,
@@ -205,7 +96,7 @@ class Portfolio:
         await show(
             context,
             "portfolio_form",
-            fields=self.form_fields(lang, values or {}, errors),
+            fields=form_fields(lang, values or {}, errors),
             error_count=len(errors),
         )
 
@@ -231,21 +122,11 @@ class Portfolio:
         await show(
             context,
             "portfolio_duplicate",
-            warning=self._duplicate_warning(first, lang),
+            warning=duplicate_warning(first, lang),
             similar=[{"id": s.initiative.id, "title": s.initiative.title} for s in similar],
             form=result.values,
         )
         return True
-
-    @staticmethod
-    def _duplicate_warning(first: InitiativeSummary, lang: Lang) -> str:
-        return text(
-            "portfolio.duplicate.warning",
-            lang,
-            title=first.title,
-            status=text(f"portfolio.status.{first.status.value}", lang),
-            unit=first.unit_name,
-        )
 
     async def register(self, context: TurnContext, result: FormResult) -> None:
         """Save the initiative and show its card."""
@@ -261,24 +142,23 @@ class Portfolio:
     async def show_initiative(self, context: TurnContext, record: InitiativeRecord) -> None:
         """The initiative's card with its history and the moves this viewer may make."""
         lang = turn_lang(context)
-        user = turn_user(context)
         session = turn_session(context)
-        access = await access_of(
-            session=session, aad_object_id=user.aad_object_id, email=user.email
-        )
+        access = await acting_access(context)
         moves = allowed_moves(record.status, access, self.rules)
         others = [t for t in self.rules.moves_from(record.status)]
         no_moves = None
         if not moves and others:
             bodies = list(dict.fromkeys(b for t in others for b in t.bodies))
-            no_moves = text("portfolio.card.no_moves", lang, bodies=self.body_names(bodies, lang))
+            no_moves = text(
+                "portfolio.card.no_moves", lang, bodies=body_names(self.pack_key, bodies, lang)
+            )
         following = await is_follower(
             session=session, initiative_id=record.id, actor=actor_of(context)
         )
         await show(
             context,
             "portfolio_initiative",
-            i=self.initiative_view(record, lang),
+            i=initiative_view(record, lang, self.pack_key, self.tz),
             moves=[
                 {
                     "to": t.to.value,
@@ -289,89 +169,18 @@ class Portfolio:
             ],
             no_moves=no_moves,
             can_follow=not following,
-            mine_text="mine initiativer" if lang == "da" else "my initiatives",
+            mine_text=text("portfolio.mine_command", lang),
         )
-
-    def initiative_view(self, record: InitiativeRecord, lang: Lang) -> dict[str, Any]:
-        """Plain strings for the initiative card."""
-
-        def t(key: str, **values: Any) -> str:
-            return text(f"portfolio.{key}", lang, **values)
-
-        status = t(f"status.{record.status.value}")
-        period = (
-            _date_only(record.start_date, lang)
-            + " – "
-            + (_date_only(record.end_date, lang) if record.end_date else t("card.open_end"))
-        )
-        cost = (
-            t("card.cost", amount=_amount(record.estimated_cost, lang))
-            if record.estimated_cost is not None
-            else t("card.unknown_cost")
-        )
-        facts = [
-            (t("field.unit"), record.unit_name),
-            (t("field.category"), t(f"category.{record.category.value}")),
-            (t("field.core_task"), record.core_task),
-            (t("field.funding"), t(f"funding.{record.funding.value}")),
-            (t("field.estimated_cost"), cost),
-            (
-                t("field.business_case"),
-                t("card.answer_yes") if record.business_case else t("card.answer_no"),
-            ),
-            (t("card.period"), period),
-            (t("field.lead"), record.lead_name),
-            (
-                t("field.systems"),
-                ", ".join(s.name for s in record.systems) or t("card.none"),
-            ),
-            (t("card.registered_by"), record.registered_by_name),
-        ]
-        if record.followers:
-            facts.append((t("card.followers"), ", ".join(record.followers)))
-        history = []
-        for entry in record.history:
-            change = (
-                f"{t('status.' + entry.from_status.value)} → {t('status.' + entry.to_status.value)}"
-                if entry.from_status
-                else t("card.created")
-            )
-            body = self.body_names([entry.body_key], lang) if entry.body_key else None
-            history.append(
-                t(
-                    "card.history_line",
-                    date=_date(entry.at, lang, self.tz),
-                    actor=entry.actor_name,
-                    change=change,
-                    body=body,
-                    reason=entry.reason,
-                )
-            )
-        return {
-            "id": record.id,
-            "title": numbered(record.title, record.id, lang),
-            "status": record.status.value,
-            "status_line": f"{t('card.status')}: {status}, "
-            + t("card.since", date=_date(record.status_changed_at, lang, self.tz)),
-            "description": record.description,
-            "facts": facts,
-            "gains": [f"{t('gain.' + g.value)}: {v}" for g, v in record.gains.items()],
-            "history": history,
-        }
 
     async def show_by_id(self, context: TurnContext, raw_id: object) -> None:
         """Show the initiative with id `raw_id` (from text or a button)."""
-        initiative_id = _as_id(raw_id)
-        if initiative_id is None:
-            await say(context, "portfolio.refused.bad_request")
-            return
+        initiative_id = _id_or_refusal(raw_id)
         try:
             record = await get_initiative(
                 session=turn_session(context), initiative_id=initiative_id
             )
-        except UnknownInitiativeError:
-            await say(context, "portfolio.refused.unknown", id=initiative_id)
-            return
+        except UnknownInitiativeError as unknown:
+            raise _unknown(unknown) from unknown
         await self.show_initiative(context, record)
 
     # --- moves and following ------------------------------------------------------------------
@@ -384,13 +193,9 @@ class Portfolio:
         expected = _as_status(data.get("from"))
         reason = data.get("reason") if isinstance(data.get("reason"), str) else None
         if initiative_id is None or to is None:
-            await say(context, "portfolio.refused.bad_request")
-            return
+            raise DomainError("portfolio.refused.bad_request")
         session = turn_session(context)
-        user = turn_user(context)
-        access = await access_of(
-            session=session, aad_object_id=user.aad_object_id, email=user.email
-        )
+        access = await acting_access(context)
         try:
             before = await get_initiative(session=session, initiative_id=initiative_id)
             record = await move_initiative(
@@ -403,9 +208,8 @@ class Portfolio:
                 reason=(reason or "")[:1000],
                 expected_from=expected,
             )
-        except UnknownInitiativeError:
-            await say(context, "portfolio.refused.unknown", id=initiative_id)
-            return
+        except UnknownInitiativeError as unknown:
+            raise _unknown(unknown) from unknown
         except StaleMoveError as stale:
             await say(
                 context,
@@ -415,26 +219,21 @@ class Portfolio:
             await self.show_by_id(context, initiative_id)
             return
         except MoveNotAllowedError as refused:
-            await say(
-                context,
+            raise DomainError(
                 "portfolio.refused.not_allowed",
                 from_status=text(f"portfolio.status.{refused.current.value}", lang),
                 to_status=text(f"portfolio.status.{refused.wanted.value}", lang),
-            )
-            return
+            ) from refused
         except NotBodyMemberError as refused:
-            await say(
-                context,
+            raise DomainError(
                 "portfolio.refused.not_member",
-                bodies=self.body_names(refused.bodies, lang),
+                bodies=body_names(self.pack_key, refused.bodies, lang),
                 from_status=text(f"portfolio.status.{before.status.value}", lang),
                 to_status=text(f"portfolio.status.{to.value}", lang),
-            )
-            return
-        except ReasonRequiredError:
+            ) from refused
+        except ReasonRequiredError as refused:
             verb = text(f"portfolio.move_verb.{to.value}", lang).lower()
-            await say(context, "portfolio.refused.reason", verb=verb)
-            return
+            raise DomainError("portfolio.refused.reason", verb=verb) from refused
         if (
             await announce_move(
                 session=session, record=record, actor=actor_of(context), pack_key=self.pack_key
@@ -453,17 +252,13 @@ class Portfolio:
 
     async def follow(self, context: TurnContext, raw_id: object) -> None:
         """Join an initiative instead of registering a duplicate."""
-        initiative_id = _as_id(raw_id)
-        if initiative_id is None:
-            await say(context, "portfolio.refused.bad_request")
-            return
+        initiative_id = _id_or_refusal(raw_id)
         try:
             record = await follow_initiative(
                 session=turn_session(context), initiative_id=initiative_id, actor=actor_of(context)
             )
-        except UnknownInitiativeError:
-            await say(context, "portfolio.refused.unknown", id=initiative_id)
-            return
+        except UnknownInitiativeError as unknown:
+            raise _unknown(unknown) from unknown
         await say(context, "portfolio.followed", title=record.title)
         await self.show_initiative(context, record)
 
@@ -491,7 +286,7 @@ class Portfolio:
         found = await search_initiatives(
             session=turn_session(context), words=words, status=status, unit=unit, limit=50
         )
-        labels = {
+        labels: dict[str, Any] = {
             "status": text(f"portfolio.status.{status.value}", lang) if status else None,
             "unit": unit,
             "words": words,
@@ -530,20 +325,6 @@ class Portfolio:
         )
 
 
-_PLACEHOLDERS = frozenset(
-    {"title", "description", "unit", "core_task", "gain", "estimated_cost", "lead", "systems"}
-)
-
-
-def numbered(title: str, initiative_id: int, lang: Lang) -> str:
-    """A title with its number, as users refer to it ("initiativ 12")."""
-    return f"{title} (nr. {initiative_id})" if lang == "da" else f"{title} (no. {initiative_id})"
-
-
-def _date_only(value: Any, lang: Lang) -> str:
-    return value.strftime("%d.%m.%Y") if lang == "da" else value.isoformat()
-
-
 def _as_id(raw: object) -> int | None:
     if isinstance(raw, bool):
         return None
@@ -554,133 +335,19 @@ def _as_id(raw: object) -> int | None:
     return None
 
 
+def _id_or_refusal(raw: object) -> int:
+    initiative_id = _as_id(raw)
+    if initiative_id is None:
+        raise DomainError("portfolio.refused.bad_request")
+    return initiative_id
+
+
+def _unknown(error: UnknownInitiativeError) -> DomainError:
+    return DomainError("portfolio.refused.unknown", id=error.initiative_id)
+
+
 def _as_status(raw: object) -> InitiativeStatus | None:
     try:
         return InitiativeStatus(raw) if isinstance(raw, str) else None
     except ValueError:
         return None
-
-
-def status_from_words(words: str | None) -> InitiativeStatus | None:
-    """The status a phrase such as "i gang" names, if any."""
-    return STATUS_WORDS.get((words or "").strip().casefold())
-
-
-def status_in(sentence: str) -> InitiativeStatus | None:
-    """The status a whole sentence mentions anywhere ("hvilke projekter er i gang?")."""
-    words = re.findall(r"\w+", sentence.casefold())
-    padded = " " + " ".join(words) + " "
-    for phrase in sorted(STATUS_WORDS, key=len, reverse=True):
-        if f" {phrase} " in padded:
-            return STATUS_WORDS[phrase]
-    return None
-
-
-class RegisterInitiativeDialog(GovbotDialog):
-    """Registration one question at a time, for clients that cannot fill in a card."""
-
-    title_key: ClassVar[str] = "portfolio.title"
-
-    def __init__(self, portfolio: Portfolio) -> None:
-        super().__init__(RegisterInitiativeDialog.__name__)
-        self._portfolio = portfolio
-        for name in FIELDS:
-            self.add_dialog(TextPrompt(name, RegisterInitiativeDialog.validator(name)))
-        self.add_dialog(ChoicePrompt("duplicate"))
-        steps = [self._ask(i) for i in range(len(FIELDS))]
-        self.add_dialog(WaterfallDialog("steps", [*steps, self.duplicate_step, self.save_step]))
-        self.initial_dialog_id = "steps"
-
-    def _ask(self, index: int) -> Any:
-        name = FIELDS[index]
-
-        async def ask_step(step: WaterfallStepContext) -> DialogTurnResult:
-            if index > 0:
-                remember(step, FIELDS[index - 1])
-            lang = turn_lang(step.context)
-            prompt = MessageFactory.text(text(f"portfolio.ask.{name}", lang))
-            suggestions = _suggestions(name, lang)
-            if suggestions:
-                prompt = MessageFactory.suggested_actions(
-                    [CardAction(type="imBack", title=s, value=s) for s in suggestions],
-                    text(f"portfolio.ask.{name}", lang),
-                )
-            others = [step.values.get(n, "") for n in GAIN_FIELDS if n != name]
-            return await step.prompt(
-                name, PromptOptions(prompt=prompt, validations={"other_gains": others})
-            )
-
-        ask_step.__name__ = f"ask_{name}_step"
-        return ask_step
-
-    @staticmethod
-    def validator(name: str) -> Any:
-        """A prompt validator for field `name`, using the form's parser and its messages."""
-
-        async def validate(prompt: PromptValidatorContext) -> bool:
-            raw = (prompt.recognized.value or "").strip() if prompt.recognized.succeeded else ""
-            lang = turn_lang(prompt.context)
-            try:
-                parse_field(name, raw)
-            except FieldError as error:
-                await prompt.context.send_activity(error_text(error, lang))
-                return False
-            if name == "gain_wellbeing":
-                others = (prompt.options.validations or {}).get("other_gains", [])
-                if is_skip(raw) and all(not o or is_skip(o) for o in others):
-                    await prompt.context.send_activity(text("portfolio.error.gains", lang))
-                    return False
-            prompt.recognized.value = raw
-            return True
-
-        return validate
-
-    async def duplicate_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        remember(step, FIELDS[-1])
-        result = parse_form(step.values)
-        lang = turn_lang(step.context)
-        if result.initiative is None:  # a cross-field rule, e.g. the end before the start
-            for name, error in result.errors.items():
-                await step.context.send_activity(
-                    f"{text(f'portfolio.field.{name}', lang)}: {error_text(error, lang)}"
-                )
-            await say(step.context, "dialog.restarted")
-            return await step.replace_dialog(self.initial_dialog_id)
-        similar = await similar_initiatives(
-            session=turn_session(step.context), title=result.initiative.title
-        )
-        if not similar:
-            return await step.next(None)
-        step.values["similar_id"] = similar[0].initiative.id
-        await step.context.send_activity(Portfolio._duplicate_warning(similar[0].initiative, lang))
-        return await step.prompt(
-            "duplicate",
-            PromptOptions(
-                prompt=MessageFactory.text(text("portfolio.ask.duplicate_choice", lang)),
-                choices=[
-                    Choice(text("portfolio.choice.follow", lang), synonyms=["ja", "yes", "1"]),
-                    Choice(text("portfolio.choice.register_anyway", lang), synonyms=["nej", "no"]),
-                    Choice(text("portfolio.choice.cancel", lang)),
-                ],
-                style=ListStyle.suggested_action,
-            ),
-        )
-
-    async def save_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        choice = step.result.index if step.result is not None else 1
-        if choice == 0:
-            await self._portfolio.follow(step.context, step.values["similar_id"])
-            return await step.end_dialog()
-        if choice == 2:
-            await say(step.context, "dialog.cancelled")
-            return await step.end_dialog()
-        await self._portfolio.register(step.context, parse_form(step.values))
-        return await step.end_dialog()
-
-
-def _suggestions(name: str, lang: Lang) -> list[str]:
-    if name in _CHOICE_FIELDS:
-        return [text(f"portfolio.{name}.{m.value}", lang) for m in _CHOICE_FIELDS[name]]
-    if name == "business_case":
-        return [text("portfolio.card.answer_yes", lang), text("portfolio.card.answer_no", lang)]
-    return []

@@ -45,17 +45,18 @@ _YES = frozenset({"ja", "j", "yes", "y", "true", "1", "jo"})
 _NO = frozenset({"nej", "n", "no", "false", "0"})
 _DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%d.%m.%y", "%d-%m-%y")
 
-# Typed words (Danish and English labels, folded) accepted for the choices, besides the keys.
-_CHOICE_WORDS: dict[type[StrEnum], dict[str, StrEnum]] = {
+# Typed words (Danish and English labels) accepted for the choices, besides the keys; looked up
+# folded, so "faelleskommunal" finds "fælleskommunal".
+_CHOICE_LABELS: dict[type[StrEnum], dict[str, StrEnum]] = {
     Category: {
         "national": Category.NATIONAL,
-        "faelleskommunal": Category.NATIONAL,
-        "national faelleskommunal": Category.NATIONAL,
+        "fælleskommunal": Category.NATIONAL,
+        "national fælleskommunal": Category.NATIONAL,
         "joint municipal": Category.NATIONAL,
         "national joint municipal": Category.NATIONAL,
-        "tvaerkommunal": Category.TVAERKOMMUNAL,
+        "tværkommunal": Category.TVAERKOMMUNAL,
         "inter municipal": Category.TVAERKOMMUNAL,
-        "tvaergaende": Category.TVAERGAAENDE,
+        "tværgående": Category.TVAERGAAENDE,
         "cross cutting": Category.TVAERGAAENDE,
         "lokal": Category.LOKAL,
         "local": Category.LOKAL,
@@ -72,6 +73,10 @@ _CHOICE_WORDS: dict[type[StrEnum], dict[str, StrEnum]] = {
         "eksterne": Funding.EKSTERNE_MIDLER,
         "external funding": Funding.EKSTERNE_MIDLER,
     },
+}
+_CHOICE_WORDS = {
+    kind: {fold(word): choice for word, choice in labels.items()}
+    for kind, labels in _CHOICE_LABELS.items()
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs.texts import Lang, locale_lang, text
+from dialogs.texts import Lang, in_lang, locale_lang, text
 from knowledge.packs import load_pack
 from storage import outbox
 from storage.access import Actor
@@ -35,7 +35,7 @@ def _body_name(pack_key: str, body_key: str | None, lang: Lang) -> str | None:
         body = load_pack(pack_key).body(body_key)
     except KeyError:
         return body_key
-    return body.name_en if lang == "en" else body.name_da
+    return str(in_lang(body, "name", lang))
 
 
 async def announce_move(

@@ -12,18 +12,25 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from botbuilder.core import MessageFactory, StatePropertyAccessor
-from botbuilder.dialogs import DialogReason, DialogTurnResult, WaterfallDialog, WaterfallStepContext
-from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext, TextPrompt
-from botbuilder.schema import ActionTypes, Activity, CardAction, SuggestedActions
-
-from dialogs.base import GovbotDialog
+from bot.sdk import (
+    Activity,
+    DialogReason,
+    DialogTurnResult,
+    MessageFactory,
+    PromptOptions,
+    PromptValidatorContext,
+    StatePropertyAccessor,
+    TextPrompt,
+    WaterfallDialog,
+    WaterfallStepContext,
+)
+from dialogs.base import GovbotDialog, retry_text
 from dialogs.cards import card
 from dialogs.procurement_notify import announce_request
 from dialogs.procurement_slots import Slot, read_slot, slots_for
 from dialogs.procurement_view import cite, principle_title, summary_values
 from dialogs.texts import Lang, text
-from dialogs.turn import after_commit, say, turn_lang, turn_session, turn_user
+from dialogs.turn import after_commit, next_steps, say, turn_lang, turn_session, turn_user
 from knowledge.packs import load_pack
 from knowledge.screening import Screening, load_screening, option_labels
 from storage.directory_index import directory_index
@@ -251,9 +258,10 @@ class ProcurementDialog(GovbotDialog):
         if slot.kind == "need":
             buttons = [text("procurement.button_cancel", lang)]
         prompt = self._message("\n\n".join(lines), buttons)
-        retry_message = self._message(
-            text(retry, lang, reason="") if retry == "dialog.retry" else text(retry, lang), buttons
-        )
+        # The confirmation's own retry already names "annuller"; every other one gets it added.
+        say_retry = text if retry == "procurement.confirm_invalid" else retry_text
+        reason = {"reason": ""} if retry == "dialog.retry" else {}
+        retry_message = self._message(say_retry(retry, lang, **reason), buttons)
         return await step.prompt(
             PROMPT,
             PromptOptions(prompt=prompt, retry_prompt=retry_message, validations=validations),
@@ -281,11 +289,7 @@ class ProcurementDialog(GovbotDialog):
 
     @staticmethod
     def _message(body: str, buttons: list[str]) -> Activity:
-        message = MessageFactory.text(body)
-        message.suggested_actions = SuggestedActions(
-            actions=[CardAction(type=ActionTypes.im_back, title=b, value=b) for b in buttons]
-        )
-        return message
+        return next_steps(MessageFactory.text(body), [(b, b) for b in buttons])
 
     async def _profile_unit(self, step: WaterfallStepContext) -> str | None:
         if self._profile is None:

@@ -13,8 +13,8 @@ SlotKind = Literal["need", "unit", "reuse", "question", "justify", "plan", "conf
 NEED_CHARS = (5, 2000)
 UNIT_CHARS = (2, 200)
 EXPLAIN_CHARS = (5, 1000)
-CONFIRM_WORDS = ("send", "bekræft", "bekraeft", "ja", "ok", "confirm", "yes", "send it")
-CONTINUE_WORDS = ("fortsæt", "fortsaet", "videre", "ny anmodning", "continue", "go on")
+CONFIRM_WORDS = ("send", "bekræft", "ja", "ok", "confirm", "yes", "send it")
+CONTINUE_WORDS = ("fortsæt", "videre", "ny anmodning", "continue", "go on")
 STOP_WORDS = (
     "jeg kontakter systemejeren",
     "kontakter systemejeren",

@@ -8,7 +8,7 @@ from typing import Any
 
 import holidays
 
-from dialogs.texts import Lang, text
+from dialogs.texts import Lang, in_lang, named, text
 from knowledge.packs import load_pack
 from knowledge.schema import Pack, Source
 from knowledge.screening import AnswerValue, Screening, answer_label, load_screening
@@ -26,30 +26,23 @@ def cite(pack: Pack, source: Source) -> str:
 
 def _name_of(pack: Pack, key: str, lang: Lang) -> str:
     """A body, role or contact key as its name in `lang`."""
-    english = lang == "en"
     try:
-        body = pack.body(key)
-        return body.name_en if english else body.name_da
+        return str(in_lang(pack.body(key), "name", lang))
     except KeyError:
         pass
     try:
-        role = pack.role(key)
-        return role.label_en if english else role.label_da
+        return str(in_lang(pack.role(key), "label", lang))
     except KeyError:
         pass
     for contact in pack.contacts:
         if contact.key == key:
-            return contact.name_en if english else contact.name_da
+            return str(in_lang(contact, "name", lang))
     return key.replace("_", " ")
 
 
 def principle_title(pack: Pack, principle_id: str, lang: Lang) -> str:
     """The principle's title in `lang`."""
-    try:
-        principle = pack.principle(principle_id)
-    except KeyError:
-        return principle_id
-    return principle.title_en if lang == "en" else principle.title_da
+    return named(pack.principle, principle_id, "title", lang)
 
 
 def answer_facts(
@@ -90,18 +83,18 @@ def path_values(pack: Pack, lang: Lang) -> dict[str, Any]:
     """The pack's next steps, screening time, dispensation path and contact."""
     procurement = pack.procurement
     return {
-        "next_steps": [s.text_en if lang == "en" else s.text_da for s in procurement.next_steps],
+        "next_steps": [in_lang(s, "text", lang) for s in procurement.next_steps],
         "screening_days": procurement.screening_time.working_days,
         "dispensations": [
             {
-                "scope": d.scope_en if lang == "en" else d.scope_da,
+                "scope": in_lang(d, "scope", lang),
                 "granted_by": _name_of(pack, d.granted_by, lang),
-                "condition": d.condition_en if lang == "en" else d.condition_da,
+                "condition": in_lang(d, "condition", lang),
             }
             for d in procurement.dispensations
         ],
-        "contact": procurement.contact.name_en if lang == "en" else procurement.contact.name_da,
-        "checks": [c.label_en if lang == "en" else c.label_da for c in procurement.checks],
+        "contact": in_lang(procurement.contact, "name", lang),
+        "checks": [in_lang(c, "label", lang) for c in procurement.checks],
     }
 
 

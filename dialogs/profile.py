@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from botbuilder.core import MessageFactory, StatePropertyAccessor
-from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
-from botbuilder.dialogs.choices import Choice, ListStyle
-from botbuilder.dialogs.prompts import (
+from bot.sdk import (
+    Choice,
     ChoicePrompt,
+    DialogTurnResult,
+    ListStyle,
+    MessageFactory,
     PromptOptions,
     PromptValidatorContext,
+    StatePropertyAccessor,
     TextPrompt,
+    WaterfallDialog,
+    WaterfallStepContext,
 )
-
-from dialogs.base import GovbotDialog, remember
-from dialogs.texts import text
+from dialogs.base import GovbotDialog, remember, retry_text
+from dialogs.texts import Lang, text
 from dialogs.turn import turn_lang
 
 
@@ -44,23 +47,15 @@ class ProfileDialog(GovbotDialog):
         self.initial_dialog_id = "steps"
 
     async def ask_unit_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        lang = turn_lang(step.context)
-        return await step.prompt(
-            "unit",
-            PromptOptions(
-                prompt=MessageFactory.text(text("profile.ask_unit", lang)),
-                retry_prompt=MessageFactory.text(text("profile.unit_invalid", lang)),
-            ),
-        )
+        return await step.prompt("unit", _asking(step, "unit"))
 
     async def ask_language_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         remember(step, "unit")
-        lang = turn_lang(step.context)
         return await step.prompt(
             "language",
-            PromptOptions(
-                prompt=MessageFactory.text(text("profile.ask_language", lang)),
-                retry_prompt=MessageFactory.text(text("profile.language_invalid", lang)),
+            _asking(
+                step,
+                "language",
                 choices=[
                     Choice("dansk", synonyms=["da", "danish", "dansk sprog"]),
                     Choice("English", synonyms=["en", "engelsk", "english"]),
@@ -70,7 +65,7 @@ class ProfileDialog(GovbotDialog):
         )
 
     async def save_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        language = "en" if step.result.value == "English" else "da"
+        language: Lang = "en" if step.result.value == "English" else "da"
         profile = UserProfile(unit=step.values["unit"], language=language)
         await self._profile.set(step.context, asdict(profile))
         await step.context.send_activity(
@@ -93,3 +88,13 @@ class ProfileDialog(GovbotDialog):
             prompt.recognized.value = value
             return True
         return False
+
+
+def _asking(step: WaterfallStepContext, name: str, **options: Any) -> PromptOptions:
+    """The question profile.ask_<name>, asked again with profile.<name>_invalid."""
+    lang = turn_lang(step.context)
+    return PromptOptions(
+        prompt=MessageFactory.text(text(f"profile.ask_{name}", lang)),
+        retry_prompt=MessageFactory.text(retry_text(f"profile.{name}_invalid", lang)),
+        **options,
+    )

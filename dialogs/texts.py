@@ -1,7 +1,9 @@
-"""User-facing message texts: jinja2 templates per language, kept in `bot/locales/*.yaml`."""
+"""User-facing message texts: jinja2 templates per language, kept in `dialogs/locales/*/*.yaml`;
+and the one way to read a pack item's Danish or English field."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import cache
 from importlib.resources import files
 from typing import Any, Literal
@@ -51,6 +53,35 @@ def text(key: str, lang: Lang = "da", /, **values: Any) -> str:
     catalogue = _catalogue(lang)
     template = catalogue.get(key) or _catalogue("da")[key]
     return template.render(**values)
+
+
+def either(names: Sequence[str], lang: Lang) -> str:
+    """ "SBSYS eller Acadre", "A, B eller C" (English: "or")."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {text('followup.or', lang)} {names[-1]}"
+
+
+def in_lang(item: object, field: str, lang: Lang) -> Any:
+    """A pack item's `field` in `lang` (`<field>_en`), the Danish one when English has none.
+
+    Items that keep their Danish value under the bare name (a meeting's `title`) work too.
+    """
+    for name in (f"{field}_{lang}", f"{field}_da", field):
+        value = getattr(item, name, None)
+        if value:
+            return value
+    return getattr(item, f"{field}_{lang}", getattr(item, field, None))
+
+
+def named(find: Callable[[str], object], key: str, field: str, lang: Lang) -> str:
+    """The `field` in `lang` of the pack item `find(key)` finds; the key itself when it finds
+    none (a pack that no longer has it)."""
+    try:
+        item = find(key)
+    except KeyError:
+        return key
+    return str(in_lang(item, field, lang))
 
 
 def keys(lang: Lang) -> set[str]:

@@ -5,14 +5,21 @@ The bot puts these in `turn_state` before any dialog runs; dialogs read them her
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.schema import Attachment
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.sdk import (
+    ActionTypes,
+    Activity,
+    Attachment,
+    CardAction,
+    MessageFactory,
+    SuggestedActions,
+    TurnContext,
+)
 from dialogs.cards import card
 from dialogs.texts import Lang, text
 
@@ -64,14 +71,43 @@ def turn_user(context: TurnContext) -> TurnUser:
     return context.turn_state[USER_KEY]
 
 
-async def say(context: TurnContext, key: str, /, **values: Any) -> None:
-    """Send the text `key` in the turn's language."""
-    await context.send_activity(MessageFactory.text(text(key, turn_lang(context), **values)))
+# A next step offered under an answer: (button title, the message the button sends).
+NextStep = tuple[str, str]
 
 
-async def show(context: TurnContext, name: str, /, **values: Any) -> None:
-    """Send the card `name` in the turn's language."""
-    await context.send_activity(MessageFactory.attachment(card(name, turn_lang(context), **values)))
+def next_steps(message: Activity, steps: Sequence[NextStep]) -> Activity:
+    """`message` with `steps` as suggested actions: the way on from an answer that has none.
+
+    Teams shows suggested actions in 1:1 chats, each sending its text as if typed."""
+    if steps:
+        message.suggested_actions = SuggestedActions(
+            actions=[
+                CardAction(type=ActionTypes.im_back, title=title, value=said)
+                for title, said in steps
+            ]
+        )
+    return message
+
+
+def step(key: str, lang: Lang, /, **values: Any) -> NextStep:
+    """The next step `actions.<key>`: its button title and the text it sends."""
+    return text(f"actions.{key}", lang, **values), text(f"actions.{key}_say", lang, **values)
+
+
+async def say(
+    context: TurnContext, key: str, /, then: Sequence[NextStep] = (), **values: Any
+) -> None:
+    """Send the text `key` in the turn's language, with `then` as the next steps."""
+    message = MessageFactory.text(text(key, turn_lang(context), **values))
+    await context.send_activity(next_steps(message, then))
+
+
+async def show(
+    context: TurnContext, name: str, /, then: Sequence[NextStep] = (), **values: Any
+) -> None:
+    """Send the card `name` in the turn's language, with `then` as the next steps."""
+    message = MessageFactory.attachment(card(name, turn_lang(context), **values))
+    await context.send_activity(next_steps(message, then))
 
 
 def as_attachment(name: str, context: TurnContext, /, **values: Any) -> Attachment:

@@ -209,7 +209,7 @@ class KnowledgeIndex:
         self._columns = columns
         self._weights = matrix
         self._by_column = matrix.tocsc()
-        self._weight_sum = np.asarray(matrix.sum(axis=1)).ravel()
+        self._weight_sum: np.ndarray = np.asarray(matrix.sum(axis=1)).ravel()
         self._factor = np.array([factor for _, _, factor in raw])
         self._entry_of = np.array([entry for entry, _, _ in raw], dtype=np.int64)
         self.passages = PassageIndex(
@@ -259,7 +259,7 @@ class KnowledgeIndex:
         if not len(candidates):
             return []
         recall = recall[candidates]
-        precision = (self._weights @ covered)[candidates] / self._weight_sum[candidates]
+        precision = np.asarray(self._weights @ covered)[candidates] / self._weight_sum[candidates]
         score = self._factor[candidates] * 2 * recall * precision / (recall + precision)
         entries = self._entry_of[candidates]
         # The best phrasing per entry: by score, then recall, then precision.

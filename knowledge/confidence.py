@@ -142,7 +142,9 @@ def _rows(questions: list[_Question]) -> list[tuple[int, tuple[float, ...], bool
     return rows
 
 
-def _best(rows: list[tuple[int, tuple[float, ...], bool, float]], p: object) -> dict[int, tuple]:
+def _best(
+    rows: list[tuple[int, tuple[float, ...], bool, float]], p: object
+) -> dict[int, tuple[float, bool]]:
     """Per question: the probability of its most likely candidate and whether that one is right."""
     best: dict[int, tuple[float, bool]] = {}
     for (n, _, right, _), prob in zip(rows, p, strict=True):  # type: ignore[call-overload]

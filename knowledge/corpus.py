@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from knowledge.render import lcfirst, patterns, render
 from knowledge.schema import Body, Pack, Principle, Role, Source, Sourced
@@ -86,7 +87,8 @@ def _fill(
 
 
 def _title(intent: str, language: Language, **values: str) -> str:
-    return patterns("titles.yaml")[intent][language].format(**values)
+    pattern: str = patterns("titles.yaml")[intent][language]
+    return pattern.format(**values)
 
 
 class _Builder:
@@ -173,7 +175,12 @@ class _Builder:
         if body.practice_da:
             subs.append(f"{base}:practice")
         title = {"name": (body.name_da, body.name_en)}
-        common = {"titles": title, "da": {"name": names_da}, "en": {"name": names_en}, "body": body}
+        common: dict[str, Any] = {
+            "titles": title,
+            "da": {"name": names_da},
+            "en": {"name": names_en},
+            "body": body,
+        }
 
         def related(own: str) -> list[str]:
             return [i for i in (base, *subs) if i != own][:3]
@@ -324,7 +331,7 @@ class _Builder:
         links = [*subs, *(f"role:{r.key}" for r in combined)]
         if escalate:
             links.append(escalate[0])
-        common = {
+        common: dict[str, Any] = {
             "titles": {"label": (role.label_da, role.label_en)},
             "da": {"label": labels_da},
             "en": {"label": labels_en},

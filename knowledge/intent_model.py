@@ -180,7 +180,8 @@ class IntentModel:
         columns, values = self.features(model_text(text))
         if not columns:
             return self._bias.copy()
-        return np.asarray(values @ self._weights[columns]) + self._bias
+        scores: np.ndarray = np.asarray(values @ self._weights[columns]) + self._bias
+        return scores
 
     def rank(
         self, text: str, *, limit: int = 3, prior: Mapping[str, float] | None = None

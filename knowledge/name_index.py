@@ -125,6 +125,10 @@ class NameIndex(Generic[K]):
             for start in range(len(tokens) - size + 1):
                 if any(taken[start : start + size]):
                     continue
+                # A name starts and ends on a word of its own, never on a connector ("and
+                # the executive board" is the board, not a name four words long).
+                if not token_keys[start] or not token_keys[start + size - 1]:
+                    continue
                 key = " ".join(k for k in token_keys[start : start + size] if k)
                 if not key:
                     continue

@@ -132,7 +132,8 @@ def check_rules(raw: object, pack_key: str, root: Traversable | None = None) -> 
     problems: list[str] = []
     if rules.pack != pack_key:
         problems.append(f"pack: skal være '{pack_key}'")
-    pack = load_pack(pack_key, root)
+    # lru_cache wants a Hashable; every Traversable in use (Path, MultiplexedPath) is one.
+    pack = load_pack(pack_key, root)  # type: ignore[arg-type]
     bodies = {b.key for b in pack.bodies}
     documents = {d.id for d in pack.registry}
     for i, t in enumerate(rules.transitions):

@@ -101,4 +101,5 @@ def render(name: str, language: Language, **context: Any) -> str:
 def patterns(name: str) -> dict[str, dict[str, Any]]:
     """A YAML data file next to the templates (questions.yaml, titles.yaml)."""
     text = files("knowledge").joinpath("templates", name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    loaded: dict[str, dict[str, Any]] = yaml.safe_load(text)
+    return loaded

@@ -103,7 +103,7 @@ def passages_of(entry: Entry, index: int, subject: Mapping[str, Sequence[str]]) 
         for kind, text in pieces:
             tokens = tuple(normalise(text))
             if tokens:
-                out.append(Passage(index, lang, kind, text, tokens, context))  # type: ignore[arg-type]
+                out.append(Passage(index, lang, kind, text, tokens, context))
     return out
 
 
@@ -179,9 +179,9 @@ class PassageIndex:
             if token in self.fillers or token in self.synonyms:
                 words.append(token)  # "afdelingsleder" is a filler, not "afdeling" + "leder"
                 continue
-            near = vocab.neighbours(token)
-            parts = vocab.split(token) if not near or near[0][1] < 0.8 else None
-            weak = not near or near[0][1] < MIN_SIMILARITY
+            nearest = vocab.neighbours(token)
+            parts = vocab.split(token) if not nearest or nearest[0][1] < 0.8 else None
+            weak = not nearest or nearest[0][1] < MIN_SIMILARITY
             # An unknown compound counts as its kind and, still, as a word the pack lacks.
             head = vocab.head(token) if weak and not parts else None
             words.extend(parts or ((head, token) if head else (token,)))
@@ -246,7 +246,7 @@ class PassageIndex:
                 if c is None:
                     continue
                 span = slice(where.indptr[c], where.indptr[c + 1])
-                found = where.indices[span]
+                found: np.ndarray = where.indices[span]
                 best_any[found] = np.maximum(best_any[found], similarity)
                 inside = found[where.data[span] > 0]
                 best_own[inside] = np.maximum(best_own[inside], similarity)

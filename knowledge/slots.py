@@ -8,6 +8,7 @@ intent model, and the names as the user wrote them, for the handler that acts on
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,6 +22,9 @@ _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _NUMBER = re.compile(r"^\d{1,9}$")
 # Words too short or too ordinary to be a name misspelt.
 MIN_FUZZY_LENGTH = 5
+# A one-word name this short that is also an ordinary word ("it") must be written in capitals.
+SHORT_NAME = 3
+_CASED_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,26 @@ class SlotFinder:
         # Kinds whose names may be misspelt in a message; people's names are matched exactly.
         self._fuzzy = fuzzy
 
+    def _drop_lower_case_words(
+        self, text: str, tokens: list[str], found: dict[str, list[Found]], taken: list[bool]
+    ) -> None:
+        """A short name that is also an ordinary word counts only in capitals: "IT" is the
+        department, the "it" of "who owns it?" is not."""
+        written = _CASED_WORD.findall(unicodedata.normalize("NFC", text))
+        if len(written) != len(tokens):
+            return  # the tokenisers disagree on this text; keep every name
+        for items in found.values():
+            for f in list(items):
+                word = written[f.start]
+                if (
+                    f.end - f.start == 1
+                    and len(word) <= SHORT_NAME
+                    and self._ordinary(tokens[f.start])
+                    and not word.isupper()
+                ):
+                    items.remove(f)
+                    taken[f.start] = False
+
     def find(self, text: str) -> Slots:
         """Every name in `text`, the longest and earliest first, never two on the same words."""
         tokens = words(text)
@@ -126,12 +150,13 @@ class SlotFinder:
                     found.setdefault(slot, []).append(
                         Found(slot, written, span.keys, span.start, span.end, span.compound)
                     )
+        self._drop_lower_case_words(text, tokens, found, taken)
         for i, token in enumerate(tokens):
             if taken[i]:
                 continue
-            slot = "year" if _YEAR.match(token) else "n" if _NUMBER.match(token) else None
-            if slot is not None:
-                found.setdefault(slot, []).append(Found(slot, token, (), i, i + 1))
+            number = "year" if _YEAR.match(token) else "n" if _NUMBER.match(token) else None
+            if number is not None:
+                found.setdefault(number, []).append(Found(number, token, (), i, i + 1))
         return Slots(
             text,
             {slot: tuple(sorted(items, key=lambda f: f.start)) for slot, items in found.items()},

@@ -130,7 +130,7 @@ def _icon_problems(name: str, data: bytes) -> list[str]:
 
 def _outline_problems(image: Image.Image) -> list[str]:
     """Teams draws the outline icon itself: it may hold only white and transparency."""
-    pixels = image.load()
+    pixels: Any = image.load()  # an RGBA image: every pixel is an (r, g, b, a) tuple
     coloured = [
         ((x, y), pixels[x, y])
         for y in range(image.height)
@@ -143,9 +143,10 @@ def _outline_problems(image: Image.Image) -> list[str]:
             f"{OUTLINE_ICON}: has {len(coloured)} visible non-white pixel(s), first at "
             f"({x}, {y}): rgba{pixel}; only white and transparency are allowed"
         ]
-    if image.getextrema()[3][1] == 0:
+    extrema: Any = image.getextrema()  # per band (RGBA): (min, max)
+    if extrema[3][1] == 0:
         return [f"{OUTLINE_ICON}: is fully transparent, so the icon would be invisible"]
-    if image.getextrema()[3][0] == 255:
+    if extrema[3][0] == 255:
         return [f"{OUTLINE_ICON}: has no transparent pixels; draw a white outline on transparency"]
     return []
 

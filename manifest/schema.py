@@ -154,7 +154,9 @@ def _retrieve_offline(schema_path: Path, uri: str) -> Resource:
         local = schema_path.parent / relative
         if local.is_file():
             return Resource.from_contents(_read_json(local), default_specification=DRAFT4)
-    raise NoSuchResource(ref=uri)
+    # referencing's attrs classes declare their fields through the pre-PEP 681
+    # `__dataclass_transform__`, which mypy does not read: it sees no `ref`/`retrieve` argument.
+    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
 
 @lru_cache(maxsize=4)
@@ -162,7 +164,7 @@ def _validator(schema_path: Path) -> Validator:
     contents = _read_json(schema_path)
     # Give the schema its published address, so relative references resolve into the package.
     root = {"id": SCHEMA_URL, **contents}
-    registry: Registry = Registry(retrieve=partial(_retrieve_offline, schema_path))
+    registry: Registry = Registry(retrieve=partial(_retrieve_offline, schema_path))  # type: ignore[call-arg]
     registry = registry.with_resource(SCHEMA_URL, DRAFT4.create_resource(root))
     return TeamsSchemaValidator(
         root, registry=registry, format_checker=TeamsSchemaValidator.FORMAT_CHECKER
@@ -173,6 +175,7 @@ def _describe(error: ValidationError) -> str:
     """One precise line: where, what, and the schema's limit, without echoing long values."""
     if error.context:
         error = best_match(error.context)
+    value: Any  # the instance that failed: a string or array for the length checks below
     value, limit = error.instance, error.validator_value
     match error.validator:
         case "maxLength" | "minLength":

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.audit import record_change
 from storage.data_subject import PersonalData, Subject, anonymous_principal
@@ -21,6 +22,7 @@ from storage.errors import DomainError
 from storage.identity import people_known_by
 from storage.models import AccessGrant
 from storage.models.base import utcnow
+from storage.sql import rowcount
 
 
 class Role(StrEnum):
@@ -286,7 +288,7 @@ async def seed_roles(
 
 
 def _grants_of(subject: Subject) -> Any:
-    conditions = [AccessGrant.principal.in_(subject.principals)]
+    conditions: list[ColumnElement[bool]] = [AccessGrant.principal.in_(subject.principals)]
     if subject.person_id is not None:
         conditions.append(AccessGrant.person_id == subject.person_id)
     return or_(*conditions)
@@ -321,7 +323,7 @@ async def _erase_granted_by(session: AsyncSession, subject: Subject) -> int:
         .where(func.lower(AccessGrant.granted_by).in_(subject.principals))
         .values(granted_by=anonymous_principal(subject))
     )
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 PERSONAL_DATA = (

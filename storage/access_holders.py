@@ -48,10 +48,8 @@ async def role_holders(
             by_key[person.aad_object_id.lower()] = person
     holders = []
     for grant in grants:
-        person = by_key.get(grant.person_id) or by_key.get(grant.principal)
-        holders.append(
-            Holder(grant, person.name if person else None, person.email if person else None)
-        )
+        known = by_key.get(grant.person_id) or by_key.get(grant.principal)
+        holders.append(Holder(grant, known.name if known else None, known.email if known else None))
     return holders
 
 

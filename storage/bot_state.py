@@ -8,17 +8,17 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from botbuilder.core import Storage
 from jsonpickle.pickler import Pickler
 from jsonpickle.unpickler import Unpickler
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.sdk import Storage
 from storage.data_subject import PersonalData, Subject
 from storage.db import Database
 from storage.models import BotStateDocument
 from storage.models.base import utcnow
-from storage.sql import upsert
+from storage.sql import rowcount, upsert
 
 
 class ETagConflictError(KeyError):
@@ -142,7 +142,7 @@ class SqlStorage(Storage):
                     "new_updated_at": utcnow(),
                 },
             )
-            if result.rowcount == 1:
+            if rowcount(result) == 1:
                 return
             exists = await session.scalar(
                 select(BotStateDocument.key).where(BotStateDocument.key == key)
@@ -184,7 +184,7 @@ async def _erase_state(session: AsyncSession, subject: Subject) -> int:
     result = await session.execute(
         delete(BotStateDocument).where(BotStateDocument.key.in_(_user_state_keys(subject)))
     )
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 PERSONAL_DATA = (

@@ -7,11 +7,12 @@ from typing import Any
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.data_subject import PersonalData, Subject
 from storage.models import ConversationRef
 from storage.models.base import utcnow
-from storage.sql import upsert
+from storage.sql import rowcount, upsert
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def _info(row: ConversationRef) -> ConversationInfo:
 
 
 def _refs_of(subject: Subject) -> Any:
-    conditions = [ConversationRef.aad_object_id.in_(subject.principals)]
+    conditions: list[ColumnElement[bool]] = [ConversationRef.aad_object_id.in_(subject.principals)]
     if subject.channel_user_ids:
         conditions.append(ConversationRef.user_id.in_(subject.channel_user_ids))
     if subject.email:
@@ -114,7 +115,7 @@ async def _export_conversations(session: AsyncSession, subject: Subject) -> list
 
 async def _erase_conversations(session: AsyncSession, subject: Subject) -> int:
     result = await session.execute(delete(ConversationRef).where(_refs_of(subject)))
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 PERSONAL_DATA = (

@@ -29,7 +29,7 @@ from storage.models import (
 )
 from storage.models.base import utcnow
 from storage.models.directory import DirectoryState
-from storage.sql import upsert
+from storage.sql import rowcount, upsert
 
 # Where a session finds its database's directory snapshots (storage.directory_index).
 SNAPSHOTS_KEY = "directory_snapshots"
@@ -167,7 +167,7 @@ def person_info(row: Person, units: dict[int, str]) -> PersonInfo:
     )
 
 
-def system_info(row: ItSystem | Row[Any], units: dict[int, str]) -> SystemInfo:
+def system_info(row: ItSystem | Row[*tuple[Any, ...]], units: dict[int, str]) -> SystemInfo:
     """A system as plain data, from a model or a row with the same columns."""
     return SystemInfo(
         id=row.id,
@@ -440,7 +440,7 @@ async def _erase_roles(session: AsyncSession, subject: Subject) -> int:
         .where(RoleAssignment.person_id == subject.person_id, RoleAssignment.valid_to.is_(None))
         .values(valid_to=utcnow())
     )
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 PERSONAL_DATA = (

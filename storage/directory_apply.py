@@ -53,7 +53,7 @@ async def apply_import(
     actor: str,
     replace: bool = False,
     source: str = "import",
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> ImportSummary:
     """Apply validated rows: new people, systems and assignments are added, known ones kept.
 
@@ -91,12 +91,12 @@ async def apply_import(
             people[row.email] = person
             people_added += 1
         if row.system:
-            key = name_key(row.system)
-            system = systems.get(key)
+            system_key = name_key(row.system)
+            system = systems.get(system_key)
             if system is None:
                 system = ItSystem(name=row.system.strip(), aliases=[])
                 session.add(system)
-                systems[key] = system
+                systems[system_key] = system
                 systems_added += 1
             new_aliases = [a for a in row.aliases if a not in (system.aliases or [])]
             if new_aliases:

@@ -7,6 +7,7 @@ user's language where that matters: the raiser knows which).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 
@@ -16,9 +17,13 @@ class DomainError(Exception):
     # The message of a subclass that always says the same thing.
     default_key: ClassVar[str] = "errors.refused"
 
-    def __init__(self, key: str | None = None, /, **params: Any) -> None:
+    def __init__(
+        self, key: str | None = None, /, *, then: Sequence[tuple[str, str]] = (), **params: Any
+    ) -> None:
         self.key: str = key or self.default_key
         self.params: dict[str, Any] = params
+        # Where the user can go from here: (button title, the message it sends), if any.
+        self.then: tuple[tuple[str, str], ...] = tuple(then)
         super().__init__(self.key)
 
 

@@ -19,7 +19,7 @@ def clean_email(email: str) -> str:
     return email.strip().lower()
 
 
-def people_known_by(principals: Iterable[str]) -> Select[tuple[int]]:
+def people_known_by(principals: Iterable[str]) -> Select[int]:
     """The ids of directory people whose AAD object id or email is one of `principals`."""
     keys = list(dict.fromkeys(p.strip().lower() for p in principals if p))
     return select(Person.id).where(or_(Person.aad_object_id.in_(keys), Person.email.in_(keys)))

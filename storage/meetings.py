@@ -28,6 +28,7 @@ from storage.identity import person_id_of
 from storage.models.directory import Person
 from storage.models.meetings import BodyChannel, Meeting
 from storage.reminders import cancel_unwanted, plan_reminders, replan_body
+from storage.sql import rowcount
 
 SOURCE = "meetings"
 
@@ -417,7 +418,7 @@ async def _erase_history(session: AsyncSession, subject: Subject) -> int:
         .where(func.lower(BodyChannel.set_by).in_(subject.principals))
         .values(set_by=principal),
     ):
-        changed += int((await session.execute(statement)).rowcount or 0)
+        changed += rowcount(await session.execute(statement))
     return changed
 
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.data_subject import (
     PersonalData,
@@ -26,12 +27,13 @@ from storage.data_subject import (
 from storage.models.base import utcnow
 from storage.models.outbox import OutboxMessage
 from storage.outbox_payloads import Payload, PayloadError, decode, stored_form
+from storage.sql import rowcount
 
 Kind = Literal["personal", "channel"]
 DeliveryStatus = Literal[
     "pending", "claimed", "sent", "failed", "unreachable", "missed", "cancelled"
 ]
-OPEN = ("pending", "claimed")
+OPEN: tuple[DeliveryStatus, ...] = ("pending", "claimed")
 
 
 class OutboxError(Exception):
@@ -172,7 +174,7 @@ async def cancel(*, session: AsyncSession, key_prefix: str) -> int:
         .where(OutboxMessage.status.in_(OPEN))
         .values(status="cancelled", claimed_by=None, lease_until=None, updated_at=utcnow())
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 async def cancel_keys(*, session: AsyncSession, keys: Sequence[str]) -> int:
@@ -184,7 +186,7 @@ async def cancel_keys(*, session: AsyncSession, keys: Sequence[str]) -> int:
         .where(OutboxMessage.key.in_(list(keys)), OutboxMessage.status.in_(OPEN))
         .values(status="cancelled", claimed_by=None, lease_until=None, updated_at=utcnow())
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 def _key_starts(prefix: str) -> Any:
@@ -198,7 +200,7 @@ async def acknowledge(*, session: AsyncSession, key: str, at: datetime | None = 
         .where(OutboxMessage.key == key, OutboxMessage.acknowledged_at.is_(None))
         .values(acknowledged_at=at or utcnow())
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 async def get_delivery(*, session: AsyncSession, key: str) -> Delivery | None:
@@ -244,7 +246,7 @@ async def status_counts(*, session: AsyncSession, key_prefix: str | None = None)
 
 
 def _addressed_to(subject: Subject) -> Any:
-    conditions = [OutboxMessage.principal.in_(subject.principals)]
+    conditions: list[ColumnElement[bool]] = [OutboxMessage.principal.in_(subject.principals)]
     if subject.person_id is not None:
         conditions.append(OutboxMessage.person_id == subject.person_id)
     return or_(*conditions)

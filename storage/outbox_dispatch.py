@@ -21,6 +21,7 @@ from storage.models.base import utcnow
 from storage.models.directory import Person
 from storage.models.outbox import DispatcherHeartbeat, OutboxMessage
 from storage.outbox import Delivery, delivery_of
+from storage.sql import rowcount
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ async def expire_overdue(*, session: AsyncSession, now: datetime, grace: timedel
             updated_at=now,
         )
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 async def _finish(session: AsyncSession, delivery_id: int, worker: str, **values: Any) -> bool:
@@ -154,7 +155,7 @@ async def _finish(session: AsyncSession, delivery_id: int, worker: str, **values
         )
         .values(claimed_by=None, lease_until=None, updated_at=utcnow(), **values)
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 async def mark_sent(
@@ -235,7 +236,7 @@ async def release(*, session: AsyncSession, worker: str, ids: Sequence[int]) -> 
             attempts=OutboxMessage.attempts - 1,
         )
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 async def next_due(*, session: AsyncSession) -> datetime | None:
@@ -279,7 +280,7 @@ async def heartbeat(*, session: AsyncSession, worker: str, now: datetime, ttl: t
     updated = await session.execute(
         update(DispatcherHeartbeat).where(DispatcherHeartbeat.worker == worker).values(seen_at=now)
     )
-    if not updated.rowcount:
+    if not rowcount(updated):
         session.add(DispatcherHeartbeat(worker=worker, seen_at=now))
     await session.execute(
         delete(DispatcherHeartbeat).where(DispatcherHeartbeat.seen_at < now - ttl * 10)

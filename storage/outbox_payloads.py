@@ -200,13 +200,14 @@ _BY_TEMPLATE: dict[tuple[Form, str], type[Payload]] = {(k.FORM, k.TEMPLATE): k f
 
 def decode(stored: dict[str, Any]) -> Payload:
     """The message a stored payload holds; PayloadError when it is none of the kinds."""
-    for form, name in (("text", "key"), ("card", "name")):
+    parts: tuple[tuple[Form, str], ...] = (("text", "key"), ("card", "name"))
+    for form, name in parts:
         part = stored.get(form)
         if part is None:
             continue
         if not (isinstance(part, dict) and isinstance(part.get(name), str)):
             raise PayloadError(f"payload.{form} needs a {name!r}")
-        kind = _BY_TEMPLATE.get((form, part[name]))  # type: ignore[index]
+        kind = _BY_TEMPLATE.get((form, part[name]))
         if kind is None:
             raise PayloadError(f"no message kind has the {form} {part[name]!r}")
         envelope = {k: v for k, v in stored.items() if k in ENVELOPE}
@@ -224,7 +225,7 @@ def stored_form(payload: Payload) -> dict[str, Any]:
             f"payload must be one of the message kinds, not {type(payload).__name__}"
         )
     try:
-        stored = json.loads(json.dumps(payload.as_json()))
+        stored: dict[str, Any] = json.loads(json.dumps(payload.as_json()))
     except (TypeError, ValueError) as error:
         raise PayloadError(f"{type(payload).__name__} does not store as JSON: {error}") from error
     if decode(stored).as_json() != stored:

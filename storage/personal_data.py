@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage import (
     access,
@@ -87,7 +88,9 @@ async def subject_of(
         )
     if person is not None:
         principals |= {p.lower() for p in (person.email, person.aad_object_id) if p}
-    conditions = [ConversationRef.aad_object_id.in_(principals)] if principals else []
+    conditions: list[ColumnElement[bool]] = (
+        [ConversationRef.aad_object_id.in_(principals)] if principals else []
+    )
     if channel_user_id:
         conditions.append(ConversationRef.user_id == channel_user_id)
     channel_ids: set[str] = {channel_user_id} if channel_user_id else set()

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from knowledge.portfolio import (
     INITIAL_STATUS,
@@ -36,6 +37,7 @@ from storage.models import (
     InitiativeSystem,
 )
 from storage.models.base import utcnow
+from storage.sql import rowcount
 
 TERMINAL = frozenset({InitiativeStatus.AFSLUTTET, InitiativeStatus.AFVIST})
 ENTITY = "initiative"
@@ -354,7 +356,7 @@ async def register_initiative(
 
 
 def _initiatives_of(subject: Subject) -> Any:
-    conditions = [Initiative.registered_by.in_(subject.principals)]
+    conditions: list[ColumnElement[bool]] = [Initiative.registered_by.in_(subject.principals)]
     if subject.person_id is not None:
         conditions.append(Initiative.lead_person_id == subject.person_id)
     return or_(*conditions)
@@ -384,7 +386,7 @@ async def _erase_history(session: AsyncSession, subject: Subject) -> int:
         .where(func.lower(InitiativeEvent.actor).in_(subject.principals))
         .values(actor=anonymous_principal(subject), actor_name=anonymous_name(subject))
     )
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 PERSONAL_DATA = (

@@ -18,6 +18,7 @@ from storage.portfolio import (
     initiative_record,
     initiative_row,
 )
+from storage.sql import rowcount
 
 
 async def audience(*, session: AsyncSession, initiative_id: int) -> list[str]:
@@ -85,7 +86,7 @@ async def _erase_following(session: AsyncSession, subject: Subject) -> int:
     result = await session.execute(
         delete(InitiativeFollower).where(InitiativeFollower.principal.in_(subject.principals))
     )
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 PERSONAL_DATA = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.portfolio import (
@@ -80,7 +80,7 @@ async def search_initiatives(
     limit: int = 25,
 ) -> list[InitiativeSummary]:
     """Initiatives matching any of: words (title, description, core task), status, unit."""
-    query: Select[tuple[Initiative]] = select(Initiative)
+    query = select(Initiative)
     if status is not None:
         query = query.where(Initiative.status == status.value)
     rows = list((await session.scalars(query.order_by(Initiative.id))).all())

@@ -16,12 +16,14 @@ from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.audit import record_change
 from storage.data_subject import PersonalData, Subject, anonymous_name, anonymous_principal
 from storage.errors import DomainError
 from storage.identity import person_id_of
 from storage.models.procurement import ProcurementChannel, ProcurementEvent, ProcurementRequest
+from storage.sql import rowcount
 
 ENTITY = "procurement_request"
 
@@ -374,7 +376,7 @@ async def open_similar(*, session: AsyncSession, limit: int = 200) -> list[Reque
 
 
 def _requests_of(subject: Subject) -> Any:
-    conditions = [ProcurementRequest.requester.in_(subject.principals)]
+    conditions: list[ColumnElement[bool]] = [ProcurementRequest.requester.in_(subject.principals)]
     if subject.person_id is not None:
         conditions.append(ProcurementRequest.requester_person_id == subject.person_id)
     return or_(*conditions)
@@ -413,7 +415,7 @@ async def _erase_history(session: AsyncSession, subject: Subject) -> int:
         .where(func.lower(ProcurementChannel.set_by).in_(subject.principals))
         .values(set_by=principal),
     ):
-        changed += int((await session.execute(statement)).rowcount or 0)
+        changed += rowcount(await session.execute(statement))
     return changed
 
 

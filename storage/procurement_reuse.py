@@ -117,7 +117,7 @@ async def find_existing(*, session: AsyncSession, need: str, limit: int = 3) -> 
         for sid, s in systems.items()
     )
     system_hits = _rank(need, system_texts, limit)
-    owners: dict[int, list[str]] = {}
+    owners: dict[int | None, list[str]] = {}  # system_id IN (…) leaves out NULL
     if system_hits:
         rows = await session.execute(
             select(RoleAssignment.system_id, Person.name)

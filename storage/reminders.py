@@ -24,6 +24,7 @@ from storage.data_subject import PersonalData, Subject
 from storage.errors import UnknownMeetingError
 from storage.models.meetings import Meeting, ReminderOptOut
 from storage.outbox_payloads import MeetingReminder
+from storage.sql import rowcount
 
 SOURCE = "meetings"
 # Who a reminder rule's `recipients` names, by role in the body ("channel" names nobody).
@@ -261,7 +262,7 @@ async def _erase_opt_outs(session: AsyncSession, subject: Subject) -> int:
     result = await session.execute(
         delete(ReminderOptOut).where(ReminderOptOut.principal.in_(subject.principals))
     )
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 PERSONAL_DATA = (

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import BotStateDocument, ConversationRef
 from storage.models.base import utcnow
+from storage.sql import rowcount
 
 # Where botbuilder's ConversationState keeps the dialog stack inside a conversation's document.
 DIALOG_STATE_KEY = "DialogState"
@@ -38,7 +39,7 @@ async def purge_idle(
     refs = await session.execute(
         delete(ConversationRef).where(ConversationRef.last_seen < conversations_before)
     )
-    return RetentionResult(int(state.rowcount or 0), int(refs.rowcount or 0))
+    return RetentionResult(rowcount(state), rowcount(refs))
 
 
 async def purge_abandoned_dialogs(*, session: AsyncSession, idle_before: datetime) -> int:

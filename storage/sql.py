@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func
+from sqlalchemy import CursorResult, Result, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +15,15 @@ from sqlalchemy.sql.dml import Insert
 def dialect_name(session: AsyncSession) -> str:
     """The session's SQL dialect ("sqlite" or "postgresql")."""
     return session.get_bind().dialect.name
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE matched.
+
+    Such a statement's result is a CursorResult, but `session.execute` is typed as returning
+    a plain Result (which has no rowcount).
+    """
+    return int(cast("CursorResult[Any]", result).rowcount or 0)
 
 
 def upsert(

@@ -6,10 +6,9 @@ import json
 from functools import cache
 from typing import Any
 
-from botbuilder.core import CardFactory
-from botbuilder.schema import Attachment
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from bot.sdk import Attachment, CardFactory
 from dialogs.texts import Lang, text
 
 MAIN_ACTIONS = ("who_owns", "procurement", "initiative", "meetings", "question")

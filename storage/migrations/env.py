@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine, pool
+from sqlalchemy import Connection, create_engine, pool
 
 from storage.db import sync_url
 from storage.models import Base
@@ -18,15 +18,15 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = create_engine(
-        sync_url(config.get_main_option("sqlalchemy.url")), poolclass=pool.NullPool
-    )
+    url = config.get_main_option("sqlalchemy.url")
+    assert url is not None  # storage.migrate sets it
+    engine = create_engine(sync_url(url), poolclass=pool.NullPool)
     with engine.connect() as connection:
         _run(connection)
     engine.dispose()
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -169,19 +169,27 @@ async def test_a_secretary_moves_a_meeting_and_each_reminder_is_replanned_once(
     asked = await chat.send(SECRETARY, f"flyt møde {meeting.id} til {said}")
     assert "Skal jeg flytte møde" in json.dumps(asked[0].card, ensure_ascii=False)
     yes = submit_data(asked, "meetings.move")
+    assert set(yes) == {"action", "token"}, "the card carries a token, never the change"
     before = {d.key: d for d in await rows(chat.bot, prefix)}
 
-    # The member replays the secretary's button: refused, nothing changes.
-    assert "Det må kun sekretæren" in await chat.say(MEMBER, value=yes)
-    forged = {**yes, "meeting_id": meeting.id + 1000}
-    assert "Jeg kan ikke finde møde" in await chat.say(SECRETARY, value=forged)
+    # The member replays the secretary's button: in the member's chat the token is unknown;
+    # a forged token stands for nothing. Nothing changes.
+    assert "ikke længere gyldig" in await chat.say(MEMBER, value=yes)
+    forged = {**yes, "token": "x" * 24}
+    assert "ikke længere gyldig" in await chat.say(SECRETARY, value=forged)
     assert {d.key: d for d in await rows(chat.bot, prefix)} == before
+    # A second question about the same meeting, still unanswered when the first is.
+    second = submit_data(
+        await chat.send(SECRETARY, f"flyt møde {meeting.id} til {said}"), "meetings.move"
+    )
 
     answer = await chat.say(SECRETARY, value=yes)
     new_start = datetime.combine(new_day, datetime.min.time(), tzinfo=TZ).replace(hour=10)
     assert f"er flyttet til {format_when(new_start, 'da', TZ)}" in answer
-    # The same button again is stale: the meeting has moved since it was asked.
-    assert "er ændret, siden du fik spørgsmålet" in await chat.say(SECRETARY, value=yes)
+    # The same button again: its token is spent. The second card is stale: the meeting has
+    # moved since it was asked.
+    assert "ikke længere gyldig" in await chat.say(SECRETARY, value=yes)
+    assert "er ændret, siden du fik spørgsmålet" in await chat.say(SECRETARY, value=second)
 
     after = await rows(chat.bot, prefix)
     live = [d for d in after if d.status == "pending"]
@@ -195,11 +203,11 @@ async def test_a_secretary_moves_a_meeting_and_each_reminder_is_replanned_once(
                  if e.action == "move"]  # fmt: skip
     assert len(moves) == 1
 
-    # Cancelling asks too, then stops every reminder.
+    # Cancelling asks too, then stops every reminder; a second card finds it cancelled.
     asked = await chat.send(SECRETARY, f"aflys møde {meeting.id}")
+    again = submit_data(await chat.send(SECRETARY, f"aflys møde {meeting.id}"), "meetings.cancel")
     assert "er aflyst" in await chat.say(SECRETARY, value=submit_data(asked, "meetings.cancel"))
     assert not [d for d in await rows(chat.bot, prefix) if d.status == "pending"]
-    again = submit_data(asked, "meetings.cancel")
     assert "allerede aflyst" in await chat.say(SECRETARY, value=again)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bot.intents import trained_matcher
+from bot.nlu_eval import demo_slots
 from bot.settings import Settings
 from storage.db import Database
 from storage.demo import load_demo_data
@@ -219,3 +220,97 @@ async def test_members_of_the_body_just_shown(chat: Chat) -> None:
     await chat.say("hvornår er næste møde i direktionen?")
     answer = await chat.say("hvem deltager?")
     assert "Direktionen" in answer
+
+
+async def test_an_unsure_question_inside_a_dialog_is_not_taken_as_the_answer(chat: Chat) -> None:
+    matcher = trained_matcher()
+    slots = demo_slots(matcher, "randers")
+    candidates = (
+        "hvem sidder med licenserne?", "hvem tager sig af licenserne?", "hvem har projektet?",
+        "hvem tager sig af projektet?", "hvem sidder med data?", "hvem kigger på styregruppen?",
+    )  # fmt: skip
+    unsure = [
+        q for q in candidates
+        if (understood := matcher.understand(q, slots)).match is None
+        and any(matcher.intent(o.key).interrupts for o in understood.offers)  # type: ignore[union-attr]
+    ]  # fmt: skip
+    assert unsure, "one of these questions should leave the model unsure"
+    prompt = await chat.send("indkøb")
+    replies = await chat.send(unsure[0])
+    # Not the answer to the prompt: "Vil du …?" with the questions it may be, then the prompt.
+    offers_card = next(r.card for r in replies if r.card and "ikke helt sikker" in r.text)
+    assert replies[-1].text == prompt[-1].text
+    offers = [a for a in offers_card["actions"] if a["data"].get("action") == "intent.choose"]
+    chosen = await chat.send(value=offers[0]["data"])
+    assert "Den knap kender jeg ikke" not in chosen[0].text
+    assert chosen[-1].text == prompt[-1].text  # answered, and the guide asks again
+
+
+async def test_an_answer_a_prompt_cannot_use_names_the_way_out(chat: Chat) -> None:
+    await chat.send("indkøb")
+    await chat.send("Vi skal have et nyt system til sagsbehandling og journalisering")
+    question = await chat.say("Borgerservice")
+    assert "Spørgsmål 1" in question
+    retry = await chat.say("bananer")
+    assert "Det svar kunne jeg ikke bruge" in retry and "annuller" in retry
+
+
+@pytest.mark.parametrize(
+    ("question", "follow_up", "expected"),
+    [
+        ("hvilke systemer ejer Søren Østergaard?", "hvad med Karen Dahl?", "Karen Dahl"),
+        ("jeg skal have adgang til SBSYS", "og til Acadre?", "Acadre"),
+        ("årshjulet for 2027", "og 2028?", "2028"),
+        ("which systems does Søren Østergaard own?", "what about Karen Dahl?", "Karen Dahl"),
+    ],
+)
+async def test_another_subject_of_the_same_kind_asks_the_same_question(
+    chat: Chat, question: str, follow_up: str, expected: str
+) -> None:
+    await chat.say(question)
+    answer = await chat.say(follow_up)
+    assert expected in answer and "Det ved jeg desværre ikke" not in answer
+
+
+@pytest.mark.parametrize(
+    ("question", "follow_up", "expected"),
+    [
+        ("hvem er systemejer for KMD Sag?", "hvor sidder han?", "hører til"),
+        ("who is the system owner of KMD Sag?", "which unit is he in?", "works in"),
+    ],
+)
+async def test_where_the_person_just_named_works(
+    chat: Chat, question: str, follow_up: str, expected: str
+) -> None:
+    await chat.say(question)
+    assert expected in await chat.say(follow_up)
+
+
+@pytest.mark.parametrize(
+    ("question", "follow_up", "expected", "chosen_has"),
+    [
+        ("hvem er systemejer for SBSYS og Acadre?", "og dataejeren?", "Mener du", "dataejer"),
+        ("who is the system owner of SBSYS and Acadre?", "and the data owner?", "Do you mean",
+         "data owner"),
+        ("hvem er superbruger for SBSYS?", "hvad er hendes mail?", "Mener du Jonas Kirk eller",
+         "@"),
+        ("who are the super users of SBSYS?", "what's her email?", "Do you mean Jonas Kirk or",
+         "@"),
+    ],
+)  # fmt: skip
+async def test_two_candidates_before_a_follow_up_ask_which_with_buttons(
+    chat: Chat, question: str, follow_up: str, expected: str, chosen_has: str
+) -> None:
+    await chat.send(question)
+    replies = await chat.send(follow_up)
+    card = replies[-1].card
+    assert expected in replies[-1].text and card is not None and len(card["actions"]) >= 2
+    chosen = "\n".join(r.text for r in await chat.send(value=card["actions"][0]["data"]))
+    assert chosen_has in chosen.lower() and expected not in chosen
+
+
+async def test_a_follow_up_with_no_subject_asks_with_a_button(chat: Chat) -> None:
+    replies = await chat.send("og det efter?")
+    card = replies[-1].card
+    assert card is not None and "Hvilket møde mener du" in replies[-1].text
+    assert [a["data"]["text"] for a in card["actions"]] == ["næste møde"]

@@ -198,3 +198,19 @@ def test_a_table_without_training_matches_only_commands() -> None:
 def test_the_model_needs_two_intents() -> None:
     with pytest.raises(ValueError, match="two intents"):
         IntentModel.train([Utterance("hej", "welcome", "da")])
+
+
+def test_a_wording_seen_before_is_not_ranked_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.nlu_eval import demo_slots
+
+    matcher = trained_matcher()
+    slots = demo_slots(matcher, "randers")
+    assert matcher.model is not None
+    calls: list[str] = []
+    rank = matcher.model.rank
+    monkeypatch.setattr(matcher.model, "rank", lambda t, **kw: calls.append(t) or rank(t, **kw))
+    first = matcher.understand("hvem styrer rettighederne i SBSYS lige nu", slots)
+    again = matcher.understand("hvem styrer rettighederne i Acadre lige nu", slots)
+    assert first.match is not None and again.match is not None
+    assert first.match.key == again.match.key and again.match.params == {"system": "acadre"}
+    assert len(calls) <= 1  # the same masked wording: ranked once (or earlier in the run)

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from dialogs.cards import card_json
-from dialogs.portfolio import Portfolio, error_text
 from dialogs.portfolio_form import FIELDS, parse_field, parse_form
+from dialogs.portfolio_view import error_text, form_fields
 from knowledge.portfolio import Category, Funding, Gain
 
 VALID: dict[str, Any] = {
@@ -129,12 +129,11 @@ def test_many_errors_at_once_are_all_reported() -> None:
 
 @pytest.mark.parametrize("lang", ["da", "en"])
 def test_form_card_keeps_values_and_shows_errors(lang: str) -> None:
-    portfolio = Portfolio("norddjurs")
     result = parse_form({**VALID, "title": "", "estimated_cost": "mange"})
     card = card_json(
         "portfolio_form",
         lang,  # type: ignore[arg-type]
-        fields=portfolio.form_fields(lang, result.values, result.errors),  # type: ignore[arg-type]
+        fields=form_fields(lang, result.values, result.errors),  # type: ignore[arg-type]
         error_count=len(result.errors),
     )
     inputs = {i["id"]: i for i in card["body"] if i["type"].startswith("Input.")}

@@ -149,7 +149,9 @@ async def _one_request(database: Database, days_old: int = 0) -> int:
     ("data", "expected"),
     [
         ({"action": "procurement.approve", "request_id": 1}, "kun IT's screenere"),
-        ({"action": "procurement.take", "request_id": "abc"}, "kender jeg ikke længere"),
+        # The role is checked before the card's data is read (test_refusals has the screener's
+        # garbage card).
+        ({"action": "procurement.take", "request_id": "abc"}, "kun IT's screenere"),
         (
             {"action": "procurement.answer", "request_id": 1, "text": "svar"},
             "ikke noget åbent spørgsmål",

@@ -85,6 +85,7 @@ SUBMIT_ACTIONS = (
     "directory.edit",
     "meetings.cancel",
     "access.confirm",
+    "confirm.no",
     "privacy.erase_confirm",
     "no.such.action",
 )

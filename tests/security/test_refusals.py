@@ -16,11 +16,11 @@ from sqlalchemy import select
 from bot.settings import Settings
 from knowledge.packs import load_pack
 from storage import outbox
-from storage.access import Role, access_of, grant_role
+from storage.access import Role, access_of, grant_role, revoke_role
 from storage.db import Database
 from storage.directory_apply import apply_import
 from storage.directory_import import read_import
-from storage.meetings import add_meeting, get_meeting
+from storage.meetings import add_meeting, get_meeting, move_meeting
 from storage.models import OutboxMessage, RoleAssignment
 from storage.models.base import utcnow
 from storage.outbox_payloads import UnreachableNotice
@@ -40,6 +40,7 @@ MEMBER = new_user(5)  # of the programme group
 SECRETARY = new_user(6)  # of the steering group
 BO = "bo.berg@kommune.dk"
 TZ = ZoneInfo("Europe/Copenhagen")
+GROUP = {"conversation": "19:group-chat@thread.v2", "conversation_type": "groupChat"}
 
 
 @pytest.fixture
@@ -77,6 +78,13 @@ async def said(
     before = len(channel.received)
     await bot.post(message(text, service_url=channel.url, value=value, **user))
     return "\n".join(r.text for r in channel.received[before:])
+
+
+def confirmation_yes(channel: TestChannel) -> dict[str, Any]:
+    """The data of the yes button on the newest confirmation card."""
+    card = channel.received[-1].card
+    assert card is not None, channel.received[-1].text
+    return dict(card["actions"][0]["data"])
 
 
 async def test_procurement_decisions_need_a_screener(
@@ -172,17 +180,38 @@ async def test_meetings_are_managed_by_their_secretary(
         f"sted for møde {meeting.id} er Lokale 2",
     ):
         assert "kun sekretæren for" in await said(bot, channel, text=text), text
-    cancel = {"action": "meetings.cancel", "meeting_id": meeting.id, "was": start.isoformat()}
-    assert "kun sekretæren for" in await said(bot, channel, cancel)
-    assert "kun sekretæren for" in await said(bot, channel, cancel, **MEMBER), "other body"
-    forged = {**cancel, "meeting_id": 987654}
-    assert "kan ikke finde møde #987654" in await said(bot, channel, forged, **SECRETARY)
-    stale = {**cancel, "was": (start + timedelta(days=1)).isoformat()}
-    assert "kun sekretæren" not in await said(bot, channel, stale, **SECRETARY)
+    # The secretary's confirmation card, replayed by others in a shared chat, in another chat,
+    # or with a forged token, cancels nothing.
+    ask = f"aflys møde {meeting.id}"
+    assert "Skal jeg aflyse" in await said(bot, channel, text=ask, **GROUP, **SECRETARY)
+    cancel = confirmation_yes(channel)
+    assert "anden persons ændring" in await said(bot, channel, cancel, **GROUP)
+    assert "anden persons ændring" in await said(bot, channel, cancel, **GROUP, **MEMBER)
+    assert "ikke længere gyldig" in await said(bot, channel, cancel, **SECRETARY), "another chat"
+    forged = {**cancel, "token": "x" * 24}
+    assert "ikke længere gyldig" in await said(bot, channel, forged, **GROUP, **SECRETARY)
+    # The meeting moves before the yes: the card is stale.
+    async with database.transaction() as session:
+        await move_meeting(
+            session=session, pack=load_pack("norddjurs"), meeting_id=meeting.id,
+            start=start + timedelta(days=1), actor="test", tz=TZ, now=utcnow(),
+        )  # fmt: skip
+    assert "er ændret, siden" in await said(bot, channel, cancel, **GROUP, **SECRETARY)
     async with database.transaction() as session:
         still = await get_meeting(session=session, meeting_id=meeting.id)
     assert still.status != "cancelled", "a stale card cancels nothing"
-    await said(bot, channel, cancel, **SECRETARY)
+    # The secretary loses the role before saying yes: rights are checked again.
+    await said(bot, channel, text=ask, **GROUP, **SECRETARY)
+    cancel = confirmation_yes(channel)
+    secretary = {"principal": SECRETARY["aad_object_id"], "role": Role.SECRETARY,
+                 "body_key": "styregruppe", "actor": "test"}  # fmt: skip
+    async with database.transaction() as session:
+        await revoke_role(session=session, **secretary)
+    assert "kun sekretæren for" in await said(bot, channel, cancel, **GROUP, **SECRETARY)
+    async with database.transaction() as session:
+        await grant_role(session=session, **secretary)
+    await said(bot, channel, text=ask, **GROUP, **SECRETARY)
+    await said(bot, channel, confirmation_yes(channel), **GROUP, **SECRETARY)
     async with database.transaction() as session:
         assert (await get_meeting(session=session, meeting_id=meeting.id)).status == "cancelled"
 

@@ -1,117 +1,46 @@
 """Admins give and remove govbot roles in chat, and anyone asks who holds them.
 
-A change is planned, shown on a confirmation card, and kept on the server in conversation state
-behind a one-time token; the card carries only that token. On yes the token is spent, admin
-rights are checked again and the change is re-planned from the database before it is applied
-(and audited by storage.access). A seat in a body is given and ended through storage.meetings,
-as when a secretary adds a member, so the body's reminders follow.
+A change is planned and confirmed through dialogs.confirmation (a one-time token on the card);
+on yes admin rights are checked again and the change is re-planned from the database before it
+is applied (and audited by storage.access). A seat in a body is given and ended through
+storage.meetings, as when a secretary adds a member, so the body's reminders follow.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
-from botbuilder.core import StatePropertyAccessor, TurnContext
-
 from bot.capabilities import Runtime
-from bot.capabilities.core import answer_with
+from bot.capabilities.core import answer_with, example_body
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
+from bot.sdk import TurnContext
+from dialogs.confirmation import Confirmations
 from dialogs.directory_view import emails_in, names_of
-from dialogs.texts import text
+from dialogs.permissions import Requirement
+from dialogs.texts import in_lang, text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.meeting_words import BodyFinder, meeting_bodies
 from knowledge.packs import load_pack
 from knowledge.schema import Body
 from storage import meetings
-from storage.access import (
-    BODY_ROLES,
-    Access,
-    LastAdminError,
-    Role,
-    access_of,
-    grant_role,
-    refuse_last_admin,
-    revoke_role,
-)
+from storage.access import BODY_ROLES, Role, grant_role, refuse_last_admin, revoke_role
 from storage.access_holders import grants_of_person, role_holders
 from storage.directory import PersonInfo
 from storage.directory_index import directory_index
+from storage.errors import DomainError
 from storage.models.base import utcnow
 
 ROLE_WORDS: dict[str, Role] = {
     "admin": Role.ADMIN, "administrator": Role.ADMIN,
     "it screener": Role.IT_SCREENER, "itscreener": Role.IT_SCREENER, "screener": Role.IT_SCREENER,
-    "sekretær": Role.SECRETARY, "sekretaer": Role.SECRETARY, "secretary": Role.SECRETARY,
+    "sekretær": Role.SECRETARY, "secretary": Role.SECRETARY,
     "formand": Role.CHAIR, "chair": Role.CHAIR,
     "medlem": Role.MEMBER, "member": Role.MEMBER,
 }  # fmt: skip
-PENDING_MINUTES = 15
-MAX_PENDING = 5
-
-
-class Refusal(Exception):
-    """The change cannot be planned or applied; `key` and `values` are the text to say."""
-
-    def __init__(self, key: str, **values: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
-
-
-class PendingChanges:
-    """Confirmations waiting for a yes, in conversation state, each behind a one-time token."""
-
-    def __init__(self, accessor: StatePropertyAccessor) -> None:
-        self._accessor = accessor
-
-    async def add(self, context: TurnContext, change: dict[str, Any]) -> str:
-        """Keep `change` for the acting user; returns the token the card carries."""
-        pending: dict[str, Any] = await self._accessor.get(context, dict)
-        now = utcnow()
-        for token, kept in list(pending.items()):
-            if datetime.fromisoformat(kept["expires"]) < now:
-                del pending[token]
-        while len(pending) >= MAX_PENDING:
-            del pending[min(pending, key=lambda t: pending[t]["expires"])]
-        token = secrets.token_urlsafe(18)
-        pending[token] = {
-            **change,
-            "actor": turn_user(context).identity,
-            "expires": (now + timedelta(minutes=PENDING_MINUTES)).isoformat(),
-        }
-        await self._accessor.set(context, pending)
-        return token
-
-    async def drop(self, context: TurnContext, data: Mapping[str, Any]) -> None:
-        """Forget the change a "no" button names, if it is the acting user's."""
-        token = data.get("token")
-        pending: dict[str, Any] = await self._accessor.get(context, dict)
-        change = pending.get(token) if isinstance(token, str) else None
-        if change is not None and change["actor"] == turn_user(context).identity:
-            del pending[token]
-            await self._accessor.set(context, pending)
-
-    async def take(
-        self, context: TurnContext, data: Mapping[str, Any], kind: str
-    ) -> dict[str, Any]:
-        """Spend the token a card sent: the change it stands for, or Refusal when it is not one."""
-        token = data.get("token")
-        pending: dict[str, Any] = await self._accessor.get(context, dict)
-        change = pending.get(token) if isinstance(token, str) and len(token) <= 64 else None
-        if change is None or change.get("kind") != kind:
-            raise Refusal("access.stale")
-        if change["actor"] != turn_user(context).identity:
-            raise Refusal("access.not_yours")  # left for its owner, not spent by someone else
-        del pending[token]
-        await self._accessor.set(context, pending)
-        if datetime.fromisoformat(change["expires"]) < utcnow():
-            raise Refusal("access.stale")
-        return change
+ADMIN = Requirement(Role.ADMIN, "access.not_admin")
 
 
 @dataclass(frozen=True)
@@ -125,7 +54,7 @@ class Target:
 
 
 async def find_target(context: TurnContext, said: str) -> Target:
-    """The one person `said` (or the email written in the message) names, or Refusal."""
+    """The one person `said` (or the email written in the message) names, or DomainError."""
     emails = emails_in(clean_text(context.activity))
     query = emails[0] if len(emails) == 1 else said
     index = await directory_index(session=turn_session(context))
@@ -135,10 +64,10 @@ async def find_target(context: TurnContext, said: str) -> Target:
     if found.person is not None:
         return _target(found.person)
     if found.people:
-        raise Refusal("access.person_ambiguous", name=said, names=names_of(found.people[:5]))
+        raise DomainError("access.person_ambiguous", name=said, names=names_of(found.people[:5]))
     if emails:
         return Target(emails[0], emails[0], None, frozenset({emails[0]}))
-    raise Refusal("access.person_unknown", name=said)
+    raise DomainError("access.person_unknown", name=said)
 
 
 def _target(person: PersonInfo) -> Target:
@@ -148,27 +77,19 @@ def _target(person: PersonInfo) -> Target:
     return Target(person.name, person.email, person.id, frozenset(principals))
 
 
-async def acting_access(context: TurnContext) -> Access:
-    """The roles of the user behind this turn, read from the database now."""
-    user = turn_user(context)
-    return await access_of(
-        session=turn_session(context), aad_object_id=user.aad_object_id, email=user.email
-    )
-
-
 class AccessAdmin:
     """Grant, revoke and list govbot roles, bound to the active pack's bodies."""
 
-    def __init__(self, runtime: Runtime, pending: PendingChanges) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         self.pack = load_pack(runtime.settings.knowledge_pack)
         self.tz = runtime.settings.tz
         self.bodies = BodyFinder(self.pack)
-        self.pending = pending
+        self.confirmations: Confirmations = runtime.confirmations
         self._kick = runtime.outbox_kick
         self.routes = runtime.routes
 
     def _body_name(self, context: TurnContext, body: Body) -> str:
-        return body.name_en if turn_lang(context) == "en" else body.name_da
+        return str(in_lang(body, "name", turn_lang(context)))
 
     def _role_label(self, context: TurnContext, role: Role, body_key: str | None) -> str:
         lang = turn_lang(context)
@@ -179,6 +100,11 @@ class AccessAdmin:
         return text("access.role_in_body", lang, role=label, body=self._body_name(context, body),
                     member=role is Role.MEMBER)  # fmt: skip
 
+    def example_body(self, context: TurnContext, _body_key: str | None = None) -> dict[str, str]:
+        """The pack's first body that meets, named in the turn's language, for examples."""
+        first = meeting_bodies(self.pack)[0] if meeting_bodies(self.pack) else None
+        return {"body": self._body_name(context, first) if first else ""}
+
     def _body_names(self, context: TurnContext) -> str:
         return ", ".join(self._body_name(context, b) for b in meeting_bodies(self.pack))
 
@@ -187,21 +113,26 @@ class AccessAdmin:
         said = match.params.get("body")
         if role not in BODY_ROLES:
             if said:
-                raise Refusal("access.no_body_needed",
+                raise DomainError("access.no_body_needed",
                               role=self._role_label(context, role, None).capitalize())  # fmt: skip
             return role, None
         first = meeting_bodies(self.pack)[0] if meeting_bodies(self.pack) else None
         if not said:
-            raise Refusal("access.which_body", names=self._body_names(context),
+            raise DomainError("access.which_body", names=self._body_names(context),
                           body=self._body_name(context, first) if first else "")  # fmt: skip
         body = self.bodies.find(said)
         if body is None:
-            raise Refusal("access.unknown_body", name=said, names=self._body_names(context))
+            raise DomainError("access.unknown_body", name=said, names=self._body_names(context))
         return role, body.key
 
-    async def _require_admin(self, context: TurnContext) -> None:
-        if not (await acting_access(context)).is_admin:
-            raise Refusal("access.not_admin")
+    def _named_role(self, match: IntentMatch) -> tuple[Role | None, str | None]:
+        """The role and body a question names, or (None, None) when they are none of ours."""
+        role = ROLE_WORDS[match.params["role"]]
+        said = match.params.get("body")
+        if role not in BODY_ROLES:
+            return (None, None) if said else (role, None)
+        body = self.bodies.find(said) if said else None
+        return (role, body.key) if body is not None else (None, None)
 
     async def _check(self, context: TurnContext, change: Mapping[str, Any]) -> list[str]:
         """The principals whose grants the change ends (revoke), after checking it still fits."""
@@ -214,14 +145,11 @@ class AccessAdmin:
         values = {"name": change["name"], "role": self._role_label(context, role, body_key)}
         if change["kind"] == "access.grant":
             if held:
-                raise Refusal("access.already", **values)
+                raise DomainError("access.already", **values)
             return []
         if not held:
-            raise Refusal("access.not_held", **values)
-        try:  # the last-admin rule is storage's
-            await refuse_last_admin(session=session, ending=held, name=change["name"])
-        except LastAdminError as refused:
-            raise Refusal(refused.key, **refused.params) from None
+            raise DomainError("access.not_held", **values)
+        await refuse_last_admin(session=session, ending=held, name=change["name"])
         return sorted({g.principal for g in held})
 
     # --- intents ---------------------------------------------------------------------------
@@ -235,35 +163,23 @@ class AccessAdmin:
         await self._plan(context, match, "access.revoke")
 
     async def _plan(self, context: TurnContext, match: IntentMatch, kind: str) -> None:
-        try:
-            await self._require_admin(context)
-            role, body_key = self._role_and_body(context, match)
-            target = await find_target(context, match.params.get("person", ""))
-            change = {
-                "kind": kind, "role": role.value, "body": body_key, "name": target.name,
-                "email": target.email, "person_id": target.person_id,
-                "principals": sorted(target.principals),
-            }  # fmt: skip
-            await self._check(context, change)
-        except Refusal as refusal:
-            await say(context, refusal.key, **refusal.values)
-            return
-        token = await self.pending.add(context, change)
+        role, body_key = self._role_and_body(context, match)
+        target = await find_target(context, match.params.get("person", ""))
+        change = {
+            "kind": kind, "role": role.value, "body": body_key, "name": target.name,
+            "email": target.email, "person_id": target.person_id,
+            "principals": sorted(target.principals),
+        }  # fmt: skip
+        await self._check(context, change)
         lead_key = "access.confirm_grant" if kind == "access.grant" else "access.confirm_revoke"
         lead = text(lead_key, turn_lang(context), name=target.name, email=target.email,
                     role=self._role_label(context, role, body_key))  # fmt: skip
-        await show(context, "access_confirm", lead=lead, yes_action=kind, token=token)
+        await self.confirmations.ask(context, kind, change, lead=lead)
 
-    async def confirm(self, context: TurnContext, data: Mapping[str, Any]) -> None:
-        """The yes button: spend the token, check again, apply, audit."""
-        kind = str(data.get("action"))
-        try:
-            change = await self.pending.take(context, data, kind)
-            await self._require_admin(context)
-            ending = await self._check(context, change)
-        except Refusal as refusal:
-            await say(context, refusal.key, **refusal.values)
-            return
+    async def apply(self, context: TurnContext, change: dict[str, Any]) -> None:
+        """A confirmed change: check again, apply, audit."""
+        kind = change["kind"]
+        ending = await self._check(context, change)
         role, body_key = Role(change["role"]), change["body"]
         session = turn_session(context)
         actor = turn_user(context).identity
@@ -292,26 +208,13 @@ class AccessAdmin:
         await say(context, done, name=change["name"],
                   role=self._role_label(context, role, body_key))  # fmt: skip
 
-    async def drop(self, context: TurnContext, data: Mapping[str, Any]) -> None:
-        """The no button: forget the change (only its owner can)."""
-        await self.pending.drop(context, data)
-        await say(context, "access.dropped")
-
     async def list_all(self, context: TurnContext, _match: IntentMatch) -> None:
         """ "hvem har adgang": every active grant (admins only)."""
-        if not (await acting_access(context)).is_admin:
-            first = meeting_bodies(self.pack)[0] if meeting_bodies(self.pack) else None
-            await say(context, "access.not_admin_list",
-                      body=self._body_name(context, first) if first else "")  # fmt: skip
-            return
         await self._show(context, None, None, text("access.list_title", turn_lang(context)))
 
     async def who_is(self, context: TurnContext, match: IntentMatch) -> None:
         """ "hvem er sekretær for styregruppen": the holders of one role."""
-        try:
-            role, body_key = self._role_and_body(context, match)
-        except Refusal:
-            role, body_key = None, None
+        role, body_key = self._named_role(match)
         part = {Role.CHAIR: "chair", Role.SECRETARY: "secretary"}.get(role) if role else None
         combined = self.routes.submits.get("knowledge.body_role")
         if part and body_key and combined is not None:
@@ -360,16 +263,13 @@ class AccessAdmin:
 
 def register(runtime: Runtime) -> None:
     """Add the access intents and the buttons of the confirmation card."""
-    pending = PendingChanges(runtime.conversation_state.create_property("govbot.pending"))
-    admin = AccessAdmin(runtime, pending)
+    admin = AccessAdmin(runtime)
     routes = runtime.routes
-    routes.action("access.grant", admin.grant)
-    routes.action("access.revoke", admin.revoke)
-    routes.action("access.list", admin.list_all)
+    routes.action("access.grant", admin.grant, requires=ADMIN)
+    routes.action("access.revoke", admin.revoke, requires=ADMIN)
+    listing = Requirement(Role.ADMIN, "access.not_admin_list", values=admin.example_body)
+    routes.action("access.list", admin.list_all, requires=listing)
     routes.action("access.who", admin.who_is)
-    example = next(iter(meeting_bodies(admin.pack)), None)
-    body = example.name_da.lower() if example else "forummet"
-    routes.action("access.admin", answer_with("access.admin_hint", body=body))
-    routes.submit("access.grant", admin.confirm)
-    routes.submit("access.revoke", admin.confirm)
-    routes.submit("access.drop", admin.drop)
+    routes.action("access.admin", answer_with("access.admin_hint", example_body(admin.pack)))
+    runtime.confirmable("access.grant", admin.apply, requires=ADMIN)
+    runtime.confirmable("access.revoke", admin.apply, requires=ADMIN)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from botbuilder.core import TurnContext
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from bot.capabilities import Runtime
 from bot.handler import DIALOG_CONTEXT_KEY, show_welcome
 from bot.intents import IntentMatch
 from bot.routing import Action
+from bot.sdk import TurnContext
 from dialogs.cards import MAIN_ACTIONS
+from dialogs.confirmation import DECLINE, TypedConfirmationDialog
 from dialogs.profile import ProfileDialog
-from dialogs.turn import say, show
+from dialogs.texts import in_lang
+from dialogs.turn import say, show, turn_lang
+from knowledge.meeting_words import meeting_bodies
+from knowledge.schema import Pack
 
 
 async def welcome(turn_context: TurnContext, _match: IntentMatch) -> None:
@@ -39,20 +45,37 @@ def start_dialog(dialog_id: str) -> Action:
     return begin
 
 
-def answer_with(text_key: str, **values: str) -> Action:
-    """An action that answers with one text, e.g. how to write a command the model recognised."""
+def answer_with(
+    text_key: str, values: Callable[[TurnContext], Mapping[str, Any]] | None = None
+) -> Action:
+    """An action that answers with one text, e.g. how to write a command the model recognised;
+    `values` gives the text's values for the turn (names in the turn's language)."""
 
     async def answer(turn_context: TurnContext, _match: IntentMatch) -> None:
-        await say(turn_context, text_key, **values)
+        await say(turn_context, text_key, **(values(turn_context) if values else {}))
 
     answer.__name__ = f"answer_{text_key.replace('.', '_')}"
     return answer
 
 
+def example_body(pack: Pack) -> Callable[[TurnContext], dict[str, str]]:
+    """Text values naming the pack's first body that meets (in lower case, in the turn's
+    language), so an example command can be written as it stands."""
+    example = next(iter(meeting_bodies(pack)), None)
+
+    def values(turn_context: TurnContext) -> dict[str, str]:
+        name = in_lang(example, "name", turn_lang(turn_context)) if example else ""
+        return {"body": str(name).lower()}
+
+    return values
+
+
 def register(runtime: Runtime) -> None:
-    """Add the profile dialog and the foundation's actions."""
+    """Add the profile and confirmation dialogs and the foundation's actions."""
     runtime.dialogs.add(ProfileDialog(runtime.user_state.create_property("profile")))
+    runtime.dialogs.add(TypedConfirmationDialog(runtime.routes.press))
     routes = runtime.routes
+    routes.submit(DECLINE, runtime.confirmations.pressed_no)
     routes.action("welcome", welcome)
     routes.action("help", help_card)
     routes.action("cancel", nothing_to_cancel)

@@ -6,27 +6,30 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-
-from botbuilder.core import TurnContext
-from botbuilder.core.teams import TeamsInfo
+from typing import Any
 
 from bot.capabilities import Runtime
 from bot.capabilities.core import answer_with, start_dialog
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
 from bot.routing import Action, Routes
+from bot.sdk import TeamsInfo, TurnContext
 from bot.subject import recall, remember
-from dialogs.directory import DirectoryChangeDialog
+from dialogs.confirmation import Confirmations, TypedConfirmationDialog
+from dialogs.directory import DirectoryChanges
 from dialogs.directory_view import duties, entries, holders_summary, names_of, role_label
-from dialogs.texts import Lang, text
+from dialogs.permissions import Requirement
+from dialogs.texts import Lang, either, text
 from dialogs.turn import say, show, turn_lang, turn_session, turn_user
 from knowledge.directory_question import RoleVocabulary
 from knowledge.packs import load_pack
 from knowledge.schema import Pack, Role
 from knowledge.text import name_key
+from storage.access import Role as AccessRole
 from storage.conversations import get_conversation
 from storage.directory import Assignment, link_identity
 from storage.directory_index import DirectoryIndex, SystemSearch, directory_index
+from storage.errors import DomainError
 from storage.identity import record_user_email
 
 log = logging.getLogger(__name__)
@@ -53,9 +56,11 @@ MAX_BARE_NAME_WORDS = 4
 class Directory:
     """The directory capability, bound to the active knowledge pack."""
 
-    def __init__(self, pack: Pack, routes: Routes) -> None:
+    def __init__(self, pack: Pack, routes: Routes, confirmations: Confirmations) -> None:
         self.pack = pack
         self._routes = routes
+        self.confirmations = confirmations
+        self.changes = DirectoryChanges(pack)
         self.roles = RoleVocabulary(pack)
         self._member_failures: dict[str, float] = {}
 
@@ -74,14 +79,14 @@ class Directory:
         if question.subject:
             search = index.find_system(question.subject)
             if search.outcome != "unknown":
-                await self._answer_system_role(context, index, search, roles, lang)
+                await self._answer_system_role(context, index, search, roles)
                 return True
             if tokens & _WHAT_WORDS and not question.asks_who:
                 return False  # "hvad laver en superbruger": the knowledge answers that
             if role.scope != "organisation":
                 if not question.asks_who and len(tokens) > 3:
                     return False
-                await self._offer_systems(context, index, search, roles, lang)
+                await self._offer_systems(context, index, search, roles)
                 return True
         if role.scope == "organisation":
             holders = index.holders([r.key for r in roles], None)
@@ -104,8 +109,8 @@ class Directory:
         index: DirectoryIndex,
         search: SystemSearch,
         roles: Sequence[Role],
-        lang: Lang,
     ) -> None:
+        lang = turn_lang(context)
         label = role_label(self.pack, roles[0].key, lang) if len(roles) == 1 else None
         if search.outcome == "found":
             system = search.systems[0]
@@ -121,6 +126,8 @@ class Directory:
                 role=roles[0].key if len(roles) == 1 else None,
                 person_name=person.name if person else None,
                 person_email=person.email if person else None,
+                person_unit=person.org_unit if person else None,
+                people=[p.name for p in people.values()] if len(people) > 1 else [],
             )
             if holders:
                 await self._show_holders(
@@ -134,22 +141,31 @@ class Directory:
                     lead=lead,
                 )
                 return
-            others = index.system_roles(system.id)
-            nobody = text("directory.nobody", lang, role=title_role.lower(), system=system.name)
-            if not others:
-                await say(context, "directory.no_contacts", system=system.name)
-                return
             await self._show_holders(
                 context,
-                others,
+                index.system_roles(system.id),
                 (),
                 title=text("directory.contacts_title", lang, system=system.name),
                 lang=lang,
-                lead=nobody,
+                lead=text("directory.nobody", lang, role=title_role.lower(), system=system.name),
                 note=text("directory.nobody_hint", lang),
+                when_none=("directory.no_contacts", {"system": system.name}),
             )
             return
-        await self._offer_systems(context, index, search, roles, lang)
+        await self._offer_systems(context, index, search, roles)
+
+    async def _ask_which_system(
+        self, context: TurnContext, systems: Sequence[str], role_key: str, lang: Lang
+    ) -> None:
+        """ "Mener du SBSYS eller Acadre?": the systems just offered, as buttons."""
+        label = role_label(self.pack, role_key, lang).lower()
+        choices = [
+            {"name": name, "detail": "",
+             "text": text("directory.choose", lang, role=label, system=name)}
+            for name in systems
+        ]  # fmt: skip
+        lead = text("followup.which_of", lang, names=either(systems, lang))
+        await show(context, "directory_choices", lead=lead, choices=choices, hint=None)
 
     async def _offer_systems(
         self,
@@ -157,9 +173,9 @@ class Directory:
         index: DirectoryIndex,
         search: SystemSearch,
         roles: Sequence[Role],
-        lang: Lang,
     ) -> None:
         """Ambiguous or unknown: candidates with their holders; never one of them as the answer."""
+        lang = turn_lang(context)
         candidates = search.systems if search.outcome == "ambiguous" else search.suggestions
         label = role_label(self.pack, roles[0].key, lang) if roles else ""
         choices = [
@@ -172,6 +188,13 @@ class Directory:
             }
             for system in candidates
         ]
+        if choices:
+            remember(
+                context,
+                "directory.role",
+                role=roles[0].key if len(roles) == 1 else None,
+                systems=[system.name for system in candidates],
+            )
         if search.outcome == "ambiguous":
             lead = text("directory.ambiguous", lang, query=search.query)
             hint = None
@@ -194,13 +217,16 @@ class Directory:
         lang: Lang,
         lead: str | None = None,
         note: str | None = None,
+        when_none: tuple[str, dict[str, Any]] | None = None,
     ) -> None:
-        if not holders and roles:
-            await say(
-                context,
+        """The holders as cards; with none, `when_none` (a text and its values) is said, or that
+        nobody holds the first of `roles`."""
+        if not holders and (when_none or roles):
+            key, values = when_none or (
                 "directory.nobody_org",
-                role=role_label(self.pack, roles[0].key, lang).lower(),
+                {"role": role_label(self.pack, roles[0].key, lang).lower()},
             )
+            await say(context, key, **values)
             return
         shown, more = entries(holders, self.pack, lang)
         await show(
@@ -223,13 +249,11 @@ class Directory:
         if not _names_system(system):
             subject = recall(context)
             if subject is None or not subject.system:
-                await say(context, "directory.role_which_system")
-                return
+                raise DomainError("directory.role_which_system")
             system = subject.system
-        lang = turn_lang(context)
         index = await directory_index(session=turn_session(context))
         search = index.find_system(system)
-        await self._answer_system_role(context, index, search, [self.pack.role("systemejer")], lang)
+        await self._answer_system_role(context, index, search, [self.pack.role("systemejer")])
 
     async def contacts(self, context: TurnContext, match: IntentMatch) -> None:
         """ "hvem kan jeg kontakte om X": every role holder of a system."""
@@ -243,14 +267,11 @@ class Directory:
     ) -> None:
         lang = turn_lang(context)
         if search.outcome != "found":
-            await self._offer_systems(context, index, search, (), lang)
+            await self._offer_systems(context, index, search, ())
             return
         system = search.systems[0]
         remember(context, "directory.role", system=system.name)
         holders = index.system_roles(system.id)
-        if not holders:
-            await say(context, "directory.no_contacts", system=system.name)
-            return
         roles = [self.pack.role(a.role_key) for a in holders if a.role_key in self._role_keys]
         await self._show_holders(
             context,
@@ -259,6 +280,7 @@ class Directory:
             title=text("directory.contacts_title", lang, system=system.name),
             lang=lang,
             lead=None if search.exact else text("directory.assumed", lang, system=system.name),
+            when_none=("directory.no_contacts", {"system": system.name}),
         )
 
     @property
@@ -272,27 +294,30 @@ class Directory:
         query = match.params.get("person", "")
         found = index.find_people(query)
         if not found.people:
-            await say(context, "directory.person_unknown", query=query)
-            return
+            raise DomainError("directory.person_unknown", query=query)
         if found.person is None:
-            await say(
-                context, "directory.person_ambiguous", query=query, names=names_of(found.people)
+            raise DomainError(
+                "directory.person_ambiguous", query=query, names=names_of(found.people)
             )
-            return
         person = found.person
+        remember(
+            context,
+            "directory.person",
+            person_name=person.name,
+            person_email=person.email,
+            person_unit=person.org_unit,
+        )
         held = index.roles_of(person.id)
         if match.params.get("owner") in ("ejer", "own"):
             owned = [a for a in held if a.role_key == "systemejer"]
             held = owned or held
-        if not held:
-            await say(context, "directory.person_none", name=person.name)
-            return
         await self._show_holders(
             context,
             held,
             (),
             title=text("directory.person_title", lang, name=person.name),
             lang=lang,
+            when_none=("directory.person_none", {"name": person.name}),
         )
 
     async def role(self, context: TurnContext, match: IntentMatch) -> None:
@@ -303,11 +328,10 @@ class Directory:
         """
         said = match.text or clean_text(context.activity)
         index = await directory_index(session=turn_session(context))
-        lang = turn_lang(context)
         system = match.params.get("system")
         if system and match.params.get("role") in self._role_keys:
             roles = [self.pack.role(k) for k in self.pack.expand_role(match.params["role"])]
-            await self._answer_system_role(context, index, index.find_system(system), roles, lang)
+            await self._answer_system_role(context, index, index.find_system(system), roles)
             return
         question = self.roles.parse(said)
         subject = recall(context)
@@ -315,8 +339,12 @@ class Directory:
         if question is not None and not _names_system(question.subject) and known:
             if question.role.scope != "organisation":
                 roles = [self.pack.role(k) for k in self.pack.expand_role(question.role.key)]
-                await self._answer_system_role(
-                    context, index, index.find_system(known), roles, lang
+                await self._answer_system_role(context, index, index.find_system(known), roles)
+                return
+        if question is not None and not _names_system(question.subject) and subject:
+            if not known and len(subject.systems) > 1:  # "og dataejeren?" after two systems
+                await self._ask_which_system(
+                    context, subject.systems, question.role.key, turn_lang(context)
                 )
                 return
         if await self.answer_role_question(context, said):
@@ -342,13 +370,13 @@ class Directory:
         index = await directory_index(session=turn_session(context))
         system_name = match.params.get("system")
         if not system_name:
-            await say(context, "directory.access_which_system")
-            return
+            raise DomainError("directory.access_which_system")
         search = index.find_system(system_name)
         if search.outcome != "found":
-            await self._offer_systems(context, index, search, (), lang)
+            await self._offer_systems(context, index, search, ())
             return
         system = search.systems[0]
+        remember(context, "directory.access_request", system=system.name)
         for role_key in ACCESS_GRANTERS:
             if role_key not in self._role_keys:
                 continue
@@ -385,12 +413,17 @@ class Directory:
         return True
 
     def change(self, kind: str) -> Action:
-        """An action that starts the confirmation dialog for a directory change."""
-        begin = start_dialog(DirectoryChangeDialog.__name__)
+        """An action that plans a directory change and asks for a typed confirmation."""
+        begin = start_dialog(TypedConfirmationDialog.__name__)
 
         async def action(context: TurnContext, match: IntentMatch) -> None:
             params = {**match.params, "kind": kind, "raw": clean_text(context.activity)}
-            await begin(context, IntentMatch(match.key, match.score, match.via, params))
+            plan = await self.changes.plan(context, params)
+            key = f"directory.{kind}"
+            token = await self.confirmations.keep(context, key, plan.state)
+            card = plan.card(turn_lang(context))
+            await begin(context, IntentMatch(match.key, match.score, match.via,
+                                             {"kind": key, "token": token, **card}))  # fmt: skip
 
         action.__name__ = f"directory_{kind}"
         return action
@@ -413,6 +446,9 @@ class Directory:
             or activity.channel_id != "msteams"
         ):
             return
+        # app._parse_activity admits no activity without these.
+        assert conversation.id is not None and activity.from_property is not None
+        assert activity.from_property.id is not None
         # The retry pause needs no database, so it is checked before the conversation is read.
         failed_at = self._member_failures.get(user.aad_object_id)
         if failed_at is not None and time.monotonic() - failed_at < MEMBER_RETRY_SECONDS:
@@ -443,8 +479,9 @@ def _names_system(words: str) -> bool:
 
 def register(runtime: Runtime) -> None:
     """Add the directory's intents, fallback, dialog and identity hook."""
-    directory = Directory(load_pack(runtime.settings.knowledge_pack), runtime.routes)
-    runtime.dialogs.add(DirectoryChangeDialog(directory.pack))
+    directory = Directory(
+        load_pack(runtime.settings.knowledge_pack), runtime.routes, runtime.confirmations
+    )
     routes = runtime.routes
     routes.action("directory.who_owns", directory.who_owns)
     routes.action("directory.contacts", directory.contacts)
@@ -452,8 +489,9 @@ def register(runtime: Runtime) -> None:
     routes.action("directory.role", directory.role)
     routes.action("directory.access_request", directory.access_request)
     routes.action("directory.admin", answer_with("directory.admin_hint"))
-    routes.action("directory.handover", directory.change("handover"))
-    routes.action("directory.set", directory.change("set"))
-    routes.action("directory.end", directory.change("end"))
+    admin = Requirement(AccessRole.ADMIN, "directory.not_admin")
+    for kind in ("handover", "set", "end"):
+        routes.action(f"directory.{kind}", directory.change(kind), requires=admin)
+        runtime.confirmable(f"directory.{kind}", directory.changes.apply, requires=admin)
     routes.fallback(directory.lookup_fallback)
     routes.on_turn(directory.link_user)

@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from botbuilder.core import TurnContext
-
 from bot.capabilities import Runtime
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
-from dialogs.texts import text
-from dialogs.turn import say, show, turn_lang, turn_session
+from bot.sdk import TurnContext
+from dialogs.texts import Lang, in_lang, text
+from dialogs.turn import show, turn_lang, turn_session
 from knowledge.answers import (
     Confidence,
     KnowledgeAnswer,
@@ -30,6 +29,7 @@ from knowledge.packs import load_pack
 from knowledge.schema import Pack
 from storage.access import Role
 from storage.access_holders import role_holders
+from storage.errors import DomainError
 
 # The parts of a body whose holders govbot keeps, and the govbot role behind each.
 BODY_PARTS: dict[str, Role] = {
@@ -72,8 +72,7 @@ class KnowledgeAnswerer:
         except KeyError:
             answer = None
         if answer is None or answer.entry is None:
-            await say(turn_context, "knowledge.unknown_entry")
-            return
+            raise DomainError("knowledge.unknown_entry")
         await self._show(turn_context, answer)
 
     async def none_of_them(self, turn_context: TurnContext, _data: Mapping[str, Any]) -> None:
@@ -85,8 +84,7 @@ class KnowledgeAnswerer:
         body_key, part = data.get("body"), data.get("part")
         bodies = {b.key for b in self._pack.bodies}
         if part not in BODY_PARTS or body_key not in bodies:
-            await say(turn_context, "knowledge.unknown_entry")
-            return
+            raise DomainError("knowledge.unknown_entry")
         lang = turn_lang(turn_context)
         try:
             answer = answer_entry(self._pack, f"body:{body_key}:{part}", lang)
@@ -99,9 +97,8 @@ class KnowledgeAnswerer:
             return
         await self._show(turn_context, answer)
 
-    def _body_name(self, body_key: str, lang: str) -> str:
-        body = self._pack.body(body_key)
-        return body.name_da if lang == "da" else body.name_en
+    def _body_name(self, body_key: str, lang: Lang) -> str:
+        return str(in_lang(self._pack.body(body_key), "name", lang))
 
     async def _records(self, turn_context: TurnContext, body_key: str, part: str) -> list[str]:
         """What govbot's records say about a body's chair, secretary or members."""

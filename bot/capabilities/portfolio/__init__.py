@@ -6,20 +6,16 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from botbuilder.core import TurnContext
-
 from bot.capabilities import Runtime
 from bot.capabilities.core import start_dialog
 from bot.conversations import clean_text
 from bot.handler import DIALOG_CONTEXT_KEY
 from bot.intents import IntentMatch
-from dialogs.portfolio import (
-    CARD_FORM_CHANNELS,
-    Portfolio,
-    RegisterInitiativeDialog,
-    status_from_words,
-    status_in,
-)
+from bot.sdk import TurnContext
+from bot.subject import remember
+from dialogs.portfolio import CARD_FORM_CHANNELS, Portfolio
+from dialogs.portfolio_register import RegisterInitiativeDialog
+from dialogs.portfolio_words import status_from_words, status_in
 from dialogs.turn import turn_session
 from storage.directory_index import directory_index
 
@@ -57,6 +53,7 @@ def register(runtime: Runtime) -> None:
     async def listing(context: TurnContext, match: IntentMatch) -> None:
         """A pattern gives status and unit; the model's reading is searched for them (and for
         "mine") in the sentence itself."""
+        remember(context, "portfolio.list")  # "og i Jobcenter?" asks the list again
         if match.via == "pattern":
             await portfolio.show_search(
                 context,

@@ -1,30 +1,29 @@
 """Personal data in chat: "hvad ved du om mig" for anyone, erasing a person for admins.
 
-The erasure is confirmed like an access change: a one-time token on the card, the person read
-again from the database and admin rights checked again on yes (storage.personal_data audits it).
+The erasure is confirmed through dialogs.confirmation (a one-time token on the card); on yes the
+person is read again from the database and admin rights checked again (storage.personal_data
+audits it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from botbuilder.core import TurnContext
-
 from bot.capabilities import Runtime
-from bot.capabilities.access import (
-    PendingChanges,
-    Refusal,
-    acting_access,
-    find_target,
-)
+from bot.capabilities.access import find_target
 from bot.intents import IntentMatch
+from bot.sdk import TurnContext
+from dialogs.confirmation import Confirmations
+from dialogs.permissions import Requirement
 from dialogs.texts import Lang, keys, text
 from dialogs.turn import say, show, turn_lang, turn_session, turn_user
+from storage.access import Role
+from storage.errors import DomainError
 from storage.personal_data import Section, erase_person, export_personal_data, subject_of
 
 MAX_ITEMS = 10
 MAX_VALUE_CHARS = 300
+ADMIN = Requirement(Role.ADMIN, "privacy.not_admin")
 
 
 def _label(kind: str, lang: Lang) -> str:
@@ -39,7 +38,7 @@ def _field(name: str, lang: Lang) -> str:
 
 def _value(value: str, lang: Lang) -> str:
     if value in ("True", "False"):
-        return {"True": "ja", "False": "nej"}[value] if lang == "da" else value.lower()
+        return text(f"privacy.answer_{value.lower()}", lang)
     return value if len(value) <= MAX_VALUE_CHARS else value[: MAX_VALUE_CHARS - 1] + "…"
 
 
@@ -65,8 +64,8 @@ def card_sections(sections: list[Section], lang: Lang) -> list[dict[str, Any]]:
 class Privacy:
     """Show a user their data; let an admin erase a person."""
 
-    def __init__(self, pending: PendingChanges) -> None:
-        self.pending = pending
+    def __init__(self, confirmations: Confirmations) -> None:
+        self.confirmations = confirmations
 
     async def mine(self, context: TurnContext, _match: IntentMatch) -> None:
         """ "hvad ved du om mig": everything stored about the asking user."""
@@ -87,41 +86,26 @@ class Privacy:
 
     async def erase(self, context: TurnContext, match: IntentMatch) -> None:
         """ "slet Anne Jensens persondata": ask an admin to confirm the erasure."""
-        try:
-            if not (await acting_access(context)).is_admin:
-                raise Refusal("privacy.not_admin")
-            target = await find_target(context, match.params.get("person", ""))
-            await self._not_self(context, target.principals)
-        except Refusal as refusal:
-            await say(context, refusal.key, **refusal.values)
-            return
-        change = {"kind": "privacy.erase", "name": target.name, "email": target.email,
-                  "person_id": target.person_id}  # fmt: skip
-        token = await self.pending.add(context, change)
+        target = await find_target(context, match.params.get("person", ""))
+        await self._not_self(context, target.principals)
+        change = {"name": target.name, "email": target.email, "person_id": target.person_id}
         lead = text("privacy.confirm_erase", turn_lang(context), name=target.name,
                     email=target.email)  # fmt: skip
-        await show(context, "access_confirm", lead=lead, yes_action="privacy.erase", token=token)
+        await self.confirmations.ask(context, "privacy.erase", change, lead=lead)
 
     async def _not_self(self, context: TurnContext, principals: frozenset[str]) -> None:
         user = turn_user(context)
         mine = {p.lower() for p in (user.aad_object_id, user.email) if p}
         if mine & principals:
-            raise Refusal("privacy.self")
+            raise DomainError("privacy.self")
 
-    async def confirm_erase(self, context: TurnContext, data: Mapping[str, Any]) -> None:
-        """The yes button: spend the token, check again, erase (audited)."""
+    async def confirm_erase(self, context: TurnContext, change: dict[str, Any]) -> None:
+        """A confirmed erasure: check again, erase (audited)."""
         session = turn_session(context)
-        try:
-            change = await self.pending.take(context, data, "privacy.erase")
-            if not (await acting_access(context)).is_admin:
-                raise Refusal("privacy.not_admin")
-            subject = await subject_of(session=session, email=change["email"])
-            if subject.person_id != change["person_id"] or not subject.principals:
-                raise Refusal("privacy.already_erased")
-            await self._not_self(context, subject.principals)
-        except Refusal as refusal:
-            await say(context, refusal.key, **refusal.values)
-            return
+        subject = await subject_of(session=session, email=change["email"])
+        if subject.person_id != change["person_id"] or not subject.principals:
+            raise DomainError("privacy.already_erased")
+        await self._not_self(context, subject.principals)
         changed = await erase_person(
             session=session, subject=subject, actor=turn_user(context).identity
         )
@@ -130,8 +114,8 @@ class Privacy:
 
 def register(runtime: Runtime) -> None:
     """Add "hvad ved du om mig" and the admins' erasure."""
-    privacy = Privacy(PendingChanges(runtime.conversation_state.create_property("govbot.pending")))
+    privacy = Privacy(runtime.confirmations)
     routes = runtime.routes
     routes.action("privacy.mine", privacy.mine)
-    routes.action("privacy.erase", privacy.erase)
-    routes.submit("privacy.erase", privacy.confirm_erase)
+    routes.action("privacy.erase", privacy.erase, requires=ADMIN)
+    runtime.confirmable("privacy.erase", privacy.confirm_erase, requires=ADMIN)

@@ -5,20 +5,21 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from botbuilder.core import TurnContext
-
 from bot.capabilities import Runtime
 from bot.conversations import clean_text
 from bot.handler import DIALOG_CONTEXT_KEY
 from bot.intents import IntentMatch
+from bot.sdk import TurnContext
 from dialogs.cards import MAIN_ACTIONS
+from dialogs.permissions import Requirement, acting_access
 from dialogs.procurement import ProcurementDialog, ProcurementOptions
 from dialogs.procurement_notify import announce_status, relay_answer, relay_question
 from dialogs.procurement_view import local_date, short, status_label, working_days_between
 from dialogs.texts import text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.packs import load_pack
-from storage.access import Access, Actor, NotAuthorisedError, access_of
+from storage.access import Actor, NotAuthorisedError, Role
+from storage.errors import DomainError
 from storage.models.base import utcnow
 from storage.procurement import RequestRecord, RequestStatus, UnknownRequestError, requests_of
 from storage.procurement_screening import (
@@ -40,17 +41,12 @@ DECISION_VERBS = {
     "reject": RequestStatus.REJECTED,
     "dispensation": RequestStatus.DISPENSATION,
 }
+SCREENER = Requirement(Role.IT_SCREENER, "procurement.only_screeners")
+ADMIN = Requirement(Role.ADMIN, "procurement.only_admins")
 NOTE_NAMES = {
     RequestStatus.CONDITIONAL: "procurement.acted.note_conditions",
     RequestStatus.REJECTED: "procurement.acted.note_reason",
 }
-
-
-async def _access(context: TurnContext) -> Access:
-    user = turn_user(context)
-    return await access_of(
-        session=turn_session(context), aad_object_id=user.aad_object_id, email=user.email
-    )
 
 
 def _request_id(data: Mapping[str, Any]) -> int | None:
@@ -123,8 +119,6 @@ class Procurement:
 
     async def open_list(self, context: TurnContext, _match: IntentMatch) -> None:
         """Open requests by age for screeners, flagging those past the screening time."""
-        if not (await self._screener(context)):
-            return
         records = await open_requests(session=turn_session(context))
         if not records:
             await say(context, "procurement.open_none")
@@ -159,13 +153,10 @@ class Procurement:
 
     async def set_channel(self, context: TurnContext, _match: IntentMatch) -> None:
         """An admin makes the current Teams channel IT's channel."""
-        if not (await _access(context)).is_admin:
-            await say(context, "procurement.only_admins")
-            return
         conversation = context.activity.conversation
         if conversation is None or conversation.conversation_type != "channel":
-            await say(context, "procurement.channel_needed")
-            return
+            raise DomainError("procurement.channel_needed")
+        assert conversation.id is not None  # app._parse_activity admits none without one
         await set_it_channel(
             session=turn_session(context),
             conversation_id=conversation.id,
@@ -173,11 +164,9 @@ class Procurement:
         )
         await say(context, "procurement.channel_set")
 
-    async def _screener(self, context: TurnContext) -> Actor | None:
-        access = await _access(context)
-        if not access.is_screener:
-            await say(context, "procurement.only_screeners")
-            return None
+    async def _screener(self, context: TurnContext) -> Actor:
+        """The acting IT screener (the routing checked the role), as the service's actor."""
+        access = await acting_access(context)
         user = turn_user(context)
         return Actor(principal=user.identity, name=user.name or user.identity, access=access)
 
@@ -190,22 +179,21 @@ class Procurement:
                 await _unknown_card(context)
                 return
             actor = await self._screener(context)
-            if actor is None:
-                return
             try:
                 await self._act(context, verb, request_id, actor, _note(data))
-            except UnknownRequestError:
-                await say(context, "procurement.acted.unknown")
+            except UnknownRequestError as error:
+                raise DomainError("procurement.acted.unknown") from error
             except StaleActionError as stale:
-                await self._stale(context, stale.request)
-            except NotAuthorisedError:
-                await say(context, "procurement.only_screeners")
-            except MissingNoteError:
-                what = NOTE_NAMES.get(
+                raise self._stale(context, stale.request) from stale
+            except NotAuthorisedError as error:
+                raise DomainError("procurement.only_screeners") from error
+            except MissingNoteError as error:
+                note = NOTE_NAMES.get(
                     DECISION_VERBS.get(verb, RequestStatus.RECEIVED),
                     "procurement.acted.note_question",
                 )
-                await say(context, "procurement.acted.note_needed", what=_t(context, what))
+                what = _t(context, note)
+                raise DomainError("procurement.acted.note_needed", what=what) from error
 
         handle.__name__ = f"procurement_{verb}"
         return handle
@@ -251,9 +239,8 @@ class Procurement:
             )
         after_commit(context, self._kick)
 
-    async def _stale(self, context: TurnContext, record: RequestRecord) -> None:
-        await say(
-            context,
+    def _stale(self, context: TurnContext, record: RequestRecord) -> DomainError:
+        return DomainError(
             "procurement.acted.stale",
             id=record.id,
             status=status_label(record.status, turn_lang(context)),
@@ -276,22 +263,15 @@ class Procurement:
                 answer=_note(data),
                 question_id=question_id if isinstance(question_id, int) else None,
             )
-        except UnknownRequestError:
-            await say(context, "procurement.acted.unknown")
-            return
-        except NotRequesterError:
-            await say(context, "procurement.acted.not_yours")
-            return
-        except NoOpenQuestionError:
-            await say(context, "procurement.acted.no_question", id=request_id)
-            return
-        except MissingNoteError:
-            await say(
-                context,
-                "procurement.acted.note_needed",
-                what=_t(context, "procurement.acted.note_answer"),
-            )
-            return
+        except UnknownRequestError as error:
+            raise DomainError("procurement.acted.unknown") from error
+        except NotRequesterError as error:
+            raise DomainError("procurement.acted.not_yours") from error
+        except NoOpenQuestionError as error:
+            raise DomainError("procurement.acted.no_question", id=request_id) from error
+        except MissingNoteError as error:
+            what = _t(context, "procurement.acted.note_answer")
+            raise DomainError("procurement.acted.note_needed", what=what) from error
         await relay_answer(
             session=session,
             record=record,
@@ -329,8 +309,8 @@ def register(runtime: Runtime) -> None:
     routes = runtime.routes
     routes.action("procurement.start", procurement.start)
     routes.action("procurement.mine", procurement.mine)
-    routes.action("procurement.open", procurement.open_list)
-    routes.action("procurement.set_channel", procurement.set_channel)
+    routes.action("procurement.open", procurement.open_list, requires=SCREENER)
+    routes.action("procurement.set_channel", procurement.set_channel, requires=ADMIN)
     for verb in ("take", "ask", *DECISION_VERBS):
-        routes.submit(f"procurement.{verb}", procurement.submit(verb))
+        routes.submit(f"procurement.{verb}", procurement.submit(verb), requires=SCREENER)
     routes.submit("procurement.answer", procurement.answer)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from botbuilder.core import TurnContext
-
 from bot.capabilities import Runtime
 from bot.intents import IntentMatch
+from bot.sdk import TurnContext
 from dialogs.cards import MAIN_ACTIONS
-from dialogs.texts import text
+from dialogs.texts import in_lang, text
 from dialogs.turn import say, show, turn_lang
 from knowledge.packs import load_pack
 from knowledge.schema import Pack
@@ -39,7 +38,7 @@ class SmallTalk:
         """ "du forstår mig ikke": an apology, the main actions and whom to ask."""
         lang = turn_lang(context)
         contact = self._pack.default_contact
-        name = contact.name_en if lang == "en" else contact.name_da
+        name = in_lang(contact, "name", lang)
         await show(
             context,
             "help",

@@ -3,12 +3,11 @@ do gets a friendly "det kan jeg ikke" with the main actions."""
 
 from __future__ import annotations
 
-from botbuilder.core import TurnContext
-
 from bot.capabilities import Runtime
 from bot.intents import IntentMatch
+from bot.sdk import TurnContext
 from dialogs.cards import MAIN_ACTIONS
-from dialogs.texts import Lang, text
+from dialogs.texts import Lang, in_lang, text
 from dialogs.turn import say, show, turn_lang
 from knowledge.packs import load_pack
 from knowledge.schema import Pack
@@ -25,7 +24,7 @@ class Support:
         desk = self._pack.it_support
         if desk is None:
             return text("support.default_where", lang)
-        name = desk.name_en if lang == "en" else desk.name_da
+        name = in_lang(desk, "name", lang)
         return text("support.pack_where", lang, name=name, phone=desk.phone, url=desk.url)
 
     async def it_problem(self, context: TurnContext, _match: IntentMatch) -> None:

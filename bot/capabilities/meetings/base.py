@@ -1,0 +1,117 @@
+"""What every part of the årshjul in chat shares: the pack, names and times in the turn's
+language, the body or meeting a message names, and waking the outbox dispatcher."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.capabilities import Runtime
+from bot.intents import IntentMatch
+from bot.sdk import TurnContext
+from dialogs.texts import in_lang, text
+from dialogs.turn import NextStep, after_commit, step, turn_lang, turn_session, turn_user
+from knowledge.calendar import format_when
+from knowledge.meeting_words import BodyFinder, meeting_bodies
+from knowledge.packs import load_pack
+from knowledge.schema import Body
+from storage import identity, reminders
+from storage import meetings as service
+from storage.errors import DomainError, UnknownMeetingError
+from storage.meetings import MeetingInfo
+from storage.models.base import utcnow
+
+
+class MeetingTurns:
+    """The årshjul's conversation parts, bound to the active pack and time zone."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.pack = load_pack(runtime.settings.knowledge_pack)
+        self.tz = runtime.settings.tz
+        self.bodies = BodyFinder(self.pack)
+        self._kick = runtime.outbox_kick
+        self.confirmations = runtime.confirmations
+        self._routes = runtime.routes
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _t(self, context: TurnContext, key: str, **values: Any) -> str:
+        return text(f"meetings.{key}", turn_lang(context), **values)
+
+    def _name(self, context: TurnContext, body: Body) -> str:
+        return str(in_lang(body, "name", turn_lang(context)))
+
+    def _when(self, context: TurnContext, moment: datetime) -> str:
+        return format_when(moment, turn_lang(context), self.tz)
+
+    def _title(self, context: TurnContext, meeting: MeetingInfo) -> str:
+        return str(in_lang(meeting, "title", turn_lang(context)))
+
+    def _body(self, context: TurnContext, said: str | None) -> Body:
+        """The body the user named, or DomainError saying which bodies there are."""
+        bodies = meeting_bodies(self.pack)
+        if not said:
+            raise DomainError("meetings.which_body", then=self._next_of(context, bodies))
+        body = self.bodies.find(said)
+        if body is None:
+            names = ", ".join(self._name(context, b) for b in bodies)
+            raise DomainError(
+                "meetings.unknown_body", name=said, names=names, then=self._next_of(context, bodies)
+            )
+        return body
+
+    def _next_of(self, context: TurnContext, bodies: Sequence[Body]) -> list[NextStep]:
+        """ "Næste møde i X" for each of `bodies` (at most three): the way on from a list."""
+        lang = turn_lang(context)
+        return [step("next_of", lang, body=self._name(context, b)) for b in bodies[:3]]
+
+    async def _meeting(self, context: TurnContext, meeting_id: int) -> MeetingInfo:
+        """The meeting with `meeting_id`, or DomainError."""
+        try:
+            return await service.get_meeting(session=turn_session(context), meeting_id=meeting_id)
+        except UnknownMeetingError as unknown:
+            raise DomainError("meetings.unknown_meeting", id=meeting_id) from unknown
+
+    async def _open_meeting(self, context: TurnContext, meeting_id: int) -> MeetingInfo:
+        """The meeting, unless it is cancelled."""
+        meeting = await self._meeting(context, meeting_id)
+        if meeting.status == "cancelled":
+            raise DomainError("meetings.already_cancelled", id=meeting.id)
+        return meeting
+
+    # --- what a secretary's change is about (for the declared requirement) ----------------
+
+    async def body_named(self, context: TurnContext, match: IntentMatch) -> str:
+        """The body a message names."""
+        return self._body(context, match.params.get("body")).key
+
+    async def body_of_meeting(
+        self, context: TurnContext, given: IntentMatch | dict[str, Any]
+    ) -> str:
+        """The body of the meeting a message (`id`) or a confirmed change (`meeting_id`) names."""
+        meeting_id = (
+            int(given.params["id"]) if isinstance(given, IntentMatch) else given["meeting_id"]
+        )
+        return (await self._meeting(context, meeting_id)).body
+
+    def body_values(self, context: TurnContext, body_key: str | None) -> dict[str, Any]:
+        """The values of a refusal about a body."""
+        return {"body": self._name(context, self.pack.body(body_key))} if body_key else {}
+
+    async def _principals(self, context: TurnContext) -> frozenset[str]:
+        user = turn_user(context)
+        return await identity.principals_of(
+            session=turn_session(context), aad_object_id=user.aad_object_id, email=user.email
+        )
+
+    async def _replan(self, context: TurnContext, body: Body) -> None:
+        """Opt-outs or the channel changed: re-plan the body's coming reminders."""
+        await reminders.replan_body(
+            session=turn_session(context), pack=self.pack, body=body.key, tz=self.tz, now=utcnow()
+        )
+        self._changed(context)
+
+    def _changed(self, context: TurnContext) -> None:
+        """Deliveries were (re)planned: wake the dispatcher once the turn has committed."""
+        after_commit(context, self._kick)

@@ -1,0 +1,163 @@
+"""Reading the årshjul in chat: the next meeting (of a body, or of every body), the meeting
+before or after one just shown, the year's wheel and a body's members."""
+
+from __future__ import annotations
+
+from bot.capabilities.meetings.base import MeetingTurns
+from bot.intents import IntentMatch
+from bot.sdk import TurnContext
+from bot.subject import recall, remember
+from dialogs.turn import say, show, turn_lang, turn_session
+from dialogs.turn import step as next_step
+from knowledge.meeting_words import meeting_bodies
+from knowledge.schema import Body
+from storage import bodies
+from storage import meetings as service
+from storage.errors import DomainError, UnknownMeetingError
+from storage.meetings import MeetingInfo
+from storage.models.base import utcnow
+
+
+class WheelReading(MeetingTurns):
+    """Anyone's questions about the årshjul."""
+
+    async def next_meeting(self, context: TurnContext, match: IntentMatch) -> None:
+        """ "næste møde i styregruppen"; without a body, the next meeting of every body.
+
+        Follow-ups pass `meeting` and `step` (next, previous, same) to move from the meeting
+        just shown; a bare "hvornår?" after a body's answer asks about that body.
+        """
+        if match.params.get("meeting"):
+            await self._step_from(context, int(match.params["meeting"]), match.params["step"])
+            return
+        said = match.params.get("body")
+        if not said and match.via == "model":
+            subject = recall(context)
+            said = subject.body if subject is not None and subject.body else None
+        if not said:
+            await self._next_of_every_body(context)
+            return
+        body = self._body(context, said)
+        meeting = await service.next_meeting(
+            session=turn_session(context), body=body.key, now=utcnow()
+        )
+        if meeting is None:
+            lang = turn_lang(context)
+            await say(context, "meetings.none_next", body=self._name(context, body),
+                      then=[next_step("year", lang)])  # fmt: skip
+            return
+        await self._tell(context, body, meeting)
+
+    async def _tell(
+        self, context: TurnContext, body: Body, meeting: MeetingInfo, key: str = "meetings.next"
+    ) -> None:
+        lang = turn_lang(context)
+        await say(
+            context, key, body=self._name(context, body), id=meeting.id,
+            title=self._title(context, meeting), when=self._when(context, meeting.start),
+            place=meeting.place, teams_link=meeting.teams_link, agenda=meeting.agenda,
+            then=[next_step(s, lang) for s in ("after", "attendees", "year")],
+        )  # fmt: skip
+        remember(context, "meetings.next", body=body.key, meeting_id=meeting.id)
+
+    async def _step_from(self, context: TurnContext, meeting_id: int, step: str) -> None:
+        """The meeting after, before or the same as one already shown."""
+        session = turn_session(context)
+        try:
+            current = await service.get_meeting(session=session, meeting_id=meeting_id)
+        except UnknownMeetingError as unknown:
+            raise DomainError("followup.no_meeting") from unknown
+        found = (
+            current
+            if step == "same"
+            else await service.neighbour_meeting(
+                session=session, meeting_id=meeting_id, later=step == "next"
+            )
+        )
+        body = self.pack.body(current.body)
+        if found is None:
+            key = "followup.none_after" if step == "next" else "followup.none_before"
+            await say(context, key, body=self._name(context, body))
+            return
+        told = {"next": "followup.after", "previous": "followup.before", "same": "followup.place"}
+        await self._tell(context, body, found, told[step])
+
+    async def _next_of_every_body(self, context: TurnContext) -> None:
+        rows = []
+        for body in meeting_bodies(self.pack):
+            meeting = await service.next_meeting(
+                session=turn_session(context), body=body.key, now=utcnow()
+            )
+            if meeting is not None:
+                rows.append((meeting.start, body, meeting))
+        if not rows:
+            await say(context, "meetings.none_upcoming")
+            return
+        sections = [
+            {
+                "title": self._name(context, body),
+                "rows": [
+                    self._t(context, "row", id=m.id, status=m.status,
+                            title=self._title(context, m), when=self._when(context, m.start))
+                ],
+            }
+            for _, body, m in sorted(rows, key=lambda row: row[0])
+        ]  # fmt: skip
+        await show(
+            context, "meetings_list", heading=self._t(context, "upcoming_heading"),
+            sections=sections, then=[next_step("year", turn_lang(context))],
+        )  # fmt: skip
+
+    async def year(self, context: TurnContext, match: IntentMatch) -> None:
+        """ "årshjulet for 2027": the year's meetings grouped by body, as a card."""
+        year = int(match.params.get("year") or utcnow().astimezone(self.tz).year)
+        if not 2000 <= year <= 2100:
+            await say(context, "meetings.year_empty", year=year)
+            return
+        remember(context, "meetings.year", extra={"year": str(year)})
+        found = await service.list_meetings(
+            session=turn_session(context), tz=self.tz, year=year, include_cancelled=True
+        )
+        if not found:
+            await say(context, "meetings.year_empty", year=year)
+            return
+        sections = []
+        for body in self.pack.bodies:
+            rows = [
+                self._t(context, "row", id=m.id, status=m.status,
+                        title=self._title(context, m), when=self._when(context, m.start))
+                for m in found if m.body == body.key
+            ]  # fmt: skip
+            if rows:
+                sections.append({"title": self._name(context, body), "rows": rows})
+        await show(
+            context, "meetings_list", heading=self._t(context, "year_heading", year=year),
+            sections=sections, then=self._next_of(context, meeting_bodies(self.pack)),
+        )  # fmt: skip
+
+    async def members(self, context: TurnContext, match: IntentMatch) -> None:
+        """ "medlemmer af styregruppen"; "hvem deltager?" after a body's answer."""
+        said = match.params.get("body")
+        if not said:
+            subject = recall(context)
+            said = subject.body if subject is not None and subject.body else None
+        body = self._body(context, said)
+        people = await bodies.members(session=turn_session(context), body=body.key)
+        if not people:
+            # "hvor mange chefer er med i styregruppen?": the kommissorium says who sits there.
+            if match.text and await self._routes.answer_if_sure(context, match.text):
+                return
+            await say(context, "meetings.members_none", body=self._name(context, body),
+                      then=self._next_of(context, [body]))  # fmt: skip
+            return
+        rows = [
+            self._t(context, "member_row", name=p.name or p.principal,
+                    role=self._t(context, f"role_{p.role.value}"))
+            for p in people
+        ]  # fmt: skip
+        await show(
+            context, "meetings_list",
+            heading=self._t(context, "members_heading", body=self._name(context, body)),
+            sections=[{"title": None, "rows": rows}], then=self._next_of(context, [body]),
+        )  # fmt: skip
+        remember(context, "meetings.members", body=body.key)

@@ -1,0 +1,82 @@
+"""The reminder card's buttons and a member's own reminder choices: seen, snooze, and 1:1
+reminders off or on for a body. Each acts only on the acting user's own reminders."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.capabilities.meetings.base import MeetingTurns
+from bot.intents import IntentMatch
+from bot.sdk import TurnContext
+from dialogs.turn import say, turn_session
+from knowledge.schema import Body
+from storage import outbox, reminders
+from storage.errors import DomainError
+from storage.models.base import utcnow
+from storage.reminder_choices import own_meeting_delivery, set_member_opt_out
+
+
+class ReminderButtons(MeetingTurns):
+    """A member's answers to their reminders."""
+
+    async def _own_delivery(self, context: TurnContext, data: Mapping[str, Any]) -> outbox.Delivery:
+        """The meeting reminder the card names, if it was sent to the acting user."""
+        key = data.get("key")
+        delivery = None
+        if isinstance(key, str) and len(key) <= 500:
+            delivery = await own_meeting_delivery(
+                session=turn_session(context), key=key, principals=await self._principals(context)
+            )
+        if delivery is None:
+            raise DomainError("meetings.not_yours")
+        return delivery
+
+    async def acknowledge(self, context: TurnContext, data: Mapping[str, Any]) -> None:
+        """ "Set" on a reminder."""
+        delivery = await self._own_delivery(context, data)
+        await outbox.acknowledge(session=turn_session(context), key=delivery.key)
+        await say(context, "meetings.acknowledged")
+
+    async def snooze(self, context: TurnContext, data: Mapping[str, Any]) -> None:
+        """ "Mind mig igen i morgen" on a reminder."""
+        delivery = await self._own_delivery(context, data)
+        assert delivery.principal is not None  # _own_delivery matched it to the user
+        due = await reminders.snooze(
+            session=turn_session(context), key=delivery.key, principal=delivery.principal,
+            tz=self.tz, now=utcnow(),
+        )  # fmt: skip
+        if due is None:
+            raise DomainError("meetings.not_yours")
+        await say(context, "meetings.snoozed", when=self._when(context, due))
+        self._changed(context)
+
+    async def opt_out(self, context: TurnContext, data: Mapping[str, Any]) -> None:
+        """ "Ingen 1:1-påmindelser for dette forum" on a reminder."""
+        said = data.get("body")
+        body = self.bodies.find(said) if isinstance(said, str) and len(said) <= 100 else None
+        if body is None or body.key != said:
+            raise DomainError("meetings.not_yours")
+        await self._set_opt_out(context, body, opted_out=True)
+
+    async def opt_in(self, context: TurnContext, match: IntentMatch) -> None:
+        """ "påmindelser til for styregruppen"."""
+        await self._set_opt_out(context, self._body(context, match.params.get("body")),
+                                opted_out=False)  # fmt: skip
+
+    async def opt_out_text(self, context: TurnContext, match: IntentMatch) -> None:
+        """ "påmindelser fra for styregruppen"."""
+        await self._set_opt_out(context, self._body(context, match.params.get("body")),
+                                opted_out=True)  # fmt: skip
+
+    async def _set_opt_out(self, context: TurnContext, body: Body, *, opted_out: bool) -> None:
+        member = await set_member_opt_out(
+            session=turn_session(context), pack=self.pack, body=body.key,
+            principals=await self._principals(context), opted_out=opted_out, tz=self.tz,
+            now=utcnow(),
+        )  # fmt: skip
+        if not member:
+            raise DomainError("meetings.not_member", body=self._name(context, body))
+        self._changed(context)
+        key = "meetings.opted_out" if opted_out else "meetings.opted_in"
+        await say(context, key, body=self._name(context, body), body_key=body.key)

@@ -1,0 +1,136 @@
+"""Registering an initiative one question at a time, for clients that cannot fill in a card."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from bot.sdk import (
+    CardAction,
+    Choice,
+    ChoicePrompt,
+    DialogTurnResult,
+    ListStyle,
+    MessageFactory,
+    PromptOptions,
+    PromptValidatorContext,
+    TextPrompt,
+    WaterfallDialog,
+    WaterfallStepContext,
+)
+from dialogs.base import GovbotDialog, remember
+from dialogs.portfolio import Portfolio
+from dialogs.portfolio_form import FIELDS, GAIN_FIELDS, FieldError, is_skip, parse_field, parse_form
+from dialogs.portfolio_view import CHOICE_FIELDS, duplicate_warning, error_text
+from dialogs.texts import Lang, text
+from dialogs.turn import say, turn_lang, turn_session
+from storage.portfolio_search import similar_initiatives
+
+
+class RegisterInitiativeDialog(GovbotDialog):
+    """Registration one question at a time, for clients that cannot fill in a card."""
+
+    title_key: ClassVar[str] = "portfolio.title"
+
+    def __init__(self, portfolio: Portfolio) -> None:
+        super().__init__(RegisterInitiativeDialog.__name__)
+        self._portfolio = portfolio
+        for name in FIELDS:
+            self.add_dialog(TextPrompt(name, RegisterInitiativeDialog.validator(name)))
+        self.add_dialog(ChoicePrompt("duplicate"))
+        steps = [self._ask(i) for i in range(len(FIELDS))]
+        self.add_dialog(WaterfallDialog("steps", [*steps, self.duplicate_step, self.save_step]))
+        self.initial_dialog_id = "steps"
+
+    def _ask(self, index: int) -> Any:
+        name = FIELDS[index]
+
+        async def ask_step(step: WaterfallStepContext) -> DialogTurnResult:
+            if index > 0:
+                remember(step, FIELDS[index - 1])
+            lang = turn_lang(step.context)
+            prompt = MessageFactory.text(text(f"portfolio.ask.{name}", lang))
+            suggestions = _suggestions(name, lang)
+            if suggestions:
+                prompt = MessageFactory.suggested_actions(
+                    [CardAction(type="imBack", title=s, value=s) for s in suggestions],
+                    text(f"portfolio.ask.{name}", lang),
+                )
+            others = [step.values.get(n, "") for n in GAIN_FIELDS if n != name]
+            return await step.prompt(
+                name, PromptOptions(prompt=prompt, validations={"other_gains": others})
+            )
+
+        ask_step.__name__ = f"ask_{name}_step"
+        return ask_step
+
+    @staticmethod
+    def validator(name: str) -> Any:
+        """A prompt validator for field `name`, using the form's parser and its messages."""
+
+        async def validate(prompt: PromptValidatorContext) -> bool:
+            raw = (prompt.recognized.value or "").strip() if prompt.recognized.succeeded else ""
+            lang = turn_lang(prompt.context)
+            try:
+                parse_field(name, raw)
+            except FieldError as error:
+                await prompt.context.send_activity(error_text(error, lang))
+                return False
+            if name == "gain_wellbeing":
+                others = (prompt.options.validations or {}).get("other_gains", [])
+                if is_skip(raw) and all(not o or is_skip(o) for o in others):
+                    await prompt.context.send_activity(text("portfolio.error.gains", lang))
+                    return False
+            prompt.recognized.value = raw
+            return True
+
+        return validate
+
+    async def duplicate_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        remember(step, FIELDS[-1])
+        result = parse_form(step.values)
+        lang = turn_lang(step.context)
+        if result.initiative is None:  # a cross-field rule, e.g. the end before the start
+            for name, error in result.errors.items():
+                await step.context.send_activity(
+                    f"{text(f'portfolio.field.{name}', lang)}: {error_text(error, lang)}"
+                )
+            await say(step.context, "dialog.restarted")
+            return await step.replace_dialog(self.initial_dialog_id)
+        similar = await similar_initiatives(
+            session=turn_session(step.context), title=result.initiative.title
+        )
+        if not similar:
+            return await step.next(None)
+        step.values["similar_id"] = similar[0].initiative.id
+        await step.context.send_activity(duplicate_warning(similar[0].initiative, lang))
+        return await step.prompt(
+            "duplicate",
+            PromptOptions(
+                prompt=MessageFactory.text(text("portfolio.ask.duplicate_choice", lang)),
+                choices=[
+                    Choice(text("portfolio.choice.follow", lang), synonyms=["ja", "yes", "1"]),
+                    Choice(text("portfolio.choice.register_anyway", lang), synonyms=["nej", "no"]),
+                    Choice(text("portfolio.choice.cancel", lang)),
+                ],
+                style=ListStyle.suggested_action,
+            ),
+        )
+
+    async def save_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        choice = step.result.index if step.result is not None else 1
+        if choice == 0:
+            await self._portfolio.follow(step.context, step.values["similar_id"])
+            return await step.end_dialog()
+        if choice == 2:
+            await say(step.context, "dialog.cancelled")
+            return await step.end_dialog()
+        await self._portfolio.register(step.context, parse_form(step.values))
+        return await step.end_dialog()
+
+
+def _suggestions(name: str, lang: Lang) -> list[str]:
+    if name in CHOICE_FIELDS:
+        return [text(f"portfolio.{name}.{m.value}", lang) for m in CHOICE_FIELDS[name]]
+    if name == "business_case":
+        return [text("portfolio.card.answer_yes", lang), text("portfolio.card.answer_no", lang)]
+    return []
