@@ -35,6 +35,7 @@ from storage.conversations import remember_conversation
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models.base import utcnow
+from storage.outbox_payloads import UnreachableNotice
 from tests.support.activities import message, new_user
 
 POSTGRES_ENV = "GOVBOT_TEST_DATABASE_URL"
@@ -75,10 +76,7 @@ async def plan_deliveries(database: Database, service_url: str, total: int) -> P
             await remember_conversation(session=session, info=person_info)
         now = utcnow()
         for n in range(total):
-            payload = {
-                "lang": "da",
-                "text": {"key": "outbox.late", "values": {"due": f"bench-{n}"}},
-            }
+            payload = UnreachableNotice(lang="da", who=f"bench-{n}", about="bench")
             if n % BUSY_SHARE == 0:
                 target = {"conversation_id": info.conversation_id, "kind": "channel"}
                 counts[info.conversation_id] += 1

@@ -7,12 +7,13 @@ from pathlib import Path
 from time import perf_counter
 
 from bench.report import Row, measured
+from bot.app import leave_snapshot_to_refcounting
 from knowledge.answers import answer_question
 from knowledge.directory_question import RoleVocabulary
 from knowledge.packs import load_pack
 from storage.db import Database
 from storage.demo.generate import write_csv
-from storage.directory import apply_import
+from storage.directory_apply import apply_import
 from storage.directory_import import read_import
 from storage.directory_index import directory_index
 from storage.migrate import upgrade
@@ -58,6 +59,7 @@ async def _lookups(url: str, systems: list[str], count: int) -> list[Row]:
     vocabulary = RoleVocabulary(pack)
     rng = random.Random(4)
     database = Database.connect(url)
+    database.directory.after_build = leave_snapshot_to_refcounting  # as the server does
     samples: list[float] = []
     try:
         async with database.sessions() as session:
@@ -124,6 +126,7 @@ async def _understanding(url: str, count: int) -> list[Row]:
     matcher = trained_matcher()
     slots_for = slot_source(PACK, matcher)
     database = Database.connect(url)
+    database.directory.after_build = leave_snapshot_to_refcounting  # as the server does
     samples: list[float] = []
     try:
         async with database.sessions() as session:
@@ -164,6 +167,7 @@ async def _import(workdir: Path, rows: int) -> list[Row]:
     path = write_csv(workdir / "roles.csv", systems=max(1, rows // 3), assignments=rows)
     pack = load_pack(PACK)
     database = Database.connect(url)
+    database.directory.after_build = leave_snapshot_to_refcounting  # as the server does
     try:
         began = perf_counter()
         parsed = read_import(path, pack)

@@ -235,13 +235,3 @@ class GovbotAdapter(CloudAdapter):
 def create_adapter(settings: Settings) -> GovbotAdapter:
     """The adapter govbot uses; close `adapter.authentication` on shutdown."""
     return GovbotAdapter(GovbotAuthentication(settings))
-
-
-def activity_log_fields(context: TurnContext) -> dict[str, str]:
-    """Ids that identify a turn in logs, never its text or names."""
-    activity = context.activity
-    return {
-        "activity_id": activity.id or "-",
-        "activity_type": activity.type or "-",
-        "conversation": ((activity.conversation.id or "-") if activity.conversation else "-")[:64],
-    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -13,7 +14,8 @@ from aiohttp import web
 
 from bot.adapter import GovbotAdapter, SigningKeysUnavailableError, create_adapter
 from bot.assembly import build_bot
-from bot.dispatcher import Dispatcher, limits_for
+from bot.dispatch_pacing import limits_for
+from bot.dispatcher import Dispatcher
 from bot.errors import on_turn_error
 from bot.handler import GovBot
 from bot.logs import fields
@@ -41,6 +43,7 @@ _dumps = partial(json.dumps, ensure_ascii=False, default=str)
 def create_app(settings: Settings, *, database: Database | None = None) -> web.Application:
     """The web app serving `/api/messages` and `/healthz`; the database is migrated beforehand."""
     database = database or Database.connect(settings.database_url)
+    database.directory.after_build = leave_snapshot_to_refcounting
     adapter = create_adapter(settings)
     adapter.on_turn_error = on_turn_error
     adapter.use(TenantGate(settings.allowed_tenants))
@@ -64,6 +67,20 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
         app.cleanup_ctx.append(_run_dispatcher)
     app.cleanup_ctx.append(_retention)
     return app
+
+
+def leave_snapshot_to_refcounting() -> None:
+    """Take the objects alive now (the new directory snapshot among them) out of the cyclic
+    garbage collector's scans, for a server that keeps its snapshot for many turns.
+
+    A 10,000-system snapshot is a few hundred thousand objects; every full collection walked
+    them all (100-150 ms, a stall of every turn in flight). The snapshot holds no reference
+    cycles, so refcounting still frees it when a newer one replaces it. Collecting first keeps
+    today's garbage out of the frozen set; it runs once per rebuild, which costs far more.
+    A process-wide choice, so the app makes it, not the storage layer.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 async def _retention(app: web.Application) -> AsyncIterator[None]:

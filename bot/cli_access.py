@@ -9,7 +9,7 @@ import click
 
 from bot.cli_support import cli_actor, run_with_database, with_settings
 from bot.settings import Settings
-from storage.access import BODY_ROLES, Role, grant_role, list_grants, revoke_role
+from storage.access import BODY_ROLES, LastAdminError, Role, grant_role, list_grants, revoke_role
 from storage.db import Database
 
 T = TypeVar("T")
@@ -103,7 +103,11 @@ def access_revoke(settings: Settings, principal: str, role: str, body: str | Non
                 source="cli",
             )
 
-    if not run_with_database(settings.database_url, work):
+    try:
+        ended = run_with_database(settings.database_url, work)
+    except LastAdminError:
+        raise click.ClickException(f"{principal.lower()} is the last admin") from None
+    if not ended:
         raise click.ClickException(f"{principal.lower()} holds no {role} grant to revoke")
     click.echo(f"revoked {role}{f' of {body}' if body else ''} from {principal.lower()}")
 
@@ -161,7 +165,8 @@ def person_show(settings: Settings, identity: str) -> None:
 @with_settings
 def person_erase(settings: Settings, identity: str, yes: bool) -> None:
     """End IDENTITY's roles and grants and anonymise them; history stays without the name."""
-    from storage.personal_data import UnknownPersonError, erase_person, subject_of
+    from storage.errors import UnknownPersonError
+    from storage.personal_data import erase_person, subject_of
 
     if not yes:
         click.confirm(f"Erase {identity}? This cannot be undone", abort=True)

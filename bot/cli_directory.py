@@ -16,20 +16,18 @@ from bot.settings import Settings
 from knowledge.packs import load_pack
 from storage.db import Database
 from storage.directory import (
-    EXPORT_COLUMNS,
-    DirectoryError,
-    apply_handover,
-    apply_import,
     current_assignments,
     end_assignment,
     ensure_person,
     ensure_system,
-    export_rows,
     get_person,
-    plan_handover,
     set_assignment,
 )
+from storage.directory_apply import apply_import
+from storage.directory_export import EXPORT_COLUMNS, export_rows
+from storage.directory_handover import apply_handover, plan_handover
 from storage.directory_import import ImportFileError, read_import
+from storage.errors import UnknownPersonError
 
 T = TypeVar("T")
 PROGRESS_FROM_ROWS = 2000
@@ -195,8 +193,10 @@ def set_role(
 
     try:
         click.echo(run_with_database(settings.database_url, work))
-    except DirectoryError as error:
-        click.echo(f"govbot: ukendt person {error} — angiv --name for at oprette", err=True)
+    except UnknownPersonError as error:
+        click.echo(
+            f"govbot: ukendt person {error.identity} — angiv --name for at oprette", err=True
+        )
         sys.exit(2)
 
 

@@ -34,7 +34,7 @@ def _instant(value: str, settings: Settings) -> datetime:
 
 
 def _body(settings: Settings, key: str) -> str:
-    from storage.meetings import UnknownBodyError, meeting_body
+    from storage.bodies import UnknownBodyError, meeting_body
 
     try:
         return meeting_body(_pack(settings), key).key
@@ -237,7 +237,8 @@ def set_(
 def member(settings: Settings, action: str, body: str, email: str | None, role: str) -> None:
     """Add, remove or list a body's members (people the directory knows)."""
     from storage.access import Role
-    from storage.meetings import add_member, known_person, members, remove_member
+    from storage.bodies import members
+    from storage.meetings import add_member, known_person, remove_member
     from storage.models.base import utcnow
 
     key, pack = _body(settings, body), _pack(settings)
@@ -264,20 +265,17 @@ def member(settings: Settings, action: str, body: str, email: str | None, role: 
 
 def _guard(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
     """Run `work`, turning domain errors into one clear line and exit status 1."""
-    from storage.meetings import (
-        InvalidMeetingError,
-        UnknownMeetingError,
-        UnknownPersonError,
-    )
+    from storage.errors import UnknownMeetingError, UnknownPersonError
+    from storage.meetings import InvalidMeetingError
 
     try:
         return run_in_transaction(settings.database_url, work)
     except UnknownMeetingError as error:
-        click.echo(f"govbot: mødet #{error.args[0]} findes ikke", err=True)
+        click.echo(f"govbot: mødet #{error.meeting_id} findes ikke", err=True)
     except UnknownPersonError as error:
-        click.echo(f"govbot: kataloget kender ingen med e-mailen {error.args[0]}", err=True)
+        click.echo(f"govbot: kataloget kender ingen med e-mailen {error.identity}", err=True)
     except InvalidMeetingError as error:
-        click.echo(f"govbot: {error}", err=True)
+        click.echo(f"govbot: {error.detail}", err=True)
     sys.exit(1)
 
 
@@ -292,7 +290,8 @@ def reminders_cli() -> None:
 def run(settings: Settings, loop: bool) -> None:
     """Send every due reminder now, within Teams' limits (also runs inside `govbot serve`)."""
     from bot.adapter import create_adapter
-    from bot.dispatcher import Dispatcher, limits_for
+    from bot.dispatch_pacing import limits_for
+    from bot.dispatcher import Dispatcher
     from bot.proactive import ProactiveSender
     from storage.db import Database
     from storage.migrate import upgrade
@@ -329,7 +328,7 @@ def run(settings: Settings, loop: bool) -> None:
 @with_settings
 def due(settings: Settings, at: str, as_json: bool) -> None:
     """What is due at an instant, without sending anything."""
-    from storage.meetings import reminders_due
+    from storage.reminders import reminders_due
 
     moment = _instant(at, settings)
     grace = timedelta(hours=settings.reminder_grace_hours)

@@ -35,7 +35,7 @@ def export(settings: Settings, fmt: str, out: Path, year: int | None, lang: str)
     from knowledge.packs import load_pack
     from storage.db import Database
     from storage.migrate import upgrade
-    from storage.portfolio import portfolio_report
+    from storage.portfolio_report import portfolio_report
 
     if not out.parent.is_dir():
         raise click.BadParameter(f"mappen {out.parent} findes ikke", param_hint="--out")

@@ -18,7 +18,8 @@ from dialogs.procurement_view import status_label
 from knowledge.screening import answer_label, load_screening
 from storage.db import Database
 from storage.models import ConversationRef
-from storage.procurement import all_requests, it_channel, request_history, set_it_channel
+from storage.procurement import all_requests, request_history
+from storage.procurement_screening import it_channel, set_it_channel
 
 # Spreadsheet programs run cells that start like a formula; such text is prefixed with '.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

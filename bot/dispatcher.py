@@ -12,12 +12,10 @@ import asyncio
 import contextlib
 import logging
 import os
-import random
 import socket
 import uuid
-from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from time import monotonic
 from typing import Any
@@ -25,59 +23,30 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 
+from bot.dispatch_pacing import (
+    TRANSIENT_STATUSES,
+    UNREACHABLE_STATUSES,
+    ConversationPace,
+    ConversationPaces,
+    DispatchLimits,
+    Job,
+    next_send,
+    retry_after_of,
+    status_of,
+)
 from bot.logs import fields
+from bot.outbox_render import render
+from bot.outbox_unreachable import report_unreachable
 from bot.proactive import ProactiveSender
-from bot.rate_windows import SlidingWindows, Window, rate_windows
-from bot.sdk import Activity, ErrorResponseException, MessageFactory
-from bot.settings import Settings
-from dialogs.cards import card
-from dialogs.texts import Lang, locale_lang, text
-from storage import outbox
+from bot.rate_windows import SlidingWindows, rate_windows
+from bot.sdk import ErrorResponseException
+from storage import outbox_dispatch
 from storage.conversations import ConversationInfo
 from storage.db import Database
 from storage.models.base import utcnow
 from storage.outbox import Delivery
 
 log = logging.getLogger(__name__)
-
-TRANSIENT_STATUSES = frozenset({412, 502, 503, 504})
-UNREACHABLE_STATUSES = frozenset({403, 404})
-
-
-@dataclass(frozen=True)
-class DispatchLimits:
-    """Teams' published limits and the dispatcher's retry policy."""
-
-    global_per_second: float = 30.0
-    # (messages, seconds) per conversation: Teams' per-thread limits.
-    conversation_windows: tuple[Window, ...] = ((7, 1.0), (8, 2.0), (60, 30.0))
-    # Every window is kept this many seconds longer, so jitter on the way never tips one.
-    margin_seconds: float = 0.03
-    concurrency: int = 8
-    batch_size: int = 50
-    # Rows of one conversation held at a time: enough for its burst, not so many that a busy
-    # channel fills the batch while the others wait.
-    per_conversation_claim: int = 12
-    # Dispatchers sharing a database say they are alive this often and split the global rate
-    # among those seen within `heartbeat_ttl`.
-    heartbeat_seconds: float = 1.0
-    heartbeat_ttl: timedelta = timedelta(seconds=5)
-    lease: timedelta = timedelta(minutes=2)
-    grace: timedelta = timedelta(hours=24)
-    late_after: timedelta = timedelta(minutes=10)
-    max_attempts: int = 8
-    backoff_base_seconds: float = 1.0
-    backoff_cap_seconds: float = 300.0
-    max_inline_wait_seconds: float = 30.0
-    default_retry_after_seconds: float = 1.0
-
-
-def limits_for(settings: Settings) -> DispatchLimits:
-    """The dispatcher's limits with the configured global rate and grace window."""
-    return DispatchLimits(
-        global_per_second=settings.reminder_rate,
-        grace=timedelta(hours=settings.reminder_grace_hours),
-    )
 
 
 @dataclass
@@ -92,61 +61,6 @@ class DispatchReport:
     unreachable: int = 0
     missed: int = 0
     lost_claims: int = 0
-
-
-@dataclass
-class _Job:
-    delivery: Delivery
-    conversation: ConversationInfo
-    order: int = 0
-    inline_waited: float = 0.0
-
-
-@dataclass
-class _Conversation:
-    """One conversation's send history, pause after a 429, and claimed jobs in claim order."""
-
-    windows: SlidingWindows
-    queue: deque[_Job] = field(default_factory=deque)
-    paused_until: float = 0.0
-    sending: bool = False
-
-    def earliest(self, now: float) -> float:
-        """When its next send may go, as far as its own limits go."""
-        return max(self.windows.earliest(now), self.paused_until)
-
-
-def next_send(
-    conversations: Iterable[_Conversation], global_windows: SlidingWindows, now: float
-) -> tuple[_Conversation | None, float]:
-    """The conversation to send for next, and when: the earliest-claimed job of those whose
-    limits allow a send now; else the moment the first one will."""
-    global_at = global_windows.earliest(now)
-    best: _Conversation | None = None
-    soonest = float("inf")
-    for conversation in conversations:
-        if conversation.sending or not conversation.queue:
-            continue
-        at = max(conversation.earliest(now), global_at)
-        if at <= now:
-            if best is None or conversation.queue[0].order < best.queue[0].order:
-                best, soonest = conversation, now
-        elif best is None:
-            soonest = min(soonest, at)
-    return best, soonest
-
-
-def _retry_after(error: ErrorResponseException) -> float | None:
-    headers = getattr(error.response, "headers", None) or {}
-    value = headers.get("Retry-After") or headers.get("retry-after")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _status(error: ErrorResponseException) -> int:
-    return int(getattr(error.response, "status_code", 0) or 0)
 
 
 def worker_name() -> str:
@@ -182,7 +96,7 @@ class Dispatcher:
             rate_windows(self.limits.global_per_second), margin=self.limits.margin_seconds
         )
         self._beaten = -float("inf")
-        self._conversations: dict[str, _Conversation] = {}
+        self._conversations = ConversationPaces(self.limits)
         self._wake = asyncio.Event()
         self._drain_lock = asyncio.Lock()
 
@@ -228,7 +142,7 @@ class Dispatcher:
 
     async def _next_due(self) -> datetime | None:
         async with self.database.transaction() as session:
-            return await outbox.next_due(session=session)
+            return await outbox_dispatch.next_due(session=session)
 
     async def _pump(self, report: DispatchReport) -> None:
         """Claim and send until nothing more is claimable, keeping the pipeline full.
@@ -240,10 +154,10 @@ class Dispatcher:
         changed = asyncio.Event()
         in_flight = 0
         order = 0
-        queued: dict[int, _Job] = {}  # by delivery id: the jobs claimed and not yet finished
+        queued: dict[int, Job] = {}  # by delivery id: the jobs claimed and not yet finished
         low_water = max(1, self.limits.batch_size // 2)
 
-        async def send(conversation: _Conversation) -> None:
+        async def send(conversation: ConversationPace) -> None:
             nonlocal in_flight
             job = conversation.queue[0]
             try:
@@ -279,7 +193,7 @@ class Dispatcher:
                         order += 1
                         job.order = order
                         queued[job.delivery.id] = job
-                        self._conversation(job.conversation.conversation_id).queue.append(job)
+                        self._conversations.of(job.conversation.conversation_id).queue.append(job)
                         in_flight += 1
                 if in_flight == 0:
                     if more:
@@ -307,7 +221,7 @@ class Dispatcher:
                 task.cancel()
             if sending:
                 await asyncio.gather(*sending, return_exceptions=True)
-            self._forget_idle_conversations()
+            self._conversations.forget_idle(self.clock())
             await self._leave()
 
     async def _beat(self) -> bool:
@@ -318,7 +232,7 @@ class Dispatcher:
         self._beaten = now
         try:
             async with self.database.transaction() as session:
-                live = await outbox.heartbeat(
+                live = await outbox_dispatch.heartbeat(
                     session=session,
                     worker=self.worker,
                     now=self.now(),
@@ -339,22 +253,22 @@ class Dispatcher:
         self._beaten = -float("inf")
         with contextlib.suppress(Exception):
             async with self.database.transaction() as session:
-                await outbox.leave(session=session, worker=self.worker)
+                await outbox_dispatch.leave(session=session, worker=self.worker)
 
     async def _expire(self, report: DispatchReport) -> None:
         try:
             async with self.database.transaction() as session:
-                report.missed += await outbox.expire_overdue(
+                report.missed += await outbox_dispatch.expire_overdue(
                     session=session, now=self.now(), grace=self.limits.grace
                 )
         except Exception as error:  # another dispatcher holds the rows: it will do it
             log.info("could not expire overdue rows", extra=fields(error=type(error).__name__))
 
-    async def _claim(self, limit: int, report: DispatchReport) -> tuple[list[_Job], int]:
+    async def _claim(self, limit: int, report: DispatchReport) -> tuple[list[Job], int]:
         """Claim due rows and find each one's conversation; the unresolvable are settled here."""
-        jobs: list[_Job] = []
+        jobs: list[Job] = []
         async with self.database.transaction() as session:
-            claim = await outbox.claim_due(
+            claim = await outbox_dispatch.claim_due(
                 session=session,
                 worker=self.worker,
                 now=self.now(),
@@ -364,35 +278,19 @@ class Dispatcher:
             )
         for delivery in claim.deliveries:
             async with self.database.transaction() as session:
-                conversation = await outbox.resolve_recipient(session=session, delivery=delivery)
+                conversation = await outbox_dispatch.resolve_recipient(
+                    session=session, delivery=delivery
+                )
                 if conversation is None:
                     await self._unreachable(
                         session, delivery, "no stored conversation with the recipient", report
                     )
                     continue
-            jobs.append(_Job(delivery, conversation))
+            jobs.append(Job(delivery, conversation))
         return jobs, len(claim.deliveries)
 
-    def _conversation(self, conversation_id: str) -> _Conversation:
-        conversation = self._conversations.get(conversation_id)
-        if conversation is None:
-            windows = SlidingWindows(
-                self.limits.conversation_windows, margin=self.limits.margin_seconds
-            )
-            conversation = self._conversations[conversation_id] = _Conversation(windows)
-        return conversation
-
-    def _forget_idle_conversations(self) -> None:
-        now = self.clock()
-        horizon = now - max(s for _, s in self.limits.conversation_windows) - 1
-        for cid, conversation in list(self._conversations.items()):
-            last = conversation.windows.last()
-            idle = not conversation.queue and not conversation.sending
-            if idle and (last is None or last < horizon) and conversation.paused_until < now:
-                del self._conversations[cid]
-
     async def _attempt(
-        self, job: _Job, conversation: _Conversation, report: DispatchReport
+        self, job: Job, conversation: ConversationPace, report: DispatchReport
     ) -> bool:
         """Send `job` once; False when it should be tried again right here (a short 429)."""
         delivery, info = job.delivery, job.conversation
@@ -400,7 +298,7 @@ class Dispatcher:
         if delivery.lease_until and delivery.lease_until - now < self.limits.lease / 4:
             # It waited so long that the lease may run out mid-send: hand it back untouched.
             await self._settle(
-                outbox.mark_retry,
+                outbox_dispatch.mark_retry,
                 delivery,
                 report,
                 retry_at=now,
@@ -408,22 +306,34 @@ class Dispatcher:
                 count_attempt=False,
             )
             return True
-        if delivery.expires_at and now >= delivery.expires_at:
-            await self._settle(outbox.mark_missed, delivery, report, error="expired before sending")
+        # A row can fall past its grace after this pass's expiry ran (it was planned since,
+        # or claimed in the same moment): it is missed all the same, never sent days late.
+        too_old = now - delivery.due_at > self.limits.grace
+        if too_old or (delivery.expires_at and now >= delivery.expires_at):
+            error = "not sent in time" if too_old else "expired before sending"
+            await self._settle(outbox_dispatch.mark_missed, delivery, report, error=error)
             report.missed += 1
             return True
         late = now - delivery.due_at > self.limits.late_after
         try:
-            activity = self.render(delivery, info, late=late)
+            activity = render(
+                delivery.message(),
+                locale=info.locale,
+                due_at=delivery.due_at,
+                late=late,
+                tz=self.tz,
+            )
         except Exception as error:
             log.exception("delivery could not be rendered", extra=fields(key=delivery.key))
-            await self._settle(outbox.mark_failed, delivery, report, error=f"render: {error}")
+            await self._settle(
+                outbox_dispatch.mark_failed, delivery, report, error=f"render: {error}"
+            )
             report.failed += 1
             return True
         try:
             ids = await self.sender.send(info, activity)
         except ErrorResponseException as error:
-            status, retry_after = _status(error), _retry_after(error)
+            status, retry_after = status_of(error), retry_after_of(error)
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             status, retry_after = 0, None
             log.info("channel unreachable", extra=fields(error=type(error).__name__))
@@ -438,7 +348,7 @@ class Dispatcher:
                 job.inline_waited += wait
                 return False
             await self._settle(
-                outbox.mark_retry,
+                outbox_dispatch.mark_retry,
                 delivery,
                 report,
                 retry_at=self.now() + timedelta(seconds=wait),
@@ -455,25 +365,20 @@ class Dispatcher:
             delivery.attempts < self.limits.max_attempts
         ):
             await self._settle(
-                outbox.mark_retry,
+                outbox_dispatch.mark_retry,
                 delivery,
                 report,
-                retry_at=self.now() + timedelta(seconds=self._backoff(delivery.attempts)),
+                retry_at=self.now() + timedelta(seconds=self.limits.backoff(delivery.attempts)),
                 error=f"{status or 'network'} from channel",
             )
             report.retried += 1
             return True
         log.warning("delivery failed", extra=fields(key=delivery.key, status=status))
-        await self._settle(outbox.mark_failed, delivery, report, error=f"{status} from channel")
+        await self._settle(
+            outbox_dispatch.mark_failed, delivery, report, error=f"{status} from channel"
+        )
         report.failed += 1
         return True
-
-    def _backoff(self, attempts: int) -> float:
-        ceiling = min(
-            self.limits.backoff_cap_seconds,
-            self.limits.backoff_base_seconds * 2 ** max(0, attempts - 1),
-        )
-        return random.uniform(ceiling / 2, ceiling)  # full jitter keeps retries apart
 
     async def _sent(
         self,
@@ -484,7 +389,7 @@ class Dispatcher:
         report: DispatchReport,
     ) -> None:
         ok = await self._settle(
-            outbox.mark_sent,
+            outbox_dispatch.mark_sent,
             delivery,
             report,
             sent_to=conversation.conversation_id,
@@ -524,7 +429,7 @@ class Dispatcher:
         self, session: Any, delivery: Delivery, reason: str, report: DispatchReport
     ) -> None:
         """Mark the recipient unreachable and tell whoever the row names (the secretary)."""
-        ok = await outbox.mark_unreachable(
+        ok = await outbox_dispatch.mark_unreachable(
             session=session, delivery_id=delivery.id, worker=self.worker, error=reason
         )
         if not ok:
@@ -532,45 +437,4 @@ class Dispatcher:
             return
         report.unreachable += 1
         log.info("recipient unreachable", extra=fields(key=delivery.key, reason=reason))
-        who = delivery.payload.get("recipient_name") or delivery.recipient
-        subject = delivery.payload.get("subject") or delivery.key
-        for target in delivery.report_to:
-            await outbox.enqueue(
-                session=session,
-                key=f"{delivery.key}:unreachable:{_target_name(target)}",
-                due_at=self.now(),
-                payload={
-                    "lang": None,
-                    "subject": f"unreachable {delivery.key}",
-                    "text": {
-                        "key": "outbox.unreachable",
-                        "values": {"who": who, "subject": subject},
-                    },
-                },
-                conversation_id=target.get("conversation_id"),
-                principal=target.get("principal"),
-                kind="channel" if target.get("conversation_id") else "personal",
-                source="outbox",
-            )
-
-    def render(self, delivery: Delivery, conversation: ConversationInfo, *, late: bool) -> Activity:
-        """The message for `delivery` in the recipient's language, noting lateness."""
-        payload = delivery.payload
-        lang: Lang = payload.get("lang") or locale_lang(conversation.locale)
-        lines: list[str] = []
-        if late:
-            due = delivery.due_at.astimezone(self.tz)
-            lines.append(text("outbox.late", lang, due=due.strftime("%d.%m.%Y %H:%M")))
-        if payload.get("text"):
-            spec = payload["text"]
-            lines.append(text(spec["key"], lang, **(spec.get("values") or {})))
-        message = "\n\n".join(lines) or None
-        if payload.get("card"):
-            spec = payload["card"]
-            attachment = card(spec["name"], lang, **(spec.get("values") or {}))
-            return MessageFactory.attachment(attachment, text=message)
-        return MessageFactory.text(message or "")
-
-
-def _target_name(target: dict[str, str]) -> str:
-    return target.get("principal") or target.get("conversation_id") or "?"
+        await report_unreachable(session=session, delivery=delivery, now=self.now())

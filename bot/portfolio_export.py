@@ -16,8 +16,9 @@ from openpyxl.utils import get_column_letter
 from dialogs.formats import amount, day
 from dialogs.portfolio_form import FIELDS
 from dialogs.texts import Lang, text
-from knowledge.portfolio import Gain, Status
-from storage.portfolio import STALE_AFTER, InitiativeRecord, PortfolioReport
+from knowledge.portfolio import Gain, InitiativeStatus
+from storage.portfolio import InitiativeRecord
+from storage.portfolio_report import STALE_AFTER, PortfolioReport
 
 Format = Literal["csv", "xlsx", "html"]
 COLUMNS = ("id", *FIELDS, "status", "status_since", "registered_by", "registered_at")
@@ -127,7 +128,7 @@ def to_xlsx(
     return buffer.getvalue()
 
 
-def _status(status: Status, lang: Lang) -> str:
+def _status(status: InitiativeStatus, lang: Lang) -> str:
     return text(f"portfolio.status.{status.value}", lang)
 
 

@@ -133,13 +133,6 @@ class Settings(BaseSettings):
         except ValueError:
             return False
 
-    def sqlite_path(self) -> Path | None:
-        """The SQLite file behind `database_url`, if it is one."""
-        prefix = "sqlite+aiosqlite:///"
-        if self.database_url.startswith(prefix) and ":memory:" not in self.database_url:
-            return Path(self.database_url.removeprefix(prefix))
-        return None
-
 
 def load_settings(**overrides: object) -> Settings:
     """Read settings; a bad value raises SettingsError with one line naming the variable."""

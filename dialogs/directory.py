@@ -16,14 +16,8 @@ from dialogs.texts import Lang, in_lang, text
 from dialogs.turn import say, turn_lang, turn_session, turn_user
 from knowledge.directory_question import RoleVocabulary
 from knowledge.schema import Pack
-from storage.directory import (
-    PersonInfo,
-    apply_handover,
-    current_assignments,
-    end_assignment,
-    plan_handover,
-    set_assignment,
-)
+from storage.directory import PersonInfo, current_assignments, end_assignment, set_assignment
+from storage.directory_handover import apply_handover, plan_handover
 from storage.directory_index import DirectoryIndex, directory_index
 from storage.errors import DomainError
 

@@ -30,27 +30,27 @@ from dialogs.portfolio_view import (
 )
 from dialogs.texts import text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
-from knowledge.portfolio import PortfolioRules, Status, load_rules
+from knowledge.portfolio import InitiativeStatus, PortfolioRules, load_rules
+from storage.access import Actor
 from storage.errors import DomainError
 from storage.portfolio import (
-    Actor,
     InitiativeRecord,
     InitiativeSummary,
+    UnknownInitiativeError,
+    get_initiative,
+    my_initiatives,
+    register_initiative,
+)
+from storage.portfolio_followers import follow_initiative, is_follower
+from storage.portfolio_moves import (
     MoveNotAllowedError,
     NotBodyMemberError,
     ReasonRequiredError,
     StaleMoveError,
-    UnknownInitiativeError,
     allowed_moves,
-    follow_initiative,
-    get_initiative,
-    is_follower,
     move_initiative,
-    my_initiatives,
-    register_initiative,
-    search_initiatives,
-    similar_initiatives,
 )
+from storage.portfolio_search import search_initiatives, similar_initiatives
 
 # Channels whose clients fill in Adaptive Card inputs; elsewhere registration is a dialog.
 CARD_FORM_CHANNELS = frozenset({"msteams", "emulator", "webchat", "directline"})
@@ -278,7 +278,7 @@ class Portfolio:
         context: TurnContext,
         *,
         words: str | None = None,
-        status: Status | None = None,
+        status: InitiativeStatus | None = None,
         unit: str | None = None,
     ) -> None:
         """Initiatives by words, status and/or unit."""
@@ -346,8 +346,8 @@ def _unknown(error: UnknownInitiativeError) -> DomainError:
     return DomainError("portfolio.refused.unknown", id=error.initiative_id)
 
 
-def _as_status(raw: object) -> Status | None:
+def _as_status(raw: object) -> InitiativeStatus | None:
     try:
-        return Status(raw) if isinstance(raw, str) else None
+        return InitiativeStatus(raw) if isinstance(raw, str) else None
     except ValueError:
         return None

@@ -11,9 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dialogs.texts import Lang, in_lang, locale_lang, text
 from knowledge.packs import load_pack
 from storage import outbox
+from storage.access import Actor
 from storage.conversations import personal_conversation
 from storage.models.base import utcnow
-from storage.portfolio import Actor, InitiativeRecord, audience
+from storage.outbox_payloads import InitiativeMoved
+from storage.portfolio import InitiativeRecord
+from storage.portfolio_followers import audience
 
 SOURCE = "portfolio"
 
@@ -39,7 +42,6 @@ async def announce_move(
     *, session: AsyncSession, record: InitiativeRecord, actor: Actor, pack_key: str
 ) -> int:
     """Tell the registrant and followers (not the mover) who moved the initiative and why."""
-    entry = record.history[-1]
     n = len(record.history) - 1
     planned = 0
     for principal in await audience(session=session, initiative_id=record.id):
@@ -50,26 +52,27 @@ async def announce_move(
             session=session,
             key=f"portfolio:{record.id}:status:{n}:{principal}",
             due_at=utcnow(),
-            payload={
-                "lang": lang,
-                "subject": f"portfolio {record.id} moved",
-                "text": {
-                    "key": "portfolio.notify.moved",
-                    "values": {
-                        "id": record.id,
-                        "title": record.title,
-                        "from_status": text(f"portfolio.status.{entry.from_status}", lang)
-                        if entry.from_status
-                        else None,
-                        "to_status": text(f"portfolio.status.{entry.to_status}", lang),
-                        "by": entry.actor_name,
-                        "body": _body_name(pack_key, entry.body_key, lang),
-                        "reason": entry.reason,
-                    },
-                },
-            },
+            payload=moved_news(record, lang, pack_key),
             principal=principal,
             source=SOURCE,
         )
         planned += 1
     return planned
+
+
+def moved_news(record: InitiativeRecord, lang: Lang, pack_key: str) -> InitiativeMoved:
+    """The news of the initiative's latest move, in `lang`."""
+    entry = record.history[-1]
+    return InitiativeMoved(
+        lang=lang,
+        subject=f"portfolio {record.id} moved",
+        id=record.id,
+        title=record.title,
+        from_status=text(f"portfolio.status.{entry.from_status}", lang)
+        if entry.from_status
+        else None,
+        to_status=text(f"portfolio.status.{entry.to_status}", lang),
+        by=entry.actor_name,
+        body=_body_name(pack_key, entry.body_key, lang),
+        reason=entry.reason,
+    )

@@ -23,7 +23,7 @@ from dialogs.portfolio_form import FIELDS, GAIN_FIELDS, FieldError, is_skip, par
 from dialogs.portfolio_view import CHOICE_FIELDS, duplicate_warning, error_text
 from dialogs.texts import Lang, text
 from dialogs.turn import say, turn_lang, turn_session
-from storage.portfolio import similar_initiatives
+from storage.portfolio_search import similar_initiatives
 
 
 class RegisterInitiativeDialog(GovbotDialog):

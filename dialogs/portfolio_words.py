@@ -2,44 +2,44 @@
 
 from __future__ import annotations
 
-from knowledge.portfolio import Status
+from knowledge.portfolio import InitiativeStatus
 from knowledge.text import fold
 
-STATUS_WORDS: dict[str, Status] = {
-    "idé": Status.IDE,
-    "idéer": Status.IDE,
-    "ideas": Status.IDE,
-    "indstillet": Status.INDSTILLET,
-    "indstillede": Status.INDSTILLET,
-    "proposed": Status.INDSTILLET,
-    "prioriteret": Status.PRIORITERET,
-    "prioriterede": Status.PRIORITERET,
-    "prioritised": Status.PRIORITERET,
-    "prioritized": Status.PRIORITERET,
-    "i gang": Status.I_GANG,
-    "in progress": Status.I_GANG,
-    "i drift": Status.I_DRIFT,
-    "in operation": Status.I_DRIFT,
-    "afsluttet": Status.AFSLUTTET,
-    "afsluttede": Status.AFSLUTTET,
-    "closed": Status.AFSLUTTET,
-    "afvist": Status.AFVIST,
-    "afviste": Status.AFVIST,
-    "rejected": Status.AFVIST,
-    "sat på pause": Status.SAT_PAA_PAUSE,
-    "på pause": Status.SAT_PAA_PAUSE,
-    "paused": Status.SAT_PAA_PAUSE,
+STATUS_WORDS: dict[str, InitiativeStatus] = {
+    "idé": InitiativeStatus.IDE,
+    "idéer": InitiativeStatus.IDE,
+    "ideas": InitiativeStatus.IDE,
+    "indstillet": InitiativeStatus.INDSTILLET,
+    "indstillede": InitiativeStatus.INDSTILLET,
+    "proposed": InitiativeStatus.INDSTILLET,
+    "prioriteret": InitiativeStatus.PRIORITERET,
+    "prioriterede": InitiativeStatus.PRIORITERET,
+    "prioritised": InitiativeStatus.PRIORITERET,
+    "prioritized": InitiativeStatus.PRIORITERET,
+    "i gang": InitiativeStatus.I_GANG,
+    "in progress": InitiativeStatus.I_GANG,
+    "i drift": InitiativeStatus.I_DRIFT,
+    "in operation": InitiativeStatus.I_DRIFT,
+    "afsluttet": InitiativeStatus.AFSLUTTET,
+    "afsluttede": InitiativeStatus.AFSLUTTET,
+    "closed": InitiativeStatus.AFSLUTTET,
+    "afvist": InitiativeStatus.AFVIST,
+    "afviste": InitiativeStatus.AFVIST,
+    "rejected": InitiativeStatus.AFVIST,
+    "sat på pause": InitiativeStatus.SAT_PAA_PAUSE,
+    "på pause": InitiativeStatus.SAT_PAA_PAUSE,
+    "paused": InitiativeStatus.SAT_PAA_PAUSE,
 }
 # Looked up folded: "ide", "paa pause" and "pa pause" are "idé" and "på pause".
 _FOLDED_STATUS_WORDS = {fold(words): status for words, status in STATUS_WORDS.items()}
 
 
-def status_from_words(words: str | None) -> Status | None:
+def status_from_words(words: str | None) -> InitiativeStatus | None:
     """The status a phrase such as "i gang" names, if any."""
     return _FOLDED_STATUS_WORDS.get(fold(words or ""))
 
 
-def status_in(sentence: str) -> Status | None:
+def status_in(sentence: str) -> InitiativeStatus | None:
     """The status a whole sentence mentions anywhere ("hvilke projekter er i gang?")."""
     padded = f" {fold(sentence)} "
     for phrase in sorted(_FOLDED_STATUS_WORDS, key=len, reverse=True):

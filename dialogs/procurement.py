@@ -34,7 +34,13 @@ from dialogs.turn import after_commit, next_steps, say, turn_lang, turn_session,
 from knowledge.packs import load_pack
 from knowledge.screening import Screening, load_screening, option_labels
 from storage.directory_index import directory_index
-from storage.procurement import DepartureAnswer, Requester, Status, record_stopped, submit_request
+from storage.procurement import (
+    DepartureAnswer,
+    Requester,
+    RequestStatus,
+    record_stopped,
+    submit_request,
+)
 from storage.procurement_reuse import find_existing
 
 SKIP = "__skip__"
@@ -125,10 +131,10 @@ class ProcurementDialog(GovbotDialog):
             values["unit"] = value
         elif slot == "reuse":
             if value == "stop":
-                return await self._stop(step, Status.REUSE)
+                return await self._stop(step, RequestStatus.REUSE)
         elif slot.startswith("justify:"):
             if result.get("withdraw"):
-                return await self._stop(step, Status.WITHDRAWN)
+                return await self._stop(step, RequestStatus.WITHDRAWN)
             values.setdefault("explain", {}).setdefault(slot[8:], {})["justification"] = value
         elif slot.startswith("plan:"):
             values.setdefault("explain", {}).setdefault(slot[5:], {})["plan"] = value
@@ -345,7 +351,7 @@ class ProcurementDialog(GovbotDialog):
             lang=turn_lang(step.context),
         )
 
-    async def _stop(self, step: WaterfallStepContext, status: Status) -> DialogTurnResult:
+    async def _stop(self, step: WaterfallStepContext, status: RequestStatus) -> DialogTurnResult:
         values = step.values
         systems = (values.get("reuse") or {}).get("systems") or []
         await record_stopped(
@@ -357,9 +363,11 @@ class ProcurementDialog(GovbotDialog):
             status=status,
             answers=self._answers(values),
             reuse_candidates=systems,
-            reuse_system_id=systems[0]["system_id"] if status == Status.REUSE and systems else None,
+            reuse_system_id=systems[0]["system_id"]
+            if status == RequestStatus.REUSE and systems
+            else None,
         )
-        if status == Status.REUSE:
+        if status == RequestStatus.REUSE:
             await say(
                 step.context,
                 "procurement.reuse_stopped",

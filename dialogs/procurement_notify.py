@@ -15,7 +15,16 @@ from dialogs.texts import Lang
 from storage import outbox
 from storage.access import Role, list_grants
 from storage.models.base import utcnow
-from storage.procurement import EventRecord, RequestRecord, it_channel
+from storage.outbox_payloads import (
+    Payload,
+    ProcurementAnswer,
+    ProcurementChannelStatus,
+    ProcurementQuestion,
+    ProcurementScreeningCard,
+    ProcurementStatusNews,
+)
+from storage.procurement import EventRecord, RequestRecord
+from storage.procurement_screening import it_channel
 
 SOURCE = "procurement"
 
@@ -25,13 +34,13 @@ def _lang(value: str) -> Lang:
 
 
 async def _to_requester(
-    session: AsyncSession, record: RequestRecord, key: str, payload: dict[str, Any]
+    session: AsyncSession, record: RequestRecord, key: str, payload: Payload
 ) -> None:
     await outbox.enqueue(
         session=session,
         key=key,
         due_at=utcnow(),
-        payload={"lang": _lang(record.lang), **payload},
+        payload=payload.model_copy(update={"lang": _lang(record.lang)}),
         principal=record.requester_aad_object_id or record.requester_email or record.requester,
         source=SOURCE,
     )
@@ -40,7 +49,7 @@ async def _to_requester(
 async def _to_it(
     session: AsyncSession,
     key: str,
-    payload: dict[str, Any],
+    payload: Payload,
     *,
     channel: str | None,
     screeners: bool = True,
@@ -51,7 +60,7 @@ async def _to_it(
             session=session,
             key=f"{key}:channel",
             due_at=utcnow(),
-            payload={"lang": "da", **payload},
+            payload=payload.model_copy(update={"lang": "da"}),
             conversation_id=channel,
             kind="channel",
             source=SOURCE,
@@ -63,7 +72,7 @@ async def _to_it(
                 session=session,
                 key=f"{key}:{grant.principal}",
                 due_at=utcnow(),
-                payload={"lang": None, **payload},
+                payload=payload,
                 principal=grant.principal,
                 source=SOURCE,
             )
@@ -75,67 +84,27 @@ async def announce_request(
 ) -> bool:
     """Send the screening card to IT; True when it goes to IT's channel."""
     channel = await it_channel(session=session, default=default_channel)
-    card = {"name": "procurement_it", "values": request_values(record, "da", tz)}
-    return await _to_it(session, f"procurement:{record.id}:it", {"card": card}, channel=channel)
+    return await _to_it(
+        session, f"procurement:{record.id}:it", screening_card(record, tz), channel=channel
+    )
 
 
 async def announce_status(
     *, session: AsyncSession, record: RequestRecord, event: EventRecord, default_channel: str
 ) -> None:
     """Tell the requester 1:1, and IT's channel, that a request changed status."""
-    base = {
-        "id": record.id,
-        "need": short(record.need),
-        "by": event.actor_name or event.actor,
-        "note": event.text,
-    }
-    await _to_requester(
-        session,
-        record,
-        f"procurement:{record.id}:event:{event.id}",
-        {
-            "text": {
-                "key": "procurement.notify.status",
-                "values": {**base, "status": status_label(record.status, _lang(record.lang))},
-            }
-        },
-    )
+    key = f"procurement:{record.id}:event:{event.id}"
+    await _to_requester(session, record, key, status_news(record, event))
     channel = await it_channel(session=session, default=default_channel)
-    await _to_it(
-        session,
-        f"procurement:{record.id}:event:{event.id}",
-        {
-            "text": {
-                "key": "procurement.notify.channel_status",
-                "values": {**base, "status": status_label(record.status, "da")},
-            }
-        },
-        channel=channel,
-        screeners=False,
-    )
+    await _to_it(session, key, channel_status(record, event), channel=channel, screeners=False)
 
 
 async def relay_question(
     *, session: AsyncSession, record: RequestRecord, question: EventRecord
 ) -> None:
     """Bring IT's question to the requester 1:1, as a card they can answer in."""
-    await _to_requester(
-        session,
-        record,
-        f"procurement:{record.id}:question:{question.id}",
-        {
-            "card": {
-                "name": "procurement_question",
-                "values": {
-                    "id": record.id,
-                    "need": short(record.need, 200),
-                    "by": question.actor_name or question.actor,
-                    "question": question.text,
-                    "question_id": question.id,
-                },
-            }
-        },
-    )
+    key = f"procurement:{record.id}:question:{question.id}"
+    await _to_requester(session, record, key, question_card(record, question))
 
 
 async def relay_answer(
@@ -147,26 +116,76 @@ async def relay_answer(
     default_channel: str,
 ) -> None:
     """Bring the requester's answer back to the screener who asked, and to IT's channel."""
-    payload = {
-        "text": {
-            "key": "procurement.notify.answer",
-            "values": {
-                "id": record.id,
-                "need": short(record.need),
-                "name": record.requester_name,
-                "question": question.text,
-                "answer": answer.text,
-            },
-        }
-    }
+    payload = answer_news(record, question, answer)
     key = f"procurement:{record.id}:answer:{answer.id}"
     await outbox.enqueue(
         session=session,
         key=f"{key}:screener",
         due_at=utcnow(),
-        payload={"lang": None, **payload},
+        payload=payload,
         principal=question.actor,
         source=SOURCE,
     )
     channel = await it_channel(session=session, default=default_channel)
     await _to_it(session, key, payload, channel=channel, screeners=False)
+
+
+# --- the messages, one builder per kind -------------------------------------------------
+
+
+def screening_card(record: RequestRecord, tz: Any) -> ProcurementScreeningCard:
+    """The card IT screens a new request on (in Danish, IT's language)."""
+    values = request_values(record, "da", tz)
+    return ProcurementScreeningCard(
+        id=values.pop("id"),
+        requester_name=values.pop("requester_name"),
+        date=values.pop("date"),
+        summary=values,
+    )
+
+
+def status_news(record: RequestRecord, event: EventRecord) -> ProcurementStatusNews:
+    """The requester's news that their request changed status, in their language."""
+    return ProcurementStatusNews(
+        **_status_values(record, event), status=status_label(record.status, _lang(record.lang))
+    )
+
+
+def channel_status(record: RequestRecord, event: EventRecord) -> ProcurementChannelStatus:
+    """IT's channel's news that a request changed status."""
+    return ProcurementChannelStatus(
+        **_status_values(record, event), status=status_label(record.status, "da")
+    )
+
+
+def _status_values(record: RequestRecord, event: EventRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "need": short(record.need),
+        "by": event.actor_name or event.actor,
+        "note": event.text,
+    }
+
+
+def question_card(record: RequestRecord, question: EventRecord) -> ProcurementQuestion:
+    """IT's question as a card the requester answers in."""
+    return ProcurementQuestion(
+        id=record.id,
+        need=short(record.need, 200),
+        by=question.actor_name or question.actor,
+        question=question.text,
+        question_id=question.id,
+    )
+
+
+def answer_news(
+    record: RequestRecord, question: EventRecord, answer: EventRecord
+) -> ProcurementAnswer:
+    """The requester's answer, for the screener who asked and IT's channel."""
+    return ProcurementAnswer(
+        id=record.id,
+        need=short(record.need),
+        name=record.requester_name,
+        question=question.text,
+        answer=answer.text,
+    )

@@ -19,7 +19,7 @@ from knowledge.packs import load_pack, packs_root
 from knowledge.schema import Key, Model, Source, Text
 
 
-class Status(StrEnum):
+class InitiativeStatus(StrEnum):
     """Where an initiative is in its life."""
 
     IDE = "ide"
@@ -57,15 +57,15 @@ class Gain(StrEnum):
     TRIVSEL = "trivsel"
 
 
-INITIAL_STATUS = Status.IDE
+INITIAL_STATUS = InitiativeStatus.IDE
 BodyRole = Literal["member", "chair", "secretary"]
 
 
 class Transition(Model):
     """One allowed move and the bodies whose members may make it."""
 
-    from_: Status = Field(alias="from")
-    to: Status
+    from_: InitiativeStatus = Field(alias="from")
+    to: InitiativeStatus
     bodies: tuple[Key, ...] = Field(min_length=1)
     roles: tuple[BodyRole, ...] = ("member", "chair", "secretary")
     reason_required: bool = False
@@ -87,7 +87,7 @@ class PortfolioRules(Model):
 
     @model_validator(mode="after")
     def _sound(self) -> PortfolioRules:
-        seen: set[tuple[Status, Status]] = set()
+        seen: set[tuple[InitiativeStatus, InitiativeStatus]] = set()
         for t in self.transitions:
             if (t.from_, t.to) in seen:
                 raise ValueError(f"overgangen {t.from_} → {t.to} står to gange")
@@ -98,16 +98,16 @@ class PortfolioRules(Model):
             before = len(reachable)
             reachable |= {t.to for t in self.transitions if t.from_ in reachable}
             grew = len(reachable) > before
-        missing = sorted(set(Status) - reachable)
+        missing = sorted(set(InitiativeStatus) - reachable)
         if missing:
             raise ValueError(f"status kan ikke nås fra idé: {', '.join(missing)}")
         return self
 
-    def moves_from(self, status: Status) -> tuple[Transition, ...]:
+    def moves_from(self, status: InitiativeStatus) -> tuple[Transition, ...]:
         """The allowed moves out of `status`."""
         return tuple(t for t in self.transitions if t.from_ == status)
 
-    def transition(self, from_: Status, to: Status) -> Transition | None:
+    def transition(self, from_: InitiativeStatus, to: InitiativeStatus) -> Transition | None:
         """The rule for moving `from_` → `to`, or None when that move is not allowed."""
         return next((t for t in self.transitions if t.from_ == from_ and t.to == to), None)
 

@@ -6,6 +6,7 @@ or through the directory person the grant names.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -17,7 +18,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from storage.audit import record_change
 from storage.data_subject import PersonalData, Subject, anonymous_principal
-from storage.directory import people_known_by
+from storage.errors import DomainError
+from storage.identity import people_known_by
 from storage.models import AccessGrant
 from storage.models.base import utcnow
 from storage.sql import rowcount
@@ -36,13 +38,19 @@ class Role(StrEnum):
 BODY_ROLES = frozenset({Role.SECRETARY, Role.CHAIR, Role.MEMBER})
 
 
-class NotAuthorisedError(Exception):
+class NotAuthorisedError(DomainError):
     """The acting user lacks the role an action needs."""
 
     def __init__(self, needed: Role, body_key: str | None = None) -> None:
-        super().__init__(f"needs {needed}" + (f" of {body_key}" if body_key else ""))
+        super().__init__(role=needed, body=body_key)
         self.needed = needed
         self.body_key = body_key
+
+
+class LastAdminError(DomainError):
+    """Ending these grants would leave govbot without an administrator."""
+
+    default_key = "access.last_admin"
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,24 @@ class Access:
             raise NotAuthorisedError(role, body_key)
 
 
+NO_ACCESS = Access(frozenset())
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: their principal (AAD object id or email), display name, and the roles they hold."""
+
+    principal: str
+    name: str
+    access: Access = NO_ACCESS
+    email: str | None = None
+
+    @property
+    def principals(self) -> tuple[str, ...]:
+        """Every lower-cased identifier the actor is known by."""
+        return tuple(dict.fromkeys(principal_of(p) for p in (self.principal, self.email) if p))
+
+
 def principal_of(value: str) -> str:
     """The canonical form of an AAD object id or email."""
     return value.strip().lower()
@@ -111,7 +137,7 @@ async def access_of(
     """Every active role of the user known by `aad_object_id` and/or `email`."""
     principals = [principal_of(p) for p in (aad_object_id, email) if p]
     if not principals:
-        return Access(frozenset())
+        return NO_ACCESS
     rows = await session.execute(
         select(AccessGrant.role, AccessGrant.body_key).where(
             AccessGrant.revoked_at.is_(None),
@@ -186,17 +212,22 @@ async def revoke_role(
     """End `principal`'s active grants of `role` (for `body_key`); returns how many ended.
 
     Leaving a body goes through storage.meetings.remove_member, which cancels its reminders.
+    The last administrator's grant is never ended (LastAdminError).
     """
-    rows = await session.scalars(
-        select(AccessGrant).where(
-            AccessGrant.principal == principal_of(principal),
-            AccessGrant.role == role.value,
-            AccessGrant.body_key.is_(None)
-            if body_key is None
-            else AccessGrant.body_key == body_key,
-            AccessGrant.revoked_at.is_(None),
+    rows = list(
+        await session.scalars(
+            select(AccessGrant).where(
+                AccessGrant.principal == principal_of(principal),
+                AccessGrant.role == role.value,
+                AccessGrant.body_key.is_(None)
+                if body_key is None
+                else AccessGrant.body_key == body_key,
+                AccessGrant.revoked_at.is_(None),
+            )
         )
     )
+    if role is Role.ADMIN:
+        await _keep_an_admin(session, {row.id for row in rows}, principal_of(principal))
     ended = 0
     for row in rows:
         row.revoked_at = utcnow()
@@ -211,6 +242,19 @@ async def revoke_role(
             source=source,
         )
     return ended
+
+
+async def refuse_last_admin(*, session: AsyncSession, ending: Iterable[Grant], name: str) -> None:
+    """LastAdminError (naming `name`) when ending `ending` would leave govbot with no admin."""
+    await _keep_an_admin(session, {g.id for g in ending if g.role is Role.ADMIN}, name)
+
+
+async def _keep_an_admin(session: AsyncSession, ending_ids: set[int], name: str) -> None:
+    if not ending_ids:
+        return
+    admins = await list_grants(session=session, role=Role.ADMIN)
+    if all(grant.id in ending_ids for grant in admins):
+        raise LastAdminError(name=name)
 
 
 async def list_grants(
@@ -232,22 +276,12 @@ async def seed_roles(
     *, session: AsyncSession, admins: frozenset[str], screeners: frozenset[str]
 ) -> None:
     """Grant the admins and screeners named in settings (the first admins come from there)."""
-    for principal in sorted(admins):
-        await grant_role(
-            session=session,
-            principal=principal,
-            role=Role.ADMIN,
-            actor="settings",
-            source="settings",
-        )
-    for principal in sorted(screeners):
-        await grant_role(
-            session=session,
-            principal=principal,
-            role=Role.IT_SCREENER,
-            actor="settings",
-            source="settings",
-        )
+    for principals, role in ((admins, Role.ADMIN), (screeners, Role.IT_SCREENER)):
+        for principal in sorted(principals):
+            await grant_role(
+                session=session, principal=principal, role=role, actor="settings",
+                source="settings",
+            )  # fmt: skip
 
 
 # --- personal data (storage.personal_data lists these) ------------------------------------

@@ -19,6 +19,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.directory import SNAPSHOTS_KEY
+from storage.directory_index import DirectorySnapshots
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 # Errors that mean "the database is unreachable right now", not "this request is wrong".
@@ -88,17 +91,26 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 @dataclass(frozen=True)
 class Database:
-    """An engine and its session factory; one session per turn or per job."""
+    """An engine, its session factory and this process's directory snapshots of it.
+
+    One session per turn or per job; each session carries the snapshots in `session.info`,
+    so the directory lookups of every turn on this database share one.
+    """
 
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    directory: DirectorySnapshots
     _writer: asyncio.Lock = field(default_factory=asyncio.Lock, compare=False, repr=False)
 
     @classmethod
     def connect(cls, url: str, **kwargs: Any) -> Database:
         """Create the engine (lazily connecting) for `url`."""
         engine = create_engine(url, **kwargs)
-        return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
+        directory = DirectorySnapshots()
+        sessions = async_sessionmaker(
+            engine, expire_on_commit=False, info={SNAPSHOTS_KEY: directory}
+        )
+        return cls(engine, sessions, directory)
 
     @property
     def is_sqlite(self) -> bool:

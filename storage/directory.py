@@ -1,27 +1,27 @@
-"""The role directory's record services: import, set and end assignments, hand-over, export.
+"""The role directory's records: people, units, systems and who holds which role.
 
 Every write lands in the audit log and changes the directory token, so the in-memory lookup
-index (`storage.directory_index`) rebuilds on its next use. Services never commit.
+index (`storage.directory_index`) rebuilds on its next use. Services never commit. Hand-over
+(`storage.directory_handover`), applying an import (`storage.directory_apply`) and the export
+(`storage.directory_export`) build on these.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, insert, or_, select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.schema import Pack
 from knowledge.text import name_key
 from storage.audit import record_change
 from storage.data_subject import PersonalData, Subject, anonymous_name
+from storage.errors import DomainError, UnknownPersonError
+from storage.identity import clean_email
 from storage.models import (
-    AuditEntry,
-    ConversationRef,
     ItSystem,
     OrgUnit,
     Person,
@@ -31,19 +31,20 @@ from storage.models.base import utcnow
 from storage.models.directory import DirectoryState
 from storage.sql import rowcount, upsert
 
-EXPORT_COLUMNS = ("System", "Rolle", "Navn", "Email", "Enhed", "Aliaser")
+# Where a session finds its database's directory snapshots (storage.directory_index).
+SNAPSHOTS_KEY = "directory_snapshots"
 
 
-class DirectoryError(Exception):
-    """A directory change that cannot be made; the message is for the user (Danish)."""
-
-
-class UnknownPersonError(DirectoryError):
-    """No person with that email or id."""
+class DirectoryError(DomainError):
+    """A directory change that cannot be made."""
 
 
 class UnknownAssignmentError(DirectoryError):
     """No current assignment with that id."""
+
+    def __init__(self, assignment_id: int) -> None:
+        super().__init__(id=assignment_id)
+        self.assignment_id = assignment_id
 
 
 @dataclass(frozen=True)
@@ -92,57 +93,14 @@ class Assignment:
     source: str
 
 
-@dataclass(frozen=True)
-class ImportRow:
-    """One validated assignment from an import file, with the file line it came from."""
-
-    line: int
-    role_key: str
-    name: str
-    email: str
-    system: str | None = None
-    org_unit: str | None = None
-    aliases: tuple[str, ...] = ()
-    system_org_unit: str | None = None
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    """What an import did (or would do, on a dry run)."""
-
-    added: int
-    unchanged: int
-    ended: int
-    people_added: int
-    systems_added: int
-    rows: int
-
-
-@dataclass(frozen=True)
-class Handover:
-    """One person's current roles moving to another."""
-
-    source: PersonInfo
-    target: PersonInfo
-    moves: tuple[Assignment, ...]
-    already_held: tuple[Assignment, ...] = field(default=())
-
-
 # --- the change token -------------------------------------------------------------------
-
-
-# Bumped on every write through this process, so its own index re-reads the token at once.
-_local_writes = [0]
-
-
-def local_writes() -> int:
-    """How many directory writes this process has made (for the index's freshness check)."""
-    return _local_writes[0]
 
 
 async def touch_directory(*, session: AsyncSession) -> None:
     """Mark the directory as changed (indexes built on the old token rebuild)."""
-    _local_writes[0] += 1
+    snapshots = session.info.get(SNAPSHOTS_KEY)
+    if snapshots is not None:  # this database's own lookups see the change at once
+        snapshots.wrote()
     await session.execute(
         upsert(
             session,
@@ -160,10 +118,46 @@ async def directory_token(*, session: AsyncSession) -> str:
     return token or ""
 
 
+async def _changed(
+    session: AsyncSession,
+    action: str,
+    entity: str,
+    entity_id: int,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    *,
+    actor: str,
+    source: str,
+) -> None:
+    """Audit one directory change and mark the directory changed (lookup indexes rebuild)."""
+    await record_change(
+        session=session, actor=actor, action=action, entity=entity, entity_id=entity_id,
+        before=before, after=after, source=source,
+    )  # fmt: skip
+    await touch_directory(session=session)
+
+
+async def _add(
+    session: AsyncSession,
+    row: Person | ItSystem | RoleAssignment,
+    entity: str,
+    after: dict[str, Any],
+    *,
+    actor: str,
+    source: str,
+    action: str = "create",
+) -> None:
+    """Store a new directory row, audited, and mark the directory changed."""
+    session.add(row)
+    await session.flush()
+    await _changed(session, action, entity, row.id, None, after, actor=actor, source=source)
+
+
 # --- conversions ------------------------------------------------------------------------
 
 
-def _person(row: Person, units: dict[int, str]) -> PersonInfo:
+def person_info(row: Person, units: dict[int, str]) -> PersonInfo:
+    """A person as plain data (`units`: unit names by id)."""
     return PersonInfo(
         id=row.id,
         name=row.name,
@@ -186,18 +180,19 @@ def system_info(row: ItSystem | Row[*tuple[Any, ...]], units: dict[int, str]) ->
     )
 
 
-async def _units(session: AsyncSession) -> dict[int, str]:
+async def unit_names(session: AsyncSession) -> dict[int, str]:
+    """Every organisational unit's name, by id."""
     return {uid: name for uid, name in await session.execute(select(OrgUnit.id, OrgUnit.name))}
 
 
 async def _assignment(session: AsyncSession, row: RoleAssignment) -> Assignment:
-    units = await _units(session)
+    units = await unit_names(session)
     person = await session.get_one(Person, row.person_id)
     system = await session.get(ItSystem, row.system_id) if row.system_id else None
     return Assignment(
         id=row.id,
         role_key=row.role_key,
-        person=_person(person, units),
+        person=person_info(person, units),
         system=system_info(system, units) if system else None,
         org_unit=units.get(row.org_unit_id) if row.org_unit_id else None,
         valid_from=row.valid_from,
@@ -206,7 +201,8 @@ async def _assignment(session: AsyncSession, row: RoleAssignment) -> Assignment:
     )
 
 
-def _audit_view(row: RoleAssignment) -> dict[str, Any]:
+def assignment_audit(row: RoleAssignment) -> dict[str, Any]:
+    """What the audit log records of an assignment."""
     return {
         "person_id": row.person_id,
         "role": row.role_key,
@@ -216,37 +212,7 @@ def _audit_view(row: RoleAssignment) -> dict[str, Any]:
     }
 
 
-def clean_email(email: str) -> str:
-    """The canonical (lower-case, trimmed) form of an email address."""
-    return email.strip().lower()
-
-
 # --- people, units and systems ----------------------------------------------------------
-
-
-def people_known_by(principals: Iterable[str]) -> Select[int]:
-    """The ids of directory people whose AAD object id or email is one of `principals`."""
-    keys = list(dict.fromkeys(p.strip().lower() for p in principals if p))
-    return select(Person.id).where(or_(Person.aad_object_id.in_(keys), Person.email.in_(keys)))
-
-
-async def person_id_of(*, session: AsyncSession, principals: Iterable[str]) -> int | None:
-    """The directory person known by any of `principals` (AAD object id or email), if any."""
-    return await session.scalar(people_known_by(principals).order_by(Person.id).limit(1))
-
-
-async def principals_of(
-    *, session: AsyncSession, aad_object_id: str | None, email: str | None
-) -> frozenset[str]:
-    """Every principal a user is known by: their own, and their directory person's."""
-    found = {p.strip().lower() for p in (aad_object_id, email) if p}
-    if found:
-        rows = await session.execute(
-            select(Person.email, Person.aad_object_id).where(Person.id.in_(people_known_by(found)))
-        )
-        for person_email, person_aad in rows:
-            found.update(p.strip().lower() for p in (person_email, person_aad) if p)
-    return frozenset(found)
 
 
 async def _org_unit_id(session: AsyncSession, name: str | None) -> int | None:
@@ -280,25 +246,15 @@ async def ensure_person(
         row = Person(
             email=email, name=name.strip(), org_unit_id=await _org_unit_id(session, org_unit)
         )
-        session.add(row)
-        await session.flush()
-        await record_change(
-            session=session,
-            actor=actor,
-            action="create",
-            entity="person",
-            entity_id=row.id,
-            after={"email": email, "name": row.name},
-            source=source,
-        )
-        await touch_directory(session=session)
-    return _person(row, await _units(session))
+        after = {"email": email, "name": row.name}
+        await _add(session, row, "person", after, actor=actor, source=source)
+    return person_info(row, await unit_names(session))
 
 
 async def get_person(*, session: AsyncSession, email: str) -> PersonInfo | None:
     """The person with `email`, if any."""
     row = await session.scalar(select(Person).where(Person.email == clean_email(email)))
-    return _person(row, await _units(session)) if row else None
+    return person_info(row, await unit_names(session)) if row else None
 
 
 async def ensure_system(
@@ -308,21 +264,10 @@ async def ensure_system(
     key = name_key(name)
     for row in await session.scalars(select(ItSystem)):
         if name_key(row.name) == key:
-            return system_info(row, await _units(session))
+            return system_info(row, await unit_names(session))
     row = ItSystem(name=name.strip(), aliases=[])
-    session.add(row)
-    await session.flush()
-    await record_change(
-        session=session,
-        actor=actor,
-        action="create",
-        entity="it_system",
-        entity_id=row.id,
-        after={"name": row.name},
-        source=source,
-    )
-    await touch_directory(session=session)
-    return system_info(row, await _units(session))
+    await _add(session, row, "it_system", {"name": row.name}, actor=actor, source=source)
+    return system_info(row, await unit_names(session))
 
 
 async def link_identity(
@@ -350,22 +295,7 @@ async def link_identity(
             after={"aad_object_id": aad_object_id},
             source="teams",
         )
-    return _person(row, await _units(session))
-
-
-async def record_user_email(*, session: AsyncSession, conversation_id: str, email: str) -> None:
-    """Remember the email of a 1:1 conversation's user, so reminders can find them by email."""
-    await session.execute(
-        update(ConversationRef)
-        .where(ConversationRef.conversation_id == conversation_id)
-        .values(user_email=clean_email(email))
-    )
-
-
-async def person_by_aad(*, session: AsyncSession, aad_object_id: str) -> PersonInfo | None:
-    """The directory person linked to a Teams user."""
-    row = await session.scalar(select(Person).where(Person.aad_object_id == aad_object_id))
-    return _person(row, await _units(session)) if row else None
+    return person_info(row, await unit_names(session))
 
 
 # --- assignments ------------------------------------------------------------------------
@@ -406,18 +336,8 @@ async def set_assignment(
         valid_from=utcnow(),
         source=source,
     )
-    session.add(row)
-    await session.flush()
-    await record_change(
-        session=session,
-        actor=actor,
-        action="assign",
-        entity="role_assignment",
-        entity_id=row.id,
-        after=_audit_view(row),
-        source=source,
-    )
-    await touch_directory(session=session)
+    after = assignment_audit(row)
+    await _add(session, row, "role_assignment", after, actor=actor, source=source, action="assign")
     return await _assignment(session, row), True
 
 
@@ -427,20 +347,13 @@ async def end_assignment(
     """End a current assignment (it stays in history)."""
     row = await session.get(RoleAssignment, assignment_id)
     if row is None or row.valid_to is not None:
-        raise UnknownAssignmentError(str(assignment_id))
-    before = _audit_view(row)
+        raise UnknownAssignmentError(assignment_id)
+    before = assignment_audit(row)
     row.valid_to = utcnow()
-    await record_change(
-        session=session,
-        actor=actor,
-        action="end",
-        entity="role_assignment",
-        entity_id=row.id,
-        before=before,
-        after=_audit_view(row),
-        source=source,
-    )
-    await touch_directory(session=session)
+    await _changed(
+        session, "end", "role_assignment", row.id, before, assignment_audit(row),
+        actor=actor, source=source,
+    )  # fmt: skip
     return await _assignment(session, row)
 
 
@@ -464,252 +377,6 @@ async def current_assignments(
         query = query.where(RoleAssignment.system_id.is_(None))
     rows = list(await session.scalars(query.order_by(RoleAssignment.id)))
     return [await _assignment(session, row) for row in rows]
-
-
-async def plan_handover(*, session: AsyncSession, source_id: int, target_id: int) -> Handover:
-    """What handing every current role of `source_id` over to `target_id` would change."""
-    if source_id == target_id:
-        raise DirectoryError("same person")
-    units = await _units(session)
-    source = await session.get(Person, source_id)
-    target = await session.get(Person, target_id)
-    if source is None or target is None:
-        raise UnknownPersonError(str(source_id if source is None else target_id))
-    held = {
-        (a.role_key, a.system.id if a.system else None, a.org_unit)
-        for a in await current_assignments(session=session, person_id=target_id)
-    }
-    moves: list[Assignment] = []
-    already: list[Assignment] = []
-    for assignment in await current_assignments(session=session, person_id=source_id):
-        key = (
-            assignment.role_key,
-            assignment.system.id if assignment.system else None,
-            assignment.org_unit,
-        )
-        (already if key in held else moves).append(assignment)
-    return Handover(_person(source, units), _person(target, units), tuple(moves), tuple(already))
-
-
-async def apply_handover(
-    *, session: AsyncSession, source_id: int, target_id: int, actor: str, source: str = "chat"
-) -> Handover:
-    """Move every current role of `source_id` to `target_id`; ends the old assignments."""
-    plan = await plan_handover(session=session, source_id=source_id, target_id=target_id)
-    for assignment in (*plan.moves, *plan.already_held):
-        await end_assignment(
-            session=session, assignment_id=assignment.id, actor=actor, source=source
-        )
-    for assignment in plan.moves:
-        await set_assignment(
-            session=session,
-            person_id=target_id,
-            role_key=assignment.role_key,
-            system_id=assignment.system.id if assignment.system else None,
-            org_unit=assignment.org_unit,
-            actor=actor,
-            source=source,
-        )
-    await record_change(
-        session=session,
-        actor=actor,
-        action="handover",
-        entity="person",
-        entity_id=source_id,
-        before={"roles": [a.id for a in (*plan.moves, *plan.already_held)]},
-        after={"to_person_id": target_id},
-        source=source,
-    )
-    return plan
-
-
-# --- import -----------------------------------------------------------------------------
-
-
-async def apply_import(
-    *,
-    session: AsyncSession,
-    rows: Sequence[ImportRow],
-    actor: str,
-    replace: bool = False,
-    source: str = "import",
-    progress: Callable[[int], object] | None = None,
-) -> ImportSummary:
-    """Apply validated rows: new people, systems and assignments are added, known ones kept.
-
-    Re-applying the same rows changes nothing; `replace` ends current assignments absent from
-    `rows`. Run it inside a transaction the caller rolls back for a dry run.
-    """
-    now = utcnow()
-    units = {name: uid for uid, name in (await _units(session)).items()}
-
-    async def unit_id(name: str | None) -> int | None:
-        if not name or not name.strip():
-            return None
-        name = name.strip()
-        if name not in units:
-            unit = OrgUnit(name=name)
-            session.add(unit)
-            await session.flush()
-            units[name] = unit.id
-        return units[name]
-
-    people = {row.email: row for row in await session.scalars(select(Person))}
-    systems = {name_key(row.name): row for row in await session.scalars(select(ItSystem))}
-    current = {
-        (a.person_id, a.role_key, a.system_id, a.org_unit_id): a
-        for a in await session.scalars(
-            select(RoleAssignment).where(RoleAssignment.valid_to.is_(None))
-        )
-    }
-    people_added = systems_added = 0
-    audit: list[dict[str, Any]] = []
-    for row in rows:
-        if row.email not in people:
-            person = Person(email=row.email, name=row.name, org_unit_id=await unit_id(row.org_unit))
-            session.add(person)
-            people[row.email] = person
-            people_added += 1
-        if row.system:
-            system_key = name_key(row.system)
-            system = systems.get(system_key)
-            if system is None:
-                system = ItSystem(name=row.system.strip(), aliases=[])
-                session.add(system)
-                systems[system_key] = system
-                systems_added += 1
-            new_aliases = [a for a in row.aliases if a not in (system.aliases or [])]
-            if new_aliases:
-                system.aliases = [*(system.aliases or []), *new_aliases]
-            if row.system_org_unit and system.org_unit_id is None:
-                system.org_unit_id = await unit_id(row.system_org_unit)
-    await session.flush()
-
-    seen: set[tuple[int, str, int | None, int | None]] = set()
-    new_rows: list[dict[str, Any]] = []
-    unchanged = 0
-    for done, row in enumerate(rows, start=1):
-        system_id = systems[name_key(row.system)].id if row.system else None
-        key = (people[row.email].id, row.role_key, system_id, await unit_id(row.org_unit))
-        if key in seen:
-            continue
-        seen.add(key)
-        if key in current:
-            unchanged += 1
-        else:
-            new_rows.append(
-                {
-                    "person_id": key[0],
-                    "role_key": key[1],
-                    "system_id": key[2],
-                    "org_unit_id": key[3],
-                    "valid_from": now,
-                    "source": source,
-                }
-            )
-        if progress is not None and done % 500 == 0:
-            progress(500)
-    if progress is not None:
-        progress(len(rows) % 500)
-    if new_rows:
-        ids = (
-            await session.scalars(insert(RoleAssignment).returning(RoleAssignment.id), new_rows)
-        ).all()
-        for assignment_id, values in zip(ids, new_rows, strict=True):
-            audit.append(_import_audit(actor, "assign", assignment_id, None, values, source, now))
-    ended = 0
-    if replace:
-        for key, assignment in current.items():
-            if key not in seen:
-                before = _audit_view(assignment)
-                assignment.valid_to = now
-                audit.append(
-                    _import_audit(
-                        actor, "end", assignment.id, before, _audit_view(assignment), source, now
-                    )
-                )
-                ended += 1
-    if audit:
-        await session.execute(insert(AuditEntry), audit)
-    if new_rows or ended or people_added or systems_added:
-        await touch_directory(session=session)
-    await session.flush()
-    return ImportSummary(
-        added=len(new_rows),
-        unchanged=unchanged,
-        ended=ended,
-        people_added=people_added,
-        systems_added=systems_added,
-        rows=len(rows),
-    )
-
-
-def _import_audit(
-    actor: str,
-    action: str,
-    entity_id: int,
-    before: dict[str, Any] | None,
-    after: dict[str, Any],
-    source: str,
-    at: datetime,
-) -> dict[str, Any]:
-    after = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in after.items()}
-    return {
-        "at": at,
-        "actor": actor,
-        "action": action,
-        "entity": "role_assignment",
-        "entity_id": str(entity_id),
-        "before": before,
-        "after": after,
-        "source": source,
-    }
-
-
-# --- export -----------------------------------------------------------------------------
-
-
-async def export_rows(*, session: AsyncSession, pack: Pack) -> list[dict[str, str]]:
-    """Every current assignment as a row of the import format (EXPORT_COLUMNS)."""
-    units = await _units(session)
-    people = {p.id: p for p in await session.scalars(select(Person))}
-    systems = {s.id: s for s in await session.scalars(select(ItSystem))}
-    rows: list[dict[str, str]] = []
-    for a in await session.scalars(
-        select(RoleAssignment)
-        .where(RoleAssignment.valid_to.is_(None))
-        .order_by(RoleAssignment.system_id, RoleAssignment.role_key, RoleAssignment.id)
-    ):
-        person = people[a.person_id]
-        system = systems.get(a.system_id) if a.system_id else None
-        rows.append(
-            {
-                "System": system.name if system else "",
-                "Rolle": _role_label(pack, a.role_key),
-                "Navn": person.name,
-                "Email": person.email,
-                "Enhed": units.get(a.org_unit_id, "") if a.org_unit_id else "",
-                "Aliaser": "|".join(system.aliases or ()) if system else "",
-            }
-        )
-    return sorted(rows, key=lambda r: (r["System"] == "", r["System"].casefold(), r["Rolle"]))
-
-
-def _role_label(pack: Pack, role_key: str) -> str:
-    try:
-        return pack.role(role_key).label_da
-    except KeyError:
-        return role_key
-
-
-def role_order(pack: Pack) -> dict[str, int]:
-    """Catalogue position of each role key, for listing roles in a stable, sensible order."""
-    return {role.key: i for i, role in enumerate(pack.roles)}
-
-
-def distinct(values: Iterable[str]) -> list[str]:
-    """`values` without repeats, in first-seen order."""
-    return list(dict.fromkeys(values))
 
 
 # --- personal data (storage.personal_data lists these) ------------------------------------

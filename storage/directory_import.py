@@ -1,7 +1,7 @@
 """Reading role files: CSV (`;` or `,`, with or without BOM), XLSX, and the KITOS usage export.
 
 Every row is validated before anything is imported; problems carry the file's line number.
-The result is a list of `ImportRow`s for `storage.directory.apply_import`.
+The result is a list of `ImportRow`s for `storage.directory_apply.apply_import`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +17,8 @@ from email_validator import EmailNotValidError, validate_email
 from openpyxl import load_workbook
 
 from knowledge.schema import Pack
-from storage.directory import ImportRow, clean_email
+from storage.directory_apply import ImportRow
+from storage.identity import clean_email
 
 # Header names (compared lower-case, spaces collapsed, trailing "#" dropped) per field.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -92,13 +93,22 @@ def read_csv(data: bytes) -> Table:
     first = content.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
+
+    def numbered() -> Iterator[tuple[int, Iterable[object]]]:
+        start = 1
+        for cells in reader:  # a quoted cell may span lines: a row starts where the last ended
+            yield start, cells
+            start = reader.line_num + 1
+
+    return _table(numbered(), empty="filen er tom")
+
+
+def _table(lines: Iterable[tuple[int, Iterable[object]]], *, empty: str) -> Table:
+    """The first non-blank line as the header, the later ones as rows; `empty` when none."""
     header: tuple[str, ...] | None = None
     header_line = 1
     rows: list[tuple[int, tuple[str, ...]]] = []
-    start = 1
-    for cells in reader:
-        line = start
-        start = reader.line_num + 1
+    for line, cells in lines:
         values = tuple(_cell(c) for c in cells)
         if not any(values):
             continue
@@ -107,7 +117,7 @@ def read_csv(data: bytes) -> Table:
         else:
             rows.append((line, values))
     if header is None:
-        raise ImportFileError([Problem(0, "filen er tom")])
+        raise ImportFileError([Problem(0, empty)])
     return Table(header, tuple(rows), header_line)
 
 
@@ -117,23 +127,10 @@ def _read_xlsx(path: Path) -> Table:
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise ImportFileError([Problem(0, f"kan ikke læse regnearket: {exc}")]) from None
     try:
-        sheet = workbook.worksheets[0]
-        header: tuple[str, ...] | None = None
-        header_line = 1
-        rows: list[tuple[int, tuple[str, ...]]] = []
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            values = tuple(_cell(c) for c in cells)
-            if not any(values):
-                continue
-            if header is None:
-                header, header_line = values, number
-            else:
-                rows.append((number, values))
+        rows = enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1)
+        return _table(rows, empty="regnearkets første ark er tomt")
     finally:
         workbook.close()
-    if header is None:
-        raise ImportFileError([Problem(0, "regnearkets første ark er tomt")])
-    return Table(header, tuple(rows), header_line)
 
 
 def parse_rows(table: Table, pack: Pack) -> list[ImportRow]:

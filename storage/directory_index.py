@@ -3,31 +3,29 @@
 The database stays the truth. Lookups check the directory's change token (one primary-key
 read, at most once a second, and at once after this process's own writes); a different token
 means someone (this process, another `govbot serve`, or `govbot import roles`) changed the
-directory, and the snapshot is rebuilt. Snapshots are kept per engine, never per session.
+directory, and the snapshot is rebuilt. The snapshot belongs to the `Database` object (see
+DirectorySnapshots), never to a session, an engine or the process.
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
-import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.name_index import NameHit, NameIndex
 from storage.directory import (
+    SNAPSHOTS_KEY,
     Assignment,
     PersonInfo,
     SystemInfo,
     UnitInfo,
     directory_token,
-    local_writes,
     system_info,
 )
 from storage.models import ItSystem, OrgUnit, Person, RoleAssignment
@@ -106,11 +104,6 @@ class DirectoryIndex:
         """People's full names, by person id."""
         return self._person_names
 
-    @property
-    def system_count(self) -> int:
-        """How many systems the snapshot holds."""
-        return len(self._systems)
-
     def find_system(self, query: str) -> SystemSearch:
         """The system `query` names: found, ambiguous between several, or unknown."""
         hits = self._system_names.search(query, limit=8, cutoff=min(CLOSE, SURE))
@@ -169,59 +162,74 @@ class DirectoryIndex:
         return list(self._by_person.get(person_id, ()))
 
 
-_indexes: weakref.WeakKeyDictionary[Engine, DirectoryIndex] = weakref.WeakKeyDictionary()
-_locks: weakref.WeakKeyDictionary[Engine, asyncio.Lock] = weakref.WeakKeyDictionary()
-_checked: weakref.WeakKeyDictionary[Engine, tuple[float, int]] = weakref.WeakKeyDictionary()
 # How stale another process's change may be before this process sees it.
 TOKEN_CHECK_SECONDS = 1.0
 
 
-async def directory_index(*, session: AsyncSession) -> DirectoryIndex:
-    """The lookup index for the session's database, rebuilt if the directory changed.
+class DirectorySnapshots:
+    """One database's current directory snapshot in this process, and how fresh it is known to be.
 
-    The token is read at most every TOKEN_CHECK_SECONDS (a database round trip costs more than
-    a lookup); this process's own writes are seen at once, other processes' within that time.
+    The `Database` the app holds owns one and hands it to each of its sessions (`session.info`),
+    so every turn on that database shares the snapshot and nothing is kept per engine or process.
+    `wrote` counts this database's own directory writes: a lookup after one re-reads the token at
+    once. `after_build` runs after each rebuild (the app factory decides what, e.g. freezing the
+    snapshot out of the garbage collector's scans).
     """
-    engine = session.get_bind()
-    assert isinstance(engine, Engine)
-    index = _indexes.get(engine)
-    checked = _checked.get(engine)
-    if (
-        index is not None
-        and checked is not None
-        and checked[1] == local_writes()
-        and time.monotonic() - checked[0] < TOKEN_CHECK_SECONDS
-    ):
-        return index
-    writes = local_writes()
-    token = await directory_token(session=session)
-    _checked[engine] = (time.monotonic(), writes)
-    index = _indexes.get(engine)
-    if index is not None and index.token == token:
-        return index
-    lock = _locks.setdefault(engine, asyncio.Lock())
-    async with lock:
-        index = _indexes.get(engine)
-        if index is not None and index.token == token:
+
+    def __init__(self, *, after_build: Callable[[], None] | None = None) -> None:
+        self.after_build = after_build
+        self._index: DirectoryIndex | None = None
+        self._writes = 0
+        self._checked: tuple[float, int] | None = None  # (when, writes then)
+        self._lock = asyncio.Lock()
+
+    def wrote(self) -> None:
+        """Note a directory write through this database (its lookups re-read the token)."""
+        self._writes += 1
+
+    async def current(self, session: AsyncSession) -> DirectoryIndex:
+        """The snapshot, rebuilt first if the directory changed.
+
+        The token is read at most every TOKEN_CHECK_SECONDS (a database round trip costs more
+        than a lookup); this database's own writes are seen at once, other processes' within
+        that time.
+        """
+        index, checked = self._index, self._checked
+        if (
+            index is not None
+            and checked is not None
+            and checked[1] == self._writes
+            and time.monotonic() - checked[0] < TOKEN_CHECK_SECONDS
+        ):
             return index
-        index = await build_index(session=session, token=token)
-        # Safe even when built inside an uncommitted write: its token is random and is only
-        # ever seen again if that write commits.
-        _indexes[engine] = index
-        _leave_to_refcounting()
-        return index
+        writes = self._writes
+        token = await directory_token(session=session)
+        self._checked = (time.monotonic(), writes)
+        if self._index is not None and self._index.token == token:
+            return self._index
+        async with self._lock:
+            if self._index is not None and self._index.token == token:
+                return self._index
+            index = await build_index(session=session, token=token)
+            # Safe even when built inside an uncommitted write: its token is random and is only
+            # ever seen again if that write commits.
+            self._index = index
+            if self.after_build is not None:
+                self.after_build()
+            return index
 
 
-def _leave_to_refcounting() -> None:
-    """Take the objects alive now (the new snapshot among them) out of the cyclic GC's scans.
+def snapshots_of(session: AsyncSession) -> DirectorySnapshots | None:
+    """The snapshots of the database `session` came from (None for a session of no Database)."""
+    return session.info.get(SNAPSHOTS_KEY)
 
-    A 10,000-system snapshot is a few hundred thousand objects; every full collection walked
-    them all (100-150 ms, a stall of every turn in flight). The snapshot holds no reference
-    cycles, so refcounting still frees it when a newer one replaces it. Collecting first keeps
-    today's garbage out of the frozen set; it runs once per rebuild, which costs far more.
-    """
-    gc.collect()
-    gc.freeze()
+
+async def directory_index(*, session: AsyncSession) -> DirectoryIndex:
+    """The lookup index for the session's database, rebuilt if the directory changed."""
+    snapshots = snapshots_of(session)
+    if snapshots is None:  # nothing to keep it in: a snapshot for this caller alone
+        return await build_index(session=session, token=await directory_token(session=session))
+    return await snapshots.current(session)
 
 
 async def build_index(*, session: AsyncSession, token: str) -> DirectoryIndex:

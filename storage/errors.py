@@ -25,3 +25,26 @@ class DomainError(Exception):
         # Where the user can go from here: (button title, the message it sends), if any.
         self.then: tuple[tuple[str, str], ...] = tuple(then)
         super().__init__(self.key)
+
+
+# --- refusals several record services share -----------------------------------------------
+
+
+class UnknownPersonError(DomainError):
+    """Nobody is known by that identity (an email, an AAD object id or a person id)."""
+
+    default_key = "access.person_unknown"
+
+    def __init__(self, identity: str) -> None:
+        super().__init__(name=identity)
+        self.identity = identity
+
+
+class UnknownMeetingError(DomainError):
+    """No meeting has that id."""
+
+    default_key = "meetings.unknown_meeting"
+
+    def __init__(self, meeting_id: int) -> None:
+        super().__init__(id=meeting_id)
+        self.meeting_id = meeting_id

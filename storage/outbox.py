@@ -1,24 +1,21 @@
-"""The reminder and notification outbox: plan deliveries durably, claim them, record the outcome.
+"""The reminder and notification outbox: plan deliveries durably, cancel them, read them back.
 
 Each row has a fixed key (e.g. `meeting:{id}:{rule}:{recipient}`). Enqueueing an existing key
-replaces a row that has not gone out; it never adds a second one. Dispatchers claim due rows
-under a lease: on PostgreSQL with `SELECT … FOR UPDATE SKIP LOCKED`, so several processes share
-the work without overlap; on SQLite the database's single writer serialises claims. A claimed
-row whose dispatcher died becomes claimable again when its lease runs out.
+replaces a row that has not gone out; it never adds a second one. The dispatcher's side,
+claiming due rows and recording what became of them, is storage.outbox_dispatch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import String, and_, case, cast, delete, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage.conversations import ConversationInfo, get_conversation, personal_conversation
 from storage.data_subject import (
     PersonalData,
     Subject,
@@ -28,14 +25,15 @@ from storage.data_subject import (
     scrub,
 )
 from storage.models.base import utcnow
-from storage.models.directory import Person
-from storage.models.outbox import DispatcherHeartbeat, OutboxMessage
+from storage.models.outbox import OutboxMessage
+from storage.outbox_payloads import Payload, PayloadError, decode, stored_form
 from storage.sql import rowcount
 
 Kind = Literal["personal", "channel"]
-Status = Literal["pending", "claimed", "sent", "failed", "unreachable", "missed", "cancelled"]
-OPEN: tuple[Status, ...] = ("pending", "claimed")
-DONE = ("sent", "failed", "unreachable", "missed", "cancelled")
+DeliveryStatus = Literal[
+    "pending", "claimed", "sent", "failed", "unreachable", "missed", "cancelled"
+]
+OPEN: tuple[DeliveryStatus, ...] = ("pending", "claimed")
 
 
 class OutboxError(Exception):
@@ -53,11 +51,11 @@ class Delivery:
     conversation_id: str | None
     person_id: int | None
     principal: str | None
-    payload: dict[str, Any]
+    payload: dict[str, Any]  # the stored form of its message; `message()` reads it
     report_to: tuple[dict[str, str], ...]
     due_at: datetime
     expires_at: datetime | None
-    status: Status
+    status: DeliveryStatus
     available_at: datetime
     attempts: int
     claimed_by: str | None
@@ -73,17 +71,13 @@ class Delivery:
         """Who or where it goes: the conversation id, else the principal, else `person:{id}`."""
         return self.conversation_id or self.principal or f"person:{self.person_id}"
 
-
-@dataclass(frozen=True)
-class Claim:
-    """Rows one dispatcher may send now, until `lease_until`."""
-
-    worker: str
-    lease_until: datetime
-    deliveries: tuple[Delivery, ...] = field(default=())
+    def message(self) -> Payload:
+        """What the row says, as its message kind; PayloadError when the row holds none."""
+        return decode(self.payload)
 
 
-def _delivery(row: OutboxMessage) -> Delivery:
+def delivery_of(row: OutboxMessage) -> Delivery:
+    """A row as plain data."""
     return Delivery(
         id=row.id,
         key=row.key,
@@ -109,23 +103,12 @@ def _delivery(row: OutboxMessage) -> Delivery:
     )
 
 
-def _check_payload(payload: dict[str, Any]) -> None:
-    if not payload.get("text") and not payload.get("card"):
-        raise OutboxError("payload needs a text or a card")
-    for part, name in (("text", "key"), ("card", "name")):
-        value = payload.get(part)
-        if value is not None and not (isinstance(value, dict) and isinstance(value.get(name), str)):
-            raise OutboxError(f"payload.{part} needs a {name!r}")
-    if payload.get("lang") not in (None, "da", "en"):
-        raise OutboxError("payload.lang must be 'da', 'en' or None")
-
-
 async def enqueue(
     *,
     session: AsyncSession,
     key: str,
     due_at: datetime,
-    payload: dict[str, Any],
+    payload: Payload,
     conversation_id: str | None = None,
     person_id: int | None = None,
     principal: str | None = None,
@@ -143,14 +126,17 @@ async def enqueue(
         raise OutboxError(f"{key}: no recipient")
     if due_at.tzinfo is None or (expires_at and expires_at.tzinfo is None):
         raise OutboxError(f"{key}: times must be timezone-aware")
-    _check_payload(payload)
+    try:
+        stored = stored_form(payload)
+    except PayloadError as error:
+        raise OutboxError(f"{key}: {error}") from error
     values: dict[str, Any] = {
         "source": source,
         "kind": kind,
         "conversation_id": conversation_id,
         "person_id": person_id,
         "principal": principal.lower() if principal else None,
-        "payload": payload,
+        "payload": stored,
         "report_to": [dict(r) for r in report_to],
         "due_at": due_at,
         "expires_at": expires_at,
@@ -203,214 +189,8 @@ async def cancel_keys(*, session: AsyncSession, keys: Sequence[str]) -> int:
     return rowcount(result)
 
 
-async def expire_overdue(*, session: AsyncSession, now: datetime, grace: timedelta) -> int:
-    """Record as missed what was due longer ago than `grace` (or has expired) and is unsent."""
-    overdue = or_(
-        OutboxMessage.due_at < now - grace,
-        and_(OutboxMessage.expires_at.is_not(None), OutboxMessage.expires_at <= now),
-    )
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(_claimable(now), overdue)
-        .values(
-            status="missed",
-            claimed_by=None,
-            lease_until=None,
-            last_error="not sent in time",
-            updated_at=now,
-        )
-    )
-    return rowcount(result)
-
-
 def _key_starts(prefix: str) -> Any:
     return OutboxMessage.key.startswith(prefix, autoescape=True)
-
-
-def _claimable(now: datetime) -> Any:
-    return or_(
-        and_(OutboxMessage.status == "pending", OutboxMessage.available_at <= now),
-        and_(OutboxMessage.status == "claimed", OutboxMessage.lease_until < now),
-    )
-
-
-def _recipient() -> Any:
-    """Who a row goes to, as one value: rows with the same one share Teams' per-thread limits."""
-    return func.coalesce(
-        OutboxMessage.conversation_id,
-        OutboxMessage.principal,
-        "person:" + cast(OutboxMessage.person_id, String),
-    )
-
-
-async def claim_due(
-    *,
-    session: AsyncSession,
-    worker: str,
-    now: datetime,
-    lease: timedelta,
-    limit: int = 50,
-    per_recipient: int | None = None,
-) -> Claim:
-    """Claim up to `limit` due rows for `worker` until `now + lease`.
-
-    Recipients with the longest backlog come first (their per-thread limits make them the
-    slowest to drain), each recipient's rows in due order; with `per_recipient`, the worker
-    holds at most that many rows of one recipient at a time. A recipient another dispatcher
-    holds rows of is left to it, so one process paces each conversation. Rows locked by another
-    dispatcher's open claim are skipped, not waited for.
-    """
-    lease_until = now + lease
-    recipient = _recipient()
-    held = and_(OutboxMessage.status == "claimed", OutboxMessage.lease_until >= now)
-    backlog = (
-        select(
-            OutboxMessage.id.label("id"),
-            func.row_number()
-            .over(partition_by=recipient, order_by=(OutboxMessage.due_at, OutboxMessage.id))
-            .label("rank"),
-            func.count().over(partition_by=recipient).label("size"),
-            func.max(case((and_(held, OutboxMessage.claimed_by != worker), 1), else_=0))
-            .over(partition_by=recipient)
-            .label("elsewhere"),
-        )
-        .where(or_(_claimable(now), held))
-        .subquery()
-    )
-    candidates = (
-        select(OutboxMessage.id)
-        .join(backlog, backlog.c.id == OutboxMessage.id)
-        .where(_claimable(now), backlog.c.elsewhere == 0)
-        .order_by(backlog.c.size.desc(), backlog.c.rank, OutboxMessage.due_at, OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=OutboxMessage)
-    )
-    if per_recipient is not None:
-        candidates = candidates.where(backlog.c.rank <= per_recipient)
-    wanted = list((await session.scalars(candidates)).all())
-    if not wanted:
-        return Claim(worker, lease_until)
-    # The claimable test is repeated in the UPDATE: on SQLite the SELECT above takes no lock,
-    # so two dispatchers may pick the same ids, but only one UPDATE can still match them.
-    claimed = await session.scalars(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(wanted), _claimable(now))
-        .values(
-            status="claimed",
-            claimed_by=worker,
-            lease_until=lease_until,
-            attempts=OutboxMessage.attempts + 1,
-            updated_at=now,
-        )
-        .returning(OutboxMessage.id)
-    )
-    won = set(claimed.all())
-    ids = [row_id for row_id in wanted if row_id in won]
-    if not ids:
-        return Claim(worker, lease_until)
-    rows = await session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids))
-        .execution_options(populate_existing=True)
-    )
-    order = {row_id: n for n, row_id in enumerate(ids)}
-    claimed_rows = sorted(rows, key=lambda row: order[row.id])
-    return Claim(worker, lease_until, tuple(_delivery(row) for row in claimed_rows))
-
-
-async def _finish(session: AsyncSession, delivery_id: int, worker: str, **values: Any) -> bool:
-    """Update a row this worker still holds; False when the claim was lost meanwhile."""
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == delivery_id,
-            OutboxMessage.status == "claimed",
-            OutboxMessage.claimed_by == worker,
-        )
-        .values(claimed_by=None, lease_until=None, updated_at=utcnow(), **values)
-    )
-    return bool(rowcount(result))
-
-
-async def mark_sent(
-    *,
-    session: AsyncSession,
-    delivery_id: int,
-    worker: str,
-    sent_to: str,
-    activity_id: str | None = None,
-    late: bool = False,
-) -> bool:
-    """Record a delivery as sent; False when this worker no longer held it."""
-    return await _finish(
-        session,
-        delivery_id,
-        worker,
-        status="sent",
-        sent_at=utcnow(),
-        sent_to=sent_to,
-        activity_id=activity_id,
-        late=late,
-        last_error=None,
-    )
-
-
-async def mark_retry(
-    *,
-    session: AsyncSession,
-    delivery_id: int,
-    worker: str,
-    retry_at: datetime,
-    error: str,
-    count_attempt: bool = True,
-) -> bool:
-    """Give a row back to be tried again at `retry_at` (throttled or a transient error)."""
-    values: dict[str, Any] = {
-        "status": "pending",
-        "available_at": retry_at,
-        "last_error": error[:500],
-    }
-    if not count_attempt:
-        values["attempts"] = OutboxMessage.attempts - 1
-    return await _finish(session, delivery_id, worker, **values)
-
-
-async def mark_failed(*, session: AsyncSession, delivery_id: int, worker: str, error: str) -> bool:
-    """Give up on a row (too many attempts, or a permanent error)."""
-    return await _finish(session, delivery_id, worker, status="failed", last_error=error[:500])
-
-
-async def mark_unreachable(
-    *, session: AsyncSession, delivery_id: int, worker: str, error: str
-) -> bool:
-    """Record that the recipient cannot be reached (bot blocked, uninstalled, never talked to)."""
-    return await _finish(session, delivery_id, worker, status="unreachable", last_error=error[:500])
-
-
-async def mark_missed(*, session: AsyncSession, delivery_id: int, worker: str, error: str) -> bool:
-    """Record a claimed row as missed (its time passed while it waited)."""
-    return await _finish(session, delivery_id, worker, status="missed", last_error=error[:500])
-
-
-async def release(*, session: AsyncSession, worker: str, ids: Sequence[int]) -> int:
-    """Hand claimed rows back untouched (a dispatcher stopping cleanly)."""
-    if not ids:
-        return 0
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id.in_(list(ids)),
-            OutboxMessage.status == "claimed",
-            OutboxMessage.claimed_by == worker,
-        )
-        .values(
-            status="pending",
-            claimed_by=None,
-            lease_until=None,
-            attempts=OutboxMessage.attempts - 1,
-        )
-    )
-    return rowcount(result)
 
 
 async def acknowledge(*, session: AsyncSession, key: str, at: datetime | None = None) -> bool:
@@ -426,14 +206,14 @@ async def acknowledge(*, session: AsyncSession, key: str, at: datetime | None = 
 async def get_delivery(*, session: AsyncSession, key: str) -> Delivery | None:
     """The delivery planned under `key`, if any."""
     row = await session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
-    return _delivery(row) if row else None
+    return delivery_of(row) if row else None
 
 
 async def deliveries(
     *,
     session: AsyncSession,
     key_prefix: str | None = None,
-    status: Sequence[Status] | None = None,
+    status: Sequence[DeliveryStatus] | None = None,
     due_from: datetime | None = None,
     due_until: datetime | None = None,
     principal: str | None = None,
@@ -451,7 +231,7 @@ async def deliveries(
     if due_until:
         query = query.where(OutboxMessage.due_at <= due_until)
     rows = await session.scalars(query.order_by(OutboxMessage.due_at, OutboxMessage.id))
-    return [_delivery(row) for row in rows]
+    return [delivery_of(row) for row in rows]
 
 
 async def status_counts(*, session: AsyncSession, key_prefix: str | None = None) -> dict[str, int]:
@@ -460,64 +240,6 @@ async def status_counts(*, session: AsyncSession, key_prefix: str | None = None)
     if key_prefix:
         query = query.where(_key_starts(key_prefix))
     return {status: count for status, count in (await session.execute(query)).all()}
-
-
-async def next_due(*, session: AsyncSession) -> datetime | None:
-    """When the earliest pending row becomes sendable (for the dispatcher's sleep)."""
-    return await session.scalar(
-        select(func.min(OutboxMessage.available_at)).where(OutboxMessage.status == "pending")
-    )
-
-
-async def resolve_recipient(
-    *, session: AsyncSession, delivery: Delivery
-) -> ConversationInfo | None:
-    """The conversation to send `delivery` to: its channel, or the person's newest 1:1 chat."""
-    if delivery.conversation_id:
-        return await get_conversation(session=session, conversation_id=delivery.conversation_id)
-    aad_object_id = email = None
-    if delivery.person_id is not None:
-        person = await session.get(Person, delivery.person_id)
-        if person is None:
-            return None
-        aad_object_id, email = person.aad_object_id, person.email
-    elif delivery.principal:
-        column = Person.email if "@" in delivery.principal else Person.aad_object_id
-        person = await session.scalar(select(Person).where(column == delivery.principal))
-        if person is not None:  # the directory links an email to the AAD id Teams reports
-            aad_object_id, email = person.aad_object_id, person.email
-        elif "@" in delivery.principal:
-            email = delivery.principal
-        else:
-            aad_object_id = delivery.principal
-    found = None
-    if aad_object_id:
-        found = await personal_conversation(session=session, aad_object_id=aad_object_id)
-    if found is None and email:
-        found = await personal_conversation(session=session, email=email)
-    return found
-
-
-async def heartbeat(*, session: AsyncSession, worker: str, now: datetime, ttl: timedelta) -> int:
-    """Note that `worker` is dispatching; returns how many dispatchers were seen within `ttl`."""
-    updated = await session.execute(
-        update(DispatcherHeartbeat).where(DispatcherHeartbeat.worker == worker).values(seen_at=now)
-    )
-    if not rowcount(updated):
-        session.add(DispatcherHeartbeat(worker=worker, seen_at=now))
-    await session.execute(
-        delete(DispatcherHeartbeat).where(DispatcherHeartbeat.seen_at < now - ttl * 10)
-    )
-    await session.flush()
-    live = await session.scalar(
-        select(func.count()).where(DispatcherHeartbeat.seen_at >= now - ttl)
-    )
-    return max(1, int(live or 0))
-
-
-async def leave(*, session: AsyncSession, worker: str) -> None:
-    """Forget `worker`'s heartbeat (it stopped dispatching), so the others speed up at once."""
-    await session.execute(delete(DispatcherHeartbeat).where(DispatcherHeartbeat.worker == worker))
 
 
 # --- personal data (storage.personal_data lists these) ------------------------------------

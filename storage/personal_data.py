@@ -26,10 +26,13 @@ from storage import (
     meetings,
     outbox,
     portfolio,
+    portfolio_followers,
     procurement,
+    reminders,
 )
 from storage.audit import record_change
 from storage.data_subject import PersonalData, Subject, anonymous_name
+from storage.errors import UnknownPersonError
 from storage.models import ConversationRef, Person
 
 __all__ = [
@@ -37,7 +40,6 @@ __all__ = [
     "PersonalData",
     "Section",
     "Subject",
-    "UnknownPersonError",
     "anonymous_name",
     "erase_person",
     "export_personal_data",
@@ -52,6 +54,8 @@ REGISTRY: tuple[PersonalData, ...] = (
     *bot_state.PERSONAL_DATA,
     *procurement.PERSONAL_DATA,
     *portfolio.PERSONAL_DATA,
+    *portfolio_followers.PERSONAL_DATA,
+    *reminders.PERSONAL_DATA,
     *meetings.PERSONAL_DATA,
     *outbox.PERSONAL_DATA,
     *audit.PERSONAL_DATA,
@@ -64,10 +68,6 @@ class Section:
 
     kind: str
     items: tuple[dict[str, str], ...]
-
-
-class UnknownPersonError(Exception):
-    """No person, grant or conversation is stored under the given identity."""
 
 
 async def subject_of(
@@ -128,7 +128,7 @@ async def export_personal_data(*, session: AsyncSession, subject: Subject) -> li
 async def erase_person(*, session: AsyncSession, subject: Subject, actor: str) -> dict[str, int]:
     """End the person's roles and grants and anonymise them everywhere; history stays, nameless."""
     if subject.person_id is None and not subject.principals and not subject.channel_user_ids:
-        raise UnknownPersonError("nothing is stored under that identity")
+        raise UnknownPersonError(subject.email or "")
     changed = {declared.kind: await declared.erase(session, subject) for declared in REGISTRY}
     await record_change(
         session=session,

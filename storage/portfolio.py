@@ -1,20 +1,19 @@
-"""The initiative portfolio: register, find duplicates, move through the lifecycle, search, report.
+"""The initiative portfolio's records: register an initiative, read it, list one's own.
 
-Who may make a lifecycle move is read from the pack's rules (knowledge.portfolio) and checked
-against the actor's body grants (storage.access); nothing here knows about Teams.
+Following an initiative and who hears of its moves are storage.portfolio_followers, moving
+through the lifecycle storage.portfolio_moves, finding duplicates and searching
+storage.portfolio_search, the year's report storage.portfolio_report; nothing here knows about
+Teams.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
-from enum import StrEnum
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
-from rapidfuzz import fuzz
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -23,16 +22,14 @@ from knowledge.portfolio import (
     Category,
     Funding,
     Gain,
-    PortfolioRules,
-    Status,
-    Transition,
+    InitiativeStatus,
 )
-from knowledge.text import FuzzyIndex, normalise
-from storage.access import Access, Role, principal_of
+from storage.access import Actor, principal_of
 from storage.audit import record_change
 from storage.data_subject import PersonalData, Subject, anonymous_name, anonymous_principal
-from storage.directory import people_known_by
 from storage.directory_index import DirectoryIndex, directory_index
+from storage.errors import DomainError
+from storage.identity import people_known_by
 from storage.models import (
     Initiative,
     InitiativeEvent,
@@ -42,68 +39,22 @@ from storage.models import (
 from storage.models.base import utcnow
 from storage.sql import rowcount
 
-TERMINAL = frozenset({Status.AFSLUTTET, Status.AFVIST})
-STALE_AFTER = timedelta(days=90)
-DUPLICATE_CUTOFF = 72.0
-# A near-duplicate shares at least this share of the longer title's content words.
-DUPLICATE_OVERLAP = 0.6
+TERMINAL = frozenset({InitiativeStatus.AFSLUTTET, InitiativeStatus.AFVIST})
 ENTITY = "initiative"
-E = TypeVar("E", bound=StrEnum)
 
 
-class PortfolioError(Exception):
+class PortfolioError(DomainError):
     """Base of the portfolio's domain errors."""
 
 
 class UnknownInitiativeError(PortfolioError):
     """No initiative has that id."""
 
+    default_key = "portfolio.refused.unknown"
+
     def __init__(self, initiative_id: int) -> None:
-        super().__init__(f"initiative {initiative_id} does not exist")
+        super().__init__(id=initiative_id)
         self.initiative_id = initiative_id
-
-
-class MoveNotAllowedError(PortfolioError):
-    """The pack's rules have no move from the initiative's status to the wanted one."""
-
-    def __init__(self, current: Status, wanted: Status) -> None:
-        super().__init__(f"no move {current} → {wanted}")
-        self.current = current
-        self.wanted = wanted
-
-
-class StaleMoveError(PortfolioError):
-    """The initiative has moved on since the card that asked for this move was shown."""
-
-    def __init__(self, current: Status) -> None:
-        super().__init__(f"initiative is now {current}")
-        self.current = current
-
-
-class NotBodyMemberError(PortfolioError):
-    """The actor sits in none of the bodies that may make this move."""
-
-    def __init__(self, bodies: tuple[str, ...]) -> None:
-        super().__init__(f"needs membership of {', '.join(bodies)}")
-        self.bodies = bodies
-
-
-class ReasonRequiredError(PortfolioError):
-    """This move must say why (e.g. afvist, sat på pause)."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: their principal (AAD object id or email) and display name."""
-
-    principal: str
-    name: str
-    email: str | None = None
-
-    @property
-    def principals(self) -> tuple[str, ...]:
-        """Every lower-cased identifier the actor is known by."""
-        return tuple(dict.fromkeys(principal_of(p) for p in (self.principal, self.email) if p))
 
 
 @dataclass(frozen=True)
@@ -132,8 +83,8 @@ class HistoryEntry:
     at: datetime
     actor: str
     actor_name: str
-    from_status: Status | None
-    to_status: Status
+    from_status: InitiativeStatus | None
+    to_status: InitiativeStatus
     body_key: str | None
     reason: str | None
 
@@ -152,7 +103,7 @@ class InitiativeSummary:
 
     id: int
     title: str
-    status: Status
+    status: InitiativeStatus
     unit_name: str
     category: Category
     lead_name: str
@@ -178,7 +129,7 @@ class InitiativeRecord:
     end_date: date | None
     lead_name: str
     lead_person_id: int | None
-    status: Status
+    status: InitiativeStatus
     status_changed_at: datetime
     registered_by: str
     registered_by_name: str
@@ -199,33 +150,6 @@ class InitiativeRecord:
             self.lead_name,
             self.status_changed_at,
         )
-
-
-@dataclass(frozen=True)
-class SimilarInitiative:
-    """A possible duplicate and how alike its title is (0–100)."""
-
-    initiative: InitiativeSummary
-    score: float
-
-
-@dataclass(frozen=True)
-class PortfolioReport:
-    """The year's status: counts, gains, what moved this year, and what stood still."""
-
-    year: int
-    generated_at: datetime
-    total: int
-    by_status: dict[Status, int]
-    by_category: dict[Category, int]
-    by_funding: dict[Funding, int]
-    by_unit: dict[str, int]
-    gains: dict[Gain, list[tuple[InitiativeSummary, str]]]
-    with_business_case: int
-    estimated_cost_total: int
-    changes: list[tuple[InitiativeSummary, HistoryEntry]]
-    stale: list[InitiativeSummary]
-    initiatives: list[InitiativeRecord] = field(default_factory=list)
 
 
 # --- the directory: units, people and systems by the names users type ------------------------
@@ -254,11 +178,12 @@ def _match_systems(index: DirectoryIndex, names: Iterable[str]) -> list[SystemRe
 # --- reading -----------------------------------------------------------------------------------
 
 
-def _summary(row: Initiative) -> InitiativeSummary:
+def initiative_summary(row: Initiative) -> InitiativeSummary:
+    """An initiative's summary as plain data."""
     return InitiativeSummary(
         id=row.id,
         title=row.title,
-        status=Status(row.status),
+        status=InitiativeStatus(row.status),
         unit_name=row.unit_name,
         category=Category(row.category),
         lead_name=row.lead_name,
@@ -280,14 +205,15 @@ def _history_entry(row: InitiativeEvent) -> HistoryEntry:
         at=row.at,
         actor=row.actor,
         actor_name=row.actor_name,
-        from_status=Status(row.from_status) if row.from_status else None,
-        to_status=Status(row.to_status),
+        from_status=InitiativeStatus(row.from_status) if row.from_status else None,
+        to_status=InitiativeStatus(row.to_status),
         body_key=row.body_key,
         reason=row.reason,
     )
 
 
-async def _record(session: AsyncSession, row: Initiative) -> InitiativeRecord:
+async def initiative_record(session: AsyncSession, row: Initiative) -> InitiativeRecord:
+    """An initiative with its gains, systems and history, as plain data."""
     systems = await session.scalars(
         select(InitiativeSystem)
         .where(InitiativeSystem.initiative_id == row.id)
@@ -319,7 +245,7 @@ async def _record(session: AsyncSession, row: Initiative) -> InitiativeRecord:
         end_date=row.end_date,
         lead_name=row.lead_name,
         lead_person_id=row.lead_person_id,
-        status=Status(row.status),
+        status=InitiativeStatus(row.status),
         status_changed_at=row.status_changed_at,
         registered_by=row.registered_by,
         registered_by_name=row.registered_by_name,
@@ -330,7 +256,8 @@ async def _record(session: AsyncSession, row: Initiative) -> InitiativeRecord:
     )
 
 
-async def _row(session: AsyncSession, initiative_id: int) -> Initiative:
+async def initiative_row(session: AsyncSession, initiative_id: int) -> Initiative:
+    """The initiative's row; UnknownInitiativeError when there is none."""
     row = await session.get(Initiative, initiative_id)
     if row is None:
         raise UnknownInitiativeError(initiative_id)
@@ -339,79 +266,7 @@ async def _row(session: AsyncSession, initiative_id: int) -> Initiative:
 
 async def get_initiative(*, session: AsyncSession, initiative_id: int) -> InitiativeRecord:
     """One initiative with its systems, followers and history."""
-    return await _record(session, await _row(session, initiative_id))
-
-
-def title_overlap(a: str, b: str) -> float:
-    """The share of the longer title's content words the other title has too (typos forgiven).
-
-    Token-set scoring gives 100 whenever one title's words are a subset of the other's, so a
-    one-word title would "duplicate" every title containing that word; this keeps it honest.
-    """
-    left, right = set(normalise(a)), set(normalise(b))
-    if not left or not right:
-        return 0.0
-    shorter, longer = sorted((left, right), key=len)
-    shared = sum(1 for word in shorter if any(fuzz.ratio(word, w) >= 80 for w in longer))
-    return shared / len(longer)
-
-
-async def similar_initiatives(
-    *,
-    session: AsyncSession,
-    title: str,
-    limit: int = 3,
-    cutoff: float = DUPLICATE_CUTOFF,
-    min_overlap: float = DUPLICATE_OVERLAP,
-    open_only: bool = False,
-) -> list[SimilarInitiative]:
-    """Existing initiatives whose title is close to `title`, most alike first.
-
-    `min_overlap` 0 lets a longer text (a procurement need) find every title it covers;
-    `open_only` leaves out finished and rejected initiatives.
-    """
-    query = select(Initiative)
-    if open_only:
-        query = query.where(Initiative.status.not_in([s.value for s in TERMINAL]))
-    rows = (await session.scalars(query)).all()
-    by_id = {row.id: row for row in rows}
-    index = FuzzyIndex(((row.id, [row.title]) for row in rows), kind="text")
-    return [
-        SimilarInitiative(_summary(by_id[m.key]), m.score)
-        for m in index.search(title, limit=limit * 4, cutoff=cutoff)
-        if title_overlap(title, by_id[m.key].title) >= min_overlap
-    ][:limit]
-
-
-async def search_initiatives(
-    *,
-    session: AsyncSession,
-    words: str | None = None,
-    status: Status | None = None,
-    unit: str | None = None,
-    limit: int = 25,
-) -> list[InitiativeSummary]:
-    """Initiatives matching any of: words (title, description, core task), status, unit."""
-    query = select(Initiative)
-    if status is not None:
-        query = query.where(Initiative.status == status.value)
-    rows = list((await session.scalars(query.order_by(Initiative.id))).all())
-    if unit:
-        units = FuzzyIndex((row.id, [row.unit_name]) for row in rows)
-        wanted = {m.key for m in units.search(unit, limit=len(rows) or 1, cutoff=85)}
-        rows = [row for row in rows if row.id in wanted]
-    if words:
-        texts = FuzzyIndex(
-            (
-                (row.id, [row.title, f"{row.title} {row.description} {row.core_task}"])
-                for row in rows
-            ),
-            kind="text",
-        )
-        ranked = [m.key for m in texts.search(words, limit=limit, cutoff=75)]
-        by_id = {row.id: row for row in rows}
-        rows = [by_id[key] for key in ranked]
-    return [_summary(row) for row in rows[:limit]]
+    return await initiative_record(session, await initiative_row(session, initiative_id))
 
 
 async def my_initiatives(*, session: AsyncSession, actor: Actor) -> list[InitiativeSummary]:
@@ -432,36 +287,7 @@ async def my_initiatives(*, session: AsyncSession, actor: Actor) -> list[Initiat
         )
         .order_by(Initiative.status_changed_at.desc(), Initiative.id.desc())
     )
-    return [_summary(row) for row in rows]
-
-
-async def audience(*, session: AsyncSession, initiative_id: int) -> list[str]:
-    """Who hears of an initiative's moves: its registrant and every follower, each once."""
-    registrant = await session.scalar(
-        select(Initiative.registered_by).where(Initiative.id == initiative_id)
-    )
-    if registrant is None:
-        raise UnknownInitiativeError(initiative_id)
-    followers = await session.scalars(
-        select(InitiativeFollower.principal)
-        .where(InitiativeFollower.initiative_id == initiative_id)
-        .order_by(InitiativeFollower.id)
-    )
-    return list(dict.fromkeys(principal_of(p) for p in (registrant, *followers)))
-
-
-async def is_follower(*, session: AsyncSession, initiative_id: int, actor: Actor) -> bool:
-    """True when the actor registered or joined the initiative."""
-    row = await _row(session, initiative_id)
-    if row.registered_by in actor.principals:
-        return True
-    found = await session.scalar(
-        select(InitiativeFollower.id).where(
-            InitiativeFollower.initiative_id == initiative_id,
-            InitiativeFollower.principal.in_(actor.principals),
-        )
-    )
-    return found is not None
+    return [initiative_summary(row) for row in rows]
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -523,155 +349,7 @@ async def register_initiative(
         after={"title": row.title, "unit": row.unit_name, "status": row.status},
         source=source,
     )
-    return await _record(session, row)
-
-
-async def follow_initiative(
-    *, session: AsyncSession, initiative_id: int, actor: Actor
-) -> InitiativeRecord:
-    """Join an initiative instead of registering a duplicate (joining twice is harmless)."""
-    row = await _row(session, initiative_id)
-    if not await is_follower(session=session, initiative_id=initiative_id, actor=actor):
-        session.add(
-            InitiativeFollower(
-                initiative_id=row.id, principal=principal_of(actor.principal), name=actor.name
-            )
-        )
-        await session.flush()
-        await record_change(
-            session=session,
-            actor=principal_of(actor.principal),
-            action="follow",
-            entity=ENTITY,
-            entity_id=row.id,
-        )
-    return await _record(session, row)
-
-
-def granting_body(transition: Transition, access: Access) -> str | None:
-    """The body through which `access` may make `transition` ("admin" for admins), else None."""
-    for body in transition.bodies:
-        if access.in_body(body) & {Role(r) for r in transition.roles}:
-            return body
-    return "admin" if access.is_admin else None
-
-
-def allowed_moves(
-    status: Status, access: Access, rules: PortfolioRules
-) -> list[tuple[Transition, str]]:
-    """The moves out of `status` this user may make, each with the body that allows it."""
-    moves = []
-    for transition in rules.moves_from(status):
-        body = granting_body(transition, access)
-        if body is not None:
-            moves.append((transition, body))
-    return moves
-
-
-async def move_initiative(
-    *,
-    session: AsyncSession,
-    initiative_id: int,
-    to: Status,
-    actor: Actor,
-    access: Access,
-    rules: PortfolioRules,
-    reason: str | None = None,
-    expected_from: Status | None = None,
-    source: str = "chat",
-) -> InitiativeRecord:
-    """Move an initiative one lifecycle step, if the pack's rules let the actor's body do it."""
-    row = await _row(session, initiative_id)
-    current = Status(row.status)
-    if expected_from is not None and expected_from != current:
-        raise StaleMoveError(current)
-    transition = rules.transition(current, to)
-    if transition is None:
-        raise MoveNotAllowedError(current, to)
-    body = granting_body(transition, access)
-    if body is None:
-        raise NotBodyMemberError(transition.bodies)
-    reason = (reason or "").strip() or None
-    if transition.reason_required and not reason:
-        raise ReasonRequiredError()
-    now = utcnow()
-    row.status = to.value
-    row.status_changed_at = now
-    row.updated_at = now
-    session.add(
-        InitiativeEvent(
-            initiative_id=row.id,
-            at=now,
-            actor=principal_of(actor.principal),
-            actor_name=actor.name,
-            from_status=current.value,
-            to_status=to.value,
-            body_key=None if body == "admin" else body,
-            reason=reason,
-        )
-    )
-    await session.flush()
-    await record_change(
-        session=session,
-        actor=principal_of(actor.principal),
-        action="move",
-        entity=ENTITY,
-        entity_id=row.id,
-        before={"status": current.value},
-        after={"status": to.value, "body": body, "reason": reason},
-        source=source,
-    )
-    return await _record(session, row)
-
-
-# --- reporting ---------------------------------------------------------------------------------
-
-
-async def all_initiatives(*, session: AsyncSession) -> list[InitiativeRecord]:
-    """Every initiative with systems and history, oldest first (for exports)."""
-    rows = (await session.scalars(select(Initiative).order_by(Initiative.id))).all()
-    return [await _record(session, row) for row in rows]
-
-
-def _ordered(counter: Counter[E], order: Iterable[E]) -> dict[E, int]:
-    return {key: counter[key] for key in order if counter[key]}
-
-
-async def portfolio_report(
-    *, session: AsyncSession, year: int, now: datetime | None = None, tz: tzinfo = UTC
-) -> PortfolioReport:
-    """The yearly status report's figures, as of `now`; the year runs by the local clock `tz`."""
-    now = now or utcnow()
-    records = await all_initiatives(session=session)
-    start = datetime(year, 1, 1, tzinfo=tz)
-    end = datetime(year + 1, 1, 1, tzinfo=tz)
-    gains: dict[Gain, list[tuple[InitiativeSummary, str]]] = {gain: [] for gain in Gain}
-    changes: list[tuple[InitiativeSummary, HistoryEntry]] = []
-    for record in records:
-        for gain, text in record.gains.items():
-            gains[gain].append((record.summary, text))
-        changes.extend((record.summary, e) for e in record.history if start <= e.at < end)
-    changes.sort(key=lambda change: change[1].at)
-    units = Counter(r.unit_name for r in records)
-    return PortfolioReport(
-        year=year,
-        generated_at=now,
-        total=len(records),
-        by_status=_ordered(Counter(r.status for r in records), list(Status)),
-        by_category=_ordered(Counter(r.category for r in records), list(Category)),
-        by_funding=_ordered(Counter(r.funding for r in records), list(Funding)),
-        by_unit=dict(sorted(units.items(), key=lambda item: (-item[1], item[0]))),
-        gains=gains,
-        with_business_case=sum(1 for r in records if r.business_case),
-        estimated_cost_total=sum(r.estimated_cost or 0 for r in records),
-        changes=changes,
-        stale=[
-            r.summary
-            for r in records
-            if r.status not in TERMINAL and now - r.status_changed_at >= STALE_AFTER
-        ],
-        initiatives=records,
-    )
+    return await initiative_record(session, row)
 
 
 # --- personal data (storage.personal_data lists these) ------------------------------------
@@ -701,20 +379,6 @@ async def _erase_initiatives(session: AsyncSession, subject: Subject) -> int:
     return len(rows)
 
 
-async def _export_following(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
-    rows = await session.scalars(
-        select(InitiativeFollower).where(InitiativeFollower.principal.in_(subject.principals))
-    )
-    return [{"initiative_id": r.initiative_id} for r in rows]
-
-
-async def _erase_following(session: AsyncSession, subject: Subject) -> int:
-    result = await session.execute(
-        delete(InitiativeFollower).where(InitiativeFollower.principal.in_(subject.principals))
-    )
-    return rowcount(result)
-
-
 async def _erase_history(session: AsyncSession, subject: Subject) -> int:
     """Who moved an initiative stays in its history, without a name."""
     result = await session.execute(
@@ -736,12 +400,6 @@ PERSONAL_DATA = (
         ),
         export=_export_initiatives,
         erase=_erase_initiatives,
-    ),
-    PersonalData(
-        "initiative_following",
-        (InitiativeFollower.principal, InitiativeFollower.name),
-        export=_export_following,
-        erase=_erase_following,
     ),
     PersonalData(
         "initiative_history",

@@ -1,10 +1,9 @@
-"""Procurement requests and IT's screening loop: submit, take, ask, answer, decide, list, export.
+"""Procurement requests: submit, record a need that stopped, read back, list, export.
 
 Statuses: modtaget → under_screening → godkendt / godkendt_med_betingelser / afvist /
 dispensation_soegt. A need that stops at reuse ("jeg kontakter systemejeren") or is withdrawn
 at the follow-or-explain step is kept as `genbrug` / `trukket_tilbage`. Every change writes an
-event (the history) and an audit entry; a click on a request that has moved on raises
-StaleActionError, so a repeated or stale button does nothing twice.
+event (the history) and an audit entry. IT's screening loop is storage.procurement_screening.
 """
 
 from __future__ import annotations
@@ -19,18 +18,17 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage.access import Access, NotAuthorisedError, Role
 from storage.audit import record_change
 from storage.data_subject import PersonalData, Subject, anonymous_name, anonymous_principal
-from storage.directory import person_id_of
-from storage.models.base import utcnow
+from storage.errors import DomainError
+from storage.identity import person_id_of
 from storage.models.procurement import ProcurementChannel, ProcurementEvent, ProcurementRequest
 from storage.sql import rowcount
 
 ENTITY = "procurement_request"
 
 
-class Status(StrEnum):
+class RequestStatus(StrEnum):
     """Where a request is."""
 
     RECEIVED = "modtaget"
@@ -43,38 +41,20 @@ class Status(StrEnum):
     WITHDRAWN = "trukket_tilbage"
 
 
-OPEN = frozenset({Status.RECEIVED, Status.SCREENING, Status.DISPENSATION})
-DECISIONS = frozenset({Status.APPROVED, Status.CONDITIONAL, Status.REJECTED})
+OPEN = frozenset({RequestStatus.RECEIVED, RequestStatus.SCREENING, RequestStatus.DISPENSATION})
+DECISIONS = frozenset({RequestStatus.APPROVED, RequestStatus.CONDITIONAL, RequestStatus.REJECTED})
 # Decisions that need a note: the conditions, or the reason for rejecting.
-NOTE_REQUIRED = frozenset({Status.CONDITIONAL, Status.REJECTED})
+NOTE_REQUIRED = frozenset({RequestStatus.CONDITIONAL, RequestStatus.REJECTED})
 
 
-class ProcurementError(Exception):
+class ProcurementError(DomainError):
     """Base of the procurement domain errors."""
 
 
 class UnknownRequestError(ProcurementError):
     """No request has that id."""
 
-
-class StaleActionError(ProcurementError):
-    """The request has moved on (decided, taken by someone else): the click changes nothing."""
-
-    def __init__(self, request: RequestRecord) -> None:
-        super().__init__(f"request {request.id} is {request.status}")
-        self.request = request
-
-
-class NotRequesterError(ProcurementError):
-    """Only the employee who made the request may answer IT's questions."""
-
-
-class NoOpenQuestionError(ProcurementError):
-    """There is no unanswered question from IT on the request."""
-
-
-class MissingNoteError(ProcurementError):
-    """Conditions or a reason are needed for this decision."""
+    default_key = "procurement.acted.unknown"
 
 
 @dataclass(frozen=True)
@@ -86,15 +66,6 @@ class Requester:
     email: str | None = None
     aad_object_id: str | None = None
     lang: str = "da"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts on a request, with the access they hold."""
-
-    principal: str
-    name: str
-    access: Access
 
 
 @dataclass(frozen=True)
@@ -130,7 +101,7 @@ class RequestRecord:
 
     id: int
     pack_key: str
-    status: Status
+    status: RequestStatus
     requester: str
     requester_name: str
     requester_email: str | None
@@ -155,11 +126,12 @@ class RequestRecord:
         return self.status in OPEN
 
 
-def _record(row: ProcurementRequest) -> RequestRecord:
+def request_record(row: ProcurementRequest) -> RequestRecord:
+    """A request as plain data."""
     return RequestRecord(
         id=row.id,
         pack_key=row.pack_key,
-        status=Status(row.status),
+        status=RequestStatus(row.status),
         requester=row.requester,
         requester_name=row.requester_name,
         requester_email=row.requester_email,
@@ -180,7 +152,8 @@ def _record(row: ProcurementRequest) -> RequestRecord:
     )
 
 
-def _event(row: ProcurementEvent) -> EventRecord:
+def event_record(row: ProcurementEvent) -> EventRecord:
+    """A history entry as plain data."""
     return EventRecord(
         id=row.id,
         request_id=row.request_id,
@@ -196,7 +169,8 @@ def _event(row: ProcurementEvent) -> EventRecord:
     )
 
 
-def _snapshot(row: ProcurementRequest) -> dict[str, Any]:
+def request_snapshot(row: ProcurementRequest) -> dict[str, Any]:
+    """What the audit log records of a request."""
     return {
         "status": row.status,
         "screener": row.screener,
@@ -204,7 +178,7 @@ def _snapshot(row: ProcurementRequest) -> dict[str, Any]:
     }
 
 
-async def _add_event(
+async def add_event(
     session: AsyncSession,
     row: ProcurementRequest,
     *,
@@ -228,10 +202,11 @@ async def _add_event(
     )
     session.add(event)
     await session.flush()
-    return _event(event)
+    return event_record(event)
 
 
-async def _locked(session: AsyncSession, request_id: int) -> ProcurementRequest:
+async def locked_request(session: AsyncSession, request_id: int) -> ProcurementRequest:
+    """The request's row, locked for this transaction; UnknownRequestError when none."""
     """The request row, locked for this transaction on PostgreSQL (SQLite has one writer)."""
     row = await session.scalar(
         select(ProcurementRequest)
@@ -240,14 +215,14 @@ async def _locked(session: AsyncSession, request_id: int) -> ProcurementRequest:
         .execution_options(populate_existing=True)
     )
     if row is None:
-        raise UnknownRequestError(str(request_id))
+        raise UnknownRequestError(id=request_id)
     return row
 
 
 async def _create(
     session: AsyncSession,
     *,
-    status: Status,
+    status: RequestStatus,
     requester: Requester,
     pack_key: str,
     unit: str,
@@ -277,7 +252,7 @@ async def _create(
     )
     session.add(row)
     await session.flush()
-    await _add_event(
+    await add_event(
         session,
         row,
         kind="status",
@@ -293,7 +268,7 @@ async def _create(
         entity_id=row.id,
         after={"status": row.status, "need": row.need, "unit": row.unit},
     )
-    return _record(row)
+    return request_record(row)
 
 
 async def submit_request(
@@ -310,7 +285,7 @@ async def submit_request(
     """Store a confirmed request as `modtaget`, with every answer and departure."""
     return await _create(
         session,
-        status=Status.RECEIVED,
+        status=RequestStatus.RECEIVED,
         requester=requester,
         pack_key=pack_key,
         unit=unit,
@@ -329,13 +304,13 @@ async def record_stopped(
     pack_key: str,
     unit: str,
     need: str,
-    status: Status,
+    status: RequestStatus,
     answers: Mapping[str, Any] | None = None,
     reuse_candidates: Sequence[Mapping[str, Any]] = (),
     reuse_system_id: int | None = None,
 ) -> RequestRecord:
     """Keep a need that ended before IT: stopped at reuse, or withdrawn at follow-or-explain."""
-    if status not in (Status.REUSE, Status.WITHDRAWN):
+    if status not in (RequestStatus.REUSE, RequestStatus.WITHDRAWN):
         raise ValueError("only genbrug or trukket_tilbage end a need before IT")
     return await _create(
         session,
@@ -351,191 +326,6 @@ async def record_stopped(
     )
 
 
-async def get_request(*, session: AsyncSession, request_id: int) -> RequestRecord:
-    """One request; UnknownRequestError when there is none."""
-    row = await session.get(ProcurementRequest, request_id)
-    if row is None:
-        raise UnknownRequestError(str(request_id))
-    return _record(row)
-
-
-def _require_screener(actor: Actor) -> None:
-    if not actor.access.is_screener:
-        raise NotAuthorisedError(Role.IT_SCREENER)
-
-
-async def _move(
-    session: AsyncSession,
-    row: ProcurementRequest,
-    actor: Actor,
-    to: Status,
-    *,
-    note: str | None = None,
-) -> EventRecord:
-    before = _snapshot(row)
-    from_status = row.status
-    row.status = to.value
-    row.updated_at = utcnow()
-    if row.screener is None or to == Status.SCREENING:
-        row.screener, row.screener_name = actor.principal.lower(), actor.name
-    if to in DECISIONS:
-        row.decided_at = row.updated_at
-        row.decision_note = note
-    event = await _add_event(
-        session,
-        row,
-        kind="status",
-        actor=actor.principal.lower(),
-        actor_name=actor.name,
-        from_status=from_status,
-        to_status=to.value,
-        text=note,
-    )
-    await record_change(
-        session=session,
-        actor=actor.principal.lower(),
-        action=f"status:{to.value}",
-        entity=ENTITY,
-        entity_id=row.id,
-        before=before,
-        after=_snapshot(row),
-    )
-    return event
-
-
-async def take_request(
-    *, session: AsyncSession, request_id: int, actor: Actor
-) -> tuple[RequestRecord, EventRecord]:
-    """A screener takes the request: `modtaget` → `under_screening`."""
-    _require_screener(actor)
-    row = await _locked(session, request_id)
-    if row.status != Status.RECEIVED:
-        raise StaleActionError(_record(row))
-    event = await _move(session, row, actor, Status.SCREENING)
-    return _record(row), event
-
-
-async def decide_request(
-    *,
-    session: AsyncSession,
-    request_id: int,
-    actor: Actor,
-    decision: Status,
-    note: str | None = None,
-) -> tuple[RequestRecord, EventRecord]:
-    """Approve, approve with conditions, reject, or mark that a dispensation is sought."""
-    _require_screener(actor)
-    if decision not in (*DECISIONS, Status.DISPENSATION):
-        raise ValueError(f"{decision} is not a decision")
-    note = (note or "").strip() or None
-    if decision in NOTE_REQUIRED and note is None:
-        raise MissingNoteError(decision.value)
-    row = await _locked(session, request_id)
-    if Status(row.status) not in OPEN or row.status == decision:
-        raise StaleActionError(_record(row))
-    event = await _move(session, row, actor, decision, note=note)
-    return _record(row), event
-
-
-async def ask_requester(
-    *, session: AsyncSession, request_id: int, actor: Actor, question: str
-) -> tuple[RequestRecord, EventRecord, EventRecord | None]:
-    """A screener asks the employee for more information; the request is then under screening.
-
-    Returns the request, the question, and the status change when asking took the request.
-    """
-    _require_screener(actor)
-    question = question.strip()
-    if not question:
-        raise MissingNoteError("question")
-    row = await _locked(session, request_id)
-    if Status(row.status) not in OPEN:
-        raise StaleActionError(_record(row))
-    moved = None
-    if row.status == Status.RECEIVED:
-        moved = await _move(session, row, actor, Status.SCREENING)
-    row.updated_at = utcnow()
-    event = await _add_event(
-        session,
-        row,
-        kind="question",
-        actor=actor.principal.lower(),
-        actor_name=actor.name,
-        text=question,
-    )
-    await record_change(
-        session=session,
-        actor=actor.principal.lower(),
-        action="question",
-        entity=ENTITY,
-        entity_id=row.id,
-        after={"question": question},
-    )
-    return _record(row), event, moved
-
-
-async def open_question(*, session: AsyncSession, request_id: int) -> EventRecord | None:
-    """The oldest unanswered question from IT on a request."""
-    row = await session.scalar(
-        select(ProcurementEvent)
-        .where(
-            ProcurementEvent.request_id == request_id,
-            ProcurementEvent.kind == "question",
-            ProcurementEvent.answered_at.is_(None),
-        )
-        .order_by(ProcurementEvent.id)
-        .limit(1)
-    )
-    return _event(row) if row else None
-
-
-async def answer_question(
-    *,
-    session: AsyncSession,
-    request_id: int,
-    principal: str,
-    answer: str,
-    question_id: int | None = None,
-) -> tuple[RequestRecord, EventRecord, EventRecord]:
-    """The requester answers IT's question; returns the request, the question and the answer."""
-    answer = answer.strip()
-    if not answer:
-        raise MissingNoteError("answer")
-    row = await _locked(session, request_id)
-    if row.requester != principal.lower():
-        raise NotRequesterError(str(request_id))
-    query = select(ProcurementEvent).where(
-        ProcurementEvent.request_id == request_id,
-        ProcurementEvent.kind == "question",
-        ProcurementEvent.answered_at.is_(None),
-    )
-    if question_id is not None:
-        query = query.where(ProcurementEvent.id == question_id)
-    question = await session.scalar(query.order_by(ProcurementEvent.id).limit(1))
-    if question is None:
-        raise NoOpenQuestionError(str(request_id))
-    question.answered_at = utcnow()
-    row.updated_at = question.answered_at
-    event = await _add_event(
-        session,
-        row,
-        kind="answer",
-        actor=row.requester,
-        actor_name=row.requester_name,
-        text=answer,
-        answers_event_id=question.id,
-    )
-    await record_change(
-        session=session,
-        actor=row.requester,
-        action="answer",
-        entity=ENTITY,
-        entity_id=row.id,
-        after={"question_id": question.id, "answer": answer},
-    )
-    return _record(row), _event(question), event
-
-
 async def request_history(*, session: AsyncSession, request_id: int) -> list[EventRecord]:
     """Every event of a request, oldest first."""
     rows = await session.scalars(
@@ -543,7 +333,7 @@ async def request_history(*, session: AsyncSession, request_id: int) -> list[Eve
         .where(ProcurementEvent.request_id == request_id)
         .order_by(ProcurementEvent.at, ProcurementEvent.id)
     )
-    return [_event(row) for row in rows]
+    return [event_record(row) for row in rows]
 
 
 async def requests_of(
@@ -562,23 +352,13 @@ async def requests_of(
         .order_by(ProcurementRequest.created_at.desc(), ProcurementRequest.id.desc())
         .limit(limit)
     )
-    return [_record(row) for row in rows]
-
-
-async def open_requests(*, session: AsyncSession) -> list[RequestRecord]:
-    """Requests waiting for IT, oldest first."""
-    rows = await session.scalars(
-        select(ProcurementRequest)
-        .where(ProcurementRequest.status.in_([s.value for s in OPEN]))
-        .order_by(ProcurementRequest.created_at, ProcurementRequest.id)
-    )
-    return [_record(row) for row in rows]
+    return [request_record(row) for row in rows]
 
 
 async def all_requests(*, session: AsyncSession) -> list[RequestRecord]:
     """Every request, oldest first (for the export)."""
     rows = await session.scalars(select(ProcurementRequest).order_by(ProcurementRequest.id))
-    return [_record(row) for row in rows]
+    return [request_record(row) for row in rows]
 
 
 async def open_similar(*, session: AsyncSession, limit: int = 200) -> list[RequestRecord]:
@@ -589,35 +369,7 @@ async def open_similar(*, session: AsyncSession, limit: int = 200) -> list[Reque
         .order_by(ProcurementRequest.created_at.desc())
         .limit(limit)
     )
-    return [_record(row) for row in rows]
-
-
-# --- IT's channel --------------------------------------------------------------------------
-
-
-async def set_it_channel(*, session: AsyncSession, conversation_id: str, actor: str) -> None:
-    """Make `conversation_id` the channel that receives screening cards."""
-    previous = await it_channel(session=session)
-    session.add(ProcurementChannel(conversation_id=conversation_id, set_by=actor.lower()))
-    await record_change(
-        session=session,
-        actor=actor.lower(),
-        action="set_it_channel",
-        entity="procurement_channel",
-        entity_id=None,
-        before={"conversation_id": previous} if previous else None,
-        after={"conversation_id": conversation_id},
-    )
-
-
-async def it_channel(*, session: AsyncSession, default: str | None = None) -> str | None:
-    """The IT channel set from Teams or the CLI, else `default` (GOVBOT_IT_CHANNEL)."""
-    newest = await session.scalar(
-        select(ProcurementChannel.conversation_id)
-        .order_by(ProcurementChannel.set_at.desc(), ProcurementChannel.id.desc())
-        .limit(1)
-    )
-    return newest or default or None
+    return [request_record(row) for row in rows]
 
 
 # --- personal data (storage.personal_data lists these) ------------------------------------

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.text import Vocabulary, normalise
 from storage.models import ItSystem, Person, RoleAssignment
-from storage.portfolio import similar_initiatives
+from storage.portfolio_search import similar_initiatives
 from storage.procurement import open_similar
 
 OWNER_ROLES = ("systemejer", "system_og_dataejer")

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.schema import Pack
-from storage import meetings, outbox
+from storage import bodies, outbox, reminders
 
 
 async def own_meeting_delivery(
@@ -34,12 +34,12 @@ async def set_member_opt_out(
     """Turn the 1:1 reminders of the member known by `principals` off (or on) for `body` and
     re-plan the body's coming reminders; False when they hold no role in the body."""
     mine = [
-        m for m in await meetings.members(session=session, body=body) if m.principal in principals
+        m for m in await bodies.members(session=session, body=body) if m.principal in principals
     ]
     if not mine:
         return False
-    await meetings.set_opt_out(
+    await reminders.set_opt_out(
         session=session, principal=mine[0].principal, body=body, opted_out=opted_out
     )
-    await meetings.replan_body(session=session, pack=pack, body=body, tz=tz, now=now)
+    await reminders.replan_body(session=session, pack=pack, body=body, tz=tz, now=now)
     return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.packs import load_pack
-from storage.directory import apply_import
+from storage.directory_apply import apply_import
 from storage.directory_import import parse_rows, read_csv
 
 DOMAIN = "demokommune.dk"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.directory import ImportRow, ImportSummary, apply_import
+from storage.directory_apply import ImportRow, ImportSummary, apply_import
 
 _PREFIXES = (
     "KMD",

@@ -6,14 +6,15 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.portfolio import Category, Funding, Gain, Status, load_rules
-from storage.access import Access, Role
-from storage.portfolio import Actor, NewInitiative, move_initiative, register_initiative
+from knowledge.portfolio import Category, Funding, Gain, InitiativeStatus, load_rules
+from storage.access import Access, Actor, Role
+from storage.portfolio import NewInitiative, register_initiative
+from storage.portfolio_moves import move_initiative
 
 DEMO_ACTOR = Actor(principal="demo", name="Demo")
 
 # (initiative, the statuses it has moved through after idé)
-INITIATIVES: tuple[tuple[NewInitiative, tuple[Status, ...]], ...] = (
+INITIATIVES: tuple[tuple[NewInitiative, tuple[InitiativeStatus, ...]], ...] = (
     (
         NewInitiative(
             title="Digital nattevagt med sensorer på plejecentre",
@@ -30,7 +31,7 @@ INITIATIVES: tuple[tuple[NewInitiative, tuple[Status, ...]], ...] = (
             lead="Mette Lund",
             systems=("Nexus",),
         ),
-        (Status.INDSTILLET, Status.PRIORITERET, Status.I_GANG),
+        (InitiativeStatus.INDSTILLET, InitiativeStatus.PRIORITERET, InitiativeStatus.I_GANG),
     ),
     (
         NewInitiative(
@@ -48,7 +49,7 @@ INITIATIVES: tuple[tuple[NewInitiative, tuple[Status, ...]], ...] = (
             lead="Bo Holm",
             systems=(),
         ),
-        (Status.INDSTILLET,),
+        (InitiativeStatus.INDSTILLET,),
     ),
     (
         NewInitiative(
@@ -66,7 +67,12 @@ INITIATIVES: tuple[tuple[NewInitiative, tuple[Status, ...]], ...] = (
             lead="Charlotte Dahl",
             systems=(),
         ),
-        (Status.INDSTILLET, Status.PRIORITERET, Status.I_GANG, Status.I_DRIFT),
+        (
+            InitiativeStatus.INDSTILLET,
+            InitiativeStatus.PRIORITERET,
+            InitiativeStatus.I_GANG,
+            InitiativeStatus.I_DRIFT,
+        ),
     ),
     (
         NewInitiative(

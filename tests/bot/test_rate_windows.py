@@ -7,7 +7,7 @@ from typing import Any, cast
 
 import pytest
 
-from bot.dispatcher import _Conversation, _Job, next_send
+from bot.dispatch_pacing import ConversationPace, Job, next_send
 from bot.rate_windows import SlidingWindows, rate_windows, schedule
 
 TEAMS = ((7, 1.0), (8, 2.0), (60, 30.0))
@@ -31,12 +31,12 @@ def test_margin_wait_and_retune() -> None:
     assert rate_windows(7.5) == ((7, pytest.approx(7 / 7.5)),)
 
 
-def conversation(orders: list[int], sent_at: tuple[float, ...] = ()) -> _Conversation:
+def conversation(orders: list[int], sent_at: tuple[float, ...] = ()) -> ConversationPace:
     windows = SlidingWindows(TEAMS)
     for moment in sent_at:
         windows.record(moment)
-    jobs = [_Job(cast(Any, None), cast(Any, None), order=n) for n in orders]
-    return _Conversation(windows, deque(jobs))
+    jobs = [Job(cast(Any, None), cast(Any, None), order=n) for n in orders]
+    return ConversationPace(windows, deque(jobs))
 
 
 def test_next_send_takes_the_earliest_claimed_job_a_window_allows() -> None:

@@ -12,7 +12,7 @@ from bot.settings import Settings
 from storage.access import Role, grant_role
 from storage.conversations import get_conversation
 from storage.db import Database
-from storage.directory import apply_import
+from storage.directory_apply import apply_import
 from storage.directory_import import read_import
 from storage.models import AuditEntry, Person
 from tests.directory.helpers import DANISH_CSV, PACK, write_csv

@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.directory import apply_import, current_assignments, export_rows
+from storage.directory import current_assignments
+from storage.directory_apply import apply_import
+from storage.directory_export import export_rows
 from storage.directory_import import ImportFileError, parse_rows, read_csv, read_import
 from storage.models import AuditEntry, ItSystem, RoleAssignment
 from tests.directory.helpers import (

@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.directory_question import RoleVocabulary
-from storage.directory import apply_import, end_assignment, ensure_person, set_assignment
+from storage.db import Database
+from storage.directory import end_assignment, ensure_person, set_assignment
+from storage.directory_apply import apply_import
 from storage.directory_import import read_import
 from storage.directory_index import directory_index
 from tests.directory.helpers import DANISH_CSV, PACK, write_csv
@@ -101,3 +103,18 @@ async def test_index_follows_changes(filled: AsyncSession) -> None:
     fresh = await directory_index(session=filled)
     assert fresh is not index
     assert [a.person.name for a in fresh.holders(["systemejer"], sbsys.id)] == ["Nanna Ny"]
+
+
+async def test_each_database_object_keeps_its_own_snapshot(database_url: str) -> None:
+    first, second = Database.connect(database_url), Database.connect(database_url)
+    try:
+        async with first.transaction() as session:
+            index = await directory_index(session=session)
+            assert await directory_index(session=session) is index
+        async with first.transaction() as session:
+            assert await directory_index(session=session) is index, "kept across turns"
+        async with second.transaction() as session:
+            assert await directory_index(session=session) is not index, "nothing per engine"
+    finally:
+        await first.dispose()
+        await second.dispose()

@@ -12,11 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import DATABASE, DISPATCHER, PROACTIVE
-from bot.dispatcher import Dispatcher, DispatchLimits
+from bot.dispatch_pacing import DispatchLimits
+from bot.dispatcher import Dispatcher
 from bot.settings import Settings
 from storage import outbox
 from storage.db import Database
 from storage.models.base import utcnow
+from storage.outbox_payloads import UnreachableNotice
 from tests.support.activities import message, new_user
 from tests.support.channel import Failure, Received, TestChannel
 from tests.support.server import RunningBot, start_bot
@@ -35,12 +37,9 @@ def aad(n: int) -> str:
     return new_user(n)["aad_object_id"]
 
 
-def note(marker: str) -> dict[str, object]:
+def note(marker: str) -> UnreachableNotice:
     """A payload whose rendered text contains `marker`, to tell deliveries apart."""
-    return {
-        "lang": None,
-        "text": {"key": "outbox.unreachable", "values": {"who": marker, "subject": "x"}},
-    }
+    return UnreachableNotice(who=marker, about="x")
 
 
 async def plan(
@@ -167,18 +166,19 @@ async def test_blocked_or_unknown_recipients_are_reported_to_the_secretary(
     seen = {member: len(channel.to(member)), secretary: len(channel.to(secretary))}
     channel.fail_next(403, conversation_id=member)
     report_to = [{"principal": aad(5)}]
-    reminder = {
-        "lang": "da",
-        "subject": "påmindelse om styregruppemødet 4. feb. 2027",
-        "recipient_name": "Bruger 4",
-        "text": {"key": "outbox.late", "values": {"due": "x"}},
-    }
+    reminder = UnreachableNotice(
+        lang="da",
+        subject="påmindelse om styregruppemødet 4. feb. 2027",
+        recipient_name="Bruger 4",
+        who="x",
+        about="x",
+    )
     await plan(database, "u:blocked", principal=aad(4), payload=reminder, report_to=report_to)
     await plan(
         database,
         "u:stranger",
         principal="stranger@norddjurs.dk",
-        payload=reminder | {"recipient_name": "Ukendt Person"},
+        payload=reminder.model_copy(update={"recipient_name": "Ukendt Person"}),
         report_to=report_to,
     )
 
@@ -208,6 +208,26 @@ async def test_after_downtime_recent_rows_go_out_late_and_old_ones_are_missed(
     assert "Denne besked kommer for sent" in late[-1].text
     assert arrivals(channel.received[before:], ["d:recent", "d:old"]) == {"d:recent": 1}
     assert await settled(database, "d:") == {"d:recent": "sent", "d:old": "missed"}
+
+
+async def test_a_row_past_its_grace_is_missed_even_when_claimed_before_expiry_ran(
+    own_dispatch_bot: RunningBot, channel: TestChannel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The background pass may already be past its expiry step when an old row appears."""
+    database = own_dispatch_bot.app[DATABASE]
+    await talk(own_dispatch_bot, channel, 7)
+    before = len(channel.received)
+    await plan(database, "g:old", principal=aad(7), due_in=-timedelta(days=3))
+    dispatcher = Dispatcher(database, own_dispatch_bot.app[PROACTIVE], tz=TZ)
+
+    async def expiry_already_ran(report: object) -> None:
+        return None
+
+    monkeypatch.setattr(dispatcher, "_expire", expiry_already_ran)
+    report = await dispatcher.drain()
+    assert report.missed == 1 and report.sent == 0
+    assert arrivals(channel.received[before:], ["g:old"]) == {}
+    assert await statuses(database, "g:") == {"g:old": "missed"}
 
 
 @pytest.fixture

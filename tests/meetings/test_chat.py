@@ -280,7 +280,7 @@ async def test_reminder_card_buttons_act_for_their_recipient_only(chat: Chat) ->
     async with database.transaction() as session:
         row = await outbox.get_delivery(session=session, key=key)
         await outbox.enqueue(
-            session=session, key=key, due_at=utcnow(), payload=row.payload,
+            session=session, key=key, due_at=utcnow(), payload=row.message(),
             principal=row.principal, source="meetings", expires_at=row.expires_at,
         )  # fmt: skip
     before = len(chat.channel.received)

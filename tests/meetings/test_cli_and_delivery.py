@@ -103,7 +103,7 @@ async def test_members_who_talked_to_the_bot_get_the_reminder_card_once(
             key = f"meeting:{meeting.id}:member_reminder:p{n}@norddjurs.dk"
             row = await outbox.get_delivery(session=session, key=key)
             await outbox.enqueue(
-                session=session, key=key, due_at=utcnow(), payload=row.payload,
+                session=session, key=key, due_at=utcnow(), payload=row.message(),
                 principal=row.principal, source="meetings", expires_at=row.expires_at,
             )  # fmt: skip
 

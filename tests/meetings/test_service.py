@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.packs import load_pack
-from storage import meetings, outbox
+from storage import bodies, meetings, outbox, reminders
 from storage.access import Role
 from storage.models.directory import Person
 
@@ -33,7 +33,7 @@ async def staff(session: AsyncSession) -> None:
             session=session, pack=PACK, body="styregruppe", principal=email, role=role,
             actor="test", tz=TZ, now=NOW,
         )  # fmt: skip
-    await meetings.set_body_channel(
+    await bodies.set_body_channel(
         session=session, body="styregruppe", conversation_id="19:sg@thread", actor="test"
     )
 
@@ -86,20 +86,22 @@ async def test_due_at_chosen_instants(session: AsyncSession) -> None:
     assert meeting.start == datetime(2027, 2, 9, 13, 0, tzinfo=TZ)
 
     day_before = datetime(2027, 2, 8, 9, 0, tzinfo=TZ)
-    due = await meetings.reminders_due(session=session, at=day_before)
+    due = await reminders.reminders_due(session=session, at=day_before)
     assert {(d.meeting_id, d.rule, d.recipient, d.kind) for d in due} == {
         (meeting.id, "member_reminder", "formand@norddjurs.dk", "1:1"),
         (meeting.id, "member_reminder", "medlem@norddjurs.dk", "1:1"),
         (meeting.id, "channel_post", "channel", "channel"),
     }
     assert {d.due_at for d in due} == {day_before}
-    agenda = await meetings.reminders_due(session=session, at=datetime(2027, 2, 2, 9, 0, tzinfo=TZ))
+    agenda = await reminders.reminders_due(
+        session=session, at=datetime(2027, 2, 2, 9, 0, tzinfo=TZ)
+    )
     # The chair's approval (due yesterday) is still inside the 24-hour grace window.
     assert [(d.rule, d.recipient, d.due_at) for d in agenda] == [
         ("agenda_approval", "formand@norddjurs.dk", datetime(2027, 2, 1, 9, 0, tzinfo=TZ)),
         ("agenda_due", "sekretaer@norddjurs.dk", datetime(2027, 2, 2, 9, 0, tzinfo=TZ)),
     ]
-    before = await meetings.reminders_due(
+    before = await reminders.reminders_due(
         session=session, at=datetime(2027, 2, 2, 8, 59, tzinfo=TZ)
     )
     assert [d.rule for d in before] == ["agenda_approval"]
@@ -133,7 +135,7 @@ async def test_moving_reschedules_and_cancelling_cancels(session: AsyncSession) 
 
 async def test_opting_out_keeps_the_channel_post(session: AsyncSession) -> None:
     await staff(session)
-    await meetings.set_opt_out(
+    await reminders.set_opt_out(
         session=session, principal="medlem@norddjurs.dk", body="styregruppe", opted_out=True
     )
     await generate(session)
@@ -157,8 +159,8 @@ async def test_members_must_be_known_to_the_directory(session: AsyncSession) -> 
             start=datetime(2027, 3, 1, 13, tzinfo=TZ), end=datetime(2027, 3, 1, 12, tzinfo=TZ),
             actor="t", tz=TZ, now=NOW,
         )  # fmt: skip
-    with pytest.raises(meetings.UnknownBodyError):
-        meetings.meeting_body(PACK, "direktion")
+    with pytest.raises(bodies.UnknownBodyError):
+        bodies.meeting_body(PACK, "direktion")
 
 
 async def test_snooze_plans_tomorrow_morning_for_the_recipient_only(session: AsyncSession) -> None:
@@ -168,9 +170,9 @@ async def test_snooze_plans_tomorrow_morning_for_the_recipient_only(session: Asy
     key = f"meeting:{meeting.id}:member_reminder:medlem@norddjurs.dk"
     at = datetime(2027, 2, 5, 10, 0, tzinfo=TZ)  # a Friday
     assert (
-        await meetings.snooze(session=session, key=key, principal="x@y.dk", tz=TZ, now=at) is None
+        await reminders.snooze(session=session, key=key, principal="x@y.dk", tz=TZ, now=at) is None
     )
-    due = await meetings.snooze(
+    due = await reminders.snooze(
         session=session, key=key, principal="medlem@norddjurs.dk", tz=TZ, now=at
     )
     assert due == datetime(2027, 2, 8, 9, 0, tzinfo=TZ)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from storage.access import Actor
 from storage.demo.portfolio import INITIATIVES
-from storage.portfolio import Actor, NewInitiative
+from storage.portfolio import NewInitiative
 
 ANNE = Actor(principal="00000000-0000-0000-0000-0000000000a1", name="Anne Jensen")
 BO = Actor(principal="00000000-0000-0000-0000-0000000000b2", name="Bo Holm")

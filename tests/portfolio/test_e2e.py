@@ -24,7 +24,7 @@ from sqlalchemy import select
 from bot.app import DISPATCHER
 from bot.cli import cli
 from bot.settings import Settings
-from knowledge.portfolio import Status
+from knowledge.portfolio import InitiativeStatus
 from storage.access import Role, grant_role
 from storage.db import Database
 from storage.models.portfolio import Initiative, InitiativeEvent, InitiativeFollower
@@ -266,7 +266,7 @@ async def test_register_move_refuse_and_export(
     try:
         async with database.transaction() as session:
             first = await session.get(Initiative, 1)
-            assert first is not None and first.status == Status.I_GANG.value
+            assert first is not None and first.status == InitiativeStatus.I_GANG.value
             events = (
                 await session.scalars(
                     select(InitiativeEvent)

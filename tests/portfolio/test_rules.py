@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from knowledge.packs import available_packs, load_pack, packs_root
-from knowledge.portfolio import PortfolioRules, Status, check_rules, load_rules
+from knowledge.portfolio import InitiativeStatus, PortfolioRules, check_rules, load_rules
 
 
 @pytest.mark.parametrize("pack", available_packs())
@@ -17,7 +17,7 @@ def test_every_pack_has_sound_rules(pack: str) -> None:
     bodies = {b.key for b in load_pack(pack).bodies}
     assert rules.pack == pack
     assert {body for t in rules.transitions for body in t.bodies} <= bodies
-    assert rules.moves_from(Status.IDE), "an idé must be able to move"
+    assert rules.moves_from(InitiativeStatus.IDE), "an idé must be able to move"
 
 
 @pytest.mark.parametrize(
@@ -32,11 +32,13 @@ def test_proposing_and_prioritising_follow_the_bodies(
     pack: str, proposer: str, prioritiser: str
 ) -> None:
     rules = load_rules(pack)
-    propose = rules.transition(Status.IDE, Status.INDSTILLET)
-    prioritise = rules.transition(Status.INDSTILLET, Status.PRIORITERET)
+    propose = rules.transition(InitiativeStatus.IDE, InitiativeStatus.INDSTILLET)
+    prioritise = rules.transition(InitiativeStatus.INDSTILLET, InitiativeStatus.PRIORITERET)
     assert propose is not None and propose.bodies == (proposer,)
     assert prioritise is not None and prioritise.bodies == (prioritiser,)
-    assert rules.transition(Status.IDE, Status.PRIORITERET) is None, "no skipping the indstilling"
+    assert rules.transition(InitiativeStatus.IDE, InitiativeStatus.PRIORITERET) is None, (
+        "no skipping the indstilling"
+    )
 
 
 def _raw(pack: str = "norddjurs") -> dict[str, Any]:

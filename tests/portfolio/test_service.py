@@ -8,27 +8,28 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.portfolio import Category, Funding, Gain, Status, load_rules
+from knowledge.portfolio import Category, Funding, Gain, InitiativeStatus, load_rules
 from storage.access import Role, access_of, grant_role
 from storage.audit import history
 from storage.models import ItSystem, OrgUnit, Person
 from storage.models.portfolio import Initiative
 from storage.portfolio import (
+    UnknownInitiativeError,
+    get_initiative,
+    my_initiatives,
+    register_initiative,
+)
+from storage.portfolio_followers import follow_initiative
+from storage.portfolio_moves import (
     MoveNotAllowedError,
     NotBodyMemberError,
     ReasonRequiredError,
     StaleMoveError,
-    UnknownInitiativeError,
     allowed_moves,
-    follow_initiative,
-    get_initiative,
     move_initiative,
-    my_initiatives,
-    portfolio_report,
-    register_initiative,
-    search_initiatives,
-    similar_initiatives,
 )
+from storage.portfolio_report import portfolio_report
+from storage.portfolio_search import search_initiatives, similar_initiatives
 from tests.portfolio.factories import ANNE, BO, CHARLOTTE, new_initiative
 
 RULES = load_rules("norddjurs")
@@ -54,7 +55,7 @@ async def test_register_matches_unit_lead_and_systems_to_the_directory(
         actor=ANNE,
     )
 
-    assert record.status is Status.IDE
+    assert record.status is InitiativeStatus.IDE
     assert (record.org_unit_id, record.unit_name) == (unit.id, "Sundhed og Omsorg")
     assert record.lead_person_id is not None and record.lead_name == "Mette Lund"
     assert [(s.name, s.system_id is not None) for s in record.systems] == [
@@ -66,7 +67,7 @@ async def test_register_matches_unit_lead_and_systems_to_the_directory(
         Gain.TRIVSEL: "Roligere nattevagter",
     }
     assert [(h.from_status, h.to_status, h.actor_name) for h in record.history] == [
-        (None, Status.IDE, "Anne Jensen")
+        (None, InitiativeStatus.IDE, "Anne Jensen")
     ]
     audit = await history(session=session, entity="initiative", entity_id=record.id)
     assert [a.action for a in audit] == ["register"]
@@ -99,11 +100,11 @@ async def test_lifecycle_by_the_right_bodies(session: AsyncSession) -> None:
     steering = await _member(session, CHARLOTTE.principal, "styregruppe", Role.CHAIR)
 
     steps = [
-        (Status.INDSTILLET, BO, programme),
-        (Status.PRIORITERET, CHARLOTTE, steering),
-        (Status.I_GANG, BO, programme),
-        (Status.I_DRIFT, BO, programme),
-        (Status.AFSLUTTET, BO, programme),
+        (InitiativeStatus.INDSTILLET, BO, programme),
+        (InitiativeStatus.PRIORITERET, CHARLOTTE, steering),
+        (InitiativeStatus.I_GANG, BO, programme),
+        (InitiativeStatus.I_DRIFT, BO, programme),
+        (InitiativeStatus.AFSLUTTET, BO, programme),
     ]
     for to, actor, access in steps:
         record = await move_initiative(
@@ -115,14 +116,14 @@ async def test_lifecycle_by_the_right_bodies(session: AsyncSession) -> None:
             rules=RULES,
             reason=f"til {to}",
         )
-    assert record.status is Status.AFSLUTTET
+    assert record.status is InitiativeStatus.AFSLUTTET
     assert [(h.to_status, h.body_key) for h in record.history] == [
-        (Status.IDE, None),
-        (Status.INDSTILLET, "programgruppe"),
-        (Status.PRIORITERET, "styregruppe"),
-        (Status.I_GANG, "programgruppe"),
-        (Status.I_DRIFT, "programgruppe"),
-        (Status.AFSLUTTET, "programgruppe"),
+        (InitiativeStatus.IDE, None),
+        (InitiativeStatus.INDSTILLET, "programgruppe"),
+        (InitiativeStatus.PRIORITERET, "styregruppe"),
+        (InitiativeStatus.I_GANG, "programgruppe"),
+        (InitiativeStatus.I_DRIFT, "programgruppe"),
+        (InitiativeStatus.AFSLUTTET, "programgruppe"),
     ]
     assert record.history[2].actor_name == "Charlotte Dahl"
     assert record.history[2].reason == "til prioriteret"
@@ -137,7 +138,7 @@ async def test_wrong_body_non_member_and_bad_moves_are_refused(session: AsyncSes
         await move_initiative(
             session=session,
             initiative_id=record.id,
-            to=Status.INDSTILLET,
+            to=InitiativeStatus.INDSTILLET,
             actor=ANNE,
             access=nobody,
             rules=RULES,
@@ -147,7 +148,7 @@ async def test_wrong_body_non_member_and_bad_moves_are_refused(session: AsyncSes
         await move_initiative(
             session=session,
             initiative_id=record.id,
-            to=Status.PRIORITERET,
+            to=InitiativeStatus.PRIORITERET,
             actor=BO,
             access=programme,
             rules=RULES,
@@ -156,7 +157,7 @@ async def test_wrong_body_non_member_and_bad_moves_are_refused(session: AsyncSes
         await move_initiative(
             session=session,
             initiative_id=record.id,
-            to=Status.AFVIST,
+            to=InitiativeStatus.AFVIST,
             actor=BO,
             access=programme,
             rules=RULES,
@@ -165,17 +166,17 @@ async def test_wrong_body_non_member_and_bad_moves_are_refused(session: AsyncSes
     moved = await move_initiative(
         session=session,
         initiative_id=record.id,
-        to=Status.INDSTILLET,
+        to=InitiativeStatus.INDSTILLET,
         actor=BO,
         access=programme,
         rules=RULES,
-        expected_from=Status.IDE,
+        expected_from=InitiativeStatus.IDE,
     )
     with pytest.raises(NotBodyMemberError):  # the programme group cannot prioritise
         await move_initiative(
             session=session,
             initiative_id=moved.id,
-            to=Status.PRIORITERET,
+            to=InitiativeStatus.PRIORITERET,
             actor=BO,
             access=programme,
             rules=RULES,
@@ -184,16 +185,16 @@ async def test_wrong_body_non_member_and_bad_moves_are_refused(session: AsyncSes
         await move_initiative(
             session=session,
             initiative_id=moved.id,
-            to=Status.INDSTILLET,
+            to=InitiativeStatus.INDSTILLET,
             actor=BO,
             access=programme,
             rules=RULES,
-            expected_from=Status.IDE,
+            expected_from=InitiativeStatus.IDE,
         )
     with pytest.raises(UnknownInitiativeError):
         await get_initiative(session=session, initiative_id=moved.id + 100)
     unchanged = await get_initiative(session=session, initiative_id=moved.id)
-    assert unchanged.status is Status.INDSTILLET and len(unchanged.history) == 2
+    assert unchanged.status is InitiativeStatus.INDSTILLET and len(unchanged.history) == 2
 
 
 async def test_admin_may_make_any_move_and_moves_are_listed_per_viewer(
@@ -204,13 +205,15 @@ async def test_admin_may_make_any_move_and_moves_are_listed_per_viewer(
     programme = await _member(session, BO.principal, "programgruppe")
     nobody = await access_of(session=session, aad_object_id=ANNE.principal)
 
-    assert {t.to for t, _ in allowed_moves(Status.IDE, programme, RULES)} == {
-        Status.INDSTILLET,
-        Status.AFVIST,
+    assert {t.to for t, _ in allowed_moves(InitiativeStatus.IDE, programme, RULES)} == {
+        InitiativeStatus.INDSTILLET,
+        InitiativeStatus.AFVIST,
     }
-    assert allowed_moves(Status.INDSTILLET, programme, RULES) == []
-    assert allowed_moves(Status.IDE, nobody, RULES) == []
-    assert {body for _, body in allowed_moves(Status.INDSTILLET, admin, RULES)} == {"admin"}
+    assert allowed_moves(InitiativeStatus.INDSTILLET, programme, RULES) == []
+    assert allowed_moves(InitiativeStatus.IDE, nobody, RULES) == []
+    assert {body for _, body in allowed_moves(InitiativeStatus.INDSTILLET, admin, RULES)} == {
+        "admin"
+    }
 
 
 async def test_search_by_words_status_and_unit(session: AsyncSession) -> None:
@@ -233,7 +236,7 @@ async def test_search_by_words_status_and_unit(session: AsyncSession) -> None:
     await move_initiative(
         session=session,
         initiative_id=sensors.id,
-        to=Status.INDSTILLET,
+        to=InitiativeStatus.INDSTILLET,
         actor=BO,
         access=programme,
         rules=RULES,
@@ -247,7 +250,7 @@ async def test_search_by_words_status_and_unit(session: AsyncSession) -> None:
     in_unit = await search_initiatives(session=session, unit="sundhed og omsorg")
     assert len(in_unit) == 2
     indstillet = await search_initiatives(
-        session=session, status=Status.INDSTILLET, unit="Sundhed og omsorg"
+        session=session, status=InitiativeStatus.INDSTILLET, unit="Sundhed og omsorg"
     )
     assert [i.id for i in indstillet] == [sensors.id]
     assert await search_initiatives(session=session, words="blockchain") == []
@@ -294,7 +297,7 @@ async def test_report_counts_changes_and_stale(session: AsyncSession) -> None:
     report = await portfolio_report(session=session, year=fresh.created_at.year)
 
     assert report.total == 2
-    assert report.by_status == {Status.IDE: 2}
+    assert report.by_status == {InitiativeStatus.IDE: 2}
     assert report.by_category == {Category.LOKAL: 1, Category.TVAERGAAENDE: 1}
     assert report.by_funding == {Funding.DRIFTSBEVILLING: 1, Funding.PULJE: 1}
     assert report.by_unit == {"Borgerservice": 1, "Sundhed og Omsorg": 1}
@@ -315,10 +318,10 @@ async def test_demo_initiatives_follow_each_packs_rules(session: AsyncSession, p
     report = await portfolio_report(session=session, year=2026)
     assert report.total == len(INITIATIVES)
     assert report.by_status == {
-        Status.IDE: 1,
-        Status.INDSTILLET: 1,
-        Status.I_GANG: 1,
-        Status.I_DRIFT: 1,
+        InitiativeStatus.IDE: 1,
+        InitiativeStatus.INDSTILLET: 1,
+        InitiativeStatus.I_GANG: 1,
+        InitiativeStatus.I_DRIFT: 1,
     }
 
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from bot.cli import cli
 from storage.conversations import ConversationInfo, remember_conversation
 from storage.db import Database
-from storage.procurement import it_channel
+from storage.procurement_screening import it_channel
 
 CHANNEL = "19:it@thread.tacv2"
 

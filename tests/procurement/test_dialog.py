@@ -15,7 +15,7 @@ from dialogs.procurement_view import summary_values
 from storage.db import Database
 from storage.models import ItSystem
 from storage.models.procurement import ProcurementRequest
-from storage.procurement import Requester, Status, all_requests, submit_request
+from storage.procurement import Requester, RequestStatus, all_requests, submit_request
 from tests.support.activities import message, new_user
 from tests.support.channel import TestChannel
 from tests.support.server import RunningBot, start_bot
@@ -119,7 +119,7 @@ async def test_reuse_stop_and_withdrawal_are_recorded(
     await running_bot.stop()
     async with database.transaction() as session:
         statuses = [r.status for r in await all_requests(session=session)]
-    assert statuses == [Status.REUSE, Status.WITHDRAWN]
+    assert statuses == [RequestStatus.REUSE, RequestStatus.WITHDRAWN]
 
 
 async def _one_request(database: Database, days_old: int = 0) -> int:

@@ -15,7 +15,7 @@ from bot.cli import cli
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import ItSystem, Person, RoleAssignment
-from storage.procurement import Status, all_requests, request_history
+from storage.procurement import RequestStatus, all_requests, request_history
 from tests.support.activities import message, new_user
 from tests.support.channel import Received, TestChannel
 from tests.support.server import RunningBot, start_bot
@@ -131,7 +131,7 @@ async def test_from_need_to_approved_request_across_a_restart(
         assert "er sendt til IT" in said
         async with database.transaction() as session:
             [request] = await all_requests(session=session)
-        assert request.status is Status.RECEIVED
+        assert request.status is RequestStatus.RECEIVED
         assert request.answers["user_management"] == "own_logins"
         assert (
             request.answers["data_owner"] == "Mette Hansen (mette@kommune.dk)"
@@ -200,7 +200,7 @@ async def test_from_need_to_approved_request_across_a_restart(
     async with database.transaction() as session:
         [request] = await all_requests(session=session)
         events = await request_history(session=session, request_id=request.id)
-    assert request.status is Status.APPROVED and request.screener_name == "Bruger 7"
+    assert request.status is RequestStatus.APPROVED and request.screener_name == "Bruger 7"
     assert [(e.kind, e.to_status) for e in events] == [
         ("status", "modtaget"),
         ("status", "under_screening"),

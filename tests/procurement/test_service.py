@@ -6,32 +6,33 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.access import Access, NotAuthorisedError, Role
+from storage.access import Access, Actor, NotAuthorisedError, Role
 from storage.audit import history
 from storage.models import ItSystem, Person, RoleAssignment
 from storage.procurement import (
-    Actor,
     DepartureAnswer,
+    Requester,
+    RequestStatus,
+    record_stopped,
+    request_history,
+    requests_of,
+    submit_request,
+)
+from storage.procurement_reuse import find_existing
+from storage.procurement_screening import (
     MissingNoteError,
     NoOpenQuestionError,
     NotRequesterError,
-    Requester,
     StaleActionError,
-    Status,
     answer_question,
     ask_requester,
     decide_request,
     it_channel,
     open_question,
     open_requests,
-    record_stopped,
-    request_history,
-    requests_of,
     set_it_channel,
-    submit_request,
     take_request,
 )
-from storage.procurement_reuse import find_existing
 
 ANNE = Requester(
     principal="aad-anne", name="Anne Jensen", email="anne@kommune.dk", aad_object_id="aad-anne"
@@ -64,7 +65,7 @@ async def test_submit_keeps_every_answer_and_departure(session: AsyncSession) ->
     request_id = await _submit(session)
     [record] = await requests_of(session=session, principals=["AAD-ANNE"])
     assert record.id == request_id
-    assert record.status is Status.RECEIVED
+    assert record.status is RequestStatus.RECEIVED
     assert record.answers["users"] == 40
     assert record.departures[0].justification == "Intet på markedet"
     assert record.departures[0].plan == "Flyttes til standard ved næste udbud"
@@ -76,7 +77,7 @@ async def test_submit_keeps_every_answer_and_departure(session: AsyncSession) ->
 async def test_the_screening_loop_with_history_and_audit(session: AsyncSession) -> None:
     request_id = await _submit(session)
     record, _ = await take_request(session=session, request_id=request_id, actor=SCREENER)
-    assert record.status is Status.SCREENING and record.screener_name == "Ib IT"
+    assert record.status is RequestStatus.SCREENING and record.screener_name == "Ib IT"
     _, question, moved = await ask_requester(
         session=session, request_id=request_id, actor=SCREENER, question="Hvor mange lokaler?"
     )
@@ -96,9 +97,9 @@ async def test_the_screening_loop_with_history_and_audit(session: AsyncSession) 
             session=session, request_id=request_id, principal="aad-anne", answer="igen"
         )
     record, _ = await decide_request(
-        session=session, request_id=request_id, actor=SCREENER, decision=Status.APPROVED
+        session=session, request_id=request_id, actor=SCREENER, decision=RequestStatus.APPROVED
     )
-    assert record.status is Status.APPROVED and record.decided_at is not None
+    assert record.status is RequestStatus.APPROVED and record.decided_at is not None
     kinds = [
         (e.kind, e.to_status) for e in await request_history(session=session, request_id=request_id)
     ]
@@ -120,7 +121,7 @@ async def test_a_repeated_or_stale_click_changes_nothing(session: AsyncSession) 
         session=session,
         request_id=request_id,
         actor=SCREENER,
-        decision=Status.REJECTED,
+        decision=RequestStatus.REJECTED,
         note="Vi har allerede et system",
     )
     for action in (
@@ -129,24 +130,24 @@ async def test_a_repeated_or_stale_click_changes_nothing(session: AsyncSession) 
             session=session,
             request_id=request_id,
             actor=SCREENER,
-            decision=Status.REJECTED,
+            decision=RequestStatus.REJECTED,
             note="igen",
         ),
         decide_request(
-            session=session, request_id=request_id, actor=SCREENER, decision=Status.APPROVED
+            session=session, request_id=request_id, actor=SCREENER, decision=RequestStatus.APPROVED
         ),
         ask_requester(session=session, request_id=request_id, actor=SCREENER, question="?"),
     ):
         with pytest.raises(StaleActionError) as caught:
             await action
-        assert caught.value.request.status is Status.REJECTED
+        assert caught.value.request.status is RequestStatus.REJECTED
     events = await request_history(session=session, request_id=request_id)
     assert len(events) == 2
 
 
-@pytest.mark.parametrize("decision", [Status.CONDITIONAL, Status.REJECTED])
+@pytest.mark.parametrize("decision", [RequestStatus.CONDITIONAL, RequestStatus.REJECTED])
 async def test_conditions_and_rejections_need_a_note(
-    session: AsyncSession, decision: Status
+    session: AsyncSession, decision: RequestStatus
 ) -> None:
     request_id = await _submit(session)
     with pytest.raises(MissingNoteError):
@@ -161,21 +162,21 @@ async def test_only_screeners_act(session: AsyncSession) -> None:
         await take_request(session=session, request_id=request_id, actor=EMPLOYEE)
     with pytest.raises(NotAuthorisedError):
         await decide_request(
-            session=session, request_id=request_id, actor=EMPLOYEE, decision=Status.APPROVED
+            session=session, request_id=request_id, actor=EMPLOYEE, decision=RequestStatus.APPROVED
         )
 
 
 async def test_dispensation_sought_then_approved(session: AsyncSession) -> None:
     request_id = await _submit(session)
     record, _ = await decide_request(
-        session=session, request_id=request_id, actor=SCREENER, decision=Status.DISPENSATION
+        session=session, request_id=request_id, actor=SCREENER, decision=RequestStatus.DISPENSATION
     )
     assert record.is_open
     record, _ = await decide_request(
         session=session,
         request_id=request_id,
         actor=SCREENER,
-        decision=Status.CONDITIONAL,
+        decision=RequestStatus.CONDITIONAL,
         note="Kun med SSO",
     )
     assert record.decision_note == "Kun med SSO"
@@ -188,9 +189,9 @@ async def test_reuse_stop_is_recorded(session: AsyncSession) -> None:
         pack_key="randers",
         unit="Kultur",
         need="booking",
-        status=Status.REUSE,
+        status=RequestStatus.REUSE,
     )
-    assert record.status is Status.REUSE and not record.is_open
+    assert record.status is RequestStatus.REUSE and not record.is_open
     with pytest.raises(ValueError):
         await record_stopped(
             session=session,
@@ -198,7 +199,7 @@ async def test_reuse_stop_is_recorded(session: AsyncSession) -> None:
             pack_key="randers",
             unit="K",
             need="x",
-            status=Status.APPROVED,
+            status=RequestStatus.APPROVED,
         )
 
 
@@ -258,10 +259,9 @@ async def test_reuse_finds_open_initiatives_with_their_lead_and_unit(
     from dataclasses import replace as changed
 
     from dialogs.cards import card
-    from knowledge.portfolio import Status as InitiativeStatus
-    from knowledge.portfolio import load_rules
-    from storage.portfolio import Actor as PortfolioActor
-    from storage.portfolio import move_initiative, register_initiative
+    from knowledge.portfolio import InitiativeStatus, load_rules
+    from storage.portfolio import register_initiative
+    from storage.portfolio_moves import move_initiative
     from tests.portfolio.factories import ANNE as REGISTRANT
     from tests.portfolio.factories import new_initiative
 
@@ -280,7 +280,7 @@ async def test_reuse_finds_open_initiatives_with_their_lead_and_unit(
         session=session,
         initiative_id=ended.id,
         to=InitiativeStatus.AFVIST,
-        actor=PortfolioActor("aad-admin", "Admin"),
+        actor=Actor("aad-admin", "Admin"),
         access=admin,
         rules=load_rules("norddjurs"),
         reason="Dækket af andet",

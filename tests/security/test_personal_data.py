@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cli import cli
 from bot.cli_support import run_in_transaction
 from knowledge.packs import load_pack
-from storage import meetings, outbox
-from storage.access import Role, access_of, grant_role
+from storage import meetings, outbox, reminders
+from storage.access import Actor, Role, access_of, grant_role
 from storage.audit import record_change
 from storage.conversations import ConversationInfo, remember_conversation
 from storage.db import Database
@@ -32,7 +32,8 @@ from storage.models import (
 )
 from storage.models.base import utcnow
 from storage.personal_data import erase_person, export_personal_data, subject_of
-from storage.portfolio import Actor, follow_initiative, register_initiative
+from storage.portfolio import register_initiative
+from storage.portfolio_followers import follow_initiative
 from storage.procurement import Requester, submit_request
 from storage.retention import purge_abandoned_dialogs, purge_idle
 from tests.portfolio.factories import new_initiative
@@ -100,7 +101,9 @@ async def _anne_everywhere(session: AsyncSession) -> Person:
         session=session, pack=pack, body="styregruppe", principal="bo.berg@randers.dk",
         role=Role.MEMBER, actor=AAD, tz=TZ, now=utcnow(),
     )  # fmt: skip
-    await meetings.set_opt_out(session=session, principal=AAD, body="programgruppe", opted_out=True)
+    await reminders.set_opt_out(
+        session=session, principal=AAD, body="programgruppe", opted_out=True
+    )
     await meetings.generate_year(
         session=session, pack=pack, year=utcnow().year + 1, tz=TZ, actor=AAD, now=utcnow()
     )

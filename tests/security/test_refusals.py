@@ -18,13 +18,14 @@ from knowledge.packs import load_pack
 from storage import outbox
 from storage.access import Role, access_of, grant_role, revoke_role
 from storage.db import Database
-from storage.directory import apply_import
+from storage.directory_apply import apply_import
 from storage.directory_import import read_import
 from storage.meetings import add_meeting, get_meeting, move_meeting
 from storage.models import OutboxMessage, RoleAssignment
 from storage.models.base import utcnow
+from storage.outbox_payloads import UnreachableNotice
 from storage.portfolio import get_initiative, register_initiative
-from storage.procurement import Requester, Status, all_requests, submit_request
+from storage.procurement import Requester, RequestStatus, all_requests, submit_request
 from tests.directory.helpers import DANISH_CSV, PACK, write_csv
 from tests.portfolio.factories import ANNE as ANNE_ACTOR
 from tests.portfolio.factories import new_initiative
@@ -106,7 +107,7 @@ async def test_procurement_decisions_need_a_screener(
         assert "kun IT's screenere" in await said(bot, channel, payload), verb
     async with database.transaction() as session:
         [unchanged] = await all_requests(session=session)
-    assert unchanged.status is Status.RECEIVED
+    assert unchanged.status is RequestStatus.RECEIVED
 
     forged = {"action": "procurement.approve", "request_id": 987654}
     assert "kan jeg ikke finde" in await said(bot, channel, forged, **SCREENER)
@@ -225,7 +226,7 @@ async def test_reminder_buttons_act_only_on_ones_own_reminder(
             key=key,
             due_at=utcnow(),
             principal=MEMBER["aad_object_id"],
-            payload={"lang": None, "text": {"key": "meetings.kept", "values": {}}},
+            payload=UnreachableNotice(who="x", about="x"),
             source="meetings",
         )
     for action in ("meetings.ack", "meetings.snooze"):

@@ -26,12 +26,11 @@ from knowledge.meeting_words import BodyFinder, meeting_bodies
 from knowledge.packs import load_pack
 from knowledge.schema import Body
 from storage import meetings
-from storage.access import BODY_ROLES, Role, grant_role, revoke_role
+from storage.access import BODY_ROLES, Role, grant_role, refuse_last_admin, revoke_role
 from storage.access_holders import grants_of_person, role_holders
 from storage.directory import PersonInfo
 from storage.directory_index import directory_index
 from storage.errors import DomainError
-from storage.last_admin import refuse_last_admin
 from storage.models.base import utcnow
 
 ROLE_WORDS: dict[str, Role] = {

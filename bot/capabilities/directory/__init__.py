@@ -27,9 +27,10 @@ from knowledge.schema import Pack, Role
 from knowledge.text import name_key
 from storage.access import Role as AccessRole
 from storage.conversations import get_conversation
-from storage.directory import Assignment, link_identity, record_user_email
+from storage.directory import Assignment, link_identity
 from storage.directory_index import DirectoryIndex, SystemSearch, directory_index
 from storage.errors import DomainError
+from storage.identity import record_user_email
 
 log = logging.getLogger(__name__)
 

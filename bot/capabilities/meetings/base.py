@@ -16,9 +16,10 @@ from knowledge.calendar import format_when
 from knowledge.meeting_words import BodyFinder, meeting_bodies
 from knowledge.packs import load_pack
 from knowledge.schema import Body
+from storage import identity, reminders
 from storage import meetings as service
-from storage.errors import DomainError
-from storage.meetings import MeetingInfo, UnknownMeetingError
+from storage.errors import DomainError, UnknownMeetingError
+from storage.meetings import MeetingInfo
 from storage.models.base import utcnow
 
 
@@ -100,13 +101,13 @@ class MeetingTurns:
 
     async def _principals(self, context: TurnContext) -> frozenset[str]:
         user = turn_user(context)
-        return await service.principals_of(
+        return await identity.principals_of(
             session=turn_session(context), aad_object_id=user.aad_object_id, email=user.email
         )
 
     async def _replan(self, context: TurnContext, body: Body) -> None:
         """Opt-outs or the channel changed: re-plan the body's coming reminders."""
-        await service.replan_body(
+        await reminders.replan_body(
             session=turn_session(context), pack=self.pack, body=body.key, tz=self.tz, now=utcnow()
         )
         self._changed(context)

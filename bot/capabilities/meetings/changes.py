@@ -15,6 +15,7 @@ from bot.sdk import TurnContext
 from dialogs.turn import say, turn_session, turn_user
 from knowledge.meeting_fields import https_link, written_after_meeting
 from knowledge.meeting_words import parse_when
+from storage import bodies
 from storage import meetings as service
 from storage.access import Role
 from storage.directory import PersonInfo
@@ -209,7 +210,7 @@ class SecretaryChanges(MeetingTurns):
             raise DomainError("meetings.channel_only_in_channel")
         assert conversation.id is not None  # app._parse_activity admits none without one
         session = turn_session(context)
-        await service.set_body_channel(
+        await bodies.set_body_channel(
             session=session, body=body.key, conversation_id=conversation.id,
             actor=turn_user(context).identity,
         )  # fmt: skip

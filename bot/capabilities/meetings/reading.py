@@ -11,9 +11,10 @@ from dialogs.turn import say, show, turn_lang, turn_session
 from dialogs.turn import step as next_step
 from knowledge.meeting_words import meeting_bodies
 from knowledge.schema import Body
+from storage import bodies
 from storage import meetings as service
-from storage.errors import DomainError
-from storage.meetings import MeetingInfo, UnknownMeetingError
+from storage.errors import DomainError, UnknownMeetingError
+from storage.meetings import MeetingInfo
 from storage.models.base import utcnow
 
 
@@ -141,7 +142,7 @@ class WheelReading(MeetingTurns):
             subject = recall(context)
             said = subject.body if subject is not None and subject.body else None
         body = self._body(context, said)
-        people = await service.members(session=turn_session(context), body=body.key)
+        people = await bodies.members(session=turn_session(context), body=body.key)
         if not people:
             # "hvor mange chefer er med i styregruppen?": the kommissorium says who sits there.
             if match.text and await self._routes.answer_if_sure(context, match.text):

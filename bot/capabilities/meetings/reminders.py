@@ -11,8 +11,7 @@ from bot.intents import IntentMatch
 from bot.sdk import TurnContext
 from dialogs.turn import say, turn_session
 from knowledge.schema import Body
-from storage import meetings as service
-from storage import outbox
+from storage import outbox, reminders
 from storage.errors import DomainError
 from storage.models.base import utcnow
 from storage.reminder_choices import own_meeting_delivery, set_member_opt_out
@@ -43,7 +42,7 @@ class ReminderButtons(MeetingTurns):
         """ "Mind mig igen i morgen" on a reminder."""
         delivery = await self._own_delivery(context, data)
         assert delivery.principal is not None  # _own_delivery matched it to the user
-        due = await service.snooze(
+        due = await reminders.snooze(
             session=turn_session(context), key=delivery.key, principal=delivery.principal,
             tz=self.tz, now=utcnow(),
         )  # fmt: skip

@@ -18,38 +18,34 @@ from dialogs.procurement_view import local_date, short, status_label, working_da
 from dialogs.texts import text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.packs import load_pack
-from storage.access import NotAuthorisedError, Role
+from storage.access import Actor, NotAuthorisedError, Role
 from storage.errors import DomainError
 from storage.models.base import utcnow
-from storage.procurement import (
-    Actor,
+from storage.procurement import RequestRecord, RequestStatus, UnknownRequestError, requests_of
+from storage.procurement_screening import (
     MissingNoteError,
     NoOpenQuestionError,
     NotRequesterError,
-    RequestRecord,
     StaleActionError,
-    Status,
-    UnknownRequestError,
     answer_question,
     ask_requester,
     decide_request,
     open_requests,
-    requests_of,
     set_it_channel,
     take_request,
 )
 
 DECISION_VERBS = {
-    "approve": Status.APPROVED,
-    "conditions": Status.CONDITIONAL,
-    "reject": Status.REJECTED,
-    "dispensation": Status.DISPENSATION,
+    "approve": RequestStatus.APPROVED,
+    "conditions": RequestStatus.CONDITIONAL,
+    "reject": RequestStatus.REJECTED,
+    "dispensation": RequestStatus.DISPENSATION,
 }
 SCREENER = Requirement(Role.IT_SCREENER, "procurement.only_screeners")
 ADMIN = Requirement(Role.ADMIN, "procurement.only_admins")
 NOTE_NAMES = {
-    Status.CONDITIONAL: "procurement.acted.note_conditions",
-    Status.REJECTED: "procurement.acted.note_reason",
+    RequestStatus.CONDITIONAL: "procurement.acted.note_conditions",
+    RequestStatus.REJECTED: "procurement.acted.note_reason",
 }
 
 
@@ -193,7 +189,8 @@ class Procurement:
                 raise DomainError("procurement.only_screeners") from error
             except MissingNoteError as error:
                 note = NOTE_NAMES.get(
-                    DECISION_VERBS.get(verb, Status.RECEIVED), "procurement.acted.note_question"
+                    DECISION_VERBS.get(verb, RequestStatus.RECEIVED),
+                    "procurement.acted.note_question",
                 )
                 what = _t(context, note)
                 raise DomainError("procurement.acted.note_needed", what=what) from error

@@ -1,0 +1,99 @@
+"""Following an initiative: joining it instead of registering a duplicate, and who hears of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.access import Actor, principal_of
+from storage.audit import record_change
+from storage.data_subject import PersonalData, Subject
+from storage.models import Initiative, InitiativeFollower
+from storage.portfolio import (
+    ENTITY,
+    InitiativeRecord,
+    UnknownInitiativeError,
+    initiative_record,
+    initiative_row,
+)
+from storage.sql import rowcount
+
+
+async def audience(*, session: AsyncSession, initiative_id: int) -> list[str]:
+    """Who hears of an initiative's moves: its registrant and every follower, each once."""
+    registrant = await session.scalar(
+        select(Initiative.registered_by).where(Initiative.id == initiative_id)
+    )
+    if registrant is None:
+        raise UnknownInitiativeError(initiative_id)
+    followers = await session.scalars(
+        select(InitiativeFollower.principal)
+        .where(InitiativeFollower.initiative_id == initiative_id)
+        .order_by(InitiativeFollower.id)
+    )
+    return list(dict.fromkeys(principal_of(p) for p in (registrant, *followers)))
+
+
+async def is_follower(*, session: AsyncSession, initiative_id: int, actor: Actor) -> bool:
+    """True when the actor registered or joined the initiative."""
+    row = await initiative_row(session, initiative_id)
+    if row.registered_by in actor.principals:
+        return True
+    found = await session.scalar(
+        select(InitiativeFollower.id).where(
+            InitiativeFollower.initiative_id == initiative_id,
+            InitiativeFollower.principal.in_(actor.principals),
+        )
+    )
+    return found is not None
+
+
+async def follow_initiative(
+    *, session: AsyncSession, initiative_id: int, actor: Actor
+) -> InitiativeRecord:
+    """Join an initiative instead of registering a duplicate (joining twice is harmless)."""
+    row = await initiative_row(session, initiative_id)
+    if not await is_follower(session=session, initiative_id=initiative_id, actor=actor):
+        session.add(
+            InitiativeFollower(
+                initiative_id=row.id, principal=principal_of(actor.principal), name=actor.name
+            )
+        )
+        await session.flush()
+        await record_change(
+            session=session,
+            actor=principal_of(actor.principal),
+            action="follow",
+            entity=ENTITY,
+            entity_id=row.id,
+        )
+    return await initiative_record(session, row)
+
+
+# --- personal data (storage.personal_data lists these) ------------------------------------
+
+
+async def _export_following(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
+    rows = await session.scalars(
+        select(InitiativeFollower).where(InitiativeFollower.principal.in_(subject.principals))
+    )
+    return [{"initiative_id": r.initiative_id} for r in rows]
+
+
+async def _erase_following(session: AsyncSession, subject: Subject) -> int:
+    result = await session.execute(
+        delete(InitiativeFollower).where(InitiativeFollower.principal.in_(subject.principals))
+    )
+    return rowcount(result)
+
+
+PERSONAL_DATA = (
+    PersonalData(
+        "initiative_following",
+        (InitiativeFollower.principal, InitiativeFollower.name),
+        export=_export_following,
+        erase=_erase_following,
+    ),
+)
