@@ -332,6 +332,10 @@ class IntentMatcher:
             self._ranked[key] = ranked
         return ranked
 
+    def forget_rankings(self) -> None:
+        """Drop the kept rankings (a benchmark measuring the model's own cost calls this)."""
+        self._ranked.clear()
+
     def params_for(self, text: str, slots: SlotFinder | None) -> dict[str, str]:
         """The names `text` carries, as parameters for an intent chosen by a button."""
         return slots.find(text).params() if slots is not None else {}
