@@ -9,7 +9,7 @@ from typing import Any
 
 from dialogs.formats import amount, day
 from dialogs.portfolio_form import FIELDS, GAIN_FIELDS, FieldError
-from dialogs.texts import Lang, in_lang, text
+from dialogs.texts import Lang, either, in_lang, text
 from knowledge.packs import load_pack
 from knowledge.portfolio import Category, Funding
 from storage.portfolio import InitiativeRecord, InitiativeSummary
@@ -41,10 +41,9 @@ def kind_key(kind: type[Category] | type[Funding]) -> str:
 
 
 def body_names(pack_key: str, keys: Sequence[str], lang: Lang) -> str:
-    """Body names from the pack, joined with "eller"/"or"."""
+    """Body names from the pack, as "A, B eller C"."""
     pack = load_pack(pack_key)
-    names = [str(in_lang(pack.body(k), "name", lang)) for k in keys]
-    return f" {text('portfolio.or', lang)} ".join(names)
+    return either([str(in_lang(pack.body(k), "name", lang)) for k in keys], lang)
 
 
 def form_fields(

@@ -59,7 +59,7 @@ def either(names: Sequence[str], lang: Lang) -> str:
     """ "SBSYS eller Acadre", "A, B eller C" (English: "or")."""
     if len(names) <= 1:
         return "".join(names)
-    return f"{', '.join(names[:-1])} {text('followup.or', lang)} {names[-1]}"
+    return f"{', '.join(names[:-1])} {text('words.or', lang)} {names[-1]}"
 
 
 def in_lang(item: object, field: str, lang: Lang) -> Any:
