@@ -110,6 +110,12 @@ async def show(
     await context.send_activity(next_steps(message, then))
 
 
+async def ask_which(context: TurnContext, lead: str, options: Sequence[NextStep]) -> None:
+    """One short question with its answers as buttons ("Mener du SBSYS eller Acadre?")."""
+    choices = [{"name": title, "detail": "", "text": said} for title, said in options]
+    await show(context, "choices", lead=lead, choices=choices, hint=None)
+
+
 def as_attachment(name: str, context: TurnContext, /, **values: Any) -> Attachment:
     """The card `name` in the turn's language, for use inside prompts."""
     return card(name, turn_lang(context), **values)

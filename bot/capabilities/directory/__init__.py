@@ -20,7 +20,7 @@ from dialogs.directory import DirectoryChanges
 from dialogs.directory_view import duties, entries, holders_summary, names_of, role_label
 from dialogs.permissions import Requirement
 from dialogs.texts import Lang, either, text
-from dialogs.turn import say, show, turn_lang, turn_session, turn_user
+from dialogs.turn import ask_which, say, show, turn_lang, turn_session, turn_user
 from knowledge.directory_question import RoleVocabulary
 from knowledge.packs import load_pack
 from knowledge.schema import Pack, Role
@@ -159,13 +159,10 @@ class Directory:
     ) -> None:
         """ "Mener du SBSYS eller Acadre?": the systems just offered, as buttons."""
         label = role_label(self.pack, role_key, lang).lower()
-        choices = [
-            {"name": name, "detail": "",
-             "text": text("directory.choose", lang, role=label, system=name)}
-            for name in systems
-        ]  # fmt: skip
         lead = text("followup.which_of", lang, names=either(systems, lang))
-        await show(context, "directory_choices", lead=lead, choices=choices, hint=None)
+        await ask_which(context, lead, [
+            (name, text("directory.choose", lang, role=label, system=name)) for name in systems
+        ])  # fmt: skip
 
     async def _offer_systems(
         self,
@@ -205,7 +202,7 @@ class Directory:
             await say(context, "directory.unknown", query=search.query)
             await say(context, "directory.unknown_hint")
             return
-        await show(context, "directory_choices", lead=lead, choices=choices, hint=hint)
+        await show(context, "choices", lead=lead, choices=choices, hint=hint)
 
     async def _show_holders(
         self,

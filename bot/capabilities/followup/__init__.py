@@ -16,7 +16,7 @@ from bot.routing import Routes
 from bot.sdk import TurnContext
 from bot.subject import Subject, recall
 from dialogs.texts import either, text
-from dialogs.turn import say, show, turn_lang
+from dialogs.turn import ask_which, say, step, turn_lang
 
 # The kind of name each answer asked about: "hvad med X?" asks that question again when X is
 # of that kind; otherwise X's own kind decides (a system's roles, a person's, a body's meeting).
@@ -106,10 +106,9 @@ class FollowUps:
         subject = recall(context)
         if subject is not None and not subject.person_email and len(subject.people) > 1:
             # Two or more were named: which one, as buttons (a name alone shows that person).
-            choices = [{"name": name, "detail": "", "text": name} for name in subject.people]
             lang = turn_lang(context)
             lead = text("followup.which_of", lang, names=either(subject.people, lang))
-            await show(context, "directory_choices", lead=lead, choices=choices, hint=None)
+            await ask_which(context, lead, [(name, name) for name in subject.people])
             return
         if subject is None or not subject.person_email:
             await _ask_what(context, "followup.no_person")
@@ -135,11 +134,7 @@ async def _ask_what(context: TurnContext, key: str) -> None:
     """No subject to read the follow-up against (none, or expired): one short question with
     buttons that start where the follow-up could have come from — never a guess."""
     lang = turn_lang(context)
-    choices = [
-        {"name": text(f"actions.{a}", lang), "detail": "", "text": text(f"actions.{a}_say", lang)}
-        for a in _STARTS[key]
-    ]
-    await show(context, "directory_choices", lead=text(key, lang), choices=choices, hint=None)
+    await ask_which(context, text(key, lang), [step(a, lang) for a in _STARTS[key]])
 
 
 def _meeting_subject(subject: Subject | None) -> Subject | None:
