@@ -27,7 +27,8 @@ from knowledge.portfolio import (
 from storage.access import Actor, principal_of
 from storage.audit import record_change
 from storage.data_subject import PersonalData, Subject, anonymous_name, anonymous_principal
-from storage.directory_index import DirectoryIndex, directory_index
+from storage.directory_index import DirectoryIndex
+from storage.directory_snapshots import directory_index
 from storage.errors import DomainError
 from storage.identity import people_known_by
 from storage.models import (
