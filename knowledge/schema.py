@@ -8,11 +8,14 @@ where the documents are silent; `inspiration` is another municipality's practice
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, model_validator
 
 from knowledge.text import name_key, normalise
+
+if TYPE_CHECKING:
+    from knowledge.answers import KnowledgeIndex
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -443,6 +446,14 @@ class Pack(Model):
     procurement: Procurement
     faq: tuple[FaqEntry, ...]
     terms: Terms = Terms()
+
+    @cached_property
+    def knowledge(self) -> KnowledgeIndex:
+        """The index the pack's questions are answered from, built on first use and kept with
+        the pack (so it lives as long as the pack, and nothing else holds it)."""
+        from knowledge.answers import KnowledgeIndex
+
+        return KnowledgeIndex(self)
 
     @cached_property
     def _bodies(self) -> dict[str, Body]:
