@@ -26,11 +26,11 @@ from knowledge.schema import (
     Contact,
     Document,
     FaqEntry,
+    GovernanceRole,
     Pack,
     Principle,
     Procurement,
     ReminderRule,
-    Role,
     Terms,
 )
 
@@ -39,7 +39,7 @@ PACK_FILES = ("pack.yaml", "bodies.yaml", "roles.yaml", "principles.yaml", "proc
 _SECTIONS: dict[str, tuple[type[BaseModel], str]] = {
     # section name → (model, key field)
     "bodies": (Body, "key"),
-    "roles": (Role, "key"),
+    "roles": (GovernanceRole, "key"),
     "principles": (Principle, "id"),
     "faq": (FaqEntry, "id"),
 }

@@ -226,7 +226,7 @@ class Body(Sourced):
 # --- roles --------------------------------------------------------------------------------
 
 
-class Role(Sourced):
+class GovernanceRole(Sourced):
     """A governance role: KITOS vocabulary, organisation-wide roles and local ones."""
 
     key: Key
@@ -441,7 +441,7 @@ class Pack(Model):
     # None when the pack's documents name no service desk: govbot's general advice is used.
     it_support: ItSupport | None = None
     bodies: tuple[Body, ...]
-    roles: tuple[Role, ...]
+    roles: tuple[GovernanceRole, ...]
     principles: tuple[Principle, ...]
     procurement: Procurement
     faq: tuple[FaqEntry, ...]
@@ -460,7 +460,7 @@ class Pack(Model):
         return {b.key: b for b in self.bodies}
 
     @cached_property
-    def _roles(self) -> dict[str, Role]:
+    def _roles(self) -> dict[str, GovernanceRole]:
         return {r.key: r for r in self.roles}
 
     @cached_property
@@ -475,7 +475,7 @@ class Pack(Model):
         """The body with `key`; KeyError when the pack has none."""
         return self._bodies[key]
 
-    def role(self, key: str) -> Role:
+    def role(self, key: str) -> GovernanceRole:
         """The role with `key`; KeyError when the pack has none."""
         return self._roles[key]
 
@@ -493,7 +493,7 @@ class Pack(Model):
                 return doc
         raise KeyError(doc_id)
 
-    def role_by_name(self, text: str) -> Role | None:
+    def role_by_name(self, text: str) -> GovernanceRole | None:
         """The role whose key, label, synonym or KITOS column equals `text` after normalising."""
         key = self._role_names.get(name_key(text))
         return self._roles[key] if key else None

@@ -23,9 +23,9 @@ from dialogs.texts import Lang, either, text
 from dialogs.turn import ask_which, say, show, turn_lang, turn_session, turn_user
 from knowledge.directory_question import RoleVocabulary
 from knowledge.packs import load_pack
-from knowledge.schema import Pack, Role
+from knowledge.schema import GovernanceRole, Pack
 from knowledge.text import name_key
-from storage.access import Role as AccessRole
+from storage.access import Role
 from storage.conversations import get_conversation
 from storage.db import Database
 from storage.directory import Assignment, link_identity
@@ -115,7 +115,7 @@ class Directory:
         context: TurnContext,
         index: DirectoryIndex,
         search: SystemSearch,
-        roles: Sequence[Role],
+        roles: Sequence[GovernanceRole],
     ) -> None:
         lang = turn_lang(context)
         label = role_label(self.pack, roles[0].key, lang) if len(roles) == 1 else None
@@ -176,7 +176,7 @@ class Directory:
         context: TurnContext,
         index: DirectoryIndex,
         search: SystemSearch,
-        roles: Sequence[Role],
+        roles: Sequence[GovernanceRole],
     ) -> None:
         """Ambiguous or unknown: candidates with their holders; never one of them as the answer."""
         lang = turn_lang(context)
@@ -215,7 +215,7 @@ class Directory:
         self,
         context: TurnContext,
         holders: Sequence[Assignment],
-        roles: Sequence[Role],
+        roles: Sequence[GovernanceRole],
         *,
         title: str,
         lang: Lang,
@@ -508,7 +508,7 @@ def register(runtime: Runtime) -> None:
     routes.action("directory.role", directory.role)
     routes.action("directory.access_request", directory.access_request)
     routes.action("directory.admin", answer_with("directory.admin_hint"))
-    admin = Requirement(AccessRole.ADMIN, "directory.not_admin")
+    admin = Requirement(Role.ADMIN, "directory.not_admin")
     for kind in ("handover", "set", "end"):
         routes.action(f"directory.{kind}", directory.change(kind), requires=admin)
         runtime.confirmable(f"directory.{kind}", directory.changes.apply, requires=admin)
