@@ -35,7 +35,6 @@ from knowledge.schema import (
 )
 
 SHARED = "_shared"
-PACK_FILES = ("pack.yaml", "bodies.yaml", "roles.yaml", "principles.yaml", "procurement.yaml")
 _SECTIONS: dict[str, tuple[type[BaseModel], str]] = {
     # section name → (model, key field)
     "bodies": (Body, "key"),
