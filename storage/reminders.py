@@ -20,11 +20,10 @@ from knowledge.schema import Body, Pack, ReminderRule
 from storage import outbox
 from storage.access import Role, principal_of
 from storage.bodies import Member, UnknownBodyError, body_channel, meeting_body, members
-from storage.data_subject import PersonalData, Subject
+from storage.data_subject import PersonalData, Subject, deleting_rows_of
 from storage.errors import UnknownMeetingError
 from storage.models.meetings import Meeting, ReminderOptOut
 from storage.outbox_payloads import MeetingReminder
-from storage.sql import rowcount
 
 SOURCE = "meetings"
 # Who a reminder rule's `recipients` names, by role in the body ("channel" names nobody).
@@ -288,18 +287,11 @@ async def _export_opt_outs(session: AsyncSession, subject: Subject) -> list[dict
     return [{"body": r.body_key, "since": r.created_at} for r in rows]
 
 
-async def _erase_opt_outs(session: AsyncSession, subject: Subject) -> int:
-    result = await session.execute(
-        delete(ReminderOptOut).where(ReminderOptOut.principal.in_(subject.principals))
-    )
-    return rowcount(result)
-
-
 PERSONAL_DATA = (
     PersonalData(
         "reminder_opt_outs",
         (ReminderOptOut.principal,),
         export=_export_opt_outs,
-        erase=_erase_opt_outs,
+        erase=deleting_rows_of(ReminderOptOut.principal),
     ),
 )
