@@ -15,7 +15,7 @@ from storage.db import Database
 from storage.demo.generate import write_csv
 from storage.directory_apply import apply_import
 from storage.directory_import import read_import
-from storage.directory_index import directory_index
+from storage.directory_snapshots import directory_index
 from storage.migrate import upgrade
 
 SECTION = "in-process"

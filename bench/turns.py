@@ -11,7 +11,7 @@ import aiohttp
 
 from bench.channel import BenchChannel
 from bench.load import Driver, LoadResult
-from bench.report import Row, measured, skipped
+from bench.report import Row, measured
 from bench.servers import Server, start_echo, start_govbot
 
 SECTION = "turns"
@@ -184,8 +184,3 @@ async def measure(workdir: Path, database_url: str, systems: list[str], plan: Pl
 def _count(log: Path, marker: str) -> int:
     with log.open(encoding="utf-8", errors="replace") as lines:
         return sum(marker in line for line in lines)
-
-
-def skipped_rows(why: str) -> list[Row]:
-    """The section's rows when it cannot run."""
-    return [skipped(SECTION, "turns over HTTP", why)]

@@ -210,12 +210,8 @@ def hold_replies(context: TurnContext, activities: list[Activity]) -> list[Resou
     return [ResourceResponse(id="") for _ in activities]
 
 
-class GovbotAdapter(CloudAdapter):
-    """A CloudAdapter that holds a turn's replies until the turn's writes are committed."""
-
-    def __init__(self, authentication: GovbotAuthentication) -> None:
-        super().__init__(authentication)
-        self.authentication = authentication
+class RepliesAfterCommit:
+    """For an adapter: a turn's replies are held until its writes commit, then delivered."""
 
     async def send_activities(
         self, context: TurnContext, activities: list[Activity]
@@ -223,13 +219,32 @@ class GovbotAdapter(CloudAdapter):
         held = hold_replies(context, activities)
         if held is not None:
             return held
+        return await self.deliver(context, activities)
+
+    async def deliver(
+        self, context: TurnContext, activities: list[Activity]
+    ) -> list[ResourceResponse]:
+        """Send replies that are not (or no longer) held."""
+        raise NotImplementedError
+
+
+class GovbotAdapter(RepliesAfterCommit, CloudAdapter):
+    """A CloudAdapter that holds a turn's replies until the turn's writes are committed."""
+
+    def __init__(self, authentication: GovbotAuthentication) -> None:
+        super().__init__(authentication)
+        self.authentication = authentication
+
+    async def deliver(
+        self, context: TurnContext, activities: list[Activity]
+    ) -> list[ResourceResponse]:
         for activity in activities:
             # govbot's texts are written in markdown (bold, lists); say so rather than rely on
             # each client's default.
             message = activity.type == ActivityTypes.message
             if message and activity.text and not activity.text_format:
                 activity.text_format = "markdown"
-        return await super().send_activities(context, activities)
+        return await CloudAdapter.send_activities(self, context, activities)
 
 
 def create_adapter(settings: Settings) -> GovbotAdapter:

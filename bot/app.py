@@ -63,6 +63,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     app.router.add_get("/healthz", healthz)
     app.on_startup.append(_seed_access)
     app.cleanup_ctx.append(_close_resources)
+    app.cleanup_ctx.append(_keep_directory)
     if settings.dispatcher:
         app.cleanup_ctx.append(_run_dispatcher)
     app.cleanup_ctx.append(_retention)
@@ -76,11 +77,19 @@ def leave_snapshot_to_refcounting() -> None:
     A 10,000-system snapshot is a few hundred thousand objects; every full collection walked
     them all (100-150 ms, a stall of every turn in flight). The snapshot holds no reference
     cycles, so refcounting still frees it when a newer one replaces it. Collecting first keeps
-    today's garbage out of the frozen set; it runs once per rebuild, which costs far more.
-    A process-wide choice, so the app makes it, not the storage layer.
+    today's garbage out of the frozen set; it runs once per rebuild (in the rebuild's worker
+    thread), which costs far more. A process-wide choice, so the app makes it, not storage.
     """
     gc.collect()
     gc.freeze()
+
+
+async def _keep_directory(app: web.Application) -> AsyncIterator[None]:
+    """The directory index is built beside the web server from start-up on, never in a turn."""
+    task = asyncio.create_task(app[DATABASE].directory.keep_current(), name="directory-index")
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 async def _retention(app: web.Application) -> AsyncIterator[None]:
@@ -188,10 +197,16 @@ def _parse_activity(body: Any) -> Activity | str:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """200 after a database round-trip; 503 when the database cannot be reached."""
+    """200 after a database round-trip; 503 when the database cannot be reached.
+
+    It does not wait for the directory index: turns that come before the first one is built
+    wait for it themselves, so the server is ready at once. The body says which it is.
+    """
+    database = request.app[DATABASE]
     try:
-        await asyncio.wait_for(request.app[DATABASE].ping(), HEALTH_TIMEOUT_SECONDS)
+        await asyncio.wait_for(database.ping(), HEALTH_TIMEOUT_SECONDS)
     except Exception as error:
         log.warning("health check failed", extra=fields(error=type(error).__name__))
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
-    return web.json_response({"status": "ok", "database": "ok"})
+    directory = "ready" if database.directory.ready else "building"
+    return web.json_response({"status": "ok", "database": "ok", "directory": directory})

@@ -32,7 +32,7 @@ from knowledge.slots import SlotFinder
 from knowledge.text import fold
 from storage.bot_state import SqlStorage
 from storage.db import Database
-from storage.directory_index import directory_index
+from storage.directory_snapshots import directory_index
 
 # Every capability, in the order its fallbacks are tried on free text; knowledge answers last.
 CAPABILITIES = (

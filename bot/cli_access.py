@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import click
@@ -35,36 +36,9 @@ def access_cli() -> None:
 @with_settings
 def access_grant(settings: Settings, principal: str, role: str, body: str | None) -> None:
     """Give PRINCIPAL (AAD object id or email) ROLE; a seat in a body gets its reminders."""
-    from knowledge.packs import load_pack
     from storage.meetings import add_member
-    from storage.models.base import utcnow
 
-    _check_body(Role(role), body)
-
-    async def work(database: Database) -> None:
-        async with database.transaction() as session:
-            if body is not None:
-                await add_member(
-                    session=session,
-                    pack=load_pack(settings.knowledge_pack),
-                    body=body,
-                    principal=principal,
-                    role=Role(role),
-                    actor=cli_actor(),
-                    tz=settings.tz,
-                    now=utcnow(),
-                    source="cli",
-                )
-                return
-            await grant_role(
-                session=session,
-                principal=principal,
-                role=Role(role),
-                actor=cli_actor(),
-                source="cli",
-            )
-
-    run_with_database(settings.database_url, work)
+    _change_access(settings, principal, role, body, seat=add_member, role_only=grant_role)
     click.echo(f"granted {role}{f' of {body}' if body else ''} to {principal.lower()}")
 
 
@@ -75,41 +49,45 @@ def access_grant(settings: Settings, principal: str, role: str, body: str | None
 @with_settings
 def access_revoke(settings: Settings, principal: str, role: str, body: str | None) -> None:
     """End PRINCIPAL's ROLE; leaving a body cancels its reminders."""
-    from knowledge.packs import load_pack
     from storage.meetings import remove_member
-    from storage.models.base import utcnow
-
-    _check_body(Role(role), body)
-
-    async def work(database: Database) -> int:
-        async with database.transaction() as session:
-            if body is not None:
-                return await remove_member(
-                    session=session,
-                    pack=load_pack(settings.knowledge_pack),
-                    body=body,
-                    principal=principal,
-                    role=Role(role),
-                    actor=cli_actor(),
-                    tz=settings.tz,
-                    now=utcnow(),
-                    source="cli",
-                )
-            return await revoke_role(
-                session=session,
-                principal=principal,
-                role=Role(role),
-                actor=cli_actor(),
-                source="cli",
-            )
 
     try:
-        ended = run_with_database(settings.database_url, work)
+        ended = _change_access(
+            settings, principal, role, body, seat=remove_member, role_only=revoke_role
+        )
     except LastAdminError:
         raise click.ClickException(f"{principal.lower()} is the last admin") from None
     if not ended:
         raise click.ClickException(f"{principal.lower()} holds no {role} grant to revoke")
     click.echo(f"revoked {role}{f' of {body}' if body else ''} from {principal.lower()}")
+
+
+def _change_access(
+    settings: Settings,
+    principal: str,
+    role: str,
+    body: str | None,
+    *,
+    seat: Callable[..., Awaitable[T]],
+    role_only: Callable[..., Awaitable[T]],
+) -> T:
+    """Grant or end a role in one transaction: a seat in a body through the meetings' service
+    (`seat`, which re-plans the body's reminders), any other role through `role_only`."""
+    from knowledge.packs import load_pack
+    from storage.models.base import utcnow
+
+    _check_body(Role(role), body)
+    common = {"principal": principal, "role": Role(role), "actor": cli_actor(), "source": "cli"}
+
+    async def work(database: Database) -> T:
+        async with database.transaction() as session:
+            if body is not None:
+                pack = load_pack(settings.knowledge_pack)
+                return await seat(session=session, pack=pack, body=body, tz=settings.tz,
+                                  now=utcnow(), **common)  # fmt: skip
+            return await role_only(session=session, **common)
+
+    return run_with_database(settings.database_url, work)
 
 
 @access_cli.command("list")

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from openpyxl import Workbook
 from tqdm import tqdm
 
-from bot.cli_support import cli_actor, run_with_database, with_settings
+from bot.cli_support import cli_actor, run_with_database, with_settings, write_table
 from bot.settings import Settings
 from knowledge.packs import load_pack
 from storage.db import Database
@@ -117,20 +115,8 @@ def export(settings: Settings, fmt: str, out: Path) -> None:
             return await export_rows(session=session, pack=pack)
 
     rows = run_with_database(settings.database_url, work)
-    if fmt == "xlsx":
-        workbook = Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        sheet.title = "Roller"
-        sheet.append(EXPORT_COLUMNS)
-        for row in rows:
-            sheet.append([row[c] for c in EXPORT_COLUMNS])
-        workbook.save(out)
-    else:
-        with out.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS, delimiter=";")
-            writer.writeheader()
-            writer.writerows(rows)
+    table = [[row[c] for c in EXPORT_COLUMNS] for row in rows]
+    write_table(out, fmt, EXPORT_COLUMNS, table, sheet="Roller")
     click.echo(f"{len(rows)} tildelinger skrevet til {out}")
 
 

@@ -107,11 +107,11 @@ def list_(
         ),
     )
     rows = [_meeting_json(m, settings.tz) for m in found]
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    for row in rows:
-        click.echo(f"#{row['id']:<4} {row['start'][:16]}  {row['body']:<14} {row['title']}")
+    _echo_rows(
+        rows,
+        as_json,
+        lambda row: f"#{row['id']:<4} {row['start'][:16]}  {row['body']:<14} {row['title']}",
+    )
 
 
 @meetings_cli.command("ics")
@@ -346,14 +346,10 @@ def due(settings: Settings, at: str, as_json: bool) -> None:
         }
         for r in found
     ]
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    for row in rows:
-        click.echo(
-            f"{row['due_at'][:16]}  #{row['meeting_id']}  {row['rule']:<24} {row['kind']:<7} "
-            f"{row['recipient']}"
-        )
+    _echo_rows(rows, as_json, lambda row: (
+        f"{row['due_at'][:16]}  #{row['meeting_id']}  {row['rule']:<24} {row['kind']:<7} "
+        f"{row['recipient']}"
+    ))  # fmt: skip
 
 
 @reminders_cli.command("status")
@@ -381,12 +377,19 @@ def status(settings: Settings, meeting_id: int, as_json: bool) -> None:
         }
         for d in found
     ]
+    _echo_rows(rows, as_json, lambda row: (
+        f"{row['due_at'][:16]}  {row['status']:<11} {row['kind']:<7} {row['recipient']}"
+        + ("  (sendt for sent)" if row["late"] else "")
+        + ("  ✓ set" if row["acknowledged"] else "")
+    ))  # fmt: skip
+
+
+def _echo_rows(
+    rows: list[dict[str, Any]], as_json: bool, line: Callable[[dict[str, Any]], str]
+) -> None:
+    """The rows as JSON, or one `line` each."""
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
-        click.echo(
-            f"{row['due_at'][:16]}  {row['status']:<11} {row['kind']:<7} {row['recipient']}"
-            + ("  (sendt for sent)" if row["late"] else "")
-            + ("  ✓ set" if row["acknowledged"] else "")
-        )
+        click.echo(line(row))

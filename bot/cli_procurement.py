@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import csv
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
-from openpyxl import Workbook
 from sqlalchemy import select
 
-from bot.cli_support import with_settings
+from bot.cli_support import with_settings, write_table
 from bot.settings import Settings
 from dialogs.procurement_view import status_label
 from knowledge.screening import answer_label, load_screening
@@ -91,25 +89,6 @@ async def export_rows(database: Database, settings: Settings) -> tuple[list[str]
     return header, [[_safe(v) for v in row] for row in rows]
 
 
-def write_export(path: Path, fmt: str, header: list[str], rows: list[list[Any]]) -> None:
-    """Write the export as CSV (UTF-8 with BOM, for Excel) or XLSX."""
-    if fmt == "csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle, delimiter=";")
-            writer.writerow(header)
-            writer.writerows(rows)
-        return
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Anmodninger"
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
-    workbook.save(path)
-
-
 @click.group("procurement")
 def procurement_cli() -> None:
     """Procurement requests ("kontakt IT tidligt")."""
@@ -131,7 +110,7 @@ def export(settings: Settings, fmt: str, out: Path) -> None:
             header, rows = await export_rows(database, settings)
         finally:
             await database.dispose()
-        write_export(out, fmt, header, rows)
+        write_table(out, fmt, header, rows, sheet="Anmodninger")
         return len(rows)
 
     count = asyncio.run(run())

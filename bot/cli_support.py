@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import getpass
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import SettingsError, load_settings
@@ -62,3 +65,24 @@ def run_in_transaction(database_url: str, work: Callable[[AsyncSession], Awaitab
 def cli_actor() -> str:
     """Who acts, for the audit log, when a command is run from a shell."""
     return f"cli:{getpass.getuser()}"
+
+
+def write_table(path: Path, fmt: str, header: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                sheet: str) -> None:  # fmt: skip
+    """An export as CSV (semicolons, UTF-8 with BOM, for Excel) or XLSX (one named sheet,
+    the header row frozen)."""
+    if fmt == "csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle, delimiter=";")
+            writer.writerow(header)
+            writer.writerows(rows)
+        return
+    workbook = Workbook()
+    worksheet = workbook.active
+    assert worksheet is not None
+    worksheet.title = sheet
+    worksheet.append(list(header))
+    for row in rows:
+        worksheet.append(list(row))
+    worksheet.freeze_panes = "A2"
+    workbook.save(path)

@@ -104,6 +104,8 @@ class GovBot(ActivityHandler):
         turn_context.turn_state[USER_KEY] = user_of(turn_context.activity)
         outcome = "error"
         try:
+            for hook in self._routes.before_turn_hooks:
+                await hook(turn_context)
             # One transaction on one connection per turn: domain writes and bot state commit
             # together (one turn at a time on SQLite); replies and after-commit actions go out
             # after the lock is released.
@@ -125,6 +127,12 @@ class GovBot(ActivityHandler):
                 await turn_context.adapter.send_activities(turn_context, held)
             outcome = "ok"
             await self._run_after_commit(turn_context)
+            try:
+                # A directory change is in the lookup index before its turn ends, so the user's
+                # next message finds it; other turns go on meanwhile (the lock is released).
+                await self._database.directory.caught_up(session)
+            except Exception:  # committed and answered; the index catches up on its own
+                log.exception("directory index not rebuilt after a change")
         except BaseException:
             # Nothing of a failed turn is sent: its writes were rolled back.
             turn_context.turn_state.pop(HELD_REPLIES_KEY, None)

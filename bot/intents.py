@@ -24,7 +24,6 @@ import yaml
 from dialogs.base import CONTROL_COMMANDS
 from knowledge.intent_model import (
     MODEL_FORMAT,
-    SLOT_TOKENS,
     IntentModel,
     Ranked,
     Utterance,
@@ -433,8 +432,3 @@ def trained_matcher(cache_dir: Path | None = None) -> IntentMatcher:
         except OSError as error:  # a read-only checkout still runs, it just trains each time
             log.warning("intent model not cached", extra={"error": type(error).__name__})
     return matcher
-
-
-def slot_token_names() -> frozenset[str]:
-    """The tokens names become in the model's input."""
-    return frozenset(SLOT_TOKENS.values())

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.adapter import hold_replies
+from bot.adapter import RepliesAfterCommit
 from bot.errors import on_turn_error
 from bot.sdk import (
     Activity,
@@ -25,7 +25,7 @@ ONE_SHOT_CHANNEL = "govbot-ask"
 LOCAL_SERVICE_URL = "local://govbot-cli"
 
 
-class LocalAdapter(BotAdapter):
+class LocalAdapter(RepliesAfterCommit, BotAdapter):
     """Runs turns in-process and collects the bot's replies."""
 
     def __init__(
@@ -65,12 +65,9 @@ class LocalAdapter(BotAdapter):
         await self.run_pipeline(context, logic)
         return list(self.replies)
 
-    async def send_activities(
+    async def deliver(
         self, context: TurnContext, activities: list[Activity]
     ) -> list[ResourceResponse]:
-        held = hold_replies(context, activities)
-        if held is not None:
-            return held
         self.replies.extend(a for a in activities if a.type == ActivityTypes.message)
         return [ResourceResponse(id=str(uuid.uuid4())) for _ in activities]
 

@@ -27,7 +27,8 @@ SubmitHandler = Callable[[TurnContext, Mapping[str, Any]], Awaitable[None]]
 Fallback = Callable[[TurnContext, str], Awaitable[bool]]
 # Finds the names (systems, bodies, people) a message may carry, for the turn's directory.
 SlotSource = Callable[[TurnContext], Awaitable[SlotFinder]]
-# A turn hook runs at the start of every turn, inside its transaction (e.g. linking identities).
+# A turn hook runs at the start of every turn: before its transaction (network look-ups, which
+# must hold no database lock) or inside it (e.g. linking identities).
 TurnHook = Callable[[TurnContext], Awaitable[None]]
 
 A = TypeVar("A")
@@ -90,6 +91,7 @@ class Routes:
     submits: dict[str, SubmitHandler] = field(default_factory=dict)
     fallbacks: list[Fallback] = field(default_factory=list)
     turn_hooks: list[TurnHook] = field(default_factory=list)
+    before_turn_hooks: list[TurnHook] = field(default_factory=list)
     # Answer free text only when certain (the pack's confident answers): tried before a
     # "Vil du …?" and before a capability asks back for what the text left out.
     sure_answers: list[Fallback] = field(default_factory=list)
@@ -144,3 +146,8 @@ class Routes:
     def on_turn(self, hook: TurnHook) -> None:
         """Run `hook` at the start of every turn, inside the turn's transaction."""
         self.turn_hooks.append(hook)
+
+    def before_turn(self, hook: TurnHook) -> None:
+        """Run `hook` at the start of every turn, before its transaction and writer lock (for
+        network calls: nothing of the database is held while they wait)."""
+        self.before_turn_hooks.append(hook)

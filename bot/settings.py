@@ -12,7 +12,6 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/govbot.db"
-KNOWLEDGE_PACKS = ("randers", "norddjurs", "rebild")
 
 
 def _env(*names: str) -> AliasChoices:

@@ -20,12 +20,16 @@ from storage.migrate import upgrade
 
 @asynccontextmanager
 async def local_bot(settings: Settings) -> AsyncIterator[tuple[GovBot, Database]]:
-    """The bot on a migrated database, disposed afterwards."""
+    """The bot on a migrated database, disposed afterwards; the directory index is built from
+    the start and kept current beside it, as `govbot serve` does."""
     await asyncio.to_thread(upgrade, settings.database_url)
     database = Database.connect(settings.database_url)
+    keeper = asyncio.create_task(database.directory.keep_current(), name="directory-index")
     try:
         yield build_bot(settings, database), database
     finally:
+        keeper.cancel()
+        await asyncio.gather(keeper, return_exceptions=True)
         await database.dispose()
 
 

@@ -18,7 +18,8 @@ from knowledge.directory_question import RoleVocabulary
 from knowledge.schema import Pack
 from storage.directory import PersonInfo, current_assignments, end_assignment, set_assignment
 from storage.directory_handover import apply_handover, plan_handover
-from storage.directory_index import DirectoryIndex, directory_index
+from storage.directory_index import DirectoryIndex
+from storage.directory_snapshots import directory_index
 from storage.errors import DomainError
 
 

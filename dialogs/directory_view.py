@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from dialogs.texts import Lang, in_lang, named, text
-from knowledge.schema import Pack, Role
+from knowledge.schema import GovernanceRole, Pack
 from knowledge.text import fold
 from storage.directory import Assignment, PersonInfo
 from storage.directory_index import DirectoryIndex, PersonSearch
@@ -51,7 +51,7 @@ def entries(
     return shown, max(0, len(ranked) - MAX_ENTRIES)
 
 
-def duties(roles: Iterable[Role], pack: Pack, lang: Lang) -> list[dict[str, str]]:
+def duties(roles: Iterable[GovernanceRole], pack: Pack, lang: Lang) -> list[dict[str, str]]:
     """What each role is responsible for, with the pack's source."""
     out = []
     for role in dict.fromkeys(roles):
@@ -72,7 +72,7 @@ def duties(roles: Iterable[Role], pack: Pack, lang: Lang) -> list[dict[str, str]
 
 
 def holders_summary(
-    index: DirectoryIndex, system_id: int, roles: Sequence[Role], lang: Lang
+    index: DirectoryIndex, system_id: int, roles: Sequence[GovernanceRole], lang: Lang
 ) -> str:
     """One line naming who holds `roles` for a system, for choice lists."""
     keys = {role.key for role in roles}

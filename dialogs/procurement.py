@@ -33,7 +33,7 @@ from dialogs.texts import Lang, text
 from dialogs.turn import after_commit, next_steps, say, turn_lang, turn_session, turn_user
 from knowledge.packs import load_pack
 from knowledge.screening import Screening, load_screening, option_labels
-from storage.directory_index import directory_index
+from storage.directory_snapshots import directory_index
 from storage.procurement import (
     DepartureAnswer,
     Requester,

@@ -29,6 +29,22 @@ from storage.procurement_screening import it_channel
 SOURCE = "procurement"
 
 
+async def _send_now(
+    session: AsyncSession,
+    key: str,
+    payload: Payload,
+    *,
+    principal: str | None = None,
+    conversation_id: str | None = None,
+    kind: outbox.Kind = "personal",
+) -> None:
+    """An outbox row due at once, to a principal (1:1) or a conversation."""
+    await outbox.enqueue(
+        session=session, key=key, due_at=utcnow(), payload=payload, source=SOURCE,
+        principal=principal, conversation_id=conversation_id, kind=kind,
+    )  # fmt: skip
+
+
 def _lang(value: str) -> Lang:
     return "en" if value == "en" else "da"
 
@@ -36,13 +52,11 @@ def _lang(value: str) -> Lang:
 async def _to_requester(
     session: AsyncSession, record: RequestRecord, key: str, payload: Payload
 ) -> None:
-    await outbox.enqueue(
-        session=session,
-        key=key,
-        due_at=utcnow(),
-        payload=payload.model_copy(update={"lang": _lang(record.lang)}),
+    await _send_now(
+        session,
+        key,
+        payload.model_copy(update={"lang": _lang(record.lang)}),
         principal=record.requester_aad_object_id or record.requester_email or record.requester,
-        source=SOURCE,
     )
 
 
@@ -56,26 +70,17 @@ async def _to_it(
 ) -> bool:
     """Post to IT's channel; without one, to each screener 1:1. True when a channel got it."""
     if channel:
-        await outbox.enqueue(
-            session=session,
-            key=f"{key}:channel",
-            due_at=utcnow(),
-            payload=payload.model_copy(update={"lang": "da"}),
+        await _send_now(
+            session,
+            f"{key}:channel",
+            payload.model_copy(update={"lang": "da"}),
             conversation_id=channel,
             kind="channel",
-            source=SOURCE,
         )
         return True
     if screeners:
         for grant in await list_grants(session=session, role=Role.IT_SCREENER):
-            await outbox.enqueue(
-                session=session,
-                key=f"{key}:{grant.principal}",
-                due_at=utcnow(),
-                payload=payload,
-                principal=grant.principal,
-                source=SOURCE,
-            )
+            await _send_now(session, f"{key}:{grant.principal}", payload, principal=grant.principal)
     return False
 
 
@@ -118,14 +123,7 @@ async def relay_answer(
     """Bring the requester's answer back to the screener who asked, and to IT's channel."""
     payload = answer_news(record, question, answer)
     key = f"procurement:{record.id}:answer:{answer.id}"
-    await outbox.enqueue(
-        session=session,
-        key=f"{key}:screener",
-        due_at=utcnow(),
-        payload=payload,
-        principal=question.actor,
-        source=SOURCE,
-    )
+    await _send_now(session, f"{key}:screener", payload, principal=question.actor)
     channel = await it_channel(session=session, default=default_channel)
     await _to_it(session, key, payload, channel=channel, screeners=False)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -663,19 +662,9 @@ def _who(contact: Contact, lang: Language) -> WhoToAsk:
     )
 
 
-_INDEXES: dict[int, tuple[weakref.ref[Pack], KnowledgeIndex]] = {}
-
-
 def knowledge_index(pack: Pack) -> KnowledgeIndex:
-    """The index of `pack`, built on first use and kept as long as the pack lives."""
-    hit = _INDEXES.get(id(pack))
-    if hit is not None and hit[0]() is pack:
-        return hit[1]
-    for key in [k for k, (ref, _) in _INDEXES.items() if ref() is None]:
-        del _INDEXES[key]
-    index = KnowledgeIndex(pack)
-    _INDEXES[id(pack)] = (weakref.ref(pack), index)
-    return index
+    """The index of `pack` (Pack.knowledge: built on first use, kept by the pack)."""
+    return pack.knowledge
 
 
 def answer_question(pack: Pack, text: str, language: Language | None = None) -> KnowledgeAnswer:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from knowledge.render import lcfirst, patterns, render
-from knowledge.schema import Body, Pack, Principle, Role, Source, Sourced
+from knowledge.schema import Body, GovernanceRole, Pack, Principle, Source, Sourced
 from knowledge.text import Language
 
 _PROCUREMENT_TOPICS = ("contact", "checks", "screening_time", "dispensation", "funding")
@@ -291,7 +291,11 @@ class _Builder:
     # --- roles ------------------------------------------------------------------------------
 
     def roles_all(self) -> None:
-        by_scope: dict[str, list[Role]] = {"system": [], "contract": [], "organisation": []}
+        by_scope: dict[str, list[GovernanceRole]] = {
+            "system": [],
+            "contract": [],
+            "organisation": [],
+        }
         for role in self.pack.roles:
             by_scope[role.scope].append(role)
         self.add(
@@ -314,7 +318,7 @@ class _Builder:
         role = self.roles[key]
         return f"role:{key}", _RoleName(role)
 
-    def role(self, role: Role) -> None:
+    def role(self, role: GovernanceRole) -> None:
         labels_da = [lcfirst(role.label_da), *role.synonyms_da]
         if role.kitos_column and role.kitos_column.casefold() != role.label_da.casefold():
             labels_da.append(role.kitos_column)
@@ -514,7 +518,7 @@ def _subject(values: dict[str, Sequence[str]]) -> list[str]:
 class _RoleName:
     """A role seen as an escalation target: exposes name_da/name_en like a body."""
 
-    role: Role
+    role: GovernanceRole
 
     @property
     def name_da(self) -> str:

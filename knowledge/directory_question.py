@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from knowledge.schema import Pack, Role
+from knowledge.schema import GovernanceRole, Pack
 from knowledge.text import name_key
 
 # A role word this close to a catalogue name counts as that role ("systemejr" → systemejer).
@@ -32,7 +32,7 @@ _OWNER_WORDS = ("own", "owns", "owner", "ejer")
 class RoleQuestion:
     """A role asked about, the words naming what it is for, and whether it asked "who"."""
 
-    role: Role
+    role: GovernanceRole
     subject: str
     asks_who: bool
     score: float
@@ -50,7 +50,7 @@ class RoleVocabulary:
         self._question = frozenset(name_key(w) for w in _QUESTION_WORDS)
         self._longest = max((len(n.split()) for n in self._names), default=1)
 
-    def role(self, text: str) -> Role | None:
+    def role(self, text: str) -> GovernanceRole | None:
         """The role `text` names on its own (typos tolerated), if any."""
         found = self._best(name_key(text).split())
         if found is None or found[1] != 0 or found[2] != len(name_key(text).split()):

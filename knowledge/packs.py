@@ -26,20 +26,19 @@ from knowledge.schema import (
     Contact,
     Document,
     FaqEntry,
+    GovernanceRole,
     Pack,
     Principle,
     Procurement,
     ReminderRule,
-    Role,
     Terms,
 )
 
 SHARED = "_shared"
-PACK_FILES = ("pack.yaml", "bodies.yaml", "roles.yaml", "principles.yaml", "procurement.yaml")
 _SECTIONS: dict[str, tuple[type[BaseModel], str]] = {
     # section name → (model, key field)
     "bodies": (Body, "key"),
-    "roles": (Role, "key"),
+    "roles": (GovernanceRole, "key"),
     "principles": (Principle, "id"),
     "faq": (FaqEntry, "id"),
 }

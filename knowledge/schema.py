@@ -8,11 +8,14 @@ where the documents are silent; `inspiration` is another municipality's practice
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, model_validator
 
 from knowledge.text import name_key, normalise
+
+if TYPE_CHECKING:
+    from knowledge.answers import KnowledgeIndex
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -223,7 +226,7 @@ class Body(Sourced):
 # --- roles --------------------------------------------------------------------------------
 
 
-class Role(Sourced):
+class GovernanceRole(Sourced):
     """A governance role: KITOS vocabulary, organisation-wide roles and local ones."""
 
     key: Key
@@ -438,18 +441,26 @@ class Pack(Model):
     # None when the pack's documents name no service desk: govbot's general advice is used.
     it_support: ItSupport | None = None
     bodies: tuple[Body, ...]
-    roles: tuple[Role, ...]
+    roles: tuple[GovernanceRole, ...]
     principles: tuple[Principle, ...]
     procurement: Procurement
     faq: tuple[FaqEntry, ...]
     terms: Terms = Terms()
 
     @cached_property
+    def knowledge(self) -> KnowledgeIndex:
+        """The index the pack's questions are answered from, built on first use and kept with
+        the pack (so it lives as long as the pack, and nothing else holds it)."""
+        from knowledge.answers import KnowledgeIndex
+
+        return KnowledgeIndex(self)
+
+    @cached_property
     def _bodies(self) -> dict[str, Body]:
         return {b.key: b for b in self.bodies}
 
     @cached_property
-    def _roles(self) -> dict[str, Role]:
+    def _roles(self) -> dict[str, GovernanceRole]:
         return {r.key: r for r in self.roles}
 
     @cached_property
@@ -464,7 +475,7 @@ class Pack(Model):
         """The body with `key`; KeyError when the pack has none."""
         return self._bodies[key]
 
-    def role(self, key: str) -> Role:
+    def role(self, key: str) -> GovernanceRole:
         """The role with `key`; KeyError when the pack has none."""
         return self._roles[key]
 
@@ -482,7 +493,7 @@ class Pack(Model):
                 return doc
         raise KeyError(doc_id)
 
-    def role_by_name(self, text: str) -> Role | None:
+    def role_by_name(self, text: str) -> GovernanceRole | None:
         """The role whose key, label, synonym or KITOS column equals `text` after normalising."""
         key = self._role_names.get(name_key(text))
         return self._roles[key] if key else None

@@ -12,8 +12,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
+
+from storage.sql import rowcount
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,18 @@ class PersonalData:
             column = attribute.property.columns[0]
             found.add((column.table.name, column.name))
         return frozenset(found)
+
+
+def deleting_rows_of(principal: QueryableAttribute[str]) -> Eraser:
+    """The eraser of a table that is only the person's own choices: every row whose
+    `principal` column is one of the subject's goes."""
+
+    async def erase(session: AsyncSession, subject: Subject) -> int:
+        table = principal.class_
+        result = await session.execute(delete(table).where(principal.in_(subject.principals)))
+        return rowcount(result)
+
+    return erase
 
 
 def anonymous_name(subject: Subject) -> str:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage.directory import SNAPSHOTS_KEY
-from storage.directory_index import DirectorySnapshots
+from storage.directory_snapshots import DirectorySnapshots
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -106,10 +106,9 @@ class Database:
     def connect(cls, url: str, **kwargs: Any) -> Database:
         """Create the engine (lazily connecting) for `url`."""
         engine = create_engine(url, **kwargs)
-        directory = DirectorySnapshots()
-        sessions = async_sessionmaker(
-            engine, expire_on_commit=False, info={SNAPSHOTS_KEY: directory}
-        )
+        sessions = async_sessionmaker(engine, expire_on_commit=False)
+        directory = DirectorySnapshots(sessions)
+        sessions.configure(info={SNAPSHOTS_KEY: directory})
         return cls(engine, sessions, directory)
 
     @property

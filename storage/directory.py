@@ -1,7 +1,7 @@
 """The role directory's records: people, units, systems and who holds which role.
 
 Every write lands in the audit log and changes the directory token, so the in-memory lookup
-index (`storage.directory_index`) rebuilds on its next use. Services never commit. Hand-over
+index (`storage.directory_snapshots`) is rebuilt once it commits. Services never commit. Hand-over
 (`storage.directory_handover`), applying an import (`storage.directory_apply`) and the export
 (`storage.directory_export`) build on these.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,8 +31,14 @@ from storage.models.base import utcnow
 from storage.models.directory import DirectoryState
 from storage.sql import rowcount, upsert
 
-# Where a session finds its database's directory snapshots (storage.directory_index).
+# Where a session finds its database's directory snapshots (storage.directory_snapshots).
 SNAPSHOTS_KEY = "directory_snapshots"
+
+
+class DirectoryWatcher(Protocol):
+    """What a session's directory snapshots are told of its writes."""
+
+    def touched(self, session: AsyncSession) -> None: ...
 
 
 class DirectoryError(DomainError):
@@ -98,9 +104,9 @@ class Assignment:
 
 async def touch_directory(*, session: AsyncSession) -> None:
     """Mark the directory as changed (indexes built on the old token rebuild)."""
-    snapshots = session.info.get(SNAPSHOTS_KEY)
-    if snapshots is not None:  # this database's own lookups see the change at once
-        snapshots.wrote()
+    snapshots: DirectoryWatcher | None = session.info.get(SNAPSHOTS_KEY)
+    if snapshots is not None:  # the session sees its own change; its commit rebuilds the index
+        snapshots.touched(session)
     await session.execute(
         upsert(
             session,
@@ -408,6 +414,7 @@ async def _erase_person(session: AsyncSession, subject: Subject) -> int:
     person.email = f"anonymised-{person.id}@invalid"
     person.aad_object_id = None
     person.anonymised = True
+    await touch_directory(session=session)  # the lookup index must forget them too
     return 1
 
 
@@ -440,7 +447,10 @@ async def _erase_roles(session: AsyncSession, subject: Subject) -> int:
         .where(RoleAssignment.person_id == subject.person_id, RoleAssignment.valid_to.is_(None))
         .values(valid_to=utcnow())
     )
-    return rowcount(result)
+    ended = rowcount(result)
+    if ended:
+        await touch_directory(session=session)
+    return ended
 
 
 PERSONAL_DATA = (

@@ -1,31 +1,26 @@
-"""The directory's lookup index: a read-only snapshot in memory, rebuilt when the directory changes.
+"""The directory's lookup index: a read-only snapshot of the directory, with fast name matching.
 
-The database stays the truth. Lookups check the directory's change token (one primary-key
-read, at most once a second, and at once after this process's own writes); a different token
-means someone (this process, another `govbot serve`, or `govbot import roles`) changed the
-directory, and the snapshot is rebuilt. The snapshot belongs to the `Database` object (see
-DirectorySnapshots), never to a session, an engine or the process.
+Building one has two halves: `read_directory` reads the current rows (database I/O, on the
+event loop) and `index_from_rows` turns them into the index (pure CPU, fit for a worker
+thread). When a snapshot is built and swapped is `storage.directory_snapshots`' business.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.name_index import NameHit, NameIndex
 from storage.directory import (
-    SNAPSHOTS_KEY,
     Assignment,
     PersonInfo,
     SystemInfo,
     UnitInfo,
-    directory_token,
     system_info,
 )
 from storage.models import ItSystem, OrgUnit, Person, RoleAssignment
@@ -162,112 +157,40 @@ class DirectoryIndex:
         return list(self._by_person.get(person_id, ()))
 
 
-# How stale another process's change may be before this process sees it.
-TOKEN_CHECK_SECONDS = 1.0
+@dataclass(frozen=True)
+class DirectoryRows:
+    """The current directory as read from the database, before it is indexed."""
+
+    units: Sequence[Row[int, str]]
+    systems: Sequence[Row[int, str, list[str], str | None, int | None, str, str | None]]
+    people: Sequence[Row[int, str, str, int | None, str | None]]
+    assignments: Sequence[Row[int, str, int, int | None, int | None, datetime, str]]
 
 
-class DirectorySnapshots:
-    """One database's current directory snapshot in this process, and how fresh it is known to be.
-
-    The `Database` the app holds owns one and hands it to each of its sessions (`session.info`),
-    so every turn on that database shares the snapshot and nothing is kept per engine or process.
-    `wrote` counts this database's own directory writes: a lookup after one re-reads the token at
-    once. `after_build` runs after each rebuild (the app factory decides what, e.g. freezing the
-    snapshot out of the garbage collector's scans).
-    """
-
-    def __init__(self, *, after_build: Callable[[], None] | None = None) -> None:
-        self.after_build = after_build
-        self._index: DirectoryIndex | None = None
-        self._writes = 0
-        self._checked: tuple[float, int] | None = None  # (when, writes then)
-        self._lock = asyncio.Lock()
-
-    def wrote(self) -> None:
-        """Note a directory write through this database (its lookups re-read the token)."""
-        self._writes += 1
-
-    async def current(self, session: AsyncSession) -> DirectoryIndex:
-        """The snapshot, rebuilt first if the directory changed.
-
-        The token is read at most every TOKEN_CHECK_SECONDS (a database round trip costs more
-        than a lookup); this database's own writes are seen at once, other processes' within
-        that time.
-        """
-        index, checked = self._index, self._checked
-        if (
-            index is not None
-            and checked is not None
-            and checked[1] == self._writes
-            and time.monotonic() - checked[0] < TOKEN_CHECK_SECONDS
-        ):
-            return index
-        writes = self._writes
-        token = await directory_token(session=session)
-        self._checked = (time.monotonic(), writes)
-        if self._index is not None and self._index.token == token:
-            return self._index
-        async with self._lock:
-            if self._index is not None and self._index.token == token:
-                return self._index
-            index = await build_index(session=session, token=token)
-            # Safe even when built inside an uncommitted write: its token is random and is only
-            # ever seen again if that write commits.
-            self._index = index
-            if self.after_build is not None:
-                self.after_build()
-            return index
-
-
-def snapshots_of(session: AsyncSession) -> DirectorySnapshots | None:
-    """The snapshots of the database `session` came from (None for a session of no Database)."""
-    return session.info.get(SNAPSHOTS_KEY)
-
-
-async def directory_index(*, session: AsyncSession) -> DirectoryIndex:
-    """The lookup index for the session's database, rebuilt if the directory changed."""
-    snapshots = snapshots_of(session)
-    if snapshots is None:  # nothing to keep it in: a snapshot for this caller alone
-        return await build_index(session=session, token=await directory_token(session=session))
-    return await snapshots.current(session)
-
-
-async def build_index(*, session: AsyncSession, token: str) -> DirectoryIndex:
-    """Read the whole current directory into a new snapshot."""
-    units = {uid: name for uid, name in await session.execute(select(OrgUnit.id, OrgUnit.name))}
-    systems = {
-        row.id: system_info(row, units)
-        for row in (
-            await session.execute(
-                select(
-                    ItSystem.id,
-                    ItSystem.name,
-                    ItSystem.aliases,
-                    ItSystem.vendor,
-                    ItSystem.org_unit_id,
-                    ItSystem.lifecycle_status,
-                    ItSystem.kitos_uuid,
-                )
+async def read_directory(*, session: AsyncSession) -> DirectoryRows:
+    """Every unit, system, (not anonymised) person and current assignment, as plain rows."""
+    units = (await session.execute(select(OrgUnit.id, OrgUnit.name))).all()
+    systems = (
+        await session.execute(
+            select(
+                ItSystem.id,
+                ItSystem.name,
+                ItSystem.aliases,
+                ItSystem.vendor,
+                ItSystem.org_unit_id,
+                ItSystem.lifecycle_status,
+                ItSystem.kitos_uuid,
             )
-        ).all()
-    }
-    people = {
-        row.id: PersonInfo(
-            id=row.id,
-            name=row.name,
-            email=row.email,
-            org_unit=units.get(row.org_unit_id) if row.org_unit_id else None,
-            aad_object_id=row.aad_object_id,
         )
-        for row in (
-            await session.execute(
-                select(
-                    Person.id, Person.name, Person.email, Person.org_unit_id, Person.aad_object_id
-                ).where(Person.anonymised.is_(False))
-            )
-        ).all()
-    }
-    rows = (
+    ).all()
+    people = (
+        await session.execute(
+            select(
+                Person.id, Person.name, Person.email, Person.org_unit_id, Person.aad_object_id
+            ).where(Person.anonymised.is_(False))
+        )
+    ).all()
+    assignments = (
         await session.execute(
             select(
                 RoleAssignment.id,
@@ -282,6 +205,23 @@ async def build_index(*, session: AsyncSession, token: str) -> DirectoryIndex:
             .order_by(RoleAssignment.id)
         )
     ).all()
+    return DirectoryRows(units, systems, people, assignments)
+
+
+def index_from_rows(token: str, rows: DirectoryRows) -> DirectoryIndex:
+    """The index of `rows`, labelled with the change token they were read at (pure CPU)."""
+    units: dict[int, str] = {uid: name for uid, name in rows.units}
+    systems = {row.id: system_info(row, units) for row in rows.systems}
+    people = {
+        row.id: PersonInfo(
+            id=row.id,
+            name=row.name,
+            email=row.email,
+            org_unit=units.get(row.org_unit_id) if row.org_unit_id else None,
+            aad_object_id=row.aad_object_id,
+        )
+        for row in rows.people
+    }
     assignments = [
         Assignment(
             id=row.id,
@@ -293,7 +233,7 @@ async def build_index(*, session: AsyncSession, token: str) -> DirectoryIndex:
             valid_to=None,
             source=row.source,
         )
-        for row in rows
+        for row in rows.assignments
         if row.person_id in people
     ]
     return DirectoryIndex(token, systems, people, assignments, units)

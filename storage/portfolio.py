@@ -27,7 +27,8 @@ from knowledge.portfolio import (
 from storage.access import Actor, principal_of
 from storage.audit import record_change
 from storage.data_subject import PersonalData, Subject, anonymous_name, anonymous_principal
-from storage.directory_index import DirectoryIndex, directory_index
+from storage.directory_index import DirectoryIndex
+from storage.directory_snapshots import directory_index
 from storage.errors import DomainError
 from storage.identity import people_known_by
 from storage.models import (
@@ -58,12 +59,11 @@ class UnknownInitiativeError(PortfolioError):
 
 
 @dataclass(frozen=True)
-class NewInitiative:
-    """A validated registration (the dialogs validate user input into this)."""
+class InitiativePlan:
+    """What an initiative proposes, as its registration gives it and its record keeps it."""
 
     title: str
     description: str
-    unit: str
     category: Category
     core_task: str
     gains: dict[Gain, str]
@@ -72,6 +72,13 @@ class NewInitiative:
     business_case: bool
     start_date: date
     end_date: date | None
+
+
+@dataclass(frozen=True)
+class NewInitiative(InitiativePlan):
+    """A validated registration (the dialogs validate user input into this)."""
+
+    unit: str
     lead: str
     systems: tuple[str, ...] = ()
 
@@ -111,22 +118,12 @@ class InitiativeSummary:
 
 
 @dataclass(frozen=True)
-class InitiativeRecord:
+class InitiativeRecord(InitiativePlan):
     """An initiative with everything known about it."""
 
     id: int
-    title: str
-    description: str
     unit_name: str
     org_unit_id: int | None
-    category: Category
-    core_task: str
-    gains: dict[Gain, str]
-    funding: Funding
-    estimated_cost: int | None
-    business_case: bool
-    start_date: date
-    end_date: date | None
     lead_name: str
     lead_person_id: int | None
     status: InitiativeStatus

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import Actor, principal_of
 from storage.audit import record_change
-from storage.data_subject import PersonalData, Subject
+from storage.data_subject import PersonalData, Subject, deleting_rows_of
 from storage.models import Initiative, InitiativeFollower
 from storage.portfolio import (
     ENTITY,
@@ -18,7 +18,6 @@ from storage.portfolio import (
     initiative_record,
     initiative_row,
 )
-from storage.sql import rowcount
 
 
 async def audience(*, session: AsyncSession, initiative_id: int) -> list[str]:
@@ -82,18 +81,11 @@ async def _export_following(session: AsyncSession, subject: Subject) -> list[dic
     return [{"initiative_id": r.initiative_id} for r in rows]
 
 
-async def _erase_following(session: AsyncSession, subject: Subject) -> int:
-    result = await session.execute(
-        delete(InitiativeFollower).where(InitiativeFollower.principal.in_(subject.principals))
-    )
-    return rowcount(result)
-
-
 PERSONAL_DATA = (
     PersonalData(
         "initiative_following",
         (InitiativeFollower.principal, InitiativeFollower.name),
         export=_export_following,
-        erase=_erase_following,
+        erase=deleting_rows_of(InitiativeFollower.principal),
     ),
 )

@@ -20,11 +20,10 @@ from knowledge.schema import Body, Pack, ReminderRule
 from storage import outbox
 from storage.access import Role, principal_of
 from storage.bodies import Member, UnknownBodyError, body_channel, meeting_body, members
-from storage.data_subject import PersonalData, Subject
+from storage.data_subject import PersonalData, Subject, deleting_rows_of
 from storage.errors import UnknownMeetingError
 from storage.models.meetings import Meeting, ReminderOptOut
 from storage.outbox_payloads import MeetingReminder
-from storage.sql import rowcount
 
 SOURCE = "meetings"
 # Who a reminder rule's `recipients` names, by role in the body ("channel" names nobody).
@@ -240,6 +239,36 @@ async def set_opt_out(*, session: AsyncSession, principal: str, body: str, opted
     await session.flush()
 
 
+async def set_member_opt_out(
+    *,
+    session: AsyncSession,
+    pack: Pack,
+    body: str,
+    principals: frozenset[str],
+    opted_out: bool,
+    tz: ZoneInfo,
+    now: datetime,
+) -> bool:
+    """Turn the 1:1 reminders of the member known by `principals` off (or on) for `body` and
+    re-plan the body's coming reminders; False when they hold no role in the body."""
+    mine = [m for m in await members(session=session, body=body) if m.principal in principals]
+    if not mine:
+        return False
+    await set_opt_out(session=session, principal=mine[0].principal, body=body, opted_out=opted_out)
+    await replan_body(session=session, pack=pack, body=body, tz=tz, now=now)
+    return True
+
+
+async def own_meeting_delivery(
+    *, session: AsyncSession, key: str, principals: frozenset[str]
+) -> outbox.Delivery | None:
+    """The meeting reminder `key`, if it was sent to one of `principals`."""
+    if not key.startswith("meeting:"):
+        return None
+    delivery = await outbox.get_delivery(session=session, key=key)
+    return delivery if delivery is not None and delivery.principal in principals else None
+
+
 async def opted_out(session: AsyncSession, body: str) -> set[str]:
     """Who asked for no 1:1 reminders of `body`."""
     rows = await session.scalars(
@@ -258,18 +287,11 @@ async def _export_opt_outs(session: AsyncSession, subject: Subject) -> list[dict
     return [{"body": r.body_key, "since": r.created_at} for r in rows]
 
 
-async def _erase_opt_outs(session: AsyncSession, subject: Subject) -> int:
-    result = await session.execute(
-        delete(ReminderOptOut).where(ReminderOptOut.principal.in_(subject.principals))
-    )
-    return rowcount(result)
-
-
 PERSONAL_DATA = (
     PersonalData(
         "reminder_opt_outs",
         (ReminderOptOut.principal,),
         export=_export_opt_outs,
-        erase=_erase_opt_outs,
+        erase=deleting_rows_of(ReminderOptOut.principal),
     ),
 )

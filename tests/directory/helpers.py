@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.packs import load_pack
 from knowledge.schema import Pack
+from storage.directory import end_assignment, ensure_person, set_assignment
+from storage.directory_index import DirectoryIndex
 
 PACK: Pack = load_pack("rebild")
 
@@ -92,3 +95,20 @@ def write_kitos(path: Path, rows: tuple[tuple[str, ...], ...] = KITOS_ROWS) -> P
     workbook.create_sheet("Andet ark").append(("ignoreres",))
     workbook.save(path)
     return path
+
+
+async def new_owner(session: AsyncSession, index: DirectoryIndex, system: str) -> None:
+    """Hand the system owner role of `system` (as `index` has it) to a newcomer, Nanna Ny."""
+    found = index.find_system(system).systems[0]
+    (owner,) = index.holders(["systemejer"], found.id)
+    await end_assignment(session=session, assignment_id=owner.id, actor="test")
+    newcomer = await ensure_person(
+        session=session, email="ny@kommune.dk", name="Nanna Ny", actor="test"
+    )
+    await set_assignment(
+        session=session,
+        person_id=newcomer.id,
+        role_key="systemejer",
+        system_id=found.id,
+        actor="test",
+    )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from bot.app import DATABASE
 from bot.settings import Settings
 from storage.access import Role, grant_role
 from storage.conversations import get_conversation
@@ -34,10 +36,20 @@ async def _fill(database_url: str, tmp_path: Path) -> None:
         await database.dispose()
 
 
+def _mette_in_teams(channel: TestChannel) -> str:
+    """Mette Holm of the directory as a Teams user the channel knows; her AAD object id."""
+    aad = "00000000-0000-0000-0000-00000000beef"
+    channel.add_member(
+        "29:1user-mette", email="Mette.Holm@kommune.dk", name="Mette Holm", aad_object_id=aad
+    )
+    return aad
+
+
 async def test_lookup_with_typo_answers_with_the_owner_card(
     running_bot: RunningBot, channel: TestChannel, database_url: str, tmp_path: Path
 ) -> None:
     await _fill(database_url, tmp_path)
+    await running_bot.directory_seen()
     await running_bot.post(message("systemejr sbsys", service_url=channel.url))
     card = channel.received[-1]
     assert card.card is not None
@@ -69,6 +81,7 @@ async def test_a_bare_system_name_shows_its_contacts(
     absent: str | None,
 ) -> None:
     await _fill(database_url, tmp_path)
+    await running_bot.directory_seen()
     await running_bot.post(message(text, service_url=channel.url))
     answer = channel.received[-1].text
     assert expected in answer
@@ -117,10 +130,7 @@ async def test_personal_chat_links_the_teams_user_to_the_directory_person(
     running_bot: RunningBot, channel: TestChannel, database_url: str, tmp_path: Path
 ) -> None:
     await _fill(database_url, tmp_path)
-    aad = "00000000-0000-0000-0000-00000000beef"
-    channel.add_member(
-        "29:1user-mette", email="Mette.Holm@kommune.dk", name="Mette Holm", aad_object_id=aad
-    )
+    aad = _mette_in_teams(channel)
     await running_bot.post(
         message("hjælp", service_url=channel.url, user="29:1user-mette", aad_object_id=aad)
     )
@@ -137,6 +147,35 @@ async def test_personal_chat_links_the_teams_user_to_the_directory_person(
             assert conversation is not None and conversation.user_email == "mette.holm@kommune.dk"
     finally:
         await database.dispose()
+
+
+async def test_the_member_look_up_waits_outside_the_turns_transaction_and_lock(
+    running_bot: RunningBot, channel: TestChannel, database_url: str, tmp_path: Path
+) -> None:
+    """Teams' member endpoint is a network call: while it is slow, other turns still write."""
+    await _fill(database_url, tmp_path)
+    aad = _mette_in_teams(channel)
+    held = channel.hold_member("29:1user-mette")
+    first = asyncio.create_task(
+        running_bot.post(
+            message("hjælp", service_url=channel.url, user="29:1user-mette", aad_object_id=aad)
+        )
+    )
+    await held.asked.wait()
+    database = running_bot.app[DATABASE]
+    async with asyncio.timeout(30):  # a guard: with the lock held this would never finish
+        other = await running_bot.post(message("hjælp", service_url=channel.url))
+        async with database.single_writer():
+            pass  # the writer lock is free while the look-up waits
+    assert other.status == 201 and channel.to("a:1personal-1user-anne")
+    assert not first.done() and not channel.to("a:1personal-1user-mette")
+    held.answer.set()
+    assert (await first).status == 201
+    async with database.transaction() as session:
+        conversation = await get_conversation(
+            session=session, conversation_id="a:1personal-1user-mette"
+        )
+    assert conversation is not None and conversation.user_email == "mette.holm@kommune.dk"
 
 
 async def test_a_question_during_a_confirmation_is_answered_and_the_question_asked_again(

@@ -9,11 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.directory_question import RoleVocabulary
 from storage.db import Database
-from storage.directory import end_assignment, ensure_person, set_assignment
 from storage.directory_apply import apply_import
 from storage.directory_import import read_import
-from storage.directory_index import directory_index
-from tests.directory.helpers import DANISH_CSV, PACK, write_csv
+from storage.directory_snapshots import directory_index
+from tests.directory.helpers import DANISH_CSV, PACK, new_owner, write_csv
 
 
 @pytest.fixture
@@ -87,21 +86,10 @@ async def test_people_by_first_name_email_and_ambiguity(filled: AsyncSession) ->
 
 async def test_index_follows_changes(filled: AsyncSession) -> None:
     index = await directory_index(session=filled)
-    sbsys = index.find_system("SBSYS").systems[0]
-    (owner,) = index.holders(["systemejer"], sbsys.id)
-    await end_assignment(session=filled, assignment_id=owner.id, actor="test")
-    newcomer = await ensure_person(
-        session=filled, email="ny@kommune.dk", name="Nanna Ny", actor="test"
-    )
-    await set_assignment(
-        session=filled,
-        person_id=newcomer.id,
-        role_key="systemejer",
-        system_id=sbsys.id,
-        actor="test",
-    )
+    await new_owner(filled, index, "SBSYS")
     fresh = await directory_index(session=filled)
     assert fresh is not index
+    sbsys = fresh.find_system("SBSYS").systems[0]
     assert [a.person.name for a in fresh.holders(["systemejer"], sbsys.id)] == ["Nanna Ny"]
 
 

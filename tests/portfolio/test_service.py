@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from knowledge.portfolio import Category, Funding, Gain, InitiativeStatus, load_rules
 from storage.access import Role, access_of, grant_role
 from storage.audit import history
+from storage.directory import touch_directory
 from storage.models import ItSystem, OrgUnit, Person
 from storage.models.portfolio import Initiative
 from storage.portfolio import (
@@ -48,6 +49,7 @@ async def test_register_matches_unit_lead_and_systems_to_the_directory(
     session.add(ItSystem(name="KMD Nexus", aliases=["Nexus"]))
     session.add(Person(email="mette.lund@norddjurs.dk", name="Mette Lund"))
     await session.flush()
+    await touch_directory(session=session)  # written behind the services: say so, as they do
 
     record = await register_initiative(
         session=session,
@@ -259,6 +261,7 @@ async def test_search_by_words_status_and_unit(session: AsyncSession) -> None:
 async def test_mine_covers_registered_led_and_followed(session: AsyncSession) -> None:
     session.add(Person(email="bo@x.dk", name="Bo Holm", aad_object_id=BO.principal))
     await session.flush()
+    await touch_directory(session=session)
     registered = await register_initiative(session=session, new=new_initiative(), actor=ANNE)
     led = await register_initiative(
         session=session, new=new_initiative(title="Chatbot", lead="Bo Holm"), actor=CHARLOTTE

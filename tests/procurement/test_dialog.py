@@ -239,6 +239,7 @@ async def test_owners_are_matched_to_directory_people_or_kept_as_typed(
             )
     finally:
         await database.dispose()
+    await running_bot.directory_seen()
     steps = [
         *START,
         "ingen",

@@ -68,6 +68,14 @@ class Failure:
 
 
 @dataclass
+class HeldMember:
+    """A member look-up held in flight: `asked` is set when it arrives, it answers on `answer`."""
+
+    asked: asyncio.Event = field(default_factory=asyncio.Event)
+    answer: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass
 class TestChannel:
     """The Bot Connector API on a local port; `url` is the serviceUrl to put in activities."""
 
@@ -75,6 +83,7 @@ class TestChannel:
 
     received: list[Received] = field(default_factory=list)
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    held_members: dict[str, HeldMember] = field(default_factory=dict)
     failures: deque[Failure] = field(default_factory=deque)
     gate: Callable[[str], Failure | None] | None = None  # e.g. a rate limiter
     url: str = ""
@@ -122,6 +131,11 @@ class TestChannel:
             "userPrincipalName": email,
             "tenantId": TENANT_ID,
         }
+
+    def hold_member(self, user_id: str) -> HeldMember:
+        """Make GET …/members/{user_id} wait, once it arrives, until `answer` is set."""
+        held = self.held_members[user_id] = HeldMember()
+        return held
 
     def to(self, conversation_id: str) -> list[Received]:
         """Everything sent to one conversation, in order."""
@@ -190,6 +204,10 @@ class TestChannel:
         )
 
     async def _member(self, request: web.Request) -> web.Response:
+        held = self.held_members.get(request.match_info["uid"])
+        if held is not None:
+            held.asked.set()
+            await held.answer.wait()
         member = self.members.get(request.match_info["uid"])
         if member is None:
             return web.json_response({"error": {"code": "MemberNotFound"}}, status=404)

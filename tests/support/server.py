@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
-from bot.app import create_app
+from bot.app import DATABASE, create_app
 from bot.settings import Settings
 
 
@@ -33,14 +34,24 @@ class RunningBot:
         await response.read()
         return response
 
+    async def directory_seen(self) -> None:
+        """Let the app see a directory change made behind its back (another process's import)
+        now, as its next check would within a second."""
+        await self.app[DATABASE].directory.refresh()
+
     async def stop(self) -> None:
         await self.client.close()
         await self.runner.cleanup()
 
 
-async def start_bot(settings: Settings) -> RunningBot:
-    """Serve the real app (already-migrated database) on 127.0.0.1 and a free port."""
+async def start_bot(
+    settings: Settings, *, prepare: Callable[[web.Application], None] | None = None
+) -> RunningBot:
+    """Serve the real app (already-migrated database) on 127.0.0.1 and a free port;
+    `prepare` may adjust the built app before it starts."""
     app = create_app(settings)
+    if prepare is not None:
+        prepare(app)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -29,7 +29,7 @@ from storage import meetings
 from storage.access import BODY_ROLES, Role, grant_role, refuse_last_admin, revoke_role
 from storage.access_holders import grants_of_person, role_holders
 from storage.directory import PersonInfo
-from storage.directory_index import directory_index
+from storage.directory_snapshots import directory_index
 from storage.errors import DomainError
 from storage.models.base import utcnow
 

@@ -23,12 +23,14 @@ from dialogs.texts import Lang, either, text
 from dialogs.turn import ask_which, say, show, turn_lang, turn_session, turn_user
 from knowledge.directory_question import RoleVocabulary
 from knowledge.packs import load_pack
-from knowledge.schema import Pack, Role
+from knowledge.schema import GovernanceRole, Pack
 from knowledge.text import name_key
-from storage.access import Role as AccessRole
+from storage.access import Role
 from storage.conversations import get_conversation
+from storage.db import Database
 from storage.directory import Assignment, link_identity
-from storage.directory_index import DirectoryIndex, SystemSearch, directory_index
+from storage.directory_index import DirectoryIndex, SystemSearch
+from storage.directory_snapshots import directory_index
 from storage.errors import DomainError
 from storage.identity import record_user_email
 
@@ -47,6 +49,8 @@ _PRONOUNS = frozenset(
 ACCESS_GRANTERS = ("systemansvarlig", "systemejer")
 # How long a failed member look-up is not retried for the same user.
 MEMBER_RETRY_SECONDS = 3600.0
+# Where the member look-up before a turn leaves the email it found, for the turn to record.
+MEMBER_EMAIL_KEY = "govbot.member_email"
 
 
 # A message this short that names a system is a question about the system's contacts.
@@ -56,8 +60,11 @@ MAX_BARE_NAME_WORDS = 4
 class Directory:
     """The directory capability, bound to the active knowledge pack."""
 
-    def __init__(self, pack: Pack, routes: Routes, confirmations: Confirmations) -> None:
+    def __init__(
+        self, pack: Pack, routes: Routes, confirmations: Confirmations, database: Database
+    ) -> None:
         self.pack = pack
+        self._database = database
         self._routes = routes
         self.confirmations = confirmations
         self.changes = DirectoryChanges(pack)
@@ -108,7 +115,7 @@ class Directory:
         context: TurnContext,
         index: DirectoryIndex,
         search: SystemSearch,
-        roles: Sequence[Role],
+        roles: Sequence[GovernanceRole],
     ) -> None:
         lang = turn_lang(context)
         label = role_label(self.pack, roles[0].key, lang) if len(roles) == 1 else None
@@ -169,7 +176,7 @@ class Directory:
         context: TurnContext,
         index: DirectoryIndex,
         search: SystemSearch,
-        roles: Sequence[Role],
+        roles: Sequence[GovernanceRole],
     ) -> None:
         """Ambiguous or unknown: candidates with their holders; never one of them as the answer."""
         lang = turn_lang(context)
@@ -208,7 +215,7 @@ class Directory:
         self,
         context: TurnContext,
         holders: Sequence[Assignment],
-        roles: Sequence[Role],
+        roles: Sequence[GovernanceRole],
         *,
         title: str,
         lang: Lang,
@@ -427,11 +434,12 @@ class Directory:
 
     # --- identity -------------------------------------------------------------------------
 
-    async def link_user(self, context: TurnContext) -> None:
-        """In a 1:1 chat, link the Teams user to their directory person and remember the email.
+    async def look_up_member(self, context: TurnContext) -> None:
+        """Before the turn's transaction, in a 1:1 chat: the user's email from Teams, once.
 
         Teams sends the AAD object id but not the email; the connector's member endpoint has
-        it. One look-up per conversation: afterwards the email sits on the conversation row.
+        it. Once recorded the email sits on the conversation row, so there is one look-up per
+        conversation; it is a network call, so no transaction or writer lock waits for it.
         """
         activity = context.activity
         conversation = activity.conversation
@@ -450,9 +458,9 @@ class Directory:
         failed_at = self._member_failures.get(user.aad_object_id)
         if failed_at is not None and time.monotonic() - failed_at < MEMBER_RETRY_SECONDS:
             return
-        session = turn_session(context)
-        stored = await get_conversation(session=session, conversation_id=conversation.id)
-        if stored is None or stored.user_email:
+        async with self._database.sessions() as session:  # a read, closed before the call
+            stored = await get_conversation(session=session, conversation_id=conversation.id)
+        if stored is not None and stored.user_email:
             return
         try:
             member = await TeamsInfo.get_member(context, activity.from_property.id)
@@ -461,8 +469,19 @@ class Directory:
             log.info("member look-up failed", extra={"error": type(error).__name__})
             return
         email = getattr(member, "email", None) or getattr(member, "user_principal_name", None) or ""
-        if "@" not in email:
+        if "@" in email:
+            context.turn_state[MEMBER_EMAIL_KEY] = email
+
+    async def link_user(self, context: TurnContext) -> None:
+        """In the turn's transaction: remember the email the look-up found on the conversation
+        and link the Teams user to their directory person."""
+        email = context.turn_state.pop(MEMBER_EMAIL_KEY, None)
+        user = turn_user(context)
+        conversation = context.activity.conversation
+        if email is None or conversation is None or conversation.id is None:
             return
+        assert user.aad_object_id is not None  # look_up_member asks only for such users
+        session = turn_session(context)
         await record_user_email(session=session, conversation_id=conversation.id, email=email)
         await link_identity(
             session=session, email=email, aad_object_id=user.aad_object_id, actor="teams"
@@ -477,7 +496,10 @@ def _names_system(words: str) -> bool:
 def register(runtime: Runtime) -> None:
     """Add the directory's intents, fallback, dialog and identity hook."""
     directory = Directory(
-        load_pack(runtime.settings.knowledge_pack), runtime.routes, runtime.confirmations
+        load_pack(runtime.settings.knowledge_pack),
+        runtime.routes,
+        runtime.confirmations,
+        runtime.database,
     )
     routes = runtime.routes
     routes.action("directory.who_owns", directory.who_owns)
@@ -486,9 +508,10 @@ def register(runtime: Runtime) -> None:
     routes.action("directory.role", directory.role)
     routes.action("directory.access_request", directory.access_request)
     routes.action("directory.admin", answer_with("directory.admin_hint"))
-    admin = Requirement(AccessRole.ADMIN, "directory.not_admin")
+    admin = Requirement(Role.ADMIN, "directory.not_admin")
     for kind in ("handover", "set", "end"):
         routes.action(f"directory.{kind}", directory.change(kind), requires=admin)
         runtime.confirmable(f"directory.{kind}", directory.changes.apply, requires=admin)
     routes.fallback(directory.lookup_fallback)
+    routes.before_turn(directory.look_up_member)
     routes.on_turn(directory.link_user)

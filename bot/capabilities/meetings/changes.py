@@ -19,7 +19,7 @@ from storage import bodies
 from storage import meetings as service
 from storage.access import Role
 from storage.directory import PersonInfo
-from storage.directory_index import directory_index
+from storage.directory_snapshots import directory_index
 from storage.errors import DomainError
 from storage.meetings import InvalidMeetingError, MeetingInfo
 from storage.models.base import utcnow

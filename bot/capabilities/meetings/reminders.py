@@ -14,7 +14,6 @@ from knowledge.schema import Body
 from storage import outbox, reminders
 from storage.errors import DomainError
 from storage.models.base import utcnow
-from storage.reminder_choices import own_meeting_delivery, set_member_opt_out
 
 
 class ReminderButtons(MeetingTurns):
@@ -25,7 +24,7 @@ class ReminderButtons(MeetingTurns):
         key = data.get("key")
         delivery = None
         if isinstance(key, str) and len(key) <= 500:
-            delivery = await own_meeting_delivery(
+            delivery = await reminders.own_meeting_delivery(
                 session=turn_session(context), key=key, principals=await self._principals(context)
             )
         if delivery is None:
@@ -70,7 +69,7 @@ class ReminderButtons(MeetingTurns):
                                 opted_out=True)  # fmt: skip
 
     async def _set_opt_out(self, context: TurnContext, body: Body, *, opted_out: bool) -> None:
-        member = await set_member_opt_out(
+        member = await reminders.set_member_opt_out(
             session=turn_session(context), pack=self.pack, body=body.key,
             principals=await self._principals(context), opted_out=opted_out, tz=self.tz,
             now=utcnow(),

@@ -17,7 +17,7 @@ from dialogs.portfolio import CARD_FORM_CHANNELS, Portfolio
 from dialogs.portfolio_register import RegisterInitiativeDialog
 from dialogs.portfolio_words import status_from_words, status_in
 from dialogs.turn import turn_session
-from storage.directory_index import directory_index
+from storage.directory_snapshots import directory_index
 
 # Words that make a listing the user's own ("hvilke initiativer har jeg oprettet").
 OWN_WORDS = frozenset("jeg mine mit min selv my mine i've".split())
