@@ -98,24 +98,23 @@ async def test_a_typed_no_declines_the_kept_change() -> None:
     assert presses.pressed == [{"action": DECLINE, "token": "t-1"}]
 
 
-async def test_an_answer_that_is_neither_asks_again_and_presses_nothing() -> None:
+@pytest.mark.parametrize(
+    ("said", "answer", "status"),
+    [
+        # Neither yes nor no: asked again, the dialog still waits.
+        ("måske i morgen", "confirm.retry", DialogTurnStatus.Waiting),
+        # The way out: the dialog ends.
+        ("annuller", "dialog.cancelled", DialogTurnStatus.Complete),
+    ],
+)
+async def test_no_yes_presses_nothing(said: str, answer: str, status: DialogTurnStatus) -> None:
     presses = Presses()
     client = _client(presses)
     await client.send_activity("start")
-    reply = await client.send_activity("måske i morgen")
-    assert reply.text == text("confirm.retry", "da")
+    reply = await client.send_activity(said)
+    assert reply.text == text(answer, "da")
     assert presses.pressed == []
-    assert client.dialog_turn_result.status == DialogTurnStatus.Waiting
-
-
-async def test_annuller_stops_the_dialog_without_pressing() -> None:
-    presses = Presses()
-    client = _client(presses)
-    await client.send_activity("start")
-    reply = await client.send_activity("annuller")
-    assert reply.text == text("dialog.cancelled", "da")
-    assert presses.pressed == []
-    assert client.dialog_turn_result.status == DialogTurnStatus.Complete
+    assert client.dialog_turn_result.status == status
 
 
 async def test_tilbage_at_the_first_question_says_so_and_asks_again() -> None:
