@@ -85,9 +85,15 @@ class DirectorySnapshots:
         return await self.refresh()
 
     async def refresh(self) -> DirectoryIndex:
-        """Read the change token now and rebuild if it moved; one refresh at a time, shared by
-        every caller while it runs."""
+        """A snapshot that includes every directory change committed before this call: the
+        change token read now, and a rebuild if it moved. One refresh at a time: a refresh
+        already under way may have read its token before the caller's change, so it is waited
+        for (whatever its outcome) and the token read again, by a refresh shared with every
+        caller that comes meanwhile. Reading an unchanged token builds nothing."""
         task = self._refreshing
+        if task is not None and not task.done():
+            await asyncio.wait([task])
+            task = self._refreshing
         if task is None or task.done():
             task = self._refreshing = asyncio.create_task(self._refresh(), name="directory-index")
         return await asyncio.shield(task)

@@ -161,6 +161,29 @@ async def test_another_process_change_is_seen_at_the_next_check(
     assert _owner(await _lookup(database), "SBSYS") == ["Mette Holm"]
 
 
+async def test_a_refresh_asked_during_an_older_build_includes_what_was_committed_before_it(
+    kept: tuple[Database, HeldBuilds], database_url: str, tmp_path: Path
+) -> None:
+    database, held = kept
+    await held.in_flight()  # a build that read its token before the change below
+    other = Database.connect(database_url)
+    try:
+        await _fill(other, tmp_path)
+    finally:
+        await other.dispose()
+    seen = asyncio.create_task(database.directory.refresh())
+    held.release()  # the older build ends; it does not hold the change
+    rebuilt = asyncio.create_task(held.in_flight())
+    await asyncio.wait({seen, rebuilt}, return_when=asyncio.FIRST_COMPLETED)
+    if rebuilt.done():  # the refresh read the token again and builds anew
+        held.release()
+    else:  # it answered with the older build: let the waiting thread go, then fail below
+        held.started.release()
+        await rebuilt
+    assert _owner(await seen, "SBSYS") == ["Mette Holm"]
+    assert held.count == 2
+
+
 async def test_the_server_is_healthy_and_answers_while_the_first_index_builds(
     make_settings: Callable[..., Settings], channel: TestChannel, database_url: str, tmp_path: Path
 ) -> None:
