@@ -9,7 +9,7 @@ acting user's grants, never from what the card carried.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,7 @@ from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_
 from knowledge.portfolio import InitiativeStatus, PortfolioRules, load_rules
 from storage.access import Actor
 from storage.errors import DomainError
+from storage.models.base import utcnow
 from storage.portfolio import (
     InitiativeRecord,
     InitiativeSummary,
@@ -72,10 +73,16 @@ class Portfolio:
         pack_key: str,
         tz: tzinfo = DEFAULT_TZ,
         kick: Callable[[], Awaitable[None]] | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.pack_key = pack_key
         self.tz = tz
+        self.clock = clock  # examples of dates are computed from it
         self.kick = kick  # wakes the outbox dispatcher once the turn has committed
+
+    def today(self) -> date:
+        """Today's date on the municipality's clock."""
+        return self.clock().astimezone(self.tz).date()
 
     @property
     def rules(self) -> PortfolioRules:
@@ -96,7 +103,7 @@ class Portfolio:
         await show(
             context,
             "portfolio_form",
-            fields=form_fields(lang, values or {}, errors),
+            fields=form_fields(lang, values or {}, errors, self.today()),
             error_count=len(errors),
         )
 

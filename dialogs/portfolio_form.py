@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from knowledge.amounts_and_dates import read_amount, read_date
 from knowledge.portfolio import Category, Funding, Gain
 from knowledge.text import fold
 from storage.portfolio import NewInitiative
@@ -40,10 +41,10 @@ GAIN_FIELDS = {
     "gain_wellbeing": Gain.TRIVSEL,
 }
 MAX_SYSTEMS = 20
+MAX_KRONER = 1_000_000_000
 SKIP_WORDS = frozenset({"-", "ingen", "nej tak", "spring over", "ved ikke", "none", "skip", "n/a"})
 _YES = frozenset({"ja", "j", "yes", "y", "true", "1", "jo"})
 _NO = frozenset({"nej", "n", "no", "false", "0"})
-_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%d.%m.%y", "%d-%m-%y")
 
 # Typed words (Danish and English labels) accepted for the choices, besides the keys; looked up
 # folded, so "faelleskommunal" finds "fælleskommunal".
@@ -145,17 +146,16 @@ def choice_field(kind: type[StrEnum]) -> Callable[[str], StrEnum]:
 
 
 def parse_amount(value: str) -> int | None:
-    """Whole kroner: "450000", "450.000", "450 000 kr." ("-" for unknown)."""
+    """Whole kroner as Danes write them ("450.000", "250 t.kr.", "1,2 mio. kr."; "-" for
+    unknown)."""
     if not value or is_skip(value):
         return None
-    cleaned = re.sub(r"(?i)\s*(kr\.?|dkk)\s*$", "", value).replace(" ", "").replace(".", "")
-    cleaned = re.sub(r",00$", "", cleaned)
-    if not cleaned.isdigit():
+    kroner = read_amount(value)
+    if kroner is None:
         raise FieldError("portfolio.error.amount")
-    amount = int(cleaned)
-    if amount > 1_000_000_000:
+    if kroner > MAX_KRONER:
         raise FieldError("portfolio.error.amount_range")
-    return amount
+    return kroner
 
 
 def parse_yes_no(value: str) -> bool:
@@ -169,22 +169,20 @@ def parse_yes_no(value: str) -> bool:
 
 
 def date_field(*, required: bool) -> Callable[[str], date | None]:
-    """A parser for a date as ISO (the card's date input) or Danish day-month-year."""
+    """A parser for a date as ISO (the card's date input) or as Danes write it ("1. marts
+    2027", "1.3.2027", "marts 2027")."""
 
     def parse(value: str) -> date | None:
         if not value or (not required and is_skip(value)):
             if required:
                 raise FieldError("portfolio.error.required")
             return None
-        for fmt in _DATE_FORMATS:
-            try:
-                parsed = datetime.strptime(value, fmt).date()
-            except ValueError:
-                continue
-            if not 2000 <= parsed.year <= 2100:
-                raise FieldError("portfolio.error.date_range")
-            return parsed
-        raise FieldError("portfolio.error.date")
+        parsed = read_date(value)
+        if parsed is None:
+            raise FieldError("portfolio.error.date")
+        if not 2000 <= parsed.year <= 2100:
+            raise FieldError("portfolio.error.date_range")
+        return parsed
 
     return parse
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any, ClassVar
 
 from bot.sdk import (
@@ -20,7 +22,7 @@ from bot.sdk import (
 from dialogs.base import GovbotDialog, remember
 from dialogs.portfolio import Portfolio
 from dialogs.portfolio_form import FIELDS, GAIN_FIELDS, FieldError, is_skip, parse_field, parse_form
-from dialogs.portfolio_view import CHOICE_FIELDS, duplicate_warning, error_text
+from dialogs.portfolio_view import CHOICE_FIELDS, date_examples, duplicate_warning, error_text
 from dialogs.texts import Lang, text
 from dialogs.turn import say, turn_lang, turn_session
 from storage.portfolio_search import similar_initiatives
@@ -35,7 +37,9 @@ class RegisterInitiativeDialog(GovbotDialog):
         super().__init__(RegisterInitiativeDialog.__name__)
         self._portfolio = portfolio
         for name in FIELDS:
-            self.add_dialog(TextPrompt(name, RegisterInitiativeDialog.validator(name)))
+            self.add_dialog(
+                TextPrompt(name, RegisterInitiativeDialog.validator(name, portfolio.today))
+            )
         self.add_dialog(ChoicePrompt("duplicate"))
         steps = [self._ask(i) for i in range(len(FIELDS))]
         self.add_dialog(WaterfallDialog("steps", [*steps, self.duplicate_step, self.save_step]))
@@ -48,12 +52,14 @@ class RegisterInitiativeDialog(GovbotDialog):
             if index > 0:
                 remember(step, FIELDS[index - 1])
             lang = turn_lang(step.context)
-            prompt = MessageFactory.text(text(f"portfolio.ask.{name}", lang))
+            question = text(
+                f"portfolio.ask.{name}", lang, **date_examples(self._portfolio.today(), lang)
+            )
+            prompt = MessageFactory.text(question)
             suggestions = _suggestions(name, lang)
             if suggestions:
                 prompt = MessageFactory.suggested_actions(
-                    [CardAction(type="imBack", title=s, value=s) for s in suggestions],
-                    text(f"portfolio.ask.{name}", lang),
+                    [CardAction(type="imBack", title=s, value=s) for s in suggestions], question
                 )
             others = [step.values.get(n, "") for n in GAIN_FIELDS if n != name]
             return await step.prompt(
@@ -64,8 +70,9 @@ class RegisterInitiativeDialog(GovbotDialog):
         return ask_step
 
     @staticmethod
-    def validator(name: str) -> Any:
-        """A prompt validator for field `name`, using the form's parser and its messages."""
+    def validator(name: str, today: Callable[[], date]) -> Any:
+        """A prompt validator for field `name`, using the form's parser and its messages
+        (examples of dates lie ahead of `today()`)."""
 
         async def validate(prompt: PromptValidatorContext) -> bool:
             raw = (prompt.recognized.value or "").strip() if prompt.recognized.succeeded else ""
@@ -73,7 +80,7 @@ class RegisterInitiativeDialog(GovbotDialog):
             try:
                 parse_field(name, raw)
             except FieldError as error:
-                await prompt.context.send_activity(error_text(error, lang))
+                await prompt.context.send_activity(error_text(error, lang, today()))
                 return False
             if name == "gain_wellbeing":
                 others = (prompt.options.validations or {}).get("other_gains", [])
@@ -92,7 +99,8 @@ class RegisterInitiativeDialog(GovbotDialog):
         if result.initiative is None:  # a cross-field rule, e.g. the end before the start
             for name, error in result.errors.items():
                 await step.context.send_activity(
-                    f"{text(f'portfolio.field.{name}', lang)}: {error_text(error, lang)}"
+                    f"{text(f'portfolio.field.{name}', lang)}: "
+                    + error_text(error, lang, self._portfolio.today())
                 )
             await say(step.context, "dialog.restarted")
             return await step.replace_dialog(self.initial_dialog_id)

@@ -4,12 +4,13 @@ warning and body names, as plain strings in the user's language."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import tzinfo
+from datetime import date, tzinfo
 from typing import Any
 
-from dialogs.formats import amount, day
+from dialogs.formats import spoken_amount, spoken_day
 from dialogs.portfolio_form import FIELDS, GAIN_FIELDS, FieldError
 from dialogs.texts import Lang, either, in_lang, text
+from knowledge.amounts_and_dates import example_date
 from knowledge.packs import load_pack
 from knowledge.portfolio import Category, Funding
 from storage.portfolio import InitiativeRecord, InitiativeSummary
@@ -22,13 +23,32 @@ _TEXT_KINDS = {"description": "multiline", "business_case": "toggle"}
 _MAX = {"title": 120, "description": 2000, "unit": 200, "core_task": 200, "lead": 200}
 _OPTIONAL = frozenset({*GAIN_FIELDS, "estimated_cost", "business_case", "end_date", "systems"})
 _PLACEHOLDERS = frozenset(
-    {"title", "description", "unit", "core_task", "gain", "estimated_cost", "lead", "systems"}
+    {
+        "title",
+        "description",
+        "unit",
+        "core_task",
+        "gain",
+        "estimated_cost",
+        "start_date",
+        "lead",
+        "systems",
+    }
 )
 
 
-def error_text(error: FieldError, lang: Lang) -> str:
-    """A field error in words."""
-    values = dict(error.values)
+def date_examples(today: date, lang: Lang) -> dict[str, str]:
+    """A start date a little ahead of `today`, as words and as digits, for examples."""
+    example = example_date(today)
+    return {
+        "example": spoken_day(example, lang),
+        "example_digits": f"{example.day}.{example.month}.{example.year}",
+    }
+
+
+def error_text(error: FieldError, lang: Lang, today: date) -> str:
+    """A field error in words (examples of dates lie ahead of `today`)."""
+    values = {**date_examples(today, lang), **error.values}
     if error.key == "portfolio.error.choice":
         kind = CHOICE_FIELDS[values.pop("kind")]
         values["options"] = ", ".join(text(f"portfolio.{kind_key(kind)}.{m}", lang) for m in kind)
@@ -47,9 +67,11 @@ def body_names(pack_key: str, keys: Sequence[str], lang: Lang) -> str:
 
 
 def form_fields(
-    lang: Lang, values: Mapping[str, str], errors: Mapping[str, FieldError]
+    lang: Lang, values: Mapping[str, str], errors: Mapping[str, FieldError], today: date
 ) -> list[dict[str, Any]]:
-    """The form's inputs with labels, the user's values and any error under each."""
+    """The form's inputs with labels, the user's values and any error under each.
+
+    Labels carry no typed "*": the card's isRequired already marks a required input."""
     fields = []
     for name in FIELDS:
         kind = _TEXT_KINDS.get(name, "text")
@@ -68,15 +90,18 @@ def form_fields(
             {
                 "id": name,
                 "kind": kind,
-                "label": f"{label} *" if required else label,
-                "placeholder": text(f"portfolio.placeholder.{placeholder_key}", lang)
+                "label": label,
+                "placeholder": text(
+                    f"portfolio.placeholder.{placeholder_key}", lang, **date_examples(today, lang)
+                )
                 if placeholder_key in _PLACEHOLDERS
                 else "",
                 "value": values.get(name, ""),
                 "required": required,
                 "max": _MAX.get(name, 500),
                 "choices": choices,
-                "error": error_text(error, lang) if error else None,
+                "error": error_text(error, lang, today) if error else None,
+                "date_error": error_text(FieldError("portfolio.error.date"), lang, today),
             }
         )
     return fields
@@ -92,12 +117,12 @@ def initiative_view(
 
     status = t(f"status.{record.status.value}")
     period = (
-        day(record.start_date, lang)
+        spoken_day(record.start_date, lang)
         + " – "
-        + (day(record.end_date, lang) if record.end_date else t("card.open_end"))
+        + (spoken_day(record.end_date, lang) if record.end_date else t("card.open_end"))
     )
     cost = (
-        t("card.cost", amount=amount(record.estimated_cost, lang))
+        spoken_amount(record.estimated_cost, lang)
         if record.estimated_cost is not None
         else t("card.unknown_cost")
     )
@@ -132,7 +157,7 @@ def initiative_view(
         history.append(
             t(
                 "card.history_line",
-                date=day(entry.at, lang, tz),
+                date=spoken_day(entry.at, lang, tz),
                 actor=entry.actor_name,
                 change=change,
                 body=body,
@@ -144,7 +169,7 @@ def initiative_view(
         "title": numbered(record.title, record.id, lang),
         "status": record.status.value,
         "status_line": f"{t('card.status')}: {status}, "
-        + t("card.since", date=day(record.status_changed_at, lang, tz)),
+        + t("card.since", date=spoken_day(record.status_changed_at, lang, tz)),
         "description": record.description,
         "facts": facts,
         "gains": [f"{t('gain.' + g.value)}: {v}" for g, v in record.gains.items()],

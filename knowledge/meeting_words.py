@@ -9,21 +9,10 @@ import re
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from knowledge.amounts_and_dates import MONTH_NUMBERS
 from knowledge.schema import Body, Pack
 from knowledge.text import FuzzyIndex, fold
 
-_MONTHS = {
-    **{m: i for i, m in enumerate(
-        ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-         "september", "oktober", "november", "december"), start=1)},
-    **{m: i for i, m in enumerate(
-        ("january", "february", "march", "april", "may", "june", "july", "august",
-         "september", "october", "november", "december"), start=1)},
-    **{m: i for i, m in enumerate(
-        ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
-        start=1)},
-    "oct": 10, "may": 5,
-}  # fmt: skip
 _TOKEN = re.compile(r"\d+|[a-zæøå]+")
 _DEFAULT_HOUR = 13
 
@@ -66,8 +55,8 @@ def parse_when(text: str, tz: ZoneInfo, *, default_year: int) -> datetime | None
     for token in tokens:
         if token.isdigit():
             numbers.append(int(token))
-        elif token in _MONTHS and month_name is None:
-            month_name = _MONTHS[token]
+        elif token in MONTH_NUMBERS and month_name is None:
+            month_name = MONTH_NUMBERS[token]
             numbers.append(-1)  # the month's place among the numbers
     try:
         if numbers and numbers[0] > 31:  # ISO: year month day [hour [minute]]

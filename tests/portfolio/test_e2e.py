@@ -174,9 +174,8 @@ async def test_register_move_refuse_and_export(
     again = await anne.card(value={**bad, "action": "portfolio.register"})
     warnings = [b["text"] for b in again["body"] if b.get("color") == "Attention"]
     assert warnings[0].startswith("Der er 3 felter, der skal rettes")
-    assert (
-        "Skal udfyldes." in warnings and "Skriv en dato som 2026-03-01 eller 1.3.2026." in warnings
-    )
+    assert "Skal udfyldes." in warnings
+    assert any(w.startswith("Skriv en dato som") and "2026-03-01" not in w for w in warnings)
     kept = {i["id"]: i.get("value") for i in again["body"] if i["type"].startswith("Input.")}
     assert kept["description"] == FORM["description"] and kept["start_date"] == "31-02-2026"
     replies = await anne.send(value={**FORM, "action": "portfolio.register"})

@@ -12,6 +12,9 @@ from dialogs.portfolio_form import FIELDS, parse_field, parse_form
 from dialogs.portfolio_view import error_text, form_fields
 from knowledge.portfolio import Category, Funding, Gain
 
+TODAY = date(2026, 12, 2)  # examples of dates are the first of the month after next
+AMOUNT_ERROR = "Skriv et beløb i hele kroner, fx 450.000 kr., 250 t.kr. eller 1,2 mio. kr."
+
 VALID: dict[str, Any] = {
     "title": "Digital nattevagt med sensorer",
     "description": "Sensorer varsler nattevagten ved fald og uro.",
@@ -59,12 +62,14 @@ def test_a_valid_form_becomes_an_initiative() -> None:
         ),
         ("category", {"evil": 1}, "Skal udfyldes."),
         ("funding", "lotto", "Vælg en af mulighederne: driftsbevilling, pulje, eksterne midler."),
-        ("estimated_cost", "mange penge", "Skriv et beløb i hele kroner, fx 450000 eller 450.000."),
-        ("estimated_cost", "-5", "Skriv et beløb i hele kroner, fx 450000 eller 450.000."),
+        ("estimated_cost", "mange penge", AMOUNT_ERROR),
+        ("estimated_cost", "-5", AMOUNT_ERROR),
+        ("estimated_cost", "1,25", AMOUNT_ERROR),
         ("estimated_cost", "2000000000", "Beløbet skal ligge mellem 0 og 1.000.000.000 kr."),
         ("business_case", "måske", "Svar ja eller nej."),
         ("start_date", "", "Skal udfyldes."),
-        ("start_date", "31-02-2026", "Skriv en dato som 2026-03-01 eller 1.3.2026."),
+        ("start_date", "31-02-2026", "Skriv en dato som 1. februar 2027 eller 1.2.2027."),
+        ("start_date", "1. marts", "Skriv en dato som 1. februar 2027 eller 1.2.2027."),
         ("start_date", "1899-01-01", "Datoen skal ligge mellem år 2000 og 2100."),
         ("end_date", "2025-01-01", "Slutdatoen ligger før startdatoen."),
         ("lead", "", "Skal udfyldes."),
@@ -87,7 +92,7 @@ def test_each_bad_field_is_named_in_danish_and_input_is_kept(
     result = parse_form(data)
     assert result.initiative is None
     assert list(result.errors) == [field]
-    assert error_text(result.errors[field], "da") == error
+    assert error_text(result.errors[field], "da", TODAY) == error
     untouched = [n for n in FIELDS if n != field]
     assert all(result.values[n] == str(VALID[n]).strip() for n in untouched)
 
@@ -102,6 +107,15 @@ def test_each_bad_field_is_named_in_danish_and_input_is_kept(
         ("funding", "eksterne midler", Funding.EKSTERNE_MIDLER),
         ("funding", "operating budget", Funding.DRIFTSBEVILLING),
         ("estimated_cost", "1 250 000 kr.", 1_250_000),
+        ("estimated_cost", "1,2 mio. kr.", 1_200_000),
+        ("estimated_cost", "1.200.000 kr.", 1_200_000),
+        ("estimated_cost", "1,5 mio", 1_500_000),
+        ("estimated_cost", "250.000", 250_000),
+        ("estimated_cost", "250 t.kr.", 250_000),
+        ("start_date", "1. marts 2027", date(2027, 3, 1)),
+        ("start_date", "01-03-2027", date(2027, 3, 1)),
+        ("start_date", "marts 2027", date(2027, 3, 1)),
+        ("start_date", "2027-03-01", date(2027, 3, 1)),
         ("estimated_cost", "-", None),
         ("business_case", "ja", True),
         ("business_case", "false", False),
@@ -133,7 +147,7 @@ def test_form_card_keeps_values_and_shows_errors(lang: str) -> None:
     card = card_json(
         "portfolio_form",
         lang,  # type: ignore[arg-type]
-        fields=form_fields(lang, result.values, result.errors),  # type: ignore[arg-type]
+        fields=form_fields(lang, result.values, result.errors, TODAY),  # type: ignore[arg-type]
         error_count=len(result.errors),
     )
     inputs = {i["id"]: i for i in card["body"] if i["type"].startswith("Input.")}
@@ -145,4 +159,14 @@ def test_form_card_keeps_values_and_shows_errors(lang: str) -> None:
     assert inputs["title"]["isRequired"] is True and inputs["systems"]["isRequired"] is False
     warnings = [b["text"] for b in card["body"] if b.get("color") == "Attention"]
     assert len(warnings) == 3  # the summary and one under each bad field
+    # isRequired marks a required input; a typed "*" in the label would show two.
+    assert all("*" not in i["label"] for i in inputs.values() if "label" in i)
+    gains = {inputs[n]["placeholder"] for n in ("gain_quality", "gain_efficiency")}
+    assert gains == {
+        "Udfyld mindst én af de tre gevinster"
+        if lang == "da"
+        else "Fill in at least one of the three gains"
+    }
+    start = {"da": "Fx 1. februar 2027", "en": "E.g. 1 February 2027"}[lang]
+    assert inputs["start_date"]["placeholder"] == start
     assert card["actions"][0]["data"] == {"action": "portfolio.register"}
