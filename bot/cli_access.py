@@ -126,7 +126,7 @@ def person_cli() -> None:
 @with_settings
 def person_show(settings: Settings, identity: str) -> None:
     """Print everything stored about IDENTITY (email or AAD object id) as JSON."""
-    from storage.personal_data import export_personal_data, subject_of
+    from storage.personal_data import export_personal_data, plain, subject_of
 
     async def work(database: Database) -> list:
         async with database.transaction() as session:
@@ -134,7 +134,11 @@ def person_show(settings: Settings, identity: str) -> None:
             return await export_personal_data(session=session, subject=subject)
 
     sections = run_with_database(settings.database_url, work)
-    click.echo(json.dumps({s.kind: list(s.items) for s in sections}, ensure_ascii=False, indent=2))
+    click.echo(
+        json.dumps(
+            {s.kind: list(s.items) for s in sections}, ensure_ascii=False, indent=2, default=plain
+        )
+    )
 
 
 @person_cli.command("erase")

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from knowledge.amounts_and_dates import written_date
 from knowledge.schema import AnnualItem, Body, Cadence, Pack, ReminderRule
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
@@ -242,10 +243,6 @@ def reminder_time(rule: ReminderRule, meeting_start: datetime, tz: ZoneInfo) -> 
     return due
 
 
-_MONTHS_DA = (
-    "januar", "februar", "marts", "april", "maj", "juni",
-    "juli", "august", "september", "oktober", "november", "december",
-)  # fmt: skip
 _DAYS_DA = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 
 
@@ -254,5 +251,4 @@ def format_when(moment: datetime, lang: Lang, tz: ZoneInfo) -> str:
     local = moment.astimezone(tz)
     if lang == "en":
         return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}"
-    day_name, month = _DAYS_DA[local.weekday()], _MONTHS_DA[local.month - 1]
-    return f"{day_name} {local.day}. {month} {local.year} kl. {local:%H.%M}"
+    return f"{_DAYS_DA[local.weekday()]} {written_date(local.date(), lang)} kl. {local:%H.%M}"

@@ -421,20 +421,22 @@ async def _erase_person(session: AsyncSession, subject: Subject) -> int:
 async def _export_roles(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
     if subject.person_id is None:
         return []
-    rows = await session.scalars(
-        select(RoleAssignment)
+    rows = await session.execute(
+        select(RoleAssignment, ItSystem.name)
+        .outerjoin(ItSystem, ItSystem.id == RoleAssignment.system_id)
         .where(RoleAssignment.person_id == subject.person_id)
-        .order_by(RoleAssignment.valid_from)
+        .order_by(RoleAssignment.valid_from, RoleAssignment.id)
     )
     return [
         {
             "role": row.role_key,
+            "system": system,  # a person reads the name; the id is for IT's records
             "system_id": row.system_id,
             "valid_from": row.valid_from,
             "valid_to": row.valid_to,
             "source": row.source,
         }
-        for row in rows
+        for row, system in rows
     ]
 
 

@@ -43,6 +43,7 @@ __all__ = [
     "anonymous_name",
     "erase_person",
     "export_personal_data",
+    "plain",
     "subject_of",
 ]
 
@@ -64,10 +65,11 @@ REGISTRY: tuple[PersonalData, ...] = (
 
 @dataclass(frozen=True)
 class Section:
-    """One kind of data about the subject: `kind` names it, `items` are its rows as text."""
+    """One kind of data about the subject: `kind` names it, `items` are its rows as stored
+    (moments, flags and documents kept as they are, for the reader to put in words)."""
 
     kind: str
-    items: tuple[dict[str, str], ...]
+    items: tuple[dict[str, Any], ...]
 
 
 async def subject_of(
@@ -120,8 +122,7 @@ async def export_personal_data(*, session: AsyncSession, subject: Subject) -> li
             continue
         rows = await declared.export(session, subject)
         if rows:
-            items = tuple({k: _plain(v) for k, v in row.items()} for row in rows)
-            sections.append(Section(declared.kind, items))
+            sections.append(Section(declared.kind, tuple(rows)))
     return sections
 
 
@@ -142,7 +143,8 @@ async def erase_person(*, session: AsyncSession, subject: Subject, actor: str) -
     return changed
 
 
-def _plain(value: Any) -> str:
+def plain(value: Any) -> Any:
+    """A stored value for a JSON export: a moment as ISO text, anything else JSON lacks as text."""
     if isinstance(value, datetime):
         return value.isoformat(timespec="minutes")
-    return "" if value is None else str(value)
+    return str(value)

@@ -190,7 +190,7 @@ async def test_the_export_shows_everything_stored(session: AsyncSession) -> None
     assert sections["roles"][0]["role"] == "systemejer"
     assert sections["access"][0]["body"] == "styregruppe"
     assert sections["conversations"][0]["user_name"] == "Anne Jensen"
-    assert "language" in sections["preferences"][0]["preferences"]
+    assert sections["preferences"][0]["preferences"]["profile"]["language"] == "en"
 
 
 async def test_erasure_ends_roles_and_keeps_history_without_the_name(session: AsyncSession) -> None:

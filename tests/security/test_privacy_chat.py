@@ -3,7 +3,9 @@ an admin erases a person after confirming (token, rights re-checked, audited).""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -11,9 +13,13 @@ from sqlalchemy import select
 from bot.settings import Settings
 from storage.access import Role, grant_role
 from storage.db import Database
-from storage.models import AuditEntry, Person, RoleAssignment
+from storage.models import AuditEntry, ItSystem, Person, RoleAssignment
+from storage.models.bot_state import BotStateDocument
 from storage.models.procurement import ProcurementRequest
+from storage.portfolio import register_initiative
 from storage.procurement import Requester, submit_request
+from tests.portfolio.factories import ANNE as PORTFOLIO_ANNE
+from tests.portfolio.factories import new_initiative
 from tests.security.test_access_chat import ADMIN, ADMIN_AAD, seed, yes_of
 from tests.support.activities import message
 from tests.support.channel import TestChannel
@@ -53,10 +59,10 @@ async def test_a_user_sees_what_is_stored_about_them(bot: RunningBot, channel: T
         "Person",
         "anne.jensen@kommune.dk",
         "Roller i rollefortegnelsen",
-        "systemejer",
+        "Systemejer",
         "Adgange i govbot",
-        "member",
-        "styregruppe",
+        "medlem",
+        "Den tværgående digitaliseringsstyregruppe",
         "Samtaler med govbot",
     ):
         assert expected in shown.text, expected
@@ -65,6 +71,91 @@ async def test_a_user_sees_what_is_stored_about_them(bot: RunningBot, channel: T
     await bot.post(message("What do you know about me?", service_url=channel.url, locale="en-US"))
     assert "What govbot knows about you" in channel.received[-1].text
     assert "Access in govbot" in channel.received[-1].text
+
+
+RAW = (
+    re.compile(r"\{'"),  # a dict printed as Python writes it
+    re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d"),  # an ISO timestamp
+    re.compile(r"\+00:00"),
+    re.compile(r"System-id|System id"),
+)
+# Stored values that must never be shown as they are stored.
+RAW_VALUES = frozenset({"personal", "groupChat", "en-US", "da-DK", "da", "en", "ide", "pending",
+                        "True", "False", "systemejer", "styregruppe"})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("language", "locale", "asked", "expected"),
+    [
+        (
+            "da",
+            "da-DK",
+            "hvad ved du om mig",
+            [
+                "Samtaletype: personlig chat",
+                "Sprog i Teams: dansk",
+                "Dit sprog: dansk",
+                "Din enhed: Kultur",
+                "Rolle: medlem",
+                "Forum: Den tværgående digitaliseringsstyregruppe",
+                "Status: idé",
+                "System: SBSYS",
+                "kl. ",
+            ],
+        ),
+        (
+            "en",
+            "en-US",
+            "what do you know about me",
+            [
+                "Conversation type: personal chat",
+                "Language in Teams: English",
+                "Your language: English",
+                "Your unit: Kultur",
+                "Role: member",
+                "Status: idea",
+                "System: SBSYS",
+                " at ",
+            ],
+        ),
+    ],
+)
+async def test_what_is_stored_reads_as_a_person_reads_it(
+    bot: RunningBot,
+    channel: TestChannel,
+    database: Database,
+    language: str,
+    locale: str,
+    asked: str,
+    expected: list[str],
+) -> None:
+    async with database.transaction() as session:
+        anne = await session.scalar(select(Person).where(Person.aad_object_id == ANNE_AAD))
+        assert anne is not None
+        system = ItSystem(name="SBSYS")
+        session.add(system)
+        await session.flush()
+        session.add(RoleAssignment(person_id=anne.id, role_key="systemejer", system_id=system.id,
+                                   source="test"))  # fmt: skip
+        profile = {"profile": {"unit": "Kultur", "language": language}}
+        session.add(BotStateDocument(key="msteams/users/29:1user-anne", etag="1",
+                                     document=profile))  # fmt: skip
+        await register_initiative(session=session, new=new_initiative(), actor=PORTFOLIO_ANNE)
+    await bot.post(message(asked, service_url=channel.url, locale=locale))
+    shown = channel.received[-1]
+    assert shown.card is not None
+    facts = [f"{fact['title']}: {fact['value']}" for fact in _facts(shown.card)]
+    for line in expected:
+        assert any(line in fact for fact in facts), (line, facts)
+    for raw in RAW:
+        found = [fact for fact in facts if raw.search(fact)]
+        assert not found, (raw.pattern, found)
+    raw_values = [f for f in _facts(shown.card) if f["value"] in RAW_VALUES]
+    assert not raw_values
+
+
+def _facts(card: dict[str, Any]) -> list[dict[str, str]]:
+    return [fact for block in card["body"] if block["type"] == "FactSet" for fact in block["facts"]]
 
 
 async def test_a_stranger_is_told_little_is_known(bot: RunningBot, channel: TestChannel) -> None:

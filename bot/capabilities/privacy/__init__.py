@@ -8,54 +8,41 @@ audits it).
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.capabilities import Runtime
 from bot.capabilities.access import find_target
+from bot.capabilities.privacy.reading import Reader
 from bot.intents import IntentMatch
 from bot.sdk import TurnContext
 from dialogs.confirmation import Confirmations
 from dialogs.permissions import Requirement
-from dialogs.texts import Lang, keys, text
+from dialogs.texts import text
 from dialogs.turn import say, show, turn_lang, turn_session, turn_user
+from knowledge.packs import load_pack
+from knowledge.schema import Pack
 from storage.access import Role
 from storage.errors import DomainError
 from storage.personal_data import Section, erase_person, export_personal_data, subject_of
 
 MAX_ITEMS = 10
-MAX_VALUE_CHARS = 300
 ADMIN = Requirement(Role.ADMIN, "privacy.not_admin")
 
 
-def _label(kind: str, lang: Lang) -> str:
-    key = f"privacy.section.{kind}"
-    return text(key, lang) if key in keys(lang) else kind.replace("_", " ").capitalize()
-
-
-def _field(name: str, lang: Lang) -> str:
-    key = f"privacy.field.{name}"
-    return text(key, lang) if key in keys(lang) else name.replace("_", " ").capitalize()
-
-
-def _value(value: str, lang: Lang) -> str:
-    if value in ("True", "False"):
-        return text(f"privacy.answer_{value.lower()}", lang)
-    return value if len(value) <= MAX_VALUE_CHARS else value[: MAX_VALUE_CHARS - 1] + "…"
-
-
-def card_sections(sections: list[Section], lang: Lang) -> list[dict[str, Any]]:
+def card_sections(sections: list[Section], reader: Reader) -> list[dict[str, Any]]:
     """Sections as the privacy card shows them: labelled facts, at most MAX_ITEMS rows each."""
     shown = []
     for section in sections:
-        items = [
-            [{"title": _field(k, lang), "value": _value(v, lang)} for k, v in item.items() if v]
+        rows = [
+            [{"title": title, "value": value} for title, value in reader.facts(section.kind, item)]
             for item in section.items[:MAX_ITEMS]
         ]
         extra = len(section.items) - MAX_ITEMS
         shown.append(
             {
-                "title": _label(section.kind, lang),
-                "rows": [facts for facts in items if facts],
-                "more": text("privacy.more", lang, count=extra) if extra > 0 else None,
+                "title": reader.label(section.kind),
+                "rows": [facts for facts in rows if facts],
+                "more": text("privacy.more", reader.lang, count=extra) if extra > 0 else None,
             }
         )
     return shown
@@ -64,8 +51,10 @@ def card_sections(sections: list[Section], lang: Lang) -> list[dict[str, Any]]:
 class Privacy:
     """Show a user their data; let an admin erase a person."""
 
-    def __init__(self, confirmations: Confirmations) -> None:
+    def __init__(self, confirmations: Confirmations, pack: Pack, tz: ZoneInfo) -> None:
         self.confirmations = confirmations
+        self.pack = pack
+        self.tz = tz  # the municipality's clock, for every moment shown
 
     async def mine(self, context: TurnContext, _match: IntentMatch) -> None:
         """ "hvad ved du om mig": everything stored about the asking user."""
@@ -82,7 +71,7 @@ class Privacy:
             return
         await show(context, "privacy_data", title=text("privacy.title", lang),
                    intro=text("privacy.intro", lang),
-                   sections=card_sections(sections, lang))  # fmt: skip
+                   sections=card_sections(sections, Reader(lang, self.pack, self.tz)))  # fmt: skip
 
     async def erase(self, context: TurnContext, match: IntentMatch) -> None:
         """ "slet Anne Jensens persondata": ask an admin to confirm the erasure."""
@@ -114,7 +103,8 @@ class Privacy:
 
 def register(runtime: Runtime) -> None:
     """Add "hvad ved du om mig" and the admins' erasure."""
-    privacy = Privacy(runtime.confirmations)
+    settings = runtime.settings
+    privacy = Privacy(runtime.confirmations, load_pack(settings.knowledge_pack), settings.tz)
     routes = runtime.routes
     routes.action("privacy.mine", privacy.mine)
     routes.action("privacy.erase", privacy.erase, requires=ADMIN)
