@@ -73,3 +73,17 @@ def parse_when(text: str, tz: ZoneInfo, *, default_year: int) -> datetime | None
         return datetime.combine(datetime(year, month, day).date(), time(hour, minute), tzinfo=tz)
     except (ValueError, TypeError):
         return None
+
+
+_SEPARATORS = " –-—:·,"
+
+
+def title_under_body(title: str, body: Body) -> str:
+    """A meeting's title as shown under its body's name, without that name in front
+    ("Direktionen – møde 1 af 3" → "Møde 1 af 3"); the title itself when nothing is left."""
+    for name in sorted(body.names, key=len, reverse=True):
+        if len(title) > len(name) and title[: len(name)].casefold() == name.casefold():
+            rest = title[len(name) :].lstrip(_SEPARATORS)
+            if rest and title[len(name)] in _SEPARATORS:
+                return rest[0].upper() + rest[1:]
+    return title

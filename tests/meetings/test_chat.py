@@ -15,7 +15,9 @@ import pytest
 from bot.app import DATABASE, PROACTIVE
 from bot.dispatcher import Dispatcher
 from bot.settings import Settings
+from knowledge.amounts_and_dates import read_date
 from knowledge.calendar import add_working_days, format_when, reminder_time
+from knowledge.meeting_words import title_under_body
 from knowledge.packs import load_pack
 from storage import meetings, outbox
 from storage.access import Role, grant_role
@@ -125,11 +127,12 @@ async def test_next_meeting_and_the_years_wheel_in_danish_and_english(chat: Chat
     first = await first_steering_meeting(chat.bot)
 
     answer = await chat.say(OUTSIDER, "Hvornår er næste møde i styregrupen?")
-    assert f"Næste møde i {NAME}: **{first.title}** {format_when(first.start, 'da', TZ)}" in (
-        answer
-    )
+    title = title_under_body(first.title, STEERING)
+    assert f"Næste møde i {NAME}: **{title}** {format_when(first.start, 'da', TZ)}." in answer
+    assert f"(møde {first.id})" in await chat.say(SECRETARY, "næste møde i styregruppen")
     answer = await chat.say(OUTSIDER, "next meeting of the steering group", locale="en-GB")
-    assert f"Next meeting of {STEERING.name_en}: **{first.title_en}**" in answer
+    title_en = title_under_body(first.title_en or first.title, STEERING)
+    assert f"Next meeting of {STEERING.name_en}: **{title_en}**" in answer
     assert format_when(first.start, "en", TZ) in answer
 
     wheel = await chat.send(OUTSIDER, f"årshjulet for {YEAR}")
@@ -138,7 +141,13 @@ async def test_next_meeting_and_the_years_wheel_in_danish_and_english(chat: Chat
     assert blocks[0] == f"Årshjulet for {YEAR}"
     assert NAME in blocks and PACK.body("programgruppe").name_da in blocks
     steering = blocks[blocks.index(NAME) + 1]
-    assert steering.count("\n- ") + 1 == 4 and f"[#{first.id}]" in steering
+    assert steering.count("\n- ") + 1 == 4
+    assert "#" not in steering and f"møde {first.id})" not in steering, "no ids an outsider needs"
+    assert NAME not in steering, "the body's name is its heading, not repeated on each line"
+    _assert_in_date_order(card)
+    secretary = (await chat.send(SECRETARY, f"årshjulet for {YEAR}"))[0].card
+    blocks = [b["text"] for b in secretary["body"]]
+    assert f"(møde {first.id})" in blocks[blocks.index(NAME) + 1], "the secretary's own body"
 
     assert "Forummer med møder" in await chat.say(OUTSIDER, "næste møde i byrådet")
     assert f"Årshjulet for {YEAR + 5}" not in await chat.say(OUTSIDER, f"årshjulet for {YEAR + 5}")
@@ -150,7 +159,23 @@ async def test_next_meeting_without_a_body_lists_every_body_s_next_meeting(chat:
     blocks = [b["text"] for b in wheel[0].card["body"]]
     assert blocks[0] == "De næste møder"
     assert NAME in blocks and PACK.body("programgruppe").name_da in blocks
-    assert f"[#{first.id}]" in blocks[blocks.index(NAME) + 1]
+    assert format_when(first.start, "da", TZ) in blocks[blocks.index(NAME) + 1]
+    assert "#" not in "".join(blocks)
+    _assert_in_date_order(wheel[0].card)
+
+
+def _assert_in_date_order(card: dict[str, Any]) -> None:
+    """Each body's meetings in date order, and the bodies in the order of their first one."""
+    sections = [
+        [read_date(" ".join(line.split(" ")[2:5])) for line in block["text"].split("\n")]
+        for block in card["body"][1:]
+        if block["text"].startswith("- ")
+    ]
+    assert sections and all(None not in days for days in sections), sections
+    for days in sections:
+        assert days == sorted(days)  # type: ignore[type-var]
+    firsts = [days[0] for days in sections]
+    assert firsts == sorted(firsts)  # type: ignore[type-var]
 
 
 async def test_a_secretary_moves_a_meeting_and_each_reminder_is_replanned_once(
@@ -165,7 +190,7 @@ async def test_a_secretary_moves_a_meeting_and_each_reminder_is_replanned_once(
     assert f"Det må kun sekretæren for {NAME}" in await chat.say(
         MEMBER, f"flyt møde {meeting.id} til {said}"
     )
-    assert "Jeg kan ikke finde møde #987654" in await chat.say(SECRETARY, "aflys møde 987654")
+    assert "Jeg kan ikke finde møde 987654" in await chat.say(SECRETARY, "aflys møde 987654")
 
     asked = await chat.send(SECRETARY, f"flyt møde {meeting.id} til {said}")
     assert "Skal jeg flytte møde" in json.dumps(asked[0].card, ensure_ascii=False)

@@ -10,14 +10,16 @@ from typing import Any
 from bot.capabilities import Runtime
 from bot.intents import IntentMatch
 from bot.sdk import TurnContext
+from dialogs.permissions import acting_access
 from dialogs.texts import in_lang, text
 from dialogs.turn import NextStep, after_commit, step, turn_lang, turn_session, turn_user
 from knowledge.calendar import format_when
-from knowledge.meeting_words import BodyFinder, meeting_bodies
+from knowledge.meeting_words import BodyFinder, meeting_bodies, title_under_body
 from knowledge.packs import load_pack
 from knowledge.schema import Body
 from storage import identity, reminders
 from storage import meetings as service
+from storage.access import Role
 from storage.errors import DomainError, UnknownMeetingError
 from storage.meetings import MeetingInfo
 from storage.models.base import utcnow
@@ -47,6 +49,21 @@ class MeetingTurns:
 
     def _title(self, context: TurnContext, meeting: MeetingInfo) -> str:
         return str(in_lang(meeting, "title", turn_lang(context)))
+
+    def _short_title(self, context: TurnContext, meeting: MeetingInfo) -> str:
+        """The title where the body's name is already said (under its heading, after "i X")."""
+        return title_under_body(self._title(context, meeting), self.pack.body(meeting.body))
+
+    async def _rows(self, context: TurnContext, found: Sequence[MeetingInfo]) -> list[str]:
+        """Meetings as lines of a list under their body's heading, in date order; the number a
+        secretary writes to change one ("møde 12") only for the body's secretaries."""
+        access = await acting_access(context)
+        return [
+            self._t(context, "row", status=m.status, title=self._short_title(context, m),
+                    when=self._when(context, m.start),
+                    id=m.id if access.has(Role.SECRETARY, m.body) else None)
+            for m in sorted(found, key=lambda m: (m.start, m.id))
+        ]  # fmt: skip
 
     def _body(self, context: TurnContext, said: str | None) -> Body:
         """The body the user named, or DomainError saying which bodies there are."""

@@ -7,12 +7,14 @@ from bot.capabilities.meetings.base import MeetingTurns
 from bot.intents import IntentMatch
 from bot.sdk import TurnContext
 from bot.subject import recall, remember
+from dialogs.permissions import acting_access
 from dialogs.turn import say, show, turn_lang, turn_session
 from dialogs.turn import step as next_step
 from knowledge.meeting_words import meeting_bodies
 from knowledge.schema import Body
 from storage import bodies
 from storage import meetings as service
+from storage.access import Role
 from storage.errors import DomainError, UnknownMeetingError
 from storage.meetings import MeetingInfo
 from storage.models.base import utcnow
@@ -52,9 +54,11 @@ class WheelReading(MeetingTurns):
         self, context: TurnContext, body: Body, meeting: MeetingInfo, key: str = "meetings.next"
     ) -> None:
         lang = turn_lang(context)
+        access = await acting_access(context)
         await say(
-            context, key, body=self._name(context, body), id=meeting.id,
-            title=self._title(context, meeting), when=self._when(context, meeting.start),
+            context, key, body=self._name(context, body),
+            id=meeting.id if access.has(Role.SECRETARY, body.key) else None,
+            title=self._short_title(context, meeting), when=self._when(context, meeting.start),
             place=meeting.place, teams_link=meeting.teams_link, agenda=meeting.agenda,
             then=[next_step(s, lang) for s in ("after", "attendees", "year")],
         )  # fmt: skip
@@ -94,15 +98,9 @@ class WheelReading(MeetingTurns):
             await say(context, "meetings.none_upcoming")
             return
         sections = [
-            {
-                "title": self._name(context, body),
-                "rows": [
-                    self._t(context, "row", id=m.id, status=m.status,
-                            title=self._title(context, m), when=self._when(context, m.start))
-                ],
-            }
-            for _, body, m in sorted(rows, key=lambda row: row[0])
-        ]  # fmt: skip
+            {"title": self._name(context, body), "rows": await self._rows(context, [m])}
+            for _, body, m in sorted(rows, key=lambda row: (row[0], row[2].id))
+        ]
         await show(
             context, "meetings_list", heading=self._t(context, "upcoming_heading"),
             sections=sections, then=[next_step("year", turn_lang(context))],
@@ -121,15 +119,18 @@ class WheelReading(MeetingTurns):
         if not found:
             await say(context, "meetings.year_empty", year=year)
             return
-        sections = []
-        for body in self.pack.bodies:
-            rows = [
-                self._t(context, "row", id=m.id, status=m.status,
-                        title=self._title(context, m), when=self._when(context, m.start))
-                for m in found if m.body == body.key
-            ]  # fmt: skip
-            if rows:
-                sections.append({"title": self._name(context, body), "rows": rows})
+        known = {body.key for body in self.pack.bodies}
+        by_body: dict[str, list[MeetingInfo]] = {}
+        for meeting in found:
+            if meeting.body in known:
+                by_body.setdefault(meeting.body, []).append(meeting)
+        # Bodies in the order of their first meeting of the year, each body's in date order.
+        ordered = sorted(by_body.items(), key=lambda item: min((m.start, m.id) for m in item[1]))
+        sections = [
+            {"title": self._name(context, self.pack.body(key)),
+             "rows": await self._rows(context, meetings)}
+            for key, meetings in ordered
+        ]  # fmt: skip
         await show(
             context, "meetings_list", heading=self._t(context, "year_heading", year=year),
             sections=sections, then=self._next_of(context, meeting_bodies(self.pack)),
