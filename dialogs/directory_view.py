@@ -29,26 +29,56 @@ def role_label(pack: Pack, role_key: str, lang: Lang) -> str:
 
 
 def entries(
-    assignments: Sequence[Assignment], pack: Pack, lang: Lang
+    assignments: Sequence[Assignment], pack: Pack, lang: Lang, *, system_named: bool
 ) -> tuple[list[dict[str, Any]], int]:
-    """Card entries for up to MAX_ENTRIES assignments, and how many were left out."""
+    """Card entries, one per person with every role they hold among `assignments`, for up to
+    MAX_ENTRIES people, and how many people were left out. With `system_named` (the card's
+    title names the system) no line repeats it."""
     order = {role.key: i for i, role in enumerate(pack.roles)}
     ranked = sorted(
         assignments, key=lambda a: (order.get(a.role_key, 99), a.person.name.casefold())
     )
-    shown = [
-        {
-            "name": a.person.name,
-            "first_name": a.person.name.split(" ")[0],
-            "role": role_label(pack, a.role_key, lang),
-            "system": a.system.name if a.system else text("directory.organisation_wide", lang),
-            "org_unit": a.org_unit or a.person.org_unit,
-            "email": a.person.email,
-            "chat_url": chat_url(a.person.email),
-        }
-        for a in ranked[:MAX_ENTRIES]
-    ]
-    return shown, max(0, len(ranked) - MAX_ENTRIES)
+    by_person: dict[int, list[Assignment]] = {}
+    for assignment in ranked:
+        by_person.setdefault(assignment.person.id, []).append(assignment)
+    shown = []
+    for held in list(by_person.values())[:MAX_ENTRIES]:
+        person = held[0].person
+        unit = next((a.org_unit for a in held if a.org_unit), None) or person.org_unit
+        shown.append(
+            {
+                "name": person.name,
+                "first_name": person.name.split(" ")[0],
+                "facts": [
+                    *held_facts(held, pack, lang, system_named),
+                    {"title": text("directory.unit", lang), "value": unit or "–"},
+                    {"title": text("directory.email", lang), "value": person.email},
+                ],
+                "email": person.email,
+                "chat_url": chat_url(person.email),
+            }
+        )
+    return shown, max(0, len(by_person) - MAX_ENTRIES)
+
+
+def held_facts(
+    held: Sequence[Assignment], pack: Pack, lang: Lang, system_named: bool
+) -> list[dict[str, str]]:
+    """One person's roles as facts: "Rolle: Systemejer, Superbruger" when the systems are
+    said elsewhere, else each role with its systems ("Systemejer: Acadre, SBSYS")."""
+    systems: dict[str, list[str]] = {}
+    for assignment in held:
+        names = systems.setdefault(role_label(pack, assignment.role_key, lang), [])
+        if assignment.system is not None and assignment.system.name not in names:
+            names.append(assignment.system.name)
+    plain = [role for role, names in systems.items() if system_named or not names]
+    facts = [{"title": text("directory.role", lang), "value": ", ".join(plain)}] if plain else []
+    facts.extend(
+        {"title": role, "value": ", ".join(sorted(names, key=str.casefold))}
+        for role, names in systems.items()
+        if role not in plain
+    )
+    return facts
 
 
 def duties(roles: Iterable[GovernanceRole], pack: Pack, lang: Lang) -> list[dict[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -200,3 +201,61 @@ async def test_a_question_during_a_confirmation_is_answered_and_the_question_ask
         assert "1 roller er overdraget" in channel.received[-1].text
     finally:
         await bot.stop()
+
+
+METTE_OWNS_TWO = DANISH_CSV + (
+    "Acadre;Systemejer;Mette Holm;mette.holm@kommune.dk;Borgerservice;\n"
+    "SBSYS;Superbruger;Mette Holm;mette.holm@kommune.dk;Borgerservice;\n"
+)
+
+
+def _people(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """The card's people: each Container's name, facts and buttons."""
+    return [
+        {
+            "name": block["items"][0]["text"],
+            "facts": {f["title"]: f["value"] for f in block["items"][1]["facts"]},
+            "buttons": [a["title"] for a in block["items"][2]["actions"]],
+        }
+        for block in card["body"]
+        if block["type"] == "Container"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("asked", "facts"),
+    [
+        ("hvilke systemer ejer Mette", {"Systemejer": "Acadre, SBSYS"}),
+        ("hvilke roller har Mette Holm", {"Systemejer": "Acadre, SBSYS", "Superbruger": "SBSYS"}),
+        ("hvem kan jeg kontakte om sbsys", {"Rolle": "Systemejer, Superbruger"}),
+    ],
+)
+async def test_a_person_is_shown_once_with_every_role_they_hold(
+    running_bot: RunningBot,
+    channel: TestChannel,
+    database_url: str,
+    tmp_path: Path,
+    asked: str,
+    facts: dict[str, str],
+) -> None:
+    database = Database.connect(database_url)
+    try:
+        async with database.transaction() as session:
+            rows = read_import(write_csv(tmp_path / "roller.csv", METTE_OWNS_TWO), PACK)
+            await apply_import(session=session, rows=rows, actor="test")
+    finally:
+        await database.dispose()
+    await running_bot.directory_seen()
+    await running_bot.post(message(asked, service_url=channel.url))
+    card = channel.received[-1].card
+    assert card is not None, channel.received[-1].text
+    mette = [p for p in _people(card) if p["name"] == "Mette Holm"]
+    assert len(mette) == 1, _people(card)
+    assert mette[0]["facts"] == {
+        **facts,
+        "Enhed": "Borgerservice",
+        "E-mail": "mette.holm@kommune.dk",
+    }
+    assert mette[0]["buttons"] == ["Start chat med Mette"]
+    assert str(card).count("mette.holm@kommune.dk") == 2  # the fact and the chat link, once
+    assert "hele organisationen" not in channel.received[-1].text

@@ -222,9 +222,11 @@ class Directory:
         lead: str | None = None,
         note: str | None = None,
         when_none: tuple[str, dict[str, Any]] | None = None,
+        system_named: bool = True,
     ) -> None:
-        """The holders as cards; with none, `when_none` (a text and its values) is said, or that
-        nobody holds the first of `roles`."""
+        """The holders as cards, each person once; with none, `when_none` (a text and its
+        values) is said, or that nobody holds the first of `roles`. `system_named`: the title
+        names the system, so no line repeats it."""
         if not holders and (when_none or roles):
             key, values = when_none or (
                 "directory.nobody_org",
@@ -232,7 +234,7 @@ class Directory:
             )
             await say(context, key, **values)
             return
-        shown, more = entries(holders, self.pack, lang)
+        shown, more = entries(holders, self.pack, lang, system_named=system_named)
         await show(
             context,
             "directory_people",
@@ -322,6 +324,7 @@ class Directory:
             title=text("directory.person_title", lang, name=person.name),
             lang=lang,
             when_none=("directory.person_none", {"name": person.name}),
+            system_named=False,
         )
 
     async def role(self, context: TurnContext, match: IntentMatch) -> None:
