@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.sdk import TurnContext
+from dialogs.formats import spoken_day
 from dialogs.permissions import acting_access
 from dialogs.portfolio_form import (
     FieldError,
@@ -26,7 +27,6 @@ from dialogs.portfolio_view import (
     duplicate_warning,
     form_fields,
     initiative_view,
-    numbered,
 )
 from dialogs.texts import text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
@@ -303,6 +303,8 @@ class Portfolio:
             return
         if unit and len({i.unit_name for i in found}) == 1:
             labels["unit"] = found[0].unit_name  # as the directory spells it
+        if not words:  # words rank by relevance; otherwise the latest news first
+            found = sorted(found, key=lambda i: (i.status_changed_at, i.id), reverse=True)
         await self._show_list(context, text("portfolio.list.found", lang, **labels), found)
 
     async def _show_list(
@@ -312,11 +314,13 @@ class Portfolio:
         rows = [
             {
                 "id": i.id,
-                "title": numbered(i.title, i.id, lang),
+                # No number: a row opens its initiative, whose card shows the number.
+                "title": i.title,
                 "line": text(
                     "portfolio.list.row",
                     lang,
                     status=text(f"portfolio.status.{i.status.value}", lang),
+                    since=spoken_day(i.status_changed_at, lang, self.tz),
                     unit=i.unit_name,
                 ),
             }

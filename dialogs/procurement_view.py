@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import holidays
 
+from dialogs.formats import spoken_day
 from dialogs.texts import Lang, in_lang, named, text
 from knowledge.packs import load_pack
 from knowledge.schema import Pack, Source
@@ -132,13 +133,8 @@ def request_values(record: RequestRecord, lang: Lang, tz: Any) -> dict[str, Any]
         ),
         "id": record.id,
         "requester_name": record.requester_name,
-        "date": local_date(record.created_at, tz),
+        "date": spoken_day(record.created_at, lang, tz),
     }
-
-
-def local_date(moment: datetime, tz: Any) -> str:
-    """A timestamp as a local date, dd.mm.yyyy."""
-    return moment.astimezone(tz).strftime("%d.%m.%Y")
 
 
 def status_label(status: str, lang: Lang) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from bot.app import DISPATCHER
 from bot.cli import cli
 from bot.settings import Settings
+from knowledge.amounts_and_dates import read_date
 from knowledge.portfolio import InitiativeStatus
 from storage.access import Role, grant_role
 from storage.db import Database
@@ -255,8 +256,11 @@ async def test_register_move_refuse_and_export(
     assert "Digital nattevagt" in listing["body"][1]["items"][0]["text"]
     mine = await charlotte.card("mine initiativer")
     assert [c["items"][0]["text"] for c in mine["body"][1:]] == [
-        "**Digital nattevagt med sensorer på plejecentre (nr. 1)**"
+        "**Digital nattevagt med sensorer på plejecentre**"  # the number is on its own card
     ]
+    since = mine["body"][1]["items"][1]["text"]
+    assert since.startswith("i gang siden ") and since.endswith(" · Sundhed og Omsorg")
+    assert read_date(since.removeprefix("i gang siden ").split(" · ")[0]) is not None
     replies = await anne.send("initiativer om kørekort")
     assert "Chatbot <b>til</b> borgerservice & pas" in replies[-1].text
 

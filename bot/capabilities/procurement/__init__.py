@@ -11,10 +11,11 @@ from bot.handler import DIALOG_CONTEXT_KEY
 from bot.intents import IntentMatch
 from bot.sdk import TurnContext
 from dialogs.cards import MAIN_ACTIONS
+from dialogs.formats import spoken_day
 from dialogs.permissions import Requirement, acting_access
 from dialogs.procurement import ProcurementDialog, ProcurementOptions
 from dialogs.procurement_notify import announce_status, relay_answer, relay_question
-from dialogs.procurement_view import local_date, short, status_label, working_days_between
+from dialogs.procurement_view import short, status_label, working_days_between
 from dialogs.texts import text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.packs import load_pack
@@ -105,7 +106,7 @@ class Procurement:
                     id=r.id,
                     status=status_label(r.status, lang),
                     need=short(r.need),
-                    date=local_date(r.created_at, self._settings.tz),
+                    date=spoken_day(r.created_at, lang, self._settings.tz),
                 ),
                 "warning": False,
             }
