@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.sdk import Activity, MessageFactory
 from dialogs.cards import card
 from dialogs.texts import Lang, locale_lang, text
+from knowledge.calendar import format_when
 from storage.outbox_payloads import Payload
 
 
@@ -18,8 +19,7 @@ def render(
     lang: Lang = message.lang or locale_lang(locale)
     lines: list[str] = []
     if late:
-        due = due_at.astimezone(tz)
-        lines.append(text("outbox.late", lang, due=due.strftime("%d.%m.%Y %H:%M")))
+        lines.append(text("outbox.late", lang, due=format_when(due_at, lang, tz)))
     if message.FORM == "text":
         lines.append(text(message.TEMPLATE, lang, **message.values()))
     said = "\n\n".join(lines) or None

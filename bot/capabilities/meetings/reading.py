@@ -15,6 +15,7 @@ from knowledge.schema import Body
 from storage import bodies
 from storage import meetings as service
 from storage.access import Role
+from storage.bodies import MEMBER_ROLES
 from storage.errors import DomainError, UnknownMeetingError
 from storage.meetings import MeetingInfo
 from storage.models.base import utcnow
@@ -154,7 +155,8 @@ class WheelReading(MeetingTurns):
         rows = [
             self._t(context, "member_row", name=p.name or p.principal,
                     role=self._t(context, f"role_{p.role.value}"))
-            for p in people
+            for p in sorted(people, key=lambda p: (MEMBER_ROLES.index(p.role),
+                                                   (p.name or p.principal).casefold()))
         ]  # fmt: skip
         await show(
             context, "meetings_list",
