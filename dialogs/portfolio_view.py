@@ -38,12 +38,11 @@ _PLACEHOLDERS = frozenset(
 
 
 def date_examples(today: date, lang: Lang) -> dict[str, str]:
-    """A start date a little ahead of `today`, as words and as digits, for examples."""
+    """A start date a little ahead of `today`, as words and as digits (Danish day.month.year,
+    else ISO), for examples."""
     example = example_date(today)
-    return {
-        "example": spoken_day(example, lang),
-        "example_digits": f"{example.day}.{example.month}.{example.year}",
-    }
+    digits = f"{example.day}.{example.month}.{example.year}" if lang == "da" else str(example)
+    return {"example": spoken_day(example, lang), "example_digits": digits}
 
 
 def error_text(error: FieldError, lang: Lang, today: date) -> str:

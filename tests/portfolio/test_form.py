@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from dialogs.cards import card_json
-from dialogs.portfolio_form import FIELDS, parse_field, parse_form
+from dialogs.portfolio_form import FIELDS, FieldError, parse_field, parse_form
 from dialogs.portfolio_view import error_text, form_fields
 from knowledge.portfolio import Category, Funding, Gain
 
@@ -170,3 +170,17 @@ def test_form_card_keeps_values_and_shows_errors(lang: str) -> None:
     start = {"da": "Fx 1. februar 2027", "en": "E.g. 1 February 2027"}[lang]
     assert inputs["start_date"]["placeholder"] == start
     assert card["actions"][0]["data"] == {"action": "portfolio.register"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("da", "Skriv en dato som 1. februar 2027 eller 1.2.2027."),
+        ("en", "Write a date like 1 February 2027 or 2027-02-01."),
+    ],
+)
+def test_the_example_date_follows_the_clock_given(lang: str, said: str) -> None:
+    error = FieldError("portfolio.error.date")
+    assert error_text(error, lang, TODAY) == said  # type: ignore[arg-type]
+    later = error_text(error, lang, date(2027, 11, 15))  # type: ignore[arg-type]
+    assert "2028" in later and "2027" not in later
