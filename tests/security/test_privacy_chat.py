@@ -100,6 +100,7 @@ RAW_VALUES = frozenset({"personal", "groupChat", "en-US", "da-DK", "da", "en", "
                 "Forum: Den tværgående digitaliseringsstyregruppe",
                 "Status: idé",
                 "System: SBSYS",
+                "Kilde: sat i chatten",
                 "kl. ",
             ],
         ),
@@ -136,7 +137,7 @@ async def test_what_is_stored_reads_as_a_person_reads_it(
         session.add(system)
         await session.flush()
         session.add(RoleAssignment(person_id=anne.id, role_key="systemejer", system_id=system.id,
-                                   source="test"))  # fmt: skip
+                                   source="chat"))  # fmt: skip
         profile = {"profile": {"unit": "Kultur", "language": language}}
         session.add(BotStateDocument(key="msteams/users/29:1user-anne", etag="1",
                                      document=profile))  # fmt: skip

@@ -109,6 +109,7 @@ def _words(prefix: str) -> Callable[[Reader, str], str]:
 # section "" for a field that means the same everywhere.
 _WORDS: dict[tuple[str, str], Callable[[Reader, str], str]] = {
     ("roles", "role"): _role,
+    ("roles", "source"): _words("privacy.role_source"),
     ("access", "role"): lambda reader, value: reader.word("access", f"role_{value}"),
     ("", "body"): _body,
     ("conversations", "conversation_type"): _words("privacy.conversation_type"),
