@@ -103,7 +103,7 @@ def written_amount(kroner: int, lang: Lang) -> str:
 
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_NUMERIC = re.compile(r"(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{4}|\d{2})")
+_NUMERIC = re.compile(r"(\d{1,2})\s*[./-]\s*(\d{1,2})(?:\s*[./-]\s*(\d{4}|\d{2})|\.?)")
 _WORDS = re.compile(r"(?:(\d{1,2})\.?\s+)?([a-zæøå]+)\.?(?:\s+(\d{1,2}))?,?(?:\s+(\d{4}))?")
 
 
@@ -118,8 +118,11 @@ def read_date(written: str, *, today: date | None = None) -> date | None:
         if found := _ISO.fullmatch(text):
             return date(int(found[1]), int(found[2]), int(found[3]))
         if found := _NUMERIC.fullmatch(text):
+            day, month = int(found[1]), int(found[2])
+            if found[3] is None:
+                return _next(day, month, today)
             year = int(found[3])
-            return date(year + 2000 if year < 100 else year, int(found[2]), int(found[1]))
+            return date(year + 2000 if year < 100 else year, month, day)
         if found := _WORDS.fullmatch(text):
             month = MONTH_NUMBERS.get(found[2])
             day_text = found[1] or found[3]
@@ -128,13 +131,18 @@ def read_date(written: str, *, today: date | None = None) -> date | None:
             day = int(day_text) if day_text else 1
             if found[4]:
                 return date(int(found[4]), month, day)
-            if today is None:
-                return None
-            this_year = date(today.year, month, day)
-            return this_year if this_year >= today else date(today.year + 1, month, day)
+            return _next(day, month, today)
     except ValueError:
         return None
     return None
+
+
+def _next(day: int, month: int, today: date | None) -> date | None:
+    """The next `day`.`month` on or after `today` (None without a today)."""
+    if today is None:
+        return None
+    this_year = date(today.year, month, day)
+    return this_year if this_year >= today else date(today.year + 1, month, day)
 
 
 def written_date(value: date, lang: Lang) -> str:

@@ -65,6 +65,8 @@ def test_what_is_not_a_whole_amount_in_range_is_refused(written: str) -> None:
         ("  1.  Marts   2027 ", date(2027, 3, 1)),
         ("1. marts", date(2027, 3, 1)),  # the next 1 March after today
         ("24. december", date(2026, 12, 24)),  # still ahead this year
+        ("1.3", date(2027, 3, 1)),
+        ("24/12", date(2026, 12, 24)),
     ],
 )
 def test_dates_as_danes_write_them(written: str, expected: date) -> None:
@@ -80,6 +82,7 @@ def test_what_is_not_a_date_is_refused(written: str) -> None:
 
 def test_a_date_without_a_year_needs_today() -> None:
     assert read_date("1. marts") is None
+    assert read_date("1.3.") is None
 
 
 @pytest.mark.parametrize(
