@@ -124,14 +124,14 @@ def read_date(written: str, *, today: date | None = None) -> date | None:
             year = int(found[3])
             return date(year + 2000 if year < 100 else year, month, day)
         if found := _WORDS.fullmatch(text):
-            month = MONTH_NUMBERS.get(found[2])
+            named = MONTH_NUMBERS.get(found[2])
             day_text = found[1] or found[3]
-            if month is None or (found[1] and found[3]):
+            if named is None or (found[1] and found[3]):
                 return None
             day = int(day_text) if day_text else 1
             if found[4]:
-                return date(int(found[4]), month, day)
-            return _next(day, month, today)
+                return date(int(found[4]), named, day)
+            return _next(day, named, today)
     except ValueError:
         return None
     return None
