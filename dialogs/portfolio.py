@@ -28,7 +28,7 @@ from dialogs.portfolio_view import (
     initiative_view,
     numbered,
 )
-from dialogs.texts import text
+from dialogs.texts import Lang, text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.portfolio import InitiativeStatus, PortfolioRules, load_rules
 from storage.access import Actor
@@ -72,10 +72,12 @@ class Portfolio:
         pack_key: str,
         tz: tzinfo = DEFAULT_TZ,
         kick: Callable[[], Awaitable[None]] | None = None,
+        language: Lang = "da",
     ) -> None:
         self.pack_key = pack_key
         self.tz = tz
         self.kick = kick  # wakes the outbox dispatcher once the turn has committed
+        self.language = language  # the municipality's, for news to someone who never chose
 
     @property
     def rules(self) -> PortfolioRules:
@@ -236,7 +238,11 @@ class Portfolio:
             raise DomainError("portfolio.refused.reason", verb=verb) from refused
         if (
             await announce_move(
-                session=session, record=record, actor=actor_of(context), pack_key=self.pack_key
+                session=session,
+                record=record,
+                actor=actor_of(context),
+                pack_key=self.pack_key,
+                default_lang=self.language,
             )
             and self.kick is not None
         ):
