@@ -62,6 +62,8 @@ from storage.models.base import utcnow
 log = logging.getLogger(__name__)
 
 DIALOG_CONTEXT_KEY = "govbot.dialog_context"
+# Set when the user saw the welcome in an earlier turn: a greeting then answers briefly.
+WELCOMED_KEY = "govbot.welcomed"
 INTENT_KEY = "govbot.intent"
 MAX_REMEMBERED_CONVERSATIONS = 10_000
 _QUESTION_WORDS = frozenset(
@@ -260,8 +262,8 @@ class GovBot(ActivityHandler):
                 turn_context.turn_state[INTENT_KEY] = getattr(fallback, "__name__", "fallback")
                 return
         turn_context.turn_state[INTENT_KEY] = "not_understood"
-        await say(turn_context, "fallback.not_understood", text=text[:200])
-        await show(turn_context, "help", lead=None, actions=MAIN_ACTIONS)
+        lead = _text(turn_context, "fallback.not_understood", text=text[:200])
+        await show(turn_context, "help", lead=lead, actions=MAIN_ACTIONS)
 
     def _interrupts(self, key: str) -> bool:
         """Whether intent `key` may be asked in the middle of a dialog (declared so, routed)."""
@@ -371,6 +373,8 @@ class GovBot(ActivityHandler):
 
     async def _welcome_once(self, turn_context: TurnContext, skip_if: str | None = None) -> None:
         meta = await self._meta.get(turn_context, dict)
+        if meta.get("welcomed"):
+            turn_context.turn_state[WELCOMED_KEY] = True
         if meta.get("welcomed") or turn_context.activity.channel_id == ONE_SHOT_CHANNEL:
             return
         meta["welcomed"] = True
@@ -417,5 +421,5 @@ async def show_welcome(turn_context: TurnContext) -> None:
     await show(turn_context, "welcome", name=first_name, actions=(*MAIN_ACTIONS, "help"))
 
 
-def _text(turn_context: TurnContext, key: str) -> str:
-    return text(key, turn_lang(turn_context))
+def _text(turn_context: TurnContext, key: str, **values: Any) -> str:
+    return text(key, turn_lang(turn_context), **values)
