@@ -10,10 +10,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dialogs.language import recipient_language
 from dialogs.procurement_view import request_values, short, status_label
 from dialogs.texts import Lang
 from storage import outbox
 from storage.access import Role, list_grants
+from storage.conversations import personal_conversation
 from storage.models.base import utcnow
 from storage.outbox_payloads import (
     Payload,
@@ -49,13 +51,24 @@ def _lang(value: str) -> Lang:
     return "en" if value == "en" else "da"
 
 
+async def _requester_lang(session: AsyncSession, record: RequestRecord) -> Lang:
+    """The requester's language now (their profile, else their own words in their 1:1 chat),
+    else the language the request was written in; never the screener's."""
+    chat = await personal_conversation(
+        session=session,
+        aad_object_id=record.requester_aad_object_id,
+        email=None if record.requester_aad_object_id else record.requester_email,
+    )
+    return await recipient_language(session=session, conversation=chat, default=_lang(record.lang))
+
+
 async def _to_requester(
-    session: AsyncSession, record: RequestRecord, key: str, payload: Payload
+    session: AsyncSession, record: RequestRecord, key: str, payload: Payload, lang: Lang
 ) -> None:
     await _send_now(
         session,
         key,
-        payload.model_copy(update={"lang": _lang(record.lang)}),
+        payload.model_copy(update={"lang": lang}),
         principal=record.requester_aad_object_id or record.requester_email or record.requester,
     )
 
@@ -99,7 +112,8 @@ async def announce_status(
 ) -> None:
     """Tell the requester 1:1, and IT's channel, that a request changed status."""
     key = f"procurement:{record.id}:event:{event.id}"
-    await _to_requester(session, record, key, status_news(record, event))
+    lang = await _requester_lang(session, record)
+    await _to_requester(session, record, key, status_news(record, event, lang), lang)
     channel = await it_channel(session=session, default=default_channel)
     await _to_it(session, key, channel_status(record, event), channel=channel, screeners=False)
 
@@ -109,7 +123,8 @@ async def relay_question(
 ) -> None:
     """Bring IT's question to the requester 1:1, as a card they can answer in."""
     key = f"procurement:{record.id}:question:{question.id}"
-    await _to_requester(session, record, key, question_card(record, question))
+    lang = await _requester_lang(session, record)
+    await _to_requester(session, record, key, question_card(record, question), lang)
 
 
 async def relay_answer(
@@ -142,10 +157,10 @@ def screening_card(record: RequestRecord, tz: Any) -> ProcurementScreeningCard:
     )
 
 
-def status_news(record: RequestRecord, event: EventRecord) -> ProcurementStatusNews:
-    """The requester's news that their request changed status, in their language."""
+def status_news(record: RequestRecord, event: EventRecord, lang: Lang) -> ProcurementStatusNews:
+    """The requester's news that their request changed status, in their language `lang`."""
     return ProcurementStatusNews(
-        **_status_values(record, event), status=status_label(record.status, _lang(record.lang))
+        **_status_values(record, event), status=status_label(record.status, lang)
     )
 
 

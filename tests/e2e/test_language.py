@@ -18,6 +18,7 @@ from storage import meetings, outbox
 from storage.access import Role
 from storage.models.base import utcnow
 from storage.models.directory import Person
+from storage.procurement import Requester, submit_request
 from tests.support.activities import installation_update, message, new_user
 from tests.support.channel import Received, TestChannel
 from tests.support.server import RunningBot, start_bot
@@ -176,3 +177,38 @@ async def test_a_reminder_speaks_the_recipients_profile_else_the_municipalitys_l
     assert text("meetings.ack_button", language) in received[MEMBER]
     assert text("meetings.ack_button", other) not in received[MEMBER]
     assert text("meetings.ack_button", "en") in received[ENGLISH_MEMBER]
+
+
+async def test_a_decision_reaches_the_requester_in_their_language_not_the_screeners(
+    make_settings: Callable[..., Settings], channel: TestChannel
+) -> None:
+    screener = new_user(3)
+    bot = await start_bot(
+        make_settings(dispatcher=False, it_screeners=frozenset({screener["aad_object_id"]}))
+    )
+    requester = Talk(bot, channel, 1)
+    try:
+        await requester.choose_english()
+        async with bot.app[DATABASE].transaction() as session:
+            record = await submit_request(
+                session=session,
+                requester=Requester(
+                    requester.user["aad_object_id"],
+                    requester.user["user_name"],
+                    aad_object_id=requester.user["aad_object_id"],
+                    lang="da",  # written in Danish before the profile said English
+                ),
+                pack_key="randers",
+                unit="Kultur",
+                need="Bookingsystem",
+                answers={},
+            )
+        take = {"action": "procurement.take", "request_id": record.id}
+        await bot.post(message(None, service_url=channel.url, value=take, **screener))
+        before = len(channel.received)
+        await bot.app[DISPATCHER].drain()
+    finally:
+        await bot.stop()
+    news = [r.text for r in channel.received[before:] if r.conversation_id == "a:1personal-1user-1"]
+    assert len(news) == 1
+    assert news[0].startswith(f"News about your request **#{record.id}**")
