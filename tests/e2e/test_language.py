@@ -179,16 +179,28 @@ async def test_a_reminder_speaks_the_recipients_profile_else_the_municipalitys_l
     assert text("meetings.ack_button", "en") in received[ENGLISH_MEMBER]
 
 
-async def test_a_decision_reaches_the_requester_in_their_language_not_the_screeners(
-    make_settings: Callable[..., Settings], channel: TestChannel
+IT_CHANNEL = "19:it-digitalisering@thread.tacv2"
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+async def test_a_decision_reaches_the_requester_in_their_language_and_it_in_the_default(
+    make_settings: Callable[..., Settings], channel: TestChannel, language: Lang
 ) -> None:
     screener = new_user(3)
     bot = await start_bot(
-        make_settings(dispatcher=False, it_screeners=frozenset({screener["aad_object_id"]}))
+        make_settings(
+            dispatcher=False,
+            language=language,
+            it_channel=IT_CHANNEL,
+            it_screeners=frozenset({screener["aad_object_id"]}),
+        )
     )
     requester = Talk(bot, channel, 1)
+    in_it_channel = {"conversation": IT_CHANNEL, "conversation_type": "channel"}
     try:
         await requester.choose_english()
+        # The screener writes Danish in IT's channel: neither decides the others' language.
+        await bot.post(message("hjælp", service_url=channel.url, **screener, **in_it_channel))
         async with bot.app[DATABASE].transaction() as session:
             record = await submit_request(
                 session=session,
@@ -209,6 +221,11 @@ async def test_a_decision_reaches_the_requester_in_their_language_not_the_screen
         await bot.app[DISPATCHER].drain()
     finally:
         await bot.stop()
-    news = [r.text for r in channel.received[before:] if r.conversation_id == "a:1personal-1user-1"]
+    sent = channel.received[before:]
+    news = [r.text for r in sent if r.conversation_id == "a:1personal-1user-1"]
     assert len(news) == 1
     assert news[0].startswith(f"News about your request **#{record.id}**")
+    it_news = [r.text for r in sent if r.conversation_id == IT_CHANNEL]
+    assert len(it_news) == 1
+    opening = {"da": f"Anmodning #{record.id}", "en": f"Request #{record.id}"}[language]
+    assert it_news[0].startswith(opening)
