@@ -93,18 +93,26 @@ async def test_english_chosen_in_the_profile_wins_over_danish_words(
     assert text("help.title", "da") not in answer
 
 
+@pytest.mark.parametrize("locale", ["da-DK", "en-US"])
 @pytest.mark.parametrize(("language", "welcome"), [("da", "Jeg er govbot"), ("en", "I'm govbot")])
-async def test_govbot_language_is_the_default_for_a_danish_teams_client_too(
-    make_settings: Callable[..., Settings], channel: TestChannel, language: str, welcome: str
+async def test_govbot_language_is_the_default_whatever_the_teams_locale(
+    make_settings: Callable[..., Settings],
+    channel: TestChannel,
+    language: str,
+    welcome: str,
+    locale: str,
 ) -> None:
     bot = await start_bot(make_settings(language=language))
     try:
-        await bot.post(installation_update(service_url=channel.url, locale="da-DK"))
-        await bot.post(message("SBSYS", service_url=channel.url, locale="da-DK"))
+        # A first message in neither language: the setting decides, not the client.
+        await bot.post(installation_update(service_url=channel.url, locale=locale))
+        await bot.post(message("SBSYS", service_url=channel.url, locale=locale))
     finally:
         await bot.stop()
     assert welcome in channel.received[0].text
-    assert len(channel.received) >= 2
+    answer = channel.received[1].card or {}
+    buttons = [action["title"] for action in answer.get("actions", [])]
+    assert text("actions.help", "da" if language == "da" else "en") in buttons
 
 
 # --- proactive: the recipient's profile or the municipality's language, never the sender's --
