@@ -373,9 +373,9 @@ class GovBot(ActivityHandler):
 
     async def _welcome_once(self, turn_context: TurnContext, skip_if: str | None = None) -> None:
         meta = await self._meta.get(turn_context, dict)
-        if meta.get("welcomed"):
-            turn_context.turn_state[WELCOMED_KEY] = True
-        if meta.get("welcomed") or turn_context.activity.channel_id == ONE_SHOT_CHANNEL:
+        welcomed_before = bool(meta.get("welcomed"))
+        turn_context.turn_state[WELCOMED_KEY] = welcomed_before
+        if welcomed_before or turn_context.activity.channel_id == ONE_SHOT_CHANNEL:
             return
         meta["welcomed"] = True
         if skip_if in {"welcome", "help"}:

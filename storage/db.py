@@ -52,9 +52,7 @@ ASYNC_DRIVERS = {
     "postgresql+psycopg2": "postgresql+psycopg",
     "postgresql+asyncpg": "postgresql+psycopg",
 }
-
-
-WRITE_IT_SO = "use sqlite:///PATH or postgresql://USER@HOST/DB"
+URL_FORMS_HINT = "use sqlite:///PATH or postgresql://USER@HOST/DB"
 
 
 class UnsupportedDatabaseError(ValueError):
@@ -69,11 +67,13 @@ def async_url(url: str | URL) -> URL:
         parsed = make_url(url)
     except ArgumentError as error:
         raise UnsupportedDatabaseError(
-            f"not a database URL ({_redacted_text(str(url))}): {WRITE_IT_SO}"
+            f"not a database URL ({_redacted_text(str(url))}): {URL_FORMS_HINT}"
         ) from error
     driver = ASYNC_DRIVERS.get(parsed.drivername)
     if driver is None:
-        raise UnsupportedDatabaseError(f"unsupported database {parsed.drivername!r}: {WRITE_IT_SO}")
+        raise UnsupportedDatabaseError(
+            f"unsupported database {parsed.drivername!r}: {URL_FORMS_HINT}"
+        )
     return parsed.set(drivername=driver)
 
 

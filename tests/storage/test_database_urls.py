@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from bot.settings import Settings
 from storage.db import (
-    WRITE_IT_SO,
+    URL_FORMS_HINT,
     Database,
     UnsupportedDatabaseError,
     async_url,
@@ -62,7 +62,7 @@ def test_other_databases_are_refused_with_a_way_on_and_no_password(written: str)
     with pytest.raises(UnsupportedDatabaseError) as refused:
         async_url(written)
     assert "secret" not in str(refused.value)
-    with pytest.raises(ValueError, match=re.escape(WRITE_IT_SO)):
+    with pytest.raises(ValueError, match=re.escape(URL_FORMS_HINT)):
         Settings.model_validate({"database_url": written})
 
 
