@@ -30,6 +30,12 @@ MESSAGES = [
     "tak",
     "who is the system owner of SBSYS",
 ]
+# Conversations over several turns: prompts, a refused answer, a question in the middle of a flow.
+FLOWS = [
+    ["min profil", "x", "Kultur", "fransk", "dansk"],
+    ["vi vil gerne købe et system til booking af mødelokaler", "hvad betyder SaaS?", "Kultur"],
+    ["hvem er systemejer for", "sbsys", "og dataejeren?", "annuller", "annuller"],
+]
 
 
 @pytest.fixture
@@ -77,6 +83,17 @@ async def test_no_turn_says_the_same_line_twice(
     replies = await turn(demo_bot, channel, said)
     assert replies, f"{said!r} got no answer"
     assert repeated_lines(replies) == [], [r.text for r in replies]
+
+
+@pytest.mark.parametrize("steps", FLOWS, ids=lambda steps: steps[0])
+async def test_no_turn_of_a_conversation_says_the_same_line_twice(
+    demo_bot: RunningBot, channel: TestChannel, steps: list[str]
+) -> None:
+    await demo_bot.post(installation_update(service_url=channel.url))
+    for said in steps:
+        replies = await turn(demo_bot, channel, said)
+        assert replies, f"{said!r} got no answer"
+        assert repeated_lines(replies) == [], (said, [r.text for r in replies])
 
 
 async def test_a_greeting_right_after_install_says_hello_without_the_card_again(
