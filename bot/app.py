@@ -16,7 +16,7 @@ from bot.adapter import GovbotAdapter, SigningKeysUnavailableError, create_adapt
 from bot.assembly import build_bot
 from bot.dispatch_pacing import limits_for
 from bot.dispatcher import Dispatcher
-from bot.errors import on_turn_error
+from bot.errors import turn_error_handler
 from bot.handler import GovBot
 from bot.logs import fields
 from bot.middleware import RateLimit, TenantGate
@@ -45,11 +45,13 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     database = database or Database.connect(settings.database_url)
     database.directory.after_build = leave_snapshot_to_refcounting
     adapter = create_adapter(settings)
-    adapter.on_turn_error = on_turn_error
+    adapter.on_turn_error = turn_error_handler(settings.language)
     adapter.use(TenantGate(settings.allowed_tenants))
-    adapter.use(RateLimit(settings.rate_limit_per_minute))
+    adapter.use(RateLimit(settings.rate_limit_per_minute, language=settings.language))
     proactive = ProactiveSender(adapter, settings.app_id)
-    dispatcher = Dispatcher(database, proactive, tz=settings.tz, limits=limits_for(settings))
+    dispatcher = Dispatcher(
+        database, proactive, tz=settings.tz, language=settings.language, limits=limits_for(settings)
+    )
     bot = build_bot(settings, database, proactive=proactive, outbox_kick=dispatcher.kick)
 
     app = web.Application(client_max_size=settings.max_request_bytes)

@@ -77,7 +77,8 @@ def serve(settings: Settings) -> None:
     if settings.demo_data:
         from bot.cli_directory import load_demo
 
-        load_demo(settings)
+        if load_demo(settings):
+            log.info("demo data loaded", extra=fields(pack=settings.knowledge_pack))
     log.info(
         "starting",
         extra=fields(
@@ -87,11 +88,13 @@ def serve(settings: Settings) -> None:
             pack=settings.knowledge_pack,
         ),
     )
+    # aiohttp prints its own line once the socket listens; ours names the URL to paste into
+    # the Agents Playground (or Azure's messaging endpoint, behind HTTPS).
     web.run_app(
         create_app(settings),
         host=settings.host,
         port=settings.port,
-        print=None,
+        print=lambda _: log.info(f"govbot listening on {settings.messages_url}"),
         shutdown_timeout=10,
     )
 

@@ -281,16 +281,16 @@ def _describe(pack: Any, assignment: Any) -> str:
     return f"{pack.role(assignment.role_key).label_da} — {system}"
 
 
-def load_demo(settings: Settings) -> None:
-    """Load the demo municipality once (used by `govbot serve` when GOVBOT_DEMO_DATA is set)."""
+def load_demo(settings: Settings) -> bool:
+    """Load the demo municipality once (used by `govbot serve` when GOVBOT_DEMO_DATA is set);
+    True when it was loaded now."""
     from storage.demo import load_demo_data
 
     async def work(database: Database) -> bool:
         async with database.transaction() as session:
             return await load_demo_data(session=session, pack_key=settings.knowledge_pack)
 
-    if run_with_database(settings.database_url, work):
-        click.echo("demodata indlæst")
+    return run_with_database(settings.database_url, work)
 
 
 directory_commands = (import_group, roles_group)

@@ -306,6 +306,7 @@ def run(settings: Settings, loop: bool) -> None:
                 database,
                 ProactiveSender(adapter, settings.app_id),
                 tz=settings.tz,
+                language=settings.language,
                 limits=limits_for(settings),
             )
             if loop:

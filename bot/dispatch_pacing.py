@@ -17,6 +17,7 @@ from datetime import timedelta
 from bot.rate_windows import SlidingWindows, Window
 from bot.sdk import ErrorResponseException
 from bot.settings import Settings
+from dialogs.texts import Lang
 from storage.conversations import ConversationInfo
 from storage.outbox import Delivery
 
@@ -74,6 +75,9 @@ class Job:
 
     delivery: Delivery
     conversation: ConversationInfo
+    # The recipient's language, for a message planned without one (their profile or own words,
+    # else the municipality's): read when the row is claimed.
+    lang: Lang
     order: int = 0
     inline_waited: float = 0.0
 

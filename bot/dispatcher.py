@@ -40,6 +40,8 @@ from bot.outbox_unreachable import report_unreachable
 from bot.proactive import ProactiveSender
 from bot.rate_windows import SlidingWindows, rate_windows
 from bot.sdk import ErrorResponseException
+from dialogs.language import recipient_language
+from dialogs.texts import Lang
 from storage import outbox_dispatch
 from storage.conversations import ConversationInfo
 from storage.db import Database
@@ -77,6 +79,7 @@ class Dispatcher:
         sender: ProactiveSender,
         *,
         tz: ZoneInfo,
+        language: Lang = "da",
         limits: DispatchLimits | None = None,
         worker: str | None = None,
         clock: Callable[[], float] = monotonic,
@@ -85,6 +88,7 @@ class Dispatcher:
         self.database = database
         self.sender = sender
         self.tz = tz
+        self.language = language
         self.limits = limits or DispatchLimits()
         self.worker = worker or worker_name()
         # `clock` paces sends (monotonic seconds); `now` is the wall clock that leases, due
@@ -286,7 +290,10 @@ class Dispatcher:
                         session, delivery, "no stored conversation with the recipient", report
                     )
                     continue
-            jobs.append(Job(delivery, conversation))
+                lang = await recipient_language(
+                    session=session, conversation=conversation, default=self.language
+                )
+            jobs.append(Job(delivery, conversation, lang))
         return jobs, len(claim.deliveries)
 
     async def _attempt(
@@ -318,7 +325,7 @@ class Dispatcher:
         try:
             activity = render(
                 delivery.message(),
-                locale=info.locale,
+                lang=job.lang,
                 due_at=delivery.due_at,
                 late=late,
                 tz=self.tz,

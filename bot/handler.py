@@ -35,6 +35,14 @@ from bot.subject import open_subject
 from bot.subject import recall as recall_subject
 from dialogs.base import control_command
 from dialogs.cards import MAIN_ACTIONS
+from dialogs.language import (
+    CONVERSATION_PROPERTY,
+    KEPT_FIELD,
+    PROFILE_PROPERTY,
+    profile_choice,
+    reply_language,
+    said_language,
+)
 from dialogs.texts import Lang, text
 from dialogs.turn import (
     AFTER_COMMIT_KEY,
@@ -46,7 +54,6 @@ from dialogs.turn import (
     show,
     turn_lang,
 )
-from knowledge.text import clear_language
 from storage.bot_state import state_in
 from storage.conversations import ConversationInfo, remember_conversation
 from storage.db import Database
@@ -55,6 +62,8 @@ from storage.models.base import utcnow
 log = logging.getLogger(__name__)
 
 DIALOG_CONTEXT_KEY = "govbot.dialog_context"
+# Set when the user saw the welcome in an earlier turn: a greeting then answers briefly.
+WELCOMED_KEY = "govbot.welcomed"
 INTENT_KEY = "govbot.intent"
 MAX_REMEMBERED_CONVERSATIONS = 10_000
 _QUESTION_WORDS = frozenset(
@@ -92,8 +101,8 @@ class GovBot(ActivityHandler):
         self._matcher = matcher
         self._routes = routes
         self._slots = slots
-        self._meta = conversation_state.create_property("govbot")
-        self._profile = user_state.create_property("profile")
+        self._meta = conversation_state.create_property(CONVERSATION_PROPERTY)
+        self._profile = user_state.create_property(PROFILE_PROPERTY)
         # Signatures of references already stored, so unchanged ones are not rewritten every turn.
         self._remembered: OrderedDict[str, ConversationInfo] = OrderedDict()
 
@@ -253,8 +262,8 @@ class GovBot(ActivityHandler):
                 turn_context.turn_state[INTENT_KEY] = getattr(fallback, "__name__", "fallback")
                 return
         turn_context.turn_state[INTENT_KEY] = "not_understood"
-        await say(turn_context, "fallback.not_understood", text=text[:200])
-        await show(turn_context, "help", lead=None, actions=MAIN_ACTIONS)
+        lead = _text(turn_context, "fallback.not_understood", text=text[:200])
+        await show(turn_context, "help", lead=lead, actions=MAIN_ACTIONS)
 
     def _interrupts(self, key: str) -> bool:
         """Whether intent `key` may be asked in the middle of a dialog (declared so, routed)."""
@@ -364,7 +373,9 @@ class GovBot(ActivityHandler):
 
     async def _welcome_once(self, turn_context: TurnContext, skip_if: str | None = None) -> None:
         meta = await self._meta.get(turn_context, dict)
-        if meta.get("welcomed") or turn_context.activity.channel_id == ONE_SHOT_CHANNEL:
+        welcomed_before = bool(meta.get("welcomed"))
+        turn_context.turn_state[WELCOMED_KEY] = welcomed_before
+        if welcomed_before or turn_context.activity.channel_id == ONE_SHOT_CHANNEL:
             return
         meta["welcomed"] = True
         if skip_if in {"welcome", "help"}:
@@ -375,22 +386,17 @@ class GovBot(ActivityHandler):
 
     async def _language(self, turn_context: TurnContext) -> Lang:
         profile = await self._profile.get(turn_context, dict)
-        if profile.get("language") in ("da", "en"):
-            return profile["language"]
-        # A message that is clearly Danish or English is answered in its language, and the
-        # conversation keeps that language until a message clearly in the other arrives;
-        # otherwise the municipality's language (GOVBOT_LANGUAGE), never the Teams locale:
-        # many Danish employees run Teams in English.
-        activity = turn_context.activity
         meta = await self._meta.get(turn_context, dict)
-        if activity.type == "message" and activity.text:
-            said = clear_language(activity.text)
-            if said is not None:
-                meta["lang"] = said
-                return said
-        if meta.get("lang") in ("da", "en"):
-            return meta["lang"]
-        return self._settings.language
+        said = said_language(turn_context.activity)
+        if said is not None:
+            # The conversation keeps the language of the user's last clear message.
+            meta[KEPT_FIELD] = said
+        return reply_language(
+            default=self._settings.language,
+            chosen=profile_choice(profile),
+            said=said,
+            kept=meta.get(KEPT_FIELD),
+        )
 
     async def _remember_conversation(self, turn_context: TurnContext) -> ConversationInfo | None:
         activity = turn_context.activity
@@ -415,5 +421,5 @@ async def show_welcome(turn_context: TurnContext) -> None:
     await show(turn_context, "welcome", name=first_name, actions=(*MAIN_ACTIONS, "help"))
 
 
-def _text(turn_context: TurnContext, key: str) -> str:
-    return text(key, turn_lang(turn_context))
+def _text(turn_context: TurnContext, key: str, **values: Any) -> str:
+    return text(key, turn_lang(turn_context), **values)

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.adapter import RepliesAfterCommit
-from bot.errors import on_turn_error
+from bot.errors import turn_error_handler
 from bot.sdk import (
     Activity,
     ActivityTypes,
@@ -18,6 +18,7 @@ from bot.sdk import (
     ResourceResponse,
     TurnContext,
 )
+from dialogs.texts import Lang
 
 LOCAL_CHANNEL = "govbot-cli"
 # `govbot ask`: one question, one answer, so no welcome card.
@@ -29,9 +30,15 @@ class LocalAdapter(RepliesAfterCommit, BotAdapter):
     """Runs turns in-process and collects the bot's replies."""
 
     def __init__(
-        self, *, user_id: str, user_name: str, locale: str = "da-DK", one_shot: bool = False
+        self,
+        *,
+        user_id: str,
+        user_name: str,
+        language: Lang,
+        locale: str = "da-DK",
+        one_shot: bool = False,
     ) -> None:
-        super().__init__(on_turn_error)
+        super().__init__(turn_error_handler(language))
         self.user = ChannelAccount(id=user_id, name=user_name)
         self.bot = ChannelAccount(id="govbot", name="govbot")
         self.conversation = ConversationAccount(

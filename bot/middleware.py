@@ -13,7 +13,8 @@ from bot.conversations import tenant_of
 from bot.logs import fields
 from bot.notices import tell
 from bot.sdk import Activity, ActivityTypes, Middleware, TurnContext
-from dialogs.texts import locale_lang, text
+from dialogs.language import stateless_language
+from dialogs.texts import Lang, text
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,8 @@ class RateLimit(Middleware):
     is harmless (0 = unlimited).
     """
 
-    def __init__(self, per_minute: int) -> None:
+    def __init__(self, per_minute: int, *, language: Lang) -> None:
+        self._language = language
         self._turns = RateLimitItemPerMinute(max(per_minute, 1))
         self._notices = RateLimitItemPerMinute(1)
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
@@ -75,7 +77,9 @@ class RateLimit(Middleware):
         # One notice a minute, so a flood is not answered by a flood; an invoke always needs one.
         noticed = await self._limiter.hit(self._notices, "notice", sender)
         if noticed or activity.type == ActivityTypes.invoke:
-            await tell(context, text("security.rate_limited", locale_lang(activity.locale)))
+            await tell(
+                context, text("security.rate_limited", stateless_language(activity, self._language))
+            )
 
 
 def _sender(activity: Activity) -> str:

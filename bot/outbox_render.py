@@ -7,16 +7,15 @@ from zoneinfo import ZoneInfo
 
 from bot.sdk import Activity, MessageFactory
 from dialogs.cards import card
-from dialogs.texts import Lang, locale_lang, text
+from dialogs.texts import Lang, text
 from knowledge.calendar import format_when
 from storage.outbox_payloads import Payload
 
 
-def render(
-    message: Payload, *, locale: str | None, due_at: datetime, late: bool, tz: ZoneInfo
-) -> Activity:
-    """`message` in its language (else the chat's, `locale`), saying so when it comes `late`."""
-    lang: Lang = message.lang or locale_lang(locale)
+def render(message: Payload, *, lang: Lang, due_at: datetime, late: bool, tz: ZoneInfo) -> Activity:
+    """`message` in its own language (else the recipient's, `lang`), saying so when it comes
+    `late`."""
+    lang = message.lang or lang
     lines: list[str] = []
     if late:
         lines.append(text("outbox.late", lang, due=format_when(due_at, lang, tz)))

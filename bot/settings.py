@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage.db import async_url
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/govbot.db"
 
 
@@ -108,9 +110,14 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, value: str) -> str:
-        if not value.startswith(("sqlite+aiosqlite://", "postgresql+psycopg://")):
-            raise ValueError("use sqlite+aiosqlite:///PATH or postgresql+psycopg://USER@HOST/DB")
-        return value
+        # Every later reader (serve, the CLI, migrations) gets the async-driver form.
+        return async_url(value).render_as_string(hide_password=False)
+
+    @property
+    def messages_url(self) -> str:
+        """Where this process serves Bot Framework activities, e.g. for the Agents Playground."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/api/messages"
 
     @cached_property
     def tz(self) -> ZoneInfo:

@@ -48,7 +48,9 @@ def _print_replies(replies: list[Activity]) -> list[tuple[str, object]]:
 async def run_chat(settings: Settings, *, name: str, locale: str) -> None:
     """An interactive conversation; a number picks a button of the last answer."""
     async with local_bot(settings) as (bot, _database):
-        adapter = LocalAdapter(user_id=f"cli-{name}", user_name=name, locale=locale)
+        adapter = LocalAdapter(
+            user_id=f"cli-{name}", user_name=name, language=settings.language, locale=locale
+        )
         click.echo('govbot i terminalen — skriv "hjælp", eller tryk Ctrl-D for at stoppe.')
         buttons: list[tuple[str, object]] = []
         while True:
@@ -72,7 +74,11 @@ async def run_ask(settings: Settings, text: str, *, locale: str) -> None:
     """One message in, the answer's text and card text out."""
     async with local_bot(settings) as (bot, _database):
         adapter = LocalAdapter(
-            user_id="cli-ask", user_name="govbot ask", locale=locale, one_shot=True
+            user_id="cli-ask",
+            user_name="govbot ask",
+            language=settings.language,
+            locale=locale,
+            one_shot=True,
         )
         replies = await adapter.turn(adapter.activity(text=text), bot.on_turn)
         for reply in replies:

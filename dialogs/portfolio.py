@@ -28,7 +28,7 @@ from dialogs.portfolio_view import (
     form_fields,
     initiative_view,
 )
-from dialogs.texts import text
+from dialogs.texts import Lang, text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.portfolio import InitiativeStatus, PortfolioRules, load_rules
 from storage.access import Actor
@@ -74,11 +74,13 @@ class Portfolio:
         tz: tzinfo = DEFAULT_TZ,
         kick: Callable[[], Awaitable[None]] | None = None,
         clock: Callable[[], datetime] = utcnow,
+        language: Lang = "da",
     ) -> None:
         self.pack_key = pack_key
         self.tz = tz
         self.clock = clock  # examples of dates are computed from it
         self.kick = kick  # wakes the outbox dispatcher once the turn has committed
+        self.language = language  # the municipality's, for news to someone who never chose
 
     def today(self) -> date:
         """Today's date on the municipality's clock."""
@@ -243,7 +245,11 @@ class Portfolio:
             raise DomainError("portfolio.refused.reason", verb=verb) from refused
         if (
             await announce_move(
-                session=session, record=record, actor=actor_of(context), pack_key=self.pack_key
+                session=session,
+                record=record,
+                actor=actor_of(context),
+                pack_key=self.pack_key,
+                default_lang=self.language,
             )
             and self.kick is not None
         ):

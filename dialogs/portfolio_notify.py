@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs.texts import Lang, in_lang, locale_lang, text
+from dialogs.language import recipient_language
+from dialogs.texts import Lang, in_lang, text
 from knowledge.packs import load_pack
 from storage import outbox
 from storage.access import Actor
@@ -21,11 +22,11 @@ from storage.portfolio_followers import audience
 SOURCE = "portfolio"
 
 
-async def _lang_of(session: AsyncSession, principal: str) -> Lang:
-    """The language of the recipient's 1:1 chat with the bot (Danish when unknown)."""
+async def _lang_of(session: AsyncSession, principal: str, default: Lang) -> Lang:
+    """The recipient's language (their profile or own words in their 1:1 chat, else `default`)."""
     by = {"email": principal} if "@" in principal else {"aad_object_id": principal}
     chat = await personal_conversation(session=session, **by)
-    return locale_lang(chat.locale if chat else None)
+    return await recipient_language(session=session, conversation=chat, default=default)
 
 
 def _body_name(pack_key: str, body_key: str | None, lang: Lang) -> str | None:
@@ -39,7 +40,12 @@ def _body_name(pack_key: str, body_key: str | None, lang: Lang) -> str | None:
 
 
 async def announce_move(
-    *, session: AsyncSession, record: InitiativeRecord, actor: Actor, pack_key: str
+    *,
+    session: AsyncSession,
+    record: InitiativeRecord,
+    actor: Actor,
+    pack_key: str,
+    default_lang: Lang,
 ) -> int:
     """Tell the registrant and followers (not the mover) who moved the initiative and why."""
     n = len(record.history) - 1
@@ -47,7 +53,7 @@ async def announce_move(
     for principal in await audience(session=session, initiative_id=record.id):
         if principal in actor.principals:
             continue
-        lang = await _lang_of(session, principal)
+        lang = await _lang_of(session, principal, default_lang)
         await outbox.enqueue(
             session=session,
             key=f"portfolio:{record.id}:status:{n}:{principal}",

@@ -49,9 +49,11 @@ PROMPT = "answer"
 
 @dataclass(frozen=True)
 class ProcurementOptions:
-    """What the dialog needs from the app: the IT channel default, time zone, dispatcher kick."""
+    """What the dialog needs from the app: the IT channel default and IT's language (the
+    municipality's), time zone, dispatcher kick."""
 
     default_channel: str
+    it_lang: Lang
     tz: Any
     kick: Callable[[], Awaitable[None]] | None = None
 
@@ -398,6 +400,7 @@ class ProcurementDialog(GovbotDialog):
             record=record,
             default_channel=self._options.default_channel,
             tz=self._options.tz,
+            it_lang=self._options.it_lang,
         )
         days = load_pack(self._pack_key).procurement.screening_time.working_days
         await say(step.context, "procurement.sent", id=record.id, days=days)

@@ -10,10 +10,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dialogs.language import recipient_language
 from dialogs.procurement_view import request_values, short, status_label
 from dialogs.texts import Lang
 from storage import outbox
 from storage.access import Role, list_grants
+from storage.conversations import personal_conversation
 from storage.models.base import utcnow
 from storage.outbox_payloads import (
     Payload,
@@ -49,13 +51,24 @@ def _lang(value: str) -> Lang:
     return "en" if value == "en" else "da"
 
 
+async def _requester_lang(session: AsyncSession, record: RequestRecord) -> Lang:
+    """The requester's language now (their profile, else their own words in their 1:1 chat),
+    else the language the request was written in; never the screener's."""
+    chat = await personal_conversation(
+        session=session,
+        aad_object_id=record.requester_aad_object_id,
+        email=None if record.requester_aad_object_id else record.requester_email,
+    )
+    return await recipient_language(session=session, conversation=chat, default=_lang(record.lang))
+
+
 async def _to_requester(
-    session: AsyncSession, record: RequestRecord, key: str, payload: Payload
+    session: AsyncSession, record: RequestRecord, key: str, payload: Payload, lang: Lang
 ) -> None:
     await _send_now(
         session,
         key,
-        payload.model_copy(update={"lang": _lang(record.lang)}),
+        payload.model_copy(update={"lang": lang}),
         principal=record.requester_aad_object_id or record.requester_email or record.requester,
     )
 
@@ -66,14 +79,18 @@ async def _to_it(
     payload: Payload,
     *,
     channel: str | None,
+    lang: Lang,
     screeners: bool = True,
 ) -> bool:
-    """Post to IT's channel; without one, to each screener 1:1. True when a channel got it."""
+    """Post to IT's channel; without one, to each screener 1:1. True when a channel got it.
+
+    IT is told in `lang`, the municipality's language, as the card's values are written in it."""
+    payload = payload.model_copy(update={"lang": lang})
     if channel:
         await _send_now(
             session,
             f"{key}:channel",
-            payload.model_copy(update={"lang": "da"}),
+            payload,
             conversation_id=channel,
             kind="channel",
         )
@@ -85,23 +102,29 @@ async def _to_it(
 
 
 async def announce_request(
-    *, session: AsyncSession, record: RequestRecord, default_channel: str, tz: Any
+    *, session: AsyncSession, record: RequestRecord, default_channel: str, tz: Any, it_lang: Lang
 ) -> bool:
-    """Send the screening card to IT; True when it goes to IT's channel."""
+    """Send the screening card to IT (in `it_lang`); True when it goes to IT's channel."""
     channel = await it_channel(session=session, default=default_channel)
-    return await _to_it(
-        session, f"procurement:{record.id}:it", screening_card(record, tz), channel=channel
-    )
+    card = screening_card(record, tz, it_lang)
+    return await _to_it(session, f"procurement:{record.id}:it", card, channel=channel, lang=it_lang)
 
 
 async def announce_status(
-    *, session: AsyncSession, record: RequestRecord, event: EventRecord, default_channel: str
+    *,
+    session: AsyncSession,
+    record: RequestRecord,
+    event: EventRecord,
+    default_channel: str,
+    it_lang: Lang,
 ) -> None:
-    """Tell the requester 1:1, and IT's channel, that a request changed status."""
+    """Tell the requester 1:1, and IT's channel (in `it_lang`), that a request changed status."""
     key = f"procurement:{record.id}:event:{event.id}"
-    await _to_requester(session, record, key, status_news(record, event))
+    lang = await _requester_lang(session, record)
+    await _to_requester(session, record, key, status_news(record, event, lang), lang)
     channel = await it_channel(session=session, default=default_channel)
-    await _to_it(session, key, channel_status(record, event), channel=channel, screeners=False)
+    news = channel_status(record, event, it_lang)
+    await _to_it(session, key, news, channel=channel, lang=it_lang, screeners=False)
 
 
 async def relay_question(
@@ -109,7 +132,8 @@ async def relay_question(
 ) -> None:
     """Bring IT's question to the requester 1:1, as a card they can answer in."""
     key = f"procurement:{record.id}:question:{question.id}"
-    await _to_requester(session, record, key, question_card(record, question))
+    lang = await _requester_lang(session, record)
+    await _to_requester(session, record, key, question_card(record, question), lang)
 
 
 async def relay_answer(
@@ -119,21 +143,22 @@ async def relay_answer(
     question: EventRecord,
     answer: EventRecord,
     default_channel: str,
+    it_lang: Lang,
 ) -> None:
     """Bring the requester's answer back to the screener who asked, and to IT's channel."""
     payload = answer_news(record, question, answer)
     key = f"procurement:{record.id}:answer:{answer.id}"
     await _send_now(session, f"{key}:screener", payload, principal=question.actor)
     channel = await it_channel(session=session, default=default_channel)
-    await _to_it(session, key, payload, channel=channel, screeners=False)
+    await _to_it(session, key, payload, channel=channel, lang=it_lang, screeners=False)
 
 
 # --- the messages, one builder per kind -------------------------------------------------
 
 
-def screening_card(record: RequestRecord, tz: Any) -> ProcurementScreeningCard:
-    """The card IT screens a new request on (in Danish, IT's language)."""
-    values = request_values(record, "da", tz)
+def screening_card(record: RequestRecord, tz: Any, lang: Lang) -> ProcurementScreeningCard:
+    """The card IT screens a new request on, in IT's language `lang`."""
+    values = request_values(record, lang, tz)
     return ProcurementScreeningCard(
         id=values.pop("id"),
         requester_name=values.pop("requester_name"),
@@ -142,17 +167,19 @@ def screening_card(record: RequestRecord, tz: Any) -> ProcurementScreeningCard:
     )
 
 
-def status_news(record: RequestRecord, event: EventRecord) -> ProcurementStatusNews:
-    """The requester's news that their request changed status, in their language."""
+def status_news(record: RequestRecord, event: EventRecord, lang: Lang) -> ProcurementStatusNews:
+    """The requester's news that their request changed status, in their language `lang`."""
     return ProcurementStatusNews(
-        **_status_values(record, event), status=status_label(record.status, _lang(record.lang))
+        **_status_values(record, event), status=status_label(record.status, lang)
     )
 
 
-def channel_status(record: RequestRecord, event: EventRecord) -> ProcurementChannelStatus:
-    """IT's channel's news that a request changed status."""
+def channel_status(
+    record: RequestRecord, event: EventRecord, lang: Lang
+) -> ProcurementChannelStatus:
+    """IT's channel's news that a request changed status, in IT's language `lang`."""
     return ProcurementChannelStatus(
-        **_status_values(record, event), status=status_label(record.status, "da")
+        **_status_values(record, event), status=status_label(record.status, lang)
     )
 
 

@@ -28,7 +28,7 @@ class UserProfile:
     """What the user told govbot about themselves."""
 
     unit: str | None = None
-    language: str | None = None  # "da" | "en"; None = follow the Teams locale
+    language: str | None = None  # "da" | "en"; None = the rule in dialogs.language decides
 
 
 class ProfileDialog(GovbotDialog):

@@ -43,11 +43,6 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
-def locale_lang(locale: str | None) -> Lang:
-    """The language for a Teams locale: English for any `en-*`, Danish otherwise."""
-    return "en" if (locale or "").lower().startswith("en") else "da"
-
-
 def text(key: str, lang: Lang = "da", /, **values: Any) -> str:
     """The message `key` in `lang`, rendered with `values` (Danish when English lacks it)."""
     catalogue = _catalogue(lang)

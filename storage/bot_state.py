@@ -45,6 +45,24 @@ _UPDATE_IF_CURRENT = (
     .execution_options(synchronize_session=False)
 )
 
+
+def user_state_key(channel_id: str, user_id: str) -> str:
+    """botbuilder's UserState key for one user of one channel."""
+    return f"{channel_id}/users/{user_id}"
+
+
+def conversation_state_key(channel_id: str, conversation_id: str) -> str:
+    """botbuilder's ConversationState key for one conversation of one channel."""
+    return f"{channel_id}/conversations/{conversation_id}"
+
+
+async def state_documents(*, session: AsyncSession, keys: list[str]) -> dict[str, dict[str, Any]]:
+    """The stored state documents under `keys` as plain JSON (SDK objects left flattened), for
+    readers outside a turn such as the outbox dispatcher; unknown keys are left out."""
+    rows = await session.execute(_READ, {"keys": keys})
+    return {key: dict(document) for key, document, _etag in rows if isinstance(document, dict)}
+
+
 _bound_session: ContextVar[AsyncSession | None] = ContextVar("bot_state_session", default=None)
 
 
@@ -169,8 +187,7 @@ class SqlStorage(Storage):
 
 
 def _user_state_keys(subject: Subject) -> list[str]:
-    # botbuilder's UserState key is "<channel>/users/<channel user id>".
-    return [f"msteams/users/{user_id}" for user_id in subject.channel_user_ids]
+    return [user_state_key("msteams", user_id) for user_id in subject.channel_user_ids]
 
 
 async def _export_state(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:

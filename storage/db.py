@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -41,9 +41,51 @@ def is_database_unavailable(error: BaseException) -> bool:
     return isinstance(error, UNAVAILABLE_ERRORS)
 
 
+# The URL forms DBAs and tools write, each mapped to the async driver govbot runs on.
+ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+pysqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+psycopg",
+    "postgresql": "postgresql+psycopg",
+    "postgresql+psycopg": "postgresql+psycopg",
+    "postgresql+psycopg2": "postgresql+psycopg",
+    "postgresql+asyncpg": "postgresql+psycopg",
+}
+URL_FORMS_HINT = "use sqlite:///PATH or postgresql://USER@HOST/DB"
+
+
+class UnsupportedDatabaseError(ValueError):
+    """A database URL that is neither SQLite nor PostgreSQL, or not a URL at all."""
+
+
+def async_url(url: str | URL) -> URL:
+    """`url` on govbot's async driver: `sqlite:///var/x.db`, `sqlite:////abs/x.db`,
+    `postgresql://user@host/db` and `postgres://…` are read as every DBA and tool writes them
+    (aiosqlite for SQLite, psycopg 3 for PostgreSQL)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise UnsupportedDatabaseError(
+            f"not a database URL ({_redacted_text(str(url))}): {URL_FORMS_HINT}"
+        ) from error
+    driver = ASYNC_DRIVERS.get(parsed.drivername)
+    if driver is None:
+        raise UnsupportedDatabaseError(
+            f"unsupported database {parsed.drivername!r}: {URL_FORMS_HINT}"
+        )
+    return parsed.set(drivername=driver)
+
+
+def _redacted_text(url: str) -> str:
+    """A URL-like string with anything between "://" and "@" hidden (it may hold a password)."""
+    head, sep, rest = url.partition("://")
+    return f"{head}{sep}***@{rest.split('@', 1)[1]}" if sep and "@" in rest else url
+
+
 def sync_url(url: str | URL) -> URL:
     """The same database for synchronous drivers (Alembic, scripts)."""
-    parsed = make_url(url)
+    parsed = async_url(url)
     if parsed.drivername == "sqlite+aiosqlite":
         return parsed.set(drivername="sqlite")
     return parsed
@@ -51,7 +93,7 @@ def sync_url(url: str | URL) -> URL:
 
 def redacted(url: str | URL) -> str:
     """The URL with any password hidden, for logs."""
-    return make_url(url).render_as_string(hide_password=True)
+    return async_url(url).render_as_string(hide_password=True)
 
 
 def _existing_sqlite_file(url: URL) -> URL:
@@ -75,7 +117,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine with the per-dialect settings govbot relies on."""
-    parsed = make_url(url)
+    parsed = async_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_async_engine(
             _existing_sqlite_file(parsed),

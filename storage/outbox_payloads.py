@@ -5,7 +5,8 @@ A row stores its message as JSON in one shape, `{"lang", "subject"?, "recipient_
 card's name) names the kind, so `decode` turns any stored row back into its model; the dispatcher
 renders the model, never the JSON.
 
-Every kind shares the envelope: `lang` (None: the recipient's chat language), `subject` (what
+Every kind shares the envelope: `lang` (None: the recipient's language,
+decided when the row is sent), `subject` (what
 it is about, for the personal-data export and the "could not reach" notice) and
 `recipient_name` (who it is for, named in that notice). Its own fields are the template's values.
 """

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import queue
+import socket
 import subprocess
 import sys
+import threading
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -81,3 +85,33 @@ def test_serve_refuses_anonymous_mode_off_loopback(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "MicrosoftAppId" in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_serve_names_the_url_to_paste_and_logs_in_english(tmp_path: Path) -> None:
+    port = _free_port()
+    env = _env(tmp_path, GOVBOT_PORT=str(port), GOVBOT_DEMO_DATA="1", GOVBOT_DISPATCHER="0")
+    server = subprocess.Popen(
+        [*GOVBOT, "serve"], env=env, stderr=subprocess.PIPE, text=True, encoding="utf-8"
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in server.stderr or []]).start()
+    log: list[str] = []
+    try:
+        while not any("listening on" in line for line in log):
+            log.append(lines.get(timeout=60))  # a line, or the test fails after a minute
+        url = f"http://127.0.0.1:{port}/api/messages"
+        assert f"govbot listening on {url}" in log[-1]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as health:
+            assert health.status == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert any("demo data loaded" in line for line in log)
+    danish = [line for line in log if any(c in line for c in "æøåÆØÅ")]  # "demodata indlæst"
+    assert danish == []

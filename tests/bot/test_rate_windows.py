@@ -35,7 +35,7 @@ def conversation(orders: list[int], sent_at: tuple[float, ...] = ()) -> Conversa
     windows = SlidingWindows(TEAMS)
     for moment in sent_at:
         windows.record(moment)
-    jobs = [Job(cast(Any, None), cast(Any, None), order=n) for n in orders]
+    jobs = [Job(cast(Any, None), cast(Any, None), "da", order=n) for n in orders]
     return ConversationPace(windows, deque(jobs))
 
 

@@ -15,6 +15,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert settings.database_url == "sqlite+aiosqlite:///var/govbot.db"
     assert (settings.host, settings.port) == ("127.0.0.1", 3978)
     assert settings.knowledge_pack == "randers"
+    assert settings.language == "da"
     assert settings.development_mode and settings.host_is_loopback
 
 
@@ -38,6 +39,9 @@ def test_bot_framework_names_and_lists(monkeypatch: pytest.MonkeyPatch) -> None:
         ("GOVBOT_KNOWLEDGE_PACK", "aarhus"),
         ("GOVBOT_TIMEZONE", "Mars/Olympus"),
         ("GOVBOT_DATABASE_URL", "mysql://x"),
+        ("GOVBOT_DATABASE_URL", "not a url"),
+        ("GOVBOT_LANGUAGE", "de"),
+        ("GOVBOT_LANGUAGE", "da-DK"),
         ("MicrosoftAppType", "Anything"),
     ],
 )

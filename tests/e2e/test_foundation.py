@@ -30,20 +30,6 @@ async def test_welcome_card_once_on_install(running_bot: RunningBot, channel: Te
     assert "Jeg har brug for et nyt system" in welcome.text
 
 
-@pytest.mark.parametrize(("language", "expected"), [("da", "Jeg er govbot"), ("en", "I'm govbot")])
-async def test_the_municipalitys_language_not_the_teams_locale_greets(
-    make_settings: Callable[..., Settings], channel: TestChannel, language: str, expected: str
-) -> None:
-    bot = await start_bot(make_settings(language=language))
-    try:
-        # Teams in English, a first message in neither language: the setting decides.
-        await bot.post(installation_update(service_url=channel.url, locale="en-US"))
-        await bot.post(message("SBSYS", service_url=channel.url, locale="en-US"))
-    finally:
-        await bot.stop()
-    assert expected in channel.received[0].text
-
-
 async def test_help_in_danish_and_english(running_bot: RunningBot, channel: TestChannel) -> None:
     await running_bot.post(message("hjælp", service_url=channel.url))
     await running_bot.post(message("help", service_url=channel.url, locale="en-US", user="29:bob"))

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.capabilities import Runtime
-from bot.handler import DIALOG_CONTEXT_KEY, show_welcome
+from bot.handler import DIALOG_CONTEXT_KEY, WELCOMED_KEY, show_welcome
 from bot.intents import IntentMatch
 from bot.routing import Action
 from bot.sdk import TurnContext
@@ -14,13 +14,18 @@ from dialogs.cards import MAIN_ACTIONS
 from dialogs.confirmation import DECLINE, TypedConfirmationDialog
 from dialogs.profile import ProfileDialog
 from dialogs.texts import in_lang
-from dialogs.turn import say, show, turn_lang
+from dialogs.turn import say, show, step, turn_lang
 from knowledge.meeting_words import meeting_bodies
 from knowledge.schema import Pack
 
 
 async def welcome(turn_context: TurnContext, _match: IntentMatch) -> None:
-    """Greet the user with what govbot can do."""
+    """Greet the user: the welcome card with what govbot can do, or a short hello with the
+    main actions when they have seen that card before (not the same card twice in a row)."""
+    if turn_context.turn_state.get(WELCOMED_KEY):
+        lang = turn_lang(turn_context)
+        await say(turn_context, "welcome.again", then=[step(a, lang) for a in MAIN_ACTIONS])
+        return
     await show_welcome(turn_context)
 
 

@@ -35,7 +35,10 @@ def _unit_candidates(sentence: str) -> list[str]:
 def register(runtime: Runtime) -> None:
     """Add the registration dialog, the portfolio's intents and its card buttons."""
     portfolio = Portfolio(
-        runtime.settings.knowledge_pack, runtime.settings.tz, kick=runtime.outbox_kick
+        runtime.settings.knowledge_pack,
+        runtime.settings.tz,
+        kick=runtime.outbox_kick,
+        language=runtime.settings.language,
     )
     runtime.dialogs.add(RegisterInitiativeDialog(portfolio))
     step_by_step = start_dialog(RegisterInitiativeDialog.__name__)

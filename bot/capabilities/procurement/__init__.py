@@ -203,11 +203,15 @@ class Procurement:
         self, context: TurnContext, verb: str, request_id: int, actor: Actor, note: str
     ) -> None:
         session = turn_session(context)
-        channel = self._settings.it_channel
+        channel, it_lang = self._settings.it_channel, self._settings.language
         if verb == "take":
             record, event = await take_request(session=session, request_id=request_id, actor=actor)
             await announce_status(
-                session=session, record=record, event=event, default_channel=channel
+                session=session,
+                record=record,
+                event=event,
+                default_channel=channel,
+                it_lang=it_lang,
             )
             await say(context, "procurement.acted.taken", id=record.id)
         elif verb == "ask":
@@ -216,7 +220,11 @@ class Procurement:
             )
             if moved is not None:
                 await announce_status(
-                    session=session, record=record, event=moved, default_channel=channel
+                    session=session,
+                    record=record,
+                    event=moved,
+                    default_channel=channel,
+                    it_lang=it_lang,
                 )
             await relay_question(session=session, record=record, question=question)
             await say(context, "procurement.acted.asked", id=record.id, name=record.requester_name)
@@ -229,7 +237,11 @@ class Procurement:
                 note=note,
             )
             await announce_status(
-                session=session, record=record, event=event, default_channel=channel
+                session=session,
+                record=record,
+                event=event,
+                default_channel=channel,
+                it_lang=it_lang,
             )
             await say(
                 context,
@@ -279,6 +291,7 @@ class Procurement:
             question=question,
             answer=answer,
             default_channel=self._settings.it_channel,
+            it_lang=self._settings.language,
         )
         await say(context, "procurement.acted.answered")
         after_commit(context, self._kick)
@@ -301,6 +314,7 @@ def register(runtime: Runtime) -> None:
             runtime.settings.knowledge_pack,
             ProcurementOptions(
                 default_channel=runtime.settings.it_channel,
+                it_lang=runtime.settings.language,
                 tz=runtime.settings.tz,
                 kick=runtime.outbox_kick,
             ),
