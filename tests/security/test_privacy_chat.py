@@ -216,3 +216,17 @@ async def test_an_admin_erases_a_person_after_confirming(
 
     await bot.post(message("slet persondata om admin@kommune.dk", service_url=url, **ADMIN))
     assert "dine egne data" in channel.received[-1].text
+
+
+async def test_a_section_with_nothing_to_show_has_no_heading(
+    bot: RunningBot, channel: TestChannel, database: Database
+) -> None:
+    # an empty settings document is stored for a user who opened the profile and left it
+    async with database.transaction() as session:
+        session.add(BotStateDocument(key="msteams/users/29:1user-anne", etag="1",
+                                     document={"profile": {}}))  # fmt: skip
+    await bot.post(message("hvad ved du om mig", service_url=channel.url))
+    shown = channel.received[-1]
+    assert shown.card is not None
+    headings = [b["text"] for b in shown.card["body"] if b["type"] == "TextBlock"]
+    assert "Indstillinger" not in headings, headings

@@ -37,11 +37,14 @@ def card_sections(sections: list[Section], reader: Reader) -> list[dict[str, Any
             [{"title": title, "value": value} for title, value in reader.facts(section.kind, item)]
             for item in section.items[:MAX_ITEMS]
         ]
+        kept = [facts for facts in rows if facts]
         extra = len(section.items) - MAX_ITEMS
+        if not kept and extra <= 0:
+            continue  # a heading with nothing under it reads as data gone missing
         shown.append(
             {
                 "title": reader.label(section.kind),
-                "rows": [facts for facts in rows if facts],
+                "rows": kept,
                 "more": text("privacy.more", reader.lang, count=extra) if extra > 0 else None,
             }
         )
