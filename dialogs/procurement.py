@@ -32,7 +32,7 @@ from dialogs.procurement_view import cite, principle_title, summary_values
 from dialogs.texts import Lang, text
 from dialogs.turn import after_commit, next_steps, say, turn_lang, turn_session, turn_user
 from knowledge.packs import load_pack
-from knowledge.screening import Screening, load_screening, option_labels
+from knowledge.screening import Option, Screening, load_screening, option_buttons
 from storage.directory_snapshots import directory_index
 from storage.procurement import (
     DepartureAnswer,
@@ -61,6 +61,12 @@ async def _directory_person(step: WaterfallStepContext, typed: str) -> str:
     index = await directory_index(session=turn_session(step.context))
     person = index.find_people(typed).person
     return f"{person.name} ({person.email})" if person else typed
+
+
+def _option_choice(option: Option, lang: Lang) -> dict[str, str]:
+    """An option on the choices card: its short button, and its full label beside it."""
+    button, label = option.button(lang), option.label(lang)
+    return {"name": button, "detail": label if label != button else "", "text": label}
 
 
 class ProcurementDialog(GovbotDialog):
@@ -197,6 +203,7 @@ class ProcurementDialog(GovbotDialog):
         validations: dict[str, Any] = {"slot": slot.key, "pack": self._pack_key}
         buttons: list[str] = []
         lines: list[str] = []
+        shown: dict[str, Any] | None = None  # the values of a question's card
         retry = "dialog.retry"
         if slot.kind == "need":
             lines.append(text("procurement.ask_need", lang))
@@ -219,17 +226,14 @@ class ProcurementDialog(GovbotDialog):
             retry = "procurement.reuse_invalid"
         elif slot.kind == "question":
             question = self._screening.question(slot.target)
-            asked = [q.key for q in self._screening.asked(answers)]
-            lines.append(
-                text(
-                    "procurement.question_progress",
-                    lang,
-                    n=asked.index(question.key) + 1,
-                    total=len(asked),
-                )
-            )
-            lines.append(question.prompt(lang))
-            buttons += option_labels(question, lang)
+            n, total = self._screening.progress(question.key, answers)
+            shown = {
+                "heading": text("procurement.question_progress", lang, n=n, total=total),
+                "lead": question.prompt(lang),
+                "choices": [_option_choice(option, lang) for option in question.options],
+                "hint": None,
+            }
+            buttons += option_buttons(question, lang)
             if question.same_as:
                 validations["same"] = answers.get(question.same_as)
             retry = f"procurement.{question.kind}_invalid"
@@ -254,10 +258,17 @@ class ProcurementDialog(GovbotDialog):
             lines.append(text("procurement.confirm_ask", lang))
             buttons.append(text("procurement.confirm", lang))
             retry = "procurement.confirm_invalid"
-        buttons += [text("procurement.button_back", lang), text("procurement.button_cancel", lang)]
+        controls = [text("procurement.button_back", lang), text("procurement.button_cancel", lang)]
+        buttons += controls
         if slot.kind == "need":
             buttons = [text("procurement.button_cancel", lang)]
-        prompt = self._message("\n\n".join(lines), buttons)
+        if shown is not None:
+            # The question as a card: its options as buttons with each one's detail beside it.
+            prompt = next_steps(
+                MessageFactory.attachment(card("choices", lang, **shown)), [(c, c) for c in controls]
+            )
+        else:
+            prompt = self._message("\n\n".join(lines), buttons)
         # The confirmation's own retry already names "annuller"; every other one gets it added.
         say_retry = text if retry == "procurement.confirm_invalid" else retry_text
         reason = {"reason": ""} if retry == "dialog.retry" else {}

@@ -8,6 +8,9 @@ import click
 
 from manifest.errors import ManifestError
 from manifest.package import DeveloperInfo, build_app_package
+from manifest.adaptive_cards import NPM_PACKAGE as ADAPTIVECARDS_PACKAGE
+from manifest.adaptive_cards import NPM_VERSION as ADAPTIVECARDS_VERSION
+from manifest.adaptive_cards import install_adaptivecards
 from manifest.schema import MANIFEST_VERSION, NPM_PACKAGE, NPM_VERSION, install_schema
 
 DEFAULT_DEVELOPER_NAME = "govbot"
@@ -142,3 +145,13 @@ def install_schema_command() -> None:
     except ManifestError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{NPM_PACKAGE}@{NPM_VERSION}: {schema}")
+
+
+@manifest_cli.command("install-card-renderer")
+def install_card_renderer_command() -> None:
+    """Install Microsoft's Adaptive Cards renderer (npm) that the card tests parse with."""
+    try:
+        bundle = install_adaptivecards()
+    except ManifestError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{ADAPTIVECARDS_PACKAGE}@{ADAPTIVECARDS_VERSION}: {bundle}")
