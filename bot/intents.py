@@ -29,6 +29,7 @@ from knowledge.intent_model import (
     Utterance,
     expand,
 )
+from knowledge.schema import MAX_BUTTON_LABEL
 from knowledge.slots import SlotFinder, Slots
 from knowledge.text import fold, words
 
@@ -159,6 +160,10 @@ def load_intents(root: Path = CAPABILITY_ROOT) -> tuple[Intent, ...]:
             offer = dict(item.get("offer") or {})
             if offer and set(offer) != set(LANGUAGES):
                 raise IntentDeclarationError(f"{path}: {key} offer needs da and en")
+            if any(len(label) > MAX_BUTTON_LABEL for label in offer.values()):
+                raise IntentDeclarationError(
+                    f"{path}: {key} offer is a button: at most {MAX_BUTTON_LABEL} characters"
+                )
             intent = Intent(
                 key=key,
                 capability=capability,

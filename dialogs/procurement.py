@@ -265,7 +265,8 @@ class ProcurementDialog(GovbotDialog):
         if shown is not None:
             # The question as a card: its options as buttons with each one's detail beside it.
             prompt = next_steps(
-                MessageFactory.attachment(card("choices", lang, **shown)), [(c, c) for c in controls]
+                MessageFactory.attachment(card("choices", lang, **shown)),
+                [(c, c) for c in controls],
             )
         else:
             prompt = self._message("\n\n".join(lines), buttons)

@@ -24,9 +24,7 @@ def _bundle(cache_dir: Path) -> Path:
 
 
 def _is_installed(cache_dir: Path) -> bool:
-    return (
-        installed_version(cache_dir, NPM_PACKAGE) == NPM_VERSION and _bundle(cache_dir).is_file()
-    )
+    return installed_version(cache_dir, NPM_PACKAGE) == NPM_VERSION and _bundle(cache_dir).is_file()
 
 
 def install_adaptivecards(cache_dir: Path = CACHE_DIR) -> Path:

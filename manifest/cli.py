@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from manifest.errors import ManifestError
-from manifest.package import DeveloperInfo, build_app_package
 from manifest.adaptive_cards import NPM_PACKAGE as ADAPTIVECARDS_PACKAGE
 from manifest.adaptive_cards import NPM_VERSION as ADAPTIVECARDS_VERSION
 from manifest.adaptive_cards import install_adaptivecards
+from manifest.errors import ManifestError
+from manifest.package import DeveloperInfo, build_app_package
 from manifest.schema import MANIFEST_VERSION, NPM_PACKAGE, NPM_VERSION, install_schema
 
 DEFAULT_DEVELOPER_NAME = "govbot"

@@ -20,6 +20,7 @@ from dialogs.portfolio_form import parse_form
 from dialogs.portfolio_view import form_fields
 from dialogs.procurement_view import summary_values
 from dialogs.texts import Lang
+from dialogs.turn import fit_buttons
 from manifest.adaptive_cards import install_adaptivecards
 from manifest.errors import ManifestError
 from storage.procurement import DepartureAnswer
@@ -73,11 +74,15 @@ def samples(lang: Lang) -> dict[str, dict[str, Any]]:
             "sections": [{"title": "Sekretærer", "lines": ["Anne Jensen", "Bo Lund"]}] * 3,
         },
         "choices": {
-            "lead": "Hvem mener du?",
-            "choices": [
-                {"name": p["first_name"], "detail": p["name"], "text": p["email"]}
-                for p in PEOPLE
-            ],
+            "heading": "Spørgsmål 2 af 12",
+            "lead": "Hvilket system mener du?",
+            "choices": fit_buttons(
+                [
+                    {"name": "SBSYS", "detail": "Systemejer: Mette", "text": "sbsys"},
+                    {"name": "Fagsystem til økonomistyring", "detail": "", "text": "økonomi"},
+                ],
+                lang,
+            ),
             "hint": "Eller skriv navnet.",
         },
         "confirm": {
@@ -124,7 +129,9 @@ def samples(lang: Lang) -> dict[str, dict[str, Any]]:
             "records": ["Formand: Anne Jensen"],
         },
         "knowledge_suggest": {
-            "suggestions": [{"entry_id": f"faq.{n}", "question": "Hvor tit mødes…?"} for n in range(3)]
+            "suggestions": [
+                {"entry_id": f"faq.{n}", "question": "Hvor tit mødes…?"} for n in range(3)
+            ]
         },
         "knowledge_unknown": {
             "text": "Det står ikke i vores materiale.",
@@ -231,7 +238,9 @@ def samples(lang: Lang) -> dict[str, dict[str, Any]]:
 
 def _templates() -> list[str]:
     folder = files("dialogs").joinpath("cards")
-    return sorted(p.name.removesuffix(".json.j2") for p in folder.iterdir() if p.name.endswith(".json.j2"))
+    return sorted(
+        p.name.removesuffix(".json.j2") for p in folder.iterdir() if p.name.endswith(".json.j2")
+    )
 
 
 @cache
@@ -302,3 +311,17 @@ def test_the_parser_reports_what_teams_would_refuse() -> None:
     events = json.loads(result.stdout)["broken"]
     assert any(e.startswith("TooManyActions") for e in events)
     assert any(e.startswith("UnknownElementType") for e in events)
+
+
+def test_a_name_too_long_for_a_button_is_numbered_and_stands_beside_it() -> None:
+    fitted = fit_buttons(
+        [
+            {"name": "SBSYS", "detail": "", "text": "sbsys"},
+            {"name": "Fagsystem til økonomistyring", "detail": "Ejer: Bo", "text": "økonomi"},
+        ],
+        "da",
+    )
+    assert [(c["name"], c["detail"]) for c in fitted] == [
+        ("SBSYS", ""),
+        ("Valg 2", "Fagsystem til økonomistyring — Ejer: Bo"),
+    ]

@@ -63,7 +63,8 @@ def _button_titles(node: Any) -> list[str]:
         return [title for item in node for title in _button_titles(item)]
     if not isinstance(node, dict):
         return []
-    titles = [str(node.get("title") or "")] if str(node.get("type", "")).startswith("Action.") else []
+    is_action = str(node.get("type", "")).startswith("Action.")
+    titles = [str(node.get("title") or "")] if is_action else []
     for value in node.values():
         titles += _button_titles(value)
     return titles
