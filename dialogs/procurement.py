@@ -32,6 +32,7 @@ from dialogs.procurement_view import cite, principle_title, summary_values
 from dialogs.texts import Lang, text
 from dialogs.turn import after_commit, next_steps, say, turn_lang, turn_session, turn_user
 from knowledge.packs import load_pack
+from knowledge.schema import MAX_BUTTON_LABEL
 from knowledge.screening import Option, Screening, load_screening, option_buttons
 from storage.directory_snapshots import directory_index
 from storage.procurement import (
@@ -202,6 +203,7 @@ class ProcurementDialog(GovbotDialog):
         answers = values.get("answers", {})
         validations: dict[str, Any] = {"slot": slot.key, "pack": self._pack_key}
         buttons: list[str] = []
+        said: dict[str, str] = {}  # what a button sends, where that is not its title
         lines: list[str] = []
         shown: dict[str, Any] | None = None  # the values of a question's card
         retry = "dialog.retry"
@@ -212,7 +214,12 @@ class ProcurementDialog(GovbotDialog):
             lines.append(text("procurement.ask_unit", lang))
             retry = "procurement.unit_invalid"
             profile_unit = await self._profile_unit(step)
-            if profile_unit:
+            if profile_unit and len(profile_unit) > MAX_BUTTON_LABEL:
+                # Too long for a button: "Min enhed" sends it, and the question names it.
+                lines.append(text("procurement.profile_unit", lang, unit=profile_unit))
+                buttons.append(text("procurement.button_profile_unit", lang))
+                said[buttons[-1]] = profile_unit
+            elif profile_unit:
                 buttons.append(profile_unit)
         elif slot.kind == "reuse":
             await step.context.send_activity(
@@ -269,11 +276,11 @@ class ProcurementDialog(GovbotDialog):
                 [(c, c) for c in controls],
             )
         else:
-            prompt = self._message("\n\n".join(lines), buttons)
+            prompt = self._message("\n\n".join(lines), buttons, said)
         # The confirmation's own retry already names "annuller"; every other one gets it added.
         say_retry = text if retry == "procurement.confirm_invalid" else retry_text
         reason = {"reason": ""} if retry == "dialog.retry" else {}
-        retry_message = self._message(say_retry(retry, lang, **reason), buttons)
+        retry_message = self._message(say_retry(retry, lang, **reason), buttons, said)
         return await step.prompt(
             PROMPT,
             PromptOptions(prompt=prompt, retry_prompt=retry_message, validations=validations),
@@ -300,8 +307,8 @@ class ProcurementDialog(GovbotDialog):
         }
 
     @staticmethod
-    def _message(body: str, buttons: list[str]) -> Activity:
-        return next_steps(MessageFactory.text(body), [(b, b) for b in buttons])
+    def _message(body: str, buttons: list[str], said: dict[str, str]) -> Activity:
+        return next_steps(MessageFactory.text(body), [(b, said.get(b, b)) for b in buttons])
 
     async def _profile_unit(self, step: WaterfallStepContext) -> str | None:
         if self._profile is None:

@@ -19,7 +19,7 @@ from dialogs.cards import MAIN_ACTIONS, card_json
 from dialogs.portfolio_form import parse_form
 from dialogs.portfolio_view import form_fields
 from dialogs.procurement_view import summary_values
-from dialogs.texts import Lang
+from dialogs.texts import Lang, keys, text
 from dialogs.turn import fit_buttons
 from manifest.adaptive_cards import install_adaptivecards
 from manifest.errors import ManifestError
@@ -325,3 +325,14 @@ def test_a_name_too_long_for_a_button_is_numbered_and_stands_beside_it() -> None
         ("SBSYS", ""),
         ("Valg 2", "Fagsystem til økonomistyring — Ejer: Bo"),
     ]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_next_step_title_fits_a_button(lang: Lang) -> None:
+    """`actions.<key>` are the titles of suggested actions and card buttons everywhere."""
+    titles = {
+        key: text(key, lang)
+        for key in keys(lang)
+        if key.startswith("actions.") and not key.endswith("_say")
+    }
+    assert {k: t for k, t in titles.items() if len(t) > MAX_BUTTON_LABEL} == {}

@@ -99,3 +99,21 @@ async def test_a_whole_guide_counts_once_and_shows_the_counter_on_its_own_line(
     asked_agreement = personal_data != "Ingen persondata"
     assert totals[0] == len(screening.questions), "the first total counts every possible one"
     assert totals[-1] == len(screening.questions) - (0 if asked_agreement else 1)
+
+
+async def test_a_profile_unit_too_long_for_a_button_is_named_and_sent_by_a_short_one(
+    make_settings: Callable[..., Settings], channel: TestChannel
+) -> None:
+    unit = "Børn, Unge og Familie – Dagtilbud"
+    bot = await start_bot(make_settings(knowledge_pack=PACK, rate_limit_per_minute=0))
+    try:
+        for said in ["min profil", unit, "dansk", *START[:2]]:
+            await bot.post(message(said, service_url=channel.url))
+        asked = channel.received[-1].activity
+        assert f"Ifølge din profil er du i **{unit}**" in asked["text"]
+        mine = next(a for a in asked["suggestedActions"]["actions"] if a["title"] == "Min enhed")
+        assert mine["value"] == unit
+        await bot.post(message(mine["value"], service_url=channel.url))
+    finally:
+        await bot.stop()
+    assert _question_card(channel.received[-1].card) is not None, "on to the first question"
