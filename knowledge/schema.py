@@ -22,6 +22,19 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 # Teams cuts a button's title at about this many characters; a longer name needs a short one.
 MAX_BUTTON_LABEL = 20
 ButtonLabel = Annotated[str, StringConstraints(min_length=1, max_length=MAX_BUTTON_LABEL)]
+
+
+def require_short_names(field: str, names: dict[str, tuple[str, str | None]]) -> None:
+    """ValueError when a name per language, (full, short), is too long for a button and has
+    no short form: `field` is the data's field name ("label", "name")."""
+    for lang, (full, short) in names.items():
+        if len(full) > MAX_BUTTON_LABEL and short is None:
+            raise ValueError(
+                f"{field}_{lang} is longer than {MAX_BUTTON_LABEL} characters: "
+                f"give short_{lang} for its buttons"
+            )
+
+
 Origin = Literal["local", "shared_default", "inspiration"]
 Scope = Literal["system", "contract", "organisation"]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday"]
@@ -222,14 +235,8 @@ class Body(Sourced):
             if dupes:
                 raise ValueError(f"{name} har dublerede nøgler: {dupes}")
         if self.cadence is not None:
-            for lang, name, short in (
-                ("da", self.name_da, self.short_da),
-                ("en", self.name_en, self.short_en),
-            ):
-                if len(name) > MAX_BUTTON_LABEL and short is None:
-                    raise ValueError(
-                        f"name_{lang} er over {MAX_BUTTON_LABEL} tegn: giv short_{lang} til knapper"
-                    )
+            names = {"da": (self.name_da, self.short_da), "en": (self.name_en, self.short_en)}
+            require_short_names("name", names)
         return self
 
     def button(self, lang: Literal["da", "en"]) -> str:

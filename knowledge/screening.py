@@ -17,7 +17,15 @@ import yaml
 from pydantic import Field, StringConstraints, ValidationError, model_validator
 
 from knowledge.packs import SHARED, load_pack, packs_root
-from knowledge.schema import MAX_BUTTON_LABEL, ButtonLabel, Key, Model, Pack, Sourced, Text
+from knowledge.schema import (
+    ButtonLabel,
+    Key,
+    Model,
+    Pack,
+    Sourced,
+    Text,
+    require_short_names,
+)
 from knowledge.text import FuzzyIndex, Language, fold, name_key
 
 AnswerValue = str | int | None
@@ -49,15 +57,8 @@ class Option(Model):
 
     @model_validator(mode="after")
     def _fits_a_button(self) -> Option:
-        for lang, label, short in (
-            ("da", self.label_da, self.short_da),
-            ("en", self.label_en, self.short_en),
-        ):
-            if len(label) > MAX_BUTTON_LABEL and short is None:
-                raise ValueError(
-                    f"label_{lang} is longer than {MAX_BUTTON_LABEL} characters: "
-                    f"give short_{lang} for its button"
-                )
+        labels = {"da": (self.label_da, self.short_da), "en": (self.label_en, self.short_en)}
+        require_short_names("label", labels)
         return self
 
     def label(self, lang: Language) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -140,18 +141,19 @@ def build(
 @manifest_cli.command("install-schema")
 def install_schema_command() -> None:
     """Install Microsoft's manifest schema (npm) into the local cache; fast when present."""
-    try:
-        schema = install_schema()
-    except ManifestError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"{NPM_PACKAGE}@{NPM_VERSION}: {schema}")
+    _install(install_schema, f"{NPM_PACKAGE}@{NPM_VERSION}")
 
 
 @manifest_cli.command("install-card-renderer")
 def install_card_renderer_command() -> None:
     """Install Microsoft's Adaptive Cards renderer (npm) that the card tests parse with."""
+    _install(install_adaptivecards, f"{ADAPTIVECARDS_PACKAGE}@{ADAPTIVECARDS_VERSION}")
+
+
+def _install(install: Callable[[], Path], spec: str) -> None:
+    """Run `install` and print where `spec` is; a refusal is one clear line."""
     try:
-        bundle = install_adaptivecards()
+        path = install()
     except ManifestError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{ADAPTIVECARDS_PACKAGE}@{ADAPTIVECARDS_VERSION}: {bundle}")
+    click.echo(f"{spec}: {path}")
