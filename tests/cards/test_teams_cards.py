@@ -1,7 +1,7 @@
 """Every card template, rendered with representative data in both languages, parsed by
 Microsoft's own Adaptive Cards renderer (npm `adaptivecards`) under Teams' host limits: no parse
-or validation event at all, version ≤ 1.5, payload within Teams' message size, every button
-label short enough to read whole. All cards go through one node process."""
+or validation event at all, version ≤ 1.5, payload within Teams' message size, shallow nesting,
+every button label short enough to read whole. All cards go through one node process."""
 
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ HERE = Path(__file__).parent
 LANGS: tuple[Lang, ...] = ("da", "en")
 # Teams refuses a message over 28 KB; a card must leave room for the activity around it.
 MAX_CARD_BYTES = 25_000
+# Containers within containers: past a few levels Teams' narrow (mobile) layout has no room left.
+MAX_NESTING = 4
+NESTING_TYPES = {"AdaptiveCard", "Container", "ColumnSet", "Column", "ActionSet"}
 LONG = "Et værktøj til vagtplanlægning i hjemmeplejen, som kan bruges på mobilen " * 3
 PEOPLE = [
     {
@@ -289,6 +292,17 @@ def test_the_card_fits_teams(name: str, lang: Lang) -> None:
     assert float(card["version"]) <= 1.5
     assert len(json.dumps(card, ensure_ascii=False).encode()) <= MAX_CARD_BYTES
     assert long_labels({"attachments": [{"content": card}]}) == [], MAX_BUTTON_LABEL
+    assert _nesting(card) <= MAX_NESTING
+
+
+def _nesting(node: Any, depth: int = 0) -> int:
+    """How deep containers (cards, containers, column sets, columns, action sets) go."""
+    if isinstance(node, list):
+        return max([depth, *(_nesting(item, depth) for item in node)])
+    if not isinstance(node, dict):
+        return depth
+    here = depth + (node.get("type") in NESTING_TYPES)
+    return max([here, *(_nesting(value, here) for value in node.values())])
 
 
 def test_the_parser_reports_what_teams_would_refuse() -> None:
