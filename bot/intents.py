@@ -33,6 +33,9 @@ from knowledge.schema import MAX_BUTTON_LABEL
 from knowledge.slots import SlotFinder, Slots
 from knowledge.text import fold, words
 
+# Offered as card buttons with "Ingen af dem" after them: Teams shows five actions a card.
+MAX_OFFERS = 4
+
 # Beside this module; a path, not importlib.resources: the capabilities package imports us.
 log = logging.getLogger(__name__)
 CAPABILITY_ROOT = Path(__file__).parent / "capabilities"
@@ -321,6 +324,8 @@ class IntentMatcher:
                 continue
             families.add(intent.label)
             offers.append(Offer(intent.key, intent.label, candidate.probability))
+            if len(offers) == MAX_OFFERS:
+                break
         return Understood(original, offers=tuple(offers), greeted=greeted)
 
     def _rank(self, masked: str, prior_key: str) -> list[Ranked]:
