@@ -418,7 +418,8 @@ async def show_welcome(turn_context: TurnContext) -> None:
     """The welcome card, in the turn's language."""
     user = turn_context.turn_state.get(USER_KEY)
     first_name = (user.name or "").split(" ")[0] if user and user.name else None
-    await show(turn_context, "welcome", name=first_name, actions=(*MAIN_ACTIONS, "help"))
+    # Teams shows at most five card actions; "hjælp" is named in the hint instead.
+    await show(turn_context, "welcome", name=first_name, actions=MAIN_ACTIONS)
 
 
 def _text(turn_context: TurnContext, key: str, **values: Any) -> str:

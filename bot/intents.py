@@ -29,8 +29,12 @@ from knowledge.intent_model import (
     Utterance,
     expand,
 )
+from knowledge.schema import MAX_BUTTON_LABEL
 from knowledge.slots import SlotFinder, Slots
 from knowledge.text import fold, words
+
+# Offered as card buttons with "Ingen af dem" after them: Teams shows five actions a card.
+MAX_OFFERS = 4
 
 # Beside this module; a path, not importlib.resources: the capabilities package imports us.
 log = logging.getLogger(__name__)
@@ -159,6 +163,10 @@ def load_intents(root: Path = CAPABILITY_ROOT) -> tuple[Intent, ...]:
             offer = dict(item.get("offer") or {})
             if offer and set(offer) != set(LANGUAGES):
                 raise IntentDeclarationError(f"{path}: {key} offer needs da and en")
+            if any(len(label) > MAX_BUTTON_LABEL for label in offer.values()):
+                raise IntentDeclarationError(
+                    f"{path}: {key} offer is a button: at most {MAX_BUTTON_LABEL} characters"
+                )
             intent = Intent(
                 key=key,
                 capability=capability,
@@ -316,6 +324,8 @@ class IntentMatcher:
                 continue
             families.add(intent.label)
             offers.append(Offer(intent.key, intent.label, candidate.probability))
+            if len(offers) == MAX_OFFERS:
+                break
         return Understood(original, offers=tuple(offers), greeted=greeted)
 
     def _rank(self, masked: str, prior_key: str) -> list[Ranked]:

@@ -200,7 +200,9 @@ class Portfolio:
         initiative_id = _as_id(data.get("id"))
         to = _as_status(data.get("to"))
         expected = _as_status(data.get("from"))
-        reason = data.get("reason") if isinstance(data.get("reason"), str) else None
+        # Each move's reason box has its own id ("reason_afvist"), so no two share one.
+        given = data.get("reason", data.get(f"reason_{data.get('to')}"))
+        reason = given if isinstance(given, str) else None
         if initiative_id is None or to is None:
             raise DomainError("portfolio.refused.bad_request")
         session = turn_session(context)

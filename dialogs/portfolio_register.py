@@ -23,7 +23,7 @@ from dialogs.base import GovbotDialog, remember
 from dialogs.portfolio import Portfolio
 from dialogs.portfolio_form import FIELDS, GAIN_FIELDS, FieldError, is_skip, parse_field, parse_form
 from dialogs.portfolio_view import CHOICE_FIELDS, date_examples, duplicate_warning, error_text
-from dialogs.texts import Lang, text
+from dialogs.texts import Lang, keys, text
 from dialogs.turn import say, turn_lang, turn_session
 from storage.portfolio_search import similar_initiatives
 
@@ -138,7 +138,13 @@ class RegisterInitiativeDialog(GovbotDialog):
 
 def _suggestions(name: str, lang: Lang) -> list[str]:
     if name in CHOICE_FIELDS:
-        return [text(f"portfolio.{name}.{m.value}", lang) for m in CHOICE_FIELDS[name]]
+        return [_button(name, m.value, lang) for m in CHOICE_FIELDS[name]]
     if name == "business_case":
         return [text("portfolio.card.answer_yes", lang), text("portfolio.card.answer_no", lang)]
     return []
+
+
+def _button(name: str, value: str, lang: Lang) -> str:
+    """A choice's button: its short form where the label is too long for Teams' buttons."""
+    short = f"portfolio.buttons.{name}.{value}"
+    return text(short if short in keys(lang) else f"portfolio.{name}.{value}", lang)

@@ -32,7 +32,8 @@ from dialogs.procurement_view import cite, principle_title, summary_values
 from dialogs.texts import Lang, text
 from dialogs.turn import after_commit, next_steps, say, turn_lang, turn_session, turn_user
 from knowledge.packs import load_pack
-from knowledge.screening import Screening, load_screening, option_labels
+from knowledge.schema import MAX_BUTTON_LABEL
+from knowledge.screening import Option, Screening, load_screening, option_buttons
 from storage.directory_snapshots import directory_index
 from storage.procurement import (
     DepartureAnswer,
@@ -63,6 +64,12 @@ async def _directory_person(step: WaterfallStepContext, typed: str) -> str:
     index = await directory_index(session=turn_session(step.context))
     person = index.find_people(typed).person
     return f"{person.name} ({person.email})" if person else typed
+
+
+def _option_choice(option: Option, lang: Lang) -> dict[str, str]:
+    """An option on the choices card: its short button, and its full label beside it."""
+    button, label = option.button(lang), option.label(lang)
+    return {"name": button, "detail": label if label != button else "", "text": label}
 
 
 class ProcurementDialog(GovbotDialog):
@@ -198,7 +205,9 @@ class ProcurementDialog(GovbotDialog):
         answers = values.get("answers", {})
         validations: dict[str, Any] = {"slot": slot.key, "pack": self._pack_key}
         buttons: list[str] = []
+        said: dict[str, str] = {}  # what a button sends, where that is not its title
         lines: list[str] = []
+        shown: dict[str, Any] | None = None  # the values of a question's card
         retry = "dialog.retry"
         if slot.kind == "need":
             lines.append(text("procurement.ask_need", lang))
@@ -207,7 +216,12 @@ class ProcurementDialog(GovbotDialog):
             lines.append(text("procurement.ask_unit", lang))
             retry = "procurement.unit_invalid"
             profile_unit = await self._profile_unit(step)
-            if profile_unit:
+            if profile_unit and len(profile_unit) > MAX_BUTTON_LABEL:
+                # Too long for a button: "Min enhed" sends it, and the question names it.
+                lines.append(text("procurement.profile_unit", lang, unit=profile_unit))
+                buttons.append(text("procurement.button_profile_unit", lang))
+                said[buttons[-1]] = profile_unit
+            elif profile_unit:
                 buttons.append(profile_unit)
         elif slot.kind == "reuse":
             await step.context.send_activity(
@@ -221,17 +235,14 @@ class ProcurementDialog(GovbotDialog):
             retry = "procurement.reuse_invalid"
         elif slot.kind == "question":
             question = self._screening.question(slot.target)
-            asked = [q.key for q in self._screening.asked(answers)]
-            lines.append(
-                text(
-                    "procurement.question_progress",
-                    lang,
-                    n=asked.index(question.key) + 1,
-                    total=len(asked),
-                )
-            )
-            lines.append(question.prompt(lang))
-            buttons += option_labels(question, lang)
+            n, total = self._screening.progress(question.key, answers)
+            shown = {
+                "heading": text("procurement.question_progress", lang, n=n, total=total),
+                "lead": question.prompt(lang),
+                "choices": [_option_choice(option, lang) for option in question.options],
+                "hint": None,
+            }
+            buttons += option_buttons(question, lang)
             if question.same_as:
                 validations["same"] = answers.get(question.same_as)
             retry = f"procurement.{question.kind}_invalid"
@@ -256,14 +267,22 @@ class ProcurementDialog(GovbotDialog):
             lines.append(text("procurement.confirm_ask", lang))
             buttons.append(text("procurement.confirm", lang))
             retry = "procurement.confirm_invalid"
-        buttons += [text("procurement.button_back", lang), text("procurement.button_cancel", lang)]
+        controls = [text("procurement.button_back", lang), text("procurement.button_cancel", lang)]
+        buttons += controls
         if slot.kind == "need":
             buttons = [text("procurement.button_cancel", lang)]
-        prompt = self._message("\n\n".join(lines), buttons)
+        if shown is not None:
+            # The question as a card: its options as buttons with each one's detail beside it.
+            prompt = next_steps(
+                MessageFactory.attachment(card("choices", lang, **shown)),
+                [(c, c) for c in controls],
+            )
+        else:
+            prompt = self._message("\n\n".join(lines), buttons, said)
         # The confirmation's own retry already names "annuller"; every other one gets it added.
         say_retry = text if retry == "procurement.confirm_invalid" else retry_text
         reason = {"reason": ""} if retry == "dialog.retry" else {}
-        retry_message = self._message(say_retry(retry, lang, **reason), buttons)
+        retry_message = self._message(say_retry(retry, lang, **reason), buttons, said)
         return await step.prompt(
             PROMPT,
             PromptOptions(prompt=prompt, retry_prompt=retry_message, validations=validations),
@@ -290,8 +309,8 @@ class ProcurementDialog(GovbotDialog):
         }
 
     @staticmethod
-    def _message(body: str, buttons: list[str]) -> Activity:
-        return next_steps(MessageFactory.text(body), [(b, b) for b in buttons])
+    def _message(body: str, buttons: list[str], said: dict[str, str]) -> Activity:
+        return next_steps(MessageFactory.text(body), [(b, said.get(b, b)) for b in buttons])
 
     async def _profile_unit(self, step: WaterfallStepContext) -> str | None:
         if self._profile is None:

@@ -14,9 +14,18 @@ NEED_CHARS = (5, 2000)
 UNIT_CHARS = (2, 200)
 EXPLAIN_CHARS = (5, 1000)
 CONFIRM_WORDS = ("send", "bekræft", "ja", "ok", "confirm", "yes", "send it")
-CONTINUE_WORDS = ("fortsæt", "videre", "ny anmodning", "continue", "go on")
+# Besides the buttons' own titles: what people write, and the buttons' longer earlier titles.
+CONTINUE_WORDS = (
+    "fortsæt",
+    "videre",
+    "fortsæt med ny anmodning",
+    "continue",
+    "go on",
+    "go on with a new request",
+)
 STOP_WORDS = (
     "jeg kontakter systemejeren",
+    "i'll contact the system owner",
     "kontakter systemejeren",
     "systemejeren",
     "contact the system owner",
@@ -53,6 +62,9 @@ def slots_for(screening: Screening) -> tuple[Slot, ...]:
         *departures,
         Slot("confirm"),
     )
+
+
+WITHDRAW_WORDS = ("træk anmodningen tilbage", "withdraw the request")
 
 
 def _labels(key: str) -> set[str]:
@@ -96,7 +108,9 @@ def read_slot(spec: dict[str, Any], raw: str | None) -> dict[str, Any] | None:
         ):
             return {"slot": slot, "value": "confirm"}
         return None
-    if slot.startswith("justify:") and folded in _labels("procurement.withdraw"):
+    if slot.startswith("justify:") and (
+        folded in _labels("procurement.withdraw") or folded in map(fold, WITHDRAW_WORDS)
+    ):
         return {"slot": slot, "withdraw": True}
     if slot.startswith(("justify:", "plan:")):
         return {"slot": slot, "value": value} if _length_ok(value, EXPLAIN_CHARS) else None

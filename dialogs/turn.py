@@ -5,7 +5,7 @@ The bot puts these in `turn_state` before any dialog runs; dialogs read them her
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from bot.sdk import (
 )
 from dialogs.cards import card
 from dialogs.texts import Lang, text
+from knowledge.schema import MAX_BUTTON_LABEL
 
 SESSION_KEY = "govbot.session"
 AFTER_COMMIT_KEY = "govbot.after_commit"
@@ -113,7 +114,28 @@ async def show(
 async def ask_which(context: TurnContext, lead: str, options: Sequence[NextStep]) -> None:
     """One short question with its answers as buttons ("Mener du SBSYS eller Acadre?")."""
     choices = [{"name": title, "detail": "", "text": said} for title, said in options]
-    await show(context, "choices", lead=lead, choices=choices, hint=None)
+    await show_choices(context, lead, choices)
+
+
+async def show_choices(
+    context: TurnContext, lead: str, choices: Sequence[Mapping[str, str]], hint: str | None = None
+) -> None:
+    """The choices card: `choices` ({name, detail, text}) as buttons, each detail beside it."""
+    lang = turn_lang(context)
+    await show(context, "choices", lead=lead, choices=fit_buttons(choices, lang), hint=hint)
+
+
+def fit_buttons(choices: Sequence[Mapping[str, str]], lang: Lang) -> list[dict[str, str]]:
+    """Choices whose name Teams would cut off ("Fagsystem til økonomi…") get a numbered
+    button ("Valg 2"), their name then leading the detail beside it."""
+    fitted = []
+    for n, choice in enumerate(choices, start=1):
+        name, detail = choice["name"], choice.get("detail", "")
+        if len(name) > MAX_BUTTON_LABEL:
+            detail = f"{name} — {detail}" if detail else name
+            name = text("choices.numbered", lang, n=n)
+        fitted.append({**choice, "name": name, "detail": detail})
+    return fitted
 
 
 def as_attachment(name: str, context: TurnContext, /, **values: Any) -> Attachment:

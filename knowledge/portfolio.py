@@ -92,6 +92,11 @@ class PortfolioRules(Model):
             if (t.from_, t.to) in seen:
                 raise ValueError(f"overgangen {t.from_} → {t.to} står to gange")
             seen.add((t.from_, t.to))
+        # The initiative card shows each move as a button beside "følg" and "mine initiativer",
+        # and Teams shows five actions a card.
+        crowded = sorted({t.from_ for t in self.transitions if len(self.moves_from(t.from_)) > 3})
+        if crowded:
+            raise ValueError(f"højst 3 overgange ud af en status: {', '.join(crowded)}")
         reachable = {INITIAL_STATUS}
         grew = True
         while grew:

@@ -19,6 +19,22 @@ if TYPE_CHECKING:
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Teams cuts a button's title at about this many characters; a longer name needs a short one.
+MAX_BUTTON_LABEL = 20
+ButtonLabel = Annotated[str, StringConstraints(min_length=1, max_length=MAX_BUTTON_LABEL)]
+
+
+def require_short_names(field: str, names: dict[str, tuple[str, str | None]]) -> None:
+    """ValueError when a name per language, (full, short), is too long for a button and has
+    no short form: `field` is the data's field name ("label", "name")."""
+    for lang, (full, short) in names.items():
+        if len(full) > MAX_BUTTON_LABEL and short is None:
+            raise ValueError(
+                f"{field}_{lang} is longer than {MAX_BUTTON_LABEL} characters: "
+                f"give short_{lang} for its buttons"
+            )
+
+
 Origin = Literal["local", "shared_default", "inspiration"]
 Scope = Literal["system", "contract", "organisation"]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday"]
@@ -188,6 +204,9 @@ class Body(Sourced):
     key: Key
     name_da: Text
     name_en: Text
+    # A body that meets is offered as a button ("næste møde i …"): a long name needs a short one.
+    short_da: ButtonLabel | None = None
+    short_en: ButtonLabel | None = None
     synonyms_da: tuple[Text, ...] = ()
     synonyms_en: tuple[Text, ...] = ()
     purpose_da: Text
@@ -215,7 +234,16 @@ class Body(Sourced):
             dupes = sorted({k for k in keys if keys.count(k) > 1})
             if dupes:
                 raise ValueError(f"{name} har dublerede nøgler: {dupes}")
+        if self.cadence is not None:
+            names = {"da": (self.name_da, self.short_da), "en": (self.name_en, self.short_en)}
+            require_short_names("name", names)
         return self
+
+    def button(self, lang: Literal["da", "en"]) -> str:
+        """The body's name on a button: its short name, else its name."""
+        if lang == "en":
+            return self.short_en or self.name_en
+        return self.short_da or self.name_da
 
     @property
     def names(self) -> tuple[str, ...]:

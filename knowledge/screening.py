@@ -17,13 +17,22 @@ import yaml
 from pydantic import Field, StringConstraints, ValidationError, model_validator
 
 from knowledge.packs import SHARED, load_pack, packs_root
-from knowledge.schema import Key, Model, Pack, Sourced, Text
+from knowledge.schema import (
+    ButtonLabel,
+    Key,
+    Model,
+    Pack,
+    Sourced,
+    Text,
+    require_short_names,
+)
 from knowledge.text import FuzzyIndex, Language, fold, name_key
 
 AnswerValue = str | int | None
 Kind = Literal["choice", "text", "number", "person"]
 OptionKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 MAX_TEXT_ANSWER = 500
+MAX_OPTIONS = 5  # Teams shows at most five actions on a card
 
 
 class ScreeningError(Exception):
@@ -41,8 +50,30 @@ class Option(Model):
     key: OptionKey
     label_da: Text
     label_en: Text
+    short_da: ButtonLabel | None = None
+    short_en: ButtonLabel | None = None
     synonyms_da: tuple[Text, ...] = ()
     synonyms_en: tuple[Text, ...] = ()
+
+    @model_validator(mode="after")
+    def _fits_a_button(self) -> Option:
+        labels = {"da": (self.label_da, self.short_da), "en": (self.label_en, self.short_en)}
+        require_short_names("label", labels)
+        return self
+
+    def label(self, lang: Language) -> str:
+        """The option in full, as a summary shows it."""
+        return self.label_en if lang == "en" else self.label_da
+
+    def button(self, lang: Language) -> str:
+        """The option's button title: its short label, else its label (both fit Teams)."""
+        short = self.short_en if lang == "en" else self.short_da
+        return short or self.label(lang)
+
+    def names(self) -> tuple[str, ...]:
+        """Everything a user may write to choose this option."""
+        shorts = tuple(s for s in (self.short_da, self.short_en) if s)
+        return (self.label_da, self.label_en, *shorts, *self.synonyms_da, *self.synonyms_en)
 
 
 class Condition(Model):
@@ -92,9 +123,15 @@ class Question(Sourced):
     def _options_fit_kind(self) -> Question:
         if (self.kind == "choice") != bool(self.options):
             raise ValueError("choice questions, and only they, have options")
+        if len(self.options) > MAX_OPTIONS:
+            raise ValueError(f"at most {MAX_OPTIONS} options, one button each")
         keys = [o.key for o in self.options]
         if len(keys) != len(set(keys)):
             raise ValueError("option keys must be unique")
+        for lang in ("da", "en"):
+            buttons = [fold(o.button(lang)) for o in self.options]
+            if len(buttons) != len(set(buttons)):
+                raise ValueError(f"two options share a {lang} button title")
         return self
 
     def label(self, lang: Language) -> str:
@@ -183,6 +220,28 @@ class Screening:
     def asked(self, answers: Mapping[str, AnswerValue]) -> tuple[Question, ...]:
         """The questions that apply given `answers` (conditions read earlier answers only)."""
         return tuple(q for q in self.questions if q.asked(answers))
+
+    def progress(self, key: str, answers: Mapping[str, AnswerValue]) -> tuple[int, int]:
+        """Question `key`'s number, and how many questions can still be asked in all.
+
+        A question whose condition waits on a question not yet answered still counts, so the
+        total never grows as answers come in: it only shrinks when an answer rules one out.
+        Answers to `key` and later questions (kept after "tilbage") are not yet settled.
+        """
+        keys = [q.key for q in self.questions]
+        position = keys.index(key)
+        settled = {k: v for k, v in answers.items() if k in keys[:position]}
+        possible: dict[str, bool] = {}
+        for question in self.questions:
+            condition = question.ask_if
+            if condition is None:
+                possible[question.key] = True
+            elif keys.index(condition.question) < position:
+                possible[question.key] = question.asked(settled)
+            else:  # decided by an answer still to come
+                possible[question.key] = possible.get(condition.question, False)
+        number = sum(possible[k] for k in keys[:position]) + 1
+        return number, sum(possible.values())
 
     def departures(self, answers: Mapping[str, AnswerValue]) -> tuple[Departure, ...]:
         """Every check the answers trigger, in the data's order."""
@@ -324,12 +383,9 @@ def _parse_choice(question: Question, text: str) -> Parsed | None:
     wanted = name_key(text)
     folded = fold(text)
     for option in question.options:
-        names = (option.label_da, option.label_en, *option.synonyms_da, *option.synonyms_en)
-        if any(name_key(n) == wanted or fold(n) == folded for n in names):
+        if any(name_key(n) == wanted or fold(n) == folded for n in option.names()):
             return Parsed(option.key)
-    index = FuzzyIndex(
-        (o.key, (o.label_da, o.label_en, *o.synonyms_da, *o.synonyms_en)) for o in question.options
-    )
+    index = FuzzyIndex((o.key, o.names()) for o in question.options)
     best = index.search(text, limit=1, cutoff=88.0)
     return Parsed(best[0].key) if best else None
 
@@ -347,10 +403,10 @@ def answer_label(question: Question, value: AnswerValue, lang: Language) -> str:
             option = question.option(str(value))
         except KeyError:
             return str(value)
-        return option.label_en if lang == "en" else option.label_da
+        return option.label(lang)
     return str(value)
 
 
-def option_labels(question: Question, lang: Language) -> tuple[str, ...]:
-    """The options' labels, in order, for buttons."""
-    return tuple(o.label_en if lang == "en" else o.label_da for o in question.options)
+def option_buttons(question: Question, lang: Language) -> tuple[str, ...]:
+    """The options' button titles, in order."""
+    return tuple(o.button(lang) for o in question.options)

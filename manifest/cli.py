@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
+from manifest.adaptive_cards import NPM_PACKAGE as ADAPTIVECARDS_PACKAGE
+from manifest.adaptive_cards import NPM_VERSION as ADAPTIVECARDS_VERSION
+from manifest.adaptive_cards import install_adaptivecards
 from manifest.errors import ManifestError
 from manifest.package import DeveloperInfo, build_app_package
 from manifest.schema import MANIFEST_VERSION, NPM_PACKAGE, NPM_VERSION, install_schema
@@ -137,8 +141,19 @@ def build(
 @manifest_cli.command("install-schema")
 def install_schema_command() -> None:
     """Install Microsoft's manifest schema (npm) into the local cache; fast when present."""
+    _install(install_schema, f"{NPM_PACKAGE}@{NPM_VERSION}")
+
+
+@manifest_cli.command("install-card-renderer")
+def install_card_renderer_command() -> None:
+    """Install Microsoft's Adaptive Cards renderer (npm) that the card tests parse with."""
+    _install(install_adaptivecards, f"{ADAPTIVECARDS_PACKAGE}@{ADAPTIVECARDS_VERSION}")
+
+
+def _install(install: Callable[[], Path], spec: str) -> None:
+    """Run `install` and print where `spec` is; a refusal is one clear line."""
     try:
-        schema = install_schema()
+        path = install()
     except ManifestError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{NPM_PACKAGE}@{NPM_VERSION}: {schema}")
+    click.echo(f"{spec}: {path}")

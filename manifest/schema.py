@@ -6,13 +6,10 @@ in a git-ignored cache, `find_schema()` locates it, and `schema_problems()` vali
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import posixpath
 import re
-import shutil
-import subprocess
 from collections.abc import Mapping
 from functools import lru_cache, partial
 from pathlib import Path
@@ -28,6 +25,7 @@ from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT4
 
 from manifest.errors import ManifestError, SchemaNotInstalledError
+from manifest.npm import installed_version, npm_install
 
 MANIFEST_VERSION = "1.30"
 NPM_PACKAGE = "@microsoft/app-manifest"
@@ -44,8 +42,6 @@ _SCHEMA_IN_PACKAGE = Path(
     "build", "json-schemas", "teams", f"v{MANIFEST_VERSION}", "MicrosoftTeams.schema.json"
 )
 _NPM_SPEC = f"{NPM_PACKAGE}@{NPM_VERSION}"
-_NPM_FLAGS = ("--ignore-scripts", "--no-audit", "--no-fund", "--save-exact")
-_NPM_ERROR = re.compile(r"^npm (?:ERR!|error) (.+)$", re.MULTILINE)
 _LOCALE_PREFIX = re.compile(r"^/[a-z]{2}-[a-z]{2}(?=/json-schemas/)")
 _MAX_PROBLEMS = 10
 
@@ -65,11 +61,7 @@ def _package_dir(cache_dir: Path) -> Path:
 
 
 def _installed_version(cache_dir: Path) -> str | None:
-    try:
-        package = json.loads((_package_dir(cache_dir) / "package.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return package.get("version")
+    return installed_version(cache_dir, NPM_PACKAGE)
 
 
 def _is_installed(cache_dir: Path) -> bool:
@@ -82,30 +74,16 @@ def _is_installed(cache_dir: Path) -> bool:
 def install_schema(cache_dir: Path = CACHE_DIR) -> Path:
     """Install the pinned npm package into `cache_dir` unless already there; return the schema."""
     schema = _package_dir(cache_dir) / _SCHEMA_IN_PACKAGE
-    if _is_installed(cache_dir):
-        return schema
-    npm = shutil.which("npm")
-    if npm is None:
-        raise SchemaNotInstalledError(
+    npm_install(
+        cache_dir,
+        _NPM_SPEC,
+        installed=partial(_is_installed, cache_dir),
+        without_npm=(
             f"npm is not installed, so {NPM_PACKAGE}@{NPM_VERSION} cannot be fetched: "
             f"install Node.js and npm, or set {SCHEMA_ENV} to a MicrosoftTeams.schema.json "
             f"for manifest v{MANIFEST_VERSION}"
-        )
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    with (cache_dir / ".install.lock").open("w") as lock:
-        # Parallel test workers may all arrive here; one installs, the others wait and reuse.
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not _is_installed(cache_dir):
-            command = [npm, "install", "--prefix", str(cache_dir), *_NPM_FLAGS, _NPM_SPEC]
-            result = subprocess.run(command, capture_output=True, text=True, check=False)
-            if result.returncode != 0:
-                errors = [
-                    line
-                    for line in _NPM_ERROR.findall(result.stderr)
-                    if not line.startswith(("code ", "A complete log"))
-                ]
-                detail = errors[0] if errors else f"exit status {result.returncode}"
-                raise SchemaNotInstalledError(f"`npm install {_NPM_SPEC}` failed: {detail.strip()}")
+        ),
+    )
     if not schema.is_file():
         raise SchemaNotInstalledError(
             f"{NPM_PACKAGE}@{NPM_VERSION} has no schema for manifest v{MANIFEST_VERSION} "

@@ -29,7 +29,7 @@ def test_ask_answers_through_the_same_pipeline(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Det kan jeg hjælpe med" in result.stdout
-    assert "[Jeg har brug for et nyt system]" in result.stdout
+    assert "[Nyt it-system]" in result.stdout
 
 
 def test_chat_holds_a_conversation(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ async def test_welcome_card_once_on_install(running_bot: RunningBot, channel: Te
     welcome = channel.received[0]
     assert welcome.card is not None
     assert "Jeg er govbot" in welcome.text
-    assert "Jeg har brug for et nyt system" in welcome.text
+    assert "Nyt it-system" in welcome.text
 
 
 async def test_help_in_danish_and_english(running_bot: RunningBot, channel: TestChannel) -> None:

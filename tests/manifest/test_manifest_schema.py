@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import manifest.schema
+import manifest.npm
 from manifest import SchemaNotInstalledError, find_schema, install_schema
 from manifest.schema import (
     CACHE_DIR,
@@ -39,12 +39,12 @@ def test_install_is_a_no_op_when_present_even_without_npm(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     schema_path = install_schema()
-    monkeypatch.setattr(manifest.schema.shutil, "which", lambda name: None)
+    monkeypatch.setattr(manifest.npm.shutil, "which", lambda name: None)
     assert install_schema() == schema_path
 
 
 def test_install_without_npm_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(manifest.schema.shutil, "which", lambda name: None)
+    monkeypatch.setattr(manifest.npm.shutil, "which", lambda name: None)
     with pytest.raises(
         SchemaNotInstalledError, match=r"npm is not installed.*GOVBOT_MANIFEST_SCHEMA"
     ):

@@ -204,7 +204,9 @@ async def test_register_move_refuse_and_export(
         in (warning["body"][1]["text"])
     )
     assert warning["body"][1]["text"].endswith("vil du koble dig på i stedet?")
-    follow = next(a for a in warning["actions"] if a["title"].startswith("Kobl mig på"))
+    similar = warning["body"][2]["items"]
+    assert similar[0]["text"] == "**Digital nattevagt med sensorer på plejecentre**"
+    follow = next(a for a in similar[1]["actions"] if a["title"] == "Kobl mig på")
     replies = await charlotte.send(value=follow["data"])
     assert "Du er nu koblet på" in replies[0].text
 

@@ -182,3 +182,57 @@ def test_a_condition_needs_exactly_one_test(condition: dict[str, object]) -> Non
                 ]
             }
         )
+
+
+@pytest.mark.parametrize(
+    ("short", "refused"),
+    [
+        ({}, "give short_da"),  # a label too long for a button needs a short one
+        ({"short_da": "Cloud i EU, men hvor præcis?", "short_en": "EU"}, "at most 20"),
+        ({"short_da": "Cloud i EU", "short_en": "Cloud in the EU"}, None),
+    ],
+)
+def test_an_option_too_long_for_a_button_needs_a_short_label(
+    short: dict[str, str], refused: str | None
+) -> None:
+    option = {
+        "key": "cloud_eu",
+        "label_da": "Cloud/SaaS med data i EU/EØS",
+        "label_en": "Cloud/SaaS with data in the EU/EEA",
+        **short,
+    }
+    question = {
+        "key": "hosting",
+        "kind": "choice",
+        "label_da": "Drift",
+        "label_en": "Hosting",
+        "prompt_da": "Hvor?",
+        "prompt_en": "Where?",
+        "options": [option],
+        "source": {"doc": "govbot_standard", "section": "s"},
+    }
+    if refused is None:
+        loaded = ScreeningFile.model_validate({"questions": [question]}).questions[0]
+        assert loaded.options[0].button("da") == "Cloud i EU"
+        assert parse_answer(loaded, "cloud i eu") is not None
+        return
+    with pytest.raises(ValidationError, match=refused):
+        ScreeningFile.model_validate({"questions": [question]})
+
+
+@pytest.mark.parametrize("pack", available_packs())
+def test_the_counter_never_grows_however_the_questions_are_answered(pack: str) -> None:
+    """Every path through the choice options: the total only shrinks, the number steps by one."""
+    screening = load_screening(pack)
+    paths: list[dict[str, str]] = [{}]
+    for question in screening.questions:
+        if question.kind == "choice":
+            paths = [{**p, question.key: o.key} for p in paths for o in question.options][:200]
+        else:
+            paths = [{**p, question.key: "x"} for p in paths]
+    for answers in paths:
+        asked = [q.key for q in screening.asked(answers)]
+        seen = [screening.progress(key, answers) for key in asked]
+        assert [n for n, _ in seen] == list(range(1, len(asked) + 1)), (answers, seen)
+        totals = [t for _, t in seen]
+        assert totals == sorted(totals, reverse=True) and totals[-1] == len(asked), seen

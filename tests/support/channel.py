@@ -17,6 +17,10 @@ from aiohttp import web
 
 from tests.support.activities import TENANT_ID
 
+# Teams cuts a suggested action's or card button's title at about this width ("ommunen selv
+# (ikke"): every label the bot sends must fit whole, with any detail beside it in the card.
+MAX_BUTTON_LABEL = 20
+
 
 @dataclass(frozen=True)
 class Received:
@@ -42,6 +46,28 @@ class Received:
             if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
                 return attachment.get("content")
         return None
+
+
+def long_labels(activity: dict[str, Any]) -> list[str]:
+    """Every suggested action and card button title in `activity` longer than Teams shows."""
+    suggested = (activity.get("suggestedActions") or {}).get("actions") or []
+    titles = [str(a.get("title") or "") for a in suggested]
+    for attachment in activity.get("attachments") or []:
+        titles += _button_titles(attachment.get("content"))
+    return [t for t in titles if len(t) > MAX_BUTTON_LABEL]
+
+
+def _button_titles(node: Any) -> list[str]:
+    """The titles of every action in a card, nested ones (ActionSet, ShowCard) included."""
+    if isinstance(node, list):
+        return [title for item in node for title in _button_titles(item)]
+    if not isinstance(node, dict):
+        return []
+    is_action = str(node.get("type", "")).startswith("Action.")
+    titles = [str(node.get("title") or "")] if is_action else []
+    for value in node.values():
+        titles += _button_titles(value)
+    return titles
 
 
 def _card_text(node: Any) -> str:
@@ -87,6 +113,7 @@ class TestChannel:
     failures: deque[Failure] = field(default_factory=deque)
     gate: Callable[[str], Failure | None] | None = None  # e.g. a rate limiter
     url: str = ""
+    too_long: list[str] = field(default_factory=list)  # labels over MAX_BUTTON_LABEL
     _runner: web.AppRunner | None = None
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
@@ -106,8 +133,14 @@ class TestChannel:
         return self
 
     async def stop(self) -> None:
+        """Shut down; fail the test that used the channel if any label was too long for Teams."""
         if self._runner:
             await self._runner.cleanup()
+        if self.too_long:
+            labels = sorted(set(self.too_long))
+            raise AssertionError(
+                f"button labels over {MAX_BUTTON_LABEL} characters, cut off in Teams: {labels}"
+            )
 
     def fail_next(
         self,
@@ -170,6 +203,7 @@ class TestChannel:
         )
 
     async def _record(self, received: Received) -> None:
+        self.too_long += long_labels(received.activity)
         async with self._changed:
             self.received.append(received)
             self._changed.notify_all()

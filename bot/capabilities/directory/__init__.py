@@ -20,7 +20,7 @@ from dialogs.directory import DirectoryChanges
 from dialogs.directory_view import duties, entries, holders_summary, names_of, role_label
 from dialogs.permissions import Requirement
 from dialogs.texts import Lang, either, text
-from dialogs.turn import ask_which, say, show, turn_lang, turn_session, turn_user
+from dialogs.turn import ask_which, say, show, show_choices, turn_lang, turn_session, turn_user
 from knowledge.directory_question import RoleVocabulary
 from knowledge.packs import load_pack
 from knowledge.schema import GovernanceRole, Pack
@@ -209,7 +209,7 @@ class Directory:
             await say(context, "directory.unknown", query=search.query)
             await say(context, "directory.unknown_hint")
             return
-        await show(context, "choices", lead=lead, choices=choices, hint=hint)
+        await show_choices(context, lead, choices, hint)
 
     async def _show_holders(
         self,

@@ -12,7 +12,7 @@ from bot.intents import IntentMatch
 from bot.sdk import TurnContext
 from dialogs.permissions import acting_access
 from dialogs.texts import in_lang, text
-from dialogs.turn import NextStep, after_commit, step, turn_lang, turn_session, turn_user
+from dialogs.turn import NextStep, after_commit, turn_lang, turn_session, turn_user
 from knowledge.calendar import format_when
 from knowledge.meeting_words import BodyFinder, meeting_bodies, title_under_body
 from knowledge.packs import load_pack
@@ -81,7 +81,10 @@ class MeetingTurns:
     def _next_of(self, context: TurnContext, bodies: Sequence[Body]) -> list[NextStep]:
         """ "Næste møde i X" for each of `bodies` (at most three): the way on from a list."""
         lang = turn_lang(context)
-        return [step("next_of", lang, body=self._name(context, b)) for b in bodies[:3]]
+        return [
+            (b.button(lang), text("actions.next_of_say", lang, body=self._name(context, b)))
+            for b in bodies[:3]
+        ]
 
     async def _meeting(self, context: TurnContext, meeting_id: int) -> MeetingInfo:
         """The meeting with `meeting_id`, or DomainError."""

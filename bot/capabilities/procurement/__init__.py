@@ -61,7 +61,9 @@ def _request_id(data: Mapping[str, Any]) -> int | None:
 
 
 def _note(data: Mapping[str, Any], limit: int = 2000) -> str:
-    value = data.get("text")
+    # IT's card names each text box after its action ("reject_text"), so no two share an id.
+    verb = str(data.get("action", "")).removeprefix("procurement.")
+    value = data.get("text", data.get(f"{verb}_text"))
     return value.strip()[:limit] if isinstance(value, str) else ""
 
 
