@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from datetime import date
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -37,11 +38,11 @@ LONG = "Et værktøj til vagtplanlægning i hjemmeplejen, som kan bruges på mob
 PEOPLE = [
     {
         "name": f"Mette Holm Sørensen {n}",
-        "first_name": "Mette",
-        "role": "Systemejer",
-        "system": "SBSYS",
-        "org_unit": "Sundhed og Omsorg",
-        "email": f"mette{n}@kommune.dk",
+        "facts": [
+            {"title": "Systemejer", "value": "SBSYS, Cura, Nexus"},
+            {"title": "Enhed", "value": "Sundhed og Omsorg"},
+            {"title": "E-mail", "value": f"mette{n}@kommune.dk"},
+        ],
         "chat_url": f"https://teams.microsoft.com/l/chat/0/0?users=mette{n}@kommune.dk",
     }
     for n in range(3)
@@ -161,7 +162,7 @@ def samples(lang: Lang) -> dict[str, dict[str, Any]]:
             "form": {"title": "Ny booking"},
         },
         "portfolio_form": {
-            "fields": form_fields(lang, form.values, form.errors),
+            "fields": form_fields(lang, form.values, form.errors, date(2026, 12, 2)),
             "error_count": len(form.errors),
         },
         "portfolio_initiative": {

@@ -75,8 +75,9 @@ def _card_text(node: Any) -> str:
         texts = [
             str(node[key]) for key in ("text", "title", "value") if isinstance(node.get(key), str)
         ]
-        for value in node.values():
-            if isinstance(value, (dict, list)):
+        for key, value in node.items():
+            # an action's `data` goes back to the bot on a press; nobody sees it
+            if isinstance(value, (dict, list)) and key != "data":
                 texts.append(_card_text(value))
         return "\n".join(t for t in texts if t)
     if isinstance(node, list):
