@@ -1,0 +1,386 @@
+"""One KITOS sync run: read what changed in KITOS, then apply it to the directory at once.
+
+Everything is read first; only then is the directory changed, in one transaction through the
+same apply path as a file import (`storage.directory_apply.apply_import`), together with the
+new high-water marks and the run's record. KITOS going away halfway therefore changes nothing.
+
+Users are matched to directory people by e-mail, then by a unique name; a KITOS user with no
+e-mail whose name fits nobody or several people is a conflict reported with the KITOS UUIDs,
+never a guess. Assignments the sync made (source "kitos") are changed in KITOS only.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.kitos.client import KitosClient, KitosError, format_time, parse_time
+from knowledge.kitos_roles import KitosRoleMapping
+from knowledge.text import name_key
+from storage.db import Database
+from storage.directory import KITOS_SOURCE
+from storage.directory_apply import ImportRow, apply_import
+from storage.identity import clean_email
+from storage.kitos_runs import (
+    high_water_marks,
+    kitos_holders,
+    record_run,
+    set_high_water,
+    systems_by_kitos_uuid,
+)
+from storage.models import Person, RoleAssignment
+from storage.models.base import utcnow
+
+USAGES = "ItSystemUsage"
+DELETIONS = "DeletedItSystemUsage"
+ACTOR = "kitos"
+
+Progress = Callable[[str, int], object]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A KITOS role holder who cannot be matched to one directory person."""
+
+    usage_uuid: str
+    system: str
+    user_uuid: str
+    user_name: str
+    reason: str  # "no_email_no_match" or "no_email_ambiguous"
+    candidates: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The conflict as stored with the run."""
+        return {
+            "usage_uuid": self.usage_uuid,
+            "system": self.system,
+            "user_uuid": self.user_uuid,
+            "user_name": self.user_name,
+            "reason": self.reason,
+            "candidates": list(self.candidates),
+        }
+
+
+@dataclass(frozen=True)
+class UnmappedRole:
+    """A KITOS role type the mapping does not name, and how many assignments it had."""
+
+    uuid: str
+    name: str
+    assignments: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """The role as stored with the run."""
+        return {"uuid": self.uuid, "name": self.name, "assignments": self.assignments}
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What a run did (or would do, on a dry run)."""
+
+    full: bool
+    dry_run: bool
+    systems: int
+    deleted: int
+    added: int
+    changed: int
+    ended: int
+    people_added: int
+    conflicts: tuple[Conflict, ...]
+    unmapped: tuple[UnmappedRole, ...]
+    duration_seconds: float
+
+    def counts(self) -> dict[str, Any]:
+        """The numbers, as stored with the run."""
+        return {
+            "systems": self.systems,
+            "deleted": self.deleted,
+            "added": self.added,
+            "changed": self.changed,
+            "ended": self.ended,
+            "people_added": self.people_added,
+            "conflicts": len(self.conflicts),
+            "unmapped_roles": len(self.unmapped),
+            "duration_seconds": round(self.duration_seconds, 2),
+        }
+
+    def summary_line(self) -> str:
+        """One line for the shell and the log."""
+        kind = "fuld" if self.full else "ændringer"
+        dry = " (prøvekørsel — intet gemt)" if self.dry_run else ""
+        return (
+            f"KITOS ({kind}){dry}: {self.systems} systemer, {self.deleted} slettet, "
+            f"tildelinger {self.added} tilføjet / {self.changed} ændret / {self.ended} afsluttet, "
+            f"{self.people_added} nye personer, {len(self.conflicts)} konflikter, "
+            f"{len(self.unmapped)} rolletyper uden mapning, {self.duration_seconds:.1f} s"
+        )
+
+
+@dataclass
+class _Read:
+    """What was read from KITOS before anything is applied."""
+
+    usages: list[dict[str, Any]] = field(default_factory=list)
+    deleted: set[str] = field(default_factory=set)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    role_types: list[dict[str, Any]] = field(default_factory=list)
+    usage_mark: datetime | None = None
+    deletion_mark: datetime | None = None
+
+
+def _uuid(value: Any, what: str) -> str:
+    if isinstance(value, dict):
+        value = value.get("uuid")
+    if not isinstance(value, str) or not value:
+        raise KitosError(f"KITOS sent {what} without a uuid")
+    return value.lower()
+
+
+def _name(value: Any) -> str:
+    return str(value.get("name") or "").strip() if isinstance(value, dict) else ""
+
+
+async def _read(
+    client: KitosClient,
+    cvr: str,
+    marks: dict[str, datetime],
+    full: bool,
+    progress: Progress | None,
+) -> tuple[str, _Read]:
+    organizations = await client.get("api/v2/organizations", {"cvrContent": cvr})
+    if not isinstance(organizations, list) or not organizations:
+        raise KitosError(f"KITOS knows no organisation with CVR {cvr} that the API user may read")
+    match = [o for o in organizations if isinstance(o, dict) and o.get("cvr") == cvr]
+    organization = _uuid((match or organizations)[0], "an organisation")
+    read = _Read()
+    types = await client.get(
+        "api/v2/it-system-usage-role-types", {"organizationUuid": organization}
+    )
+    read.role_types = [t for t in types if isinstance(t, dict)] if isinstance(types, list) else []
+    since = None if full else marks.get(USAGES)
+    params: dict[str, Any] = {"organizationUuid": organization}
+    if since is not None:
+        params["changedSinceGtEq"] = format_time(since)
+    async for page in client.pages("api/v2/it-system-usages", params):
+        for usage in page:
+            _uuid(usage, "a system usage")
+            changed = parse_time(usage.get("lastModified"))
+            if changed and (read.usage_mark is None or changed > read.usage_mark):
+                read.usage_mark = changed
+        read.usages.extend(page)
+        if progress is not None:
+            progress("usages", len(page))
+    deleted_since = marks.get(DELETIONS) or (None if full else marks.get(USAGES))
+    if deleted_since is not None:
+        feed = {"entityType": USAGES, "deletedSinceUTC": format_time(deleted_since)}
+        async for page in client.pages("api/v2/delta-feed/deleted-entities", feed):
+            for event in page:
+                if event.get("entityType") not in (None, USAGES):
+                    continue
+                read.deleted.add(_uuid(event.get("entityUuid"), "a deletion"))
+                when = parse_time(event.get("occurredAtUtc"))
+                if when and (read.deletion_mark is None or when > read.deletion_mark):
+                    read.deletion_mark = when
+    wanted = {
+        _uuid(role.get("user"), "a role holder")
+        for usage in read.usages
+        for role in usage.get("roles") or ()
+    }
+    if full:
+        async for page in client.pages(f"api/v2/organizations/{organization}/users", {}):
+            for user in page:
+                read.users[_uuid(user, "a user")] = user
+            if progress is not None:
+                progress("users", len(page))
+    for user_uuid in sorted(wanted - read.users.keys()):
+        user = await client.get(f"api/v2/organizations/{organization}/users/{user_uuid}")
+        if isinstance(user, dict):
+            read.users[user_uuid] = user
+    return organization, read
+
+
+class _People:
+    """Directory people by e-mail and by normalised name, for matching KITOS users."""
+
+    def __init__(self, people: list[Person]) -> None:
+        self.by_email = {p.email: p for p in people if not p.anonymised}
+        self.by_name: dict[str, list[Person]] = {}
+        for person in self.by_email.values():
+            self.by_name.setdefault(name_key(person.name), []).append(person)
+
+    def match(self, name: str, email: str) -> tuple[str, str] | tuple[None, str]:
+        """(email, name) of the person to use, or (None, conflict reason)."""
+        if email and email in self.by_email:
+            return email, self.by_email[email].name
+        found = self.by_name.get(name_key(name), []) if name else []
+        if len(found) == 1:
+            return found[0].email, found[0].name
+        if email:
+            return email, name  # a new person, created by the import
+        return None, "no_email_ambiguous" if found else "no_email_no_match"
+
+
+def _plan_rows(
+    read: _Read, people: _People, mapping: KitosRoleMapping
+) -> tuple[list[ImportRow], list[Conflict], list[UnmappedRole]]:
+    rows: list[ImportRow] = []
+    conflicts: list[Conflict] = []
+    unmapped: dict[str, list[Any]] = {}
+    for role_type in read.role_types:
+        uuid, name = _uuid(role_type, "a role type"), _name(role_type)
+        if mapping.roles_for(uuid, name) is None:
+            unmapped.setdefault(uuid, [name, 0])
+    for usage in read.usages:
+        usage_uuid = _uuid(usage, "a system usage")
+        if usage_uuid in read.deleted:
+            continue
+        system = _name(usage.get("systemContext")) or usage_uuid
+        general = usage.get("general") or {}
+        alias = str(general.get("localCallName") or "").strip()
+        unit = _name((usage.get("organizationUsage") or {}).get("responsibleOrganizationUnit"))
+        for assignment in usage.get("roles") or ():
+            role = assignment.get("role") or {}
+            role_uuid, role_name = _uuid(role, "a role"), _name(role)
+            role_keys = mapping.roles_for(role_uuid, role_name)
+            if role_keys is None:
+                unmapped.setdefault(role_uuid, [role_name, 0])[1] += 1
+                continue
+            user_ref = assignment.get("user") or {}
+            user_uuid = _uuid(user_ref, "a role holder")
+            user = read.users.get(user_uuid, {})
+            user_name = str(user.get("name") or _name(user_ref)).strip()
+            email, found = people.match(user_name, clean_email(str(user.get("email") or "")))
+            if email is None:
+                candidates = tuple(p.name for p in people.by_name.get(name_key(user_name), []))
+                conflicts.append(
+                    Conflict(usage_uuid, system, user_uuid, user_name, found, candidates)
+                )
+                continue
+            for role_key in role_keys:
+                rows.append(
+                    ImportRow(
+                        line=0,
+                        role_key=role_key,
+                        name=found,
+                        email=email,
+                        system=system,
+                        aliases=(alias,) if alias and name_key(alias) != name_key(system) else (),
+                        system_org_unit=unit or None,
+                        system_kitos_uuid=usage_uuid,
+                        source_ref=f"kitos:usage={usage_uuid};user={user_uuid}",
+                    )
+                )
+    return (
+        rows,
+        conflicts,
+        [UnmappedRole(uuid, name, count) for uuid, (name, count) in sorted(unmapped.items())],
+    )
+
+
+def _changed(
+    before: dict[tuple[int, str], frozenset[int]], after: dict[tuple[int, str], frozenset[int]]
+) -> int:
+    """Role slots (system, role) that had holders before and after, but other ones."""
+    return sum(1 for key, held in before.items() if after.get(key) and after[key] != held)
+
+
+async def run_sync(
+    *,
+    client: KitosClient,
+    database: Database,
+    mapping: KitosRoleMapping,
+    cvr: str,
+    full: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> SyncReport:
+    """Read KITOS and apply it; a failure (not on a dry run) is recorded and raised again."""
+    started, clock = utcnow(), time.perf_counter()
+    async with database.transaction() as session:
+        marks = await high_water_marks(session=session)
+    full = full or USAGES not in marks
+    try:
+        _organization, read = await _read(client, cvr, marks, full, progress)
+        async with database.transaction() as session:
+            report = await _apply(session, read, mapping, full, dry_run, started, clock, progress)
+            if dry_run:
+                await session.rollback()
+    except Exception as error:
+        if not dry_run:
+            async with database.transaction() as session:
+                await record_run(
+                    session=session, started_at=started, finished_at=utcnow(), full=full,
+                    status="failed", counts={}, error=str(error)[:500] or type(error).__name__,
+                )  # fmt: skip
+        raise
+    return report
+
+
+async def _apply(
+    session: Any,
+    read: _Read,
+    mapping: KitosRoleMapping,
+    full: bool,
+    dry_run: bool,
+    started: datetime,
+    clock: float,
+    progress: Progress | None,
+) -> SyncReport:
+    people = _People(list(await session.scalars(select(Person))))
+    rows, conflicts, unmapped = _plan_rows(read, people, mapping)
+    known = await systems_by_kitos_uuid(session=session)
+    touched = {u for u in (*(_uuid(x, "") for x in read.usages), *read.deleted)}
+    scope: set[int] | None = None if full else {known[u] for u in touched if u in known}
+    before = await kitos_holders(session=session, system_ids=scope)
+
+    def in_scope(assignment: RoleAssignment) -> bool:
+        if assignment.source != KITOS_SOURCE:
+            return False  # hand-made and file-imported holders are not KITOS' to end
+        return scope is None or assignment.system_id in scope
+
+    summary = await apply_import(
+        session=session,
+        rows=rows,
+        actor=ACTOR,
+        replace=True,
+        source=KITOS_SOURCE,
+        replace_only=in_scope,
+        progress=(lambda n: progress("assignments", n)) if progress else None,
+    )
+    after = await kitos_holders(session=session, system_ids=scope)
+    report = SyncReport(
+        full=full,
+        dry_run=dry_run,
+        systems=len([u for u in read.usages if _uuid(u, "") not in read.deleted]),
+        deleted=len(read.deleted & known.keys()),
+        added=summary.added,
+        changed=_changed(before, after),
+        ended=summary.ended,
+        people_added=summary.people_added,
+        conflicts=tuple(conflicts),
+        unmapped=tuple(unmapped),
+        duration_seconds=time.perf_counter() - clock,
+    )
+    if read.usage_mark is not None:
+        await set_high_water(session=session, entity_type=USAGES, mark=read.usage_mark)
+    elif USAGES not in await high_water_marks(session=session):
+        await set_high_water(session=session, entity_type=USAGES, mark=started)
+    marks = await high_water_marks(session=session)
+    deletion_mark = read.deletion_mark or marks.get(DELETIONS) or read.usage_mark or started
+    await set_high_water(session=session, entity_type=DELETIONS, mark=deletion_mark)
+    await record_run(
+        session=session,
+        started_at=started,
+        finished_at=utcnow(),
+        full=full,
+        status="ok",
+        counts=report.counts(),
+        conflicts=[c.as_dict() for c in conflicts],
+        unmapped_roles=[u.as_dict() for u in unmapped],
+    )
+    return report
