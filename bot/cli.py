@@ -12,6 +12,7 @@ import click
 
 from bot.cli_access import access_cli, person_cli, retention_cli
 from bot.cli_directory import directory_commands
+from bot.cli_kitos import kitos_cli
 from bot.cli_knowledge import knowledge_cli
 from bot.cli_meetings import meetings_cli, reminders_cli
 from bot.cli_nlu import nlu_cli
@@ -87,8 +88,15 @@ def serve(settings: Settings) -> None:
             pack=settings.knowledge_pack,
         ),
     )
+    from knowledge.kitos_roles import KitosRoleMappingError
+
+    try:
+        app = create_app(settings)
+    except KitosRoleMappingError as error:
+        click.echo(f"govbot: the KITOS role mapping cannot be used: {error}", err=True)
+        sys.exit(2)
     web.run_app(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         print=None,
@@ -127,6 +135,7 @@ for _command in directory_commands:
     cli.add_command(_command)
 
 
+cli.add_command(kitos_cli)
 cli.add_command(portfolio_cli)
 
 
