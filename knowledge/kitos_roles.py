@@ -64,10 +64,10 @@ def load_kitos_role_mapping(path: Path | None, pack: Pack) -> KitosRoleMapping:
     try:
         data = _MappingFile.model_validate(raw)
     except ValidationError as error:
-        problems = "; ".join(
+        reasons = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}" for e in error.errors()
         )
-        raise KitosRoleMappingError(f"{path}: {problems}") from None
+        raise KitosRoleMappingError(f"{path}: {reasons}") from None
     problems: list[str] = []
     by_uuid: dict[str, tuple[str, ...]] = {}
     by_name: dict[str, tuple[str, ...]] = {}

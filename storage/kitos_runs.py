@@ -126,8 +126,10 @@ async def kitos_holders(
         RoleAssignment.source == KITOS_SOURCE,
         RoleAssignment.system_id.is_not(None),
     )
+    if system_ids is not None:
+        query = query.where(RoleAssignment.system_id.in_(sorted(system_ids)))
     holders: dict[tuple[int, str], set[int]] = {}
     for system_id, role_key, person_id in await session.execute(query):
-        if system_ids is None or system_id in system_ids:
+        if system_id is not None:
             holders.setdefault((system_id, role_key), set()).add(person_id)
     return {key: frozenset(people) for key, people in holders.items()}

@@ -39,6 +39,7 @@ class KitosSchedule:
         self._clock = clock
         self._sleep = sleep
         self._full_done_for: date | None = None
+        self._unmapped_told: set[str] = set()
 
     def wants_full(self, now: datetime) -> bool:
         """True when tonight's full reconcile is still to run."""
@@ -57,6 +58,13 @@ class KitosSchedule:
         except Exception as error:
             log.warning("kitos sync failed", extra=fields(error=type(error).__name__))
             return None
+        for role in report.unmapped:  # told once per process, not every half hour
+            if role.uuid not in self._unmapped_told:
+                self._unmapped_told.add(role.uuid)
+                log.warning(
+                    "kitos role type has no mapping",
+                    extra=fields(role=role.name, uuid=role.uuid, skipped=role.assignments),
+                )
         if report.full:  # a first sync is full too and counts as tonight's
             self._full_done_for = now.astimezone(self._tz).date()
         log.info("kitos sync", extra=fields(summary=report.summary_line()))
