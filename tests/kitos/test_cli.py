@@ -53,3 +53,19 @@ async def test_a_broken_mapping_or_a_down_kitos_stops_with_one_line(
     assert code == 1 and "intet er ændret" in out and "e-mail/password" in out
     code, out = await _run(database_url, kitos, "sync", GOVBOT_KITOS_CVR="")
     assert code == 2 and "GOVBOT_KITOS_CVR is required" in out
+
+
+async def test_roles_end_refuses_a_kitos_assignment_and_names_kitos(
+    database_url: str, kitos: StandInKitos
+) -> None:
+    owner = kitos.add_user("Mette Holm", "mette.holm@kommune.dk")
+    kitos.add_usage("SBSYS", [("Systemejer", owner)])
+    code, out = await _run(database_url, kitos, "sync")
+    assert code == 0, out
+    values = {"GOVBOT_DATABASE_URL": database_url, "GOVBOT_KNOWLEDGE_PACK": "rebild"}
+    args = ["roles", "end", "--email", "mette.holm@kommune.dk", "--role", "systemejer"]
+    result = await asyncio.to_thread(
+        CliRunner().invoke, cli, [*args, "--system", "SBSYS"], env=values
+    )
+    assert result.exit_code == 2 and "rettes i KITOS" in result.output, result.output
+    assert "Intet er ændret" in result.output
