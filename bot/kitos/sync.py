@@ -37,7 +37,9 @@ from storage.models import Person, RoleAssignment
 from storage.models.base import utcnow
 
 USAGES = "ItSystemUsage"
+CONTRACTS = "ItContract"
 DELETIONS = "DeletedItSystemUsage"
+CONTRACT_REF = "kitos:contract="
 ACTOR = "kitos"
 
 Progress = Callable[[str, int], object]
@@ -126,10 +128,14 @@ class _Read:
     """What was read from KITOS before anything is applied."""
 
     usages: list[dict[str, Any]] = field(default_factory=list)
+    contracts: list[dict[str, Any]] = field(default_factory=list)
     deleted: set[str] = field(default_factory=set)
+    deleted_contracts: set[str] = field(default_factory=set)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     role_types: list[dict[str, Any]] = field(default_factory=list)
+    contract_role_types: dict[str, str] = field(default_factory=dict)  # uuid → name
     usage_mark: datetime | None = None
+    contract_mark: datetime | None = None
     deletion_mark: datetime | None = None
 
 
@@ -175,14 +181,17 @@ async def _read(
         read.usages.extend(page)
         if progress is not None:
             progress("usages", len(page))
+    await _read_contracts(client, organization, marks, full, read)
     deleted_since = marks.get(DELETIONS) or (None if full else marks.get(USAGES))
     if deleted_since is not None:
-        feed = {"entityType": USAGES, "deletedSinceUTC": format_time(deleted_since)}
+        feed = {"deletedSinceUTC": format_time(deleted_since)}
         async for page in client.pages("api/v2/delta-feed/deleted-entities", feed):
             for event in page:
-                if event.get("entityType") not in (None, USAGES):
+                kind = event.get("entityType")
+                if kind not in (USAGES, CONTRACTS):
                     continue
-                read.deleted.add(_uuid(event.get("entityUuid"), "a deletion"))
+                deleted = read.deleted if kind == USAGES else read.deleted_contracts
+                deleted.add(_uuid(event.get("entityUuid"), "a deletion"))
                 when = parse_time(event.get("occurredAtUtc"))
                 if when and (read.deletion_mark is None or when > read.deletion_mark):
                     read.deletion_mark = when
@@ -190,6 +199,10 @@ async def _read(
         _uuid(role.get("user"), "a role holder")
         for usage in read.usages
         for role in usage.get("roles") or ()
+    } | {
+        _uuid(role.get("userUuid"), "a contract role holder")
+        for contract in read.contracts
+        for role in contract.get("roles") or ()
     }
     if full:
         async for page in client.pages(f"api/v2/organizations/{organization}/users", {}):
@@ -202,6 +215,26 @@ async def _read(
         if isinstance(user, dict):
             read.users[user_uuid] = user
     return organization, read
+
+
+async def _read_contracts(
+    client: KitosClient, organization: str, marks: dict[str, datetime], full: bool, read: _Read
+) -> None:
+    """Contracts with their role holders (kontraktejer …) and the system usages they cover."""
+    types = await client.get("api/v2/it-contract-role-types", {"organizationUuid": organization})
+    for role_type in types if isinstance(types, list) else ():
+        read.contract_role_types[_uuid(role_type, "a contract role type")] = _name(role_type)
+    params: dict[str, Any] = {"organizationUuid": organization}
+    since = None if full else marks.get(CONTRACTS)
+    if since is not None:
+        params["changedSinceGtEq"] = format_time(since)
+    async for page in client.pages("api/v2/it-contracts", params):
+        for contract in page:
+            _uuid(contract, "a contract")
+            changed = parse_time(contract.get("lastModified"))
+            if changed and (read.contract_mark is None or changed > read.contract_mark):
+                read.contract_mark = changed
+        read.contracts.extend(page)
 
 
 class _People:
@@ -231,8 +264,8 @@ def _plan_rows(
     rows: list[ImportRow] = []
     conflicts: list[Conflict] = []
     unmapped: dict[str, list[Any]] = {}
-    for role_type in read.role_types:
-        uuid, name = _uuid(role_type, "a role type"), _name(role_type)
+    types = {_uuid(t, "a role type"): _name(t) for t in read.role_types}
+    for uuid, name in (*types.items(), *read.contract_role_types.items()):
         if mapping.roles_for(uuid, name) is None:
             unmapped.setdefault(uuid, [name, 0])
     for usage in read.usages:
@@ -274,6 +307,48 @@ def _plan_rows(
                         system_kitos_uuid=usage_uuid,
                         source_ref=f"kitos:usage={usage_uuid};user={user_uuid}",
                     )
+                )
+    names = {
+        _uuid(u, ""): _name(u.get("systemContext")) for u in read.usages if u.get("systemContext")
+    }
+    for contract in read.contracts:
+        contract_uuid = _uuid(contract, "a contract")
+        if contract_uuid in read.deleted_contracts:
+            continue
+        covered = [
+            (_uuid(u, "a contract's system usage"), _name(u))
+            for u in contract.get("systemUsages") or ()
+        ]
+        covered = [(u, names.get(u) or name or u) for u, name in covered if u not in read.deleted]
+        for assignment in contract.get("roles") or ():
+            role_uuid = _uuid(assignment.get("roleUuid"), "a contract role")
+            role_name = read.contract_role_types.get(role_uuid, "")
+            role_keys = mapping.roles_for(role_uuid, role_name)
+            if role_keys is None:
+                unmapped.setdefault(role_uuid, [role_name, 0])[1] += 1
+                continue
+            user_uuid = _uuid(assignment.get("userUuid"), "a contract role holder")
+            user = read.users.get(user_uuid, {})
+            user_name = str(user.get("name") or "").strip()
+            for usage_uuid, system in covered:
+                email, found = people.match(user_name, clean_email(str(user.get("email") or "")))
+                if email is None:
+                    candidates = tuple(p.name for p in people.by_name.get(name_key(user_name), []))
+                    conflicts.append(
+                        Conflict(usage_uuid, system, user_uuid, user_name, found, candidates)
+                    )
+                    continue
+                rows.extend(
+                    ImportRow(
+                        line=0,
+                        role_key=role_key,
+                        name=found,
+                        email=email,
+                        system=system,
+                        system_kitos_uuid=usage_uuid,
+                        source_ref=f"{CONTRACT_REF}{contract_uuid};user={user_uuid}",
+                    )
+                    for role_key in role_keys
                 )
     return (
         rows,
@@ -335,13 +410,25 @@ async def _apply(
     rows, conflicts, unmapped = _plan_rows(read, people, mapping)
     known = await systems_by_kitos_uuid(session=session)
     touched = {u for u in (*(_uuid(x, "") for x in read.usages), *read.deleted)}
-    scope: set[int] | None = None if full else {known[u] for u in touched if u in known}
+    usage_scope = {known[u] for u in touched if u in known}
+    deleted_scope = {known[u] for u in read.deleted if u in known}
+    contract_scope = {_uuid(c, "") for c in read.contracts} | read.deleted_contracts
+    covered = {_uuid(u, "") for c in read.contracts for u in c.get("systemUsages") or () if u}
+    scope: set[int] | None = (
+        None if full else usage_scope | {known[u] for u in covered if u in known}
+    )
     before = await kitos_holders(session=session, system_ids=scope)
 
     def in_scope(assignment: RoleAssignment) -> bool:
+        """Whether this run speaks for the assignment: KITOS' own, from what was read."""
         if assignment.source != KITOS_SOURCE:
             return False  # hand-made and file-imported holders are not KITOS' to end
-        return scope is None or assignment.system_id in scope
+        if full or assignment.system_id in deleted_scope:
+            return True
+        ref = assignment.source_ref or ""
+        if ref.startswith(CONTRACT_REF):  # a contract's role: only that contract decides
+            return ref.removeprefix(CONTRACT_REF).split(";")[0] in contract_scope
+        return assignment.system_id in usage_scope
 
     summary = await apply_import(
         session=session,
@@ -366,10 +453,12 @@ async def _apply(
         unmapped=tuple(unmapped),
         duration_seconds=time.perf_counter() - clock,
     )
-    if read.usage_mark is not None:
-        await set_high_water(session=session, entity_type=USAGES, mark=read.usage_mark)
-    elif USAGES not in await high_water_marks(session=session):
-        await set_high_water(session=session, entity_type=USAGES, mark=started)
+    stored = await high_water_marks(session=session)
+    for entity_type, mark in ((USAGES, read.usage_mark), (CONTRACTS, read.contract_mark)):
+        if mark is not None:
+            await set_high_water(session=session, entity_type=entity_type, mark=mark)
+        elif entity_type not in stored:
+            await set_high_water(session=session, entity_type=entity_type, mark=started)
     marks = await high_water_marks(session=session)
     deletion_mark = read.deletion_mark or marks.get(DELETIONS) or read.usage_mark or started
     await set_high_water(session=session, entity_type=DELETIONS, mark=deletion_mark)

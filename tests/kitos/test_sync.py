@@ -59,7 +59,7 @@ async def test_first_sync_brings_systems_holders_and_their_kitos_identity(
         assert {a.source for a in audit} == {"kitos"}
         assert any(ids["sbsys"] in str(a.after) and ids["mette"] in str(a.after) for a in audit)
         marks = await high_water_marks(session=session)
-        assert set(marks) == {"ItSystemUsage", "DeletedItSystemUsage"}
+        assert set(marks) == {"ItSystemUsage", "ItContract", "DeletedItSystemUsage"}
         _, last_ok = await last_runs(session=session)
         assert last_ok is not None and last_ok.counts["added"] == 4
     # The API's rules were kept: pages of at most 250, the organisation asked for by CVR.
@@ -76,7 +76,8 @@ async def test_unmapped_roles_and_conflicts_are_reported_not_dropped_or_guessed(
         await ensure_person(session=session, email="ida.b@kommune.dk", name="Ida Bæk", actor="t")
     kitos.set_roles(ids["aula"], [("Systemansvarlig", ids["jonas"]), ("Dataejer", ids["ida"])])
     report = await sync()
-    assert [(u.name, u.assignments) for u in report.unmapped] == [("Kaffeansvarlig", 1)]
+    unmapped = {u.name: u.assignments for u in report.unmapped}
+    assert unmapped == {"Kaffeansvarlig": 1, "Kontraktmanager": 0}  # a role type in no use
     assert len(report.conflicts) == 1
     conflict = report.conflicts[0]
     assert conflict.user_uuid == ids["ida"] and conflict.usage_uuid == ids["aula"]
@@ -215,3 +216,26 @@ async def test_hand_edits_to_kitos_assignments_are_refused(
         with pytest.raises(KitosManagedError) as refused:
             await end_assignment(session=session, assignment_id=held[0].id, actor="admin")
         assert refused.value.key == "directory.kitos_managed"
+
+
+async def test_contract_roles_hold_their_own_and_follow_their_contract(
+    kitos: StandInKitos, database: Database, sync: SyncRun
+) -> None:
+    ids = _municipality(kitos)
+    karen = kitos.add_user("Karen Dahl", "karen.dahl@kommune.dk")
+    contract = kitos.add_contract(
+        "ESDH-kontrakt", [ids["sbsys"]], [("Kontraktejer", karen), ("Kontraktmanager", karen)]
+    )
+    report = await sync()
+    assert await _holders(database, "SBSYS", "kontraktejer") == ["karen.dahl@kommune.dk"]
+    assert "Kontraktmanager" in {u.name for u in report.unmapped}
+    kitos.tick(30)  # the usage changes, the contract does not: its role stays
+    kitos.set_roles(ids["sbsys"], [("Systemejer", ids["soren"])])
+    await sync()
+    assert await _holders(database, "SBSYS", "kontraktejer") == ["karen.dahl@kommune.dk"]
+    kitos.tick(30)  # the contract changes hands
+    kitos.set_contract_roles(contract, [("Kontraktejer", ids["mette"])])
+    report = await sync()
+    assert await _holders(database, "SBSYS", "kontraktejer") == ["mette.holm@kommune.dk"]
+    assert await _holders(database, "SBSYS", "systemejer") == ["soren.ostergaard@kommune.dk"]
+    assert report.changed == 1

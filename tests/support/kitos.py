@@ -26,6 +26,10 @@ ROLE_TYPES = {
     "Dataejer": "0e8a3f1c-0000-4000-8000-000000000004",
     "Kaffeansvarlig": "0e8a3f1c-0000-4000-8000-000000000099",  # in no mapping
 }
+CONTRACT_ROLE_TYPES = {
+    "Kontraktejer": "5b1c2d3e-0000-4000-8000-000000000001",
+    "Kontraktmanager": "5b1c2d3e-0000-4000-8000-000000000002",
+}
 
 
 def _iso(value: datetime) -> str:
@@ -48,6 +52,7 @@ class StandInKitos:
     now: datetime = field(default_factory=lambda: datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     usages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    contracts: dict[str, dict[str, Any]] = field(default_factory=dict)
     deletions: list[dict[str, Any]] = field(default_factory=list)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     throttle: int = 0  # this many coming API requests get 429
@@ -137,6 +142,34 @@ class StandInKitos:
         ]
         usage["lastModified"] = _iso(self.now)
 
+    def add_contract(self, name: str, usages: list[str], roles: list[tuple[str, str]]) -> str:
+        """A contract covering `usages` with (contract role type, user uuid) pairs."""
+        contract_uuid = self._uuid(6)
+        self.contracts[contract_uuid] = {
+            "uuid": contract_uuid,
+            "name": name,
+            "organizationContext": {"uuid": ORG_UUID, "name": "Rebild Kommune", "cvr": CVR},
+            "lastModified": _iso(self.now),
+            "lastModifiedBy": _pair(self._uuid(4), "Lokal Admin"),
+            "createdBy": _pair(self._uuid(4), "Lokal Admin"),
+            "parentContract": None,
+            "general": {"contractId": None, "notes": None, "validity": {"valid": True}},
+            "systemUsages": [_pair(u, self.usages[u]["systemContext"]["name"]) for u in usages],
+            "dataProcessingRegistrations": [],
+            "roles": [],
+            "externalReferences": [],
+        }
+        self.set_contract_roles(contract_uuid, roles)
+        return contract_uuid
+
+    def set_contract_roles(self, contract_uuid: str, roles: list[tuple[str, str]]) -> None:
+        """Replace a contract's roles; KITOS gives them as {userUuid, roleUuid}."""
+        contract = self.contracts[contract_uuid]
+        contract["roles"] = [
+            {"userUuid": user, "roleUuid": CONTRACT_ROLE_TYPES[role]} for role, user in roles
+        ]
+        contract["lastModified"] = _iso(self.now)
+
     def delete_usage(self, usage_uuid: str) -> None:
         """Delete a usage; the delta feed reports it."""
         del self.usages[usage_uuid]
@@ -161,6 +194,8 @@ class StandInKitos:
         app.router.add_get("/api/v2/it-system-usage-role-types", self._role_types)
         app.router.add_get("/api/v2/it-system-usages", self._usages)
         app.router.add_get("/api/v2/delta-feed/deleted-entities", self._deleted)
+        app.router.add_get("/api/v2/it-contract-role-types", self._contract_role_types)
+        app.router.add_get("/api/v2/it-contracts", self._contracts)
         app.router.add_get("/api/v2/organizations/{org}/users", self._users)
         app.router.add_get("/api/v2/organizations/{org}/users/{user}", self._user)
         self._runner = web.AppRunner(app, access_log=None)
@@ -261,6 +296,24 @@ class StandInKitos:
         since = request.query.get("changedSinceGtEq")
         if since:
             items = [u for u in items if _parse(u["lastModified"]) >= _parse(since)]
+        return self._page(request, items)
+
+    async def _contract_role_types(self, request: web.Request) -> web.Response:
+        if (bad := self._org_check(request)) is not None:
+            return bad
+        types = [
+            {"uuid": uuid, "name": name, "writeAccess": True, "description": None}
+            for name, uuid in CONTRACT_ROLE_TYPES.items()
+        ]
+        return self._page(request, types)
+
+    async def _contracts(self, request: web.Request) -> web.Response:
+        if (bad := self._org_check(request)) is not None:
+            return bad
+        items = sorted(self.contracts.values(), key=lambda c: (c["lastModified"], c["uuid"]))
+        since = request.query.get("changedSinceGtEq")
+        if since:
+            items = [c for c in items if _parse(c["lastModified"]) >= _parse(since)]
         return self._page(request, items)
 
     async def _deleted(self, request: web.Request) -> web.Response:
