@@ -168,20 +168,16 @@ async def _read(
         "api/v2/it-system-usage-role-types", {"organizationUuid": organization}
     )
     read.role_types = [t for t in types if isinstance(t, dict)] if isinstance(types, list) else []
-    since = None if full else marks.get(USAGES)
-    params: dict[str, Any] = {"organizationUuid": organization}
-    if since is not None:
-        params["changedSinceGtEq"] = format_time(since)
-    async for page in client.pages("api/v2/it-system-usages", params):
-        for usage in page:
-            _uuid(usage, "a system usage")
-            changed = parse_time(usage.get("lastModified"))
-            if changed and (read.usage_mark is None or changed > read.usage_mark):
-                read.usage_mark = changed
-        read.usages.extend(page)
-        if progress is not None:
-            progress("usages", len(page))
-    await _read_contracts(client, organization, marks, full, read)
+    read.usages, read.usage_mark = await _changed_since(
+        client, "api/v2/it-system-usages", organization, None if full else marks.get(USAGES),
+        lambda n: progress("usages", n) if progress else None,
+    )  # fmt: skip
+    types = await client.get("api/v2/it-contract-role-types", {"organizationUuid": organization})
+    for role_type in types if isinstance(types, list) else ():
+        read.contract_role_types[_uuid(role_type, "a contract role type")] = _name(role_type)
+    read.contracts, read.contract_mark = await _changed_since(
+        client, "api/v2/it-contracts", organization, None if full else marks.get(CONTRACTS)
+    )
     deleted_since = marks.get(DELETIONS) or (None if full else marks.get(USAGES))
     if deleted_since is not None:
         feed = {"deletedSinceUTC": format_time(deleted_since)}
@@ -217,24 +213,30 @@ async def _read(
     return organization, read
 
 
-async def _read_contracts(
-    client: KitosClient, organization: str, marks: dict[str, datetime], full: bool, read: _Read
-) -> None:
-    """Contracts with their role holders (kontraktejer …) and the system usages they cover."""
-    types = await client.get("api/v2/it-contract-role-types", {"organizationUuid": organization})
-    for role_type in types if isinstance(types, list) else ():
-        read.contract_role_types[_uuid(role_type, "a contract role type")] = _name(role_type)
+async def _changed_since(
+    client: KitosClient,
+    path: str,
+    organization: str,
+    since: datetime | None,
+    progress: Callable[[int], object] | None = None,
+) -> tuple[list[dict[str, Any]], datetime | None]:
+    """Every item of a list endpoint changed since `since` (all when None), and the newest
+    lastModified among them: the next run's mark."""
     params: dict[str, Any] = {"organizationUuid": organization}
-    since = None if full else marks.get(CONTRACTS)
     if since is not None:
         params["changedSinceGtEq"] = format_time(since)
-    async for page in client.pages("api/v2/it-contracts", params):
-        for contract in page:
-            _uuid(contract, "a contract")
-            changed = parse_time(contract.get("lastModified"))
-            if changed and (read.contract_mark is None or changed > read.contract_mark):
-                read.contract_mark = changed
-        read.contracts.extend(page)
+    items: list[dict[str, Any]] = []
+    newest: datetime | None = None
+    async for page in client.pages(path, params):
+        for item in page:
+            _uuid(item, path)
+            changed = parse_time(item.get("lastModified"))
+            if changed and (newest is None or changed > newest):
+                newest = changed
+        items.extend(page)
+        if progress is not None:
+            progress(len(page))
+    return items, newest
 
 
 class _People:
@@ -258,59 +260,94 @@ class _People:
         return None, "no_email_ambiguous" if found else "no_email_no_match"
 
 
+class _Planner:
+    """Turns what was read into import rows; collects conflicts and unmapped role types."""
+
+    def __init__(self, read: _Read, people: _People, mapping: KitosRoleMapping) -> None:
+        self._read = read
+        self._people = people
+        self._mapping = mapping
+        self.rows: list[ImportRow] = []
+        self.conflicts: list[Conflict] = []
+        self._unmapped: dict[str, list[Any]] = {}
+        types = {_uuid(t, "a role type"): _name(t) for t in read.role_types}
+        for uuid, name in (*types.items(), *read.contract_role_types.items()):
+            if mapping.roles_for(uuid, name) is None:
+                self._unmapped.setdefault(uuid, [name, 0])
+
+    def unmapped(self) -> list[UnmappedRole]:
+        """Every KITOS role type without a mapping, with the assignments it had."""
+        return [UnmappedRole(u, name, n) for u, (name, n) in sorted(self._unmapped.items())]
+
+    def roles(self, uuid: str, name: str) -> tuple[str, ...] | None:
+        """The govbot roles of a KITOS role type; None (and counted) when unmapped."""
+        keys = self._mapping.roles_for(uuid, name)
+        if keys is None:
+            self._unmapped.setdefault(uuid, [name, 0])[1] += 1
+        return keys
+
+    def holder(
+        self, role_keys: tuple[str, ...], user_uuid: str, fallback_name: str, usage_uuid: str,
+        system: str, source_ref: str, *, aliases: tuple[str, ...] = (), unit: str | None = None,
+    ) -> None:  # fmt: skip
+        """Rows for one KITOS user holding `role_keys` on one system, or one conflict."""
+        user = self._read.users.get(user_uuid, {})
+        user_name = str(user.get("name") or fallback_name).strip()
+        email, found = self._people.match(user_name, clean_email(str(user.get("email") or "")))
+        if email is None:
+            same_name = self._people.by_name.get(name_key(user_name), [])
+            self.conflicts.append(
+                Conflict(
+                    usage_uuid,
+                    system,
+                    user_uuid,
+                    user_name,
+                    found,
+                    tuple(p.name for p in same_name),
+                )
+            )
+            return
+        self.rows.extend(
+            ImportRow(
+                line=0,
+                role_key=role_key,
+                name=found,
+                email=email,
+                system=system,
+                aliases=aliases,
+                system_org_unit=unit,
+                system_kitos_uuid=usage_uuid,
+                source_ref=source_ref,
+            )
+            for role_key in role_keys
+        )
+
+
 def _plan_rows(
     read: _Read, people: _People, mapping: KitosRoleMapping
 ) -> tuple[list[ImportRow], list[Conflict], list[UnmappedRole]]:
-    rows: list[ImportRow] = []
-    conflicts: list[Conflict] = []
-    unmapped: dict[str, list[Any]] = {}
-    types = {_uuid(t, "a role type"): _name(t) for t in read.role_types}
-    for uuid, name in (*types.items(), *read.contract_role_types.items()):
-        if mapping.roles_for(uuid, name) is None:
-            unmapped.setdefault(uuid, [name, 0])
+    planner = _Planner(read, people, mapping)
+    names: dict[str, str] = {}
     for usage in read.usages:
         usage_uuid = _uuid(usage, "a system usage")
+        system = _name(usage.get("systemContext")) or usage_uuid
+        names[usage_uuid] = system
         if usage_uuid in read.deleted:
             continue
-        system = _name(usage.get("systemContext")) or usage_uuid
-        general = usage.get("general") or {}
-        alias = str(general.get("localCallName") or "").strip()
+        alias = str((usage.get("general") or {}).get("localCallName") or "").strip()
+        aliases = (alias,) if alias and name_key(alias) != name_key(system) else ()
         unit = _name((usage.get("organizationUsage") or {}).get("responsibleOrganizationUnit"))
         for assignment in usage.get("roles") or ():
             role = assignment.get("role") or {}
-            role_uuid, role_name = _uuid(role, "a role"), _name(role)
-            role_keys = mapping.roles_for(role_uuid, role_name)
-            if role_keys is None:
-                unmapped.setdefault(role_uuid, [role_name, 0])[1] += 1
+            keys = planner.roles(_uuid(role, "a role"), _name(role))
+            if keys is None:
                 continue
-            user_ref = assignment.get("user") or {}
-            user_uuid = _uuid(user_ref, "a role holder")
-            user = read.users.get(user_uuid, {})
-            user_name = str(user.get("name") or _name(user_ref)).strip()
-            email, found = people.match(user_name, clean_email(str(user.get("email") or "")))
-            if email is None:
-                candidates = tuple(p.name for p in people.by_name.get(name_key(user_name), []))
-                conflicts.append(
-                    Conflict(usage_uuid, system, user_uuid, user_name, found, candidates)
-                )
-                continue
-            for role_key in role_keys:
-                rows.append(
-                    ImportRow(
-                        line=0,
-                        role_key=role_key,
-                        name=found,
-                        email=email,
-                        system=system,
-                        aliases=(alias,) if alias and name_key(alias) != name_key(system) else (),
-                        system_org_unit=unit or None,
-                        system_kitos_uuid=usage_uuid,
-                        source_ref=f"kitos:usage={usage_uuid};user={user_uuid}",
-                    )
-                )
-    names = {
-        _uuid(u, ""): _name(u.get("systemContext")) for u in read.usages if u.get("systemContext")
-    }
+            user = assignment.get("user") or {}
+            user_uuid = _uuid(user, "a role holder")
+            planner.holder(
+                keys, user_uuid, _name(user), usage_uuid, system,
+                f"kitos:usage={usage_uuid};user={user_uuid}", aliases=aliases, unit=unit or None,
+            )  # fmt: skip
     for contract in read.contracts:
         contract_uuid = _uuid(contract, "a contract")
         if contract_uuid in read.deleted_contracts:
@@ -319,42 +356,20 @@ def _plan_rows(
             (_uuid(u, "a contract's system usage"), _name(u))
             for u in contract.get("systemUsages") or ()
         ]
-        covered = [(u, names.get(u) or name or u) for u, name in covered if u not in read.deleted]
         for assignment in contract.get("roles") or ():
             role_uuid = _uuid(assignment.get("roleUuid"), "a contract role")
-            role_name = read.contract_role_types.get(role_uuid, "")
-            role_keys = mapping.roles_for(role_uuid, role_name)
-            if role_keys is None:
-                unmapped.setdefault(role_uuid, [role_name, 0])[1] += 1
+            keys = planner.roles(role_uuid, read.contract_role_types.get(role_uuid, ""))
+            if keys is None:
                 continue
             user_uuid = _uuid(assignment.get("userUuid"), "a contract role holder")
-            user = read.users.get(user_uuid, {})
-            user_name = str(user.get("name") or "").strip()
-            for usage_uuid, system in covered:
-                email, found = people.match(user_name, clean_email(str(user.get("email") or "")))
-                if email is None:
-                    candidates = tuple(p.name for p in people.by_name.get(name_key(user_name), []))
-                    conflicts.append(
-                        Conflict(usage_uuid, system, user_uuid, user_name, found, candidates)
-                    )
-                    continue
-                rows.extend(
-                    ImportRow(
-                        line=0,
-                        role_key=role_key,
-                        name=found,
-                        email=email,
-                        system=system,
-                        system_kitos_uuid=usage_uuid,
-                        source_ref=f"{CONTRACT_REF}{contract_uuid};user={user_uuid}",
-                    )
-                    for role_key in role_keys
-                )
-    return (
-        rows,
-        conflicts,
-        [UnmappedRole(uuid, name, count) for uuid, (name, count) in sorted(unmapped.items())],
-    )
+            for usage_uuid, name in covered:
+                if usage_uuid not in read.deleted:
+                    system = names.get(usage_uuid) or name or usage_uuid
+                    planner.holder(
+                        keys, user_uuid, "", usage_uuid, system,
+                        f"{CONTRACT_REF}{contract_uuid};user={user_uuid}",
+                    )  # fmt: skip
+    return planner.rows, planner.conflicts, planner.unmapped()
 
 
 def _changed(

@@ -15,6 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.loopback import serve_on_loopback
+
 ORG_UUID = "7c0e4b5a-1f2d-4c7e-9a11-0000000000aa"
 CVR = "29189919"
 API_EMAIL = "govbot-api@kommune.dk"
@@ -198,12 +200,7 @@ class StandInKitos:
         app.router.add_get("/api/v2/it-contracts", self._contracts)
         app.router.add_get("/api/v2/organizations/{org}/users", self._users)
         app.router.add_get("/api/v2/organizations/{org}/users/{user}", self._user)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
+        self._runner, self.url = await serve_on_loopback(app)
         return self
 
     async def stop(self) -> None:
@@ -280,41 +277,37 @@ class StandInKitos:
         }
         return self._page(request, [org] if found else [])
 
-    async def _role_types(self, request: web.Request) -> web.Response:
+    def _role_types_of(self, request: web.Request, types: dict[str, str]) -> web.Response:
         if (bad := self._org_check(request)) is not None:
             return bad
-        types = [
+        found = [
             {"uuid": uuid, "name": name, "writeAccess": True, "description": None}
-            for name, uuid in ROLE_TYPES.items()
+            for name, uuid in types.items()
         ]
-        return self._page(request, types)
+        return self._page(request, found)
 
-    async def _usages(self, request: web.Request) -> web.Response:
+    def _changed_since(self, request: web.Request, items: list[dict[str, Any]]) -> web.Response:
+        """The list in KITOS' order for a delta read (lastModified, then uuid), filtered by
+        changedSinceGtEq and paged."""
         if (bad := self._org_check(request)) is not None:
             return bad
-        items = sorted(self.usages.values(), key=lambda u: (u["lastModified"], u["uuid"]))
+        ordered = sorted(items, key=lambda item: (item["lastModified"], item["uuid"]))
         since = request.query.get("changedSinceGtEq")
         if since:
-            items = [u for u in items if _parse(u["lastModified"]) >= _parse(since)]
-        return self._page(request, items)
+            ordered = [i for i in ordered if _parse(i["lastModified"]) >= _parse(since)]
+        return self._page(request, ordered)
+
+    async def _role_types(self, request: web.Request) -> web.Response:
+        return self._role_types_of(request, ROLE_TYPES)
 
     async def _contract_role_types(self, request: web.Request) -> web.Response:
-        if (bad := self._org_check(request)) is not None:
-            return bad
-        types = [
-            {"uuid": uuid, "name": name, "writeAccess": True, "description": None}
-            for name, uuid in CONTRACT_ROLE_TYPES.items()
-        ]
-        return self._page(request, types)
+        return self._role_types_of(request, CONTRACT_ROLE_TYPES)
+
+    async def _usages(self, request: web.Request) -> web.Response:
+        return self._changed_since(request, list(self.usages.values()))
 
     async def _contracts(self, request: web.Request) -> web.Response:
-        if (bad := self._org_check(request)) is not None:
-            return bad
-        items = sorted(self.contracts.values(), key=lambda c: (c["lastModified"], c["uuid"]))
-        since = request.query.get("changedSinceGtEq")
-        if since:
-            items = [c for c in items if _parse(c["lastModified"]) >= _parse(since)]
-        return self._page(request, items)
+        return self._changed_since(request, list(self.contracts.values()))
 
     async def _deleted(self, request: web.Request) -> web.Response:
         items = list(self.deletions)
