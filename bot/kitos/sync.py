@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kitos.client import KitosClient, KitosError, format_time, parse_time
 from knowledge.kitos_roles import KitosRoleMapping
@@ -396,7 +397,8 @@ async def run_sync(
     full = full or USAGES not in marks
     try:
         _organization, read = await _read(client, cvr, marks, full, progress)
-        async with database.transaction() as session:
+        # One writer at a time on SQLite: the turns' writes wait here, not on the file lock.
+        async with database.single_writer(), database.transaction() as session:
             report = await _apply(session, read, mapping, full, dry_run, started, clock, progress)
             if dry_run:
                 await session.rollback()
@@ -412,7 +414,7 @@ async def run_sync(
 
 
 async def _apply(
-    session: Any,
+    session: AsyncSession,
     read: _Read,
     mapping: KitosRoleMapping,
     full: bool,
