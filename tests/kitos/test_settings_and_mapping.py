@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.app import create_app
+from bot.settings import Settings, SettingsError, load_settings
 from knowledge.kitos_roles import KitosRoleMappingError, load_kitos_role_mapping
 from tests.directory.helpers import PACK
 
@@ -84,3 +86,19 @@ def test_a_bad_mapping_says_why(tmp_path: Path, content: str, said: str) -> None
     with pytest.raises(KitosRoleMappingError) as error:
         load_kitos_role_mapping(path, PACK)
     assert said in str(error.value)
+
+
+def test_serve_does_not_start_on_a_mapping_that_does_not_fit_the_pack(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    path = tmp_path / "roller.yaml"
+    path.write_text("roles:\n  Systemejer: kaffeansvarlig\n", encoding="utf-8")
+    settings = make_settings(
+        kitos_url="https://kitos.dk",
+        kitos_user="api@kommune.dk",
+        kitos_password="x",
+        kitos_cvr="29189919",
+        kitos_role_mapping=path,
+    )
+    with pytest.raises(KitosRoleMappingError):
+        create_app(settings)
