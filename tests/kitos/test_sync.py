@@ -239,3 +239,21 @@ async def test_contract_roles_hold_their_own_and_follow_their_contract(
     assert await _holders(database, "SBSYS", "kontraktejer") == ["mette.holm@kommune.dk"]
     assert await _holders(database, "SBSYS", "systemejer") == ["soren.ostergaard@kommune.dk"]
     assert report.changed == 1
+
+
+async def test_kitos_unreachable_is_retried_then_recorded_as_failed(
+    kitos: StandInKitos, database: Database, sync: SyncRun, slept: list[float]
+) -> None:
+    _municipality(kitos)
+    await sync()
+    await kitos.stop()  # nobody listens on its port any more
+    with pytest.raises(KitosUnavailableError):
+        await sync()
+    assert slept == [2.0, 4.0, 8.0, 16.0, 32.0]
+    assert await _holders(database, "SBSYS", "systemejer") == ["mette.holm@kommune.dk"]
+    async with database.transaction() as session:
+        newest, last_ok = await last_runs(session=session)
+        assert (
+            newest is not None and newest.status == "failed" and "attempts" in (newest.error or "")
+        )
+        assert last_ok is not None
