@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import fanout, inprocess, turns
+from bench import fanout, inprocess, kitos, turns
 from bench.directory import populate
 from bench.report import Row, machine, skipped, table, write_results
 from storage.migrate import upgrade
@@ -37,7 +37,7 @@ ONLY: list[str] = []
 QUICK = Sizes(10_000, 30_000, turns.Plan(rounds=2, slice_seconds=3), 500, 5_000, 450)
 
 
-SECTIONS = ("turns", "in-process", "fan-out", "scale-out")
+SECTIONS = ("turns", "in-process", "fan-out", "scale-out", "kitos")
 
 
 async def _section(
@@ -87,6 +87,7 @@ async def run(sizes: Sizes, workdir: Path) -> tuple[list[Row], list[str]]:
     await _section(
         rows, notes, "scale-out", lambda: fanout.measure_scale_out(workdir, sizes.deliveries)
     )
+    await _section(rows, notes, "kitos", lambda: kitos.measure(workdir))
     return rows, notes
 
 

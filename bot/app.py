@@ -18,12 +18,16 @@ from bot.dispatch_pacing import limits_for
 from bot.dispatcher import Dispatcher
 from bot.errors import turn_error_handler
 from bot.handler import GovBot
+from bot.kitos.schedule import KitosSchedule
+from bot.kitos.setup import KitosConfig, kitos_config, sync_once
+from bot.kitos.sync import SyncReport
 from bot.logs import fields
 from bot.middleware import RateLimit, TenantGate
 from bot.proactive import ProactiveSender
 from bot.retention import retention_running
 from bot.sdk import Activity
 from bot.settings import Settings
+from knowledge.packs import load_pack
 from storage.access import seed_roles
 from storage.db import Database
 
@@ -42,6 +46,8 @@ _dumps = partial(json.dumps, ensure_ascii=False, default=str)
 
 def create_app(settings: Settings, *, database: Database | None = None) -> web.Application:
     """The web app serving `/api/messages` and `/healthz`; the database is migrated beforehand."""
+    # A role mapping that does not fit the pack stops start-up (KitosRoleMappingError).
+    kitos = kitos_config(settings, load_pack(settings.knowledge_pack))
     database = database or Database.connect(settings.database_url)
     database.directory.after_build = leave_snapshot_to_refcounting
     adapter = create_adapter(settings)
@@ -69,7 +75,23 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     if settings.dispatcher:
         app.cleanup_ctx.append(_run_dispatcher)
     app.cleanup_ctx.append(_retention)
+    if kitos is not None and settings.kitos_schedule:
+        app.cleanup_ctx.append(partial(_run_kitos_sync, kitos))
     return app
+
+
+async def _run_kitos_sync(config: KitosConfig, app: web.Application) -> AsyncIterator[None]:
+    """The KITOS sync runs beside the web server on its interval, full once a night."""
+    database, settings = app[DATABASE], app[SETTINGS]
+
+    async def sync(full: bool) -> SyncReport:
+        return await sync_once(config, database, full=full)
+
+    schedule = KitosSchedule(sync, interval_minutes=config.interval_minutes, tz=settings.tz)
+    task = asyncio.create_task(schedule.run_forever(), name="kitos-sync")
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 def leave_snapshot_to_refcounting() -> None:

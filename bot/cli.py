@@ -12,6 +12,7 @@ import click
 
 from bot.cli_access import access_cli, person_cli, retention_cli
 from bot.cli_directory import directory_commands
+from bot.cli_kitos import kitos_cli
 from bot.cli_knowledge import knowledge_cli
 from bot.cli_meetings import meetings_cli, reminders_cli
 from bot.cli_nlu import nlu_cli
@@ -19,6 +20,7 @@ from bot.cli_portfolio import portfolio_cli
 from bot.cli_procurement import procurement_cli
 from bot.cli_support import with_settings
 from bot.settings import Settings
+from knowledge.kitos_roles import KitosRoleMappingError
 from manifest.cli import manifest_cli
 
 log = logging.getLogger("govbot")
@@ -88,10 +90,15 @@ def serve(settings: Settings) -> None:
             pack=settings.knowledge_pack,
         ),
     )
+    try:
+        app = create_app(settings)
+    except KitosRoleMappingError as error:
+        click.echo(f"govbot: the KITOS role mapping cannot be used: {error}", err=True)
+        sys.exit(2)
     # aiohttp prints its own line once the socket listens; ours names the URL to paste into
     # the Agents Playground (or Azure's messaging endpoint, behind HTTPS).
     web.run_app(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         print=lambda _: log.info(f"govbot listening on {settings.messages_url}"),
@@ -130,6 +137,7 @@ for _command in directory_commands:
     cli.add_command(_command)
 
 
+cli.add_command(kitos_cli)
 cli.add_command(portfolio_cli)
 
 

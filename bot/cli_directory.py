@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -11,9 +12,11 @@ from tqdm import tqdm
 
 from bot.cli_support import cli_actor, run_with_database, with_settings, write_table
 from bot.settings import Settings
+from dialogs.texts import text
 from knowledge.packs import load_pack
 from storage.db import Database
 from storage.directory import (
+    KitosManagedError,
     current_assignments,
     end_assignment,
     ensure_person,
@@ -218,7 +221,7 @@ def end_role(
                     ended += 1
             return ended
 
-    ended = run_with_database(settings.database_url, work)
+    ended = _refusing_kitos(lambda: run_with_database(settings.database_url, work))
     if ended <= 0:
         click.echo("govbot: ingen sådan tildeling", err=True)
         sys.exit(2)
@@ -273,7 +276,17 @@ def handover(settings: Settings, source: str, target: str, yes: bool, as_user: s
             )
         return len(done.moves) + len(done.already_held)
 
-    click.echo(f"{run_with_database(settings.database_url, apply)} roller overdraget")
+    moved = _refusing_kitos(lambda: run_with_database(settings.database_url, apply))
+    click.echo(f"{moved} roller overdraget")
+
+
+def _refusing_kitos(change: Callable[[], T]) -> T:
+    """Run a change; one touching a KITOS-sourced assignment ends with the reason, not a trace."""
+    try:
+        return change()
+    except KitosManagedError as error:
+        click.echo(f"govbot: {text(error.key, 'da', **error.params)} Intet er ændret.", err=True)
+        sys.exit(2)
 
 
 def _describe(pack: Any, assignment: Any) -> str:

@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from storage.db import async_url
@@ -90,6 +97,18 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias="GOVBOT_LOG_LEVEL"
     )
+    # KITOS API v2: empty URL = no sync. The user is a KITOS "API-bruger" with read access.
+    kitos_url: str = Field("", validation_alias="GOVBOT_KITOS_URL")
+    kitos_user: str = Field("", validation_alias="GOVBOT_KITOS_USER")
+    kitos_password: SecretStr = Field(SecretStr(""), validation_alias="GOVBOT_KITOS_PASSWORD")
+    kitos_cvr: str = Field("", validation_alias="GOVBOT_KITOS_CVR")
+    kitos_interval_minutes: int = Field(
+        30, ge=1, le=24 * 60, validation_alias="GOVBOT_KITOS_INTERVAL_MINUTES"
+    )
+    # Off for tools and tests that run `govbot kitos sync` themselves.
+    kitos_schedule: bool = Field(True, validation_alias="GOVBOT_KITOS_SCHEDULE")
+    # Empty = the mapping shipped with govbot (knowledge/kitos/roles.yaml).
+    kitos_role_mapping: Path | None = Field(None, validation_alias="GOVBOT_KITOS_ROLE_MAPPING")
 
     @field_validator("allowed_tenants", "admins", "it_screeners", mode="before")
     @classmethod
@@ -119,6 +138,30 @@ class Settings(BaseSettings):
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}/api/messages"
 
+    @field_validator("kitos_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("use the KITOS address, e.g. https://kitos.dk")
+        return value
+
+    @field_validator("kitos_cvr")
+    @classmethod
+    def _cvr(cls, value: str) -> str:
+        if value and not (value.isdigit() and len(value) == 8):
+            raise ValueError("a CVR number is 8 digits")
+        return value
+
+    @model_validator(mode="after")
+    def _kitos_complete(self) -> Settings:
+        if self.kitos_url:
+            for name in ("kitos_user", "kitos_cvr", "kitos_password"):
+                value = getattr(self, name)
+                if not (value.get_secret_value() if isinstance(value, SecretStr) else value):
+                    variable = _variable_name(name)
+                    raise ValueError(f"{variable} is required when GOVBOT_KITOS_URL is set")
+        return self
+
     @cached_property
     def tz(self) -> ZoneInfo:
         """The municipality's time zone."""
@@ -146,8 +189,9 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         error = exc.errors()[0]
-        field = str(error["loc"][0]) if error["loc"] else "?"
-        variable = _variable_name(field)
+        if not error["loc"]:  # a rule over several fields names its variable itself
+            raise SettingsError(str(error["msg"]).removeprefix("Value error, ")) from None
+        variable = _variable_name(str(error["loc"][0]))
         raise SettingsError(f"{variable}: {error['msg']}") from None
 
 

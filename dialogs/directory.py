@@ -16,7 +16,13 @@ from dialogs.texts import Lang, in_lang, text
 from dialogs.turn import say, turn_lang, turn_session, turn_user
 from knowledge.directory_question import RoleVocabulary
 from knowledge.schema import Pack
-from storage.directory import PersonInfo, current_assignments, end_assignment, set_assignment
+from storage.directory import (
+    PersonInfo,
+    current_assignments,
+    end_assignment,
+    refuse_kitos_managed,
+    set_assignment,
+)
 from storage.directory_handover import apply_handover, plan_handover
 from storage.directory_index import DirectoryIndex
 from storage.directory_snapshots import directory_index
@@ -74,6 +80,7 @@ class DirectoryChanges:
             if source.id == target.id:
                 raise DomainError("directory.same_person")
             plan = await plan_handover(session=session, source_id=source.id, target_id=target.id)
+            refuse_kitos_managed([*plan.moves, *plan.already_held], source="chat")
             if not plan.moves and not plan.already_held:
                 raise DomainError("directory.nothing_to_hand_over", name=source.name)
             return Plan(
@@ -126,6 +133,7 @@ class DirectoryChanges:
         if options.get("kind") == "end":
             if not held:
                 raise DomainError("directory.not_held", **values)
+            refuse_kitos_managed(held, source="chat")
             state |= {"kind": "end", "ids": sorted(a.id for a in held)}
             return Plan("end", text("directory.confirm_end", lang, **values), (), (), state)
         if held:

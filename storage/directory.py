@@ -9,6 +9,7 @@ index (`storage.directory_snapshots`) is rebuilt once it commits. Services never
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -51,6 +52,29 @@ class UnknownAssignmentError(DirectoryError):
     def __init__(self, assignment_id: int) -> None:
         super().__init__(id=assignment_id)
         self.assignment_id = assignment_id
+
+
+class KitosManagedError(DirectoryError):
+    """The assignment is kept by the KITOS sync: it is changed in KITOS, not in govbot."""
+
+    default_key = "directory.kitos_managed"
+
+    def __init__(self, system: str | None) -> None:
+        super().__init__(system=system or "")
+        self.system = system
+
+
+# The assignment source of the KITOS sync; such assignments are changed in KITOS only.
+KITOS_SOURCE = "kitos"
+
+
+def refuse_kitos_managed(assignments: Sequence[Assignment], *, source: str) -> None:
+    """Raise KitosManagedError when a change from `source` would touch a KITOS assignment."""
+    if source == KITOS_SOURCE:
+        return
+    for assignment in assignments:
+        if assignment.source == KITOS_SOURCE:
+            raise KitosManagedError(assignment.system.name if assignment.system else None)
 
 
 @dataclass(frozen=True)
@@ -215,6 +239,7 @@ def assignment_audit(row: RoleAssignment) -> dict[str, Any]:
         "system_id": row.system_id,
         "org_unit_id": row.org_unit_id,
         "valid_to": row.valid_to.isoformat() if row.valid_to else None,
+        **({"source_ref": row.source_ref} if row.source_ref else {}),
     }
 
 
@@ -354,6 +379,7 @@ async def end_assignment(
     row = await session.get(RoleAssignment, assignment_id)
     if row is None or row.valid_to is not None:
         raise UnknownAssignmentError(assignment_id)
+    refuse_kitos_managed([await _assignment(session, row)], source=source)
     before = assignment_audit(row)
     row.valid_to = utcnow()
     await _changed(

@@ -1,7 +1,7 @@
 """Applying an import of the role directory: validated rows in, one audited bulk change out.
 
-Rows come from `storage.directory_import` (files) or the demo data; re-applying the same rows
-changes nothing.
+Rows come from `storage.directory_import` (files), the KITOS sync (`bot.kitos.sync`) or the demo
+data; re-applying the same rows changes nothing.
 """
 
 from __future__ import annotations
@@ -32,6 +32,10 @@ class ImportRow:
     org_unit: str | None = None
     aliases: tuple[str, ...] = ()
     system_org_unit: str | None = None
+    # The system's identity in KITOS (its usage UUID): the system is found by it before its name.
+    system_kitos_uuid: str | None = None
+    # Where the assignment came from outside govbot, kept on it and in its audit entry.
+    source_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,11 +58,13 @@ async def apply_import(
     replace: bool = False,
     source: str = "import",
     progress: Callable[[int], object] | None = None,
+    replace_only: Callable[[RoleAssignment], bool] | None = None,
 ) -> ImportSummary:
     """Apply validated rows: new people, systems and assignments are added, known ones kept.
 
     Re-applying the same rows changes nothing; `replace` ends current assignments absent from
-    `rows`. Run it inside a transaction the caller rolls back for a dry run.
+    `rows` (only those `replace_only` accepts, when given). Run it inside a transaction the
+    caller rolls back for a dry run.
     """
     now = utcnow()
     units = {name: uid for uid, name in (await unit_names(session)).items()}
@@ -75,7 +81,9 @@ async def apply_import(
         return units[name]
 
     people = {row.email: row for row in await session.scalars(select(Person))}
-    systems = {name_key(row.name): row for row in await session.scalars(select(ItSystem))}
+    all_systems = list(await session.scalars(select(ItSystem)))
+    systems = {name_key(row.name): row for row in all_systems}
+    by_kitos = {row.kitos_uuid: row for row in all_systems if row.kitos_uuid}
     current = {
         (a.person_id, a.role_key, a.system_id, a.org_unit_id): a
         for a in await session.scalars(
@@ -92,12 +100,15 @@ async def apply_import(
             people_added += 1
         if row.system:
             system_key = name_key(row.system)
-            system = systems.get(system_key)
+            system = by_kitos.get(row.system_kitos_uuid or "") or systems.get(system_key)
             if system is None:
                 system = ItSystem(name=row.system.strip(), aliases=[])
                 session.add(system)
-                systems[system_key] = system
                 systems_added += 1
+            systems[system_key] = system
+            if row.system_kitos_uuid and system.kitos_uuid is None:
+                system.kitos_uuid = row.system_kitos_uuid
+                by_kitos[row.system_kitos_uuid] = system
             new_aliases = [a for a in row.aliases if a not in (system.aliases or [])]
             if new_aliases:
                 system.aliases = [*(system.aliases or []), *new_aliases]
@@ -125,6 +136,7 @@ async def apply_import(
                     "org_unit_id": key[3],
                     "valid_from": now,
                     "source": source,
+                    "source_ref": row.source_ref,
                 }
             )
         if progress is not None and done % 500 == 0:
@@ -140,7 +152,7 @@ async def apply_import(
     ended = 0
     if replace:
         for key, assignment in current.items():
-            if key not in seen:
+            if key not in seen and (replace_only is None or replace_only(assignment)):
                 before = assignment_audit(assignment)
                 assignment.valid_to = now
                 audit.append(
@@ -179,7 +191,11 @@ def _import_audit(
     source: str,
     at: datetime,
 ) -> dict[str, Any]:
-    after = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in after.items()}
+    after = {
+        k: (v.isoformat() if isinstance(v, datetime) else v)
+        for k, v in after.items()
+        if not (k == "source_ref" and v is None)
+    }
     return {
         "at": at,
         "actor": actor,

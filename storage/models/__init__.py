@@ -11,6 +11,7 @@ from storage.models.directory import (
     Person,
     RoleAssignment,
 )
+from storage.models.kitos import KitosHighWater, KitosSyncRun
 from storage.models.meetings import BodyChannel, Meeting, ReminderOptOut
 from storage.models.outbox import DispatcherHeartbeat, OutboxMessage
 from storage.models.portfolio import (
@@ -34,6 +35,8 @@ __all__ = [
     "InitiativeFollower",
     "InitiativeSystem",
     "ItSystem",
+    "KitosHighWater",
+    "KitosSyncRun",
     "Meeting",
     "OrgUnit",
     "OutboxMessage",

@@ -64,6 +64,8 @@ class RoleAssignment(Base):
     valid_from: Mapped[datetime] = mapped_column(default=utcnow)
     valid_to: Mapped[datetime | None] = mapped_column(default=None)
     source: Mapped[str] = mapped_column(String(64), default="manual")
+    # Where an imported assignment came from outside govbot (KITOS: usage and user UUIDs).
+    source_ref: Mapped[str | None] = mapped_column(String(128), default=None)
 
 
 class AuditEntry(Base):

@@ -106,3 +106,11 @@ async def test_load_driver_completes_turns_against_the_bare_echo_bot(tmp_path: P
         echo.stop()
     assert result.errors == 0
     assert result.turns == 6
+
+
+async def test_kitos_section_at_toy_size(tmp_path: Path) -> None:
+    from bench.kitos import measure as measure_kitos
+
+    rows = await measure_kitos(tmp_path, usages=12, changes=3)
+    assert [r.section for r in rows] == ["kitos", "kitos"]
+    assert "12 usages, 60 assignments" in rows[0].name and "3 holders replaced" in rows[1].name

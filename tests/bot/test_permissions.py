@@ -32,6 +32,7 @@ GUARDED = {
     "directory.handover": Role.ADMIN,
     "directory.set": Role.ADMIN,
     "directory.end": Role.ADMIN,
+    "directory.kitos_status": Role.ADMIN,
     "procurement.set_channel": Role.ADMIN,
     "procurement.open": Role.IT_SCREENER,
     "procurement.take": Role.IT_SCREENER,

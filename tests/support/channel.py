@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.support.activities import TENANT_ID
+from tests.support.loopback import serve_on_loopback
 
 # Teams cuts a suggested action's or card button's title at about this width ("ommunen selv
 # (ikke"): every label the bot sends must fit whole, with any detail beside it in the card.
@@ -125,12 +126,8 @@ class TestChannel:
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
         app.router.add_get("/v3/conversations/{cid}/members/{uid}", self._member)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}/"
+        self._runner, url = await serve_on_loopback(app)
+        self.url = f"{url}/"
         return self
 
     async def stop(self) -> None:

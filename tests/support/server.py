@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot.app import DATABASE, create_app
 from bot.settings import Settings
+from tests.support.loopback import serve_on_loopback
 
 
 @dataclass
@@ -52,9 +53,5 @@ async def start_bot(
     app = create_app(settings)
     if prepare is not None:
         prepare(app)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return RunningBot(app, runner, f"http://127.0.0.1:{port}", aiohttp.ClientSession())
+    runner, url = await serve_on_loopback(app)
+    return RunningBot(app, runner, url, aiohttp.ClientSession())

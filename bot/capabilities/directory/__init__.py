@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.capabilities import Runtime
 from bot.capabilities.core import answer_with, start_dialog
+from bot.capabilities.directory.kitos_status import KitosStatus
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
 from bot.routing import Action, Routes
@@ -512,6 +513,12 @@ def register(runtime: Runtime) -> None:
     routes.action("directory.access_request", directory.access_request)
     routes.action("directory.admin", answer_with("directory.admin_hint"))
     admin = Requirement(Role.ADMIN, "directory.not_admin")
+    kitos = KitosStatus(runtime.settings.tz)
+    routes.action(
+        "directory.kitos_status",
+        kitos.answer,
+        requires=Requirement(Role.ADMIN, "directory.kitos_not_admin"),
+    )
     for kind in ("handover", "set", "end"):
         routes.action(f"directory.{kind}", directory.change(kind), requires=admin)
         runtime.confirmable(f"directory.{kind}", directory.changes.apply, requires=admin)

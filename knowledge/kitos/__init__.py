@@ -1,0 +1,1 @@
+"""Data files for the KITOS sync (the role mapping)."""
