@@ -513,7 +513,7 @@ class KnowledgeIndex:
             doc=doc,
             source=entry.source,
             origin=entry.origin,
-            inspired_by=entry.inspired_by,
+            inspired_by=_practice_not_named(entry.inspired_by, doc.title, doc.publisher),
         )
         return Citation(
             document=doc.title,
@@ -652,6 +652,19 @@ def _fused_answer(
     if ranked and ranked[0].entry != entry and ranked[0].score >= FACT_VETO:
         return None
     return hit, round(score, 3)
+
+
+def _practice_not_named(inspired_by: str | None, *document: str) -> str | None:
+    """`inspired_by`, unless the cited document is its own ("Rebild Kommune", "KL's analyse").
+
+    "Praksis fra KL's analyse af 14 kommuner" after KL's analysis as the source repeats the
+    citation; a municipality named only in a section ("(Jammerbugt)") is still said in words.
+    """
+    if inspired_by is None:
+        return None
+    name = inspired_by.split()[0].removesuffix("'s").casefold()
+    cited = " ".join(document).casefold()
+    return None if re.search(rf"\b{re.escape(name)}\b", cited) else inspired_by
 
 
 def _who(contact: Contact, lang: Language) -> WhoToAsk:

@@ -48,6 +48,11 @@ def lcfirst(text: str) -> str:
     return text
 
 
+def ucfirst(text: str) -> str:
+    """Uppercase only the first letter ("databeskyttelsesrådgiver (DPO)" keeps its "DPO")."""
+    return text[:1].upper() + text[1:]
+
+
 def join_and(items: object, language: Language) -> str:
     """ "a, b og c" in Danish, "a, b and c" in English."""
     words = [str(i) for i in items]  # type: ignore[attr-defined]
