@@ -49,7 +49,7 @@ FILLERS = frozenset(
         handler handle går gå ud inden efter før stå står gøre gør laver lave sidder sidde kommer
         komme sker ske bruges bruge brug brugt skal kunne kan må egentlig præcis særligt helst
         typisk normalt altid aldrig hos ved andre anden andet samme hinanden nogen hvilket
-        første hele fx eksempel dvs evt spørgsmål vide ved gerne lige så sådan løbet
+        første hele fx eksempel dvs evt spørgsmål vide ved gerne lige så sådan
         sørge sørger varetage varetager får fået give giver gives have hedder hed
         take takes taking hold holds make makes made get gets got kind kinds sort mostly really
         exactly usually always never other same thing things need needs want wants used use

@@ -105,9 +105,17 @@ _STOP = frozenset(w for words in (STOP_WORDS_DA, STOP_WORDS_EN) for w in map(_ca
 _CONNECTORS = frozenset(map(_canonical, _NAME_CONNECTORS))
 
 
+# A noun in -ation names what its verb in -ere does ("koordination" / "koordinerer"); Snowball
+# keeps them apart, so the noun is read as the verb's stem.
+_ACTION_NOUN = re.compile(r"^(\w{3,})ation(?:en|ens|er|erne|ernes)?$")
+
+
 def _stem(word: str) -> str:
     if word in _STEM_OVERRIDES:
         return _STEM_OVERRIDES[word]
+    action = _ACTION_NOUN.match(word)
+    if action:
+        word = action.group(1) + "ere"
     return _STEMMER.stemWord(word) if len(word) > 3 and not word.isdigit() else word
 
 
