@@ -132,6 +132,39 @@ async def test_did_you_mean_has_a_way_out_to_whom_to_ask(
     assert "Spørg" in answer
 
 
+# (pack, a question the engine is unsure of, the choice that answers it, a fact in that answer)
+UNSURE = [
+    ("norddjurs", "hvad gør styregruppen, hvis programgruppen møder forhindringer",
+     "body:styregruppe", "barrierer"),
+    ("randers", "hvad bruger folkeskolerne af computere", "principle:cloud_kontorplatforme",
+     "Chromebooks"),
+    ("rebild", "hvor er det beskrevet hvilken service og support vi får fra It", "faq:sla",
+     "Service Level Agreement"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("pack", "question", "entry_id", "fact"), UNSURE)
+async def test_an_unsure_answer_offers_the_right_choice_and_a_way_out(
+    make_settings: Callable[..., Settings], channel: TestChannel, pack: str, question: str,
+    entry_id: str, fact: str,
+) -> None:  # fmt: skip
+    bot = await start_bot(make_settings(knowledge_pack=pack))
+    try:
+        await bot.post(message(question, service_url=channel.url))
+        card = channel.received[-1].card
+        assert card is not None
+        actions = card["actions"]
+        assert len(actions) <= 5
+        assert actions[-1]["title"] == "Ingen af dem"
+        choice = next(a for a in actions if a["data"].get("entry") == entry_id)
+        await bot.post(message(None, service_url=channel.url, value=choice["data"]))
+    finally:
+        await bot.stop()
+    answer = channel.received[-1].text
+    assert fact in answer
+    assert "Kilde:" in answer
+
+
 @pytest.mark.parametrize(
     ("pack", "who"),
     [("randers", "IT & Digitalisering"), ("norddjurs", "Leder af Digitalisering"),
