@@ -189,3 +189,15 @@ def test_every_entry_has_text_and_a_citation_in_both_languages(pack_key: str) ->
 def test_index_is_reused_per_pack() -> None:
     pack = load_pack(available_packs()[0])
     assert knowledge_index(pack) is knowledge_index(pack)
+
+
+@pytest.mark.parametrize("pack_key", available_packs())
+def test_borrowed_practice_is_named_in_the_answers_language(pack_key: str) -> None:
+    """ "(som i Rebild Kommune og Randers Kommune)" reads "and" in English, no nested notes."""
+    index = knowledge_index(load_pack(pack_key))
+    for entry in index.entries:
+        english = answer_entry(load_pack(pack_key), entry.id, "en").text
+        for line in english.splitlines():
+            if "as in " in line or "Practice from" in line:
+                assert " og " not in line.partition("as in ")[2], line
+                assert "(princip" not in line, line
