@@ -184,3 +184,18 @@ async def test_an_honest_unknown_names_who_knows(
     assert "Det står ikke i vores materiale" in answer
     assert who in answer
     assert "Kilde:" not in answer
+
+
+async def test_who_sits_in_a_body_without_records_gives_the_kommissorium(
+    make_settings: Callable[..., Settings], channel: TestChannel
+) -> None:
+    bot = await start_bot(make_settings(knowledge_pack="norddjurs"))
+    try:
+        await bot.post(
+            message("hvilke typer medarbejdere sidder i programgruppen", service_url=channel.url)
+        )
+    finally:
+        await bot.stop()
+    answer = channel.received[-1].text
+    assert "1 repræsentant fra Staben" in answer
+    assert "Der er endnu ingen registreret som medlem af" in answer
