@@ -11,9 +11,8 @@ import pytest
 from bot.settings import Settings
 from storage.db import Database
 from storage.demo import load_demo_data
-from tests.support.activities import message
 from tests.support.channel import TestChannel
-from tests.support.server import start_bot
+from tests.support.server import reply_to
 
 AUTHORING_NOTES = ("inspiration fra", "fælles standard", "shared default", "inspiration from")
 
@@ -24,12 +23,7 @@ async def test_an_organisation_wide_role_keeps_its_abbreviation_and_names_no_sys
 ) -> None:
     async with database.transaction() as session:
         await load_demo_data(session=session, pack_key=pack)
-    bot = await start_bot(make_settings(knowledge_pack=pack))
-    try:
-        await bot.post(message("hvem er vores DPO", service_url=channel.url))
-    finally:
-        await bot.stop()
-    answer = channel.received[-1].text
+    answer = await reply_to(make_settings(knowledge_pack=pack), channel, "hvem er vores DPO")
     assert "Hanne Friis" in answer
     assert "(dpo)" not in answer and "(DPO)" in answer
     assert "hele organisationen" not in answer
@@ -51,12 +45,7 @@ async def test_a_borrowed_practice_is_cited_in_plain_words(
     make_settings: Callable[..., Settings], channel: TestChannel, pack: str, question: str,
     source: str,
 ) -> None:  # fmt: skip
-    bot = await start_bot(make_settings(knowledge_pack=pack))
-    try:
-        await bot.post(message(question, service_url=channel.url))
-    finally:
-        await bot.stop()
-    answer = channel.received[-1].text
+    answer = await reply_to(make_settings(knowledge_pack=pack), channel, question)
     assert source in answer
     assert "Praksis fra KL" not in answer
     assert not any(note in answer.casefold() for note in AUTHORING_NOTES)

@@ -11,6 +11,8 @@ from aiohttp import web
 
 from bot.app import DATABASE, create_app
 from bot.settings import Settings
+from tests.support.activities import message
+from tests.support.channel import TestChannel
 
 
 @dataclass
@@ -58,3 +60,13 @@ async def start_bot(
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     return RunningBot(app, runner, f"http://127.0.0.1:{port}", aiohttp.ClientSession())
+
+
+async def reply_to(settings: Settings, channel: TestChannel, question: str) -> str:
+    """Serve the app, send `question` as a Teams user would, stop it: the last reply's text."""
+    bot = await start_bot(settings)
+    try:
+        await bot.post(message(question, service_url=channel.url))
+    finally:
+        await bot.stop()
+    return channel.received[-1].text
