@@ -15,6 +15,7 @@ from dialogs.directory_view import names_of, resolve_person, role_label
 from dialogs.texts import Lang, in_lang, text
 from dialogs.turn import say, turn_lang, turn_session, turn_user
 from knowledge.directory_question import RoleVocabulary
+from knowledge.render import lcfirst
 from knowledge.schema import Pack
 from storage.directory import (
     PersonInfo,
@@ -115,8 +116,10 @@ class DirectoryChanges:
                 raise DomainError("directory.unknown", query=options["system"])
             system_id, system_name = search.systems[0].id, search.systems[0].name
         elif role.scope != "organisation":
-            raise DomainError("directory.needs_system", role=label.lower(), person=person.name)
-        values: dict[str, Any] = {"name": person.name, "role": label.lower(), "system": system_name}
+            raise DomainError("directory.needs_system", role=lcfirst(label), person=person.name)
+        values: dict[str, Any] = {
+            "name": person.name, "role": lcfirst(label), "system": system_name
+        }  # fmt: skip
         held = [
             a
             for a in await current_assignments(
@@ -187,7 +190,7 @@ class DirectoryChanges:
             )
             if (a.system.id if a.system else None) == state["system"]
         ]
-        values["role"] = role_label(self._pack, state["role"], turn_lang(context)).lower()
+        values["role"] = lcfirst(role_label(self._pack, state["role"], turn_lang(context)))
         values["system"] = held[0].system.name if held and held[0].system else None
         if kind == "end":
             if sorted(a.id for a in held) != state["ids"]:

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from dialogs.texts import Lang, in_lang, named, text
+from knowledge.render import lcfirst
 from knowledge.schema import GovernanceRole, Pack
 from knowledge.text import fold
 from storage.directory import Assignment, PersonInfo
@@ -92,7 +93,7 @@ def duties(roles: Iterable[GovernanceRole], pack: Pack, lang: Lang) -> list[dict
             title = role.source.doc
         out.append(
             {
-                "role": str(in_lang(role, "label", lang)).lower(),
+                "role": lcfirst(str(in_lang(role, "label", lang))),
                 "summary": in_lang(role, "summary", lang),
                 "lines": "- " + "\n- ".join(items),
                 "source": text("directory.source", lang, title=title, section=role.source.section),
@@ -109,7 +110,7 @@ def holders_summary(
     holders = index.holders(keys, system_id)
     label = str(in_lang(roles[0], "label", lang)) if roles else ""
     if not holders:
-        return text("directory.no_holders_line", lang, role=label.lower())
+        return text("directory.no_holders_line", lang, role=lcfirst(label))
     names = ", ".join(dict.fromkeys(a.person.name for a in holders))
     return text("directory.holders_line", lang, role=label, names=names)
 

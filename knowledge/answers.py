@@ -24,7 +24,7 @@ from knowledge.corpus import Entry, build_entries
 from knowledge.render import render
 from knowledge.retrieval import MIN_SIMILARITY, PassageHit, PassageIndex, passages_of
 from knowledge.schema import Contact, Pack
-from knowledge.text import Language, Vocabulary, detect_language, normalise
+from knowledge.text import Language, Vocabulary, detect_language, normalise, particle_compounds
 
 # (minimum score, minimum lead over the runner-up): a high score may win narrowly, a lower one
 # only by a clear lead. The question must also be mostly explained (recall).
@@ -71,6 +71,9 @@ _DIGITS = {
     "en": re.compile(r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|once|twice)\b", re.I),
 }
 SUGGEST_COVERAGE = 0.6
+# The model's middle band: a candidate this likely (and this close to the best) is offered.
+SUGGEST_PROBABILITY = 0.3
+SUGGEST_PROBABILITY_WINDOW = 0.3
 SUGGEST_OWN = 0.35
 SUGGEST_MIN_COVERAGE = 0.5
 SUGGEST_FROM_COVERAGE = 0.6
@@ -277,19 +280,23 @@ class KnowledgeIndex:
     def answer(self, text: str, language: Language | None = None) -> KnowledgeAnswer:
         """Answer `text` from the pack (see the module docstring for the confidence rules)."""
         lang = language or detect_language(text)
+        asked, text = text, self.matching_text(text)
         ranked = self.rank(text, limit=10)
         hits = self.passages.search(text, limit=40)
-        request = bool(_REQUEST.search(text))
+        request = bool(_REQUEST.search(asked))
         agree = self._agreement(text)
         rules = None if request else self._rules_answer(text, ranked, hits, agree)
+        likely: list[_Score] = []
         if self.model is None:
             if rules is not None:
                 entry, score = rules
-                return self._confident(text, lang, entry, score, fact=self._fact(entry, hits, lang))
+                return self._confident(
+                    asked, lang, entry, score, fact=self._fact(entry, hits, lang)
+                )
         elif ranked and _phrasing_confident(ranked):
             # A question worded as one of the entry's own needs no model.
             entry, score = ranked[0].entry, ranked[0].score
-            return self._confident(text, lang, entry, score, fact=self._fact(entry, hits, lang))
+            return self._confident(asked, lang, entry, score, fact=self._fact(entry, hits, lang))
         elif not request:
             candidates = self.candidates(text, ranked, hits, agree, rules)
             if candidates:
@@ -297,14 +304,27 @@ class KnowledgeIndex:
                 if best.probability >= self.model.threshold:
                     fact = self._fact(best.entry, hits, lang)
                     return self._confident(
-                        text, lang, best.entry, round(best.probability, 3), fact=fact
+                        asked, lang, best.entry, round(best.probability, 3), fact=fact
                     )
-        picks = self._candidates(ranked[:MAX_SUGGESTIONS], hits)
+                likely = _likely(candidates)
+        picks = self._distinct([*likely, *self._candidates(ranked[:MAX_SUGGESTIONS], hits)])
         if picks:
-            return self._suggest(text, lang, picks)
+            return self._suggest(asked, lang, picks)
         top = ranked[0] if ranked else None
         best_score = max((top.score if top else 0.0), *(h.coverage * 0.5 for h in hits[:1]), 0.0)
-        return self._unknown(text, lang, best_score)
+        return self._unknown(asked, lang, best_score)
+
+    def matching_text(self, text: str) -> str:
+        """`text` plus the compounds its particle verbs make, where the pack uses them.
+
+        "Hvem skriver under på kontrakten" then also says "underskriver", the pack's word.
+        """
+        joined = [
+            c
+            for c in particle_compounds(text)
+            if any(t in self.passages.vocabulary or t in self.vocabulary for t in normalise(c))
+        ]
+        return " ".join((text, *joined))
 
     def _rules_answer(
         self,
@@ -484,10 +504,13 @@ class KnowledgeIndex:
             if hit.passage.entry not in picks:
                 score = round(hit.coverage * SUGGEST_FROM_COVERAGE, 3)
                 picks[hit.passage.entry] = _Score(hit.passage.entry, score, hit.coverage, hit.own)
-        # Two buttons leading to the same text are one choice.
+        return sorted(picks.values(), key=lambda s: -s.score)
+
+    def _distinct(self, picks: list[_Score]) -> list[_Score]:
+        """Up to three picks, in order, that lead to different texts (and different entries)."""
         seen: set[str] = set()
         out: list[_Score] = []
-        for s in sorted(picks.values(), key=lambda s: -s.score):
+        for s in picks:
             body = self.entries[s.entry].text_da
             if body not in seen:
                 seen.add(body)
@@ -513,7 +536,7 @@ class KnowledgeIndex:
             doc=doc,
             source=entry.source,
             origin=entry.origin,
-            inspired_by=entry.inspired_by,
+            inspired_by=_practice_not_named(entry.inspired_by, doc.title, doc.publisher),
         )
         return Citation(
             document=doc.title,
@@ -579,6 +602,22 @@ class KnowledgeIndex:
             score,
             ask=tuple(_who(c, lang) for c in self.pack.contacts),
         )
+
+
+def _likely(candidates: list[Candidate]) -> list[_Score]:
+    """The model's candidates worth offering as "Mente du …?", most likely first.
+
+    Below the answer threshold a candidate is still offered when the model gives it a fair
+    chance and it is not far behind the best: on the dev sets the right answer is among
+    these in nine of ten questions the engine is unsure of, and out-of-scope questions
+    seldom reach the floor.
+    """
+    best = max(c.probability for c in candidates)
+    floor = max(SUGGEST_PROBABILITY, best - SUGGEST_PROBABILITY_WINDOW)
+    ranked = sorted(candidates, key=lambda c: -c.probability)
+    return [
+        _Score(c.entry, round(c.probability, 3), 0.0, 0.0) for c in ranked if c.probability >= floor
+    ]
 
 
 def _phrasing_confident(ranked: list[_Score]) -> bool:
@@ -652,6 +691,19 @@ def _fused_answer(
     if ranked and ranked[0].entry != entry and ranked[0].score >= FACT_VETO:
         return None
     return hit, round(score, 3)
+
+
+def _practice_not_named(inspired_by: str | None, *document: str) -> str | None:
+    """`inspired_by`, unless the cited document is its own ("Rebild Kommune", "KL's analyse").
+
+    "Praksis fra KL's analyse af 14 kommuner" after KL's analysis as the source repeats the
+    citation; a municipality named only in a section ("(Jammerbugt)") is still said in words.
+    """
+    if inspired_by is None:
+        return None
+    name = inspired_by.split()[0].removesuffix("'s").casefold()
+    cited = " ".join(document).casefold()
+    return None if re.search(rf"\b{re.escape(name)}\b", cited) else inspired_by
 
 
 def _who(contact: Contact, lang: Language) -> WhoToAsk:

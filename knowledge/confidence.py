@@ -123,11 +123,12 @@ def _rows(questions: list[_Question]) -> list[tuple[int, tuple[float, ...], bool
         if _REQUEST.search(q.text):
             continue
         lang = q.language or detect_language(q.text)
-        ranked = index.rank(q.text, limit=10)
-        hits = index.passages.search(q.text, limit=40)
-        agree = index._agreement(q.text)
-        rules = index._rules_answer(q.text, ranked, hits, agree)
-        for c in index.candidates(q.text, ranked, hits, agree, rules):
+        text = index.matching_text(q.text)
+        ranked = index.rank(text, limit=10)
+        hits = index.passages.search(text, limit=40)
+        agree = index._agreement(text)
+        rules = index._rules_answer(text, ranked, hits, agree)
+        for c in index.candidates(text, ranked, hits, agree, rules):
             if q.entry_id is not None:
                 right = index.entries[c.entry].id == q.entry_id
             elif q.expect:

@@ -48,6 +48,11 @@ def lcfirst(text: str) -> str:
     return text
 
 
+def ucfirst(text: str) -> str:
+    """Uppercase only the first letter ("databeskyttelsesrådgiver (DPO)" keeps its "DPO")."""
+    return text[:1].upper() + text[1:]
+
+
 def join_and(items: object, language: Language) -> str:
     """ "a, b og c" in Danish, "a, b and c" in English."""
     words = [str(i) for i in items]  # type: ignore[attr-defined]
@@ -56,12 +61,18 @@ def join_and(items: object, language: Language) -> str:
     return f"{', '.join(words[:-1])} {'og' if language == 'da' else 'and'} {words[-1]}"
 
 
+def practice(inspired_by: str, language: Language) -> str:
+    """Whose practice, in the answer's language: "Rebild Kommune og Randers Kommune" in a pack
+    reads "Rebild Kommune and Randers Kommune" in English."""
+    return join_and(inspired_by.split(" og "), language)
+
+
 def _origin(entry: Sourced, language: Language) -> str:
     if entry.origin == "shared_default":
         return "govbots forslag" if language == "da" else "govbot's suggestion"
     if entry.origin == "inspiration":
         prefix = "som i" if language == "da" else "as in"
-        return f"{prefix} {entry.inspired_by}"
+        return f"{prefix} {practice(entry.inspired_by or '', language)}"
     return "lokal" if language == "da" else "local"
 
 
@@ -78,6 +89,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["join_and"] = join_and
     env.filters["lcfirst"] = lcfirst
+    env.filters["practice"] = practice
     for lang in ("da", "en"):
         months = _MONTHS[lang].split()
         env.filters[f"month_{lang}"] = lambda m, months=months: months[m - 1]

@@ -58,6 +58,10 @@ FILLERS = frozenset(
 )
 # Below this similarity a query word does not match a passage word (no "borgmester"/"borger").
 MIN_SIMILARITY = 0.7
+# A long word that begins a compound of the pack's ("fællesforvaltning" in
+# "fællesforvaltningsområdet") names the same thing, nearly as well as the compound itself.
+FIRST_PART_LENGTH = 8
+PART_SIMILARITY = 0.85
 _BULLET = re.compile(r"^\s*(?:[-•*]|\d+\.)\s+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9])")
 _SKIP_KINDS = frozenset({"overview"})
@@ -180,6 +184,9 @@ class PassageIndex:
                 words.append(token)  # "afdelingsleder" is a filler, not "afdeling" + "leder"
                 continue
             nearest = vocab.neighbours(token)
+            if (not nearest or nearest[0][1] < 0.8) and _first_part_of(token, nearest):
+                words.append(token)  # "fællesforvaltningen" is in "fællesforvaltningsområdet"
+                continue
             parts = vocab.split(token) if not nearest or nearest[0][1] < 0.8 else None
             weak = not nearest or nearest[0][1] < MIN_SIMILARITY
             # An unknown compound counts as its kind and, still, as a word the pack lacks.
@@ -187,7 +194,11 @@ class PassageIndex:
             words.extend(parts or ((head, token) if head else (token,)))
         terms: list[tuple[str, float, dict[str, float]]] = []
         for word in dict.fromkeys(words):
-            near = {t: sim for t, sim in vocab.neighbours(word) if sim >= MIN_SIMILARITY}
+            neighbours = vocab.neighbours(word)
+            near = {t: sim for t, sim in neighbours if sim >= MIN_SIMILARITY}
+            if not neighbours or neighbours[0][1] < 0.8:  # a word of the pack's own is enough
+                for compound in _first_part_of(word, neighbours):
+                    near[compound] = max(near.get(compound, 0.0), PART_SIMILARITY)
             for alias_token in self._aliases(word):
                 for token, similarity in vocab.neighbours(alias_token):
                     if similarity >= MIN_SIMILARITY:
@@ -270,3 +281,10 @@ class PassageIndex:
             PassageHit(self.passages[n], float(score[n]), float(coverage[i]), float(own[n] / total))
             for i, n in ((i, found[i]) for i in order)
         ]
+
+
+def _first_part_of(word: str, nearest: Sequence[tuple[str, float]]) -> list[str]:
+    """The pack's compounds that begin with `word` (a long word), with or without a linking s."""
+    if len(word) < FIRST_PART_LENGTH:
+        return []
+    return [t for t, _ in nearest if t != word and t.startswith(word) and len(t) - len(word) >= 4]

@@ -217,6 +217,7 @@ class Body(Sourced):
     meetings_da: Text | None = None
     meetings_en: Text | None = None
     practice_da: tuple[Text, ...] = ()
+    practice_en: tuple[Text, ...] = ()  # when absent, English answers quote the Danish
     cadence: Cadence | None = None
     annual_items: tuple[AnnualItem, ...] = ()
     decides: tuple[Decision, ...] = ()

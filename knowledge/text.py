@@ -68,6 +68,14 @@ _EQUIVALENTS = {
     "apps": "systemer",
     "forpligtet": "ansvar",
     "forpligtelser": "ansvar",
+    # "år" is too short for Snowball and fuzzy matching, so "hvert år", "om året" and "årligt"
+    # would never meet: the family is read as one word.
+    "året": "år",
+    "årets": "år",
+    "årlig": "år",
+    "årligt": "år",
+    "årlige": "år",
+    "årligen": "år",
 }
 _NAME_CONNECTORS = frozenset({"og", "and", "for", "the", "of", "i", "en", "et", "den", "det", "af"})
 
@@ -97,9 +105,17 @@ _STOP = frozenset(w for words in (STOP_WORDS_DA, STOP_WORDS_EN) for w in map(_ca
 _CONNECTORS = frozenset(map(_canonical, _NAME_CONNECTORS))
 
 
+# A noun in -ation names what its verb in -ere does ("koordination" / "koordinerer"); Snowball
+# keeps them apart, so the noun is read as the verb's stem.
+_ACTION_NOUN = re.compile(r"^(\w{3,})ation(?:en|ens|er|erne|ernes)?$")
+
+
 def _stem(word: str) -> str:
     if word in _STEM_OVERRIDES:
         return _STEM_OVERRIDES[word]
+    action = _ACTION_NOUN.match(word)
+    if action:
+        word = action.group(1) + "ere"
     return _STEMMER.stemWord(word) if len(word) > 3 and not word.isdigit() else word
 
 
@@ -120,6 +136,22 @@ def normalise(text: str) -> tuple[str, ...]:
     return tuple(
         _stem(w).translate(_ASCII) for w in words if w not in _STOP and (len(w) > 1 or w.isdigit())
     )
+
+
+# Danish particle verbs say with two words what a compound says with one: "skriver under" is
+# "underskriver", "sætter op" is "opsætter". The particle is a stop word, so it is lost unless
+# joined first.
+_PARTICLES = frozenset("under op ind ud over af til frem sammen".split())
+
+
+def particle_compounds(text: str) -> list[str]:
+    """Each verb joined with the particle after it ("skriver under" → "underskriver")."""
+    found = _words(text)
+    return [
+        particle + verb
+        for verb, particle in itertools.pairwise(found)
+        if particle in _PARTICLES and verb not in _STOP and len(verb) > 2
+    ]
 
 
 @lru_cache(maxsize=65536)

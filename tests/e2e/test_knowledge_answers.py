@@ -4,6 +4,7 @@ from the pack and govbot's records together, "Mente du …?" with a way out, an 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from storage.db import Database
 from storage.demo import load_demo_data
 from tests.support.activities import message
 from tests.support.channel import TestChannel
-from tests.support.server import RunningBot, start_bot
+from tests.support.server import RunningBot, reply_to, start_bot
 
 # (pack, question, the list item quoted first)
 LIST_ITEM_FACTS = [
@@ -52,17 +53,26 @@ async def _demo_bot(
     return await start_bot(make_settings(knowledge_pack=pack))
 
 
+async def _did_you_mean(bot: RunningBot, channel: TestChannel, question: str) -> list[Any]:
+    """Ask `question`; the "Mente du" card's actions: up to three different choices, then
+    "Ingen af dem", within Teams' five."""
+    await bot.post(message(question, service_url=channel.url))
+    card = channel.received[-1].card
+    assert card is not None
+    actions: list[Any] = card["actions"]
+    choices = [a for a in actions if a["data"]["action"] == "knowledge.entry"]
+    assert 1 <= len(choices) <= 3 and len(actions) <= 5
+    assert len({a["title"] for a in choices}) == len(choices), "choices differ"
+    assert actions[-1]["title"] == "Ingen af dem"
+    return actions
+
+
 @pytest.mark.parametrize(("pack", "question", "fact"), LIST_ITEM_FACTS)
 async def test_a_fact_in_a_list_is_quoted_first(
     make_settings: Callable[..., Settings], channel: TestChannel, pack: str, question: str,
     fact: str,
 ) -> None:  # fmt: skip
-    bot = await start_bot(make_settings(knowledge_pack=pack))
-    try:
-        await bot.post(message(question, service_url=channel.url))
-    finally:
-        await bot.stop()
-    answer = channel.received[-1].text
+    answer = await reply_to(make_settings(knowledge_pack=pack), channel, question)
     assert fact in answer
     assert answer.index(fact) < answer.index("Kilde:")
 
@@ -99,12 +109,8 @@ async def test_demo_bodies_have_different_chairs(
 async def test_chair_without_a_holder_says_none_is_set(
     make_settings: Callable[..., Settings], channel: TestChannel
 ) -> None:
-    bot = await start_bot(make_settings(knowledge_pack="norddjurs"))
-    try:
-        await bot.post(message("hvem er formand for styregruppen", service_url=channel.url))
-    finally:
-        await bot.stop()
-    answer = channel.received[-1].text
+    settings = make_settings(knowledge_pack="norddjurs")
+    answer = await reply_to(settings, channel, "hvem er formand for styregruppen")
     assert "Chef for Borgerservice, IT og Digitalisering" in answer
     assert "Der er endnu ingen registreret som formand" in answer
 
@@ -115,21 +121,41 @@ async def test_did_you_mean_has_a_way_out_to_whom_to_ask(
 ) -> None:
     bot = await start_bot(make_settings(knowledge_pack=pack))
     try:
-        await bot.post(message(question, service_url=channel.url))
-        card = channel.received[-1].card
-        assert card is not None
-        actions = card["actions"]
-        choices = [a for a in actions if a["data"]["action"] == "knowledge.entry"]
-        assert 1 <= len(choices) <= 3
-        assert len({a["title"] for a in choices}) == len(choices), "choices differ"
-        way_out = actions[-1]
-        assert way_out["title"] == "Ingen af dem"
-        await bot.post(message(None, service_url=channel.url, value=way_out["data"]))
+        actions = await _did_you_mean(bot, channel, question)
+        await bot.post(message(None, service_url=channel.url, value=actions[-1]["data"]))
     finally:
         await bot.stop()
     answer = channel.received[-1].text
     assert "Det står ikke i vores materiale" in answer
     assert "Spørg" in answer
+
+
+# (pack, a question the engine is unsure of, the choice that answers it, a fact in that answer)
+UNSURE = [
+    ("norddjurs", "hvad gør styregruppen, hvis programgruppen møder forhindringer",
+     "body:styregruppe", "barrierer"),
+    ("randers", "hvad bruger folkeskolerne af computere", "principle:cloud_kontorplatforme",
+     "Chromebooks"),
+    ("rebild", "hvor er det beskrevet hvilken service og support vi får fra It", "faq:sla",
+     "Service Level Agreement"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("pack", "question", "entry_id", "fact"), UNSURE)
+async def test_an_unsure_answer_offers_the_right_choice_and_a_way_out(
+    make_settings: Callable[..., Settings], channel: TestChannel, pack: str, question: str,
+    entry_id: str, fact: str,
+) -> None:  # fmt: skip
+    bot = await start_bot(make_settings(knowledge_pack=pack))
+    try:
+        actions = await _did_you_mean(bot, channel, question)
+        choice = next(a for a in actions if a["data"].get("entry") == entry_id)
+        await bot.post(message(None, service_url=channel.url, value=choice["data"]))
+    finally:
+        await bot.stop()
+    answer = channel.received[-1].text
+    assert fact in answer
+    assert "Kilde:" in answer
 
 
 @pytest.mark.parametrize(
@@ -140,14 +166,18 @@ async def test_did_you_mean_has_a_way_out_to_whom_to_ask(
 async def test_an_honest_unknown_names_who_knows(
     make_settings: Callable[..., Settings], channel: TestChannel, pack: str, who: str
 ) -> None:
-    bot = await start_bot(make_settings(knowledge_pack=pack))
-    try:
-        await bot.post(
-            message("hvad brugte vi på it-konsulenter sidste år?", service_url=channel.url)
-        )
-    finally:
-        await bot.stop()
-    answer = channel.received[-1].text
+    answer = await reply_to(
+        make_settings(knowledge_pack=pack), channel, "hvad brugte vi på it-konsulenter sidste år?"
+    )
     assert "Det står ikke i vores materiale" in answer
     assert who in answer
     assert "Kilde:" not in answer
+
+
+async def test_who_sits_in_a_body_without_records_gives_the_kommissorium(
+    make_settings: Callable[..., Settings], channel: TestChannel
+) -> None:
+    question = "hvilke typer medarbejdere sidder i programgruppen"
+    answer = await reply_to(make_settings(knowledge_pack="norddjurs"), channel, question)
+    assert "1 repræsentant fra Staben" in answer
+    assert "Der er endnu ingen registreret som medlem af" in answer

@@ -135,6 +135,28 @@ def test_middling_match_suggests_at_most_three() -> None:
     assert answer.text.startswith("Jeg er ikke helt sikker på, hvad du mener. Mente du:")
 
 
+# Questions the model is unsure of (below its answer threshold, above its floor): each gets
+# "Mente du …?" with the entry that holds the fact among the choices, not "det ved jeg ikke".
+UNSURE = [
+    ("norddjurs", "Hvor mange fra fællesforvaltningen sidder i styregruppen?",
+     "body:styregruppe:members"),
+    ("randers", "Hvad bruger folkeskolerne af computere?", "principle:cloud_kontorplatforme"),
+    ("rebild", "Hvor står det beskrevet, hvilket serviceniveau It leverer?", "faq:sla"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("pack_key", "question", "entry_id"), UNSURE)
+def test_an_unsure_question_offers_the_answer_among_its_choices(
+    pack_key: str, question: str, entry_id: str
+) -> None:
+    answer = _ask(pack_key, question)
+    assert answer.confidence is Confidence.SUGGEST
+    ids = [s.entry_id for s in answer.suggestions]
+    assert entry_id in ids and len(ids) <= 3
+    texts = [knowledge_index(load_pack(pack_key)).entry(i).text_da for i in ids]
+    assert len(set(texts)) == len(texts), "every choice leads somewhere else"
+
+
 @pytest.mark.parametrize("text", ["", "   ", "?!", "og i på"])
 def test_empty_or_stop_words_only_is_unknown(text: str) -> None:
     assert _ask("randers", text).confidence is Confidence.UNKNOWN
@@ -167,3 +189,15 @@ def test_every_entry_has_text_and_a_citation_in_both_languages(pack_key: str) ->
 def test_index_is_reused_per_pack() -> None:
     pack = load_pack(available_packs()[0])
     assert knowledge_index(pack) is knowledge_index(pack)
+
+
+@pytest.mark.parametrize("pack_key", available_packs())
+def test_borrowed_practice_is_named_in_the_answers_language(pack_key: str) -> None:
+    """ "(som i Rebild Kommune og Randers Kommune)" reads "and" in English, no nested notes."""
+    index = knowledge_index(load_pack(pack_key))
+    for entry in index.entries:
+        english = answer_entry(load_pack(pack_key), entry.id, "en").text
+        for line in english.splitlines():
+            if "as in " in line or "Practice from" in line:
+                assert " og " not in line.partition("as in ")[2], line
+                assert "(princip" not in line, line

@@ -13,6 +13,7 @@ from knowledge.text import (
     fold,
     name_key,
     normalise,
+    particle_compounds,
     similarity,
     token_similarity,
 )
@@ -141,3 +142,30 @@ def test_text_similarity_for_duplicates() -> None:
     text_index = FuzzyIndex([(1, ["Digital post til borgere"]), (2, ["Robot til lønkørsel"])],
                             kind="text")  # fmt: skip
     assert text_index.search("digital post til borgerne", cutoff=80)[0].key == 1
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("hvert år", "om året"),
+        ("årligt", "år"),
+        ("koordination", "koordinerer"),
+        ("organisationen", "organiserer"),
+        ("administration", "administrere"),
+    ],
+)
+def test_word_families_the_stemmer_misses_meet(one: str, other: str) -> None:
+    assert set(normalise(one)) & set(normalise(other))
+
+
+@pytest.mark.parametrize(
+    ("text", "joined"),
+    [
+        ("Hvem skriver under på kontrakten?", ["underskriver"]),
+        ("hvem sætter det op", []),  # "det" is no verb: nothing joined
+        ("hvem melder fejl ind", ["indfejl"]),  # joined blindly; the index keeps pack words only
+        ("hvem ejer systemet", []),
+    ],
+)
+def test_particle_verbs_are_joined_into_compounds(text: str, joined: list[str]) -> None:
+    assert particle_compounds(text) == joined

@@ -11,6 +11,8 @@ from aiohttp import web
 
 from bot.app import DATABASE, create_app
 from bot.settings import Settings
+from tests.support.activities import message
+from tests.support.channel import TestChannel
 from tests.support.loopback import serve_on_loopback
 
 
@@ -55,3 +57,13 @@ async def start_bot(
         prepare(app)
     runner, url = await serve_on_loopback(app)
     return RunningBot(app, runner, url, aiohttp.ClientSession())
+
+
+async def reply_to(settings: Settings, channel: TestChannel, question: str) -> str:
+    """Serve the app, send `question` as a Teams user would, stop it: the last reply's text."""
+    bot = await start_bot(settings)
+    try:
+        await bot.post(message(question, service_url=channel.url))
+    finally:
+        await bot.stop()
+    return channel.received[-1].text

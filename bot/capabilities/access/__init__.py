@@ -24,6 +24,7 @@ from dialogs.texts import in_lang, text
 from dialogs.turn import after_commit, say, show, step, turn_lang, turn_session, turn_user
 from knowledge.meeting_words import BodyFinder, meeting_bodies
 from knowledge.packs import load_pack
+from knowledge.render import ucfirst
 from knowledge.schema import Body
 from storage import meetings
 from storage.access import BODY_ROLES, Role, grant_role, refuse_last_admin, revoke_role
@@ -114,7 +115,7 @@ class AccessAdmin:
         if role not in BODY_ROLES:
             if said:
                 raise DomainError("access.no_body_needed",
-                              role=self._role_label(context, role, None).capitalize())  # fmt: skip
+                              role=ucfirst(self._role_label(context, role, None)))  # fmt: skip
             return role, None
         first = meeting_bodies(self.pack)[0] if meeting_bodies(self.pack) else None
         if not said:
@@ -238,7 +239,7 @@ class AccessAdmin:
             await say(context, "access.nobody", role=match.params["role"])
             return
         label = self._role_label(context, role, body_key)
-        await self._show(context, role, body_key, label[:1].upper() + label[1:])
+        await self._show(context, role, body_key, ucfirst(label))
 
     async def _show(
         self, context: TurnContext, role: Role | None, body_key: str | None, title: str
@@ -254,7 +255,7 @@ class AccessAdmin:
             heading = self._role_label(context, grant.role, grant.body_key)
             who = (f"{holder.name} ({holder.email})" if holder.name
                    else f"{grant.principal} {text('access.unknown_name', lang)}")  # fmt: skip
-            sections.setdefault(heading[:1].upper() + heading[1:], []).append(who)
+            sections.setdefault(ucfirst(heading), []).append(who)
         if not sections:
             sections[text("access.list_title", lang)] = ["-"]
         await show(context, "access_list", title=title,

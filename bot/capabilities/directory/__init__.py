@@ -24,6 +24,7 @@ from dialogs.texts import Lang, either, text
 from dialogs.turn import ask_which, say, show, show_choices, turn_lang, turn_session, turn_user
 from knowledge.directory_question import RoleVocabulary
 from knowledge.packs import load_pack
+from knowledge.render import lcfirst
 from knowledge.schema import GovernanceRole, Pack
 from knowledge.text import name_key
 from storage.access import Role
@@ -106,7 +107,7 @@ class Directory:
             await say(
                 context,
                 "directory.which_system",
-                role=role_label(self.pack, role.key, lang).lower(),
+                role=lcfirst(role_label(self.pack, role.key, lang)),
             )
             return True
         return False
@@ -155,7 +156,7 @@ class Directory:
                 (),
                 title=text("directory.contacts_title", lang, system=system.name),
                 lang=lang,
-                lead=text("directory.nobody", lang, role=title_role.lower(), system=system.name),
+                lead=text("directory.nobody", lang, role=lcfirst(title_role), system=system.name),
                 note=text("directory.nobody_hint", lang),
                 when_none=("directory.no_contacts", {"system": system.name}),
             )
@@ -166,7 +167,7 @@ class Directory:
         self, context: TurnContext, systems: Sequence[str], role_key: str, lang: Lang
     ) -> None:
         """ "Mener du SBSYS eller Acadre?": the systems just offered, as buttons."""
-        label = role_label(self.pack, role_key, lang).lower()
+        label = lcfirst(role_label(self.pack, role_key, lang))
         lead = text("followup.which_of", lang, names=either(systems, lang))
         await ask_which(context, lead, [
             (name, text("directory.choose", lang, role=label, system=name)) for name in systems
@@ -187,7 +188,7 @@ class Directory:
             {
                 "name": system.name,
                 "detail": holders_summary(index, system.id, roles, lang) if roles else "",
-                "text": text("directory.choose", lang, role=label.lower(), system=system.name)
+                "text": text("directory.choose", lang, role=lcfirst(label), system=system.name)
                 if roles
                 else text("directory.choose_contacts", lang, system=system.name),
             }
@@ -231,7 +232,7 @@ class Directory:
         if not holders and (when_none or roles):
             key, values = when_none or (
                 "directory.nobody_org",
-                {"role": role_label(self.pack, roles[0].key, lang).lower()},
+                {"role": lcfirst(role_label(self.pack, roles[0].key, lang))},
             )
             await say(context, key, **values)
             return
@@ -399,7 +400,7 @@ class Directory:
                     title=text("directory.access_title", lang, system=system.name),
                     lang=lang,
                     lead=text(
-                        "directory.access_lead", lang, system=system.name, role=label.lower()
+                        "directory.access_lead", lang, system=system.name, role=lcfirst(label)
                     ),
                 )
                 return

@@ -111,6 +111,7 @@ class KnowledgeAnswerer:
         values = {
             "role": text(f"knowledge.role_{part}", lang),
             "body": self._body_name(body_key, lang),
+            "part": part,  # "medlem af", "formand for"
         }
         if not names:
             return [text("knowledge.no_holders", lang, **values)]

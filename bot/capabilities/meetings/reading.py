@@ -149,6 +149,13 @@ class WheelReading(MeetingTurns):
             # "hvor mange chefer er med i styregruppen?": the kommissorium says who sits there.
             if match.text and await self._routes.answer_if_sure(context, match.text):
                 return
+            # What the kommissorium says about who sits there, with govbot's (empty) records.
+            combined = self._routes.submits.get("knowledge.body_role")
+            composition = body.composition
+            if combined is not None and composition is not None and composition.members:
+                await combined(context, {"action": "knowledge.body_role", "body": body.key,
+                                         "part": "members"})  # fmt: skip
+                return
             await say(context, "meetings.members_none", body=self._name(context, body),
                       then=self._next_of(context, [body]))  # fmt: skip
             return
