@@ -37,6 +37,10 @@ from storage.models.base import utcnow
 
 PENDING_MINUTES = 15
 MAX_PENDING = 5
+# A spent token is remembered this long (and at most this many), so a yes pressed again on an
+# old card is told what became of its change rather than "no longer valid".
+SPENT_HOURS = 24
+MAX_SPENT = 10
 MAX_TOKEN_CHARS = 64
 # The card action of every "no" button.
 DECLINE = "confirm.no"
@@ -91,8 +95,7 @@ class Confirmations:
         for token, kept in list(pending.items()):
             if datetime.fromisoformat(kept["expires"]) < now:
                 del pending[token]
-        while len(pending) >= MAX_PENDING:
-            del pending[min(pending, key=lambda t: pending[t]["expires"])]
+        _keep_newest(pending, spent=False, limit=MAX_PENDING - 1)  # room for this one
         token = secrets.token_urlsafe(18)
         pending[token] = {
             "kind": kind,
@@ -128,16 +131,29 @@ class Confirmations:
         if requirement is not None:
             await require(context, requirement, change)
         await apply(context, change)
+        assert isinstance(token, str)  # _take took it
+        await self._spent(context, token, kind, "applied")
 
     async def decline(self, context: TurnContext, token: object) -> None:
         """No: forget the change (only its owner can), and say nothing changes."""
         pending: dict[str, Any] = await self._accessor.get(context, dict)
         kept = pending.get(token) if isinstance(token, str) else None
-        if isinstance(token, str) and kept is not None:
+        if isinstance(token, str) and kept is not None and "spent" not in kept:
             if kept["actor"] == turn_user(context).identity:
-                del pending[token]
-                await self._accessor.set(context, pending)
+                await self._spent(context, token, kept["kind"], "declined")
         await say(context, "confirm.dropped")
+
+    async def _spent(self, context: TurnContext, token: str, kind: str, outcome: str) -> None:
+        """Remember what became of `token`'s change: "applied" or "declined"."""
+        pending: dict[str, Any] = await self._accessor.get(context, dict)
+        pending[token] = {
+            "kind": kind,
+            "actor": turn_user(context).identity,
+            "spent": outcome,
+            "expires": (self._clock() + timedelta(hours=SPENT_HOURS)).isoformat(),
+        }
+        _keep_newest(pending, spent=True, limit=MAX_SPENT)
+        await self._accessor.set(context, pending)
 
     async def pressed_yes(self, context: TurnContext, data: Mapping[str, Any]) -> None:
         """A card's yes button: `{"action": kind, "token": …}` (untrusted)."""
@@ -156,11 +172,23 @@ class Confirmations:
             raise StaleConfirmation()
         if kept["actor"] != turn_user(context).identity:
             raise NotYourConfirmation()
+        if "spent" in kept:  # pressed again: say what became of it
+            raise StaleConfirmation(f"confirm.already_{kept['spent']}")
         del pending[token]
         await self._accessor.set(context, pending)
         if datetime.fromisoformat(kept["expires"]) < self._clock():
-            raise StaleConfirmation()
+            raise StaleConfirmation("confirm.expired", minutes=PENDING_MINUTES)
         return dict(kept["change"])
+
+
+def _keep_newest(pending: dict[str, Any], *, spent: bool, limit: int) -> None:
+    """Drop the oldest waiting (or spent) tokens beyond `limit`."""
+    tokens = sorted(
+        (t for t, kept in pending.items() if ("spent" in kept) == spent),
+        key=lambda t: pending[t]["expires"],
+    )
+    for token in tokens[: max(0, len(tokens) - limit)]:
+        del pending[token]
 
 
 class TypedConfirmationDialog(GovbotDialog):

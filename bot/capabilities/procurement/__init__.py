@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from bot.capabilities import Runtime
+from bot.capabilities.procurement.outcomes import guide_outcome
 from bot.conversations import clean_text
 from bot.handler import DIALOG_CONTEXT_KEY
 from bot.intents import IntentMatch
@@ -314,3 +315,4 @@ def register(runtime: Runtime) -> None:
     for verb in ("take", "ask", *DECISION_VERBS):
         routes.submit(f"procurement.{verb}", procurement.submit(verb), requires=SCREENER)
     routes.submit("procurement.answer", procurement.answer)
+    routes.dialog_card("procurement.guide", ProcurementDialog.__name__, guide_outcome)
