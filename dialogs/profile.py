@@ -52,21 +52,24 @@ async def show_profile(context: TurnContext, profile: UserProfile) -> None:
     """The profile card: the unit and language kept, "Ret enhed", "Dansk" and "English"."""
     lang = turn_lang(context)
     language = text(f"profile.language_{profile.language}", lang) if profile.language else None
+    languages = [
+        {"title": text(f"profile.button_{code}", lang),
+         "data": {"action": SET_LANGUAGE, "language": code}}
+        for code in LANGUAGES
+    ]  # fmt: skip
     await show(
         context,
         "profile",
         unit=profile.unit,
         language=language,
         edit_unit={"action": EDIT_UNIT},
-        languages=[
-            {"title": text("profile.button_da", lang), "data": {"action": SET_LANGUAGE, "language": "da"}},
-            {"title": text("profile.button_en", lang), "data": {"action": SET_LANGUAGE, "language": "en"}},
-        ],
-    )  # fmt: skip
+        languages=languages,
+    )
 
 
 class ProfileCard:
-    """The profile card and its language buttons (which keep the unit and answer in the language chosen)."""
+    """The profile card, and its language buttons: they keep the unit and answer in the
+    language chosen."""
 
     def __init__(self, profile_accessor: StatePropertyAccessor) -> None:
         self._profile = profile_accessor
@@ -121,7 +124,9 @@ class ProfileDialog(GovbotDialog):
         profile.unit = step.result
         await self._profile.set(step.context, asdict(profile))
         await step.context.send_activity(
-            MessageFactory.text(text("profile.unit_saved", turn_lang(step.context), unit=profile.unit))
+            MessageFactory.text(
+                text("profile.unit_saved", turn_lang(step.context), unit=profile.unit)
+            )
         )
         await show_profile(step.context, profile)
         return await step.end_dialog(profile)

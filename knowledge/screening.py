@@ -153,7 +153,7 @@ class ScreeningFile(Model):
     checks: tuple[Check, ...] = ()
     # Check key → the id of the pack principle it departs from; a pack's own file names one
     # for every check, so no departure is filed under a principle by guesswork.
-    departs_from: dict[Key, Key] = {}
+    departs_from: dict[Key, Key] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)

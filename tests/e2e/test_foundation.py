@@ -296,10 +296,11 @@ async def test_a_say_button_answers_a_prompt_in_a_running_dialog(
     running_bot: RunningBot, channel: TestChannel
 ) -> None:
     await running_bot.post(message("min profil", service_url=channel.url))
+    await running_bot.post(message(None, service_url=channel.url, value=EDIT_UNIT))
     await running_bot.post(
         message(None, service_url=channel.url, value={"action": "say", "text": "Borgerservice"})
     )
-    assert "Hvilket sprog" in channel.received[-1].text
+    assert "du er i **Borgerservice**" in channel.received[-2].text
 
 
 @pytest.mark.parametrize(

@@ -60,7 +60,9 @@ class Anne:
     def __init__(self, bot: RunningBot, channel: TestChannel) -> None:
         self.bot, self.channel = bot, channel
 
-    async def send(self, text: str | None = None, value: dict[str, Any] | None = None) -> list[Received]:
+    async def send(
+        self, text: str | None = None, value: dict[str, Any] | None = None
+    ) -> list[Received]:
         before = len(self.channel.to(ANNE_CHAT))
         await self.bot.post(message(text, service_url=self.channel.url, value=value))
         return self.channel.to(ANNE_CHAT)[before:]
@@ -120,7 +122,9 @@ async def test_the_reuse_step_offers_the_owner_only_when_one_is_shown_and_its_bu
             person = Person(email="mette@kommune.dk", name="Mette Hansen")
             session.add(person)
             await session.flush()
-            session.add(RoleAssignment(person_id=person.id, role_key="systemejer", system_id=system.id))
+            session.add(
+                RoleAssignment(person_id=person.id, role_key="systemejer", system_id=system.id)
+            )
     anne = Anne(bot, channel)
     await anne.send("indkøb")
     await anne.send(NEED)

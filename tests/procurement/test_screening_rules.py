@@ -136,7 +136,11 @@ def test_unreadable_answers_are_refused(question: str, text: str) -> None:
             {"user_management": "own_logins"},
             [("own_logins", "persondata_og_sikkerhed")],
         ),
-        ("randers", {"alternative": "not_considered"}, [("standard_not_considered", "it_arkitektur")]),
+        (
+            "randers",
+            {"alternative": "not_considered"},
+            [("standard_not_considered", "it_arkitektur")],
+        ),
     ],
 )
 def test_departures_name_the_packs_principle(

@@ -12,7 +12,7 @@ from bot.routing import Action, SubmitHandler
 from bot.sdk import TurnContext
 from dialogs.cards import MAIN_ACTIONS
 from dialogs.confirmation import DECLINE, TypedConfirmationDialog
-from dialogs.profile import EDIT_UNIT, SET_LANGUAGE, ProfileDialog, ProfileCard
+from dialogs.profile import EDIT_UNIT, SET_LANGUAGE, ProfileCard, ProfileDialog
 from dialogs.texts import in_lang
 from dialogs.turn import say, show, turn_lang
 from knowledge.meeting_words import meeting_bodies
