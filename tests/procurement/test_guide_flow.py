@@ -3,7 +3,6 @@ the end of the guide, and buttons of its cards pressed after it ended."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -14,6 +13,7 @@ from knowledge.packs import load_pack
 from knowledge.screening import load_screening
 from storage.db import Database
 from storage.models import ItSystem, Person, RoleAssignment
+from tests.procurement.test_dialog import INTEGRATIONS_ON
 from tests.support.activities import message, new_user
 from tests.support.channel import Received, TestChannel
 from tests.support.server import RunningBot, start_bot
@@ -23,22 +23,8 @@ ADMIN = new_user(9)
 ADMIN_CHAT = "a:1personal-1user-9"
 SCREENER = new_user(7)
 NEED = "Et værktøj til vagtplanlægning i hjemmeplejen"
-# Randers: no personal data, so no departure and no agreement question; to the summary.
-ANSWERS = [
-    "ingen",
-    "lokalt",
-    "ingen",
-    "sso",
-    "10",
-    "Ja, men ingen af dem dækker behovet",
-    "nej",
-    "50.000 kr",
-    "driftsbevilling",
-    "snarest",
-    "Mette",
-    "samme",
-    "samme",
-]
+# Randers: no personal data (so no agreement question), on premises; no departure.
+ANSWERS = ["ingen", "lokalt", *INTEGRATIONS_ON]
 
 
 @pytest.fixture
@@ -151,11 +137,11 @@ async def _to_summary(anne: Anne) -> dict[str, Any]:
     return card
 
 
-async def _arrived(channel: TestChannel, conversation: str, needle: str) -> Received:
-    async with asyncio.timeout(10):
-        while not any(needle in r.text for r in channel.to(conversation)):
-            await channel.wait_for(len(channel.to(conversation)) + 1, conversation_id=conversation)
-    return [r for r in channel.to(conversation) if needle in r.text][-1]
+async def _sent(anne: Anne) -> dict[str, Any]:
+    """Through the guide and "Send til IT"; the summary card that was pressed."""
+    summary = await _to_summary(anne)
+    await anne.press(summary, "Send til IT")
+    return summary
 
 
 async def test_the_end_of_the_guide_says_what_comes_next_once_and_tells_the_admin_of_the_channel(
@@ -176,7 +162,7 @@ async def test_the_end_of_the_guide_says_what_comes_next_once_and_tells_the_admi
     said = _said(replies)
     assert "Din anmodning **#1** er sendt til IT" in said and "arbejdsdage" in said
     assert "kanal" not in said  # IT's channel is the admins' business, not the employee's
-    notice = await _arrived(channel, ADMIN_CHAT, "IT's kanal ikke er sat op")
+    notice = await channel.arrived(ADMIN_CHAT, "IT's kanal ikke er sat op")
     assert "Anmodning #1" in notice.text and "sæt som IT-kanal" in notice.text
 
 
@@ -184,9 +170,7 @@ async def test_buttons_of_an_ended_guide_say_what_became_of_it(
     bot: RunningBot, channel: TestChannel
 ) -> None:
     anne = Anne(bot, channel)
-    summary = await _to_summary(anne)
-    await anne.press(summary, "Send til IT")
-
+    summary = await _sent(anne)
     said = _said(await anne.press(summary, "Send til IT"))
     assert "Anmodning #1 er allerede sendt til IT – den er nu modtaget." in said
     assert "kender jeg ikke" not in said
@@ -208,8 +192,7 @@ async def test_a_button_of_an_ended_guide_pressed_in_another_dialog_leaves_that_
     bot: RunningBot, channel: TestChannel
 ) -> None:
     anne = Anne(bot, channel)
-    summary = await _to_summary(anne)
-    await anne.press(summary, "Send til IT")
+    summary = await _sent(anne)
     await anne.send("min profil")
     await anne.send(value={"action": "profile.unit"})
     replies = await anne.press(summary, "Send til IT")
