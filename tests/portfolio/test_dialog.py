@@ -100,3 +100,16 @@ async def test_dialog_steering_and_validation(
     for step in steps:
         replies = await chat.send(step)
     assert expected in "\n".join(r.text for r in replies)
+
+
+async def test_the_form_pressed_again_shows_the_initiative_instead_of_registering_it_twice(
+    bot: RunningBot, channel: TestChannel
+) -> None:
+    chat = Chat(bot, channel, {})
+    submit = {**FORM, "action": "portfolio.register"}
+    first = "\n".join(r.text for r in await chat.send(value=submit))
+    assert "er registreret som idé (nr. 1)" in first
+    again = "\n".join(r.text for r in await chat.send(value={**submit, "confirmed": True}))
+    assert "er allerede registreret (nr. 1), så jeg har ikke registreret det igen" in again
+    listing = await chat.card("initiativer")
+    assert len([b for b in listing["body"] if b["type"] == "Container"]) == 1
