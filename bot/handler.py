@@ -336,6 +336,9 @@ class GovBot(ActivityHandler):
         owner = self._routes.dialog_cards.get(action) if isinstance(action, str) else None
         active = dialog_context.active_dialog
         if active is not None and (owner is None or owner[0] == active.id):
+            said = value.get("text") if owner is not None else None
+            if isinstance(said, str):  # the button stands for an answer typed to the prompt
+                return clean_text(Activity(text=said))[: self._settings.max_message_chars]
             turn_context.turn_state[INTENT_KEY] = "dialog"
             await continue_dialog(turn_context, dialog_context)
             return ""

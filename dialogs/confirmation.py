@@ -1,12 +1,13 @@
 """Confirming a destructive change: the one mechanism every such action goes through.
 
 A change is planned, kept on the server in conversation state behind a one-time token, and
-shown on a card; the card carries only the token (or, in the typed confirmation below, nothing:
-the dialog keeps the token). On yes the token is spent — only by the user who asked for the
-change, and only before it expires —, the role its kind declares is checked again, and the
-change is handed to the function registered for its kind, which checks it against the
-database again before it writes. The storage service
-that writes it records the audit entry. No spends the token too.
+shown on a card; the card carries only the token (in the typed confirmation below the dialog
+keeps the token it acts on, and its card's token only finds what became of the change once the
+dialog has ended). On yes the token is spent — only by the user who asked for the change, and
+only before it expires —, the role its kind declares is checked again, and the change is handed
+to the function registered for its kind, which checks it against the database again before it
+writes. The storage service that writes it records the audit entry. No spends the token too; a
+spent token is remembered for a day, so a button pressed again says whether the change was made.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ MAX_SPENT = 10
 MAX_TOKEN_CHARS = 64
 # The card action of every "no" button.
 DECLINE = "confirm.no"
+# The buttons of a confirmation asked in a dialog: they stand for typing "ja" or "nej".
+TYPED_ANSWER = "confirm.typed"
 # Typed answers to a confirmation asked in a dialog (the card's buttons say the first ones).
 YES = ("ja", "yes", "ja gennemfør", "ja, gennemfør", "yes, go ahead", "ok", "jep", "jo")
 NO = ("nej", "no", "nope", "lad være")
@@ -159,6 +162,20 @@ class Confirmations:
         """A card's yes button: `{"action": kind, "token": …}` (untrusted)."""
         await self.confirm(context, data.get("token"), str(data.get("action")))
 
+    async def outcome(self, context: TurnContext, data: Mapping[str, Any]) -> bool:
+        """A typed confirmation's button pressed after its dialog ended: what became of the
+        change (made, declined, expired); False when the token tells nothing."""
+        token = data.get("token")
+        pending: dict[str, Any] = await self._accessor.get(context, dict)
+        kept = pending.get(token) if isinstance(token, str) else None
+        if kept is None or kept["actor"] != turn_user(context).identity:
+            return False
+        if "spent" in kept:
+            await say(context, f"confirm.already_{kept['spent']}")
+        else:  # the dialog ended without an answer: the change waits for nobody
+            await say(context, "confirm.left_unanswered")
+        return True
+
     async def pressed_no(self, context: TurnContext, data: Mapping[str, Any]) -> None:
         """A card's no button: `{"action": DECLINE, "token": …}` (untrusted)."""
         await self.decline(context, data.get("token"))
@@ -215,8 +232,10 @@ class TypedConfirmationDialog(GovbotDialog):
             "confirm", step.context, lead=options.get("lead", ""),
             lines=list(options.get("lines") or ()), already_lead=options.get("already_lead", ""),
             already_lines=list(options.get("already_lines") or ()), typed=True,
-            yes={"action": "say", "text": text("confirm.say_yes", lang)},
-            no={"action": "say", "text": text("confirm.say_no", lang)},
+            yes={"action": TYPED_ANSWER, "text": text("confirm.say_yes", lang),
+                 "token": step.values["token"]},
+            no={"action": TYPED_ANSWER, "text": text("confirm.say_no", lang),
+                "token": step.values["token"]},
         )  # fmt: skip
         return await step.prompt(
             "answer",

@@ -11,7 +11,7 @@ from bot.intents import IntentMatch
 from bot.routing import Action, SubmitHandler
 from bot.sdk import TurnContext
 from dialogs.cards import MAIN_ACTIONS
-from dialogs.confirmation import DECLINE, TypedConfirmationDialog
+from dialogs.confirmation import DECLINE, TYPED_ANSWER, TypedConfirmationDialog
 from dialogs.profile import EDIT_UNIT, SET_LANGUAGE, ProfileCard, ProfileDialog
 from dialogs.texts import in_lang
 from dialogs.turn import say, show, turn_lang
@@ -90,6 +90,9 @@ def register(runtime: Runtime) -> None:
     runtime.dialogs.add(TypedConfirmationDialog(runtime.routes.press))
     routes = runtime.routes
     routes.submit(DECLINE, runtime.confirmations.pressed_no)
+    routes.dialog_card(
+        TYPED_ANSWER, TypedConfirmationDialog.__name__, runtime.confirmations.outcome
+    )
     routes.action("welcome", welcome)
     routes.action("help", help_card)
     routes.action("cancel", nothing_to_cancel)
