@@ -97,7 +97,9 @@ async def announce_request(
     to_channel = await _to_it(session, key, screening_card(record, tz), channel=channel)
     if not to_channel:
         notice = ProcurementChannelMissing(
-            id=record.id, need=short(record.need), subject=f"procurement request {record.id}"
+            id=record.id,
+            need=short(record.need),
+            subject=f"procurement {record.id} without IT channel",
         )
         for grant in await list_grants(session=session, role=Role.ADMIN):
             key_admin = f"{key}:channel_missing:{grant.principal}"
