@@ -27,6 +27,7 @@ from bot.sdk import (
 from dialogs.base import GovbotDialog, retry_text
 from dialogs.cards import card
 from dialogs.procurement_notify import announce_request
+from dialogs.procurement_outcome import guide_outcome
 from dialogs.procurement_slots import Slot, read_slot, slots_for
 from dialogs.procurement_view import principle_source, principle_title, summary_values
 from dialogs.texts import Lang, text
@@ -47,7 +48,7 @@ from storage.procurement_reuse import find_existing
 SKIP = "__skip__"
 PROMPT = "answer"
 # When this guide began: its cards carry it, so a button pressed after the guide ended finds
-# the request the guide made (bot/capabilities/procurement/outcomes.py).
+# the request the guide made (dialogs/procurement_outcome.py).
 GUIDE_STARTED = "guide_started"
 
 
@@ -210,7 +211,11 @@ class ProcurementDialog(GovbotDialog):
         lang = turn_lang(step.context)
         values = step.values
         answers = values.get("answers", {})
-        validations: dict[str, Any] = {"slot": slot.key, "pack": self._pack_key}
+        validations: dict[str, Any] = {
+            "slot": slot.key,
+            "pack": self._pack_key,
+            "guide": _guide(values),
+        }
         buttons: list[str] = []
         lines: list[str] = []
         retry = "dialog.retry"
@@ -335,6 +340,13 @@ class ProcurementDialog(GovbotDialog):
         spec = prompt.options.validations or {}
         raw = prompt.recognized.value if prompt.recognized.succeeded else None
         value = prompt.context.activity.value
+        if isinstance(value, dict) and value.get("guide") not in (None, spec.get("guide")):
+            # A button of an earlier guide's card: what became of that guide, then this
+            # guide's question again (it is not an answer to it).
+            await guide_outcome(prompt.context, value)
+            if prompt.options.prompt is not None:
+                await prompt.context.send_activity(prompt.options.prompt)
+            return False
         if isinstance(value, dict) and isinstance(value.get("procurement_choice"), str):
             raw = value["procurement_choice"]
         result = read_slot(spec, raw)

@@ -199,3 +199,18 @@ async def test_a_button_of_an_ended_guide_pressed_in_another_dialog_leaves_that_
     said = _said(replies)
     assert "Anmodning #1 er allerede sendt til IT" in said
     assert replies[-1].text.startswith("Hvilken enhed")  # the profile's question again
+
+
+async def test_a_button_of_an_earlier_guide_pressed_in_a_new_one_is_no_answer_to_it(
+    bot: RunningBot, channel: TestChannel
+) -> None:
+    anne = Anne(bot, channel)
+    summary = await _sent(anne)
+    await anne.send("indkøb")
+    await anne.send("Et nyt system til lokalebooking i kulturhusene")
+    asked = await anne.send("Kultur og Fritid")
+    replies = await anne.press(summary, "Send til IT")
+    assert "Anmodning #1 er allerede sendt til IT" in _said(replies)
+    assert replies[-1].text == asked[-1].text  # the new guide's question again
+    said = _said(await anne.send("ingen"))  # and it goes on from there
+    assert "Hvor skal løsningen køre" in said

@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from bot.capabilities import Runtime
-from bot.capabilities.procurement.outcomes import guide_outcome
 from bot.conversations import clean_text
 from bot.handler import DIALOG_CONTEXT_KEY
 from bot.intents import IntentMatch
@@ -15,6 +14,7 @@ from dialogs.cards import MAIN_ACTIONS
 from dialogs.permissions import Requirement, acting_access
 from dialogs.procurement import ProcurementDialog, ProcurementOptions
 from dialogs.procurement_notify import announce_status, relay_answer, relay_question
+from dialogs.procurement_outcome import guide_outcome
 from dialogs.procurement_view import local_date, short, status_label, working_days_between
 from dialogs.texts import text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
