@@ -188,29 +188,29 @@ async def test_buttons_of_an_ended_guide_say_what_became_of_it(
     assert "Jeg har brug for et nyt system" in _suggested(replies)
 
 
-async def test_a_button_of_an_ended_guide_pressed_in_another_dialog_leaves_that_dialog_be(
-    bot: RunningBot, channel: TestChannel
+@pytest.mark.parametrize(
+    ("into_another", "answer", "then"),
+    [
+        ([("min profil", None), (None, {"action": "profile.unit"})], "Økonomi", "**Økonomi**"),
+        (
+            [("indkøb", None), ("Lokalebooking til kulturhusene", None), ("Kultur", None)],
+            "ingen",
+            "Hvor skal løsningen køre",
+        ),
+    ],
+)
+async def test_a_button_of_an_ended_guide_pressed_in_another_dialog_is_no_answer_to_it(
+    bot: RunningBot,
+    channel: TestChannel,
+    into_another: list[tuple[str | None, dict[str, str] | None]],
+    answer: str,
+    then: str,
 ) -> None:
     anne = Anne(bot, channel)
     summary = await _sent(anne)
-    await anne.send("min profil")
-    await anne.send(value={"action": "profile.unit"})
-    replies = await anne.press(summary, "Send til IT")
-    said = _said(replies)
-    assert "Anmodning #1 er allerede sendt til IT" in said
-    assert replies[-1].text.startswith("Hvilken enhed")  # the profile's question again
-
-
-async def test_a_button_of_an_earlier_guide_pressed_in_a_new_one_is_no_answer_to_it(
-    bot: RunningBot, channel: TestChannel
-) -> None:
-    anne = Anne(bot, channel)
-    summary = await _sent(anne)
-    await anne.send("indkøb")
-    await anne.send("Et nyt system til lokalebooking i kulturhusene")
-    asked = await anne.send("Kultur og Fritid")
+    for said, pressed in into_another:  # the profile's unit question, a new guide's first one
+        asked = await anne.send(said, pressed)
     replies = await anne.press(summary, "Send til IT")
     assert "Anmodning #1 er allerede sendt til IT" in _said(replies)
-    assert replies[-1].text == asked[-1].text  # the new guide's question again
-    said = _said(await anne.send("ingen"))  # and it goes on from there
-    assert "Hvor skal løsningen køre" in said
+    assert replies[-1].text == asked[-1].text  # that dialog's question again
+    assert then in _said(await anne.send(answer))  # and it goes on from there
