@@ -233,6 +233,8 @@ class GovBot(ActivityHandler):
         elif handler is not None:
             turn_context.turn_state[INTENT_KEY] = f"execute:{verb}"
             await handler(turn_context, {**data, "action": verb})
+        elif isinstance(verb, str) and await self._card_outcome(turn_context, verb, data):
+            pass
         else:
             turn_context.turn_state[INTENT_KEY] = "stale_card"
             answer = "fallback.card_unknown"
@@ -340,9 +342,18 @@ class GovBot(ActivityHandler):
             turn_context.turn_state[INTENT_KEY] = f"submit:{action}"
             await handler(turn_context, value)
             return ""
-        if dialog_context.active_dialog is not None:
+        owner = self._routes.dialog_cards.get(action) if isinstance(action, str) else None
+        active = dialog_context.active_dialog
+        if active is not None and (owner is None or owner[0] == active.id):
+            said = value.get("text") if owner is not None else None
+            if isinstance(said, str):  # the button stands for an answer typed to the prompt
+                return clean_text(Activity(text=said))[: self._settings.max_message_chars]
             turn_context.turn_state[INTENT_KEY] = "dialog"
             await continue_dialog(turn_context, dialog_context)
+            return ""
+        if isinstance(action, str) and await self._card_outcome(turn_context, action, value):
+            if active is not None:  # another dialog runs: its question again
+                await dialog_context.reprompt_dialog()
             return ""
         turn_context.turn_state[INTENT_KEY] = "stale_card"
         await show(
@@ -352,6 +363,16 @@ class GovBot(ActivityHandler):
             actions=MAIN_ACTIONS,
         )
         return ""
+
+    async def _card_outcome(
+        self, turn_context: TurnContext, action: str, data: Mapping[str, Any]
+    ) -> bool:
+        """A dialog's button pressed after its dialog ended: what became of it, when known."""
+        owner = self._routes.dialog_cards.get(action)
+        if owner is None:
+            return False
+        turn_context.turn_state[INTENT_KEY] = f"card_outcome:{action}"
+        return await owner[1](turn_context, data)
 
     async def _dialog_context(self, turn_context: TurnContext) -> DialogContext:
         dialog_context = await self._dialogs.create_context(turn_context)

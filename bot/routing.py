@@ -23,6 +23,9 @@ from storage.errors import DomainError
 Action = Callable[[TurnContext, IntentMatch], Awaitable[None]]
 # A submit handler answers a card button; it gets the submitted data (untrusted).
 SubmitHandler = Callable[[TurnContext, Mapping[str, Any]], Awaitable[None]]
+# A card outcome says what became of the thing an old card's button was for (the request its
+# guide sent, the change its confirmation made); it returns False when it cannot tell.
+CardOutcome = Callable[[TurnContext, Mapping[str, Any]], Awaitable[bool]]
 # A fallback may answer free text no intent matched; it returns True when it did.
 Fallback = Callable[[TurnContext, str], Awaitable[bool]]
 # Finds the names (systems, bodies, people) a message may carry, for the turn's directory.
@@ -97,6 +100,9 @@ class Routes:
     sure_answers: list[Fallback] = field(default_factory=list)
     # The role each guarded intent or card action needs, by its key.
     requirements: dict[str, Requirement] = field(default_factory=dict)
+    # Card actions a dialog answers while it runs: the dialog's id and what to say once it
+    # does not (the card is older than the conversation's state).
+    dialog_cards: dict[str, tuple[str, CardOutcome]] = field(default_factory=dict)
 
     def action(self, key: str, handler: Action, *, requires: Requirement | None = None) -> None:
         """Route the intent `key` to `handler`, for users who meet `requires`."""
@@ -113,6 +119,13 @@ class Routes:
             raise ValueError(f"card action {key!r} is routed twice")
         self._declare(key, requires)
         self.submits[key] = refusals_said(guarded(handler, requires), None)
+
+    def dialog_card(self, key: str, dialog_id: str, outcome: CardOutcome) -> None:
+        """Card submits with `{"action": key}` go to the dialog `dialog_id` while it runs;
+        pressed later (or while another dialog runs), `outcome` says what became of it."""
+        if key in self.dialog_cards or key in self.submits:
+            raise ValueError(f"card action {key!r} is routed twice")
+        self.dialog_cards[key] = (dialog_id, refusals_said(outcome, True))
 
     def _declare(self, key: str, requirement: Requirement | None) -> None:
         if requirement is not None:

@@ -1,12 +1,13 @@
 """Confirming a destructive change: the one mechanism every such action goes through.
 
 A change is planned, kept on the server in conversation state behind a one-time token, and
-shown on a card; the card carries only the token (or, in the typed confirmation below, nothing:
-the dialog keeps the token). On yes the token is spent — only by the user who asked for the
-change, and only before it expires —, the role its kind declares is checked again, and the
-change is handed to the function registered for its kind, which checks it against the
-database again before it writes. The storage service
-that writes it records the audit entry. No spends the token too.
+shown on a card; the card carries only the token (in the typed confirmation below the dialog
+keeps the token it acts on, and its card's token only finds what became of the change once the
+dialog has ended). On yes the token is spent — only by the user who asked for the change, and
+only before it expires —, the role its kind declares is checked again, and the change is handed
+to the function registered for its kind, which checks it against the database again before it
+writes. The storage service that writes it records the audit entry. No spends the token too; a
+spent token is remembered for a day, so a button pressed again says whether the change was made.
 """
 
 from __future__ import annotations
@@ -37,9 +38,15 @@ from storage.models.base import utcnow
 
 PENDING_MINUTES = 15
 MAX_PENDING = 5
+# A spent token is remembered this long (and at most this many), so a yes pressed again on an
+# old card is told what became of its change rather than "no longer valid".
+SPENT_HOURS = 24
+MAX_SPENT = 10
 MAX_TOKEN_CHARS = 64
 # The card action of every "no" button.
 DECLINE = "confirm.no"
+# The buttons of a confirmation asked in a dialog: they stand for typing "ja" or "nej".
+TYPED_ANSWER = "confirm.typed"
 # Typed answers to a confirmation asked in a dialog (the card's buttons say the first ones).
 YES = ("ja", "yes", "ja gennemfør", "ja, gennemfør", "yes, go ahead", "ok", "jep", "jo")
 NO = ("nej", "no", "nope", "lad være")
@@ -91,8 +98,7 @@ class Confirmations:
         for token, kept in list(pending.items()):
             if datetime.fromisoformat(kept["expires"]) < now:
                 del pending[token]
-        while len(pending) >= MAX_PENDING:
-            del pending[min(pending, key=lambda t: pending[t]["expires"])]
+        _keep_newest(pending, spent=False, limit=MAX_PENDING - 1)  # room for this one
         token = secrets.token_urlsafe(18)
         pending[token] = {
             "kind": kind,
@@ -128,20 +134,47 @@ class Confirmations:
         if requirement is not None:
             await require(context, requirement, change)
         await apply(context, change)
+        assert isinstance(token, str)  # _take took it
+        await self._spent(context, token, kind, "applied")
 
     async def decline(self, context: TurnContext, token: object) -> None:
         """No: forget the change (only its owner can), and say nothing changes."""
         pending: dict[str, Any] = await self._accessor.get(context, dict)
         kept = pending.get(token) if isinstance(token, str) else None
-        if isinstance(token, str) and kept is not None:
+        if isinstance(token, str) and kept is not None and "spent" not in kept:
             if kept["actor"] == turn_user(context).identity:
-                del pending[token]
-                await self._accessor.set(context, pending)
+                await self._spent(context, token, kept["kind"], "declined")
         await say(context, "confirm.dropped")
+
+    async def _spent(self, context: TurnContext, token: str, kind: str, outcome: str) -> None:
+        """Remember what became of `token`'s change: "applied" or "declined"."""
+        pending: dict[str, Any] = await self._accessor.get(context, dict)
+        pending[token] = {
+            "kind": kind,
+            "actor": turn_user(context).identity,
+            "spent": outcome,
+            "expires": (self._clock() + timedelta(hours=SPENT_HOURS)).isoformat(),
+        }
+        _keep_newest(pending, spent=True, limit=MAX_SPENT)
+        await self._accessor.set(context, pending)
 
     async def pressed_yes(self, context: TurnContext, data: Mapping[str, Any]) -> None:
         """A card's yes button: `{"action": kind, "token": …}` (untrusted)."""
         await self.confirm(context, data.get("token"), str(data.get("action")))
+
+    async def outcome(self, context: TurnContext, data: Mapping[str, Any]) -> bool:
+        """A typed confirmation's button pressed after its dialog ended: what became of the
+        change (made, declined, expired); False when the token tells nothing."""
+        token = data.get("token")
+        pending: dict[str, Any] = await self._accessor.get(context, dict)
+        kept = pending.get(token) if isinstance(token, str) else None
+        if kept is None or kept["actor"] != turn_user(context).identity:
+            return False
+        if "spent" in kept:
+            await say(context, f"confirm.already_{kept['spent']}")
+        else:  # the dialog ended without an answer: the change waits for nobody
+            await say(context, "confirm.left_unanswered")
+        return True
 
     async def pressed_no(self, context: TurnContext, data: Mapping[str, Any]) -> None:
         """A card's no button: `{"action": DECLINE, "token": …}` (untrusted)."""
@@ -156,11 +189,23 @@ class Confirmations:
             raise StaleConfirmation()
         if kept["actor"] != turn_user(context).identity:
             raise NotYourConfirmation()
+        if "spent" in kept:  # pressed again: say what became of it
+            raise StaleConfirmation(f"confirm.already_{kept['spent']}")
         del pending[token]
         await self._accessor.set(context, pending)
         if datetime.fromisoformat(kept["expires"]) < self._clock():
-            raise StaleConfirmation()
+            raise StaleConfirmation("confirm.expired", minutes=PENDING_MINUTES)
         return dict(kept["change"])
+
+
+def _keep_newest(pending: dict[str, Any], *, spent: bool, limit: int) -> None:
+    """Drop the oldest waiting (or spent) tokens beyond `limit`."""
+    tokens = sorted(
+        (t for t, kept in pending.items() if ("spent" in kept) == spent),
+        key=lambda t: pending[t]["expires"],
+    )
+    for token in tokens[: max(0, len(tokens) - limit)]:
+        del pending[token]
 
 
 class TypedConfirmationDialog(GovbotDialog):
@@ -187,8 +232,10 @@ class TypedConfirmationDialog(GovbotDialog):
             "confirm", step.context, lead=options.get("lead", ""),
             lines=list(options.get("lines") or ()), already_lead=options.get("already_lead", ""),
             already_lines=list(options.get("already_lines") or ()), typed=True,
-            yes={"action": "say", "text": text("confirm.say_yes", lang)},
-            no={"action": "say", "text": text("confirm.say_no", lang)},
+            yes={"action": TYPED_ANSWER, "text": text("confirm.say_yes", lang),
+                 "token": step.values["token"]},
+            no={"action": TYPED_ANSWER, "text": text("confirm.say_no", lang),
+                "token": step.values["token"]},
         )  # fmt: skip
         return await step.prompt(
             "answer",

@@ -138,10 +138,19 @@ class Portfolio:
         return True
 
     async def register(self, context: TurnContext, result: FormResult) -> None:
-        """Save the initiative and show its card."""
+        """Save the initiative and show its card; one the user already has under the same
+        title (the form's button pressed again) is shown instead, not saved twice."""
         assert result.initiative is not None
+        session = turn_session(context)
+        title = result.initiative.title.casefold()
+        mine = await my_initiatives(session=session, actor=actor_of(context))
+        kept = next((i for i in mine if i.title.casefold() == title), None)
+        if kept is not None:
+            await say(context, "portfolio.already_registered", title=kept.title, id=kept.id)
+            await self.show_by_id(context, kept.id)
+            return
         record = await register_initiative(
-            session=turn_session(context), new=result.initiative, actor=actor_of(context)
+            session=session, new=result.initiative, actor=actor_of(context)
         )
         await say(context, "portfolio.registered", title=record.title, id=record.id)
         await self.show_initiative(context, record)

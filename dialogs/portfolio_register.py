@@ -10,6 +10,7 @@ from bot.sdk import (
     CardAction,
     Choice,
     ChoicePrompt,
+    DialogReason,
     DialogTurnResult,
     ListStyle,
     MessageFactory,
@@ -41,8 +42,15 @@ class RegisterInitiativeDialog(GovbotDialog):
                 TextPrompt(name, RegisterInitiativeDialog.validator(name, portfolio.today))
             )
         self.add_dialog(ChoicePrompt("duplicate"))
-        steps = [self._ask(i) for i in range(len(FIELDS))]
-        self.add_dialog(WaterfallDialog("steps", [*steps, self.duplicate_step, self.save_step]))
+        # A near-duplicate is named right after the title, before the other questions are
+        # asked for nothing; the form's fields follow, then the cross-field check and the save.
+        title, *rest = (self._ask(i) for i in range(len(FIELDS)))
+        self._waterfall = WaterfallDialog(
+            "steps",
+            [title, self.duplicate_step, self.duplicate_answer_step, *rest, self.check_step,
+             self.save_step],
+        )  # fmt: skip
+        self.add_dialog(self._waterfall)
         self.initial_dialog_id = "steps"
 
     def _ask(self, index: int) -> Any:
@@ -93,19 +101,11 @@ class RegisterInitiativeDialog(GovbotDialog):
         return validate
 
     async def duplicate_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        remember(step, FIELDS[-1])
-        result = parse_form(step.values)
+        """Right after the title: a similar initiative is offered to follow instead."""
+        remember(step, FIELDS[0])
         lang = turn_lang(step.context)
-        if result.initiative is None:  # a cross-field rule, e.g. the end before the start
-            for name, error in result.errors.items():
-                await step.context.send_activity(
-                    f"{text(f'portfolio.field.{name}', lang)}: "
-                    + error_text(error, lang, self._portfolio.today())
-                )
-            await say(step.context, "dialog.restarted")
-            return await step.replace_dialog(self.initial_dialog_id)
         similar = await similar_initiatives(
-            session=turn_session(step.context), title=result.initiative.title
+            session=turn_session(step.context), title=str(step.values.get(FIELDS[0], ""))
         )
         if not similar:
             return await step.next(None)
@@ -117,14 +117,17 @@ class RegisterInitiativeDialog(GovbotDialog):
                 prompt=MessageFactory.text(text("portfolio.ask.duplicate_choice", lang)),
                 choices=[
                     Choice(text("portfolio.choice.follow", lang), synonyms=["ja", "yes", "1"]),
-                    Choice(text("portfolio.choice.register_anyway", lang), synonyms=["nej", "no"]),
+                    Choice(text("portfolio.choice.go_on", lang), synonyms=["nej", "no"]),
                     Choice(text("portfolio.choice.cancel", lang)),
                 ],
                 style=ListStyle.suggested_action,
             ),
         )
 
-    async def save_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+    async def duplicate_answer_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        """Follow the similar one, stop, or go on with the questions."""
+        if step.reason == DialogReason.ReplaceCalled:  # "tilbage" from the next question
+            return await self._waterfall.run_step(step, 0, DialogReason.ReplaceCalled, None)
         choice = step.result.index if step.result is not None else 1
         if choice == 0:
             await self._portfolio.follow(step.context, step.values["similar_id"])
@@ -132,6 +135,24 @@ class RegisterInitiativeDialog(GovbotDialog):
         if choice == 2:
             await say(step.context, "dialog.cancelled")
             return await step.end_dialog()
+        return await step.next(None)
+
+    async def check_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        """The rules across fields (e.g. the end before the start), once every answer is in."""
+        remember(step, FIELDS[-1])
+        result = parse_form(step.values)
+        if result.initiative is not None:
+            return await step.next(None)
+        lang = turn_lang(step.context)
+        today = self._portfolio.today()
+        for name, error in result.errors.items():
+            await step.context.send_activity(
+                f"{text(f'portfolio.field.{name}', lang)}: {error_text(error, lang, today)}"
+            )
+        await say(step.context, "dialog.restarted")
+        return await step.replace_dialog(self.initial_dialog_id)
+
+    async def save_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         await self._portfolio.register(step.context, parse_form(step.values))
         return await step.end_dialog()
 

@@ -27,14 +27,16 @@ from bot.sdk import (
 from dialogs.base import GovbotDialog, retry_text
 from dialogs.cards import card
 from dialogs.procurement_notify import announce_request
+from dialogs.procurement_outcome import guide_outcome
 from dialogs.procurement_slots import Slot, read_slot, slots_for
-from dialogs.procurement_view import cite, principle_title, summary_values
+from dialogs.procurement_view import principle_source, principle_title, summary_values
 from dialogs.texts import Lang, text
 from dialogs.turn import after_commit, next_steps, say, turn_lang, turn_session, turn_user
 from knowledge.packs import load_pack
 from knowledge.schema import MAX_BUTTON_LABEL
 from knowledge.screening import Option, Screening, load_screening, option_buttons
 from storage.directory_snapshots import directory_index
+from storage.models.base import utcnow
 from storage.procurement import (
     DepartureAnswer,
     Requester,
@@ -46,6 +48,18 @@ from storage.procurement_reuse import find_existing
 
 SKIP = "__skip__"
 PROMPT = "answer"
+# When this guide began: its cards carry it, so a button pressed after the guide ended finds
+# the request the guide made (dialogs/procurement_outcome.py).
+GUIDE_STARTED = "guide_started"
+
+
+def _guide(values: dict[str, Any]) -> str:
+    return str(values.get(GUIDE_STARTED, ""))
+
+
+def _owner_shown(reuse: dict[str, Any]) -> bool:
+    """Whether the reuse card names a system owner the employee could contact."""
+    return any(system.get("owners") for system in reuse.get("systems") or [])
 
 
 @dataclass(frozen=True)
@@ -115,9 +129,12 @@ class ProcurementDialog(GovbotDialog):
         if index == 0 and step.result is None and not step.values.get("asked_need"):
             need = (step.options or {}).get("need") if isinstance(step.options, dict) else None
             step.values["asked_need"] = True
+            step.values[GUIDE_STARTED] = utcnow().isoformat()
             if need and 5 <= len(need.strip()) <= 2000:
                 # Say what is happening: the wish was heard and the guide begins.
-                await say(step.context, "procurement.started_with_need")
+                lang = turn_lang(step.context)
+                said = f"{text('procurement.started_with_need', lang)} {self._intro(lang, 1)}"
+                await step.context.send_activity(MessageFactory.text(said))
                 return await step.next({"slot": "need", "value": need.strip()})
         if not await self._applies(step, slot, backing):
             if backing:
@@ -203,13 +220,19 @@ class ProcurementDialog(GovbotDialog):
         lang = turn_lang(step.context)
         values = step.values
         answers = values.get("answers", {})
-        validations: dict[str, Any] = {"slot": slot.key, "pack": self._pack_key}
+        validations: dict[str, Any] = {
+            "slot": slot.key,
+            "pack": self._pack_key,
+            "guide": _guide(values),
+        }
         buttons: list[str] = []
         said: dict[str, str] = {}  # what a button sends, where that is not its title
         lines: list[str] = []
         shown: dict[str, Any] | None = None  # the values of a question's card
         retry = "dialog.retry"
         if slot.kind == "need":
+            if not values.get("need"):  # the first thing the guide says: what it is about to do
+                lines.append(self._intro(lang, 2))
             lines.append(text("procurement.ask_need", lang))
             retry = "procurement.need_invalid"
         elif slot.kind == "unit":
@@ -224,15 +247,19 @@ class ProcurementDialog(GovbotDialog):
             elif profile_unit:
                 buttons.append(profile_unit)
         elif slot.kind == "reuse":
+            # "Jeg kontakter systemejeren" only when the card names an owner to contact; the
+            # card's buttons are the answers, so they are not repeated below the message.
+            suffix = "" if _owner_shown(values["reuse"]) else "_no_owner"
             await step.context.send_activity(
-                MessageFactory.attachment(card("procurement_reuse", lang, **values["reuse"]))
-            )
-            lines.append(text("procurement.reuse_ask", lang))
-            buttons += [
-                text("procurement.reuse_continue", lang),
-                text("procurement.reuse_stop", lang),
-            ]
-            retry = "procurement.reuse_invalid"
+                MessageFactory.attachment(
+                    card(
+                        "procurement_reuse", lang, **values["reuse"], suffix=suffix,
+                        guide=_guide(values),
+                    )
+                )
+            )  # fmt: skip
+            lines.append(text(f"procurement.reuse_ask{suffix}", lang))
+            retry = f"procurement.reuse_invalid{suffix}"
         elif slot.kind == "question":
             question = self._screening.question(slot.target)
             n, total = self._screening.progress(question.key, answers)
@@ -261,11 +288,13 @@ class ProcurementDialog(GovbotDialog):
         else:  # confirm
             await step.context.send_activity(
                 MessageFactory.attachment(
-                    card("procurement_summary", lang, **self._summary(values, lang))
+                    card(
+                        "procurement_summary", lang, **self._summary(values, lang),
+                        guide=_guide(values),
+                    )
                 )
-            )
+            )  # fmt: skip
             lines.append(text("procurement.confirm_ask", lang))
-            buttons.append(text("procurement.confirm", lang))
             retry = "procurement.confirm_invalid"
         controls = [text("procurement.button_back", lang), text("procurement.button_cancel", lang)]
         buttons += controls
@@ -305,8 +334,16 @@ class ProcurementDialog(GovbotDialog):
                 principle=principle_title(pack, departure.principle_id, lang),
             ),
             "explanation": departure.check.explain(lang),
-            "source": cite(pack, departure.check.source),
+            # The card names the principle, so it cites where the pack states that principle.
+            "source": principle_source(pack, departure.principle_id),
         }
+
+    def _intro(self, lang: Lang, asked_before: int) -> str:
+        """What the guide does, how many questions it asks, and when IT answers (pack data)."""
+        days = load_pack(self._pack_key).procurement.screening_time.working_days
+        # The need and unit (when still to ask) and the questions every request is asked.
+        questions = asked_before + len(self._screening.asked({}))
+        return text("procurement.intro", lang, questions=questions, days=days)
 
     @staticmethod
     def _message(body: str, buttons: list[str], said: dict[str, str]) -> Activity:
@@ -324,6 +361,13 @@ class ProcurementDialog(GovbotDialog):
         spec = prompt.options.validations or {}
         raw = prompt.recognized.value if prompt.recognized.succeeded else None
         value = prompt.context.activity.value
+        if isinstance(value, dict) and value.get("guide") not in (None, spec.get("guide")):
+            # A button of an earlier guide's card: what became of that guide, then this
+            # guide's question again (it is not an answer to it).
+            await guide_outcome(prompt.context, value)
+            if prompt.options.prompt is not None:
+                await prompt.context.send_activity(prompt.options.prompt)
+            return False
         if isinstance(value, dict) and isinstance(value.get("procurement_choice"), str):
             raw = value["procurement_choice"]
         result = read_slot(spec, raw)
@@ -389,9 +433,10 @@ class ProcurementDialog(GovbotDialog):
             else None,
         )
         if status == RequestStatus.REUSE:
+            suffix = "" if _owner_shown(values.get("reuse") or {}) else "_no_owner"
             await say(
                 step.context,
-                "procurement.reuse_stopped",
+                f"procurement.reuse_stopped{suffix}",
                 system=systems[0]["name"] if systems else None,
             )
         else:
@@ -414,7 +459,9 @@ class ProcurementDialog(GovbotDialog):
             departures=self._departures(values),
             reuse_candidates=(values.get("reuse") or {}).get("systems") or [],
         )
-        to_channel = await announce_request(
+        # Without IT's channel the screeners get it 1:1 and the admins are told to set the
+        # channel up: that is theirs to fix, so the employee hears only that it is on its way.
+        await announce_request(
             session=session,
             record=record,
             default_channel=self._options.default_channel,
@@ -423,8 +470,6 @@ class ProcurementDialog(GovbotDialog):
         )
         days = load_pack(self._pack_key).procurement.screening_time.working_days
         await say(step.context, "procurement.sent", id=record.id, days=days)
-        if not to_channel:
-            await say(step.context, "procurement.sent_no_channel")
         if self._options.kick is not None:
             after_commit(step.context, self._options.kick)
         return await step.end_dialog(record.id)

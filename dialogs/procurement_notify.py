@@ -20,6 +20,7 @@ from storage.models.base import utcnow
 from storage.outbox_payloads import (
     Payload,
     ProcurementAnswer,
+    ProcurementChannelMissing,
     ProcurementChannelStatus,
     ProcurementQuestion,
     ProcurementScreeningCard,
@@ -104,10 +105,25 @@ async def _to_it(
 async def announce_request(
     *, session: AsyncSession, record: RequestRecord, default_channel: str, tz: Any, it_lang: Lang
 ) -> bool:
-    """Send the screening card to IT (in `it_lang`); True when it goes to IT's channel."""
+    """Send the screening card to IT (in `it_lang`); True when it goes to IT's channel.
+
+    Without a channel the screeners get it 1:1, and govbot's admins are told to set one up.
+    """
     channel = await it_channel(session=session, default=default_channel)
-    card = screening_card(record, tz, it_lang)
-    return await _to_it(session, f"procurement:{record.id}:it", card, channel=channel, lang=it_lang)
+    key = f"procurement:{record.id}:it"
+    to_channel = await _to_it(
+        session, key, screening_card(record, tz, it_lang), channel=channel, lang=it_lang
+    )
+    if not to_channel:
+        notice = ProcurementChannelMissing(
+            id=record.id,
+            need=short(record.need),
+            subject=f"procurement {record.id} without IT channel",
+        )
+        for grant in await list_grants(session=session, role=Role.ADMIN):
+            key_admin = f"{key}:channel_missing:{grant.principal}"
+            await _send_now(session, key_admin, notice, principal=grant.principal)
+    return to_channel
 
 
 async def announce_status(

@@ -90,6 +90,7 @@ def read_slot(spec: dict[str, Any], raw: str | None) -> dict[str, Any] | None:
         if (
             value == "stop"
             or folded in _labels("procurement.reuse_stop")
+            or folded in _labels("procurement.reuse_stop_no_owner")
             or folded in map(fold, STOP_WORDS)
         ):
             return {"slot": slot, "value": "stop"}

@@ -46,6 +46,14 @@ def principle_title(pack: Pack, principle_id: str, lang: Lang) -> str:
     return named(pack.principle, principle_id, "title", lang)
 
 
+def principle_source(pack: Pack, principle_id: str) -> str | None:
+    """Where the pack states the principle a departure departs from, as "Title, section"."""
+    try:
+        return cite(pack, pack.principle(principle_id).source)
+    except KeyError:
+        return None
+
+
 def answer_facts(
     screening: Screening, answers: Mapping[str, AnswerValue], lang: Lang
 ) -> list[dict[str, str]]:
@@ -72,7 +80,7 @@ def departure_items(
             {
                 "principle": principle_title(pack, departure.principle_id, lang),
                 "explain": check.explain(lang) if check else departure.key,
-                "source": cite(pack, check.source) if check else None,
+                "source": principle_source(pack, departure.principle_id),
                 "justification": departure.justification,
                 "plan": departure.plan,
             }
@@ -81,10 +89,13 @@ def departure_items(
 
 
 def path_values(pack: Pack, lang: Lang) -> dict[str, Any]:
-    """The pack's next steps, screening time, dispensation path and contact."""
+    """What follows a request through the guide: the pack's steps still ahead, the screening
+    time, the dispensation path and the contact."""
     procurement = pack.procurement
     return {
-        "next_steps": [in_lang(s, "text", lang) for s in procurement.next_steps],
+        "next_steps": [
+            in_lang(s, "text", lang) for s in procurement.next_steps if s.ahead_after_guide
+        ],
         "screening_days": procurement.screening_time.working_days,
         "dispensations": [
             {

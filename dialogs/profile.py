@@ -1,26 +1,34 @@
-"""Min profil: the user's unit and preferred language, kept in user state."""
+"""Min profil: the user's unit and preferred language, kept in user state.
+
+"min profil" shows what is kept, on a card with a button for each thing the user can change:
+"Ret enhed" asks for the unit alone, "Dansk" and "English" set the language at once. Nothing
+the user did not pick is asked again.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
 from bot.sdk import (
-    Choice,
-    ChoicePrompt,
     DialogTurnResult,
-    ListStyle,
     MessageFactory,
     PromptOptions,
     PromptValidatorContext,
     StatePropertyAccessor,
     TextPrompt,
+    TurnContext,
     WaterfallDialog,
     WaterfallStepContext,
 )
-from dialogs.base import GovbotDialog, remember, retry_text
-from dialogs.texts import Lang, text
-from dialogs.turn import turn_lang
+from dialogs.base import GovbotDialog, retry_text
+from dialogs.texts import LANGUAGES, Lang, text
+from dialogs.turn import LANG_KEY, show, turn_lang
+
+# The card's buttons: the unit is asked for, a language is set by its button alone.
+EDIT_UNIT = "profile.unit"
+SET_LANGUAGE = "profile.language"
 
 
 @dataclass
@@ -30,9 +38,67 @@ class UserProfile:
     unit: str | None = None
     language: str | None = None  # "da" | "en"; None = the rule in dialogs.language decides
 
+    @classmethod
+    def of(cls, stored: Mapping[str, Any]) -> UserProfile:
+        """The profile as kept in user state (unknown keys ignored)."""
+        unit, language = stored.get("unit"), stored.get("language")
+        return cls(
+            unit=unit if isinstance(unit, str) and unit else None,
+            language=language if language in LANGUAGES else None,
+        )
+
+
+async def show_profile(context: TurnContext, profile: UserProfile) -> None:
+    """The profile card: the unit and language kept, "Ret enhed", "Dansk" and "English"."""
+    lang = turn_lang(context)
+    language = text(f"profile.language_{profile.language}", lang) if profile.language else None
+    languages = [
+        {"title": text(f"profile.button_{code}", lang),
+         "data": {"action": SET_LANGUAGE, "language": code}}
+        for code in LANGUAGES
+    ]  # fmt: skip
+    await show(
+        context,
+        "profile",
+        unit=profile.unit,
+        language=language,
+        edit_unit={"action": EDIT_UNIT},
+        languages=languages,
+    )
+
+
+class ProfileCard:
+    """The profile card, and its language buttons: they keep the unit and answer in the
+    language chosen."""
+
+    def __init__(self, profile_accessor: StatePropertyAccessor) -> None:
+        self._profile = profile_accessor
+
+    async def show(self, context: TurnContext, _match: object = None) -> None:
+        """ "min profil": the card with what is kept."""
+        await show_profile(context, UserProfile.of(await self._profile.get(context, dict)))
+
+    async def set_language(self, context: TurnContext, data: Mapping[str, Any]) -> None:
+        """A "Dansk" or "English" button (the value is checked, the card is untrusted)."""
+        chosen = data.get("language")
+        if chosen not in LANGUAGES:
+            await self.show(context)
+            return
+        language: Lang = "en" if chosen == "en" else "da"
+        profile = UserProfile.of(await self._profile.get(context, dict))
+        profile.language = language
+        await self._profile.set(context, asdict(profile))
+        context.turn_state[LANG_KEY] = language  # this answer already in the chosen language
+        await context.send_activity(
+            MessageFactory.text(
+                text("profile.language_saved", language,
+                     language=text(f"profile.language_{language}", language))
+            )
+        )  # fmt: skip
+
 
 class ProfileDialog(GovbotDialog):
-    """Two questions: which unit the user works in, and which language they want."""
+    """ "Ret enhed": one question, the unit; the language is kept as it is."""
 
     title_key: ClassVar[str] = "profile.title"
 
@@ -40,44 +106,29 @@ class ProfileDialog(GovbotDialog):
         super().__init__(ProfileDialog.__name__)
         self._profile = profile_accessor
         self.add_dialog(TextPrompt("unit", ProfileDialog.valid_unit))
-        self.add_dialog(ChoicePrompt("language"))
-        self.add_dialog(
-            WaterfallDialog("steps", [self.ask_unit_step, self.ask_language_step, self.save_step])
-        )
+        self.add_dialog(WaterfallDialog("steps", [self.ask_unit_step, self.save_step]))
         self.initial_dialog_id = "steps"
 
     async def ask_unit_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        return await step.prompt("unit", _asking(step, "unit"))
-
-    async def ask_language_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        remember(step, "unit")
+        lang = turn_lang(step.context)
         return await step.prompt(
-            "language",
-            _asking(
-                step,
-                "language",
-                choices=[
-                    Choice("dansk", synonyms=["da", "danish", "dansk sprog"]),
-                    Choice("English", synonyms=["en", "engelsk", "english"]),
-                ],
-                style=ListStyle.suggested_action,
+            "unit",
+            PromptOptions(
+                prompt=MessageFactory.text(text("profile.ask_unit", lang)),
+                retry_prompt=MessageFactory.text(retry_text("profile.unit_invalid", lang)),
             ),
         )
 
     async def save_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        language: Lang = "en" if step.result.value == "English" else "da"
-        profile = UserProfile(unit=step.values["unit"], language=language)
+        profile = UserProfile.of(await self._profile.get(step.context, dict))
+        profile.unit = step.result
         await self._profile.set(step.context, asdict(profile))
         await step.context.send_activity(
             MessageFactory.text(
-                text(
-                    "profile.saved",
-                    language,
-                    unit=profile.unit,
-                    language=text(f"profile.language_{language}", language),
-                )
+                text("profile.unit_saved", turn_lang(step.context), unit=profile.unit)
             )
         )
+        await show_profile(step.context, profile)
         return await step.end_dialog(profile)
 
     @staticmethod
@@ -88,13 +139,3 @@ class ProfileDialog(GovbotDialog):
             prompt.recognized.value = value
             return True
         return False
-
-
-def _asking(step: WaterfallStepContext, name: str, **options: Any) -> PromptOptions:
-    """The question profile.ask_<name>, asked again with profile.<name>_invalid."""
-    lang = turn_lang(step.context)
-    return PromptOptions(
-        prompt=MessageFactory.text(text(f"profile.ask_{name}", lang)),
-        retry_prompt=MessageFactory.text(retry_text(f"profile.{name}_invalid", lang)),
-        **options,
-    )

@@ -1,4 +1,5 @@
-"""Validate every knowledge pack: schema, unique ids, resolvable references, sources, answers.
+"""Validate every knowledge pack: schema, unique ids, resolvable references, sources, answers,
+and the procurement screening (every check names the pack principle it departs from).
 
 `check_all_packs()` is what `govbot knowledge check` runs; an empty list means all packs are sound.
 """
@@ -10,6 +11,7 @@ from importlib.resources.abc import Traversable
 from knowledge.corpus import build_entries
 from knowledge.packs import assemble_pack, available_packs
 from knowledge.schema import Pack
+from knowledge.screening import screening_problems
 
 
 def entry_problems(pack: Pack) -> list[str]:
@@ -35,10 +37,11 @@ def check_pack(key: str, root: Traversable | None = None) -> list[str]:
     pack, problems = assemble_pack(key, root)
     if pack is None or problems:
         return problems  # answers are only generated from a pack whose references resolve
+    problems = screening_problems(pack, root)
     try:
-        return entry_problems(pack)
+        return problems + entry_problems(pack)
     except Exception as exc:  # a template that fails on this pack's data is a pack problem
-        return [f"{key}: svarene kan ikke dannes: {type(exc).__name__}: {exc}"]
+        return [*problems, f"{key}: svarene kan ikke dannes: {type(exc).__name__}: {exc}"]
 
 
 def check_all_packs(root: Traversable | None = None) -> list[str]:

@@ -356,6 +356,15 @@ class Step(Model):
 
     text_da: Text
     text_en: Text
+    # What already says this step at the end of the guide, so its summary leaves it out:
+    # `guide` — the guide itself does it (contact IT, describe the need, explain departures);
+    # `dispensations` — the summary's dispensation lines say who grants what.
+    covered_by: Literal["guide", "dispensations"] | None = None
+
+    @property
+    def ahead_after_guide(self) -> bool:
+        """Whether the step still lies ahead of an employee who has been through the guide."""
+        return self.covered_by is None
 
 
 class Funding(Sourced):

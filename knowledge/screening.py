@@ -1,8 +1,9 @@
 """The procurement screening as pure rules: questions from a pack, answers parsed, departures found.
 
 Data lives in `packs/_shared/screening.yaml`; a pack may override questions, checks or the
-follow-or-explain text by key in `packs/<pack>/screening.yaml`. Loading validates every key a
-check or condition names against the questions, and every principle against the pack.
+follow-or-explain text by key in `packs/<pack>/screening.yaml`, which also names, for every
+check, the pack principle it departs from. Loading validates every key a check or condition
+names against the questions, and every check's principle against the pack.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.resources.abc import Traversable
 from typing import Annotated, Any, Literal
 
 import yaml
@@ -155,11 +157,11 @@ class Question(Sourced):
 
 
 class Check(Sourced):
-    """A rule: when every condition holds, the answers depart from a principle."""
+    """A rule: when every condition holds, the answers depart from a principle (which one is
+    each pack's to say, in its `departs_from`)."""
 
     key: Key
     when: tuple[Condition, ...] = Field(min_length=1)
-    principles: tuple[Key, ...] = Field(min_length=1)
     explain_da: Text
     explain_en: Text
 
@@ -186,6 +188,9 @@ class ScreeningFile(Model):
     follow_or_explain: FollowOrExplain | None = None
     questions: tuple[Question, ...] = ()
     checks: tuple[Check, ...] = ()
+    # Check key → the id of the pack principle it departs from; a pack's own file names one
+    # for every check, so no departure is filed under a principle by guesswork.
+    departs_from: dict[Key, Key] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -254,8 +259,8 @@ class Screening:
         )
 
 
-def _read(folder: str) -> dict[str, Any] | None:
-    path = packs_root().joinpath(folder).joinpath("screening.yaml")
+def _read(folder: str, root: Traversable | None = None) -> dict[str, Any] | None:
+    path = (root or packs_root()).joinpath(folder).joinpath("screening.yaml")
     if not path.is_file():
         return None
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -294,6 +299,17 @@ def _problems(screening_file: ScreeningFile, pack: Pack) -> list[str]:
             check_condition(f"checks.{check.key}.when[{i}]", condition)
         if check.source.doc not in documents:
             problems.append(f"checks.{check.key}.source: unknown document '{check.source.doc}'")
+    principle_ids = {p.id for p in pack.principles}
+    check_keys = {check.key for check in screening_file.checks}
+    for check in screening_file.checks:
+        principle = screening_file.departs_from.get(check.key)
+        if principle is None:
+            problems.append(f"departs_from: no principle named for check '{check.key}'")
+        elif principle not in principle_ids:
+            problems.append(f"departs_from.{check.key}: the pack has no principle '{principle}'")
+    for key in screening_file.departs_from:
+        if key not in check_keys:
+            problems.append(f"departs_from: unknown check '{key}'")
     if screening_file.follow_or_explain is None:
         problems.append("follow_or_explain is missing")
     return problems
@@ -305,30 +321,36 @@ def _funding_options(question: Question, pack: Pack) -> Question:
     return question.model_copy(update={"options": options})
 
 
-@lru_cache(maxsize=8)
-def load_screening(pack_key: str) -> Screening:
-    """The validated screening for `pack_key`; raises ScreeningError listing every problem."""
-    pack = load_pack(pack_key)
+def _assemble(pack: Pack, root: Traversable | None = None) -> tuple[ScreeningFile, list[str]]:
+    """The shared screening with the pack's own file over it, and every problem found."""
     try:
-        shared = ScreeningFile.model_validate(_read(SHARED) or {})
-        local = ScreeningFile.model_validate(_read(pack_key) or {})
+        shared = ScreeningFile.model_validate(_read(SHARED, root) or {})
+        local = ScreeningFile.model_validate(_read(pack.key, root) or {})
     except ValidationError as exc:
-        raise ScreeningError(pack_key, [str(exc)]) from None
+        return ScreeningFile(), [str(exc)]
     merged = ScreeningFile(
         follow_or_explain=local.follow_or_explain or shared.follow_or_explain,
         questions=_merged(shared.questions, local.questions, "key"),
         checks=_merged(shared.checks, local.checks, "key"),
+        departs_from=local.departs_from,
     )
-    problems = _problems(merged, pack)
+    return merged, _problems(merged, pack)
+
+
+def screening_problems(pack: Pack, root: Traversable | None = None) -> list[str]:
+    """Every problem of `pack`'s screening under `root` (default: the bundled packs)."""
+    return [f"{pack.key}/screening.yaml: {problem}" for problem in _assemble(pack, root)[1]]
+
+
+@lru_cache(maxsize=8)
+def load_screening(pack_key: str) -> Screening:
+    """The validated screening for `pack_key`; raises ScreeningError listing every problem."""
+    pack = load_pack(pack_key)
+    merged, problems = _assemble(pack)
     if problems:
         raise ScreeningError(pack_key, problems)
     assert merged.follow_or_explain is not None
-    principle_ids = [p.id for p in pack.principles]
-    checks = tuple(
-        (check, principle)
-        for check in merged.checks
-        if (principle := next((p for p in check.principles if p in principle_ids), None))
-    )
+    checks = tuple((check, merged.departs_from[check.key]) for check in merged.checks)
     questions = tuple(
         _funding_options(q, pack) if q.options_from_pack_funding else q for q in merged.questions
     )

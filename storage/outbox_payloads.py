@@ -171,6 +171,16 @@ class ProcurementAnswer(Payload):
     answer: str | None = None
 
 
+class ProcurementChannelMissing(Payload):
+    """Told to govbot's admins: a request went to the screeners 1:1, IT's channel is not set."""
+
+    FORM = "text"
+    TEMPLATE = "procurement.notify.channel_missing"
+
+    id: int
+    need: str
+
+
 class InitiativeMoved(Payload):
     """An initiative moved in its lifecycle: told to whoever registered or follows it."""
 
@@ -194,6 +204,7 @@ KINDS: tuple[type[Payload], ...] = (
     ProcurementChannelStatus,
     ProcurementQuestion,
     ProcurementAnswer,
+    ProcurementChannelMissing,
     InitiativeMoved,
 )
 _BY_TEMPLATE: dict[tuple[Form, str], type[Payload]] = {(k.FORM, k.TEMPLATE): k for k in KINDS}

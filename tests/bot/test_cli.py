@@ -33,8 +33,9 @@ def test_ask_answers_through_the_same_pipeline(tmp_path: Path) -> None:
 
 
 def test_chat_holds_a_conversation(tmp_path: Path) -> None:
-    # Two questions of the profile dialog, answered; then a button picked by its number.
-    script = "min profil\nSundhed og Omsorg\ndansk\nhjælp\n1\n"
+    # The profile card's "Ret enhed" picked by its number, the unit answered; then help's first
+    # button.
+    script = "hej\nmin profil\n1\nSundhed og Omsorg\nhjælp\n1\n"
     result = subprocess.run(
         [*GOVBOT, "chat", "--name", "Anne"],
         input=script,
@@ -45,8 +46,7 @@ def test_chat_holds_a_conversation(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "Hvilken enhed" in out
-    assert "Hvilket sprog" in out
+    assert "[1] Ret enhed" in out and "Hvilken enhed" in out
     assert "du er i **Sundhed og Omsorg**" in out
     assert "[1] Hvem ejer et system?" in out
 

@@ -112,7 +112,8 @@ async def test_a_token_works_once_for_the_change_it_stands_for(
     assert applied == [{"id": 7}]
     await yes(confirmations, context, token)
     assert applied == [{"id": 7}]
-    assert said(adapter) == [text("confirm.stale")]
+    # Pressed again on the old card: what became of the change, not "no longer valid".
+    assert said(adapter) == [text("confirm.already_applied")]
 
 
 async def test_the_card_carries_only_the_token(confirmations: Confirmations) -> None:
@@ -160,7 +161,7 @@ async def test_an_expired_token_applies_nothing(
     token = await confirmations.keep(context, "thing.remove", {"id": 7})
     clock.now = T0 + timedelta(minutes=PENDING_MINUTES, seconds=1)
     await yes(confirmations, context, token)
-    assert applied == [] and said(adapter) == [text("confirm.stale")]
+    assert applied == [] and said(adapter) == [text("confirm.expired", minutes=PENDING_MINUTES)]
 
 
 async def test_no_spends_the_token(
@@ -171,7 +172,7 @@ async def test_no_spends_the_token(
     await confirmations.pressed_no(context, {"action": DECLINE, "token": token})
     await yes(confirmations, context, token)
     assert applied == []
-    assert said(adapter) == [text("confirm.dropped"), text("confirm.stale")]
+    assert said(adapter) == [text("confirm.dropped"), text("confirm.already_declined")]
 
 
 async def test_only_the_newest_changes_are_kept(

@@ -259,3 +259,39 @@ async def test_a_person_is_shown_once_with_every_role_they_hold(
     assert mette[0]["buttons"] == ["Start chat"]  # inside her own block, so it needs no name
     assert str(card).count("mette.holm@kommune.dk") == 2  # the fact and the chat link, once
     assert "hele organisationen" not in channel.received[-1].text
+
+
+async def test_the_typed_confirmations_buttons_answer_it_and_later_say_what_became_of_it(
+    make_settings: Callable[..., Settings],
+    channel: TestChannel,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    await _fill(database_url, tmp_path)
+    bot = await start_bot(make_settings())
+    admin = {"aad_object_id": ADMIN_AAD, "user": "29:1user-admin"}
+
+    async def asked() -> tuple[dict[str, object], dict[str, object]]:
+        ask = "overdrag roller fra mette.holm@kommune.dk til Ole Krogh"
+        await bot.post(message(ask, service_url=channel.url, **admin))
+        card = channel.received[-1].card
+        assert card is not None
+        yes, no = (action["data"] for action in card["actions"])
+        return yes, no
+
+    async def press(data: dict[str, object]) -> str:
+        await bot.post(message(None, service_url=channel.url, value=data, **admin))
+        return channel.received[-1].text
+
+    try:
+        left, _ = await asked()
+        await bot.post(message("annuller", service_url=channel.url, **admin))
+        assert "aldrig besvaret" in await press(left)  # nothing changed, said so
+
+        yes, no = await asked()
+        assert "1 roller er overdraget" in await press(yes)  # the button answers the prompt
+        # The same card's buttons after the dialog ended: what became of the change.
+        assert "allerede gennemført" in await press(yes)
+        assert "allerede gennemført" in await press(no)
+    finally:
+        await bot.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from botbuilder.core import MessageFactory
@@ -16,6 +17,9 @@ from storage.db import Database
 from tests.support.activities import bot_added, installation_update, message, teams_activity
 from tests.support.channel import TestChannel
 from tests.support.server import RunningBot, start_bot
+
+# The profile card's "Ret enhed" button, as Teams submits it.
+EDIT_UNIT = {"action": "profile.unit"}
 
 
 async def test_welcome_card_once_on_install(running_bot: RunningBot, channel: TestChannel) -> None:
@@ -95,6 +99,7 @@ async def test_a_prompt_started_before_a_restart_finishes_after_it(
     first = await start_bot(settings)
     try:
         await first.post(message("min profil", service_url=channel.url))
+        await first.post(message(None, service_url=channel.url, value=EDIT_UNIT))
         assert "Hvilken enhed" in channel.received[-1].text
     finally:
         await first.stop()
@@ -102,35 +107,80 @@ async def test_a_prompt_started_before_a_restart_finishes_after_it(
     second = await start_bot(settings)
     try:
         await second.post(message("Sundhed og Omsorg", service_url=channel.url))
-        assert "Hvilket sprog" in channel.received[-1].text
-        await second.post(message("English", service_url=channel.url))
-        assert "you are in **Sundhed og Omsorg**" in channel.received[-1].text
-        # The saved preference now drives the language of later answers.
-        await second.post(message("hjælp", service_url=channel.url))
-        assert "Here is what I can do" in channel.received[-1].text
+        assert "du er i **Sundhed og Omsorg**" in channel.received[-2].text
+        assert "Sundhed og Omsorg" in _facts(channel.received[-1].card)["Enhed"]
     finally:
         await second.stop()
+
+
+def _facts(card: dict[str, Any] | None) -> dict[str, str]:
+    assert card is not None
+    return {
+        fact["title"]: fact["value"]
+        for element in card["body"]
+        if element["type"] == "FactSet"
+        for fact in element["facts"]
+    }
+
+
+async def test_my_profile_shows_what_is_kept_and_changes_only_what_is_picked(
+    running_bot: RunningBot, channel: TestChannel
+) -> None:
+    async def press(title: str) -> None:
+        card = channel.received[-1].card
+        assert card is not None
+        [data] = [a["data"] for a in card["actions"] if a["title"] == title]
+        await running_bot.post(message(None, service_url=channel.url, value=data))
+
+    await running_bot.post(message("min profil", service_url=channel.url))
+    card = channel.received[-1].card
+    assert _facts(card) == {
+        "Enhed": "Ikke angivet",
+        "Sprog": "Ikke valgt – jeg svarer på det sprog, du skriver",
+    }
+    assert card is not None
+    assert [a["title"] for a in card["actions"]] == ["Ret enhed", "Dansk", "English"]
+
+    await press("Ret enhed")
+    assert channel.received[-1].text.startswith("Hvilken enhed")  # the unit alone is asked
+    await running_bot.post(message("Sundhed og Omsorg", service_url=channel.url))
+    assert _facts(channel.received[-1].card)["Enhed"] == "Sundhed og Omsorg"
+
+    await press("English")  # the language by its button, nothing asked again
+    assert channel.received[-1].text == "Fine – I will answer you in English from now on."
+    await running_bot.post(message("min profil", service_url=channel.url))
+    assert _facts(channel.received[-1].card) == {
+        "Unit": "Sundhed og Omsorg",
+        "Language": "English",
+    }
+    # The saved preference drives the language of later answers, Danish words or not.
+    await running_bot.post(message("hjælp", service_url=channel.url))
+    assert "Here is what I can do" in channel.received[-1].text
 
 
 @pytest.mark.parametrize(
     ("steps", "expected"),
     [
-        (["min profil", "annuller"], "jeg har stoppet det, vi var i gang med"),
-        (["min profil", "Økonomi", "tilbage"], "Hvilken enhed"),
-        (["min profil", "tilbage"], "der er ikke noget at gå tilbage til"),
-        (["min profil", "x"], "Skriv enhedens navn med 2–100 tegn"),
-        (["min profil", "hjælp"], 'Du er midt i "din profil"'),
-        (["min profil", "Økonomi", "start forfra"], "Hvilken enhed"),
+        # "min profil" shows the card, whose "Ret enhed" asks for the unit.
+        (["min profil", EDIT_UNIT, "annuller"], "jeg har stoppet det, vi var i gang med"),
+        (["min profil", EDIT_UNIT, "tilbage"], "der er ikke noget at gå tilbage til"),
+        (["min profil", EDIT_UNIT, "x"], "Skriv enhedens navn med 2–100 tegn"),
+        (["min profil", EDIT_UNIT, "hjælp"], 'Du er midt i "din profil"'),
+        (["min profil", EDIT_UNIT, "start forfra"], "Hvilken enhed"),
         (["annuller"], "intet at annullere"),
     ],
 )
 async def test_dialog_steering_words(
-    running_bot: RunningBot, channel: TestChannel, steps: list[str], expected: str
+    running_bot: RunningBot,
+    channel: TestChannel,
+    steps: list[str | dict[str, str]],
+    expected: str,
 ) -> None:
     before = 0
     for step in steps:
         before = len(channel.received)
-        response = await running_bot.post(message(step, service_url=channel.url))
+        said, pressed = (step, None) if isinstance(step, str) else (None, step)
+        response = await running_bot.post(message(said, service_url=channel.url, value=pressed))
         assert response.status == 201
     last_turn = "\n".join(r.text for r in channel.received[before:])
     assert expected in last_turn
@@ -232,10 +282,11 @@ async def test_a_say_button_answers_a_prompt_in_a_running_dialog(
     running_bot: RunningBot, channel: TestChannel
 ) -> None:
     await running_bot.post(message("min profil", service_url=channel.url))
+    await running_bot.post(message(None, service_url=channel.url, value=EDIT_UNIT))
     await running_bot.post(
         message(None, service_url=channel.url, value={"action": "say", "text": "Borgerservice"})
     )
-    assert "Hvilket sprog" in channel.received[-1].text
+    assert "du er i **Borgerservice**" in channel.received[-2].text
 
 
 @pytest.mark.parametrize(

@@ -212,9 +212,9 @@ async def test_a_secretary_moves_a_meeting_and_each_reminder_is_replanned_once(
     answer = await chat.say(SECRETARY, value=yes)
     new_start = datetime.combine(new_day, datetime.min.time(), tzinfo=TZ).replace(hour=10)
     assert f"er flyttet til {format_when(new_start, 'da', TZ)}" in answer
-    # The same button again: its token is spent. The second card is stale: the meeting has
-    # moved since it was asked.
-    assert "ikke længere gyldig" in await chat.say(SECRETARY, value=yes)
+    # The same button again: its token is spent, and the card says the move is made. The second
+    # card is stale: the meeting has moved since it was asked.
+    assert "allerede gennemført" in await chat.say(SECRETARY, value=yes)
     assert "er ændret, siden du fik spørgsmålet" in await chat.say(SECRETARY, value=second)
 
     after = await rows(chat.bot, prefix)

@@ -167,7 +167,7 @@ async def test_unsure_offers_buttons_that_act_on_the_message(chat: Chat) -> None
             "hvornår er næste møde i direktionen?",
             "Direktionen",
         ),
-        ("min profil", "who is the system owner of Acadre?", "Acadre"),
+        ("indkøb", "who is the system owner of Acadre?", "Acadre"),
     ],
 )
 async def test_a_question_inside_a_dialog_is_answered_and_the_prompt_asked_again(

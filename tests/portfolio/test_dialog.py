@@ -38,28 +38,48 @@ async def bot(make_settings: Callable[..., Settings]) -> AsyncIterator[RunningBo
 
 
 @pytest.mark.parametrize(
-    ("choice", "expected", "count"),
+    ("choice", "then", "expected", "count"),
     [
-        ("Kobl mig på", "Du er nu koblet på **Digital nattevagt", 1),
-        ("Registrér alligevel", "er registreret som idé (nr. 2)", 2),
-        ("Annuller", "jeg har stoppet det", 1),
+        ("Kobl mig på", [], "Du er nu koblet på **Digital nattevagt", 1),
+        ("Fortsæt med mit initiativ", ANSWERS[1:], "er registreret som idé (nr. 2)", 2),
+        ("Annuller", [], "jeg har stoppet det", 1),
     ],
 )
-async def test_dialog_warns_of_a_near_duplicate(
-    bot: RunningBot, channel: TestChannel, choice: str, expected: str, count: int
+async def test_dialog_warns_of_a_near_duplicate_right_after_the_title(
+    bot: RunningBot,
+    channel: TestChannel,
+    choice: str,
+    then: list[str],
+    expected: str,
+    count: int,
 ) -> None:
     chat = Chat(bot, channel, {})
     await chat.send(value={**FORM, "action": "portfolio.register"})
     await chat.send("registrer initiativ trin for trin")
-    for answer in ANSWERS:
-        replies = await chat.send(answer)
+    replies = await chat.send(ANSWERS[0])  # the title: checked before any other question
     said = "\n".join(r.text for r in replies)
     assert "Et lignende initiativ findes: **Digital nattevagt med sensorer på plejecentre**" in said
     assert "vil du koble dig på i stedet?" in said
     replies = await chat.send(choice)
+    for answer in then:
+        said = "\n".join(r.text for r in replies)
+        assert "lignende initiativ" not in said  # warned once, not again at the end
+        replies = await chat.send(answer)
     assert expected in "\n".join(r.text for r in replies)
     listing = await chat.card("initiativer")
     assert len([b for b in listing["body"] if b["type"] == "Container"]) == count
+
+
+async def test_back_from_the_question_after_the_title_asks_the_title_again(
+    bot: RunningBot, channel: TestChannel
+) -> None:
+    chat = Chat(bot, channel, {})
+    await chat.send(value={**FORM, "action": "portfolio.register"})
+    await chat.send("registrer initiativ trin for trin")
+    await chat.send(ANSWERS[0])
+    await chat.send("Fortsæt med mit initiativ")
+    replies = await chat.send("tilbage")
+    assert "Hvad hedder initiativet?" in "\n".join(r.text for r in replies)
 
 
 @pytest.mark.parametrize(
@@ -80,3 +100,16 @@ async def test_dialog_steering_and_validation(
     for step in steps:
         replies = await chat.send(step)
     assert expected in "\n".join(r.text for r in replies)
+
+
+async def test_the_form_pressed_again_shows_the_initiative_instead_of_registering_it_twice(
+    bot: RunningBot, channel: TestChannel
+) -> None:
+    chat = Chat(bot, channel, {})
+    submit = {**FORM, "action": "portfolio.register"}
+    first = "\n".join(r.text for r in await chat.send(value=submit))
+    assert "er registreret som idé (nr. 1)" in first
+    again = "\n".join(r.text for r in await chat.send(value={**submit, "confirmed": True}))
+    assert "er allerede registreret (nr. 1), så jeg har ikke registreret det igen" in again
+    listing = await chat.card("initiativer")
+    assert len([b for b in listing["body"] if b["type"] == "Container"]) == 1

@@ -22,6 +22,20 @@ from tests.support.server import RunningBot, start_bot
 
 ANNE_CHAT = "a:1personal-1user-anne"
 START = ["indkøb", "Et værktøj til vagtplanlægning i hjemmeplejen", "Sundhed og Omsorg"]
+# Randers, from the integrations question to the last one, departing from no principle.
+INTEGRATIONS_ON = [
+    "ingen",
+    "sso",
+    "10",
+    "Ja, men ingen af dem dækker behovet",
+    "nej",
+    "50.000 kr",
+    "driftsbevilling",
+    "snarest",
+    "Mette",
+    "samme",
+    "samme",
+]
 
 
 async def _talk(bot: RunningBot, channel: TestChannel, steps: list[str], **kw: object) -> str:
@@ -49,23 +63,7 @@ async def _talk(bot: RunningBot, channel: TestChannel, steps: list[str], **kw: o
         ([*START, "ingen", "annuller"], "jeg har stoppet det"),
         ([*START, "ingen", "start forfra"], "Fortæl med dine egne ord"),
         (
-            [
-                *START,
-                "følsomme",
-                "usa",
-                "ja",
-                "ingen",
-                "sso",
-                "10",
-                "Ja, men ingen af dem dækker behovet",
-                "nej",
-                "50.000 kr",
-                "driftsbevilling",
-                "snarest",
-                "Mette",
-                "samme",
-                "samme",
-            ],
+            [*START, "følsomme", "usa", "ja", *INTEGRATIONS_ON],
             "Afvigelse 1 af 1: Persondata og sikkerhed",
         ),
         (["we need an app for booking rooms", "Culture"], "Question 1 of"),
@@ -240,22 +238,8 @@ async def test_owners_are_matched_to_directory_people_or_kept_as_typed(
     finally:
         await database.dispose()
     await running_bot.directory_seen()
-    steps = [
-        *START,
-        "ingen",
-        "lokalt",
-        "nej",
-        "sso",
-        "10",
-        "Ja, men ingen af dem dækker behovet",
-        "nej",
-        "50.000 kr",
-        "driftsbevilling",
-        "snarest",
-        "mette holm",
-        "samme",
-        "Kurt Ukendt",
-    ]
+    owners = ["mette holm", "samme", "Kurt Ukendt"]
+    steps = [*START, "ingen", "lokalt", "nej", *INTEGRATIONS_ON[1:-3], *owners]
     await _talk(running_bot, channel, steps)
     said = "\n".join(r.text for r in channel.to(ANNE_CHAT))
     assert said.count("Mette Holm (mette.holm@kommune.dk)") >= 2, said[-1500:]

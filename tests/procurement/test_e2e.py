@@ -39,14 +39,6 @@ async def _seed_directory(database: Database) -> None:
         session.add(RoleAssignment(person_id=owner.id, role_key="systemejer", system_id=system.id))
 
 
-async def _arrived(channel: TestChannel, conversation: str, needle: str) -> Received:
-    """The newest message to `conversation` containing `needle`, once the outbox delivered it."""
-    async with asyncio.timeout(10):
-        while not any(needle in r.text for r in channel.to(conversation)):
-            await channel.wait_for(len(channel.to(conversation)) + 1, conversation_id=conversation)
-    return [r for r in channel.to(conversation) if needle in r.text][-1]
-
-
 def _last(channel: TestChannel, conversation: str) -> Received:
     return channel.to(conversation)[-1]
 
@@ -140,7 +132,7 @@ async def test_from_need_to_approved_request_across_a_restart(
         assert departure.key == "own_logins" and "version 5" in departure.justification
         assert departure.plan and "2027" in departure.plan
 
-        it_card = await _arrived(channel, IT_CHANNEL, f"Ny anmodning #{request.id}")
+        it_card = await channel.arrived(IT_CHANNEL, f"Ny anmodning #{request.id}")
         assert it_card.card is not None and "Anne Jensen" in it_card.text
         assert "version 5" in it_card.text
 
@@ -161,15 +153,15 @@ async def test_from_need_to_approved_request_across_a_restart(
             )
         )
         assert "er sendt" in _last(channel, IT_CHANNEL).text
-        question_card = await _arrived(channel, ANNE_CHAT, "Hvor mange lokaler")
+        question_card = await channel.arrived(ANNE_CHAT, "Hvor mange lokaler")
         assert question_card.card is not None
         submit = next(a for a in question_card.card["actions"] if a["type"] == "Action.Submit")
 
         # Anne answers in the card; the answer goes back to IT.
         said = await anne(bot, None, value={**submit["data"], "text": "12 lokaler og 2 sale"})
         assert "sendt videre til IT" in said
-        await _arrived(channel, IT_CHANNEL, "12 lokaler og 2 sale")
-        await _arrived(channel, "a:1personal-1user-7", "12 lokaler og 2 sale")
+        await channel.arrived(IT_CHANNEL, "12 lokaler og 2 sale")
+        await channel.arrived("a:1personal-1user-7", "12 lokaler og 2 sale")
 
         # The screener approves; a second click on the same button changes nothing.
         approve = {"action": "procurement.approve", "request_id": request.id}
@@ -186,7 +178,7 @@ async def test_from_need_to_approved_request_across_a_restart(
             )
         replies = [r.text for r in channel.to(IT_CHANNEL) if r.reply_to]
         assert "er nu godkendt" in replies[-2] and "allerede godkendt" in replies[-1]
-        news = await _arrived(channel, ANNE_CHAT, "er nu **godkendt**")
+        news = await channel.arrived(ANNE_CHAT, "er nu **godkendt**")
         assert f"#{request.id}" in news.text
         # Anne heard of each change once: taken into screening, then approved.
         changes = [r.text for r in channel.to(ANNE_CHAT) if "Nyt om din anmodning" in r.text]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+from importlib.resources import as_file
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
-from knowledge.packs import available_packs, load_pack
+from knowledge.check import check_all_packs
+from knowledge.packs import available_packs, load_pack, packs_root
 from knowledge.screening import ScreeningFile, answer_label, load_screening, parse_answer
 
 BASE = {
@@ -123,10 +128,18 @@ def test_unreadable_answers_are_refused(question: str, text: str) -> None:
             {"alternative": "not_considered"},
             [("standard_not_considered", "standard_foerst")],
         ),
+        # Own log-ins weaken security; they are not a matter of shared municipal components.
+        ("randers", {"user_management": "own_logins"}, [("own_logins", "sikkerhed")]),
+        ("rebild", {"user_management": "own_logins"}, [("own_logins", "informationssikkerhed")]),
+        (
+            "norddjurs",
+            {"user_management": "own_logins"},
+            [("own_logins", "persondata_og_sikkerhed")],
+        ),
         (
             "randers",
-            {"user_management": "own_logins"},
-            [("own_logins", "faelleskommunale_komponenter")],
+            {"alternative": "not_considered"},
+            [("standard_not_considered", "it_arkitektur")],
         ),
     ],
 )
@@ -174,7 +187,6 @@ def test_a_condition_needs_exactly_one_test(condition: dict[str, object]) -> Non
                     {
                         "key": "x",
                         "when": [condition],
-                        "principles": ["p"],
                         "explain_da": "a",
                         "explain_en": "b",
                         "source": {"doc": "govbot_standard", "section": "s"},
@@ -236,3 +248,32 @@ def test_the_counter_never_grows_however_the_questions_are_answered(pack: str) -
         assert [n for n, _ in seen] == list(range(1, len(asked) + 1)), (answers, seen)
         totals = [t for _, t in seen]
         assert totals == sorted(totals, reverse=True) and totals[-1] == len(asked), seen
+
+
+@pytest.mark.parametrize("pack", ["randers", "norddjurs", "rebild"])
+def test_every_check_names_the_principle_it_departs_from(pack: str) -> None:
+    screening = load_screening(pack)
+    principles = {p.id for p in load_pack(pack).principles}
+    named = dict((check.key, principle) for check, principle in screening.checks)
+    assert set(named) == {"sensitive_outside_eu", "no_data_processing_agreement",
+                          "own_development", "standard_not_considered", "own_logins",
+                          "no_system_owner"}  # fmt: skip
+    assert set(named.values()) <= principles
+
+
+def test_a_check_without_its_principle_is_a_pack_problem(tmp_path: Path) -> None:
+    with as_file(packs_root()) as src:
+        shutil.copytree(src, tmp_path / "packs")
+    screening = tmp_path / "packs" / "rebild" / "screening.yaml"
+    text = screening.read_text(encoding="utf-8")
+    text = text.replace("  own_logins: informationssikkerhed\n", "")
+    text = text.replace("projektorganisering", "findes_ikke")
+    screening.write_text(text, encoding="utf-8")
+
+    problems = check_all_packs(tmp_path / "packs")
+
+    assert problems == [
+        "rebild/screening.yaml: departs_from: no principle named for check 'own_logins'",
+        "rebild/screening.yaml: departs_from.no_system_owner: the pack has no principle "
+        "'findes_ikke'",
+    ]

@@ -28,7 +28,7 @@ def flood_bot(make_settings: Callable[..., Settings]) -> Iterator[ThreadedBot]:
     bot.stop()
 
 
-def _sentinel(n: int, url: str, text: str, **kw: object) -> dict:
+def _sentinel(n: int, url: str, text: str | None, **kw: object) -> dict:
     return message(
         text,
         service_url=url,
@@ -46,9 +46,10 @@ def test_ten_thousand_generated_activities_yield_no_5xx_and_lose_no_data(
     generated = 10_000 if database.is_sqlite else 2_000
     url = flood_bot.channel.url
     # Before: a saved preference, a grant, and a dialog left half-way.
-    for step in ("min profil", "Økonomi", "English"):
-        assert flood_bot.post(_sentinel(1, url, step)) == 201
+    english = {"action": "profile.language", "language": "en"}
+    assert flood_bot.post(_sentinel(1, url, None, value=english)) == 201
     assert flood_bot.post(_sentinel(2, url, "min profil")) == 201
+    assert flood_bot.post(_sentinel(2, url, None, value={"action": "profile.unit"})) == 201
 
     async def grant() -> None:
         async with database.transaction() as session:
@@ -89,7 +90,7 @@ def test_ten_thousand_generated_activities_yield_no_5xx_and_lose_no_data(
     flood_bot.post(_sentinel(1, url, "hjælp"))
     assert "Here is what I can do" in flood_bot.channel.received[before].text
     flood_bot.post(_sentinel(2, url, "Sundhed og Omsorg"))
-    assert "Hvilket sprog" in flood_bot.channel.received[-1].text
+    assert "du er i **Sundhed og Omsorg**" in flood_bot.channel.received[-2].text
 
     async def stored() -> tuple[bool, list[str]]:
         async with database.transaction() as session:

@@ -113,15 +113,15 @@ async def test_a_button_click_inside_a_running_dialog_counts_once(
 ) -> None:
     bot = await start_bot(make_settings(rate_limit_per_minute=4))
     try:
-        click = {"action": "say", "text": "Borgerservice"}
-        await bot.post(message("min profil", service_url=channel.url))
+        click = {"action": "say", "text": "Et bookingsystem til mødelokaler"}
+        await bot.post(message("indkøb", service_url=channel.url))
         await bot.post(message(None, service_url=channel.url, value=click))
-        assert "sprog" in channel.received[-1].text
+        assert "Hvilken enhed" in channel.received[-1].text
         await bot.post(message("tilbage", service_url=channel.url))
         await bot.post(message(None, service_url=channel.url, value=click))
         texts = [r.text for r in channel.received]
         assert not any("Vent et øjeblik" in t for t in texts), "four turns, four hits"
-        assert "sprog" in texts[-1]
+        assert "Hvilken enhed" in texts[-1]
 
         await bot.post(message("dansk", service_url=channel.url))
         assert "Vent et øjeblik" in channel.received[-1].text

@@ -202,7 +202,7 @@ async def test_an_admin_erases_a_person_after_confirming(
     await bot.post(message(None, service_url=url, value=yes, **ADMIN))
     assert "Sket: Anne Jensen er anonymiseret" in channel.received[-1].text
     await bot.post(message(None, service_url=url, value=yes, **ADMIN))
-    assert "ikke længere gyldig" in channel.received[-1].text
+    assert "allerede gennemført" in channel.received[-1].text
 
     async with database.transaction() as session:
         anne = await session.scalar(select(Person).where(Person.name.like("Anonymiseret%")))

@@ -172,6 +172,15 @@ class TestChannel:
         """Everything sent to one conversation, in order."""
         return [r for r in self.received if r.conversation_id == conversation_id]
 
+    async def arrived(self, conversation_id: str, needle: str) -> Received:
+        """The newest message to a conversation containing `needle`, once it has come (the
+        outbox delivers after the turn)."""
+        async with asyncio.timeout(10):
+            while not any(needle in r.text for r in self.to(conversation_id)):
+                count = len(self.to(conversation_id)) + 1
+                await self.wait_for(count, conversation_id=conversation_id)
+        return [r for r in self.to(conversation_id) if needle in r.text][-1]
+
     async def wait_for(
         self, count: int, *, conversation_id: str | None = None, seconds: float = 10.0
     ) -> list[Received]:

@@ -8,11 +8,11 @@ from typing import Any
 from bot.capabilities import Runtime
 from bot.handler import DIALOG_CONTEXT_KEY, WELCOMED_KEY, show_welcome
 from bot.intents import IntentMatch
-from bot.routing import Action
+from bot.routing import Action, SubmitHandler
 from bot.sdk import TurnContext
 from dialogs.cards import MAIN_ACTIONS
-from dialogs.confirmation import DECLINE, TypedConfirmationDialog
-from dialogs.profile import ProfileDialog
+from dialogs.confirmation import DECLINE, TYPED_ANSWER, TypedConfirmationDialog
+from dialogs.profile import EDIT_UNIT, SET_LANGUAGE, ProfileCard, ProfileDialog
 from dialogs.texts import in_lang
 from dialogs.turn import say, show, step, turn_lang
 from knowledge.meeting_words import meeting_bodies
@@ -50,6 +50,18 @@ def start_dialog(dialog_id: str) -> Action:
     return begin
 
 
+def start_dialog_on_press(dialog_id: str) -> SubmitHandler:
+    """A card button that begins `dialog_id` (ending any dialog the user was in)."""
+
+    async def begin(turn_context: TurnContext, _data: Mapping[str, Any]) -> None:
+        dialog_context = turn_context.turn_state[DIALOG_CONTEXT_KEY]
+        await dialog_context.cancel_all_dialogs()
+        await dialog_context.begin_dialog(dialog_id)
+
+    begin.__name__ = f"press_{dialog_id}"
+    return begin
+
+
 def answer_with(
     text_key: str, values: Callable[[TurnContext], Mapping[str, Any]] | None = None
 ) -> Action:
@@ -77,13 +89,20 @@ def example_body(pack: Pack) -> Callable[[TurnContext], dict[str, str]]:
 
 def register(runtime: Runtime) -> None:
     """Add the profile and confirmation dialogs and the foundation's actions."""
-    runtime.dialogs.add(ProfileDialog(runtime.user_state.create_property("profile")))
+    profile = runtime.user_state.create_property("profile")
+    runtime.dialogs.add(ProfileDialog(profile))
+    profile_card = ProfileCard(profile)
     runtime.dialogs.add(TypedConfirmationDialog(runtime.routes.press))
     routes = runtime.routes
     routes.submit(DECLINE, runtime.confirmations.pressed_no)
+    routes.dialog_card(
+        TYPED_ANSWER, TypedConfirmationDialog.__name__, runtime.confirmations.outcome
+    )
     routes.action("welcome", welcome)
     routes.action("help", help_card)
     routes.action("cancel", nothing_to_cancel)
     routes.action("restart", help_card)
     routes.action("back", help_card)
-    routes.action("profile", start_dialog(ProfileDialog.__name__))
+    routes.action("profile", profile_card.show)
+    routes.submit(EDIT_UNIT, start_dialog_on_press(ProfileDialog.__name__))
+    routes.submit(SET_LANGUAGE, profile_card.set_language)

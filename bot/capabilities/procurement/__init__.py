@@ -15,6 +15,7 @@ from dialogs.formats import spoken_day
 from dialogs.permissions import Requirement, acting_access
 from dialogs.procurement import ProcurementDialog, ProcurementOptions
 from dialogs.procurement_notify import announce_status, relay_answer, relay_question
+from dialogs.procurement_outcome import guide_outcome
 from dialogs.procurement_view import short, status_label, working_days_between
 from dialogs.texts import text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
@@ -331,3 +332,4 @@ def register(runtime: Runtime) -> None:
     for verb in ("take", "ask", *DECISION_VERBS):
         routes.submit(f"procurement.{verb}", procurement.submit(verb), requires=SCREENER)
     routes.submit("procurement.answer", procurement.answer)
+    routes.dialog_card("procurement.guide", ProcurementDialog.__name__, guide_outcome)
