@@ -190,6 +190,15 @@ def samples(lang: Lang) -> dict[str, dict[str, Any]]:
             "rows": [{"id": n, "title": LONG[:80], "line": "Idé · Kultur"} for n in range(8)],
             "more": "3 flere",
         },
+        "profile": {
+            "unit": LONG[:60],
+            "language": "dansk",
+            "edit_unit": {"action": "profile.unit"},
+            "languages": [
+                {"title": title, "data": {"action": "profile.language", "language": code}}
+                for code, title in (("da", "Dansk"), ("en", "English"))
+            ],
+        },
         "privacy_data": {
             "title": "Det ved jeg om dig",
             "intro": "Her er alt.",

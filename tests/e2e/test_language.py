@@ -33,7 +33,7 @@ class Talk:
     def __init__(self, bot: RunningBot, channel: TestChannel, n: int = 1) -> None:
         self.bot, self.channel, self.user = bot, channel, new_user(n)
 
-    async def send(self, said: str, **kw: Any) -> list[Received]:
+    async def send(self, said: str | None, **kw: Any) -> list[Received]:
         before = len(self.channel.received)
         activity = message(said, service_url=self.channel.url, **EN_TEAMS, **self.user, **kw)
         assert (await self.bot.post(activity)).status in (200, 201)
@@ -43,11 +43,18 @@ class Talk:
         return "\n".join(r.text for r in await self.send(said))
 
     async def choose_english(self) -> None:
-        """Choose English in "min profil", as the profile dialog asks it."""
-        await self.send("min profil")
-        await self.send("Digitalisering")
-        saved = await self.say("English")
-        assert "want answers in English" in saved
+        """Press "English" on the "min profil" card."""
+        card = (await self.send("min profil"))[-1].card
+        assert card is not None
+        english = [
+            action["data"]
+            for block in card["body"] + [{"actions": card.get("actions", [])}]
+            for action in block.get("actions", [])
+            if action.get("title") == "English"
+        ]
+        assert english, card
+        replies = await self.send(None, value=english[0])
+        assert "answer you in English" in "\n".join(r.text for r in replies)
 
 
 @pytest.fixture

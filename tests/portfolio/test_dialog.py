@@ -41,7 +41,7 @@ async def bot(make_settings: Callable[..., Settings]) -> AsyncIterator[RunningBo
     ("choice", "then", "expected", "count"),
     [
         ("Kobl mig på", [], "Du er nu koblet på **Digital nattevagt", 1),
-        ("Fortsæt med mit initiativ", ANSWERS[1:], "er registreret som idé (nr. 2)", 2),
+        ("Fortsæt alligevel", ANSWERS[1:], "er registreret som idé (nr. 2)", 2),
         ("Annuller", [], "jeg har stoppet det", 1),
     ],
 )
@@ -77,7 +77,7 @@ async def test_back_from_the_question_after_the_title_asks_the_title_again(
     await chat.send(value={**FORM, "action": "portfolio.register"})
     await chat.send("registrer initiativ trin for trin")
     await chat.send(ANSWERS[0])
-    await chat.send("Fortsæt med mit initiativ")
+    await chat.send("Fortsæt alligevel")
     replies = await chat.send("tilbage")
     assert "Hvad hedder initiativet?" in "\n".join(r.text for r in replies)
 
