@@ -14,8 +14,7 @@ from aiohttp import web
 
 from bot.adapter import GovbotAdapter, SigningKeysUnavailableError, create_adapter
 from bot.assembly import build_bot
-from bot.dispatch_pacing import limits_for
-from bot.dispatcher import Dispatcher
+from bot.dispatcher import Dispatcher, dispatcher_for
 from bot.errors import on_turn_error
 from bot.handler import GovBot
 from bot.logs import fields
@@ -49,7 +48,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     adapter.use(TenantGate(settings.allowed_tenants))
     adapter.use(RateLimit(settings.rate_limit_per_minute))
     proactive = ProactiveSender(adapter, settings.app_id)
-    dispatcher = Dispatcher(database, proactive, tz=settings.tz, limits=limits_for(settings))
+    dispatcher = dispatcher_for(settings, database, proactive)
     bot = build_bot(settings, database, proactive=proactive, outbox_kick=dispatcher.kick)
 
     app = web.Application(client_max_size=settings.max_request_bytes)

@@ -290,8 +290,7 @@ def reminders_cli() -> None:
 def run(settings: Settings, loop: bool) -> None:
     """Send every due reminder now, within Teams' limits (also runs inside `govbot serve`)."""
     from bot.adapter import create_adapter
-    from bot.dispatch_pacing import limits_for
-    from bot.dispatcher import Dispatcher
+    from bot.dispatcher import dispatcher_for
     from bot.proactive import ProactiveSender
     from storage.db import Database
     from storage.migrate import upgrade
@@ -302,11 +301,8 @@ def run(settings: Settings, loop: bool) -> None:
         database = Database.connect(settings.database_url)
         adapter = create_adapter(settings)
         try:
-            dispatcher = Dispatcher(
-                database,
-                ProactiveSender(adapter, settings.app_id),
-                tz=settings.tz,
-                limits=limits_for(settings),
+            dispatcher = dispatcher_for(
+                settings, database, ProactiveSender(adapter, settings.app_id)
             )
             if loop:
                 await dispatcher.run_forever()

@@ -17,7 +17,7 @@ from datetime import timedelta
 from bot.rate_windows import SlidingWindows, Window
 from bot.sdk import ErrorResponseException
 from bot.settings import Settings
-from storage.conversations import ConversationInfo
+from storage.conversations import ConversationInfo, PersonalTarget
 from storage.outbox import Delivery
 
 # Statuses worth another try later, and those that mean the recipient cannot be reached.
@@ -70,12 +70,25 @@ def limits_for(settings: Settings) -> DispatchLimits:
 
 @dataclass
 class Job:
-    """A claimed delivery waiting in its conversation's queue, in claim order."""
+    """A claimed delivery waiting in its conversation's queue, in claim order.
+
+    A personal row whose recipient has no stored chat yet carries the `target` to open one
+    with instead of a `conversation`; the chat is opened right before its send.
+    """
 
     delivery: Delivery
-    conversation: ConversationInfo
+    conversation: ConversationInfo | None
+    target: PersonalTarget | None = None
     order: int = 0
     inline_waited: float = 0.0
+
+    @property
+    def pace_key(self) -> str:
+        """The conversation whose limits this job is paced by (the chat to be, if none yet)."""
+        if self.conversation is not None:
+            return self.conversation.conversation_id
+        assert self.target is not None, "a job has a conversation or a target"
+        return f"new-personal:{self.target.aad_object_id}"
 
 
 @dataclass

@@ -30,6 +30,7 @@ from bot.dispatch_pacing import (
     ConversationPaces,
     DispatchLimits,
     Job,
+    limits_for,
     next_send,
     retry_after_of,
     status_of,
@@ -40,8 +41,9 @@ from bot.outbox_unreachable import report_unreachable
 from bot.proactive import ProactiveSender
 from bot.rate_windows import SlidingWindows, rate_windows
 from bot.sdk import ErrorResponseException
+from bot.settings import Settings
 from storage import outbox_dispatch
-from storage.conversations import ConversationInfo
+from storage.conversations import ConversationInfo, TenantEndpoint, remember_conversation
 from storage.db import Database
 from storage.models.base import utcnow
 from storage.outbox import Delivery
@@ -63,6 +65,32 @@ class DispatchReport:
     lost_claims: int = 0
 
 
+def configured_endpoint(settings: Settings) -> TenantEndpoint | None:
+    """The tenant and serviceUrl settings name for opening chats on a fresh install."""
+    tenants = sorted(settings.allowed_tenants)
+    tenant = settings.app_tenant_id or (tenants[0] if len(tenants) == 1 else "")
+    if not tenant or not settings.teams_service_url:
+        return None
+    return TenantEndpoint(tenant, settings.teams_service_url)
+
+
+def dispatcher_for(settings: Settings, database: Database, sender: ProactiveSender) -> Dispatcher:
+    """The dispatcher as settings configure it."""
+    return Dispatcher(
+        database,
+        sender,
+        tz=settings.tz,
+        limits=limits_for(settings),
+        endpoint=configured_endpoint(settings),
+    )
+
+
+def not_installed(job: Job) -> str:
+    """Why a chat could not be opened (the channel's 403/404), and how an admin fixes it."""
+    who = (job.target and (job.target.name or job.target.email)) or job.delivery.recipient
+    return f"appen er ikke installeret for {who} — installér den via Teams admin center"
+
+
 def worker_name() -> str:
     """A name unique to this dispatcher instance, for claims and logs."""
     return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -81,6 +109,7 @@ class Dispatcher:
         worker: str | None = None,
         clock: Callable[[], float] = monotonic,
         now: Callable[[], datetime] = utcnow,
+        endpoint: TenantEndpoint | None = None,
     ) -> None:
         self.database = database
         self.sender = sender
@@ -99,6 +128,11 @@ class Dispatcher:
         self._conversations = ConversationPaces(self.limits)
         self._wake = asyncio.Event()
         self._drain_lock = asyncio.Lock()
+        # The configured tenant and serviceUrl, for opening chats before any was seen.
+        self.endpoint = endpoint
+        # One chat opening per person at a time: a second row for them waits and then finds
+        # the chat the first one opened (or the one their own message brought meanwhile).
+        self._opening: dict[str, asyncio.Lock] = {}
 
     async def kick(self) -> None:
         """Wake the dispatcher now (e.g. right after a turn planned a delivery)."""
@@ -193,7 +227,7 @@ class Dispatcher:
                         order += 1
                         job.order = order
                         queued[job.delivery.id] = job
-                        self._conversations.of(job.conversation.conversation_id).queue.append(job)
+                        self._conversations.of(job.pace_key).queue.append(job)
                         in_flight += 1
                 if in_flight == 0:
                     if more:
@@ -212,6 +246,8 @@ class Dispatcher:
                     continue
                 conversation.windows.record(now)
                 self._global.record(now)
+                if conversation.queue[0].conversation is None:
+                    self._global.record(now)  # opening the chat is a call against the same limit
                 conversation.sending = True
                 task = asyncio.create_task(send(conversation))
                 sending.add(task)
@@ -281,19 +317,23 @@ class Dispatcher:
                 conversation = await outbox_dispatch.resolve_recipient(
                     session=session, delivery=delivery
                 )
-                if conversation is None:
-                    await self._unreachable(
-                        session, delivery, "no stored conversation with the recipient", report
-                    )
+                if conversation is not None:
+                    jobs.append(Job(delivery, conversation))
                     continue
-            jobs.append(Job(delivery, conversation))
+                target = await outbox_dispatch.personal_target(
+                    session=session, delivery=delivery, configured=self.endpoint
+                )
+                if isinstance(target, str):
+                    await self._unreachable(session, delivery, target, report)
+                    continue
+            jobs.append(Job(delivery, None, target))
         return jobs, len(claim.deliveries)
 
     async def _attempt(
         self, job: Job, conversation: ConversationPace, report: DispatchReport
     ) -> bool:
         """Send `job` once; False when it should be tried again right here (a short 429)."""
-        delivery, info = job.delivery, job.conversation
+        delivery = job.delivery
         now = self.now()
         if delivery.lease_until and delivery.lease_until - now < self.limits.lease / 4:
             # It waited so long that the lease may run out mid-send: hand it back untouched.
@@ -315,6 +355,18 @@ class Dispatcher:
             report.missed += 1
             return True
         late = now - delivery.due_at > self.limits.late_after
+        try:
+            info = job.conversation or await self._open(job)
+        except ErrorResponseException as error:
+            status, retry_after = status_of(error), retry_after_of(error)
+            if status in UNREACHABLE_STATUSES:
+                async with self.database.transaction() as session:
+                    await self._unreachable(session, delivery, not_installed(job), report)
+                return True
+            return await self._refused(job, conversation, report, status, retry_after)
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            log.info("channel unreachable", extra=fields(error=type(error).__name__))
+            return await self._refused(job, conversation, report, 0, None)
         try:
             activity = render(
                 delivery.message(),
@@ -340,6 +392,43 @@ class Dispatcher:
         else:
             await self._sent(delivery, info, ids, late, report)
             return True
+        if status in UNREACHABLE_STATUSES:
+            async with self.database.transaction() as session:
+                await self._unreachable(session, delivery, f"{status} from channel", report)
+            return True
+        return await self._refused(job, conversation, report, status, retry_after)
+
+    async def _open(self, job: Job) -> ConversationInfo:
+        """The 1:1 chat for `job`'s target: one stored meanwhile, else a newly created one."""
+        assert job.target is not None
+        target = job.target
+        lock = self._opening.setdefault(target.aad_object_id, asyncio.Lock())
+        async with lock:
+            async with self.database.transaction() as session:
+                found = await outbox_dispatch.resolve_recipient(
+                    session=session, delivery=job.delivery
+                )
+            if found is None:
+                created = await self.sender.create_personal(target)
+                async with self.database.transaction() as session:
+                    await remember_conversation(session=session, info=created)
+                log.info("personal chat opened", extra=fields(key=job.delivery.key))
+                found = created
+        if not lock.locked():
+            self._opening.pop(target.aad_object_id, None)
+        job.conversation = found
+        return found
+
+    async def _refused(
+        self,
+        job: Job,
+        conversation: ConversationPace,
+        report: DispatchReport,
+        status: int,
+        retry_after: float | None,
+    ) -> bool:
+        """Settle a send or chat opening the channel refused (or did not answer)."""
+        delivery = job.delivery
         if status == 429:
             report.throttled += 1
             wait = retry_after or self.limits.default_retry_after_seconds
@@ -356,10 +445,6 @@ class Dispatcher:
                 count_attempt=False,
             )
             report.retried += 1
-            return True
-        if status in UNREACHABLE_STATUSES:
-            async with self.database.transaction() as session:
-                await self._unreachable(session, delivery, f"{status} from channel", report)
             return True
         if (status == 0 or status in TRANSIENT_STATUSES) and (
             delivery.attempts < self.limits.max_attempts

@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     reminder_grace_hours: float = Field(
         24.0, ge=0, le=24 * 30, validation_alias="GOVBOT_REMINDER_GRACE_HOURS"
     )
+    # Where the tenant's Bot Connector is before govbot has seen any conversation in it (Teams'
+    # serviceUrl, e.g. https://smba.trafficmanager.net/emea/); one seen later takes over.
+    teams_service_url: str = Field("", validation_alias="GOVBOT_TEAMS_SERVICE_URL")
     # Off for tools and tests that drive the outbox dispatcher themselves.
     dispatcher: bool = Field(True, validation_alias="GOVBOT_DISPATCHER")
     dialog_expiry_minutes: int = Field(

@@ -84,6 +84,11 @@ class TestChannel:
     received: list[Received] = field(default_factory=list)
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
     held_members: dict[str, HeldMember] = field(default_factory=dict)
+    # Chats asked for (POST /v3/conversations bodies), creations held in flight by member id,
+    # and the Entra object ids the app is not installed for (their creations answer 403).
+    created: list[dict[str, Any]] = field(default_factory=list)
+    held_creations: dict[str, HeldMember] = field(default_factory=dict)
+    not_installed: set[str] = field(default_factory=set)
     failures: deque[Failure] = field(default_factory=deque)
     gate: Callable[[str], Failure | None] | None = None  # e.g. a rate limiter
     url: str = ""
@@ -135,6 +140,11 @@ class TestChannel:
     def hold_member(self, user_id: str) -> HeldMember:
         """Make GET …/members/{user_id} wait, once it arrives, until `answer` is set."""
         held = self.held_members[user_id] = HeldMember()
+        return held
+
+    def hold_creation(self, aad_object_id: str) -> HeldMember:
+        """Make POST /v3/conversations for this member wait, once it arrives, for `answer`."""
+        held = self.held_creations[aad_object_id] = HeldMember()
         return held
 
     def to(self, conversation_id: str) -> list[Received]:
@@ -193,9 +203,32 @@ class TestChannel:
         return web.json_response({"id": request.match_info["aid"]})
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
+        """Teams' answer: the one 1:1 chat of the bot and the member (the same id as the chat
+        their own messages come from), or 403 when the app is not installed for them."""
         parameters = await request.json()
-        members = parameters.get("members") or [{}]
-        conversation_id = f"a:1personal-{str(members[0].get('id', 'x')).removeprefix('29:')}"
+        member_id = str(((parameters.get("members") or [{}])[0]).get("id", "x"))
+        self.created.append(parameters)
+        held = self.held_creations.pop(member_id, None)
+        if held is not None:
+            held.asked.set()
+            await held.answer.wait()
+        failure = self._take_failure(f"create:{member_id}")
+        if failure:
+            return self._failure_response(failure)
+        if member_id in self.not_installed:
+            return web.json_response(
+                {
+                    "error": {
+                        "code": "Forbidden",
+                        "message": "Bot is not installed in user's personal scope",
+                    }
+                },
+                status=403,
+            )
+        user_id = next(
+            (uid for uid, m in self.members.items() if m["aadObjectId"] == member_id), member_id
+        )
+        conversation_id = f"a:1personal-{user_id.removeprefix('29:')}"
         activity = parameters.get("activity")
         if activity:
             await self._record(Received(conversation_id, activity, None, "POST"))

@@ -1,0 +1,179 @@
+"""End to end: reminders reach members who never wrote to the bot, through chats it opens."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.app import DATABASE, PROACTIVE
+from bot.dispatcher import Dispatcher, configured_endpoint
+from bot.settings import Settings
+from storage import outbox
+from storage.conversations import personal_conversation
+from storage.db import Database
+from storage.directory import ensure_person, link_identity
+from tests.e2e.test_outbox_dispatch import aad, arrivals, plan, statuses, talk
+from tests.support.activities import TENANT_ID, message, new_user
+from tests.support.channel import TestChannel
+from tests.support.server import RunningBot, start_bot
+
+TZ = ZoneInfo("Europe/Copenhagen")
+
+
+@pytest.fixture
+async def quiet_bot(make_settings: Callable[..., Settings]) -> AsyncIterator[RunningBot]:
+    """The app without its background dispatcher: each test runs the dispatcher it needs."""
+    bot = await start_bot(make_settings(dispatcher=False))
+    yield bot
+    await bot.stop()
+
+
+def in_roster(channel: TestChannel, n: int) -> None:
+    """User `n` is a member of the tenant as Teams knows it (not a bot user yet)."""
+    user = new_user(n)
+    channel.add_member(
+        user["user"],
+        email=f"bruger{n}@norddjurs.dk",
+        name=user["user_name"],
+        aad_object_id=user["aad_object_id"],
+    )
+
+
+async def member(database: Database, n: int, *, linked: bool = True) -> str:
+    """A directory person for user `n` (linked to their Entra object id); returns the email."""
+    email = f"bruger{n}@norddjurs.dk"
+    async with database.transaction() as session:
+        await ensure_person(session=session, email=email, name=f"Bruger {n}", actor="test")
+        if linked:
+            await link_identity(session=session, email=email, aad_object_id=aad(n), actor="test")
+    return email
+
+
+async def test_a_member_who_never_wrote_gets_the_reminder_in_a_chat_the_bot_opens(
+    quiet_bot: RunningBot, channel: TestChannel
+) -> None:
+    database = quiet_bot.app[DATABASE]
+    await talk(quiet_bot, channel, 30)  # someone in the tenant did: its serviceUrl is known
+    in_roster(channel, 31)
+    email = await member(database, 31)
+    await plan(database, "c:first", principal=email)
+    await plan(database, "c:second", person_id=None, principal=aad(31))
+
+    report = await Dispatcher(database, quiet_bot.app[PROACTIVE], tz=TZ).drain()
+
+    assert report.sent == 2 and report.unreachable == 0
+    [asked] = channel.created
+    assert asked["isGroup"] is False
+    assert asked["members"][0]["id"] == aad(31)
+    assert asked["tenantID"] == TENANT_ID
+    assert asked["channelData"] == {"tenant": {"id": TENANT_ID}}
+    assert "activity" not in asked, "the chat is opened empty; the message follows it"
+    chat = "a:1personal-1user-31"
+    assert arrivals(channel.to(chat), ["c:first", "c:second"]) == {"c:first": 1, "c:second": 1}
+    async with database.transaction() as session:
+        stored = await personal_conversation(session=session, aad_object_id=aad(31))
+        first = await outbox.get_delivery(session=session, key="c:first")
+    assert stored is not None and stored.conversation_id == chat
+    assert (first.status, first.sent_to) == ("sent", chat)
+
+
+async def test_a_fresh_install_opens_chats_at_the_configured_service_url(
+    make_settings: Callable[..., Settings], channel: TestChannel
+) -> None:
+    settings = make_settings(
+        dispatcher=False, teams_service_url=channel.url, allowed_tenants=TENANT_ID
+    )
+    bot = await start_bot(settings)
+    try:
+        database = bot.app[DATABASE]
+        in_roster(channel, 32)
+        await plan(database, "f:1", principal=await member(database, 32))
+        dispatcher = Dispatcher(
+            database, bot.app[PROACTIVE], tz=TZ, endpoint=configured_endpoint(settings)
+        )
+        report = await dispatcher.drain()
+        assert report.sent == 1
+        assert arrivals(channel.to("a:1personal-1user-32"), ["f:1"]) == {"f:1": 1}
+    finally:
+        await bot.stop()
+
+
+async def test_a_chat_that_appears_while_one_is_being_opened_gets_each_message_once(
+    quiet_bot: RunningBot, channel: TestChannel
+) -> None:
+    """The member writes to the bot while the dispatcher is opening their chat."""
+    database = quiet_bot.app[DATABASE]
+    await talk(quiet_bot, channel, 33)
+    in_roster(channel, 34)
+    email = await member(database, 34)
+    keys = ["i:1", "i:2", "i:3"]
+    for key in keys:
+        await plan(database, key, principal=email)
+    held = channel.hold_creation(aad(34))
+    dispatcher = Dispatcher(database, quiet_bot.app[PROACTIVE], tz=TZ)
+
+    draining = asyncio.create_task(dispatcher.drain())
+    await held.asked.wait()
+    await quiet_bot.post(message("hjælp", service_url=channel.url, **new_user(34)))
+    held.answer.set()
+    report = await draining
+
+    chat = "a:1personal-1user-34"
+    assert arrivals(channel.to(chat), keys) == dict.fromkeys(keys, 1)
+    assert len(channel.created) == 1, "the rows after the first found the chat"
+    assert report.sent == 3
+    # And a second pass, with the chat stored, sends nothing again.
+    assert (await dispatcher.drain()).sent == 0
+    assert arrivals(channel.to(chat), keys) == dict.fromkeys(keys, 1)
+
+
+async def test_two_dispatchers_opening_the_same_chat_send_each_row_once(
+    quiet_bot: RunningBot, channel: TestChannel
+) -> None:
+    """Rows for one member named two ways (email, Entra id) are two recipients to the claim."""
+    database = quiet_bot.app[DATABASE]
+    await talk(quiet_bot, channel, 35)
+    in_roster(channel, 36)
+    email = await member(database, 36)
+    await plan(database, "two:email", principal=email)
+    await plan(database, "two:aad", principal=aad(36))
+    first = Dispatcher(database, quiet_bot.app[PROACTIVE], tz=TZ)
+    second = Dispatcher(database, quiet_bot.app[PROACTIVE], tz=TZ)
+
+    reports = await asyncio.gather(first.drain(), second.drain())
+
+    assert sum(r.sent for r in reports) == 2
+    chat = "a:1personal-1user-36"
+    assert arrivals(channel.to(chat), ["two:email", "two:aad"]) == {"two:email": 1, "two:aad": 1}
+
+
+async def test_a_member_without_the_app_is_unreachable_with_the_reason_and_the_fix(
+    quiet_bot: RunningBot, channel: TestChannel
+) -> None:
+    database = quiet_bot.app[DATABASE]
+    secretary = await talk(quiet_bot, channel, 37)
+    in_roster(channel, 38)
+    channel.not_installed.add(aad(38))
+    email = await member(database, 38)
+    unlinked = await member(database, 39, linked=False)
+    report_to = [{"principal": aad(37)}]
+    await plan(database, "n:missing", principal=email, report_to=report_to)
+    await plan(database, "n:unlinked", principal=unlinked, report_to=report_to)
+    seen = len(channel.to(secretary))
+
+    await Dispatcher(database, quiet_bot.app[PROACTIVE], tz=TZ).drain()
+
+    async with database.transaction() as session:
+        missing = await outbox.get_delivery(session=session, key="n:missing")
+        unlinked_row = await outbox.get_delivery(session=session, key="n:unlinked")
+    assert missing.status == unlinked_row.status == "unreachable"
+    assert missing.last_error == (
+        "appen er ikke installeret for Bruger 38 — installér den via Teams admin center"
+    )
+    assert unlinked_row.last_error == "no Entra object id known for the recipient"
+    assert len(channel.to("a:1personal-1user-38")) == 0
+    assert (await statuses(database, "n:"))["n:missing"] == "unreachable"
+    assert len(channel.to(secretary)) > seen, "the secretary heard"
