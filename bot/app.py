@@ -21,6 +21,7 @@ from bot.logs import fields
 from bot.middleware import RateLimit, TenantGate
 from bot.proactive import ProactiveSender
 from bot.retention import retention_running
+from bot.rosters import RosterSync
 from bot.sdk import Activity
 from bot.settings import Settings
 from storage.access import seed_roles
@@ -34,6 +35,7 @@ ADAPTER = web.AppKey("adapter", GovbotAdapter)
 BOT = web.AppKey("bot", GovBot)
 PROACTIVE = web.AppKey("proactive", ProactiveSender)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+ROSTERS = web.AppKey("rosters", RosterSync)
 
 HEALTH_TIMEOUT_SECONDS = 3.0
 _dumps = partial(json.dumps, ensure_ascii=False, default=str)
@@ -49,7 +51,14 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     adapter.use(RateLimit(settings.rate_limit_per_minute))
     proactive = ProactiveSender(adapter, settings.app_id)
     dispatcher = dispatcher_for(settings, database, proactive)
-    bot = build_bot(settings, database, proactive=proactive, outbox_kick=dispatcher.kick)
+    rosters = RosterSync(database, adapter, settings.app_id)
+    bot = build_bot(
+        settings,
+        database,
+        proactive=proactive,
+        outbox_kick=dispatcher.kick,
+        roster_changed=rosters.sync_soon,
+    )
 
     app = web.Application(client_max_size=settings.max_request_bytes)
     app[SETTINGS] = settings
@@ -58,6 +67,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     app[BOT] = bot
     app[PROACTIVE] = proactive
     app[DISPATCHER] = dispatcher
+    app[ROSTERS] = rosters
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.on_startup.append(_seed_access)
@@ -66,6 +76,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     if settings.dispatcher:
         app.cleanup_ctx.append(_run_dispatcher)
     app.cleanup_ctx.append(_retention)
+    app.cleanup_ctx.append(_sync_rosters_daily)
     return app
 
 
@@ -102,6 +113,15 @@ async def _run_dispatcher(app: web.Application) -> AsyncIterator[None]:
     yield
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
+
+
+async def _sync_rosters_daily(app: web.Application) -> AsyncIterator[None]:
+    """Every team's and group chat's members are read again once a day."""
+    task = asyncio.create_task(app[ROSTERS].run_daily(), name="roster-sync")
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    await app[ROSTERS].stop()
 
 
 async def _seed_access(app: web.Application) -> None:

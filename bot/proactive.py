@@ -6,12 +6,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from bot.connectors import bot_connector
 from bot.conversations import reference_of
 from bot.sdk import (
     Activity,
-    AuthenticationConstants,
     ChannelAccount,
-    ClaimsIdentity,
     CloudAdapter,
     ConnectorClient,
     ConversationAccount,
@@ -110,14 +109,4 @@ class ProactiveSender:
         )
 
     async def _connector(self, service_url: str) -> ConnectorClient:
-        """The (reused) connector client for `service_url`, signed in as the bot."""
-        claims = ClaimsIdentity(
-            {
-                AuthenticationConstants.AUDIENCE_CLAIM: self.app_id,
-                AuthenticationConstants.APP_ID_CLAIM: self.app_id,
-                AuthenticationConstants.SERVICE_URL_CLAIM: service_url,
-            },
-            True,
-        )
-        factory = self.adapter.bot_framework_authentication.create_connector_factory(claims)
-        return await factory.create(service_url, None)
+        return await bot_connector(self.adapter, self.app_id, service_url)

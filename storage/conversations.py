@@ -111,6 +111,16 @@ async def tenant_endpoint(
     return TenantEndpoint(str(row[0]), str(row[1])) if row else None
 
 
+async def shared_conversations(*, session: AsyncSession) -> list[ConversationInfo]:
+    """Every team channel and group chat govbot has seen, newest first (their rosters)."""
+    rows = await session.scalars(
+        select(ConversationRef)
+        .where(ConversationRef.conversation_type != "personal")
+        .order_by(ConversationRef.last_seen.desc())
+    )
+    return [_info(row) for row in rows]
+
+
 def _info(row: ConversationRef) -> ConversationInfo:
     return ConversationInfo(
         conversation_id=row.conversation_id,

@@ -8,15 +8,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import DATABASE, PROACTIVE
+from bot.app import DATABASE, PROACTIVE, ROSTERS
 from bot.dispatcher import Dispatcher, configured_endpoint
 from bot.settings import Settings
 from storage import outbox
 from storage.conversations import personal_conversation
 from storage.db import Database
-from storage.directory import ensure_person, link_identity
+from storage.directory import ensure_person, get_person, link_identity
 from tests.e2e.test_outbox_dispatch import aad, arrivals, plan, statuses, talk
-from tests.support.activities import TENANT_ID, message, new_user
+from tests.support.activities import BOT_ID, TENANT_ID, message, new_user, teams_activity
 from tests.support.channel import TestChannel
 from tests.support.server import RunningBot, start_bot
 
@@ -177,3 +177,70 @@ async def test_a_member_without_the_app_is_unreachable_with_the_reason_and_the_f
     assert len(channel.to("a:1personal-1user-38")) == 0
     assert (await statuses(database, "n:"))["n:missing"] == "unreachable"
     assert len(channel.to(secretary)) > seen, "the secretary heard"
+
+
+TEAM = "19:styregruppe-team@thread.tacv2"
+
+
+def team_event(channel: TestChannel, *, members_added: list[dict[str, str]]) -> dict[str, object]:
+    """Teams' conversationUpdate in the body's team (the bot, or people, added)."""
+    return teams_activity(
+        "conversationUpdate",
+        service_url=channel.url,
+        conversation=TEAM,
+        conversation_type="channel",
+        membersAdded=members_added,
+        channelData={"team": {"id": TEAM}, "tenant": {"id": TENANT_ID}},
+    )
+
+
+async def test_the_bot_added_to_a_team_learns_every_members_entra_id_page_by_page(
+    quiet_bot: RunningBot, channel: TestChannel
+) -> None:
+    database = quiet_bot.app[DATABASE]
+    people = range(40, 45)
+    for n in people:
+        in_roster(channel, n)
+        await member(database, n, linked=False)
+    channel.rosters[TEAM] = [new_user(n)["user"] for n in people]
+
+    response = await quiet_bot.post(team_event(channel, members_added=[{"id": BOT_ID}]))
+    assert response.status < 300
+    await quiet_bot.app[ROSTERS].settled()
+
+    assert channel.roster_pages == [(TEAM, None), (TEAM, "2"), (TEAM, "4")]
+    async with database.transaction() as session:
+        for n in people:
+            person = await get_person(session=session, email=f"bruger{n}@norddjurs.dk")
+            assert person is not None and person.aad_object_id == aad(n)
+
+
+async def test_the_daily_pass_syncs_every_roster_and_a_gone_team_does_not_stop_it(
+    quiet_bot: RunningBot, channel: TestChannel
+) -> None:
+    database = quiet_bot.app[DATABASE]
+    in_roster(channel, 46)
+    await member(database, 46, linked=False)
+    await quiet_bot.post(team_event(channel, members_added=[{"id": BOT_ID}]))
+    await quiet_bot.post(
+        message(
+            "hjælp", service_url=channel.url, conversation="19:gone", conversation_type="groupChat"
+        )
+    )
+    await quiet_bot.app[ROSTERS].settled()  # the first sync found an empty roster: 404
+    channel.rosters[TEAM] = [new_user(46)["user"]]
+    ticks: list[float] = []
+
+    async def one_day(seconds: float) -> None:
+        ticks.append(seconds)
+        if len(ticks) > 1:
+            raise asyncio.CancelledError  # one pass is enough
+
+    with pytest.raises(asyncio.CancelledError):
+        await quiet_bot.app[ROSTERS].run_daily(sleep=one_day)
+
+    assert ticks == [86400.0, 86400.0]
+    assert ("19:gone", None) in channel.roster_pages
+    async with database.transaction() as session:
+        person = await get_person(session=session, email="bruger46@norddjurs.dk")
+    assert person is not None and person.aad_object_id == aad(46)

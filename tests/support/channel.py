@@ -89,6 +89,10 @@ class TestChannel:
     created: list[dict[str, Any]] = field(default_factory=list)
     held_creations: dict[str, HeldMember] = field(default_factory=dict)
     not_installed: set[str] = field(default_factory=set)
+    # Team (or group chat) id → the user ids of its members, listed in pages of `page_size`.
+    rosters: dict[str, list[str]] = field(default_factory=dict)
+    page_size: int = 2
+    roster_pages: list[tuple[str, str | None]] = field(default_factory=list)
     failures: deque[Failure] = field(default_factory=deque)
     gate: Callable[[str], Failure | None] | None = None  # e.g. a rate limiter
     url: str = ""
@@ -102,6 +106,7 @@ class TestChannel:
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
         app.router.add_get("/v3/conversations/{cid}/members/{uid}", self._member)
+        app.router.add_get("/v3/conversations/{cid}/pagedmembers", self._paged_members)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -235,6 +240,21 @@ class TestChannel:
         return web.json_response(
             {"id": conversation_id, "activityId": f"1:{uuid.uuid4().hex}", "serviceUrl": self.url}
         )
+
+    async def _paged_members(self, request: web.Request) -> web.Response:
+        """One page of a roster; its continuationToken is where the next page starts."""
+        roster_id = request.match_info["cid"]
+        token = request.query.get("continuationToken")
+        self.roster_pages.append((roster_id, token))
+        if roster_id not in self.rosters:
+            return web.json_response({"error": {"code": "ConversationNotFound"}}, status=404)
+        size = min(int(request.query.get("pageSize", self.page_size)), self.page_size)
+        start = int(token or 0)
+        ids = self.rosters[roster_id][start : start + size]
+        body: dict[str, Any] = {"members": [self.members[uid] for uid in ids]}
+        if start + size < len(self.rosters[roster_id]):
+            body["continuationToken"] = str(start + size)
+        return web.json_response(body)
 
     async def _member(self, request: web.Request) -> web.Response:
         held = self.held_members.get(request.match_info["uid"])
