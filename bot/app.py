@@ -16,6 +16,7 @@ from bot.adapter import GovbotAdapter, SigningKeysUnavailableError, create_adapt
 from bot.assembly import build_bot
 from bot.dispatcher import Dispatcher, dispatcher_for
 from bot.errors import on_turn_error
+from bot.graph import graph_for
 from bot.handler import GovBot
 from bot.logs import fields
 from bot.middleware import RateLimit, TenantGate
@@ -50,7 +51,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     adapter.use(TenantGate(settings.allowed_tenants))
     adapter.use(RateLimit(settings.rate_limit_per_minute))
     proactive = ProactiveSender(adapter, settings.app_id)
-    dispatcher = dispatcher_for(settings, database, proactive)
+    graph = graph_for(settings)
+    dispatcher = dispatcher_for(settings, database, proactive, graph)
     rosters = RosterSync(database, adapter, settings.app_id)
     bot = build_bot(
         settings,
@@ -141,6 +143,9 @@ async def _seed_access(app: web.Application) -> None:
 async def _close_resources(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[ADAPTER].authentication.close()
+    graph = app[DISPATCHER].chats.graph
+    if graph is not None:
+        await graph.close()
     await app[DATABASE].dispose()
 
 

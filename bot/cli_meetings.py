@@ -291,6 +291,7 @@ def run(settings: Settings, loop: bool) -> None:
     """Send every due reminder now, within Teams' limits (also runs inside `govbot serve`)."""
     from bot.adapter import create_adapter
     from bot.dispatcher import dispatcher_for
+    from bot.graph import graph_for
     from bot.proactive import ProactiveSender
     from storage.db import Database
     from storage.migrate import upgrade
@@ -300,15 +301,18 @@ def run(settings: Settings, loop: bool) -> None:
     async def go() -> Any:
         database = Database.connect(settings.database_url)
         adapter = create_adapter(settings)
+        graph = graph_for(settings)
         try:
             dispatcher = dispatcher_for(
-                settings, database, ProactiveSender(adapter, settings.app_id)
+                settings, database, ProactiveSender(adapter, settings.app_id), graph
             )
             if loop:
                 await dispatcher.run_forever()
             return await dispatcher.drain(settle=30)
         finally:
             await adapter.authentication.close()
+            if graph is not None:
+                await graph.close()
             await database.dispose()
 
     report = asyncio.run(go())

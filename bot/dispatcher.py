@@ -35,16 +35,24 @@ from bot.dispatch_pacing import (
     retry_after_of,
     status_of,
 )
+from bot.graph import GraphClient, GraphError, GraphThrottledError
 from bot.logs import fields
 from bot.outbox_render import render
 from bot.outbox_unreachable import report_unreachable
+from bot.personal_chats import InstallationPendingError, NotInstalledError, PersonalChats
 from bot.proactive import ProactiveSender
 from bot.rate_windows import SlidingWindows, rate_windows
 from bot.sdk import ErrorResponseException
 from bot.settings import Settings
 from storage import outbox_dispatch
-from storage.conversations import ConversationInfo, TenantEndpoint, remember_conversation
+from storage.conversations import (
+    ConversationInfo,
+    PersonalTarget,
+    TenantEndpoint,
+    remember_conversation,
+)
 from storage.db import Database
+from storage.directory import link_identity
 from storage.models.base import utcnow
 from storage.outbox import Delivery
 
@@ -74,21 +82,21 @@ def configured_endpoint(settings: Settings) -> TenantEndpoint | None:
     return TenantEndpoint(tenant, settings.teams_service_url)
 
 
-def dispatcher_for(settings: Settings, database: Database, sender: ProactiveSender) -> Dispatcher:
-    """The dispatcher as settings configure it."""
+def dispatcher_for(
+    settings: Settings,
+    database: Database,
+    sender: ProactiveSender,
+    graph: GraphClient | None = None,
+) -> Dispatcher:
+    """The dispatcher as settings configure it (`graph`: installs the app where missing)."""
     return Dispatcher(
         database,
         sender,
         tz=settings.tz,
         limits=limits_for(settings),
         endpoint=configured_endpoint(settings),
+        chats=PersonalChats(sender, graph, manifest_id=settings.app_id),
     )
-
-
-def not_installed(job: Job) -> str:
-    """Why a chat could not be opened (the channel's 403/404), and how an admin fixes it."""
-    who = (job.target and (job.target.name or job.target.email)) or job.delivery.recipient
-    return f"appen er ikke installeret for {who} — installér den via Teams admin center"
 
 
 def worker_name() -> str:
@@ -110,6 +118,7 @@ class Dispatcher:
         clock: Callable[[], float] = monotonic,
         now: Callable[[], datetime] = utcnow,
         endpoint: TenantEndpoint | None = None,
+        chats: PersonalChats | None = None,
     ) -> None:
         self.database = database
         self.sender = sender
@@ -133,6 +142,9 @@ class Dispatcher:
         # One chat opening per person at a time: a second row for them waits and then finds
         # the chat the first one opened (or the one their own message brought meanwhile).
         self._opening: dict[str, asyncio.Lock] = {}
+        self.chats = chats or PersonalChats(sender)
+        if self.chats.graph is not None:
+            self.chats.graph.pace = self._global_slot  # Graph calls count against the limit
 
     async def kick(self) -> None:
         """Wake the dispatcher now (e.g. right after a turn planned a delivery)."""
@@ -323,9 +335,13 @@ class Dispatcher:
                 target = await outbox_dispatch.personal_target(
                     session=session, delivery=delivery, configured=self.endpoint
                 )
-                if isinstance(target, str):
+                recipient = await outbox_dispatch.recipient_of(session=session, delivery=delivery)
+            if target == outbox_dispatch.NO_ENTRA_ID and recipient and recipient.email:
+                target = await self._look_up(delivery, recipient.email)
+            if isinstance(target, str):
+                async with self.database.transaction() as session:
                     await self._unreachable(session, delivery, target, report)
-                    continue
+                continue
             jobs.append(Job(delivery, None, target))
         return jobs, len(claim.deliveries)
 
@@ -357,12 +373,17 @@ class Dispatcher:
         late = now - delivery.due_at > self.limits.late_after
         try:
             info = job.conversation or await self._open(job)
+        except NotInstalledError as error:
+            async with self.database.transaction() as session:
+                await self._unreachable(session, delivery, error.reason, report)
+            return True
+        except GraphThrottledError as error:
+            return await self._refused(job, conversation, report, 429, error.retry_after)
+        except (GraphError, InstallationPendingError) as error:
+            log.info("app installation not done", extra=fields(error=type(error).__name__))
+            return await self._refused(job, conversation, report, 503, None)
         except ErrorResponseException as error:
             status, retry_after = status_of(error), retry_after_of(error)
-            if status in UNREACHABLE_STATUSES:
-                async with self.database.transaction() as session:
-                    await self._unreachable(session, delivery, not_installed(job), report)
-                return True
             return await self._refused(job, conversation, report, status, retry_after)
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             log.info("channel unreachable", extra=fields(error=type(error).__name__))
@@ -398,6 +419,21 @@ class Dispatcher:
             return True
         return await self._refused(job, conversation, report, status, retry_after)
 
+    async def _look_up(self, delivery: Delivery, email: str) -> PersonalTarget | str:
+        """Ask Graph for the Entra id of a member the rosters did not name; link it, try again."""
+        try:
+            found = await self.chats.find_entra_id(email)
+        except Exception as error:  # Graph down or throttled: the row says why
+            log.info("graph look-up failed", extra=fields(error=type(error).__name__))
+            return outbox_dispatch.NO_ENTRA_ID
+        if found is None:
+            return outbox_dispatch.NO_ENTRA_ID
+        async with self.database.transaction() as session:
+            await link_identity(session=session, email=email, aad_object_id=found, actor="graph")
+            return await outbox_dispatch.personal_target(
+                session=session, delivery=delivery, configured=self.endpoint
+            )
+
     async def _open(self, job: Job) -> ConversationInfo:
         """The 1:1 chat for `job`'s target: one stored meanwhile, else a newly created one."""
         assert job.target is not None
@@ -409,7 +445,7 @@ class Dispatcher:
                     session=session, delivery=job.delivery
                 )
             if found is None:
-                created = await self.sender.create_personal(target)
+                created = await self.chats.open(target)
                 async with self.database.transaction() as session:
                     await remember_conversation(session=session, info=created)
                 log.info("personal chat opened", extra=fields(key=job.delivery.key))
@@ -418,6 +454,16 @@ class Dispatcher:
             self._opening.pop(target.aad_object_id, None)
         job.conversation = found
         return found
+
+    async def _global_slot(self) -> None:
+        """Wait for room in the global window and take it (a call besides a send)."""
+        while True:
+            now = self.clock()
+            at = self._global.earliest(now)
+            if at <= now:
+                self._global.record(now)
+                return
+            await asyncio.sleep(at - now)
 
     async def _refused(
         self,

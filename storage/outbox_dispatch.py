@@ -253,6 +253,9 @@ async def next_due(*, session: AsyncSession) -> datetime | None:
     )
 
 
+NO_ENTRA_ID = "no Entra object id known for the recipient"
+
+
 @dataclass(frozen=True)
 class Recipient:
     """Who a personal row goes to, as far as the directory knows them."""
@@ -311,7 +314,7 @@ async def personal_target(
     if recipient is None:
         return "the recipient is not in the directory"
     if not recipient.aad_object_id:
-        return "no Entra object id known for the recipient"
+        return NO_ENTRA_ID
     tenant = configured.tenant_id if configured else None
     endpoint = await tenant_endpoint(session=session, tenant_id=tenant) or configured
     if endpoint is None:

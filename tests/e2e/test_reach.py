@@ -10,14 +10,24 @@ import pytest
 
 from bot.app import DATABASE, PROACTIVE, ROSTERS
 from bot.dispatcher import Dispatcher, configured_endpoint
+from bot.graph import GraphClient
+from bot.personal_chats import PersonalChats
 from bot.settings import Settings
 from storage import outbox
 from storage.conversations import personal_conversation
 from storage.db import Database
 from storage.directory import ensure_person, get_person, link_identity
 from tests.e2e.test_outbox_dispatch import aad, arrivals, plan, statuses, talk
-from tests.support.activities import BOT_ID, TENANT_ID, message, new_user, teams_activity
+from tests.support.activities import (
+    BOT_ID,
+    TENANT_ID,
+    installation_update,
+    message,
+    new_user,
+    teams_activity,
+)
 from tests.support.channel import TestChannel
+from tests.support.graph import StandInGraph
 from tests.support.server import RunningBot, start_bot
 
 TZ = ZoneInfo("Europe/Copenhagen")
@@ -244,3 +254,99 @@ async def test_the_daily_pass_syncs_every_roster_and_a_gone_team_does_not_stop_i
     async with database.transaction() as session:
         person = await get_person(session=session, email="bruger46@norddjurs.dk")
     assert person is not None and person.aad_object_id == aad(46)
+
+
+@pytest.fixture
+async def graph(channel: TestChannel) -> AsyncIterator[StandInGraph]:
+    """A stand-in Graph beside the stand-in channel."""
+    stand_in = await StandInGraph(channel, manifest_id=APP_ID).start()
+    yield stand_in
+    await stand_in.stop()
+
+
+APP_ID = "00000000-0000-0000-0000-00000000b075"
+
+
+def graph_dispatcher(bot: RunningBot, graph: StandInGraph, slept: list[float]) -> Dispatcher:
+    """A dispatcher that installs through the stand-in Graph and never waits in real time."""
+
+    async def no_wait(seconds: float) -> None:
+        slept.append(seconds)
+
+    client = GraphClient(
+        tenant_id=TENANT_ID,
+        client_id="govbot-graph",
+        client_secret="s3cret",
+        graph_url=graph.url,
+        login_url=graph.login_url,
+        sleep=no_wait,
+    )
+    chats = PersonalChats(bot.app[PROACTIVE], client, manifest_id=APP_ID, sleep=no_wait)
+    return Dispatcher(bot.app[DATABASE], bot.app[PROACTIVE], tz=TZ, chats=chats)
+
+
+async def test_a_member_without_the_app_gets_it_installed_through_graph_then_the_reminder(
+    quiet_bot: RunningBot, channel: TestChannel, graph: StandInGraph
+) -> None:
+    database = quiet_bot.app[DATABASE]
+    await talk(quiet_bot, channel, 50)
+    in_roster(channel, 51)
+    channel.not_installed.add(aad(51))
+    email = await member(database, 51)
+    await plan(database, "g:1", principal=email)
+    graph.throttle.extend([1.5, 0.5])  # Graph throttles the first two calls
+
+    async def teams_tells_the_bot(user_id: str) -> None:
+        # As Teams does: the new installation arrives at the bot as an installationUpdate.
+        user = new_user(51)
+        assert user_id == user["aad_object_id"]
+        await quiet_bot.post(installation_update(service_url=channel.url, **user))
+
+    graph.on_install = teams_tells_the_bot
+    slept: list[float] = []
+    report = await graph_dispatcher(quiet_bot, graph, slept).drain()
+
+    assert report.sent == 1 and report.unreachable == 0
+    assert graph.installed == [aad(51)]
+    assert slept[:2] == [1.5, 0.5], "Graph's Retry-After was honoured"
+    assert graph.tokens_issued == 1, "one token for every call"
+    reminders = arrivals(channel.to("a:1personal-1user-51"), ["g:1"])
+    assert reminders == {"g:1": 1}
+
+
+async def test_a_member_no_roster_names_is_found_by_mail_in_graph(
+    quiet_bot: RunningBot, channel: TestChannel, graph: StandInGraph
+) -> None:
+    database = quiet_bot.app[DATABASE]
+    await talk(quiet_bot, channel, 52)
+    in_roster(channel, 53)
+    email = await member(database, 53, linked=False)
+    graph.users[email] = aad(53)
+    await plan(database, "m:1", principal=email)
+
+    report = await graph_dispatcher(quiet_bot, graph, []).drain()
+
+    assert report.sent == 1
+    assert ("GET", "/v1.0/users") in graph.requests
+    async with database.transaction() as session:
+        person = await get_person(session=session, email=email)
+    assert person is not None and person.aad_object_id == aad(53)
+    assert arrivals(channel.to("a:1personal-1user-53"), ["m:1"]) == {"m:1": 1}
+
+
+async def test_an_app_missing_from_the_catalog_leaves_the_member_unreachable_with_the_fix(
+    quiet_bot: RunningBot, channel: TestChannel, graph: StandInGraph
+) -> None:
+    database = quiet_bot.app[DATABASE]
+    await talk(quiet_bot, channel, 54)
+    in_roster(channel, 55)
+    channel.not_installed.add(aad(55))
+    graph.manifest_id = "another-app"
+    await plan(database, "k:1", principal=await member(database, 55))
+
+    report = await graph_dispatcher(quiet_bot, graph, []).drain()
+
+    assert report.unreachable == 1 and graph.installed == []
+    async with database.transaction() as session:
+        row = await outbox.get_delivery(session=session, key="k:1")
+    assert row.last_error is not None and "app-katalog" in row.last_error
