@@ -51,6 +51,9 @@ class DispatchLimits:
     backoff_cap_seconds: float = 300.0
     max_inline_wait_seconds: float = 30.0
     default_retry_after_seconds: float = 1.0
+    # A secretary's digest of unreached members waits this long after its first entry, so
+    # the rest of the batch (fanned out meanwhile) joins it.
+    digest_gather: timedelta = timedelta(seconds=10)
 
     def backoff(self, attempts: int) -> float:
         """Seconds to wait before the next try of a row tried `attempts` times."""
@@ -65,6 +68,7 @@ def limits_for(settings: Settings) -> DispatchLimits:
     return DispatchLimits(
         global_per_second=settings.reminder_rate,
         grace=timedelta(hours=settings.reminder_grace_hours),
+        digest_gather=timedelta(seconds=settings.reminder_digest_seconds),
     )
 
 

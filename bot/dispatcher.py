@@ -568,4 +568,10 @@ class Dispatcher:
             return
         report.unreachable += 1
         log.info("recipient unreachable", extra=fields(key=delivery.key, reason=reason))
-        await report_unreachable(session=session, delivery=delivery, now=self.now())
+        await report_unreachable(
+            session=session,
+            delivery=delivery,
+            error=reason,
+            now=self.now(),
+            gather=self.limits.digest_gather,
+        )

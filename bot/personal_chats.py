@@ -23,9 +23,15 @@ from storage.conversations import ConversationInfo, PersonalTarget
 log = logging.getLogger(__name__)
 
 
+# Why a member could not be reached, as stored on the row (the digest and the status view
+# turn each into a sentence in the reader's language, see bot.outbox_unreachable).
+NOT_INSTALLED = "the app is not installed for the user"
+NOT_IN_CATALOG = "the app is not in the organisation's app catalog"
+INSTALL_REFUSED = "Graph refused to install the app"
+
+
 class NotInstalledError(Exception):
-    """The app is not installed for the member and govbot cannot install it; `reason` says why
-    and what to do (in Danish, for the secretary's digest)."""
+    """The app is not installed for the member and govbot cannot install it (`reason`)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -34,12 +40,6 @@ class NotInstalledError(Exception):
 
 class InstallationPendingError(Exception):
     """The app was installed for the member, but Teams does not open the chat yet."""
-
-
-def not_installed_reason(target: PersonalTarget) -> str:
-    """Why a chat could not be opened, and how an admin fixes it."""
-    who = target.name or target.email or target.aad_object_id
-    return f"appen er ikke installeret for {who} — installér den via Teams admin center"
 
 
 @dataclass
@@ -63,7 +63,7 @@ class PersonalChats:
             if status_of(error) not in UNREACHABLE_STATUSES:
                 raise
         if self.graph is None:
-            raise NotInstalledError(not_installed_reason(target))
+            raise NotInstalledError(NOT_INSTALLED)
         await self._install(target)
         for _ in range(self.attempts):
             await self.sleep(self.wait_seconds)  # the installation takes a moment to reach Teams
@@ -85,17 +85,12 @@ class PersonalChats:
         if self._catalog_id is None:
             self._catalog_id = await self.graph.catalog_app_id(self.manifest_id)
         if self._catalog_id is None:
-            raise NotInstalledError(
-                "appen findes ikke i organisationens app-katalog — upload den via Teams admin "
-                f"center, så den kan installeres for {target.name or target.email}"
-            )
+            raise NotInstalledError(NOT_IN_CATALOG)
         try:
             await self.graph.install_for_user(target.aad_object_id, self._catalog_id)
         except GraphError as error:
             if error.status == 429:
                 raise
             log.warning("app installation refused", extra=fields(status=error.status))
-            raise NotInstalledError(
-                f"{not_installed_reason(target)} (Graph afviste installationen: {error.status})"
-            ) from error
+            raise NotInstalledError(f"{INSTALL_REFUSED}: {error.status}") from error
         log.info("app installed for a member")

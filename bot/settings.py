@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     reminder_grace_hours: float = Field(
         24.0, ge=0, le=24 * 30, validation_alias="GOVBOT_REMINDER_GRACE_HOURS"
     )
+    # How long a secretary's digest of unreached members gathers the rest of its batch.
+    reminder_digest_seconds: float = Field(
+        10.0, ge=0, le=3600, validation_alias="GOVBOT_REMINDER_DIGEST_SECONDS"
+    )
     # Where the tenant's Bot Connector is before govbot has seen any conversation in it (Teams'
     # serviceUrl, e.g. https://smba.trafficmanager.net/emea/); one seen later takes over.
     teams_service_url: str = Field("", validation_alias="GOVBOT_TEAMS_SERVICE_URL")

@@ -254,6 +254,9 @@ async def next_due(*, session: AsyncSession) -> datetime | None:
 
 
 NO_ENTRA_ID = "no Entra object id known for the recipient"
+NOT_IN_DIRECTORY = "the recipient is not in the directory"
+NO_SERVICE_URL = "no serviceUrl known for the tenant"
+NO_CONVERSATION = "no stored conversation with the recipient"
 
 
 @dataclass(frozen=True)
@@ -309,16 +312,16 @@ async def personal_target(
     configured one (a fresh install that has seen no conversation yet).
     """
     if delivery.conversation_id:
-        return "no stored conversation with the recipient"
+        return NO_CONVERSATION
     recipient = await recipient_of(session=session, delivery=delivery)
     if recipient is None:
-        return "the recipient is not in the directory"
+        return NOT_IN_DIRECTORY
     if not recipient.aad_object_id:
         return NO_ENTRA_ID
     tenant = configured.tenant_id if configured else None
     endpoint = await tenant_endpoint(session=session, tenant_id=tenant) or configured
     if endpoint is None:
-        return "no serviceUrl known for the tenant"
+        return NO_SERVICE_URL
     return PersonalTarget(
         aad_object_id=recipient.aad_object_id,
         tenant_id=endpoint.tenant_id,

@@ -96,6 +96,21 @@ class UnreachableNotice(Payload):
     about: str
 
 
+class UnreachableDigest(Payload):
+    """One message to a secretary naming everyone a batch could not reach, and why.
+
+    Each entry is `{"who", "why_da", "why_en"}`: the reason in both languages, as the reader's
+    chat language is only known when it is sent.
+    """
+
+    FORM = "text"
+    TEMPLATE = "outbox.unreachable_digest"
+    RENAMED = {"about": "subject"}
+
+    about: str
+    missed: list[dict[str, str]]
+
+
 class ProcurementScreeningCard(Payload):
     """A new procurement request, as the card IT screens it on."""
 
@@ -188,6 +203,7 @@ class InitiativeMoved(Payload):
 KINDS: tuple[type[Payload], ...] = (
     MeetingReminder,
     UnreachableNotice,
+    UnreachableDigest,
     ProcurementScreeningCard,
     ProcurementStatusNews,
     ProcurementChannelStatus,
