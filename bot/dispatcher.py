@@ -95,7 +95,7 @@ def dispatcher_for(
         tz=settings.tz,
         limits=limits_for(settings),
         endpoint=configured_endpoint(settings),
-        chats=PersonalChats(sender, graph, manifest_id=settings.app_id),
+        chats=PersonalChats(sender, graph, manifest_id=settings.teams_app_id or settings.app_id),
     )
 
 

@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     graph_client_secret: SecretStr = Field(
         SecretStr(""), validation_alias="GOVBOT_GRAPH_CLIENT_SECRET"
     )
+    # The Teams app's manifest id, to find it in the org's app catalog; empty = the bot's app
+    # id (govbot's manifest uses it as the app id).
+    teams_app_id: str = Field("", validation_alias="GOVBOT_TEAMS_APP_ID")
     # Only for testing against a local stand-in; empty = Microsoft's public endpoints.
     graph_url: str = Field("", validation_alias="GOVBOT_GRAPH_URL")
     graph_login_url: str = Field("", validation_alias="GOVBOT_GRAPH_LOGIN_URL")

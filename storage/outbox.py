@@ -65,6 +65,7 @@ class Delivery:
     sent_to: str | None
     last_error: str | None
     acknowledged_at: datetime | None
+    activity_id: str | None = None  # the channel's id of the posted message (to update it)
 
     @property
     def recipient(self) -> str:
@@ -100,6 +101,7 @@ def delivery_of(row: OutboxMessage) -> Delivery:
         sent_to=row.sent_to,
         last_error=row.last_error,
         acknowledged_at=row.acknowledged_at,
+        activity_id=row.activity_id,
     )
 
 

@@ -83,6 +83,9 @@ class MeetingReminder(Payload):
     place: str | None = None
     teams_link: str | None = None
     agenda: str | None = None
+    # How the member answered (acknowledged | snoozed | opted_out): the card shown in place of
+    # the posted one then says so and offers no more answers.
+    answered: str | None = None
 
 
 class UnreachableNotice(Payload):

@@ -33,6 +33,8 @@ class MeetingTurns:
         self._kick = runtime.outbox_kick
         self.confirmations = runtime.confirmations
         self._routes = runtime.routes
+        self._proactive = runtime.proactive
+        self._database = runtime.database
 
     # --- helpers -------------------------------------------------------------------------
 
