@@ -48,7 +48,8 @@ async def _arrived(channel: TestChannel, conversation: str, needle: str) -> Rece
 
 
 def _last(channel: TestChannel, conversation: str) -> Received:
-    return channel.to(conversation)[-1]
+    """The newest message posted to `conversation` (cards updated in place aside)."""
+    return [r for r in channel.to(conversation) if r.method == "POST"][-1]
 
 
 async def test_from_need_to_approved_request_across_a_restart(
@@ -161,6 +162,12 @@ async def test_from_need_to_approved_request_across_a_restart(
             )
         )
         assert "er sendt" in _last(channel, IT_CHANNEL).text
+        # IT's card now says who screens it, in place, and no longer offers to take it.
+        [screening] = [r for r in channel.to(IT_CHANNEL) if r.method == "PUT"]
+        assert screening.reply_to == it_card.activity_id and screening.card is not None
+        assert "Status: under screening – Bruger 7" in screening.text
+        titles = [a["title"] for a in screening.card["actions"]]
+        assert "Jeg tager den" not in titles and "Godkend" in titles
         question_card = await _arrived(channel, ANNE_CHAT, "Hvor mange lokaler")
         assert question_card.card is not None
         submit = next(a for a in question_card.card["actions"] if a["type"] == "Action.Submit")
@@ -184,8 +191,12 @@ async def test_from_need_to_approved_request_across_a_restart(
                     **IB,
                 )
             )
-        replies = [r.text for r in channel.to(IT_CHANNEL) if r.reply_to]
+        replies = [r.text for r in channel.to(IT_CHANNEL) if r.reply_to and r.method == "POST"]
         assert "er nu godkendt" in replies[-2] and "allerede godkendt" in replies[-1]
+        decided = [r for r in channel.to(IT_CHANNEL) if r.method == "PUT"][-1]
+        assert decided.reply_to == it_card.activity_id and decided.card is not None
+        assert "Status: godkendt – Bruger 7" in decided.text
+        assert decided.card["actions"] == [], "a decided request offers no more buttons"
         news = await _arrived(channel, ANNE_CHAT, "er nu **godkendt**")
         assert f"#{request.id}" in news.text
         # Anne heard of each change once: taken into screening, then approved.

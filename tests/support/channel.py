@@ -26,6 +26,7 @@ class Received:
     activity: dict[str, Any]
     reply_to: str | None
     method: str
+    activity_id: str | None = None  # the id the channel gave a posted activity
 
     @property
     def text(self) -> str:
@@ -195,10 +196,11 @@ class TestChannel:
         if failure:
             return self._failure_response(failure)
         activity = await request.json()
+        activity_id = f"1:{uuid.uuid4().hex}"
         await self._record(
-            Received(conversation_id, activity, request.match_info.get("aid"), "POST")
+            Received(conversation_id, activity, request.match_info.get("aid"), "POST", activity_id)
         )
-        return web.json_response({"id": f"1:{uuid.uuid4().hex}"})
+        return web.json_response({"id": activity_id})
 
     async def _update(self, request: web.Request) -> web.Response:
         activity = await request.json()

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from bot.capabilities import Runtime
+from bot.card_updates import update_posted
 from bot.conversations import clean_text
 from bot.handler import DIALOG_CONTEXT_KEY
 from bot.intents import IntentMatch
@@ -13,11 +14,18 @@ from bot.sdk import TurnContext
 from dialogs.cards import MAIN_ACTIONS
 from dialogs.permissions import Requirement, acting_access
 from dialogs.procurement import ProcurementDialog, ProcurementOptions
-from dialogs.procurement_notify import announce_status, relay_answer, relay_question
+from dialogs.procurement_notify import (
+    announce_status,
+    it_card_key,
+    relay_answer,
+    relay_question,
+    screening_card,
+)
 from dialogs.procurement_view import local_date, short, status_label, working_days_between
 from dialogs.texts import text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.packs import load_pack
+from storage import outbox
 from storage.access import Actor, NotAuthorisedError, Role
 from storage.errors import DomainError
 from storage.models.base import utcnow
@@ -74,6 +82,8 @@ class Procurement:
     def __init__(self, runtime: Runtime) -> None:
         self._settings = runtime.settings
         self._kick = runtime.outbox_kick
+        self._database = runtime.database
+        self._proactive = runtime.proactive
 
     # --- employees -------------------------------------------------------------------------
 
@@ -238,6 +248,28 @@ class Procurement:
                 name=record.requester_name,
             )
         after_commit(context, self._kick)
+        self._refresh_it_cards(context, record)
+
+    def _refresh_it_cards(self, context: TurnContext, record: RequestRecord) -> None:
+        """Once the turn has committed, show the request as it now stands on every screening
+        card posted for it, with only the buttons that still make sense."""
+        sender = self._proactive
+        if sender is None:
+            return
+        card = screening_card(record, self._settings.tz)
+
+        async def refresh() -> None:
+            async with self._database.transaction() as session:
+                posted = await outbox.deliveries(
+                    session=session, key_prefix=it_card_key(record.id), status=("sent",)
+                )
+            for delivery in posted:
+                await update_posted(
+                    database=self._database, sender=sender, delivery=delivery,
+                    message=card.model_copy(update={"lang": "da"}), tz=self._settings.tz,
+                )  # fmt: skip
+
+        after_commit(context, refresh)
 
     def _stale(self, context: TurnContext, record: RequestRecord) -> DomainError:
         return DomainError(
