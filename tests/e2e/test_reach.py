@@ -71,13 +71,18 @@ async def member(database: Database, n: int, *, linked: bool = True) -> str:
     return email
 
 
+async def rostered_member(channel: TestChannel, database: Database, n: int) -> str:
+    """User `n`, in Teams' roster and linked in the directory, who never wrote to the bot."""
+    in_roster(channel, n)
+    return await member(database, n)
+
+
 async def test_a_member_who_never_wrote_gets_the_reminder_in_a_chat_the_bot_opens(
     quiet_bot: RunningBot, channel: TestChannel
 ) -> None:
     database = quiet_bot.app[DATABASE]
     await talk(quiet_bot, channel, 30)  # someone in the tenant did: its serviceUrl is known
-    in_roster(channel, 31)
-    email = await member(database, 31)
+    email = await rostered_member(channel, database, 31)
     await plan(database, "c:first", principal=email)
     await plan(database, "c:second", person_id=None, principal=aad(31))
 
@@ -126,8 +131,7 @@ async def test_a_chat_that_appears_while_one_is_being_opened_gets_each_message_o
     """The member writes to the bot while the dispatcher is opening their chat."""
     database = quiet_bot.app[DATABASE]
     await talk(quiet_bot, channel, 33)
-    in_roster(channel, 34)
-    email = await member(database, 34)
+    email = await rostered_member(channel, database, 34)
     keys = ["i:1", "i:2", "i:3"]
     for key in keys:
         await plan(database, key, principal=email)
@@ -155,8 +159,7 @@ async def test_two_dispatchers_opening_the_same_chat_send_each_row_once(
     """Rows for one member named two ways (email, Entra id) are two recipients to the claim."""
     database = quiet_bot.app[DATABASE]
     await talk(quiet_bot, channel, 35)
-    in_roster(channel, 36)
-    email = await member(database, 36)
+    email = await rostered_member(channel, database, 36)
     await plan(database, "two:email", principal=email)
     await plan(database, "two:aad", principal=aad(36))
     first = Dispatcher(database, quiet_bot.app[PROACTIVE], tz=TZ)

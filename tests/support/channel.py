@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.support.activities import TENANT_ID
+from tests.support.loopback import serve_on_loopback
 
 
 @dataclass(frozen=True)
@@ -108,11 +109,7 @@ class TestChannel:
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
         app.router.add_get("/v3/conversations/{cid}/members/{uid}", self._member)
         app.router.add_get("/v3/conversations/{cid}/pagedmembers", self._paged_members)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, port = await serve_on_loopback(app)
         self.url = f"http://127.0.0.1:{port}/"
         return self
 

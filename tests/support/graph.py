@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.support.channel import TestChannel
+from tests.support.loopback import serve_on_loopback
 
 CATALOG_ID = "a1b2c3d4-0000-0000-0000-00000000cafe"
 _MAIL_FILTER = re.compile(r"^mail eq '((?:[^']|'')*)'$")
@@ -46,11 +47,7 @@ class StandInGraph:
         app.router.add_get("/v1.0/users", self._users)
         app.router.add_get("/v1.0/appCatalogs/teamsApps", self._catalog)
         app.router.add_post("/v1.0/users/{uid}/teamwork/installedApps", self._install)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, port = await serve_on_loopback(app)
         self.url = f"http://127.0.0.1:{port}/v1.0"
         self.login_url = f"http://127.0.0.1:{port}/login"
         return self
