@@ -220,6 +220,7 @@ class GovBot(ActivityHandler):
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await self._welcome_once(turn_context)
+        self._sync_roster_after(turn_context)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         """Action.Execute runs the same handlers as Action.Submit; other invokes are refused.

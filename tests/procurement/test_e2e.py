@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.cli import cli
 from bot.settings import Settings
+from storage import outbox
 from storage.db import Database
 from storage.models import ItSystem, Person, RoleAssignment
 from storage.procurement import RequestStatus, all_requests, request_history
@@ -45,6 +46,18 @@ async def _arrived(channel: TestChannel, conversation: str, needle: str) -> Rece
         while not any(needle in r.text for r in channel.to(conversation)):
             await channel.wait_for(len(channel.to(conversation)) + 1, conversation_id=conversation)
     return [r for r in channel.to(conversation) if needle in r.text][-1]
+
+
+async def _recorded_sent(database: Database, key: str) -> None:
+    """Wait until the dispatcher has recorded the row as sent (with its activity id): the
+    channel has the message a moment before that."""
+    async with asyncio.timeout(10):
+        while True:
+            async with database.transaction() as session:
+                row = await outbox.get_delivery(session=session, key=key)
+            if row is not None and row.status == "sent":
+                return
+            await asyncio.sleep(0.02)
 
 
 def _last(channel: TestChannel, conversation: str) -> Received:
@@ -144,6 +157,7 @@ async def test_from_need_to_approved_request_across_a_restart(
         it_card = await _arrived(channel, IT_CHANNEL, f"Ny anmodning #{request.id}")
         assert it_card.card is not None and "Anne Jensen" in it_card.text
         assert "version 5" in it_card.text
+        await _recorded_sent(database, f"procurement:{request.id}:it:channel")
 
         # The screener asks a question from the card; it reaches Anne 1:1 as a card.
         ask = {
