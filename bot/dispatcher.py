@@ -258,8 +258,6 @@ class Dispatcher:
                     continue
                 conversation.windows.record(now)
                 self._global.record(now)
-                if conversation.queue[0].conversation is None:
-                    self._global.record(now)  # opening the chat is a call against the same limit
                 conversation.sending = True
                 task = asyncio.create_task(send(conversation))
                 sending.add(task)
@@ -372,7 +370,13 @@ class Dispatcher:
             return True
         late = now - delivery.due_at > self.limits.late_after
         try:
-            info = job.conversation or await self._open(job)
+            info = job.conversation
+            if info is None:
+                info, opened = await self._open(job)
+                if opened:
+                    # The slot this send was picked in went to opening the chat (a call against
+                    # the same global limit); the message itself waits for one of its own.
+                    await self._global_slot()
         except NotInstalledError as error:
             async with self.database.transaction() as session:
                 await self._unreachable(session, delivery, error.reason, report)
@@ -434,8 +438,9 @@ class Dispatcher:
                 session=session, delivery=delivery, configured=self.endpoint
             )
 
-    async def _open(self, job: Job) -> ConversationInfo:
-        """The 1:1 chat for `job`'s target: one stored meanwhile, else a newly created one."""
+    async def _open(self, job: Job) -> tuple[ConversationInfo, bool]:
+        """The 1:1 chat for `job`'s target: one stored meanwhile, else a newly created one
+        (then True)."""
         assert job.target is not None
         target = job.target
         lock = self._opening.setdefault(target.aad_object_id, asyncio.Lock())
@@ -444,6 +449,7 @@ class Dispatcher:
                 found = await outbox_dispatch.resolve_recipient(
                     session=session, delivery=job.delivery
                 )
+            opened = found is None
             if found is None:
                 created = await self.chats.open(target)
                 async with self.database.transaction() as session:
@@ -453,7 +459,7 @@ class Dispatcher:
         if not lock.locked():
             self._opening.pop(target.aad_object_id, None)
         job.conversation = found
-        return found
+        return found, opened
 
     async def _global_slot(self) -> None:
         """Wait for room in the global window and take it (a call besides a send)."""
