@@ -3,12 +3,15 @@ shows changes, so its buttons never offer what is already done."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from bot.logs import fields
 from bot.outbox_render import render
 from bot.proactive import ProactiveSender
+from storage import outbox
 from storage.conversations import get_conversation
 from storage.db import Database
 from storage.outbox import Delivery
@@ -39,3 +42,42 @@ async def update_posted(
     await sender.update(conversation, delivery.activity_id, activity)
     log.info("card updated in place", extra=fields(key=delivery.key))
     return True
+
+
+async def keep_current(
+    *,
+    database: Database,
+    sender: ProactiveSender,
+    key_prefix: str,
+    message: Payload,
+    tz: ZoneInfo,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    attempts: int = 50,
+) -> int:
+    """Make every card planned under `key_prefix` show `message`: posted ones are updated in
+    place, unsent ones get it as their message; one being sent right now is waited for (a
+    few seconds at most) and then updated. Returns how many posted cards were updated."""
+    updated: set[str] = set()
+    for _ in range(attempts):
+        async with database.transaction() as session:
+            rows = await outbox.deliveries(session=session, key_prefix=key_prefix)
+            in_flight = False
+            for row in rows:
+                if row.status == "pending":
+                    if not await outbox.replace_pending_payload(
+                        session=session, key=row.key, payload=message
+                    ):
+                        in_flight = True  # claimed since it was read
+                elif row.status == "claimed":
+                    in_flight = True
+        for row in rows:
+            if row.status == "sent" and row.key not in updated:
+                if await update_posted(
+                    database=database, sender=sender, delivery=row, message=message, tz=tz
+                ):
+                    updated.add(row.key)
+        if not in_flight:
+            return len(updated)
+        await sleep(0.1)
+    log.warning("card still being sent; left as it was", extra=fields(key=key_prefix))
+    return len(updated)

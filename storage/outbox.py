@@ -168,6 +168,17 @@ async def enqueue(
     await session.flush()
 
 
+async def replace_pending_payload(*, session: AsyncSession, key: str, payload: Payload) -> bool:
+    """Give a row that has not been claimed yet a newer message; False when it is no longer
+    pending (claimed rows are never touched: their send may already be under way)."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.key == key, OutboxMessage.status == "pending")
+        .values(payload=stored_form(payload), updated_at=utcnow())
+    )
+    return bool(rowcount(result))
+
+
 async def cancel(*, session: AsyncSession, key_prefix: str) -> int:
     """Cancel every not-yet-sent delivery whose key starts with `key_prefix`; returns how many."""
     result = await session.execute(

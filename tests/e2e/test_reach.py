@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.app import DATABASE, PROACTIVE, ROSTERS
+from bot.card_updates import keep_current
 from bot.dispatch_pacing import DispatchLimits
 from bot.dispatcher import Dispatcher, configured_endpoint
 from bot.graph import GraphClient
 from bot.personal_chats import PersonalChats
 from bot.settings import Settings
-from storage import outbox
+from storage import outbox, outbox_dispatch
 from storage.conversations import personal_conversation
 from storage.db import Database
 from storage.directory import ensure_person, get_person, link_identity
@@ -371,3 +374,46 @@ async def test_an_app_missing_from_the_catalog_leaves_the_member_unreachable_wit
     async with database.transaction() as session:
         row = await outbox.get_delivery(session=session, key="k:1")
     assert row.last_error == "the app is not in the organisation's app catalog"
+
+
+async def test_a_card_changed_before_it_went_out_goes_out_changed_or_is_updated_once_sent(
+    quiet_bot: RunningBot, channel: TestChannel
+) -> None:
+    """IT may act on a request before its card's send is recorded: nothing stays stale."""
+    database = quiet_bot.app[DATABASE]
+    chat = await talk(quiet_bot, channel, 60)
+    await plan(database, "card:waiting", principal=aad(60))
+    await plan(database, "card:sending", principal=aad(60))
+    async with database.transaction() as session:
+        claim = await outbox_dispatch.claim_due(
+            session=session, worker="w", now=utcnow(), lease=timedelta(minutes=1), limit=10
+        )
+        [sending] = [d for d in claim.deliveries if d.key == "card:sending"]
+        await outbox_dispatch.release(  # leave only "card:sending" claimed
+            session=session,
+            worker="w",
+            ids=[d.id for d in claim.deliveries if d.key != "card:sending"],
+        )
+    newer = UnreachableNotice(who="ny udgave", about="x")
+    waits: list[float] = []
+
+    async def the_send_is_recorded_meanwhile(seconds: float) -> None:
+        waits.append(seconds)
+        async with database.transaction() as session:
+            await outbox_dispatch.mark_sent(
+                session=session, delivery_id=sending.id, worker="w", sent_to=chat,
+                activity_id="1:posted-card",
+            )  # fmt: skip
+
+    updated = await keep_current(
+        database=database, sender=quiet_bot.app[PROACTIVE], key_prefix="card:",
+        message=newer, tz=TZ, sleep=the_send_is_recorded_meanwhile,
+    )  # fmt: skip
+
+    assert updated == 1 and len(waits) == 1
+    [put] = [r for r in channel.to(chat) if r.method == "PUT"]
+    assert put.reply_to == "1:posted-card" and "ny udgave" in put.text
+    async with database.transaction() as session:
+        waiting = await outbox.get_delivery(session=session, key="card:waiting")
+    assert waiting is not None and waiting.status == "pending"
+    assert "ny udgave" in json.dumps(waiting.payload, ensure_ascii=False)

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from bot.capabilities import Runtime
-from bot.card_updates import update_posted
+from bot.card_updates import keep_current
 from bot.conversations import clean_text
 from bot.handler import DIALOG_CONTEXT_KEY
 from bot.intents import IntentMatch
@@ -25,7 +25,6 @@ from dialogs.procurement_view import local_date, short, status_label, working_da
 from dialogs.texts import text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.packs import load_pack
-from storage import outbox
 from storage.access import Actor, NotAuthorisedError, Role
 from storage.errors import DomainError
 from storage.models.base import utcnow
@@ -259,15 +258,10 @@ class Procurement:
         card = screening_card(record, self._settings.tz)
 
         async def refresh() -> None:
-            async with self._database.transaction() as session:
-                posted = await outbox.deliveries(
-                    session=session, key_prefix=it_card_key(record.id), status=("sent",)
-                )
-            for delivery in posted:
-                await update_posted(
-                    database=self._database, sender=sender, delivery=delivery,
-                    message=card.model_copy(update={"lang": "da"}), tz=self._settings.tz,
-                )  # fmt: skip
+            await keep_current(
+                database=self._database, sender=sender, key_prefix=it_card_key(record.id),
+                message=card.model_copy(update={"lang": "da"}), tz=self._settings.tz,
+            )  # fmt: skip
 
         after_commit(context, refresh)
 
