@@ -72,18 +72,26 @@ class BenchChannel:
         self.senders.clear()
         self.throttled = 0
 
+    def _refusal(self, stream: str, now: float) -> web.Response | None:
+        """Teams' 429 when a call on `stream` would break its limits, else None (counted)."""
+        if self.limits is None:
+            return None
+        wait = self.limits.admit(stream, now)
+        if wait <= 0:
+            return None
+        self.throttled += 1
+        return web.json_response(
+            {"error": {"code": "Throttled"}},
+            status=429,
+            headers={"Retry-After": self.limits.retry_after_header(wait)},
+        )
+
     async def _send(self, request: web.Request) -> web.Response:
         now = perf_counter()
         conversation_id = request.match_info["cid"]
-        if self.limits is not None:
-            wait = self.limits.admit(conversation_id, now)
-            if wait > 0:
-                self.throttled += 1
-                return web.json_response(
-                    {"error": {"code": "Throttled"}},
-                    status=429,
-                    headers={"Retry-After": self.limits.retry_after_header(wait)},
-                )
+        refused = self._refusal(conversation_id, now)
+        if refused is not None:
+            return refused
         activity = await request.json()
         self.received[conversation_id] += 1
         self.arrivals.append(now)
@@ -102,15 +110,9 @@ class BenchChannel:
         """Open a 1:1 chat; a creation counts against the bot's global limit like a send."""
         parameters = await request.json()
         members = parameters.get("members") or [{}]
-        if self.limits is not None:
-            wait = self.limits.admit(f"create:{members[0].get('id', 'x')}", perf_counter())
-            if wait > 0:
-                self.throttled += 1
-                return web.json_response(
-                    {"error": {"code": "Throttled"}},
-                    status=429,
-                    headers={"Retry-After": self.limits.retry_after_header(wait)},
-                )
+        refused = self._refusal(f"create:{members[0].get('id', 'x')}", perf_counter())
+        if refused is not None:
+            return refused
         self.created += 1
         conversation_id = f"a:1personal-{str(members[0].get('id', 'x')).removeprefix('29:')}"
         return web.json_response(
