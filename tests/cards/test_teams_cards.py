@@ -151,6 +151,7 @@ def samples(lang: Lang) -> dict[str, dict[str, Any]]:
             "place": "Rådhuset, lokale 2",
             "teams_link": "https://teams.microsoft.com/l/meetup-join/1",
             "agenda": "https://kommune.sharepoint.com/agenda",
+            "answered": None,
         },
         "meetings_list": {
             "heading": "Årshjulet 2027",

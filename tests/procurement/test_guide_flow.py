@@ -94,8 +94,8 @@ async def test_the_guide_says_first_what_it_does_how_long_and_when_it_answers(
 @pytest.mark.parametrize(
     ("owner", "buttons"),
     [
-        (True, ["Fortsæt med ny anmodning", "Jeg kontakter systemejeren"]),
-        (False, ["Fortsæt med ny anmodning", "Det dækker behovet"]),
+        (True, ["Ny anmodning", "Kontakt systemejer"]),
+        (False, ["Ny anmodning", "Det dækker behovet"]),
     ],
 )
 async def test_the_reuse_step_offers_the_owner_only_when_one_is_shown_and_its_buttons_once(
