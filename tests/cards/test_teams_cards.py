@@ -238,6 +238,15 @@ def samples(lang: Lang) -> dict[str, dict[str, Any]]:
             ],
         },
         "procurement_summary": _procurement(lang),
+        "profile": {
+            "unit": "Børn, Unge og Familie – Dagtilbud",
+            "language": "Dansk",
+            "edit_unit": {"action": "profile.unit"},
+            "languages": [
+                {"title": title, "data": {"action": "profile.language", "language": code}}
+                for code, title in (("da", "Dansk"), ("en", "English"))
+            ],
+        },
     }
 
 

@@ -33,7 +33,7 @@ class Talk:
     def __init__(self, bot: RunningBot, channel: TestChannel, n: int = 1) -> None:
         self.bot, self.channel, self.user = bot, channel, new_user(n)
 
-    async def send(self, said: str, **kw: Any) -> list[Received]:
+    async def send(self, said: str | None, **kw: Any) -> list[Received]:
         before = len(self.channel.received)
         activity = message(said, service_url=self.channel.url, **EN_TEAMS, **self.user, **kw)
         assert (await self.bot.post(activity)).status in (200, 201)
@@ -43,11 +43,11 @@ class Talk:
         return "\n".join(r.text for r in await self.send(said))
 
     async def choose_english(self) -> None:
-        """Choose English in "min profil", as the profile dialog asks it."""
-        await self.send("min profil")
-        await self.send("Digitalisering")
-        saved = await self.say("English")
-        assert "want answers in English" in saved
+        """Choose English on the "min profil" card, by its "English" button."""
+        cards = [r.card for r in await self.send("min profil") if r.card]
+        english = next(a for c in cards for a in c["actions"] if a["title"] == "English")
+        saved = "\n".join(r.text for r in await self.send(None, value=english["data"]))
+        assert "answer you in English" in saved
 
 
 @pytest.fixture
