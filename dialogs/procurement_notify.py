@@ -121,7 +121,8 @@ async def announce_request(
             subject=f"procurement {record.id} without IT channel",
         )
         for grant in await list_grants(session=session, role=Role.ADMIN):
-            key_admin = f"{key}:channel_missing:{grant.principal}"
+            # Not under it_card_key: the screening cards shown anew must not replace it.
+            key_admin = f"procurement:{record.id}:channel_missing:{grant.principal}"
             await _send_now(session, key_admin, notice, principal=grant.principal)
     return to_channel
 

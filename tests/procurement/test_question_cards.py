@@ -107,7 +107,10 @@ async def test_a_profile_unit_too_long_for_a_button_is_named_and_sent_by_a_short
     unit = "Børn, Unge og Familie – Dagtilbud"
     bot = await start_bot(make_settings(knowledge_pack=PACK, rate_limit_per_minute=0))
     try:
-        for said in ["min profil", unit, "dansk", *START[:2]]:
+        # The unit through the profile card's "Ret enhed" button; the language stays unset.
+        await bot.post(message("min profil", service_url=channel.url))
+        await bot.post(message(None, service_url=channel.url, value={"action": "profile.unit"}))
+        for said in [unit, *START[:2]]:
             await bot.post(message(said, service_url=channel.url))
         asked = channel.received[-1].activity
         assert f"Ifølge din profil er du i **{unit}**" in asked["text"]
