@@ -37,7 +37,7 @@ ONLY: list[str] = []
 QUICK = Sizes(10_000, 30_000, turns.Plan(rounds=2, slice_seconds=3), 500, 5_000, 450)
 
 
-SECTIONS = ("turns", "in-process", "fan-out", "scale-out", "kitos")
+SECTIONS = ("turns", "in-process", "fan-out", "fan-out, new chats", "scale-out", "kitos")
 
 
 async def _section(
@@ -85,6 +85,12 @@ async def run(sizes: Sizes, workdir: Path) -> tuple[list[Row], list[str]]:
     )
     await _section(rows, notes, "fan-out", lambda: fanout.measure(workdir, sizes.deliveries))
     await _section(
+        rows,
+        notes,
+        "fan-out, new chats",
+        lambda: fanout.measure(workdir, sizes.deliveries, stored=False),
+    )
+    await _section(
         rows, notes, "scale-out", lambda: fanout.measure_scale_out(workdir, sizes.deliveries)
     )
     await _section(rows, notes, "kitos", lambda: kitos.measure(workdir))
@@ -101,6 +107,9 @@ METHOD = [
     "Fan-out: theoretical minimum = the larger of (all deliveries through Teams' global "
     "sliding window of 30/s) and (the busiest conversation through 7/1 s, 8/2 s, 60/30 s); "
     "measured = first to last delivery at the channel.",
+    "Fan-out, new chats: the same to people govbot never talked to; each 1:1 chat is opened "
+    "first (POST /v3/conversations), and each opening counts in the minimum as one more call "
+    "through the global window (the bench channel limits creations like sends).",
 ]
 
 

@@ -27,6 +27,7 @@ class BenchChannel:
     arrivals: list[float] = field(default_factory=list)  # perf_counter() of each accepted send
     senders: Counter[int] = field(default_factory=Counter)  # the sender's TCP port → sends
     throttled: int = 0
+    created: int = 0  # 1:1 chats opened
     arrived: asyncio.Event = field(default_factory=asyncio.Event)  # set on every accepted send
     url: str = ""
     _waiters: dict[str, asyncio.Future[float]] = field(default_factory=dict)
@@ -71,18 +72,26 @@ class BenchChannel:
         self.senders.clear()
         self.throttled = 0
 
+    def _refusal(self, stream: str, now: float) -> web.Response | None:
+        """Teams' 429 when a call on `stream` would break its limits, else None (counted)."""
+        if self.limits is None:
+            return None
+        wait = self.limits.admit(stream, now)
+        if wait <= 0:
+            return None
+        self.throttled += 1
+        return web.json_response(
+            {"error": {"code": "Throttled"}},
+            status=429,
+            headers={"Retry-After": self.limits.retry_after_header(wait)},
+        )
+
     async def _send(self, request: web.Request) -> web.Response:
         now = perf_counter()
         conversation_id = request.match_info["cid"]
-        if self.limits is not None:
-            wait = self.limits.admit(conversation_id, now)
-            if wait > 0:
-                self.throttled += 1
-                return web.json_response(
-                    {"error": {"code": "Throttled"}},
-                    status=429,
-                    headers={"Retry-After": self.limits.retry_after_header(wait)},
-                )
+        refused = self._refusal(conversation_id, now)
+        if refused is not None:
+            return refused
         activity = await request.json()
         self.received[conversation_id] += 1
         self.arrivals.append(now)
@@ -98,8 +107,13 @@ class BenchChannel:
         return web.json_response({"id": f"1:{next(self._ids)}"})
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
+        """Open a 1:1 chat; a creation counts against the bot's global limit like a send."""
         parameters = await request.json()
         members = parameters.get("members") or [{}]
+        refused = self._refusal(f"create:{members[0].get('id', 'x')}", perf_counter())
+        if refused is not None:
+            return refused
+        self.created += 1
         conversation_id = f"a:1personal-{str(members[0].get('id', 'x')).removeprefix('29:')}"
         return web.json_response(
             {"id": conversation_id, "activityId": f"1:{next(self._ids)}", "serviceUrl": self.url}

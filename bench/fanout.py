@@ -35,6 +35,7 @@ from storage.conversations import remember_conversation
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models.base import utcnow
+from storage.models.directory import Person
 from storage.outbox_payloads import UnreachableNotice
 from tests.support.activities import message, new_user
 
@@ -52,9 +53,15 @@ class Plan:
     per_conversation: Counter[str]
 
 
-async def plan_deliveries(database: Database, service_url: str, total: int) -> Plan:
+async def plan_deliveries(
+    database: Database, service_url: str, total: int, *, stored: bool = True
+) -> Plan:
     """Store the conversations and enqueue `total` due deliveries: every BUSY_SHARE-th to one
-    busy channel, the rest to people's 1:1 chats (PER_PERSON each), in that mixed order."""
+    busy channel, the rest to people's 1:1 chats (PER_PERSON each), in that mixed order.
+
+    With `stored=False` the people are directory entries with an Entra id whom govbot never
+    talked to: the dispatcher opens each 1:1 chat first (one creation per person, counted in
+    the plan as a call against the global limit)."""
     counts: Counter[str] = Counter()
     channel_activity = message(
         "hej",
@@ -70,7 +77,18 @@ async def plan_deliveries(database: Database, service_url: str, total: int) -> P
         await remember_conversation(session=session, info=info)
         people = (total - busy + PER_PERSON - 1) // PER_PERSON
         for person in range(people):
-            activity = message("hej", service_url=service_url, **new_user(800_000 + person))
+            user = new_user(800_000 + person)
+            if not stored:
+                session.add(
+                    Person(
+                        email=f"bench{person}@bench.invalid",
+                        name=user["user_name"],
+                        aad_object_id=user["aad_object_id"],
+                    )
+                )
+                counts[f"create:{user['aad_object_id']}"] += 1
+                continue
+            activity = message("hej", service_url=service_url, **user)
             person_info = conversation_info(Activity().deserialize(activity))
             assert person_info is not None
             await remember_conversation(session=session, info=person_info)
@@ -83,7 +101,8 @@ async def plan_deliveries(database: Database, service_url: str, total: int) -> P
             else:
                 user = new_user(800_000 + (n - n // BUSY_SHARE - 1) % people)
                 target = {"principal": user["aad_object_id"], "kind": "personal"}
-                counts[f"a:1personal-{user['user'].removeprefix('29:')}"] += 1
+                chat = user["user"] if stored else user["aad_object_id"]
+                counts[f"a:1personal-{chat.removeprefix('29:')}"] += 1
             await outbox.enqueue(
                 session=session,
                 key=f"bench:{n}",
@@ -124,6 +143,7 @@ def _outcome_rows(section: str, channel: BenchChannel, plan: Plan) -> list[Row]:
         measured(section, "duplicates", duplicates, digits=0, target="0", ok=duplicates == 0),
         measured(section, "lost", lost, digits=0, target="0", ok=lost == 0),
         measured(section, "429s answered by the channel", channel.throttled, digits=0),
+        measured(section, "1:1 chats opened", channel.created, digits=0),
         measured(section, "first to last delivery", span, " s", digits=1),
         measured(section, "theoretical minimum (Teams' limits)", minimum, " s", digits=1),
     ]
@@ -142,16 +162,17 @@ def _outcome_rows(section: str, channel: BenchChannel, plan: Plan) -> list[Row]:
     return rows
 
 
-async def measure(workdir: Path, deliveries: int) -> list[Row]:
-    """`govbot reminders run` fans out `deliveries` to a channel enforcing Teams' limits."""
-    section = "fan-out"
-    url = f"sqlite+aiosqlite:///{workdir / 'fanout.db'}"
+async def measure(workdir: Path, deliveries: int, *, stored: bool = True) -> list[Row]:
+    """`govbot reminders run` fans out `deliveries` to a channel enforcing Teams' limits
+    (`stored=False`: to people whose 1:1 chats it must open first)."""
+    section = "fan-out" if stored else "fan-out, new chats"
+    url = f"sqlite+aiosqlite:///{workdir / ('fanout.db' if stored else 'fanout-new.db')}"
     upgrade(url)
     channel = await BenchChannel(limits=TeamsLimits()).start()
     try:
         database = Database.connect(url)
         try:
-            plan = await plan_deliveries(database, channel.url, deliveries)
+            plan = await plan_deliveries(database, channel.url, deliveries, stored=stored)
         finally:
             await database.dispose()
         timeout = minimum_span(plan.per_conversation) * 3 + 60

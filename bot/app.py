@@ -14,9 +14,9 @@ from aiohttp import web
 
 from bot.adapter import GovbotAdapter, SigningKeysUnavailableError, create_adapter
 from bot.assembly import build_bot
-from bot.dispatch_pacing import limits_for
-from bot.dispatcher import Dispatcher
+from bot.dispatcher import Dispatcher, dispatcher_for
 from bot.errors import turn_error_handler
+from bot.graph import graph_for
 from bot.handler import GovBot
 from bot.kitos.schedule import KitosSchedule
 from bot.kitos.setup import KitosConfig, kitos_config, sync_once
@@ -25,6 +25,7 @@ from bot.logs import fields
 from bot.middleware import RateLimit, TenantGate
 from bot.proactive import ProactiveSender
 from bot.retention import retention_running
+from bot.rosters import RosterSync
 from bot.sdk import Activity
 from bot.settings import Settings
 from knowledge.packs import load_pack
@@ -39,6 +40,7 @@ ADAPTER = web.AppKey("adapter", GovbotAdapter)
 BOT = web.AppKey("bot", GovBot)
 PROACTIVE = web.AppKey("proactive", ProactiveSender)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+ROSTERS = web.AppKey("rosters", RosterSync)
 
 HEALTH_TIMEOUT_SECONDS = 3.0
 _dumps = partial(json.dumps, ensure_ascii=False, default=str)
@@ -55,10 +57,16 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     adapter.use(TenantGate(settings.allowed_tenants))
     adapter.use(RateLimit(settings.rate_limit_per_minute, language=settings.language))
     proactive = ProactiveSender(adapter, settings.app_id)
-    dispatcher = Dispatcher(
-        database, proactive, tz=settings.tz, language=settings.language, limits=limits_for(settings)
+    graph = graph_for(settings)
+    dispatcher = dispatcher_for(settings, database, proactive, graph)
+    rosters = RosterSync(database, adapter, settings.app_id)
+    bot = build_bot(
+        settings,
+        database,
+        proactive=proactive,
+        outbox_kick=dispatcher.kick,
+        roster_changed=rosters.sync_soon,
     )
-    bot = build_bot(settings, database, proactive=proactive, outbox_kick=dispatcher.kick)
 
     app = web.Application(client_max_size=settings.max_request_bytes)
     app[SETTINGS] = settings
@@ -67,6 +75,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     app[BOT] = bot
     app[PROACTIVE] = proactive
     app[DISPATCHER] = dispatcher
+    app[ROSTERS] = rosters
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.on_startup.append(_seed_access)
@@ -77,6 +86,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     app.cleanup_ctx.append(_retention)
     if kitos is not None and settings.kitos_schedule:
         app.cleanup_ctx.append(partial(_run_kitos_sync, kitos))
+    app.cleanup_ctx.append(_sync_rosters_daily)
     return app
 
 
@@ -129,6 +139,15 @@ async def _run_dispatcher(app: web.Application) -> AsyncIterator[None]:
     await asyncio.gather(task, return_exceptions=True)
 
 
+async def _sync_rosters_daily(app: web.Application) -> AsyncIterator[None]:
+    """Every team's and group chat's members are read again once a day."""
+    task = asyncio.create_task(app[ROSTERS].run_daily(), name="roster-sync")
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    await app[ROSTERS].stop()
+
+
 async def _seed_access(app: web.Application) -> None:
     """Grant the admins and screeners named in settings; a down database only logs."""
     settings = app[SETTINGS]
@@ -146,6 +165,9 @@ async def _seed_access(app: web.Application) -> None:
 async def _close_resources(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[ADAPTER].authentication.close()
+    graph = app[DISPATCHER].chats.graph
+    if graph is not None:
+        await graph.close()
     await app[DATABASE].dispose()
 
 

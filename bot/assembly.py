@@ -21,6 +21,7 @@ from bot.capabilities import (
 from bot.handler import GovBot
 from bot.intents import IntentMatcher, trained_matcher
 from bot.proactive import ProactiveSender
+from bot.rosters import Roster
 from bot.routing import SlotSource
 from bot.sdk import ConversationState, DialogSet, TurnContext, UserState
 from bot.settings import Settings
@@ -56,6 +57,7 @@ def build_bot(
     *,
     proactive: ProactiveSender | None = None,
     outbox_kick: Callable[[], Awaitable[None]] | None = None,
+    roster_changed: Callable[[Roster], object] | None = None,
 ) -> GovBot:
     """Wire every capability into one GovBot."""
     storage = SqlStorage(database)
@@ -87,6 +89,7 @@ def build_bot(
         matcher=matcher,
         routes=runtime.routes,
         slots=slot_source(settings.knowledge_pack, matcher),
+        roster_changed=roster_changed,
     )
     return bot
 

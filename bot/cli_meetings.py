@@ -290,8 +290,8 @@ def reminders_cli() -> None:
 def run(settings: Settings, loop: bool) -> None:
     """Send every due reminder now, within Teams' limits (also runs inside `govbot serve`)."""
     from bot.adapter import create_adapter
-    from bot.dispatch_pacing import limits_for
-    from bot.dispatcher import Dispatcher
+    from bot.dispatcher import dispatcher_for
+    from bot.graph import graph_for
     from bot.proactive import ProactiveSender
     from storage.db import Database
     from storage.migrate import upgrade
@@ -301,19 +301,18 @@ def run(settings: Settings, loop: bool) -> None:
     async def go() -> Any:
         database = Database.connect(settings.database_url)
         adapter = create_adapter(settings)
+        graph = graph_for(settings)
         try:
-            dispatcher = Dispatcher(
-                database,
-                ProactiveSender(adapter, settings.app_id),
-                tz=settings.tz,
-                language=settings.language,
-                limits=limits_for(settings),
+            dispatcher = dispatcher_for(
+                settings, database, ProactiveSender(adapter, settings.app_id), graph
             )
             if loop:
                 await dispatcher.run_forever()
             return await dispatcher.drain(settle=30)
         finally:
             await adapter.authentication.close()
+            if graph is not None:
+                await graph.close()
             await database.dispose()
 
     report = asyncio.run(go())

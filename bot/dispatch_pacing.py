@@ -18,7 +18,7 @@ from bot.rate_windows import SlidingWindows, Window
 from bot.sdk import ErrorResponseException
 from bot.settings import Settings
 from dialogs.texts import Lang
-from storage.conversations import ConversationInfo
+from storage.conversations import ConversationInfo, PersonalTarget
 from storage.outbox import Delivery
 
 # Statuses worth another try later, and those that mean the recipient cannot be reached.
@@ -52,6 +52,9 @@ class DispatchLimits:
     backoff_cap_seconds: float = 300.0
     max_inline_wait_seconds: float = 30.0
     default_retry_after_seconds: float = 1.0
+    # A secretary's digest of unreached members waits this long after its first entry, so
+    # the rest of the batch (fanned out meanwhile) joins it.
+    digest_gather: timedelta = timedelta(seconds=10)
 
     def backoff(self, attempts: int) -> float:
         """Seconds to wait before the next try of a row tried `attempts` times."""
@@ -66,20 +69,34 @@ def limits_for(settings: Settings) -> DispatchLimits:
     return DispatchLimits(
         global_per_second=settings.reminder_rate,
         grace=timedelta(hours=settings.reminder_grace_hours),
+        digest_gather=timedelta(seconds=settings.reminder_digest_seconds),
     )
 
 
 @dataclass
 class Job:
-    """A claimed delivery waiting in its conversation's queue, in claim order."""
+    """A claimed delivery waiting in its conversation's queue, in claim order.
+
+    A personal row whose recipient has no stored chat yet carries the `target` to open one
+    with instead of a `conversation`; the chat is opened right before its send.
+    """
 
     delivery: Delivery
-    conversation: ConversationInfo
+    conversation: ConversationInfo | None
     # The recipient's language, for a message planned without one (their profile or own words,
     # else the municipality's): read when the row is claimed.
     lang: Lang
+    target: PersonalTarget | None = None
     order: int = 0
     inline_waited: float = 0.0
+
+    @property
+    def pace_key(self) -> str:
+        """The conversation whose limits this job is paced by (the chat to be, if none yet)."""
+        if self.conversation is not None:
+            return self.conversation.conversation_id
+        assert self.target is not None, "a job has a conversation or a target"
+        return f"new-personal:{self.target.aad_object_id}"
 
 
 @dataclass

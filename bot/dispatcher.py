@@ -30,21 +30,31 @@ from bot.dispatch_pacing import (
     ConversationPaces,
     DispatchLimits,
     Job,
+    limits_for,
     next_send,
     retry_after_of,
     status_of,
 )
+from bot.graph import GraphClient, GraphError, GraphThrottledError
 from bot.logs import fields
 from bot.outbox_render import render
 from bot.outbox_unreachable import report_unreachable
+from bot.personal_chats import InstallationPendingError, NotInstalledError, PersonalChats
 from bot.proactive import ProactiveSender
 from bot.rate_windows import SlidingWindows, rate_windows
 from bot.sdk import ErrorResponseException
+from bot.settings import Settings
 from dialogs.language import recipient_language
 from dialogs.texts import Lang
 from storage import outbox_dispatch
-from storage.conversations import ConversationInfo
+from storage.conversations import (
+    ConversationInfo,
+    PersonalTarget,
+    TenantEndpoint,
+    remember_conversation,
+)
 from storage.db import Database
+from storage.directory import link_identity
 from storage.models.base import utcnow
 from storage.outbox import Delivery
 
@@ -63,6 +73,33 @@ class DispatchReport:
     unreachable: int = 0
     missed: int = 0
     lost_claims: int = 0
+
+
+def configured_endpoint(settings: Settings) -> TenantEndpoint | None:
+    """The tenant and serviceUrl settings name for opening chats on a fresh install."""
+    tenants = sorted(settings.allowed_tenants)
+    tenant = settings.app_tenant_id or (tenants[0] if len(tenants) == 1 else "")
+    if not tenant or not settings.teams_service_url:
+        return None
+    return TenantEndpoint(tenant, settings.teams_service_url)
+
+
+def dispatcher_for(
+    settings: Settings,
+    database: Database,
+    sender: ProactiveSender,
+    graph: GraphClient | None = None,
+) -> Dispatcher:
+    """The dispatcher as settings configure it (`graph`: installs the app where missing)."""
+    return Dispatcher(
+        database,
+        sender,
+        tz=settings.tz,
+        language=settings.language,
+        limits=limits_for(settings),
+        endpoint=configured_endpoint(settings),
+        chats=PersonalChats(sender, graph, manifest_id=settings.teams_app_id or settings.app_id),
+    )
 
 
 def worker_name() -> str:
@@ -84,6 +121,8 @@ class Dispatcher:
         worker: str | None = None,
         clock: Callable[[], float] = monotonic,
         now: Callable[[], datetime] = utcnow,
+        endpoint: TenantEndpoint | None = None,
+        chats: PersonalChats | None = None,
     ) -> None:
         self.database = database
         self.sender = sender
@@ -103,6 +142,14 @@ class Dispatcher:
         self._conversations = ConversationPaces(self.limits)
         self._wake = asyncio.Event()
         self._drain_lock = asyncio.Lock()
+        # The configured tenant and serviceUrl, for opening chats before any was seen.
+        self.endpoint = endpoint
+        # One chat opening per person at a time: a second row for them waits and then finds
+        # the chat the first one opened (or the one their own message brought meanwhile).
+        self._opening: dict[str, asyncio.Lock] = {}
+        self.chats = chats or PersonalChats(sender)
+        if self.chats.graph is not None:
+            self.chats.graph.pace = self._global_slot  # Graph calls count against the limit
 
     async def kick(self) -> None:
         """Wake the dispatcher now (e.g. right after a turn planned a delivery)."""
@@ -197,7 +244,7 @@ class Dispatcher:
                         order += 1
                         job.order = order
                         queued[job.delivery.id] = job
-                        self._conversations.of(job.conversation.conversation_id).queue.append(job)
+                        self._conversations.of(job.pace_key).queue.append(job)
                         in_flight += 1
                 if in_flight == 0:
                     if more:
@@ -285,22 +332,32 @@ class Dispatcher:
                 conversation = await outbox_dispatch.resolve_recipient(
                     session=session, delivery=delivery
                 )
-                if conversation is None:
-                    await self._unreachable(
-                        session, delivery, "no stored conversation with the recipient", report
+                if conversation is not None:
+                    lang = await recipient_language(
+                        session=session, conversation=conversation, default=self.language
                     )
+                    jobs.append(Job(delivery, conversation, lang))
                     continue
-                lang = await recipient_language(
-                    session=session, conversation=conversation, default=self.language
+                target = await outbox_dispatch.personal_target(
+                    session=session, delivery=delivery, configured=self.endpoint
                 )
-            jobs.append(Job(delivery, conversation, lang))
+                recipient = await outbox_dispatch.recipient_of(session=session, delivery=delivery)
+            if target == outbox_dispatch.NO_ENTRA_ID and recipient and recipient.email:
+                target = await self._look_up(delivery, recipient.email)
+            if isinstance(target, str):
+                async with self.database.transaction() as session:
+                    await self._unreachable(session, delivery, target, report)
+                continue
+            # Someone govbot has no chat with has neither a profile nor words of their own
+            # kept: the municipality's language.
+            jobs.append(Job(delivery, None, self.language, target))
         return jobs, len(claim.deliveries)
 
     async def _attempt(
         self, job: Job, conversation: ConversationPace, report: DispatchReport
     ) -> bool:
         """Send `job` once; False when it should be tried again right here (a short 429)."""
-        delivery, info = job.delivery, job.conversation
+        delivery = job.delivery
         now = self.now()
         if delivery.lease_until and delivery.lease_until - now < self.limits.lease / 4:
             # It waited so long that the lease may run out mid-send: hand it back untouched.
@@ -322,6 +379,29 @@ class Dispatcher:
             report.missed += 1
             return True
         late = now - delivery.due_at > self.limits.late_after
+        try:
+            info = job.conversation
+            if info is None:
+                info, opened = await self._open(job)
+                if opened:
+                    # The slot this send was picked in went to opening the chat (a call against
+                    # the same global limit); the message itself waits for one of its own.
+                    await self._global_slot()
+        except NotInstalledError as error:
+            async with self.database.transaction() as session:
+                await self._unreachable(session, delivery, error.reason, report)
+            return True
+        except GraphThrottledError as error:
+            return await self._refused(job, conversation, report, 429, error.retry_after)
+        except (GraphError, InstallationPendingError) as error:
+            log.info("app installation not done", extra=fields(error=type(error).__name__))
+            return await self._refused(job, conversation, report, 503, None)
+        except ErrorResponseException as error:
+            status, retry_after = status_of(error), retry_after_of(error)
+            return await self._refused(job, conversation, report, status, retry_after)
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            log.info("channel unreachable", extra=fields(error=type(error).__name__))
+            return await self._refused(job, conversation, report, 0, None)
         try:
             activity = render(
                 delivery.message(),
@@ -347,6 +427,70 @@ class Dispatcher:
         else:
             await self._sent(delivery, info, ids, late, report)
             return True
+        if status in UNREACHABLE_STATUSES:
+            async with self.database.transaction() as session:
+                await self._unreachable(session, delivery, f"{status} from channel", report)
+            return True
+        return await self._refused(job, conversation, report, status, retry_after)
+
+    async def _look_up(self, delivery: Delivery, email: str) -> PersonalTarget | str:
+        """Ask Graph for the Entra id of a member the rosters did not name; link it, try again."""
+        try:
+            found = await self.chats.find_entra_id(email)
+        except Exception as error:  # Graph down or throttled: the row says why
+            log.info("graph look-up failed", extra=fields(error=type(error).__name__))
+            return outbox_dispatch.NO_ENTRA_ID
+        if found is None:
+            return outbox_dispatch.NO_ENTRA_ID
+        async with self.database.transaction() as session:
+            await link_identity(session=session, email=email, aad_object_id=found, actor="graph")
+            return await outbox_dispatch.personal_target(
+                session=session, delivery=delivery, configured=self.endpoint
+            )
+
+    async def _open(self, job: Job) -> tuple[ConversationInfo, bool]:
+        """The 1:1 chat for `job`'s target: one stored meanwhile, else a newly created one
+        (then True)."""
+        assert job.target is not None
+        target = job.target
+        lock = self._opening.setdefault(target.aad_object_id, asyncio.Lock())
+        async with lock:
+            async with self.database.transaction() as session:
+                found = await outbox_dispatch.resolve_recipient(
+                    session=session, delivery=job.delivery
+                )
+            opened = found is None
+            if found is None:
+                created = await self.chats.open(target)
+                async with self.database.transaction() as session:
+                    await remember_conversation(session=session, info=created)
+                log.info("personal chat opened", extra=fields(key=job.delivery.key))
+                found = created
+        if not lock.locked():
+            self._opening.pop(target.aad_object_id, None)
+        job.conversation = found
+        return found, opened
+
+    async def _global_slot(self) -> None:
+        """Wait for room in the global window and take it (a call besides a send)."""
+        while True:
+            now = self.clock()
+            at = self._global.earliest(now)
+            if at <= now:
+                self._global.record(now)
+                return
+            await asyncio.sleep(at - now)
+
+    async def _refused(
+        self,
+        job: Job,
+        conversation: ConversationPace,
+        report: DispatchReport,
+        status: int,
+        retry_after: float | None,
+    ) -> bool:
+        """Settle a send or chat opening the channel refused (or did not answer)."""
+        delivery = job.delivery
         if status == 429:
             report.throttled += 1
             wait = retry_after or self.limits.default_retry_after_seconds
@@ -363,10 +507,6 @@ class Dispatcher:
                 count_attempt=False,
             )
             report.retried += 1
-            return True
-        if status in UNREACHABLE_STATUSES:
-            async with self.database.transaction() as session:
-                await self._unreachable(session, delivery, f"{status} from channel", report)
             return True
         if (status == 0 or status in TRANSIENT_STATUSES) and (
             delivery.attempts < self.limits.max_attempts
@@ -444,4 +584,10 @@ class Dispatcher:
             return
         report.unreachable += 1
         log.info("recipient unreachable", extra=fields(key=delivery.key, reason=reason))
-        await report_unreachable(session=session, delivery=delivery, now=self.now())
+        await report_unreachable(
+            session=session,
+            delivery=delivery,
+            error=reason,
+            now=self.now(),
+            gather=self.limits.digest_gather,
+        )

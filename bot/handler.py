@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from time import perf_counter
@@ -16,6 +16,7 @@ from bot.intents import IntentMatch, IntentMatcher, Understood
 from bot.local import ONE_SHOT_CHANNEL
 from bot.logs import fields
 from bot.notices import card_message
+from bot.rosters import Roster, roster_of
 from bot.routing import Routes, SlotSource, continue_dialog
 from bot.sdk import (
     Activity,
@@ -50,6 +51,7 @@ from dialogs.turn import (
     LANG_KEY,
     SESSION_KEY,
     USER_KEY,
+    after_commit,
     say,
     show,
     turn_lang,
@@ -92,8 +94,11 @@ class GovBot(ActivityHandler):
         matcher: IntentMatcher,
         routes: Routes,
         slots: SlotSource,
+        roster_changed: Callable[[Roster], object] | None = None,
     ) -> None:
         self._settings = settings
+        # Called after the turn commits when members join a team or chat (the roster sync).
+        self._roster_changed = roster_changed
         self._database = database
         self._conversation_state = conversation_state
         self._user_state = user_state
@@ -207,9 +212,24 @@ class GovBot(ActivityHandler):
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         if any(member.id == bot_id for member in members_added or []):
             await self._welcome_once(turn_context)
+        self._sync_roster_after(turn_context)
+
+    def _sync_roster_after(self, turn_context: TurnContext) -> None:
+        """Learn the members of a team or chat the bot or someone else just joined."""
+        info = conversation_info(turn_context.activity, with_reference=False)
+        roster = roster_of(info) if info is not None else None
+        changed = self._roster_changed
+        if roster is None or changed is None:
+            return
+
+        async def sync() -> None:
+            changed(roster)  # starts the sync beside the turn: a big team takes many pages
+
+        after_commit(turn_context, sync)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await self._welcome_once(turn_context)
+        self._sync_roster_after(turn_context)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         """Action.Execute runs the same handlers as Action.Submit; other invokes are refused.

@@ -1,46 +1,76 @@
-"""The "could not reach" notice: whoever a row names hears when its recipient cannot be reached."""
+"""The "could not reach" digest: whoever a row names hears once per batch who was not reached.
+
+A row's `last_error` says why in a stable English phrase (it is also in the logs); the digest
+and the delivery status view turn it into a sentence with the fix, in the reader's language.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import outbox
+from bot.personal_chats import INSTALL_REFUSED, NOT_IN_CATALOG, NOT_INSTALLED
+from dialogs.texts import Lang, text
+from storage import outbox_dispatch
 from storage.outbox import Delivery
-from storage.outbox_payloads import PayloadError, UnreachableNotice
+from storage.outbox_digest import add_to_digest
+from storage.outbox_payloads import PayloadError
+
+# The start of a stored reason → its text under `outbox.why`.
+_WHY = (
+    (NOT_INSTALLED, "not_installed"),
+    (NOT_IN_CATALOG, "not_in_catalog"),
+    (INSTALL_REFUSED, "install_refused"),
+    (outbox_dispatch.NO_ENTRA_ID, "no_entra_id"),
+    (outbox_dispatch.NOT_IN_DIRECTORY, "not_in_directory"),
+    (outbox_dispatch.NO_SERVICE_URL, "no_service_url"),
+    ("403 from channel", "blocked"),
+    ("404 from channel", "blocked"),
+)
 
 
-def unreachable_notice(delivery: Delivery) -> UnreachableNotice:
-    """The notice that `delivery` did not reach its recipient (named as the row names them)."""
+def why(error: str | None, who: str, lang: Lang) -> str:
+    """Why a row was not delivered, and what fixes it, as a sentence in `lang`."""
+    for start, key in _WHY:
+        if (error or "").startswith(start):
+            return text(f"outbox.why.{key}", lang, who=who)
+    return text("outbox.why.other", lang, error=error or "?")
+
+
+def batch_of(delivery: Delivery) -> str:
+    """The batch a row belongs to: its key without the recipient (`meeting:12:member_reminder`)."""
+    return delivery.key.rsplit(":", 1)[0] if ":" in delivery.key else delivery.key
+
+
+def named(delivery: Delivery) -> tuple[str, str]:
+    """Who a row was for and what about, as the row names them."""
     try:
         message = delivery.message()
     except PayloadError:  # its recipient is still worth telling about
-        who = subject = None
-    else:
-        who, subject = message.recipient_name, message.subject
-    return UnreachableNotice(
-        subject=f"unreachable {delivery.key}",
-        who=who or delivery.recipient,
-        about=subject or delivery.key,
-    )
+        return delivery.recipient, delivery.key
+    return message.recipient_name or delivery.recipient, message.subject or delivery.key
 
 
-async def report_unreachable(*, session: AsyncSession, delivery: Delivery, now: datetime) -> None:
-    """Plan the notice for everyone `delivery.report_to` names (the body's secretaries)."""
-    notice = unreachable_notice(delivery)
+async def report_unreachable(
+    *,
+    session: AsyncSession,
+    delivery: Delivery,
+    error: str,
+    now: datetime,
+    gather: timedelta = timedelta(0),
+) -> None:
+    """Add `delivery` to the digest of everyone its `report_to` names (the body's secretaries);
+    the digest goes out `gather` after its first entry, so one batch's failures share it."""
+    who, about = named(delivery)
+    entry = {"who": who, "why_da": why(error, who, "da"), "why_en": why(error, who, "en")}
     for target in delivery.report_to:
-        await outbox.enqueue(
+        reader = target.get("principal") or target.get("conversation_id") or "?"
+        await add_to_digest(
             session=session,
-            key=f"{delivery.key}:unreachable:{_target_name(target)}",
-            due_at=now,
-            payload=notice,
-            conversation_id=target.get("conversation_id"),
-            principal=target.get("principal"),
-            kind="channel" if target.get("conversation_id") else "personal",
-            source="outbox",
+            key=f"unreachable:{batch_of(delivery)}:{reader}",
+            target=target,
+            about=about,
+            entry=entry,
+            due_at=now + gather,
         )
-
-
-def _target_name(target: dict[str, str]) -> str:
-    return target.get("principal") or target.get("conversation_id") or "?"

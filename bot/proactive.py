@@ -1,13 +1,25 @@
-"""Proactive messages: send to a stored conversation outside the turn that caused it."""
+"""Proactive messages: send to a stored conversation outside the turn that caused it, open a
+1:1 chat with someone who never wrote to the bot, and update a posted activity in place."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 
+from bot.connectors import bot_connector
 from bot.conversations import reference_of
-from bot.sdk import Activity, CloudAdapter, ResourceResponse, TurnContext
-from storage.conversations import ConversationInfo
+from bot.sdk import (
+    Activity,
+    ChannelAccount,
+    CloudAdapter,
+    ConnectorClient,
+    ConversationAccount,
+    ConversationParameters,
+    ConversationReference,
+    ResourceResponse,
+    TurnContext,
+)
+from storage.conversations import ConversationInfo, PersonalTarget
 
 log = logging.getLogger(__name__)
 
@@ -43,3 +55,58 @@ class ProactiveSender:
         if failure:
             raise failure[0]
         return [response.id for response in sent if response and response.id]
+
+    async def create_personal(self, target: PersonalTarget) -> ConversationInfo:
+        """Open (or find: Teams keeps one per user) the bot's 1:1 chat with `target`.
+
+        Only the conversation is created, no message goes with it, so a creation repeated after
+        a lost answer or by a second dispatcher can never deliver anything twice. Errors from
+        the channel propagate (403/404: the app is not installed for the user).
+        """
+        bot = ChannelAccount(id=f"28:{self.app_id}" if self.app_id else None)
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=bot,
+            members=[ChannelAccount(id=target.aad_object_id, aad_object_id=target.aad_object_id)],
+            tenant_id=target.tenant_id,
+            channel_data={"tenant": {"id": target.tenant_id}},
+        )
+        connector = await self._connector(target.service_url)
+        created = await connector.conversations.create_conversation(parameters)
+        service_url = created.service_url or target.service_url
+        reference = ConversationReference(
+            bot=bot,
+            user=ChannelAccount(
+                id=target.aad_object_id, aad_object_id=target.aad_object_id, name=target.name
+            ),
+            conversation=ConversationAccount(
+                id=created.id, conversation_type="personal", tenant_id=target.tenant_id
+            ),
+            channel_id="msteams",
+            service_url=service_url,
+        )
+        return ConversationInfo(
+            conversation_id=str(created.id)[:512],
+            conversation_type="personal",
+            channel_id="msteams",
+            service_url=service_url[:512],
+            reference=reference.serialize(),
+            tenant_id=target.tenant_id,
+            aad_object_id=target.aad_object_id,
+            user_name=target.name,
+            user_email=target.email,
+        )
+
+    async def update(
+        self, conversation: ConversationInfo, activity_id: str, activity: Activity
+    ) -> None:
+        """Replace the posted activity `activity_id` in `conversation` with `activity` (PUT)."""
+        activity.id = activity_id
+        activity.conversation = ConversationAccount(id=conversation.conversation_id)
+        connector = await self._connector(conversation.service_url)
+        await connector.conversations.update_activity(
+            conversation.conversation_id, activity_id, activity
+        )
+
+    async def _connector(self, service_url: str) -> ConnectorClient:
+        return await bot_connector(self.adapter, self.app_id, service_url)

@@ -94,6 +94,20 @@ if TYPE_CHECKING:
         name: str | None = None
         thumbnail_url: str | None = None
 
+    class ConversationParameters(_Model):
+        is_group: bool | None = None
+        bot: ChannelAccount | None = None
+        members: list[ChannelAccount] | None = None
+        topic_name: str | None = None
+        activity: Activity | None = None
+        channel_data: Any = None
+        tenant_id: str | None = None
+
+    class ConversationResourceResponse(_Model):
+        activity_id: str | None = None
+        service_url: str | None = None
+        id: str | None = None
+
     class InvokeResponse(_Model):
         status: int | None = None
         body: Any = None
@@ -226,6 +240,9 @@ if TYPE_CHECKING:
         TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL: ClassVar[str]
         TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL: ClassVar[str]
         OAUTH_URL: ClassVar[str]
+        AUDIENCE_CLAIM: ClassVar[str]
+        APP_ID_CLAIM: ClassVar[str]
+        SERVICE_URL_CLAIM: ClassVar[str]
 
     class BotFrameworkAuthentication:
         async def authenticate_request(
@@ -302,6 +319,8 @@ if TYPE_CHECKING:
 
     class CloudAdapter(BotAdapter):
         """botbuilder-integration-aiohttp's adapter over CloudAdapterBase."""
+
+        bot_framework_authentication: BotFrameworkAuthentication
 
         def __init__(
             self, bot_framework_authentication: BotFrameworkAuthentication | None = None
@@ -604,7 +623,9 @@ else:
         CardAction,
         ChannelAccount,
         ConversationAccount,
+        ConversationParameters,
         ConversationReference,
+        ConversationResourceResponse,
         ErrorResponseException,
         InvokeResponse,
         ResourceResponse,
@@ -647,7 +668,9 @@ __all__ = [
     "ConnectorClient",
     "ConnectorFactory",
     "ConversationAccount",
+    "ConversationParameters",
     "ConversationReference",
+    "ConversationResourceResponse",
     "ConversationState",
     "Dialog",
     "DialogContext",

@@ -83,6 +83,26 @@ class Settings(BaseSettings):
     reminder_grace_hours: float = Field(
         24.0, ge=0, le=24 * 30, validation_alias="GOVBOT_REMINDER_GRACE_HOURS"
     )
+    # How long a secretary's digest of unreached members gathers the rest of its batch.
+    reminder_digest_seconds: float = Field(
+        10.0, ge=0, le=3600, validation_alias="GOVBOT_REMINDER_DIGEST_SECONDS"
+    )
+    # Where the tenant's Bot Connector is before govbot has seen any conversation in it (Teams'
+    # serviceUrl, e.g. https://smba.trafficmanager.net/emea/); one seen later takes over.
+    teams_service_url: str = Field("", validation_alias="GOVBOT_TEAMS_SERVICE_URL")
+    # Microsoft Graph (optional; app credentials): finds members' Entra ids by email and
+    # installs the app for a member who does not have it. All three, or none.
+    graph_tenant_id: str = Field("", validation_alias="GOVBOT_GRAPH_TENANT_ID")
+    graph_client_id: str = Field("", validation_alias="GOVBOT_GRAPH_CLIENT_ID")
+    graph_client_secret: SecretStr = Field(
+        SecretStr(""), validation_alias="GOVBOT_GRAPH_CLIENT_SECRET"
+    )
+    # The Teams app's manifest id, to find it in the org's app catalog; empty = the bot's app
+    # id (govbot's manifest uses it as the app id).
+    teams_app_id: str = Field("", validation_alias="GOVBOT_TEAMS_APP_ID")
+    # Only for testing against a local stand-in; empty = Microsoft's public endpoints.
+    graph_url: str = Field("", validation_alias="GOVBOT_GRAPH_URL")
+    graph_login_url: str = Field("", validation_alias="GOVBOT_GRAPH_LOGIN_URL")
     # Off for tools and tests that drive the outbox dispatcher themselves.
     dispatcher: bool = Field(True, validation_alias="GOVBOT_DISPATCHER")
     dialog_expiry_minutes: int = Field(
@@ -166,6 +186,15 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         """The municipality's time zone."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def graph_configured(self) -> bool:
+        """Graph app credentials are set (tenant, client id and secret)."""
+        return bool(
+            self.graph_tenant_id
+            and self.graph_client_id
+            and self.graph_client_secret.get_secret_value()
+        )
 
     @property
     def development_mode(self) -> bool:

@@ -26,7 +26,7 @@ from storage.outbox_payloads import (
     ProcurementScreeningCard,
     ProcurementStatusNews,
 )
-from storage.procurement import EventRecord, RequestRecord
+from storage.procurement import OPEN, EventRecord, RequestRecord, RequestStatus
 from storage.procurement_screening import it_channel
 
 SOURCE = "procurement"
@@ -121,9 +121,15 @@ async def announce_request(
             subject=f"procurement {record.id} without IT channel",
         )
         for grant in await list_grants(session=session, role=Role.ADMIN):
-            key_admin = f"{key}:channel_missing:{grant.principal}"
+            # Not under it_card_key: the screening cards shown anew must not replace it.
+            key_admin = f"procurement:{record.id}:channel_missing:{grant.principal}"
             await _send_now(session, key_admin, notice, principal=grant.principal)
     return to_channel
+
+
+def it_card_key(request_id: int) -> str:
+    """The key prefix of the screening cards posted for a request (channel or screeners)."""
+    return f"procurement:{request_id}:it:"
 
 
 async def announce_status(
@@ -172,9 +178,24 @@ async def relay_answer(
 # --- the messages, one builder per kind -------------------------------------------------
 
 
+def screening_stage(status: str) -> str:
+    """Which of IT's buttons still make sense: all (new), all but "take" (being screened), or
+    none (decided, withdrawn or reused)."""
+    if status == RequestStatus.RECEIVED:
+        return "new"
+    if status in OPEN:
+        return "screening"
+    return "closed"
+
+
 def screening_card(record: RequestRecord, tz: Any, lang: Lang) -> ProcurementScreeningCard:
-    """The card IT screens a new request on, in IT's language `lang`."""
+    """The card IT screens a request on, in IT's language `lang`, as it stands now: the first
+    one posted, and each version shown in its place after a status change."""
     values = request_values(record, lang, tz)
+    values["stage"] = screening_stage(record.status)
+    values["status_text"] = status_label(record.status, lang)
+    values["screener"] = record.screener_name
+    values["decision_note"] = record.decision_note
     return ProcurementScreeningCard(
         id=values.pop("id"),
         requester_name=values.pop("requester_name"),

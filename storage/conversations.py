@@ -34,6 +34,25 @@ class ConversationInfo:
     locale: str | None = None
 
 
+@dataclass(frozen=True)
+class PersonalTarget:
+    """Someone to open a 1:1 chat with: their Entra object id, in a tenant, at its serviceUrl."""
+
+    aad_object_id: str
+    tenant_id: str
+    service_url: str
+    name: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class TenantEndpoint:
+    """Where a tenant's Bot Connector lives (learnt from a conversation, or configured)."""
+
+    tenant_id: str
+    service_url: str
+
+
 _COLUMNS = [name for name in ConversationInfo.__dataclass_fields__ if name != "conversation_id"]
 
 
@@ -77,6 +96,29 @@ async def personal_conversation(
         query = query.where(ConversationRef.user_email == (email or "").lower())
     row = await session.scalar(query.order_by(ConversationRef.last_seen.desc()).limit(1))
     return _info(row) if row else None
+
+
+async def tenant_endpoint(
+    *, session: AsyncSession, tenant_id: str | None = None
+) -> TenantEndpoint | None:
+    """The serviceUrl of the newest conversation seen in `tenant_id` (or in any tenant)."""
+    query = select(ConversationRef.tenant_id, ConversationRef.service_url).where(
+        ConversationRef.tenant_id.is_not(None)
+    )
+    if tenant_id:
+        query = query.where(ConversationRef.tenant_id == tenant_id)
+    row = (await session.execute(query.order_by(ConversationRef.last_seen.desc()).limit(1))).first()
+    return TenantEndpoint(str(row[0]), str(row[1])) if row else None
+
+
+async def shared_conversations(*, session: AsyncSession) -> list[ConversationInfo]:
+    """Every team channel and group chat govbot has seen, newest first (their rosters)."""
+    rows = await session.scalars(
+        select(ConversationRef)
+        .where(ConversationRef.conversation_type != "personal")
+        .order_by(ConversationRef.last_seen.desc())
+    )
+    return [_info(row) for row in rows]
 
 
 def _info(row: ConversationRef) -> ConversationInfo:

@@ -65,6 +65,7 @@ class Delivery:
     sent_to: str | None
     last_error: str | None
     acknowledged_at: datetime | None
+    activity_id: str | None = None  # the channel's id of the posted message (to update it)
 
     @property
     def recipient(self) -> str:
@@ -100,6 +101,7 @@ def delivery_of(row: OutboxMessage) -> Delivery:
         sent_to=row.sent_to,
         last_error=row.last_error,
         acknowledged_at=row.acknowledged_at,
+        activity_id=row.activity_id,
     )
 
 
@@ -164,6 +166,17 @@ async def enqueue(
     for name, value in values.items():
         setattr(row, name, value)
     await session.flush()
+
+
+async def replace_pending_payload(*, session: AsyncSession, key: str, payload: Payload) -> bool:
+    """Give a row that has not been claimed yet a newer message; False when it is no longer
+    pending (claimed rows are never touched: their send may already be under way)."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.key == key, OutboxMessage.status == "pending")
+        .values(payload=stored_form(payload), updated_at=utcnow())
+    )
+    return bool(rowcount(result))
 
 
 async def cancel(*, session: AsyncSession, key_prefix: str) -> int:

@@ -16,7 +16,14 @@ from typing import Any
 from sqlalchemy import String, and_, case, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.conversations import ConversationInfo, get_conversation, personal_conversation
+from storage.conversations import (
+    ConversationInfo,
+    PersonalTarget,
+    TenantEndpoint,
+    get_conversation,
+    personal_conversation,
+    tenant_endpoint,
+)
 from storage.models.base import utcnow
 from storage.models.directory import Person
 from storage.models.outbox import DispatcherHeartbeat, OutboxMessage
@@ -246,33 +253,82 @@ async def next_due(*, session: AsyncSession) -> datetime | None:
     )
 
 
+NO_ENTRA_ID = "no Entra object id known for the recipient"
+NOT_IN_DIRECTORY = "the recipient is not in the directory"
+NO_SERVICE_URL = "no serviceUrl known for the tenant"
+NO_CONVERSATION = "no stored conversation with the recipient"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a personal row goes to, as far as the directory knows them."""
+
+    aad_object_id: str | None = None
+    email: str | None = None
+    name: str | None = None
+
+
+async def recipient_of(*, session: AsyncSession, delivery: Delivery) -> Recipient | None:
+    """The person a personal row names, with the Entra object id the directory links them to."""
+    if delivery.person_id is not None:
+        person = await session.get(Person, delivery.person_id)
+        if person is None:
+            return None
+        return Recipient(person.aad_object_id, person.email, person.name)
+    if not delivery.principal:
+        return None
+    column = Person.email if "@" in delivery.principal else Person.aad_object_id
+    person = await session.scalar(select(Person).where(column == delivery.principal))
+    if person is not None:  # the directory links an email to the AAD id Teams reports
+        return Recipient(person.aad_object_id, person.email, person.name)
+    if "@" in delivery.principal:
+        return Recipient(email=delivery.principal.lower())
+    return Recipient(aad_object_id=delivery.principal)
+
+
 async def resolve_recipient(
     *, session: AsyncSession, delivery: Delivery
 ) -> ConversationInfo | None:
     """The conversation to send `delivery` to: its channel, or the person's newest 1:1 chat."""
     if delivery.conversation_id:
         return await get_conversation(session=session, conversation_id=delivery.conversation_id)
-    aad_object_id = email = None
-    if delivery.person_id is not None:
-        person = await session.get(Person, delivery.person_id)
-        if person is None:
-            return None
-        aad_object_id, email = person.aad_object_id, person.email
-    elif delivery.principal:
-        column = Person.email if "@" in delivery.principal else Person.aad_object_id
-        person = await session.scalar(select(Person).where(column == delivery.principal))
-        if person is not None:  # the directory links an email to the AAD id Teams reports
-            aad_object_id, email = person.aad_object_id, person.email
-        elif "@" in delivery.principal:
-            email = delivery.principal
-        else:
-            aad_object_id = delivery.principal
+    recipient = await recipient_of(session=session, delivery=delivery)
+    if recipient is None:
+        return None
     found = None
-    if aad_object_id:
-        found = await personal_conversation(session=session, aad_object_id=aad_object_id)
-    if found is None and email:
-        found = await personal_conversation(session=session, email=email)
+    if recipient.aad_object_id:
+        found = await personal_conversation(session=session, aad_object_id=recipient.aad_object_id)
+    if found is None and recipient.email:
+        found = await personal_conversation(session=session, email=recipient.email)
     return found
+
+
+async def personal_target(
+    *, session: AsyncSession, delivery: Delivery, configured: TenantEndpoint | None = None
+) -> PersonalTarget | str:
+    """Whom to open a 1:1 chat with for a personal row that has none, or why it cannot be.
+
+    The tenant's serviceUrl is the one of the newest conversation seen in the tenant, else the
+    configured one (a fresh install that has seen no conversation yet).
+    """
+    if delivery.conversation_id:
+        return NO_CONVERSATION
+    recipient = await recipient_of(session=session, delivery=delivery)
+    if recipient is None:
+        return NOT_IN_DIRECTORY
+    if not recipient.aad_object_id:
+        return NO_ENTRA_ID
+    tenant = configured.tenant_id if configured else None
+    endpoint = await tenant_endpoint(session=session, tenant_id=tenant) or configured
+    if endpoint is None:
+        return NO_SERVICE_URL
+    return PersonalTarget(
+        aad_object_id=recipient.aad_object_id,
+        tenant_id=endpoint.tenant_id,
+        service_url=endpoint.service_url,
+        name=recipient.name,
+        email=recipient.email,
+    )
 
 
 async def heartbeat(*, session: AsyncSession, worker: str, now: datetime, ttl: timedelta) -> int:

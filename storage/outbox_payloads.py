@@ -84,6 +84,9 @@ class MeetingReminder(Payload):
     place: str | None = None
     teams_link: str | None = None
     agenda: str | None = None
+    # How the member answered (acknowledged | snoozed | opted_out): the card shown in place of
+    # the posted one then says so and offers no more answers.
+    answered: str | None = None
 
 
 class UnreachableNotice(Payload):
@@ -95,6 +98,21 @@ class UnreachableNotice(Payload):
 
     who: str
     about: str
+
+
+class UnreachableDigest(Payload):
+    """One message to a secretary naming everyone a batch could not reach, and why.
+
+    Each entry is `{"who", "why_da", "why_en"}`: the reason in both languages, as the reader's
+    chat language is only known when it is sent.
+    """
+
+    FORM = "text"
+    TEMPLATE = "outbox.unreachable_digest"
+    RENAMED = {"about": "subject"}
+
+    about: str
+    missed: list[dict[str, str]]
 
 
 class ProcurementScreeningCard(Payload):
@@ -199,6 +217,7 @@ class InitiativeMoved(Payload):
 KINDS: tuple[type[Payload], ...] = (
     MeetingReminder,
     UnreachableNotice,
+    UnreachableDigest,
     ProcurementScreeningCard,
     ProcurementStatusNews,
     ProcurementChannelStatus,

@@ -45,6 +45,7 @@ GUARDED = {
     "meetings.add": Role.SECRETARY,
     "meetings.move": Role.SECRETARY,
     "meetings.cancel": Role.SECRETARY,
+    "meetings.delivery_status": Role.SECRETARY,  # who was reached is the secretary's to read
     "meetings.place": Role.SECRETARY,
     "meetings.teams_link": Role.SECRETARY,
     "meetings.agenda": Role.SECRETARY,

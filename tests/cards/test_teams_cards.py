@@ -151,6 +151,7 @@ def samples(lang: Lang) -> dict[str, dict[str, Any]]:
             "place": "Rådhuset, lokale 2",
             "teams_link": "https://teams.microsoft.com/l/meetup-join/1",
             "agenda": "https://kommune.sharepoint.com/agenda",
+            "answered": None,
         },
         "meetings_list": {
             "heading": "Årshjulet 2027",
@@ -246,6 +247,15 @@ def samples(lang: Lang) -> dict[str, dict[str, Any]]:
             ],
         },
         "procurement_summary": _procurement(lang),
+        "profile": {
+            "unit": "Børn, Unge og Familie – Dagtilbud",
+            "language": "Dansk",
+            "edit_unit": {"action": "profile.unit"},
+            "languages": [
+                {"title": title, "data": {"action": "profile.language", "language": code}}
+                for code, title in (("da", "Dansk"), ("en", "English"))
+            ],
+        },
     }
 
 

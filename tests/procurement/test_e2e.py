@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.cli import cli
 from bot.settings import Settings
+from storage import outbox
 from storage.db import Database
 from storage.models import ItSystem, Person, RoleAssignment
 from storage.procurement import RequestStatus, all_requests, request_history
@@ -39,8 +40,21 @@ async def _seed_directory(database: Database) -> None:
         session.add(RoleAssignment(person_id=owner.id, role_key="systemejer", system_id=system.id))
 
 
+async def _recorded_sent(database: Database, key: str) -> None:
+    """Wait until the dispatcher has recorded the row as sent (with its activity id): the
+    channel has the message a moment before that."""
+    async with asyncio.timeout(10):
+        while True:
+            async with database.transaction() as session:
+                row = await outbox.get_delivery(session=session, key=key)
+            if row is not None and row.status == "sent":
+                return
+            await asyncio.sleep(0.02)
+
+
 def _last(channel: TestChannel, conversation: str) -> Received:
-    return channel.to(conversation)[-1]
+    """The newest message posted to `conversation` (cards updated in place aside)."""
+    return [r for r in channel.to(conversation) if r.method == "POST"][-1]
 
 
 async def test_from_need_to_approved_request_across_a_restart(
@@ -135,6 +149,7 @@ async def test_from_need_to_approved_request_across_a_restart(
         it_card = await channel.arrived(IT_CHANNEL, f"Ny anmodning #{request.id}")
         assert it_card.card is not None and "Anne Jensen" in it_card.text
         assert "version 5" in it_card.text
+        await _recorded_sent(database, f"procurement:{request.id}:it:channel")
 
         # The screener asks a question from the card; it reaches Anne 1:1 as a card.
         ask = {
@@ -153,6 +168,12 @@ async def test_from_need_to_approved_request_across_a_restart(
             )
         )
         assert "er sendt" in _last(channel, IT_CHANNEL).text
+        # IT's card now says who screens it, in place, and no longer offers to take it.
+        [screening] = [r for r in channel.to(IT_CHANNEL) if r.method == "PUT"]
+        assert screening.reply_to == it_card.activity_id and screening.card is not None
+        assert "Status: under screening – Bruger 7" in screening.text
+        titles = [a["title"] for a in screening.card["actions"]]
+        assert "Jeg tager den" not in titles and "Godkend" in titles
         question_card = await channel.arrived(ANNE_CHAT, "Hvor mange lokaler")
         assert question_card.card is not None
         submit = next(a for a in question_card.card["actions"] if a["type"] == "Action.Submit")
@@ -176,8 +197,12 @@ async def test_from_need_to_approved_request_across_a_restart(
                     **IB,
                 )
             )
-        replies = [r.text for r in channel.to(IT_CHANNEL) if r.reply_to]
+        replies = [r.text for r in channel.to(IT_CHANNEL) if r.reply_to and r.method == "POST"]
         assert "er nu godkendt" in replies[-2] and "allerede godkendt" in replies[-1]
+        decided = [r for r in channel.to(IT_CHANNEL) if r.method == "PUT"][-1]
+        assert decided.reply_to == it_card.activity_id and decided.card is not None
+        assert "Status: godkendt – Bruger 7" in decided.text
+        assert decided.card["actions"] == [], "a decided request offers no more buttons"
         news = await channel.arrived(ANNE_CHAT, "er nu **godkendt**")
         assert f"#{request.id}" in news.text
         # Anne heard of each change once: taken into screening, then approved.

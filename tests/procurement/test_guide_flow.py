@@ -165,6 +165,12 @@ async def test_the_end_of_the_guide_says_what_comes_next_once_and_tells_the_admi
     notice = await channel.arrived(ADMIN_CHAT, "IT's kanal ikke er sat op")
     assert "Anmodning #1" in notice.text and "sæt som IT-kanal" in notice.text
 
+    # The screening cards are shown anew when a screener takes it; the admin's notice is not one.
+    take = {"action": "procurement.take", "request_id": 1}
+    await bot.post(message(None, service_url=channel.url, value=take, **SCREENER))
+    assert [r.method for r in channel.to(ADMIN_CHAT) if "Ny anmodning" in r.text] == []
+    assert [r for r in channel.to(ADMIN_CHAT) if r.method == "PUT"] == []
+
 
 async def test_buttons_of_an_ended_guide_say_what_became_of_it(
     bot: RunningBot, channel: TestChannel

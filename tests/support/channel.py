@@ -31,6 +31,7 @@ class Received:
     activity: dict[str, Any]
     reply_to: str | None
     method: str
+    activity_id: str | None = None  # the id the channel gave a posted activity
 
     @property
     def text(self) -> str:
@@ -112,6 +113,15 @@ class TestChannel:
     received: list[Received] = field(default_factory=list)
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
     held_members: dict[str, HeldMember] = field(default_factory=dict)
+    # Chats asked for (POST /v3/conversations bodies), creations held in flight by member id,
+    # and the Entra object ids the app is not installed for (their creations answer 403).
+    created: list[dict[str, Any]] = field(default_factory=list)
+    held_creations: dict[str, HeldMember] = field(default_factory=dict)
+    not_installed: set[str] = field(default_factory=set)
+    # Team (or group chat) id → the user ids of its members, listed in pages of `page_size`.
+    rosters: dict[str, list[str]] = field(default_factory=dict)
+    page_size: int = 2
+    roster_pages: list[tuple[str, str | None]] = field(default_factory=list)
     failures: deque[Failure] = field(default_factory=deque)
     gate: Callable[[str], Failure | None] | None = None  # e.g. a rate limiter
     url: str = ""
@@ -126,6 +136,7 @@ class TestChannel:
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
         app.router.add_get("/v3/conversations/{cid}/members/{uid}", self._member)
+        app.router.add_get("/v3/conversations/{cid}/pagedmembers", self._paged_members)
         self._runner, url = await serve_on_loopback(app)
         self.url = f"{url}/"
         return self
@@ -166,6 +177,11 @@ class TestChannel:
     def hold_member(self, user_id: str) -> HeldMember:
         """Make GET …/members/{user_id} wait, once it arrives, until `answer` is set."""
         held = self.held_members[user_id] = HeldMember()
+        return held
+
+    def hold_creation(self, aad_object_id: str) -> HeldMember:
+        """Make POST /v3/conversations for this member wait, once it arrives, for `answer`."""
+        held = self.held_creations[aad_object_id] = HeldMember()
         return held
 
     def to(self, conversation_id: str) -> list[Received]:
@@ -221,10 +237,11 @@ class TestChannel:
         if failure:
             return self._failure_response(failure)
         activity = await request.json()
+        activity_id = f"1:{uuid.uuid4().hex}"
         await self._record(
-            Received(conversation_id, activity, request.match_info.get("aid"), "POST")
+            Received(conversation_id, activity, request.match_info.get("aid"), "POST", activity_id)
         )
-        return web.json_response({"id": f"1:{uuid.uuid4().hex}"})
+        return web.json_response({"id": activity_id})
 
     async def _update(self, request: web.Request) -> web.Response:
         activity = await request.json()
@@ -234,15 +251,53 @@ class TestChannel:
         return web.json_response({"id": request.match_info["aid"]})
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
+        """Teams' answer: the one 1:1 chat of the bot and the member (the same id as the chat
+        their own messages come from), or 403 when the app is not installed for them."""
         parameters = await request.json()
-        members = parameters.get("members") or [{}]
-        conversation_id = f"a:1personal-{str(members[0].get('id', 'x')).removeprefix('29:')}"
+        member_id = str(((parameters.get("members") or [{}])[0]).get("id", "x"))
+        self.created.append(parameters)
+        held = self.held_creations.pop(member_id, None)
+        if held is not None:
+            held.asked.set()
+            await held.answer.wait()
+        failure = self._take_failure(f"create:{member_id}")
+        if failure:
+            return self._failure_response(failure)
+        if member_id in self.not_installed:
+            return web.json_response(
+                {
+                    "error": {
+                        "code": "Forbidden",
+                        "message": "Bot is not installed in user's personal scope",
+                    }
+                },
+                status=403,
+            )
+        user_id = next(
+            (uid for uid, m in self.members.items() if m["aadObjectId"] == member_id), member_id
+        )
+        conversation_id = f"a:1personal-{user_id.removeprefix('29:')}"
         activity = parameters.get("activity")
         if activity:
             await self._record(Received(conversation_id, activity, None, "POST"))
         return web.json_response(
             {"id": conversation_id, "activityId": f"1:{uuid.uuid4().hex}", "serviceUrl": self.url}
         )
+
+    async def _paged_members(self, request: web.Request) -> web.Response:
+        """One page of a roster; its continuationToken is where the next page starts."""
+        roster_id = request.match_info["cid"]
+        token = request.query.get("continuationToken")
+        self.roster_pages.append((roster_id, token))
+        if roster_id not in self.rosters:
+            return web.json_response({"error": {"code": "ConversationNotFound"}}, status=404)
+        size = min(int(request.query.get("pageSize", self.page_size)), self.page_size)
+        start = int(token or 0)
+        ids = self.rosters[roster_id][start : start + size]
+        body: dict[str, Any] = {"members": [self.members[uid] for uid in ids]}
+        if start + size < len(self.rosters[roster_id]):
+            body["continuationToken"] = str(start + size)
+        return web.json_response(body)
 
     async def _member(self, request: web.Request) -> web.Response:
         held = self.held_members.get(request.match_info["uid"])

@@ -12,6 +12,7 @@ from dataclasses import replace
 from bot.capabilities import Runtime
 from bot.capabilities.core import answer_with, example_body
 from bot.capabilities.meetings.changes import SecretaryChanges
+from bot.capabilities.meetings.delivery import DeliveryStatus
 from bot.capabilities.meetings.reading import WheelReading
 from bot.capabilities.meetings.reminders import ReminderButtons
 from bot.intents import IntentMatch
@@ -29,6 +30,7 @@ def register(runtime: Runtime) -> None:
     reading, meetings, reminders = (
         WheelReading(runtime), SecretaryChanges(runtime), ReminderButtons(runtime)
     )  # fmt: skip
+    delivery = DeliveryStatus(runtime)
     of_body = Requirement(Role.SECRETARY, "meetings.not_allowed", body=meetings.body_named,
                           values=meetings.body_values)  # fmt: skip
     of_meeting = replace(of_body, body=meetings.body_of_meeting)
@@ -41,6 +43,7 @@ def register(runtime: Runtime) -> None:
     routes.action("meetings.add", meetings.add, requires=of_body)
     routes.action("meetings.move", meetings.move, requires=of_meeting)
     routes.action("meetings.cancel", meetings.cancel, requires=of_meeting)
+    routes.action("meetings.delivery_status", delivery.show_status, requires=of_meeting)
     for field in ("place", "teams_link", "agenda"):
 
         async def update(context: TurnContext, match: IntentMatch, field: str = field) -> None:

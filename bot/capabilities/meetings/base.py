@@ -31,10 +31,13 @@ class MeetingTurns:
     def __init__(self, runtime: Runtime) -> None:
         self.pack = load_pack(runtime.settings.knowledge_pack)
         self.tz = runtime.settings.tz
+        self.language = runtime.settings.language
         self.bodies = BodyFinder(self.pack)
         self._kick = runtime.outbox_kick
         self.confirmations = runtime.confirmations
         self._routes = runtime.routes
+        self._proactive = runtime.proactive
+        self._database = runtime.database
 
     # --- helpers -------------------------------------------------------------------------
 

@@ -7,13 +7,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.capabilities.meetings.base import MeetingTurns
+from bot.card_updates import update_posted
 from bot.intents import IntentMatch
 from bot.sdk import TurnContext
-from dialogs.turn import say, turn_session
+from dialogs.turn import after_commit, say, turn_session
 from knowledge.schema import Body
 from storage import outbox, reminders
 from storage.errors import DomainError
 from storage.models.base import utcnow
+from storage.outbox_payloads import MeetingReminder, PayloadError
 
 
 class ReminderButtons(MeetingTurns):
@@ -36,6 +38,7 @@ class ReminderButtons(MeetingTurns):
         delivery = await self._own_delivery(context, data)
         await outbox.acknowledge(session=turn_session(context), key=delivery.key)
         await say(context, "meetings.acknowledged")
+        self._show_answered(context, delivery, "acknowledged")
 
     async def snooze(self, context: TurnContext, data: Mapping[str, Any]) -> None:
         """ "Mind mig igen i morgen" on a reminder."""
@@ -49,6 +52,7 @@ class ReminderButtons(MeetingTurns):
             raise DomainError("meetings.not_yours")
         await say(context, "meetings.snoozed", when=self._when(context, due))
         self._changed(context)
+        self._show_answered(context, delivery, "snoozed")
 
     async def opt_out(self, context: TurnContext, data: Mapping[str, Any]) -> None:
         """ "Ingen 1:1-påmindelser for dette forum" on a reminder."""
@@ -57,6 +61,30 @@ class ReminderButtons(MeetingTurns):
         if body is None or body.key != said:
             raise DomainError("meetings.not_yours")
         await self._set_opt_out(context, body, opted_out=True)
+        if isinstance(data.get("key"), str):  # the card clicked (cards before it had no key)
+            self._show_answered(context, await self._own_delivery(context, data), "opted_out")
+
+    def _show_answered(self, context: TurnContext, delivery: outbox.Delivery, how: str) -> None:
+        """Once the turn has committed, replace the reminder card with one saying `how` the
+        member answered, without the buttons."""
+        sender = self._proactive
+        if sender is None:
+            return
+        try:
+            message = delivery.message()
+        except PayloadError:
+            return
+        if not isinstance(message, MeetingReminder):
+            return
+        answered = message.model_copy(update={"answered": how})
+
+        async def update() -> None:
+            await update_posted(
+                database=self._database, sender=sender, delivery=delivery, message=answered,
+                tz=self.tz, language=self.language,
+            )  # fmt: skip
+
+        after_commit(context, update)
 
     async def opt_in(self, context: TurnContext, match: IntentMatch) -> None:
         """ "påmindelser til for styregruppen"."""

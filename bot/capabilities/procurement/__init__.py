@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from bot.capabilities import Runtime
+from bot.card_updates import keep_current
 from bot.conversations import clean_text
 from bot.handler import DIALOG_CONTEXT_KEY
 from bot.intents import IntentMatch
@@ -14,7 +15,13 @@ from dialogs.cards import MAIN_ACTIONS
 from dialogs.formats import spoken_day
 from dialogs.permissions import Requirement, acting_access
 from dialogs.procurement import ProcurementDialog, ProcurementOptions
-from dialogs.procurement_notify import announce_status, relay_answer, relay_question
+from dialogs.procurement_notify import (
+    announce_status,
+    it_card_key,
+    relay_answer,
+    relay_question,
+    screening_card,
+)
 from dialogs.procurement_outcome import guide_outcome
 from dialogs.procurement_view import short, status_label, working_days_between
 from dialogs.texts import text
@@ -78,6 +85,8 @@ class Procurement:
     def __init__(self, runtime: Runtime) -> None:
         self._settings = runtime.settings
         self._kick = runtime.outbox_kick
+        self._database = runtime.database
+        self._proactive = runtime.proactive
 
     # --- employees -------------------------------------------------------------------------
 
@@ -254,6 +263,25 @@ class Procurement:
                 name=record.requester_name,
             )
         after_commit(context, self._kick)
+        self._refresh_it_cards(context, record)
+
+    def _refresh_it_cards(self, context: TurnContext, record: RequestRecord) -> None:
+        """Once the turn has committed, show the request as it now stands on every screening
+        card posted for it, with only the buttons that still make sense."""
+        sender = self._proactive
+        if sender is None:
+            return
+        it_lang = self._settings.language
+        card = screening_card(record, self._settings.tz, it_lang)
+
+        async def refresh() -> None:
+            await keep_current(
+                database=self._database, sender=sender, key_prefix=it_card_key(record.id),
+                message=card.model_copy(update={"lang": it_lang}), tz=self._settings.tz,
+                language=it_lang,
+            )  # fmt: skip
+
+        after_commit(context, refresh)
 
     def _stale(self, context: TurnContext, record: RequestRecord) -> DomainError:
         return DomainError(
