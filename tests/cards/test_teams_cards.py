@@ -247,15 +247,6 @@ def samples(lang: Lang) -> dict[str, dict[str, Any]]:
             ],
         },
         "procurement_summary": _procurement(lang),
-        "profile": {
-            "unit": "Børn, Unge og Familie – Dagtilbud",
-            "language": "Dansk",
-            "edit_unit": {"action": "profile.unit"},
-            "languages": [
-                {"title": title, "data": {"action": "profile.language", "language": code}}
-                for code, title in (("da", "Dansk"), ("en", "English"))
-            ],
-        },
     }
 
 
@@ -370,3 +361,18 @@ def test_every_next_step_title_fits_a_button(lang: Lang) -> None:
         if key.startswith("actions.") and not key.endswith("_say")
     }
     assert {k: t for k, t in titles.items() if len(t) > MAX_BUTTON_LABEL} == {}
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("1. marts 2027", "1\\. marts 2027"),  # a date, not a numbered list
+        ("- ingen", "\\- ingen"),
+        ("1.3.2027", "1.3.2027"),
+        ("Kultur og Fritid", "Kultur og Fritid"),
+    ],
+)
+def test_a_fact_value_that_looks_like_a_list_is_shown_as_written(written: str, shown: str) -> None:
+    profile = card_json("profile", "da", unit=written, language=None, edit_unit={}, languages=[])
+    [facts] = [block["facts"] for block in profile["body"] if block["type"] == "FactSet"]
+    assert facts[0]["value"] == shown
