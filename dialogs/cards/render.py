@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from typing import Any
 
@@ -31,7 +32,31 @@ def card_json(name: str, lang: Lang = "da", /, **values: Any) -> dict[str, Any]:
     """The card `name` as a dict, with `t(key)` giving texts in `lang`."""
     template = _environment().get_template(f"{name}.json.j2")
     rendered = template.render(t=_t(lang), **values)
-    return json.loads(rendered)
+    return _plain_facts(json.loads(rendered))
+
+
+# A line starting "1. " or "- " is a list to Teams' markdown: a fact's value never is one.
+_LIST_START = re.compile(r"^(\s*)(\d+)\.(\s)|^(\s*)([-*+])(\s)", re.MULTILINE)
+
+
+def _plain_facts(node: Any) -> Any:
+    """`node` with every FactSet value kept as written: "1. marts 2027" is a date, not a
+    numbered list (Teams renders fact values as markdown)."""
+    if isinstance(node, list):
+        return [_plain_facts(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("type") == "FactSet":
+        for fact in node.get("facts", []):
+            if isinstance(fact.get("value"), str):
+                fact["value"] = _LIST_START.sub(_escaped, fact["value"])
+    return {key: _plain_facts(value) for key, value in node.items()}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    if match.group(2) is not None:
+        return f"{match.group(1)}{match.group(2)}\\.{match.group(3)}"
+    return f"{match.group(4)}\\{match.group(5)}{match.group(6)}"
 
 
 def _t(lang: Lang) -> Any:
