@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.text import Vocabulary, normalise
+from storage.directory import SNAPSHOTS_KEY, directory_token
 from storage.models import ItSystem, Person, RoleAssignment
 from storage.portfolio_search import similar_initiatives
 from storage.procurement import open_similar
@@ -75,48 +78,118 @@ class Reuse:
         return bool(self.systems or self.requests or self.initiatives)
 
 
-def _coverage(query: tuple[str, ...], doc: set[str], vocabulary: Vocabulary) -> float:
-    """Weighted share of the query's content words the document contains (fuzzily)."""
-    if not query:
-        return 0.0
-    total = found = 0.0
-    for token in query:
-        weight = vocabulary.query_weight(token)
-        total += weight
-        best = max(
-            (similarity for near, similarity in vocabulary.neighbours(token) if near in doc),
-            default=0.0,
+Tokenised = Sequence[tuple[int, frozenset[str]]]
+
+
+@dataclass(frozen=True)
+class _SystemCorpus:
+    """The systems in use, tokenised, as of one directory change token."""
+
+    token: str
+    names: dict[int, tuple[str, str | None]]  # id -> (name, description)
+    documents: Tokenised
+    vocabulary: Vocabulary
+    postings: dict[str, list[int]]
+
+
+# One corpus per database (its DirectorySnapshots), rebuilt when the directory changes:
+# tokenising 10,000 systems takes most of a second, far too long to repeat on every need.
+_corpora: WeakKeyDictionary[object, _SystemCorpus] = WeakKeyDictionary()
+
+
+def _tokenised(documents: Iterable[tuple[int, str]]) -> Tokenised:
+    return [(key, frozenset(normalise(text))) for key, text in documents]
+
+
+def _corpus_of(token: str, rows: Sequence[Row[int, str, list[str], str | None]]) -> _SystemCorpus:
+    documents = _tokenised(
+        (sid, " ".join([name, *(aliases or []), description or ""]))
+        for sid, name, aliases, description in rows
+    )
+    return _SystemCorpus(
+        token=token,
+        names={sid: (name, description) for sid, name, _aliases, description in rows},
+        documents=documents,
+        vocabulary=Vocabulary(tokens for _, tokens in documents),
+        postings=_postings(documents),
+    )
+
+
+async def _system_corpus(session: AsyncSession) -> _SystemCorpus:
+    """The corpus for `session`'s directory: the cached one while the change token holds."""
+    owner = session.info.get(SNAPSHOTS_KEY)
+    token = await directory_token(session=session)
+    cached = _corpora.get(owner) if owner is not None else None
+    if cached is not None and cached.token == token:
+        return cached
+    rows = (
+        await session.execute(
+            select(ItSystem.id, ItSystem.name, ItSystem.aliases, ItSystem.description).where(
+                ItSystem.lifecycle_status != "udfaset"
+            )
         )
-        found += weight * best
-    return found / total if total else 0.0
+    ).all()
+    corpus = await asyncio.to_thread(_corpus_of, token, rows)
+    if owner is not None:
+        _corpora[owner] = corpus
+    return corpus
 
 
 def _rank(need: str, documents: Iterable[tuple[int, str]], limit: int) -> list[tuple[int, float]]:
-    tokenised = [(key, set(normalise(text))) for key, text in documents]
-    vocabulary = Vocabulary(tokens for _, tokens in tokenised)
+    tokenised = _tokenised(documents)
+    return _rank_tokenised(need, tokenised, Vocabulary(t for _, t in tokenised), limit)
+
+
+def _postings(tokenised: Tokenised) -> dict[str, list[int]]:
+    """Each token's documents, as positions in `tokenised`."""
+    postings: dict[str, list[int]] = {}
+    for position, (_key, tokens) in enumerate(tokenised):
+        for token in tokens:
+            postings.setdefault(token, []).append(position)
+    return postings
+
+
+def _rank_tokenised(
+    need: str,
+    tokenised: Tokenised,
+    vocabulary: Vocabulary,
+    limit: int,
+    postings: dict[str, list[int]] | None = None,
+) -> list[tuple[int, float]]:
+    """`_coverage` of every document, computed only for those holding a query word's
+    neighbour (the others score 0); ties keep the documents' order."""
     query = tuple(
         t
         for t in normalise(need)
         if t not in GENERIC_NEED_WORDS and (t in vocabulary or vocabulary.neighbours(t))
     )
-    scored = [(key, _coverage(query, tokens, vocabulary)) for key, tokens in tokenised]
-    good = sorted((s for s in scored if s[1] >= MIN_SCORE), key=lambda s: -s[1])
+    if not query:
+        return []
+    postings = postings if postings is not None else _postings(tokenised)
+    total = sum(vocabulary.query_weight(token) for token in query)
+    if not total:
+        return []
+    found: dict[int, float] = {}
+    for token in query:
+        best: dict[int, float] = {}
+        for near, similarity in vocabulary.neighbours(token):
+            for position in postings.get(near, ()):
+                if similarity > best.get(position, 0.0):
+                    best[position] = similarity
+        weight = vocabulary.query_weight(token)
+        for position, similarity in best.items():
+            found[position] = found.get(position, 0.0) + weight * similarity
+    scored = sorted(
+        (position, score / total) for position, score in found.items() if score / total >= MIN_SCORE
+    )
+    good = sorted(((tokenised[p][0], score) for p, score in scored), key=lambda s: -s[1])
     return good[:limit]
 
 
 async def find_existing(*, session: AsyncSession, need: str, limit: int = 3) -> Reuse:
     """Systems (names, aliases, descriptions), open requests and open initiatives like `need`."""
-    systems = {
-        row.id: row
-        for row in await session.scalars(
-            select(ItSystem).where(ItSystem.lifecycle_status != "udfaset")
-        )
-    }
-    system_texts = (
-        (sid, " ".join([s.name, *(s.aliases or []), s.description or ""]))
-        for sid, s in systems.items()
-    )
-    system_hits = _rank(need, system_texts, limit)
+    corpus = await _system_corpus(session)
+    system_hits = _rank_tokenised(need, corpus.documents, corpus.vocabulary, limit, corpus.postings)
     owners: dict[int | None, list[str]] = {}  # system_id IN (…) leaves out NULL
     if system_hits:
         rows = await session.execute(
@@ -151,8 +224,8 @@ async def find_existing(*, session: AsyncSession, need: str, limit: int = 3) -> 
         systems=tuple(
             SystemMatch(
                 system_id=sid,
-                name=systems[sid].name,
-                description=systems[sid].description,
+                name=corpus.names[sid][0],
+                description=corpus.names[sid][1],
                 owners=tuple(owners.get(sid, ())),
                 score=round(score, 3),
             )

@@ -8,6 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import Access, Actor, NotAuthorisedError, Role
 from storage.audit import history
+from storage.db import Database
+from storage.directory import ensure_system
 from storage.models import ItSystem, Person, RoleAssignment
 from storage.procurement import (
     DepartureAnswer,
@@ -310,3 +312,15 @@ async def test_reuse_finds_open_initiatives_with_their_lead_and_unit(
     lines = [b["text"] for b in shown["body"]]
     assert "**Fælles bookingsystem til mødelokaler** (initiativ nr. 1, idé)" in lines
     assert "Projektleder: Jens Bo · Sundhed og Omsorg" in lines
+
+
+async def test_reuse_sees_a_system_added_after_its_corpus_was_built(database: Database) -> None:
+    """The tokenised systems are kept per directory change token: a change rebuilds them."""
+    need = "vi vil gerne have et nyt bookingsystem"
+    async with database.transaction() as session:
+        assert not (await find_existing(session=session, need=need)).systems
+    async with database.transaction() as session:
+        await ensure_system(session=session, name="Bookingsystem Plus", actor="test")
+    async with database.transaction() as session:
+        found = await find_existing(session=session, need=need)
+    assert [s.name for s in found.systems] == ["Bookingsystem Plus"]
