@@ -10,7 +10,7 @@ import asyncio
 import itertools
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from time import perf_counter
 
@@ -31,6 +31,7 @@ class LoadResult:
     seconds: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
     errors: int = 0
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def turns(self) -> int:
@@ -42,22 +43,45 @@ class LoadResult:
         """Completed turns per wall-clock second of load."""
         return self.turns / self.seconds if self.seconds else 0.0
 
-    def percentile(self, p: float) -> float:
-        """Latency at percentile p (0–100), in ms."""
-        if not self.latencies_ms:
+    def add(self, kind: str, latency_ms: float) -> None:
+        """One completed turn of `kind`."""
+        self.latencies_ms.append(latency_ms)
+        self.by_kind.setdefault(kind, []).append(latency_ms)
+
+    def percentile(self, p: float, kind: str | None = None) -> float:
+        """Latency at percentile p (0–100), in ms, of every turn or of one kind's."""
+        latencies = self.latencies_ms if kind is None else self.by_kind.get(kind, [])
+        if not latencies:
             return float("nan")
-        ordered = sorted(self.latencies_ms)
+        ordered = sorted(latencies)
         return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+Script = Callable[[random.Random], Iterator[tuple[str, str]]]
+
+
+def single(kind: str, text: Callable[[random.Random], str]) -> Script:
+    """A script of one kind of turn."""
+
+    def turns(rng: random.Random) -> Iterator[tuple[str, str]]:
+        while True:
+            yield kind, text(rng)
+
+    return turns
 
 
 @dataclass
 class Driver:
-    """Posts Teams-shaped messages to one bot; replies come back through `channel`."""
+    """Posts Teams-shaped messages to one bot; replies come back through `channel`.
+
+    Each conversation (user) follows its own script from where it left off, across slices.
+    """
 
     channel: BenchChannel
     client: aiohttp.ClientSession
     user_offset: int = 0  # keeps each bot's users (and so its conversations) apart
     _seq: itertools.count = field(default_factory=itertools.count)
+    _scripts: dict[int, Iterator[tuple[str, str]]] = field(default_factory=dict)
 
     async def turn(self, bot_url: str, user: int, text: str) -> float:
         """One message turn; returns its latency in ms (raises on failure)."""
@@ -74,15 +98,20 @@ class Driver:
         arrived = await asyncio.wait_for(reply, REPLY_TIMEOUT_SECONDS)
         return (max(answered, arrived) - began) * 1000
 
-    async def warm_up(
-        self, bot_url: str, conversations: int, text: Callable[[random.Random], str]
-    ) -> None:
-        """Not measured: a greeting per conversation (its welcome), then one measured-kind turn
-        to build whatever the bot builds on first use."""
-        rng = random.Random(0)
+    def _next(self, user: int, script: Script) -> tuple[str, str]:
+        turns = self._scripts.get(user)
+        if turns is None:
+            turns = self._scripts[user] = script(random.Random(user))
+        return next(turns)
+
+    async def warm_up(self, bot_url: str, conversations: int, script: Script) -> None:
+        """Not measured: a greeting per conversation (its welcome), then one cycle of the
+        script on a spare conversation to build whatever the bot builds on first use."""
         await asyncio.gather(*(self.turn(bot_url, n, "hej") for n in range(conversations)))
-        await self.turn(bot_url, 0, text(rng))
-        await asyncio.gather(*(self.turn(bot_url, n, text(rng)) for n in range(conversations)))
+        spare = conversations
+        await self.turn(bot_url, spare, "hej")
+        for _ in range(20):
+            await self.turn(bot_url, spare, self._next(spare, script)[1])
 
     async def run(
         self,
@@ -90,7 +119,7 @@ class Driver:
         result: LoadResult,
         *,
         seconds: float,
-        text: Callable[[random.Random], str],
+        script: Script,
         max_turns: int = 100_000,
     ) -> None:
         """Keep `result.conversations` conversations busy for `seconds` (bounded in turns too)."""
@@ -98,10 +127,10 @@ class Driver:
         deadline = perf_counter() + seconds
 
         async def conversation(n: int) -> None:
-            rng = random.Random(n)
             while perf_counter() < deadline and next(budget) < max_turns:
+                kind, text = self._next(n, script)
                 try:
-                    result.latencies_ms.append(await self.turn(bot_url, n, text(rng)))
+                    result.add(kind, await self.turn(bot_url, n, text))
                 except (TimeoutError, RuntimeError, aiohttp.ClientError):
                     result.errors += 1
 

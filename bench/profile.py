@@ -18,8 +18,8 @@ import aiohttp
 from bench.channel import BenchChannel
 from bench.directory import populate
 from bench.load import Driver, LoadResult
+from bench.mix import mix
 from bench.servers import _base_env, free_port, start
-from bench.turns import govbot_turn
 from storage.migrate import upgrade
 
 CONVERSATIONS = 8
@@ -30,7 +30,7 @@ async def profile(seconds: float, workdir: Path) -> Path:
     url = f"sqlite+aiosqlite:///{workdir / 'govbot.db'}"
     upgrade(url)
     directory = await populate(url, systems=10_000, assignments=30_000)
-    label, text = govbot_turn(directory.systems)
+    label, script = "the mix (bench.mix)", mix(directory.systems)
     report = workdir / "profile.txt"
     port = free_port()
     argv = [
@@ -57,9 +57,9 @@ async def profile(seconds: float, workdir: Path) -> Path:
     try:
         async with aiohttp.ClientSession() as client:
             driver = Driver(channel, client)
-            await driver.warm_up(server.url, CONVERSATIONS, text)
+            await driver.warm_up(server.url, CONVERSATIONS, script)
             result = LoadResult("govbot", CONVERSATIONS)
-            await driver.run(server.url, result, seconds=seconds, text=text)
+            await driver.run(server.url, result, seconds=seconds, script=script)
     finally:
         await channel.stop()
         server.process.send_signal(signal.SIGINT)

@@ -93,15 +93,19 @@ def start_echo(workdir: Path) -> Server:
 
 
 def start_govbot(workdir: Path, database_url: str, *, name: str = "govbot", **env: str) -> Server:
-    """`govbot serve` on a free port with an empty app id (loopback development mode)."""
+    """`govbot serve` on a free port with an empty app id (loopback development mode), the
+    README's defaults otherwise, plus the demo data."""
     port = free_port()
     settings = {
         "GOVBOT_DATABASE_URL": database_url,
         "GOVBOT_HOST": "127.0.0.1",
         "GOVBOT_PORT": str(port),
         "GOVBOT_LOG_LEVEL": "INFO",
-        # The per-user limit (20 turns a minute) guards against abuse; the bench's users are
-        # deliberately far busier than people, so it is off here.
+        # What `make run` serves: the demo municipality on top of the bench's directory.
+        "GOVBOT_DEMO_DATA": "1",
+        # The per-user limit (30 turns a minute) guards against abuse; the bench's users are
+        # deliberately far busier than people, so it is off here (the one setting that is not
+        # the README's default).
         "GOVBOT_RATE_LIMIT_PER_MINUTE": "0",
         # The repository's model cache, as `make run` uses it (`govbot nlu build` fills it).
         "GOVBOT_MODEL_CACHE": str(REPO / "var" / "nlu"),

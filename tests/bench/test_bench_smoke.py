@@ -14,7 +14,7 @@ from bench.directory import populate
 from bench.fanout import measure as measure_fanout
 from bench.inprocess import measure as measure_inprocess
 from bench.limits import TeamsLimits, minimum_span
-from bench.load import Driver, LoadResult
+from bench.load import Driver, LoadResult, single
 from bench.report import Row, markdown, measured, skipped, table
 from bench.servers import start_echo
 from bot.settings import Settings
@@ -75,9 +75,9 @@ async def _drive(url: str, text: Callable[[random.Random], str]) -> LoadResult:
     try:
         async with aiohttp.ClientSession() as client:
             driver = Driver(channel, client)
-            await driver.warm_up(url, 2, text)
+            await driver.warm_up(url, 2, single("toy", text))
             result = LoadResult("toy", 2)
-            await driver.run(url, result, seconds=30, text=text, max_turns=6)
+            await driver.run(url, result, seconds=30, script=single("toy", text), max_turns=6)
     finally:
         await channel.stop()
     assert sum(channel.received.values()) >= result.turns
