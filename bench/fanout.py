@@ -21,12 +21,12 @@ from time import perf_counter
 
 import aiohttp
 import psutil
-import psycopg
 from botbuilder.schema import Activity
 from sqlalchemy.engine import make_url
 
 from bench.channel import BenchChannel
 from bench.limits import TeamsLimits, minimum_span
+from bench.postgres import admin_connection
 from bench.report import Row, measured, skipped
 from bench.servers import Server, _base_env, start_govbot
 from bot.conversations import conversation_info
@@ -208,18 +208,6 @@ async def measure(workdir: Path, deliveries: int, *, stored: bool = True) -> lis
 # --- scale-out ------------------------------------------------------------------------------
 
 
-def _admin(url: str) -> psycopg.Connection:
-    parsed = make_url(url)
-    return psycopg.connect(
-        host=parsed.host or "127.0.0.1",
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password or None,
-        dbname=parsed.database or "postgres",
-        autocommit=True,
-    )
-
-
 async def _sees_the_others_writes(channel: BenchChannel, a: Server, b: Server) -> bool:
     """A conversation's first turn on one server welcomes; its next turn, on the other, must
     not (the welcome flag is conversation state the first server wrote)."""
@@ -260,7 +248,7 @@ async def measure_scale_out(workdir: Path, deliveries: int) -> list[Row]:
         return [skipped(section, "two servers on PostgreSQL", f"{POSTGRES_ENV} is not set")]
     name = f"govbot_bench_{os.getpid()}"
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    with _admin(admin_url) as admin:
+    with admin_connection(admin_url) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
     servers: list[Server] = []
@@ -281,7 +269,7 @@ async def measure_scale_out(workdir: Path, deliveries: int) -> list[Row]:
         for server in servers:
             server.stop()
         await channel.stop()
-        with _admin(admin_url) as admin:
+        with admin_connection(admin_url) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     rows = _outcome_rows(section, channel, plan)
     rows.append(

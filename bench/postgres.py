@@ -14,7 +14,8 @@ ADMIN_URL_ENV = "GOVBOT_BENCH_POSTGRES_URL"
 DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
-def _admin(url: str) -> psycopg.Connection:
+def admin_connection(url: str) -> psycopg.Connection:
+    """An autocommit connection to the server of `url`, for CREATE and DROP DATABASE."""
     parsed = make_url(url)
     return psycopg.connect(
         host=parsed.host or "127.0.0.1",
@@ -32,11 +33,11 @@ def fresh_database() -> Iterator[str]:
     """The URL of a new, empty database; raises when the server cannot be reached."""
     admin_url = os.environ.get(ADMIN_URL_ENV) or DEFAULT_ADMIN_URL
     name = f"govbot_bench_{os.getpid()}"
-    with _admin(admin_url) as admin:
+    with admin_connection(admin_url) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with _admin(admin_url) as admin:
+        with admin_connection(admin_url) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -15,6 +15,7 @@ from bench.fanout import measure as measure_fanout
 from bench.inprocess import measure as measure_inprocess
 from bench.limits import TeamsLimits, minimum_span
 from bench.load import Driver, LoadResult, single
+from bench.mix import KINDS, mix, share
 from bench.report import Row, markdown, measured, skipped, table
 from bench.servers import start_echo
 from bot.settings import Settings
@@ -114,3 +115,14 @@ async def test_kitos_section_at_toy_size(tmp_path: Path) -> None:
     rows = await measure_kitos(tmp_path, usages=12, changes=3)
     assert [r.section for r in rows] == ["kitos", "kitos"]
     assert "12 usages, 60 assignments" in rows[0].name and "3 holders replaced" in rows[1].name
+
+
+def test_the_mix_has_every_kind_and_walks_the_guide_back_to_back() -> None:
+    turns = mix(["SBSYS", "Nexus"])(random.Random(1))
+    cycle = [next(turns) for _ in range(14)]
+    kinds = [kind for kind, _ in cycle]
+    assert set(kinds) == set(KINDS) and sum(share(kind) for kind in KINDS) == 1
+    steps = [text for kind, text in cycle if kind == "procurement step"]
+    assert steps[0].startswith("vi vil gerne købe") and steps[-1] == "annuller"
+    first = kinds.index("procurement step")
+    assert kinds[first : first + len(steps)] == ["procurement step"] * len(steps)
