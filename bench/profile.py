@@ -1,7 +1,9 @@
 """`python -m bench.profile [seconds]`: govbot's turns under pyinstrument, the hot paths as text.
 
 Serves `govbot serve` under pyinstrument in its own process (on the bench's 10,000-system
-directory), drives 8 conversations at it, stops it with SIGINT and prints the call tree.
+directory and the demo data, with the repository's model cache as the bench's servers use it),
+drives 8 conversations with the mix (bench.mix) at it, stops it with SIGINT and prints the
+call tree.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from bench.channel import BenchChannel
 from bench.directory import populate
 from bench.load import Driver, LoadResult
 from bench.mix import mix
-from bench.servers import _base_env, free_port, start
+from bench.servers import REPO, _base_env, free_port, start
 from storage.migrate import upgrade
 
 CONVERSATIONS = 8
@@ -29,7 +31,7 @@ async def profile(seconds: float, workdir: Path) -> Path:
     """Profile govbot for `seconds` of load; returns the text report's path."""
     url = f"sqlite+aiosqlite:///{workdir / 'govbot.db'}"
     upgrade(url)
-    directory = await populate(url, systems=10_000, assignments=30_000)
+    directory = await populate(url, systems=10_000, assignments=30_000, demo=True)
     label, script = "the mix (bench.mix)", mix(directory.systems)
     report = workdir / "profile.txt"
     port = free_port()
@@ -50,6 +52,8 @@ async def profile(seconds: float, workdir: Path) -> Path:
         GOVBOT_DATABASE_URL=url,
         GOVBOT_PORT=str(port),
         GOVBOT_RATE_LIMIT_PER_MINUTE="0",
+        GOVBOT_DEMO_DATA="1",
+        GOVBOT_MODEL_CACHE=str(REPO / "var" / "nlu"),
         MicrosoftAppId="",
     )
     server = start("govbot-profiled", argv, port=port, env=env, workdir=workdir)
