@@ -42,9 +42,11 @@ _PROCUREMENT_STEPS = (
 _SMALL_TALK = ("tak", "hvem er du")
 
 # One cycle: 14 turns, 5 role look-ups, 3 knowledge answers, 4 procurement steps, 2 small talk.
+# The procurement steps run back to back (start, unit, first question, cancel), so the other
+# kinds are asked outside the guide, as their own intents.
 _CYCLE = (
-    ROLE, PROCUREMENT, KNOWLEDGE, ROLE, PROCUREMENT, SMALL_TALK, ROLE,
-    PROCUREMENT, KNOWLEDGE, ROLE, PROCUREMENT, SMALL_TALK, ROLE, KNOWLEDGE,
+    ROLE, KNOWLEDGE, ROLE, SMALL_TALK, ROLE, PROCUREMENT, PROCUREMENT, PROCUREMENT,
+    PROCUREMENT, KNOWLEDGE, ROLE, SMALL_TALK, ROLE, KNOWLEDGE,
 )  # fmt: skip
 
 
