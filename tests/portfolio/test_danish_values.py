@@ -39,8 +39,9 @@ def _example(sentence: str) -> date:
 
 
 def _facts(card: dict[str, object]) -> dict[str, str]:
+    """The facts as Teams shows them (a leading "1\\." is markdown for a plain "1.")."""
     return {
-        fact["title"]: fact["value"]
+        fact["title"]: re.sub(r"\\([.\-*+])", r"\1", fact["value"])
         for block in card["body"]  # type: ignore[attr-defined]
         if block.get("type") == "FactSet"
         for fact in block["facts"]
