@@ -7,7 +7,7 @@ SDK's untyped surface stays in this one place; mypy refuses a direct `botbuilder
 elsewhere (import-untyped).
 
 The declarations cover what govbot uses, not the whole SDK: to use another name or member,
-declare it here first. tests/bot/test_sdk.py checks every declared class, member and parameter
+declare it here first. tests/platform/test_sdk.py checks every declared class, member and parameter
 against the installed SDK, so a declaration cannot drift from what runs.
 
 msrest (the connector's serializer) ships its own types and is imported where it is used.

@@ -27,7 +27,7 @@ from storage import meetings, outbox
 from storage.access import Role
 from storage.directory import ensure_person
 from storage.models.base import utcnow
-from tests.e2e.test_reach import TEAM, in_roster, team_event
+from tests.platform.outbox.test_reach import TEAM, in_roster, team_event
 from tests.support.activities import BOT_ID, TENANT_ID, installation_update, message, new_user
 from tests.support.channel import TestChannel
 from tests.support.graph import StandInGraph

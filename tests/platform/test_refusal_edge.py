@@ -21,7 +21,7 @@ from bot.routing import Routes, continue_dialog
 from dialogs.texts import text
 from dialogs.turn import LANG_KEY
 from storage.errors import DomainError
-from tests.bot.test_confirmations import Recorder, said
+from tests.platform.test_confirmations import Recorder, said
 
 
 class PlaceRefused(DomainError):

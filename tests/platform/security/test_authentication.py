@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import BotStateDocument, ConversationRef
-from tests.security.token_issuer import TokenIssuer, new_key
+from tests.platform.security.token_issuer import TokenIssuer, new_key
 from tests.support.activities import message
 from tests.support.channel import TestChannel
 from tests.support.server import RunningBot, start_bot

@@ -20,7 +20,7 @@ from storage.portfolio import register_initiative
 from storage.procurement import Requester, submit_request
 from tests.portfolio.factories import ANNE as PORTFOLIO_ANNE
 from tests.portfolio.factories import new_initiative
-from tests.security.test_access_chat import ADMIN, ADMIN_AAD, seed, yes_of
+from tests.access.test_access_chat import ADMIN, ADMIN_AAD, seed, yes_of
 from tests.support.activities import message
 from tests.support.channel import TestChannel
 from tests.support.server import RunningBot, start_bot

@@ -13,8 +13,8 @@ from bot.settings import Settings
 from storage.access import Role, access_of, grant_role
 from storage.conversations import get_conversation
 from storage.db import Database
-from tests.security.strategies import activities
-from tests.security.threaded import ThreadedBot
+from tests.platform.security.strategies import activities
+from tests.platform.security.threaded import ThreadedBot
 from tests.support.activities import message
 
 BATCH = 10  # activities posted at once per generated example

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.settings import Settings
-from tests.security.strategies import INJECTIONS, activities, card_payloads, json_values
-from tests.security.threaded import ThreadedBot
+from tests.platform.security.strategies import INJECTIONS, activities, card_payloads, json_values
+from tests.platform.security.threaded import ThreadedBot
 from tests.support.activities import message
 
 EXAMPLES = settings(

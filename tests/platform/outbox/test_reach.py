@@ -23,7 +23,7 @@ from storage.db import Database
 from storage.directory import ensure_person, get_person, link_identity
 from storage.models.base import utcnow
 from storage.outbox_payloads import UnreachableNotice
-from tests.e2e.test_outbox_dispatch import aad, arrivals, plan, talk
+from tests.platform.outbox.test_outbox_dispatch import aad, arrivals, plan, talk
 from tests.support.activities import (
     BOT_ID,
     TENANT_ID,
