@@ -18,9 +18,9 @@ from storage.models.bot_state import BotStateDocument
 from storage.models.procurement import ProcurementRequest
 from storage.portfolio import register_initiative
 from storage.procurement import Requester, submit_request
+from tests.access.test_access_chat import ADMIN, ADMIN_AAD, seed, yes_of
 from tests.portfolio.factories import ANNE as PORTFOLIO_ANNE
 from tests.portfolio.factories import new_initiative
-from tests.access.test_access_chat import ADMIN, ADMIN_AAD, seed, yes_of
 from tests.support.activities import message
 from tests.support.channel import TestChannel
 from tests.support.server import RunningBot, start_bot
