@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.data_subject import PersonalData, Subject, anonymous_name
 from storage.models import AuditEntry
+from storage.records import record_of
 
 
 @dataclass(frozen=True)
@@ -63,20 +64,7 @@ async def history(
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         .limit(limit)
     )
-    return [
-        AuditRecord(
-            id=row.id,
-            at=row.at,
-            actor=row.actor,
-            action=row.action,
-            entity=row.entity,
-            entity_id=row.entity_id,
-            before=row.before,
-            after=row.after,
-            source=row.source,
-        )
-        for row in rows
-    ]
+    return [record_of(AuditRecord, row) for row in rows]
 
 
 # --- personal data (storage.personal_data lists these) ------------------------------------

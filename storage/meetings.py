@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.calendar import titled, year_plan
@@ -21,14 +21,16 @@ from storage import outbox
 from storage.access import Role, grant_role, principal_of, revoke_role
 from storage.audit import record_change
 from storage.bodies import MEMBER_ROLES, Member, meeting_body
-from storage.data_subject import PersonalData, Subject, anonymous_principal
+from storage.data_subject import (
+    kept_history,
+)
 from storage.directory import PersonInfo, get_person
 from storage.errors import DomainError, UnknownMeetingError, UnknownPersonError
 from storage.identity import person_id_of
 from storage.models.directory import Person
 from storage.models.meetings import BodyChannel, Meeting
+from storage.records import record_of
 from storage.reminders import cancel_unwanted, plan_reminders, replan_body
-from storage.sql import rowcount
 
 SOURCE = "meetings"
 
@@ -69,20 +71,7 @@ class GenerateResult:
 
 
 def _info(row: Meeting) -> MeetingInfo:
-    return MeetingInfo(
-        id=row.id,
-        body=row.body_key,
-        kind=row.kind,
-        title=row.title,
-        title_en=row.title_en,
-        start=row.start_at,
-        end=row.end_at,
-        place=row.place,
-        teams_link=row.teams_link,
-        agenda=row.agenda,
-        status=row.status,
-        plan_key=row.plan_key,
-    )
+    return record_of(MeetingInfo, row, body=row.body_key, start=row.start_at, end=row.end_at)
 
 
 def _snapshot(row: Meeting) -> dict[str, Any]:
@@ -406,22 +395,6 @@ async def neighbour_meeting(
 # --- personal data (storage.personal_data lists these) ------------------------------------
 
 
-async def _erase_history(session: AsyncSession, subject: Subject) -> int:
-    """Who added a meeting or set a body's channel stays on record, without a name."""
-    principal = anonymous_principal(subject)
-    changed = 0
-    for statement in (
-        update(Meeting)
-        .where(func.lower(Meeting.created_by).in_(subject.principals))
-        .values(created_by=principal),
-        update(BodyChannel)
-        .where(func.lower(BodyChannel.set_by).in_(subject.principals))
-        .values(set_by=principal),
-    ):
-        changed += rowcount(await session.execute(statement))
-    return changed
-
-
 PERSONAL_DATA = (
-    PersonalData("meeting_history", (Meeting.created_by, BodyChannel.set_by), erase=_erase_history),
+    kept_history("meeting_history", (Meeting.created_by, None), (BodyChannel.set_by, None)),
 )

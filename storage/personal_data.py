@@ -22,7 +22,7 @@ from storage import (
     audit,
     bot_state,
     conversations,
-    directory,
+    directory_personal_data,
     meetings,
     outbox,
     portfolio,
@@ -49,7 +49,7 @@ __all__ = [
 
 # In report order; the audit log last, so it is scrubbed after every other change.
 REGISTRY: tuple[PersonalData, ...] = (
-    *directory.PERSONAL_DATA,
+    *directory_personal_data.PERSONAL_DATA,
     *access.PERSONAL_DATA,
     *conversations.PERSONAL_DATA,
     *bot_state.PERSONAL_DATA,
