@@ -185,11 +185,11 @@ async def grant_role(
     session.add(row)
     await session.flush()
     await record_change(
-        session=session,
+        session,
+        "access_grant",
+        row.id,
         actor=actor,
         action="grant",
-        entity="access_grant",
-        entity_id=row.id,
         after={"principal": principal, "role": role.value, "body": body_key},
         source=source,
     )
@@ -229,11 +229,11 @@ async def revoke_role(
         row.revoked_at = utcnow()
         ended += 1
         await record_change(
-            session=session,
+            session,
+            "access_grant",
+            row.id,
             actor=actor,
             action="revoke",
-            entity="access_grant",
-            entity_id=row.id,
             before={"principal": row.principal, "role": row.role, "body": row.body_key},
             source=source,
         )

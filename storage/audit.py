@@ -30,17 +30,18 @@ class AuditRecord:
 
 
 async def record_change(
-    *,
     session: AsyncSession,
-    actor: str,
-    action: str,
     entity: str,
     entity_id: str | int | None,
+    *,
+    actor: str,
+    action: str,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     source: str = "chat",
 ) -> None:
-    """Append one entry to the audit log (in the caller's transaction)."""
+    """Append one entry to the audit log (in the caller's transaction): what changed (the
+    entity and its id), who did it and how."""
     session.add(
         AuditEntry(
             actor=actor,

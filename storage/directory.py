@@ -162,9 +162,15 @@ async def _changed(
 ) -> None:
     """Audit one directory change and mark the directory changed (lookup indexes rebuild)."""
     await record_change(
-        session=session, actor=actor, action=action, entity=entity, entity_id=entity_id,
-        before=before, after=after, source=source,
-    )  # fmt: skip
+        session,
+        entity,
+        entity_id,
+        actor=actor,
+        action=action,
+        before=before,
+        after=after,
+        source=source,
+    )
     await touch_directory(session=session)
 
 
@@ -309,11 +315,11 @@ async def link_identity(
             return None
         row.aad_object_id = aad_object_id
         await record_change(
-            session=session,
+            session,
+            "person",
+            row.id,
             actor=actor,
             action="link",
-            entity="person",
-            entity_id=row.id,
             after={"aad_object_id": aad_object_id},
             source="teams",
         )

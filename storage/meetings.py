@@ -74,7 +74,11 @@ def _info(row: Meeting) -> MeetingInfo:
     return record_of(MeetingInfo, row, body=row.body_key, start=row.start_at, end=row.end_at)
 
 
-def _snapshot(row: Meeting) -> dict[str, Any]:
+# What the audit log records of a meeting.
+Snapshot = dict[str, Any]
+
+
+def _snapshot(row: Meeting) -> Snapshot:
     return {
         "start": row.start_at.isoformat(),
         "end": row.end_at.isoformat(),
@@ -82,6 +86,16 @@ def _snapshot(row: Meeting) -> dict[str, Any]:
         "teams_link": row.teams_link,
         "status": row.status,
     }
+
+
+async def _audited(
+    session: AsyncSession, row: Meeting, action: str, actor: str, before: Snapshot | None = None
+) -> None:
+    """Audit a change to a meeting: what it was (when given) and what it is now."""
+    await record_change(
+        session, "meeting", row.id, actor=actor, action=action, before=before,
+        after=_snapshot(row), source=SOURCE,
+    )  # fmt: skip
 
 
 async def _row(session: AsyncSession, meeting_id: int) -> Meeting:
@@ -124,15 +138,7 @@ async def generate_year(
     await session.flush()
     reminders = 0
     for row in created:
-        await record_change(
-            session=session,
-            actor=actor,
-            action="generate",
-            entity="meeting",
-            entity_id=row.id,
-            after=_snapshot(row),
-            source=SOURCE,
-        )
+        await _audited(session, row, "generate", actor)
         reminders += await plan_reminders(
             session=session, pack=pack, meeting_id=row.id, tz=tz, now=now
         )
@@ -211,10 +217,7 @@ async def add_meeting(
     )
     session.add(row)
     await session.flush()
-    await record_change(
-        session=session, actor=actor, action="add", entity="meeting",
-        entity_id=row.id, after=_snapshot(row), source=SOURCE,
-    )  # fmt: skip
+    await _audited(session, row, "add", actor)
     await plan_reminders(session=session, pack=pack, meeting_id=row.id, tz=tz, now=now)
     return _info(row)
 
@@ -237,10 +240,7 @@ async def move_meeting(
     before = _snapshot(row)
     row.start_at, row.end_at, row.status = start, end, "planned"
     await session.flush()
-    await record_change(
-        session=session, actor=actor, action="move", entity="meeting",
-        entity_id=row.id, before=before, after=_snapshot(row), source=SOURCE,
-    )  # fmt: skip
+    await _audited(session, row, "move", actor, before)
     await plan_reminders(session=session, pack=pack, meeting_id=row.id, tz=tz, now=now, resend=True)
     return _info(row)
 
@@ -252,10 +252,7 @@ async def cancel_meeting(*, session: AsyncSession, meeting_id: int, actor: str) 
     row.status = "cancelled"
     await session.flush()
     await outbox.cancel(session=session, key_prefix=f"meeting:{row.id}:")
-    await record_change(
-        session=session, actor=actor, action="cancel", entity="meeting",
-        entity_id=row.id, before=before, after=_snapshot(row), source=SOURCE,
-    )  # fmt: skip
+    await _audited(session, row, "cancel", actor, before)
     return _info(row)
 
 
@@ -284,10 +281,7 @@ async def update_meeting(
     if agenda is not None:
         row.agenda = agenda.strip() or None
     await session.flush()
-    await record_change(
-        session=session, actor=actor, action="update", entity="meeting",
-        entity_id=row.id, before=before, after=_snapshot(row), source=SOURCE,
-    )  # fmt: skip
+    await _audited(session, row, "update", actor, before)
     if row.status == "planned":
         await plan_reminders(session=session, pack=pack, meeting_id=row.id, tz=tz, now=now)
     return _info(row)

@@ -132,11 +132,11 @@ async def erase_person(*, session: AsyncSession, subject: Subject, actor: str) -
         raise UnknownPersonError(subject.email or "")
     changed = {declared.kind: await declared.erase(session, subject) for declared in REGISTRY}
     await record_change(
-        session=session,
+        session,
+        "person",
+        subject.person_id,
         actor=actor,
         action="erase",
-        entity="person",
-        entity_id=subject.person_id,
         after={"erased": {kind: n for kind, n in changed.items() if n}},
         source="privacy",
     )

@@ -324,11 +324,11 @@ async def register_initiative(
     )
     await session.flush()
     await record_change(
-        session=session,
+        session,
+        ENTITY,
+        row.id,
         actor=row.registered_by,
         action="register",
-        entity=ENTITY,
-        entity_id=row.id,
         after={"title": row.title, "unit": row.unit_name, "status": row.status},
         source=source,
     )

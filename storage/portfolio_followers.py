@@ -65,11 +65,7 @@ async def follow_initiative(
         )
         await session.flush()
         await record_change(
-            session=session,
-            actor=principal_of(actor.principal),
-            action="follow",
-            entity=ENTITY,
-            entity_id=row.id,
+            session, ENTITY, row.id, actor=principal_of(actor.principal), action="follow"
         )
     return await initiative_record(session, row)
 

@@ -158,36 +158,50 @@ def request_snapshot(row: ProcurementRequest) -> dict[str, Any]:
     }
 
 
-async def add_event(
+@dataclass(frozen=True)
+class Who:
+    """Who took a step in a request's life, as its history names them."""
+
+    principal: str
+    name: str | None
+
+
+def requester_of(row: ProcurementRequest) -> Who:
+    """The request's requester, as a step's taker."""
+    return Who(row.requester, row.requester_name)
+
+
+async def add_step(
     session: AsyncSession,
     row: ProcurementRequest,
+    by: Who,
     *,
     kind: str,
-    actor: str,
-    actor_name: str | None,
+    action: str,
+    after: dict[str, Any],
+    before: dict[str, Any] | None = None,
     from_status: str | None = None,
     to_status: str | None = None,
     text: str | None = None,
     answers_event_id: int | None = None,
 ) -> EventRecord:
+    """One step of a request: its entry in the history (`kind`) and the audit entry of the
+    change (`action`, `before` → `after`), both by `by`."""
     event = ProcurementEvent(
-        request_id=row.id,
-        kind=kind,
-        actor=actor,
-        actor_name=actor_name,
-        from_status=from_status,
-        to_status=to_status,
-        text=text,
-        answers_event_id=answers_event_id,
-    )
+        request_id=row.id, kind=kind, actor=by.principal, actor_name=by.name,
+        from_status=from_status, to_status=to_status, text=text, answers_event_id=answers_event_id,
+    )  # fmt: skip
     session.add(event)
     await session.flush()
+    await record_change(
+        session, ENTITY, row.id, actor=by.principal, action=action, before=before, after=after
+    )
     return event_record(event)
 
 
 async def locked_request(session: AsyncSession, request_id: int) -> ProcurementRequest:
-    """The request's row, locked for this transaction; UnknownRequestError when none."""
-    """The request row, locked for this transaction on PostgreSQL (SQLite has one writer)."""
+    """The request's row, locked for this transaction on PostgreSQL (SQLite has one writer);
+    UnknownRequestError when there is none."""
     row = await session.scalar(
         select(ProcurementRequest)
         .where(ProcurementRequest.id == request_id)
@@ -232,22 +246,11 @@ async def _create(
     )
     session.add(row)
     await session.flush()
-    await add_event(
-        session,
-        row,
-        kind="status",
-        actor=row.requester,
-        actor_name=row.requester_name,
-        to_status=status.value,
-    )
-    await record_change(
-        session=session,
-        actor=row.requester,
-        action="create",
-        entity=ENTITY,
-        entity_id=row.id,
-        after={"status": row.status, "need": row.need, "unit": row.unit},
-    )
+    after = {"status": row.status, "need": row.need, "unit": row.unit}
+    await add_step(
+        session, row, requester_of(row), kind="status", action="create", to_status=row.status,
+        after=after,
+    )  # fmt: skip
     return request_record(row)
 
 
