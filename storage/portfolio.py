@@ -44,7 +44,7 @@ from storage.models import (
     InitiativeSystem,
 )
 from storage.models.base import utcnow
-from storage.records import record_of
+from storage.records import record_of, row_values
 
 TERMINAL = frozenset({InitiativeStatus.AFSLUTTET, InitiativeStatus.AFVIST})
 ENTITY = "initiative"
@@ -191,12 +191,16 @@ def initiative_summary(row: Initiative) -> InitiativeSummary:
     )
 
 
+# The column each kind of gain is kept in.
+GAIN_COLUMNS = {
+    Gain.KVALITET: "gain_quality",
+    Gain.EFFEKTIVITET: "gain_efficiency",
+    Gain.TRIVSEL: "gain_wellbeing",
+}
+
+
 def _gains(row: Initiative) -> dict[Gain, str]:
-    values = {
-        Gain.KVALITET: row.gain_quality,
-        Gain.EFFEKTIVITET: row.gain_efficiency,
-        Gain.TRIVSEL: row.gain_wellbeing,
-    }
+    values = {gain: getattr(row, column) for gain, column in GAIN_COLUMNS.items()}
     return {gain: text for gain, text in values.items() if text}
 
 
@@ -285,28 +289,23 @@ async def register_initiative(
     lead_id, lead_name = _match_person(directory, new.lead)
     now = utcnow()
     row = Initiative(
-        title=new.title,
-        description=new.description,
-        org_unit_id=unit_id,
-        unit_name=unit_name,
-        category=Category(new.category).value,
-        core_task=new.core_task,
-        gain_quality=new.gains.get(Gain.KVALITET),
-        gain_efficiency=new.gains.get(Gain.EFFEKTIVITET),
-        gain_wellbeing=new.gains.get(Gain.TRIVSEL),
-        funding=Funding(new.funding).value,
-        estimated_cost=new.estimated_cost,
-        business_case=new.business_case,
-        start_date=new.start_date,
-        end_date=new.end_date,
-        lead_person_id=lead_id,
-        lead_name=lead_name,
-        status=INITIAL_STATUS.value,
-        status_changed_at=now,
-        registered_by=principal_of(actor.principal),
-        registered_by_name=actor.name,
-        created_at=now,
-        updated_at=now,
+        **row_values(
+            new,
+            Initiative,
+            org_unit_id=unit_id,
+            unit_name=unit_name,
+            category=Category(new.category).value,
+            **{column: new.gains.get(gain) for gain, column in GAIN_COLUMNS.items()},
+            funding=Funding(new.funding).value,
+            lead_person_id=lead_id,
+            lead_name=lead_name,
+            status=INITIAL_STATUS.value,
+            status_changed_at=now,
+            registered_by=principal_of(actor.principal),
+            registered_by_name=actor.name,
+            created_at=now,
+            updated_at=now,
+        )
     )
     session.add(row)
     await session.flush()

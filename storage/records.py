@@ -19,3 +19,11 @@ def record_of(cls: type[Record], row: object, **values: Any) -> Record:
     """
     from_row = {f.name: getattr(row, f.name) for f in fields(cls) if f.name not in values}
     return cls(**from_row, **values)
+
+
+def row_values(record: DataclassInstance, model: type[Any], **values: Any) -> dict[str, Any]:
+    """The column values of a new `model` row that `record` holds under the same names, with
+    `values` (the columns it names otherwise, converts or lacks) over them."""
+    columns = model.__table__.columns.keys()
+    same = {f.name: getattr(record, f.name) for f in fields(record) if f.name in columns}
+    return same | values
