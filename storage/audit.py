@@ -100,10 +100,5 @@ def _scrub(value: Any, identifiers: set[str], replacement: str) -> Any:
 
 
 # Not exported: the trail of who changed what is kept for accountability, without the name.
-PERSONAL_DATA = (
-    PersonalData(
-        "audit",
-        (AuditEntry.actor, AuditEntry.before, AuditEntry.after),
-        erase=_erase_audit_names,
-    ),
-)
+_NAMING = (AuditEntry.actor, AuditEntry.before, AuditEntry.after)
+PERSONAL_DATA = (PersonalData("audit", _NAMING, erase=_erase_audit_names),)
