@@ -290,17 +290,14 @@ async def _erase_deliveries(session: AsyncSession, subject: Subject) -> int:
     return changed
 
 
+# Where a message names the person: its key, recipient, payload and who hears of a failure.
+_NAMING = (
+    OutboxMessage.key,
+    OutboxMessage.principal,
+    OutboxMessage.person_id,
+    OutboxMessage.payload,
+    OutboxMessage.report_to,
+)
 PERSONAL_DATA = (
-    PersonalData(
-        "deliveries",
-        (
-            OutboxMessage.key,
-            OutboxMessage.principal,
-            OutboxMessage.person_id,
-            OutboxMessage.payload,
-            OutboxMessage.report_to,
-        ),
-        export=_export_deliveries,
-        erase=_erase_deliveries,
-    ),
+    PersonalData("deliveries", _NAMING, export=_export_deliveries, erase=_erase_deliveries),
 )

@@ -380,18 +380,16 @@ async def _erase_requests(session: AsyncSession, subject: Subject) -> int:
     return len(rows)
 
 
+_REQUESTER = (
+    ProcurementRequest.requester,
+    ProcurementRequest.requester_name,
+    ProcurementRequest.requester_email,
+    ProcurementRequest.requester_aad_object_id,
+    ProcurementRequest.requester_person_id,
+)
 PERSONAL_DATA = (
     PersonalData(
-        "procurement_requests",
-        (
-            ProcurementRequest.requester,
-            ProcurementRequest.requester_name,
-            ProcurementRequest.requester_email,
-            ProcurementRequest.requester_aad_object_id,
-            ProcurementRequest.requester_person_id,
-        ),
-        export=_export_requests,
-        erase=_erase_requests,
+        "procurement_requests", _REQUESTER, export=_export_requests, erase=_erase_requests
     ),
     kept_history(
         "procurement_history",
