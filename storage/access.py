@@ -10,19 +10,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.audit import record_change
-from storage.data_subject import PersonalData, Subject, anonymous_principal
+from storage.data_subject import (
+    PersonalData,
+    Subject,
+    exporting,
+    held_by,
+    kept_history,
+)
 from storage.errors import DomainError
 from storage.identity import people_known_by
 from storage.models import AccessGrant
 from storage.models.base import utcnow
-from storage.sql import rowcount
+from storage.records import record_of
 
 
 class Role(StrEnum):
@@ -119,16 +124,7 @@ def principal_of(value: str) -> str:
 
 
 def _grant(row: AccessGrant) -> Grant:
-    return Grant(
-        id=row.id,
-        principal=row.principal,
-        person_id=row.person_id,
-        role=Role(row.role),
-        body_key=row.body_key,
-        granted_by=row.granted_by,
-        granted_at=row.granted_at,
-        revoked_at=row.revoked_at,
-    )
+    return record_of(Grant, row, role=Role(row.role))
 
 
 async def access_of(
@@ -189,11 +185,11 @@ async def grant_role(
     session.add(row)
     await session.flush()
     await record_change(
-        session=session,
+        session,
+        "access_grant",
+        row.id,
         actor=actor,
         action="grant",
-        entity="access_grant",
-        entity_id=row.id,
         after={"principal": principal, "role": role.value, "body": body_key},
         source=source,
     )
@@ -233,11 +229,11 @@ async def revoke_role(
         row.revoked_at = utcnow()
         ended += 1
         await record_change(
-            session=session,
+            session,
+            "access_grant",
+            row.id,
             actor=actor,
             action="revoke",
-            entity="access_grant",
-            entity_id=row.id,
             before={"principal": row.principal, "role": row.role, "body": row.body_key},
             source=source,
         )
@@ -287,24 +283,8 @@ async def seed_roles(
 # --- personal data (storage.personal_data lists these) ------------------------------------
 
 
-def _grants_of(subject: Subject) -> Any:
-    conditions: list[ColumnElement[bool]] = [AccessGrant.principal.in_(subject.principals)]
-    if subject.person_id is not None:
-        conditions.append(AccessGrant.person_id == subject.person_id)
-    return or_(*conditions)
-
-
-async def _export_grants(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
-    rows = await session.scalars(select(AccessGrant).where(_grants_of(subject)))
-    return [
-        {
-            "role": row.role,
-            "body": row.body_key,
-            "granted_at": row.granted_at,
-            "revoked_at": row.revoked_at,
-        }
-        for row in rows
-    ]
+def _grants_of(subject: Subject) -> ColumnElement[bool]:
+    return held_by(subject, AccessGrant.principal, AccessGrant.person_id)
 
 
 async def _erase_grants(session: AsyncSession, subject: Subject) -> int:
@@ -317,21 +297,18 @@ async def _erase_grants(session: AsyncSession, subject: Subject) -> int:
     return len(rows)
 
 
-async def _erase_granted_by(session: AsyncSession, subject: Subject) -> int:
-    result = await session.execute(
-        update(AccessGrant)
-        .where(func.lower(AccessGrant.granted_by).in_(subject.principals))
-        .values(granted_by=anonymous_principal(subject))
-    )
-    return rowcount(result)
-
-
 PERSONAL_DATA = (
     PersonalData(
         "access",
         (AccessGrant.principal, AccessGrant.person_id),
-        export=_export_grants,
+        export=exporting(
+            _grants_of,
+            AccessGrant.role,
+            AccessGrant.body_key.label("body"),
+            AccessGrant.granted_at,
+            AccessGrant.revoked_at,
+        ),
         erase=_erase_grants,
     ),
-    PersonalData("access_history", (AccessGrant.granted_by,), erase=_erase_granted_by),
+    kept_history("access_history", (AccessGrant.granted_by, None)),
 )

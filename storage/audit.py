@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.data_subject import PersonalData, Subject, anonymous_name
 from storage.models import AuditEntry
+from storage.records import record_of
 
 
 @dataclass(frozen=True)
@@ -29,17 +30,18 @@ class AuditRecord:
 
 
 async def record_change(
-    *,
     session: AsyncSession,
-    actor: str,
-    action: str,
     entity: str,
     entity_id: str | int | None,
+    *,
+    actor: str,
+    action: str,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     source: str = "chat",
 ) -> None:
-    """Append one entry to the audit log (in the caller's transaction)."""
+    """Append one entry to the audit log (in the caller's transaction): what changed (the
+    entity and its id), who did it and how."""
     session.add(
         AuditEntry(
             actor=actor,
@@ -63,20 +65,7 @@ async def history(
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         .limit(limit)
     )
-    return [
-        AuditRecord(
-            id=row.id,
-            at=row.at,
-            actor=row.actor,
-            action=row.action,
-            entity=row.entity,
-            entity_id=row.entity_id,
-            before=row.before,
-            after=row.after,
-            source=row.source,
-        )
-        for row in rows
-    ]
+    return [record_of(AuditRecord, row) for row in rows]
 
 
 # --- personal data (storage.personal_data lists these) ------------------------------------
@@ -111,10 +100,5 @@ def _scrub(value: Any, identifiers: set[str], replacement: str) -> Any:
 
 
 # Not exported: the trail of who changed what is kept for accountability, without the name.
-PERSONAL_DATA = (
-    PersonalData(
-        "audit",
-        (AuditEntry.actor, AuditEntry.before, AuditEntry.after),
-        erase=_erase_audit_names,
-    ),
-)
+_NAMING = (AuditEntry.actor, AuditEntry.before, AuditEntry.after)
+PERSONAL_DATA = (PersonalData("audit", _NAMING, erase=_erase_audit_names),)

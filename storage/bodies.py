@@ -80,9 +80,14 @@ async def set_body_channel(
         row.conversation_id, row.set_by, row.set_at = conversation_id, actor, utcnow()
     await session.flush()
     await record_change(
-        session=session, actor=actor, action="set_channel", entity="body",
-        entity_id=body, after={"conversation_id": conversation_id}, source=SOURCE,
-    )  # fmt: skip
+        session,
+        "body",
+        body,
+        actor=actor,
+        action="set_channel",
+        after={"conversation_id": conversation_id},
+        source=SOURCE,
+    )
 
 
 async def body_channel(*, session: AsyncSession, body: str) -> str | None:

@@ -9,7 +9,11 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage.data_subject import PersonalData, Subject
+from storage.data_subject import (
+    PersonalData,
+    Subject,
+    exporting,
+)
 from storage.models import ConversationRef
 from storage.models.base import utcnow
 from storage.sql import rowcount, upsert
@@ -140,21 +144,6 @@ def _refs_of(subject: Subject) -> Any:
     return or_(*conditions)
 
 
-async def _export_conversations(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
-    rows = await session.scalars(select(ConversationRef).where(_refs_of(subject)))
-    return [
-        {
-            "conversation_type": row.conversation_type,
-            "user_name": row.user_name,
-            "user_email": row.user_email,
-            "locale": row.locale,
-            "first_seen": row.first_seen,
-            "last_seen": row.last_seen,
-        }
-        for row in rows
-    ]
-
-
 async def _erase_conversations(session: AsyncSession, subject: Subject) -> int:
     result = await session.execute(delete(ConversationRef).where(_refs_of(subject)))
     return rowcount(result)
@@ -170,7 +159,15 @@ PERSONAL_DATA = (
             ConversationRef.user_name,
             ConversationRef.reference,
         ),
-        export=_export_conversations,
+        export=exporting(
+            _refs_of,
+            ConversationRef.conversation_type,
+            ConversationRef.user_name,
+            ConversationRef.user_email,
+            ConversationRef.locale,
+            ConversationRef.first_seen,
+            ConversationRef.last_seen,
+        ),
         erase=_erase_conversations,
     ),
 )

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
@@ -67,6 +67,58 @@ def deleting_rows_of(principal: QueryableAttribute[str]) -> Eraser:
         return rowcount(result)
 
     return erase
+
+
+def held_by(
+    subject: Subject, principal: QueryableAttribute[Any], person_id: QueryableAttribute[Any]
+) -> ColumnElement[bool]:
+    """The rows that are the subject's: by their principal, or by their directory person id."""
+    conditions: list[ColumnElement[bool]] = [principal.in_(subject.principals)]
+    if subject.person_id is not None:
+        conditions.append(person_id == subject.person_id)
+    return or_(*conditions)
+
+
+def principal_is(principal: QueryableAttribute[Any]) -> Callable[[Subject], ColumnElement[bool]]:
+    """The rows of a table whose `principal` column is one of the subject's."""
+    return lambda subject: principal.in_(subject.principals)
+
+
+def exporting(
+    where: Callable[[Subject], ColumnElement[bool]],
+    *columns: ColumnElement[Any] | QueryableAttribute[Any],
+) -> Exporter:
+    """The exporter of a table whose export is some of its columns: each row `where` picks,
+    as a dict by column name (or label)."""
+
+    async def export(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
+        rows = await session.execute(select(*columns).where(where(subject)))
+        return [dict(row._mapping) for row in rows]
+
+    return export
+
+
+# A history column naming who acted, and the column beside it with their name (if any).
+ActorColumns = tuple[QueryableAttribute[Any], QueryableAttribute[Any] | None]
+
+
+def kept_history(kind: str, *actors: ActorColumns) -> PersonalData:
+    """History kept for accountability (who changed, decided or set what): not exported, and
+    erased by putting an anonymous principal (and name) where the subject's stood."""
+
+    async def erase(session: AsyncSession, subject: Subject) -> int:
+        principal, name = anonymous_principal(subject), anonymous_name(subject)
+        changed = 0
+        for actor, actor_name in actors:
+            values = {actor.key: principal} | ({actor_name.key: name} if actor_name else {})
+            statement = (
+                update(actor.class_).where(func.lower(actor).in_(subject.principals)).values(values)
+            )
+            changed += rowcount(await session.execute(statement))
+        return changed
+
+    columns = tuple(column for pair in actors for column in pair if column is not None)
+    return PersonalData(kind, columns, erase=erase)
 
 
 def anonymous_name(subject: Subject) -> str:

@@ -2,8 +2,9 @@
 
 Every write lands in the audit log and changes the directory token, so the in-memory lookup
 index (`storage.directory_snapshots`) is rebuilt once it commits. Services never commit. Hand-over
-(`storage.directory_handover`), applying an import (`storage.directory_apply`) and the export
-(`storage.directory_export`) build on these.
+(`storage.directory_handover`), applying an import (`storage.directory_apply`), the export
+(`storage.directory_export`) and a person's data (`storage.directory_personal_data`) build on
+these.
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.text import name_key
 from storage.audit import record_change
-from storage.data_subject import PersonalData, Subject, anonymous_name
 from storage.errors import DomainError, UnknownPersonError
 from storage.identity import clean_email
 from storage.models import (
@@ -30,7 +30,8 @@ from storage.models import (
 )
 from storage.models.base import utcnow
 from storage.models.directory import DirectoryState
-from storage.sql import rowcount, upsert
+from storage.records import record_of
+from storage.sql import upsert
 
 # Where a session finds its database's directory snapshots (storage.directory_snapshots).
 SNAPSHOTS_KEY = "directory_snapshots"
@@ -161,9 +162,15 @@ async def _changed(
 ) -> None:
     """Audit one directory change and mark the directory changed (lookup indexes rebuild)."""
     await record_change(
-        session=session, actor=actor, action=action, entity=entity, entity_id=entity_id,
-        before=before, after=after, source=source,
-    )  # fmt: skip
+        session,
+        entity,
+        entity_id,
+        actor=actor,
+        action=action,
+        before=before,
+        after=after,
+        source=source,
+    )
     await touch_directory(session=session)
 
 
@@ -186,28 +193,21 @@ async def _add(
 # --- conversions ------------------------------------------------------------------------
 
 
-def person_info(row: Person, units: dict[int, str]) -> PersonInfo:
-    """A person as plain data (`units`: unit names by id)."""
-    return PersonInfo(
-        id=row.id,
-        name=row.name,
-        email=row.email,
-        org_unit=units.get(row.org_unit_id) if row.org_unit_id else None,
-        aad_object_id=row.aad_object_id,
-    )
+def person_info(row: Person | Row[*tuple[Any, ...]], units: dict[int, str]) -> PersonInfo:
+    """A person as plain data, from a model or a row with the same columns (`units`: unit
+    names by id)."""
+    return record_of(PersonInfo, row, org_unit=_unit(row.org_unit_id, units))
 
 
 def system_info(row: ItSystem | Row[*tuple[Any, ...]], units: dict[int, str]) -> SystemInfo:
     """A system as plain data, from a model or a row with the same columns."""
-    return SystemInfo(
-        id=row.id,
-        name=row.name,
-        aliases=tuple(row.aliases or ()),
-        vendor=row.vendor,
-        org_unit=units.get(row.org_unit_id) if row.org_unit_id else None,
-        lifecycle_status=row.lifecycle_status,
-        kitos_uuid=row.kitos_uuid,
+    return record_of(
+        SystemInfo, row, aliases=tuple(row.aliases or ()), org_unit=_unit(row.org_unit_id, units)
     )
+
+
+def _unit(unit_id: int | None, units: dict[int, str]) -> str | None:
+    return units.get(unit_id) if unit_id else None
 
 
 async def unit_names(session: AsyncSession) -> dict[int, str]:
@@ -219,15 +219,12 @@ async def _assignment(session: AsyncSession, row: RoleAssignment) -> Assignment:
     units = await unit_names(session)
     person = await session.get_one(Person, row.person_id)
     system = await session.get(ItSystem, row.system_id) if row.system_id else None
-    return Assignment(
-        id=row.id,
-        role_key=row.role_key,
+    return record_of(
+        Assignment,
+        row,
         person=person_info(person, units),
         system=system_info(system, units) if system else None,
-        org_unit=units.get(row.org_unit_id) if row.org_unit_id else None,
-        valid_from=row.valid_from,
-        valid_to=row.valid_to,
-        source=row.source,
+        org_unit=_unit(row.org_unit_id, units),
     )
 
 
@@ -318,11 +315,11 @@ async def link_identity(
             return None
         row.aad_object_id = aad_object_id
         await record_change(
-            session=session,
+            session,
+            "person",
+            row.id,
             actor=actor,
             action="link",
-            entity="person",
-            entity_id=row.id,
             after={"aad_object_id": aad_object_id},
             source="teams",
         )
@@ -409,84 +406,3 @@ async def current_assignments(
         query = query.where(RoleAssignment.system_id.is_(None))
     rows = list(await session.scalars(query.order_by(RoleAssignment.id)))
     return [await _assignment(session, row) for row in rows]
-
-
-# --- personal data (storage.personal_data lists these) ------------------------------------
-
-
-async def _export_person(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
-    if subject.person_id is None:
-        return []
-    person = await session.get(Person, subject.person_id)
-    if person is None:
-        return []
-    return [
-        {
-            "name": person.name,
-            "email": person.email,
-            "aad_object_id": person.aad_object_id,
-            "anonymised": person.anonymised,
-        }
-    ]
-
-
-async def _erase_person(session: AsyncSession, subject: Subject) -> int:
-    if subject.person_id is None:
-        return 0
-    person = await session.get(Person, subject.person_id)
-    if person is None:
-        return 0
-    person.name = anonymous_name(subject)
-    person.email = f"anonymised-{person.id}@invalid"
-    person.aad_object_id = None
-    person.anonymised = True
-    await touch_directory(session=session)  # the lookup index must forget them too
-    return 1
-
-
-async def _export_roles(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
-    if subject.person_id is None:
-        return []
-    rows = await session.execute(
-        select(RoleAssignment, ItSystem.name)
-        .outerjoin(ItSystem, ItSystem.id == RoleAssignment.system_id)
-        .where(RoleAssignment.person_id == subject.person_id)
-        .order_by(RoleAssignment.valid_from, RoleAssignment.id)
-    )
-    return [
-        {
-            "role": row.role_key,
-            "system": system,  # a person reads the name; the id is for IT's records
-            "system_id": row.system_id,
-            "valid_from": row.valid_from,
-            "valid_to": row.valid_to,
-            "source": row.source,
-        }
-        for row, system in rows
-    ]
-
-
-async def _erase_roles(session: AsyncSession, subject: Subject) -> int:
-    """End the person's roles; the assignments stay as history of who held what."""
-    if subject.person_id is None:
-        return 0
-    result = await session.execute(
-        update(RoleAssignment)
-        .where(RoleAssignment.person_id == subject.person_id, RoleAssignment.valid_to.is_(None))
-        .values(valid_to=utcnow())
-    )
-    ended = rowcount(result)
-    if ended:
-        await touch_directory(session=session)
-    return ended
-
-
-PERSONAL_DATA = (
-    PersonalData(
-        "person",
-        (Person.name, Person.email, Person.aad_object_id),
-        export=_export_person,
-        erase=_erase_person,
-    ),
-    PersonalData("roles", (RoleAssignment.person_id,), export=_export_roles, erase=_erase_roles),
-)

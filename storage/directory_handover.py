@@ -78,11 +78,11 @@ async def apply_handover(
             source=source,
         )
     await record_change(
-        session=session,
+        session,
+        "person",
+        source_id,
         actor=actor,
         action="handover",
-        entity="person",
-        entity_id=source_id,
         before={"roles": [a.id for a in (*plan.moves, *plan.already_held)]},
         after={"to_person_id": target_id},
         source=source,

@@ -21,9 +21,11 @@ from storage.directory import (
     PersonInfo,
     SystemInfo,
     UnitInfo,
+    person_info,
     system_info,
 )
 from storage.models import ItSystem, OrgUnit, Person, RoleAssignment
+from storage.records import record_of
 
 # A system name scoring this well, with no rival close behind, is taken as meant.
 SURE = 85.0
@@ -212,26 +214,15 @@ def index_from_rows(token: str, rows: DirectoryRows) -> DirectoryIndex:
     """The index of `rows`, labelled with the change token they were read at (pure CPU)."""
     units: dict[int, str] = {uid: name for uid, name in rows.units}
     systems = {row.id: system_info(row, units) for row in rows.systems}
-    people = {
-        row.id: PersonInfo(
-            id=row.id,
-            name=row.name,
-            email=row.email,
-            org_unit=units.get(row.org_unit_id) if row.org_unit_id else None,
-            aad_object_id=row.aad_object_id,
-        )
-        for row in rows.people
-    }
+    people = {row.id: person_info(row, units) for row in rows.people}
     assignments = [
-        Assignment(
-            id=row.id,
-            role_key=row.role_key,
+        record_of(
+            Assignment,
+            row,
             person=people[row.person_id],
             system=systems.get(row.system_id) if row.system_id else None,
             org_unit=units.get(row.org_unit_id) if row.org_unit_id else None,
-            valid_from=row.valid_from,
             valid_to=None,
-            source=row.source,
         )
         for row in rows.assignments
         if row.person_id in people

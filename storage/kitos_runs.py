@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.directory import KITOS_SOURCE
 from storage.models import ItSystem, KitosHighWater, KitosSyncRun, RoleAssignment
+from storage.records import record_of
 from storage.sql import upsert
 
 
@@ -82,16 +83,12 @@ async def record_run(
 
 
 def _info(row: KitosSyncRun) -> SyncRunInfo:
-    return SyncRunInfo(
-        id=row.id,
-        started_at=row.started_at,
-        finished_at=row.finished_at,
-        full=row.full,
-        status=row.status,
+    return record_of(
+        SyncRunInfo,
+        row,
         counts=dict(row.counts or {}),
         conflicts=tuple(row.conflicts or ()),
         unmapped_roles=tuple(row.unmapped_roles or ()),
-        error=row.error,
     )
 
 

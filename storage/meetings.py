@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.calendar import titled, year_plan
@@ -21,14 +21,16 @@ from storage import outbox
 from storage.access import Role, grant_role, principal_of, revoke_role
 from storage.audit import record_change
 from storage.bodies import MEMBER_ROLES, Member, meeting_body
-from storage.data_subject import PersonalData, Subject, anonymous_principal
+from storage.data_subject import (
+    kept_history,
+)
 from storage.directory import PersonInfo, get_person
 from storage.errors import DomainError, UnknownMeetingError, UnknownPersonError
 from storage.identity import person_id_of
 from storage.models.directory import Person
 from storage.models.meetings import BodyChannel, Meeting
+from storage.records import record_of
 from storage.reminders import cancel_unwanted, plan_reminders, replan_body
-from storage.sql import rowcount
 
 SOURCE = "meetings"
 
@@ -69,23 +71,14 @@ class GenerateResult:
 
 
 def _info(row: Meeting) -> MeetingInfo:
-    return MeetingInfo(
-        id=row.id,
-        body=row.body_key,
-        kind=row.kind,
-        title=row.title,
-        title_en=row.title_en,
-        start=row.start_at,
-        end=row.end_at,
-        place=row.place,
-        teams_link=row.teams_link,
-        agenda=row.agenda,
-        status=row.status,
-        plan_key=row.plan_key,
-    )
+    return record_of(MeetingInfo, row, body=row.body_key, start=row.start_at, end=row.end_at)
 
 
-def _snapshot(row: Meeting) -> dict[str, Any]:
+# What the audit log records of a meeting.
+Snapshot = dict[str, Any]
+
+
+def _snapshot(row: Meeting) -> Snapshot:
     return {
         "start": row.start_at.isoformat(),
         "end": row.end_at.isoformat(),
@@ -93,6 +86,16 @@ def _snapshot(row: Meeting) -> dict[str, Any]:
         "teams_link": row.teams_link,
         "status": row.status,
     }
+
+
+async def _audited(
+    session: AsyncSession, row: Meeting, action: str, actor: str, before: Snapshot | None = None
+) -> None:
+    """Audit a change to a meeting: what it was (when given) and what it is now."""
+    await record_change(
+        session, "meeting", row.id, actor=actor, action=action, before=before,
+        after=_snapshot(row), source=SOURCE,
+    )  # fmt: skip
 
 
 async def _row(session: AsyncSession, meeting_id: int) -> Meeting:
@@ -135,15 +138,7 @@ async def generate_year(
     await session.flush()
     reminders = 0
     for row in created:
-        await record_change(
-            session=session,
-            actor=actor,
-            action="generate",
-            entity="meeting",
-            entity_id=row.id,
-            after=_snapshot(row),
-            source=SOURCE,
-        )
+        await _audited(session, row, "generate", actor)
         reminders += await plan_reminders(
             session=session, pack=pack, meeting_id=row.id, tz=tz, now=now
         )
@@ -222,10 +217,7 @@ async def add_meeting(
     )
     session.add(row)
     await session.flush()
-    await record_change(
-        session=session, actor=actor, action="add", entity="meeting",
-        entity_id=row.id, after=_snapshot(row), source=SOURCE,
-    )  # fmt: skip
+    await _audited(session, row, "add", actor)
     await plan_reminders(session=session, pack=pack, meeting_id=row.id, tz=tz, now=now)
     return _info(row)
 
@@ -248,10 +240,7 @@ async def move_meeting(
     before = _snapshot(row)
     row.start_at, row.end_at, row.status = start, end, "planned"
     await session.flush()
-    await record_change(
-        session=session, actor=actor, action="move", entity="meeting",
-        entity_id=row.id, before=before, after=_snapshot(row), source=SOURCE,
-    )  # fmt: skip
+    await _audited(session, row, "move", actor, before)
     await plan_reminders(session=session, pack=pack, meeting_id=row.id, tz=tz, now=now, resend=True)
     return _info(row)
 
@@ -263,10 +252,7 @@ async def cancel_meeting(*, session: AsyncSession, meeting_id: int, actor: str) 
     row.status = "cancelled"
     await session.flush()
     await outbox.cancel(session=session, key_prefix=f"meeting:{row.id}:")
-    await record_change(
-        session=session, actor=actor, action="cancel", entity="meeting",
-        entity_id=row.id, before=before, after=_snapshot(row), source=SOURCE,
-    )  # fmt: skip
+    await _audited(session, row, "cancel", actor, before)
     return _info(row)
 
 
@@ -295,10 +281,7 @@ async def update_meeting(
     if agenda is not None:
         row.agenda = agenda.strip() or None
     await session.flush()
-    await record_change(
-        session=session, actor=actor, action="update", entity="meeting",
-        entity_id=row.id, before=before, after=_snapshot(row), source=SOURCE,
-    )  # fmt: skip
+    await _audited(session, row, "update", actor, before)
     if row.status == "planned":
         await plan_reminders(session=session, pack=pack, meeting_id=row.id, tz=tz, now=now)
     return _info(row)
@@ -406,22 +389,6 @@ async def neighbour_meeting(
 # --- personal data (storage.personal_data lists these) ------------------------------------
 
 
-async def _erase_history(session: AsyncSession, subject: Subject) -> int:
-    """Who added a meeting or set a body's channel stays on record, without a name."""
-    principal = anonymous_principal(subject)
-    changed = 0
-    for statement in (
-        update(Meeting)
-        .where(func.lower(Meeting.created_by).in_(subject.principals))
-        .values(created_by=principal),
-        update(BodyChannel)
-        .where(func.lower(BodyChannel.set_by).in_(subject.principals))
-        .values(set_by=principal),
-    ):
-        changed += rowcount(await session.execute(statement))
-    return changed
-
-
 PERSONAL_DATA = (
-    PersonalData("meeting_history", (Meeting.created_by, BodyChannel.set_by), erase=_erase_history),
+    kept_history("meeting_history", (Meeting.created_by, None), (BodyChannel.set_by, None)),
 )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -21,12 +21,14 @@ from storage.data_subject import (
     Subject,
     anonymous_name,
     anonymous_principal,
+    held_by,
     mentions,
     scrub,
 )
 from storage.models.base import utcnow
 from storage.models.outbox import OutboxMessage
 from storage.outbox_payloads import Payload, PayloadError, decode, stored_form
+from storage.records import record_of
 from storage.sql import rowcount
 
 Kind = Literal["personal", "channel"]
@@ -79,30 +81,7 @@ class Delivery:
 
 def delivery_of(row: OutboxMessage) -> Delivery:
     """A row as plain data."""
-    return Delivery(
-        id=row.id,
-        key=row.key,
-        source=row.source,
-        kind=row.kind,  # type: ignore[arg-type]
-        conversation_id=row.conversation_id,
-        person_id=row.person_id,
-        principal=row.principal,
-        payload=dict(row.payload),
-        report_to=tuple(row.report_to or ()),
-        due_at=row.due_at,
-        expires_at=row.expires_at,
-        status=row.status,  # type: ignore[arg-type]
-        available_at=row.available_at,
-        attempts=row.attempts,
-        claimed_by=row.claimed_by,
-        lease_until=row.lease_until,
-        sent_at=row.sent_at,
-        late=row.late,
-        sent_to=row.sent_to,
-        last_error=row.last_error,
-        acknowledged_at=row.acknowledged_at,
-        activity_id=row.activity_id,
-    )
+    return record_of(Delivery, row, payload=dict(row.payload), report_to=tuple(row.report_to or ()))
 
 
 async def enqueue(
@@ -258,11 +237,8 @@ async def status_counts(*, session: AsyncSession, key_prefix: str | None = None)
 # --- personal data (storage.personal_data lists these) ------------------------------------
 
 
-def _addressed_to(subject: Subject) -> Any:
-    conditions: list[ColumnElement[bool]] = [OutboxMessage.principal.in_(subject.principals)]
-    if subject.person_id is not None:
-        conditions.append(OutboxMessage.person_id == subject.person_id)
-    return or_(*conditions)
+def _addressed_to(subject: Subject) -> ColumnElement[bool]:
+    return held_by(subject, OutboxMessage.principal, OutboxMessage.person_id)
 
 
 async def _export_deliveries(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
@@ -314,17 +290,14 @@ async def _erase_deliveries(session: AsyncSession, subject: Subject) -> int:
     return changed
 
 
+# Where a message names the person: its key, recipient, payload and who hears of a failure.
+_NAMING = (
+    OutboxMessage.key,
+    OutboxMessage.principal,
+    OutboxMessage.person_id,
+    OutboxMessage.payload,
+    OutboxMessage.report_to,
+)
 PERSONAL_DATA = (
-    PersonalData(
-        "deliveries",
-        (
-            OutboxMessage.key,
-            OutboxMessage.principal,
-            OutboxMessage.person_id,
-            OutboxMessage.payload,
-            OutboxMessage.report_to,
-        ),
-        export=_export_deliveries,
-        erase=_erase_deliveries,
-    ),
+    PersonalData("deliveries", _NAMING, export=_export_deliveries, erase=_erase_deliveries),
 )

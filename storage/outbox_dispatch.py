@@ -28,6 +28,7 @@ from storage.models.base import utcnow
 from storage.models.directory import Person
 from storage.models.outbox import DispatcherHeartbeat, OutboxMessage
 from storage.outbox import Delivery, delivery_of
+from storage.records import record_of
 from storage.sql import rowcount
 
 
@@ -322,12 +323,8 @@ async def personal_target(
     endpoint = await tenant_endpoint(session=session, tenant_id=tenant) or configured
     if endpoint is None:
         return NO_SERVICE_URL
-    return PersonalTarget(
-        aad_object_id=recipient.aad_object_id,
-        tenant_id=endpoint.tenant_id,
-        service_url=endpoint.service_url,
-        name=recipient.name,
-        email=recipient.email,
+    return record_of(
+        PersonalTarget, recipient, tenant_id=endpoint.tenant_id, service_url=endpoint.service_url
     )
 
 

@@ -144,14 +144,19 @@ class ProcurementScreeningCard(Payload):
         return cls(**envelope, **own, summary=summary)
 
 
-class ProcurementStatusNews(Payload):
+class ProcurementNews(Payload):
+    """What every message about a procurement request names: the request and its need."""
+
+    id: int
+    need: str
+
+
+class ProcurementStatusNews(ProcurementNews):
     """A request changed status: told to its requester 1:1."""
 
     FORM = "text"
     TEMPLATE = "procurement.notify.status"
 
-    id: int
-    need: str
     by: str
     note: str | None = None
     status: str
@@ -163,40 +168,33 @@ class ProcurementChannelStatus(ProcurementStatusNews):
     TEMPLATE = "procurement.notify.channel_status"
 
 
-class ProcurementQuestion(Payload):
+class ProcurementQuestion(ProcurementNews):
     """IT's question about a request, as a card its requester can answer in."""
 
     FORM = "card"
     TEMPLATE = "procurement_question"
 
-    id: int
-    need: str
     by: str
     question: str | None = None
     question_id: int
 
 
-class ProcurementAnswer(Payload):
+class ProcurementAnswer(ProcurementNews):
     """The requester's answer to IT's question, brought back to IT."""
 
     FORM = "text"
     TEMPLATE = "procurement.notify.answer"
 
-    id: int
-    need: str
     name: str
     question: str | None = None
     answer: str | None = None
 
 
-class ProcurementChannelMissing(Payload):
+class ProcurementChannelMissing(ProcurementNews):
     """Told to govbot's admins: a request went to the screeners 1:1, IT's channel is not set."""
 
     FORM = "text"
     TEMPLATE = "procurement.notify.channel_missing"
-
-    id: int
-    need: str
 
 
 class InitiativeMoved(Payload):

@@ -22,7 +22,7 @@ from storage import (
     audit,
     bot_state,
     conversations,
-    directory,
+    directory_personal_data,
     meetings,
     outbox,
     portfolio,
@@ -49,7 +49,7 @@ __all__ = [
 
 # In report order; the audit log last, so it is scrubbed after every other change.
 REGISTRY: tuple[PersonalData, ...] = (
-    *directory.PERSONAL_DATA,
+    *directory_personal_data.PERSONAL_DATA,
     *access.PERSONAL_DATA,
     *conversations.PERSONAL_DATA,
     *bot_state.PERSONAL_DATA,
@@ -132,11 +132,11 @@ async def erase_person(*, session: AsyncSession, subject: Subject, actor: str) -
         raise UnknownPersonError(subject.email or "")
     changed = {declared.kind: await declared.erase(session, subject) for declared in REGISTRY}
     await record_change(
-        session=session,
+        session,
+        "person",
+        subject.person_id,
         actor=actor,
         action="erase",
-        entity="person",
-        entity_id=subject.person_id,
         after={"erased": {kind: n for kind, n in changed.items() if n}},
         source="privacy",
     )

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -26,7 +25,14 @@ from knowledge.portfolio import (
 )
 from storage.access import Actor, principal_of
 from storage.audit import record_change
-from storage.data_subject import PersonalData, Subject, anonymous_name, anonymous_principal
+from storage.data_subject import (
+    PersonalData,
+    Subject,
+    anonymous_name,
+    exporting,
+    held_by,
+    kept_history,
+)
 from storage.directory_index import DirectoryIndex
 from storage.directory_snapshots import directory_index
 from storage.errors import DomainError
@@ -38,7 +44,7 @@ from storage.models import (
     InitiativeSystem,
 )
 from storage.models.base import utcnow
-from storage.sql import rowcount
+from storage.records import record_of, row_values
 
 TERMINAL = frozenset({InitiativeStatus.AFSLUTTET, InitiativeStatus.AFVIST})
 ENTITY = "initiative"
@@ -177,35 +183,33 @@ def _match_systems(index: DirectoryIndex, names: Iterable[str]) -> list[SystemRe
 
 def initiative_summary(row: Initiative) -> InitiativeSummary:
     """An initiative's summary as plain data."""
-    return InitiativeSummary(
-        id=row.id,
-        title=row.title,
+    return record_of(
+        InitiativeSummary,
+        row,
         status=InitiativeStatus(row.status),
-        unit_name=row.unit_name,
         category=Category(row.category),
-        lead_name=row.lead_name,
-        status_changed_at=row.status_changed_at,
     )
 
 
+# The column each kind of gain is kept in.
+GAIN_COLUMNS = {
+    Gain.KVALITET: "gain_quality",
+    Gain.EFFEKTIVITET: "gain_efficiency",
+    Gain.TRIVSEL: "gain_wellbeing",
+}
+
+
 def _gains(row: Initiative) -> dict[Gain, str]:
-    values = {
-        Gain.KVALITET: row.gain_quality,
-        Gain.EFFEKTIVITET: row.gain_efficiency,
-        Gain.TRIVSEL: row.gain_wellbeing,
-    }
+    values = {gain: getattr(row, column) for gain, column in GAIN_COLUMNS.items()}
     return {gain: text for gain, text in values.items() if text}
 
 
 def _history_entry(row: InitiativeEvent) -> HistoryEntry:
-    return HistoryEntry(
-        at=row.at,
-        actor=row.actor,
-        actor_name=row.actor_name,
+    return record_of(
+        HistoryEntry,
+        row,
         from_status=InitiativeStatus(row.from_status) if row.from_status else None,
         to_status=InitiativeStatus(row.to_status),
-        body_key=row.body_key,
-        reason=row.reason,
     )
 
 
@@ -226,27 +230,13 @@ async def initiative_record(session: AsyncSession, row: Initiative) -> Initiativ
         .where(InitiativeEvent.initiative_id == row.id)
         .order_by(InitiativeEvent.at, InitiativeEvent.id)
     )
-    return InitiativeRecord(
-        id=row.id,
-        title=row.title,
-        description=row.description,
-        unit_name=row.unit_name,
-        org_unit_id=row.org_unit_id,
+    return record_of(
+        InitiativeRecord,
+        row,
         category=Category(row.category),
-        core_task=row.core_task,
         gains=_gains(row),
         funding=Funding(row.funding),
-        estimated_cost=row.estimated_cost,
-        business_case=row.business_case,
-        start_date=row.start_date,
-        end_date=row.end_date,
-        lead_name=row.lead_name,
-        lead_person_id=row.lead_person_id,
         status=InitiativeStatus(row.status),
-        status_changed_at=row.status_changed_at,
-        registered_by=row.registered_by,
-        registered_by_name=row.registered_by_name,
-        created_at=row.created_at,
         systems=tuple(SystemRef(s.name, s.system_id) for s in systems),
         followers=tuple(followers),
         history=tuple(_history_entry(e) for e in events),
@@ -299,28 +289,23 @@ async def register_initiative(
     lead_id, lead_name = _match_person(directory, new.lead)
     now = utcnow()
     row = Initiative(
-        title=new.title,
-        description=new.description,
-        org_unit_id=unit_id,
-        unit_name=unit_name,
-        category=Category(new.category).value,
-        core_task=new.core_task,
-        gain_quality=new.gains.get(Gain.KVALITET),
-        gain_efficiency=new.gains.get(Gain.EFFEKTIVITET),
-        gain_wellbeing=new.gains.get(Gain.TRIVSEL),
-        funding=Funding(new.funding).value,
-        estimated_cost=new.estimated_cost,
-        business_case=new.business_case,
-        start_date=new.start_date,
-        end_date=new.end_date,
-        lead_person_id=lead_id,
-        lead_name=lead_name,
-        status=INITIAL_STATUS.value,
-        status_changed_at=now,
-        registered_by=principal_of(actor.principal),
-        registered_by_name=actor.name,
-        created_at=now,
-        updated_at=now,
+        **row_values(
+            new,
+            Initiative,
+            org_unit_id=unit_id,
+            unit_name=unit_name,
+            category=Category(new.category).value,
+            **{column: new.gains.get(gain) for gain, column in GAIN_COLUMNS.items()},
+            funding=Funding(new.funding).value,
+            lead_person_id=lead_id,
+            lead_name=lead_name,
+            status=INITIAL_STATUS.value,
+            status_changed_at=now,
+            registered_by=principal_of(actor.principal),
+            registered_by_name=actor.name,
+            created_at=now,
+            updated_at=now,
+        )
     )
     session.add(row)
     await session.flush()
@@ -338,11 +323,11 @@ async def register_initiative(
     )
     await session.flush()
     await record_change(
-        session=session,
+        session,
+        ENTITY,
+        row.id,
         actor=row.registered_by,
         action="register",
-        entity=ENTITY,
-        entity_id=row.id,
         after={"title": row.title, "unit": row.unit_name, "status": row.status},
         source=source,
     )
@@ -352,16 +337,8 @@ async def register_initiative(
 # --- personal data (storage.personal_data lists these) ------------------------------------
 
 
-def _initiatives_of(subject: Subject) -> Any:
-    conditions: list[ColumnElement[bool]] = [Initiative.registered_by.in_(subject.principals)]
-    if subject.person_id is not None:
-        conditions.append(Initiative.lead_person_id == subject.person_id)
-    return or_(*conditions)
-
-
-async def _export_initiatives(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
-    rows = await session.scalars(select(Initiative).where(_initiatives_of(subject)))
-    return [{"id": r.id, "title": r.title, "status": r.status} for r in rows]
+def _initiatives_of(subject: Subject) -> ColumnElement[bool]:
+    return held_by(subject, Initiative.registered_by, Initiative.lead_person_id)
 
 
 async def _erase_initiatives(session: AsyncSession, subject: Subject) -> int:
@@ -376,16 +353,6 @@ async def _erase_initiatives(session: AsyncSession, subject: Subject) -> int:
     return len(rows)
 
 
-async def _erase_history(session: AsyncSession, subject: Subject) -> int:
-    """Who moved an initiative stays in its history, without a name."""
-    result = await session.execute(
-        update(InitiativeEvent)
-        .where(func.lower(InitiativeEvent.actor).in_(subject.principals))
-        .values(actor=anonymous_principal(subject), actor_name=anonymous_name(subject))
-    )
-    return rowcount(result)
-
-
 PERSONAL_DATA = (
     PersonalData(
         "initiatives",
@@ -395,12 +362,8 @@ PERSONAL_DATA = (
             Initiative.lead_person_id,
             Initiative.lead_name,
         ),
-        export=_export_initiatives,
+        export=exporting(_initiatives_of, Initiative.id, Initiative.title, Initiative.status),
         erase=_erase_initiatives,
     ),
-    PersonalData(
-        "initiative_history",
-        (InitiativeEvent.actor, InitiativeEvent.actor_name),
-        erase=_erase_history,
-    ),
+    kept_history("initiative_history", (InitiativeEvent.actor, InitiativeEvent.actor_name)),
 )

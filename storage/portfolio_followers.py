@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import Actor, principal_of
 from storage.audit import record_change
-from storage.data_subject import PersonalData, Subject, deleting_rows_of
+from storage.data_subject import (
+    PersonalData,
+    deleting_rows_of,
+    exporting,
+    principal_is,
+)
 from storage.models import Initiative, InitiativeFollower
 from storage.portfolio import (
     ENTITY,
@@ -62,11 +65,7 @@ async def follow_initiative(
         )
         await session.flush()
         await record_change(
-            session=session,
-            actor=principal_of(actor.principal),
-            action="follow",
-            entity=ENTITY,
-            entity_id=row.id,
+            session, ENTITY, row.id, actor=principal_of(actor.principal), action="follow"
         )
     return await initiative_record(session, row)
 
@@ -74,18 +73,13 @@ async def follow_initiative(
 # --- personal data (storage.personal_data lists these) ------------------------------------
 
 
-async def _export_following(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
-    rows = await session.scalars(
-        select(InitiativeFollower).where(InitiativeFollower.principal.in_(subject.principals))
-    )
-    return [{"initiative_id": r.initiative_id} for r in rows]
-
-
 PERSONAL_DATA = (
     PersonalData(
         "initiative_following",
         (InitiativeFollower.principal, InitiativeFollower.name),
-        export=_export_following,
+        export=exporting(
+            principal_is(InitiativeFollower.principal), InitiativeFollower.initiative_id
+        ),
         erase=deleting_rows_of(InitiativeFollower.principal),
     ),
 )

@@ -129,11 +129,11 @@ async def move_initiative(
     )
     await session.flush()
     await record_change(
-        session=session,
+        session,
+        ENTITY,
+        row.id,
         actor=principal_of(actor.principal),
         action="move",
-        entity=ENTITY,
-        entity_id=row.id,
         before={"status": current.value},
         after={"status": to.value, "body": body, "reason": reason},
         source=source,

@@ -14,16 +14,22 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.audit import record_change
-from storage.data_subject import PersonalData, Subject, anonymous_name, anonymous_principal
+from storage.data_subject import (
+    PersonalData,
+    Subject,
+    anonymous_name,
+    held_by,
+    kept_history,
+)
 from storage.errors import DomainError
 from storage.identity import person_id_of
 from storage.models.procurement import ProcurementChannel, ProcurementEvent, ProcurementRequest
-from storage.sql import rowcount
+from storage.records import record_of
 
 ENTITY = "procurement_request"
 
@@ -128,45 +134,19 @@ class RequestRecord:
 
 def request_record(row: ProcurementRequest) -> RequestRecord:
     """A request as plain data."""
-    return RequestRecord(
-        id=row.id,
-        pack_key=row.pack_key,
+    return record_of(
+        RequestRecord,
+        row,
         status=RequestStatus(row.status),
-        requester=row.requester,
-        requester_name=row.requester_name,
-        requester_email=row.requester_email,
-        requester_aad_object_id=row.requester_aad_object_id,
-        lang=row.lang,
-        unit=row.unit,
-        need=row.need,
         answers=dict(row.answers or {}),
         departures=tuple(DepartureAnswer(**d) for d in row.departures or ()),
         reuse_candidates=tuple(row.reuse_candidates or ()),
-        reuse_system_id=row.reuse_system_id,
-        screener=row.screener,
-        screener_name=row.screener_name,
-        decision_note=row.decision_note,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        decided_at=row.decided_at,
     )
 
 
 def event_record(row: ProcurementEvent) -> EventRecord:
     """A history entry as plain data."""
-    return EventRecord(
-        id=row.id,
-        request_id=row.request_id,
-        at=row.at,
-        kind=row.kind,
-        actor=row.actor,
-        actor_name=row.actor_name,
-        from_status=row.from_status,
-        to_status=row.to_status,
-        text=row.text,
-        answers_event_id=row.answers_event_id,
-        answered_at=row.answered_at,
-    )
+    return record_of(EventRecord, row)
 
 
 def request_snapshot(row: ProcurementRequest) -> dict[str, Any]:
@@ -178,36 +158,50 @@ def request_snapshot(row: ProcurementRequest) -> dict[str, Any]:
     }
 
 
-async def add_event(
+@dataclass(frozen=True)
+class Who:
+    """Who took a step in a request's life, as its history names them."""
+
+    principal: str
+    name: str | None
+
+
+def requester_of(row: ProcurementRequest) -> Who:
+    """The request's requester, as a step's taker."""
+    return Who(row.requester, row.requester_name)
+
+
+async def add_step(
     session: AsyncSession,
     row: ProcurementRequest,
+    by: Who,
     *,
     kind: str,
-    actor: str,
-    actor_name: str | None,
+    action: str,
+    after: dict[str, Any],
+    before: dict[str, Any] | None = None,
     from_status: str | None = None,
     to_status: str | None = None,
     text: str | None = None,
     answers_event_id: int | None = None,
 ) -> EventRecord:
+    """One step of a request: its entry in the history (`kind`) and the audit entry of the
+    change (`action`, `before` → `after`), both by `by`."""
     event = ProcurementEvent(
-        request_id=row.id,
-        kind=kind,
-        actor=actor,
-        actor_name=actor_name,
-        from_status=from_status,
-        to_status=to_status,
-        text=text,
-        answers_event_id=answers_event_id,
-    )
+        request_id=row.id, kind=kind, actor=by.principal, actor_name=by.name,
+        from_status=from_status, to_status=to_status, text=text, answers_event_id=answers_event_id,
+    )  # fmt: skip
     session.add(event)
     await session.flush()
+    await record_change(
+        session, ENTITY, row.id, actor=by.principal, action=action, before=before, after=after
+    )
     return event_record(event)
 
 
 async def locked_request(session: AsyncSession, request_id: int) -> ProcurementRequest:
-    """The request's row, locked for this transaction; UnknownRequestError when none."""
-    """The request row, locked for this transaction on PostgreSQL (SQLite has one writer)."""
+    """The request's row, locked for this transaction on PostgreSQL (SQLite has one writer);
+    UnknownRequestError when there is none."""
     row = await session.scalar(
         select(ProcurementRequest)
         .where(ProcurementRequest.id == request_id)
@@ -252,22 +246,11 @@ async def _create(
     )
     session.add(row)
     await session.flush()
-    await add_event(
-        session,
-        row,
-        kind="status",
-        actor=row.requester,
-        actor_name=row.requester_name,
-        to_status=status.value,
-    )
-    await record_change(
-        session=session,
-        actor=row.requester,
-        action="create",
-        entity=ENTITY,
-        entity_id=row.id,
-        after={"status": row.status, "need": row.need, "unit": row.unit},
-    )
+    after = {"status": row.status, "need": row.need, "unit": row.unit}
+    await add_step(
+        session, row, requester_of(row), kind="status", action="create", to_status=row.status,
+        after=after,
+    )  # fmt: skip
     return request_record(row)
 
 
@@ -375,11 +358,8 @@ async def open_similar(*, session: AsyncSession, limit: int = 200) -> list[Reque
 # --- personal data (storage.personal_data lists these) ------------------------------------
 
 
-def _requests_of(subject: Subject) -> Any:
-    conditions: list[ColumnElement[bool]] = [ProcurementRequest.requester.in_(subject.principals)]
-    if subject.person_id is not None:
-        conditions.append(ProcurementRequest.requester_person_id == subject.person_id)
-    return or_(*conditions)
+def _requests_of(subject: Subject) -> ColumnElement[bool]:
+    return held_by(subject, ProcurementRequest.requester, ProcurementRequest.requester_person_id)
 
 
 async def _export_requests(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
@@ -400,47 +380,21 @@ async def _erase_requests(session: AsyncSession, subject: Subject) -> int:
     return len(rows)
 
 
-async def _erase_history(session: AsyncSession, subject: Subject) -> int:
-    """Who screened, asked, answered or set IT's channel stays in the history, without a name."""
-    principal, name = anonymous_principal(subject), anonymous_name(subject)
-    changed = 0
-    for statement in (
-        update(ProcurementRequest)
-        .where(func.lower(ProcurementRequest.screener).in_(subject.principals))
-        .values(screener=principal, screener_name=name),
-        update(ProcurementEvent)
-        .where(func.lower(ProcurementEvent.actor).in_(subject.principals))
-        .values(actor=principal, actor_name=name),
-        update(ProcurementChannel)
-        .where(func.lower(ProcurementChannel.set_by).in_(subject.principals))
-        .values(set_by=principal),
-    ):
-        changed += rowcount(await session.execute(statement))
-    return changed
-
-
+_REQUESTER = (
+    ProcurementRequest.requester,
+    ProcurementRequest.requester_name,
+    ProcurementRequest.requester_email,
+    ProcurementRequest.requester_aad_object_id,
+    ProcurementRequest.requester_person_id,
+)
 PERSONAL_DATA = (
     PersonalData(
-        "procurement_requests",
-        (
-            ProcurementRequest.requester,
-            ProcurementRequest.requester_name,
-            ProcurementRequest.requester_email,
-            ProcurementRequest.requester_aad_object_id,
-            ProcurementRequest.requester_person_id,
-        ),
-        export=_export_requests,
-        erase=_erase_requests,
+        "procurement_requests", _REQUESTER, export=_export_requests, erase=_erase_requests
     ),
-    PersonalData(
+    kept_history(
         "procurement_history",
-        (
-            ProcurementRequest.screener,
-            ProcurementRequest.screener_name,
-            ProcurementEvent.actor,
-            ProcurementEvent.actor_name,
-            ProcurementChannel.set_by,
-        ),
-        erase=_erase_history,
+        (ProcurementRequest.screener, ProcurementRequest.screener_name),
+        (ProcurementEvent.actor, ProcurementEvent.actor_name),
+        (ProcurementChannel.set_by, None),
     ),
 )

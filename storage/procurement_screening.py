@@ -15,18 +15,19 @@ from storage.models.base import utcnow
 from storage.models.procurement import ProcurementChannel, ProcurementEvent, ProcurementRequest
 from storage.procurement import (
     DECISIONS,
-    ENTITY,
     NOTE_REQUIRED,
     OPEN,
     EventRecord,
     ProcurementError,
     RequestRecord,
     RequestStatus,
-    add_event,
+    Who,
+    add_step,
     event_record,
     locked_request,
     request_record,
     request_snapshot,
+    requester_of,
 )
 
 
@@ -58,6 +59,10 @@ class MissingNoteError(ProcurementError):
     default_key = "procurement.acted.note_needed"
 
 
+def _screener(actor: Actor) -> Who:
+    return Who(actor.principal.lower(), actor.name)
+
+
 def _require_screener(actor: Actor) -> None:
     if not actor.access.is_screener:
         raise NotAuthorisedError(Role.IT_SCREENER)
@@ -80,26 +85,11 @@ async def _move(
     if to in DECISIONS:
         row.decided_at = row.updated_at
         row.decision_note = note
-    event = await add_event(
-        session,
-        row,
-        kind="status",
-        actor=actor.principal.lower(),
-        actor_name=actor.name,
-        from_status=from_status,
-        to_status=to.value,
-        text=note,
-    )
-    await record_change(
-        session=session,
-        actor=actor.principal.lower(),
-        action=f"status:{to.value}",
-        entity=ENTITY,
-        entity_id=row.id,
-        before=before,
-        after=request_snapshot(row),
-    )
-    return event
+    return await add_step(
+        session, row, _screener(actor), kind="status", action=f"status:{to.value}",
+        from_status=from_status, to_status=to.value, text=note,
+        before=before, after=request_snapshot(row),
+    )  # fmt: skip
 
 
 async def take_request(
@@ -154,22 +144,10 @@ async def ask_requester(
     if row.status == RequestStatus.RECEIVED:
         moved = await _move(session, row, actor, RequestStatus.SCREENING)
     row.updated_at = utcnow()
-    event = await add_event(
-        session,
-        row,
-        kind="question",
-        actor=actor.principal.lower(),
-        actor_name=actor.name,
-        text=question,
-    )
-    await record_change(
-        session=session,
-        actor=actor.principal.lower(),
-        action="question",
-        entity=ENTITY,
-        entity_id=row.id,
+    event = await add_step(
+        session, row, _screener(actor), kind="question", action="question", text=question,
         after={"question": question},
-    )
+    )  # fmt: skip
     return request_record(row), event, moved
 
 
@@ -215,23 +193,10 @@ async def answer_question(
         raise NoOpenQuestionError(id=request_id)
     question.answered_at = utcnow()
     row.updated_at = question.answered_at
-    event = await add_event(
-        session,
-        row,
-        kind="answer",
-        actor=row.requester,
-        actor_name=row.requester_name,
-        text=answer,
-        answers_event_id=question.id,
-    )
-    await record_change(
-        session=session,
-        actor=row.requester,
-        action="answer",
-        entity=ENTITY,
-        entity_id=row.id,
-        after={"question_id": question.id, "answer": answer},
-    )
+    event = await add_step(
+        session, row, requester_of(row), kind="answer", action="answer", text=answer,
+        answers_event_id=question.id, after={"question_id": question.id, "answer": answer},
+    )  # fmt: skip
     return request_record(row), event_record(question), event
 
 
@@ -253,11 +218,11 @@ async def set_it_channel(*, session: AsyncSession, conversation_id: str, actor: 
     previous = await it_channel(session=session)
     session.add(ProcurementChannel(conversation_id=conversation_id, set_by=actor.lower()))
     await record_change(
-        session=session,
+        session,
+        "procurement_channel",
+        None,
         actor=actor.lower(),
         action="set_it_channel",
-        entity="procurement_channel",
-        entity_id=None,
         before={"conversation_id": previous} if previous else None,
         after={"conversation_id": conversation_id},
     )

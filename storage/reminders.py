@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
@@ -20,7 +19,12 @@ from knowledge.schema import Body, Pack, ReminderRule
 from storage import outbox
 from storage.access import Role, principal_of
 from storage.bodies import Member, UnknownBodyError, body_channel, meeting_body, members
-from storage.data_subject import PersonalData, Subject, deleting_rows_of
+from storage.data_subject import (
+    PersonalData,
+    deleting_rows_of,
+    exporting,
+    principal_is,
+)
 from storage.errors import UnknownMeetingError
 from storage.models.meetings import Meeting, ReminderOptOut
 from storage.outbox_payloads import MeetingReminder
@@ -280,18 +284,15 @@ async def opted_out(session: AsyncSession, body: str) -> set[str]:
 # --- personal data (storage.personal_data lists these) ------------------------------------
 
 
-async def _export_opt_outs(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
-    rows = await session.scalars(
-        select(ReminderOptOut).where(ReminderOptOut.principal.in_(subject.principals))
-    )
-    return [{"body": r.body_key, "since": r.created_at} for r in rows]
-
-
 PERSONAL_DATA = (
     PersonalData(
         "reminder_opt_outs",
         (ReminderOptOut.principal,),
-        export=_export_opt_outs,
+        export=exporting(
+            principal_is(ReminderOptOut.principal),
+            ReminderOptOut.body_key.label("body"),
+            ReminderOptOut.created_at.label("since"),
+        ),
         erase=deleting_rows_of(ReminderOptOut.principal),
     ),
 )

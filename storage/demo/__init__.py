@@ -28,11 +28,11 @@ async def load_demo_data(*, session: AsyncSession, pack_key: str) -> bool:
     for name in DEMO_MODULES:
         await import_module(name).load(session=session, pack_key=pack_key)
     await record_change(
-        session=session,
+        session,
+        MARKER,
+        None,
         actor="demo",
         action="load",
-        entity=MARKER,
-        entity_id=None,
         after={"modules": list(DEMO_MODULES), "pack": pack_key},
         source="demo",
     )

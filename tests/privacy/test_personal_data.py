@@ -78,11 +78,11 @@ async def _anne(session: AsyncSession) -> Person:
         )
     )
     await record_change(
-        session=session,
+        session,
+        "person",
+        person.id,
         actor=AAD,
         action="update",
-        entity="person",
-        entity_id=person.id,
         before={"name": "Anne Jensen"},
         after={"name": "Anne Jensen", "email": EMAIL},
     )
