@@ -164,7 +164,7 @@ async def _seed_access(app: web.Application) -> None:
 
 async def _close_resources(app: web.Application) -> AsyncIterator[None]:
     yield
-    await app[ADAPTER].authentication.close()
+    await app[ADAPTER].close()
     graph = app[DISPATCHER].chats.graph
     if graph is not None:
         await graph.close()

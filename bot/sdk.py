@@ -198,9 +198,17 @@ if TYPE_CHECKING:
 
     # --- botframework.connector ---------------------------------------------------------
 
+    class BotFrameworkConnectorConfiguration:
+        """A connector client's settings: the serviceUrl it calls and the credentials that
+        sign its calls (botframework's AppCredentials)."""
+
+        base_url: str
+        credentials: Any
+
     class ConnectorClient:
         """The Bot Connector's REST client (msrest); `_serialize` is shared by its groups."""
 
+        config: BotFrameworkConnectorConfiguration
         _serialize: Any
         conversations: Any
         attachments: Any
@@ -300,6 +308,8 @@ if TYPE_CHECKING:
         ) -> None: ...
 
     class BotAdapter:
+        # Where a turn's state keeps the connector client for the turn's serviceUrl.
+        BOT_CONNECTOR_CLIENT_KEY: ClassVar[str]
         on_turn_error: TurnErrorHandler | None
 
         def __init__(self, on_turn_error: TurnErrorHandler | None = None) -> None: ...
@@ -632,6 +642,7 @@ else:
         SuggestedActions,
     )
     from botbuilder.schema.teams import TeamsChannelAccount
+    from botframework.connector import BotFrameworkConnectorConfiguration
     from botframework.connector.aio import ConnectorClient
     from botframework.connector.auth import (
         AuthenticateRequestResult,
@@ -654,6 +665,7 @@ __all__ = [
     "BotAdapter",
     "BotFrameworkAuthentication",
     "BotFrameworkClient",
+    "BotFrameworkConnectorConfiguration",
     "BotState",
     "CallerIdConstants",
     "CardAction",
