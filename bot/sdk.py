@@ -19,26 +19,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.sdk_dialogs import (
-    Choice,
-    ChoicePrompt,
-    ComponentDialog,
-    Dialog,
-    DialogContext,
-    DialogInstance,
-    DialogReason,
-    DialogSet,
-    DialogTurnResult,
-    DialogTurnStatus,
-    ListStyle,
-    Prompt,
-    PromptOptions,
-    PromptRecognizerResult,
-    PromptValidatorContext,
-    TextPrompt,
-    WaterfallDialog,
-    WaterfallStepContext,
-)
+from bot import sdk_dialogs
+from bot.sdk_dialogs import *  # noqa: F403 (re-exported: each name is listed there)
 
 if TYPE_CHECKING:
     import builtins
@@ -501,11 +483,8 @@ __all__ = [
     "CardAction",
     "CardFactory",
     "ChannelAccount",
-    "Choice",
-    "ChoicePrompt",
     "ClaimsIdentity",
     "CloudAdapter",
-    "ComponentDialog",
     "ConfigurationBotFrameworkAuthentication",
     "ConnectorClient",
     "ConnectorFactory",
@@ -514,32 +493,18 @@ __all__ = [
     "ConversationReference",
     "ConversationResourceResponse",
     "ConversationState",
-    "Dialog",
-    "DialogContext",
-    "DialogInstance",
-    "DialogReason",
-    "DialogSet",
-    "DialogTurnResult",
-    "DialogTurnStatus",
     "ErrorResponseException",
     "InvokeResponse",
-    "ListStyle",
     "MessageFactory",
     "Middleware",
-    "Prompt",
-    "PromptOptions",
-    "PromptRecognizerResult",
-    "PromptValidatorContext",
     "ResourceResponse",
     "StatePropertyAccessor",
     "Storage",
     "SuggestedActions",
     "TeamsChannelAccount",
     "TeamsInfo",
-    "TextPrompt",
     "TurnContext",
     "UserState",
     "UserTokenClient",
-    "WaterfallDialog",
-    "WaterfallStepContext",
 ]
+__all__ += sdk_dialogs.__all__

@@ -13,14 +13,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from botbuilder.core import CardFactory, MessageFactory
+from botbuilder.core import MessageFactory
 from botbuilder.schema import (
     Activity,
     CardAction,
     ChannelAccount,
     ConversationAccount,
     ConversationParameters,
-    HeroCard,
     Mention,
     SuggestedActions,
 )
@@ -32,8 +31,11 @@ from bot.channel_client import ChannelClient, ChannelRefusedError
 from bot.connectors import bot_connector
 from bot.dispatch_pacing import retry_after_of, status_of
 from bot.settings import Settings
-from dialogs.cards import card
+from tests.bot.test_reply_serializer import _addressed as addressed
+from tests.bot.test_reply_serializer import _replies as replies
 from tests.support.channel import Request, TestChannel
+
+CONVERSATION = "a:1personal/chat?x"
 
 
 class FixedTokenCredentials(MicrosoftAppCredentials):
@@ -44,25 +46,18 @@ class FixedTokenCredentials(MicrosoftAppCredentials):
 
 
 def _addressed(activity: Activity, *, reply_to: str | None = None) -> Activity:
-    activity.conversation = ConversationAccount(
-        id="a:1personal/chat?x", conversation_type="personal"
-    )
-    activity.from_property = ChannelAccount(id="28:bot", name="govbot")
-    activity.recipient = ChannelAccount(id="29:user", name="Åse Ørum", aad_object_id="aad-1")
+    """Addressed as test_reply_serializer's replies, in a conversation whose id needs quoting."""
+    activity = addressed(activity)
+    activity.conversation = ConversationAccount(id=CONVERSATION, conversation_type="personal")
     activity.reply_to_id = reply_to
-    activity.channel_id = "msteams"
-    activity.text_format = "markdown"
     activity.locale = "da-DK"
     activity.timestamp = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
     return activity
 
 
 def _activities() -> list[Activity]:
-    help_card = card("help", "da", lead="Hej", actions=("who_owns", "help"))
-    hero = HeroCard(title="t", buttons=[CardAction(type="imBack", title="ja", value="ja")])
-    odd = MessageFactory.attachment(help_card)
-    odd.attachments[0].content = {"when": datetime(2026, 5, 1, tzinfo=UTC), "n": (1, 2)}
-    choices = MessageFactory.text('Vælg én: «systemejer» eller "databehandler"')
+    text, help_card, hero, odd = replies()
+    choices = MessageFactory.text('Vælg én: «systemejer» eller "databehandler" 👍')
     choices.suggested_actions = SuggestedActions(
         actions=[CardAction(type="imBack", title="Systemejer", value="systemejer")]
     )
@@ -72,9 +67,9 @@ def _activities() -> list[Activity]:
     ]
     mention.channel_data = {"notification": {"alert": True}, "tenant": {"id": "t-1"}}
     return [
-        _addressed(MessageFactory.text("**fed** tekst med æøå og emoji 👍")),
-        _addressed(MessageFactory.attachment(help_card), reply_to="1:reply/to"),
-        _addressed(MessageFactory.attachment(CardFactory.hero_card(hero))),
+        _addressed(text),
+        _addressed(help_card, reply_to="1:reply/to"),
+        _addressed(hero),
         _addressed(odd),
         _addressed(choices, reply_to="f:2"),
         _addressed(mention),
@@ -110,14 +105,14 @@ async def _through_sdk(connector: ConnectorClient) -> None:
             )
         else:
             await connector.conversations.send_to_conversation(activity.conversation.id, activity)
-    await connector.conversations.update_activity("a:1personal/chat?x", "1:7", _activities()[1])
+    await connector.conversations.update_activity(CONVERSATION, "1:7", _activities()[1])
     await connector.conversations.create_conversation(_parameters())
 
 
 async def _through_channel_client(client: ChannelClient, connector: Any) -> None:
     for activity in _activities():
         await client.send(connector, activity)
-    await client.update(connector, "a:1personal/chat?x", "1:7", _activities()[1])
+    await client.update(connector, CONVERSATION, "1:7", _activities()[1])
     await client.create_conversation(connector, _parameters())
 
 
@@ -148,7 +143,7 @@ async def test_bodies_are_byte_identical_to_the_sdks(
 async def test_the_token_is_the_sdk_credentials_token(channel: TestChannel) -> None:
     credentials = FixedTokenCredentials("app-id", "secret")
     stock = ConnectorClient(credentials, base_url=channel.url)
-    await stock.conversations.send_to_conversation("a:1personal/chat?x", _activities()[0])
+    await stock.conversations.send_to_conversation(CONVERSATION, _activities()[0])
     client = ChannelClient()
     try:
         await client.send(stock, _activities()[0])
