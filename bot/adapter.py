@@ -10,6 +10,7 @@ from typing import Any
 import requests
 from msrest.serialization import Serializer
 
+from bot.channel_client import ChannelClient
 from bot.sdk import (
     Activity,
     ActivityTypes,
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 HELD_REPLIES_KEY = "govbot.held_replies"
 
 MAX_CACHED_CONNECTORS = 256
+# Activity types botbuilder's send path keeps in the turn instead of posting them.
+SDK_HANDLED = frozenset({ActivityTypes.invoke_response, ActivityTypes.trace, "delay"})
 
 
 _JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
@@ -229,11 +232,18 @@ class RepliesAfterCommit:
 
 
 class GovbotAdapter(RepliesAfterCommit, CloudAdapter):
-    """A CloudAdapter that holds a turn's replies until the turn's writes are committed."""
+    """A CloudAdapter that holds a turn's replies until the turn's writes are committed, and
+    sends messages through govbot's pooled channel client instead of msrest."""
 
     def __init__(self, authentication: GovbotAuthentication) -> None:
         super().__init__(authentication)
         self.authentication = authentication
+        self.channel = ChannelClient()
+
+    async def close(self) -> None:
+        """Close the channel client's session and the cached connectors."""
+        await self.channel.close()
+        await self.authentication.close()
 
     async def deliver(
         self, context: TurnContext, activities: list[Activity]
@@ -244,7 +254,17 @@ class GovbotAdapter(RepliesAfterCommit, CloudAdapter):
             message = activity.type == ActivityTypes.message
             if message and activity.text and not activity.text_format:
                 activity.text_format = "markdown"
-        return await CloudAdapter.send_activities(self, context, activities)
+        connector: ConnectorClient | None = context.turn_state.get(self.BOT_CONNECTOR_CLIENT_KEY)
+        responses: list[ResourceResponse] = []
+        for activity in activities:
+            if connector is None or activity.type in SDK_HANDLED:
+                # Invoke responses, traces and delays never reach the channel: the SDK's way.
+                responses += await CloudAdapter.send_activities(self, context, [activity])
+                continue
+            activity.id = None  # as the SDK does: the channel gives the id
+            sent = await self.channel.send(connector, activity)
+            responses.append(sent if sent.id else ResourceResponse(id=""))
+        return responses
 
 
 def create_adapter(settings: Settings) -> GovbotAdapter:

@@ -24,11 +24,13 @@ from bot.kitos.sync import SyncReport
 from bot.logs import fields
 from bot.middleware import RateLimit, TenantGate
 from bot.proactive import ProactiveSender
+from bot.readiness import WarmUp
 from bot.retention import retention_running
 from bot.rosters import RosterSync
 from bot.sdk import Activity
 from bot.settings import Settings
 from knowledge.packs import load_pack
+from knowledge.schema import Pack
 from storage.access import seed_roles
 from storage.db import Database
 
@@ -41,6 +43,7 @@ BOT = web.AppKey("bot", GovBot)
 PROACTIVE = web.AppKey("proactive", ProactiveSender)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 ROSTERS = web.AppKey("rosters", RosterSync)
+WARM_UP = web.AppKey("warm_up", WarmUp)
 
 HEALTH_TIMEOUT_SECONDS = 3.0
 _dumps = partial(json.dumps, ensure_ascii=False, default=str)
@@ -49,7 +52,8 @@ _dumps = partial(json.dumps, ensure_ascii=False, default=str)
 def create_app(settings: Settings, *, database: Database | None = None) -> web.Application:
     """The web app serving `/api/messages` and `/healthz`; the database is migrated beforehand."""
     # A role mapping that does not fit the pack stops start-up (KitosRoleMappingError).
-    kitos = kitos_config(settings, load_pack(settings.knowledge_pack))
+    pack = load_pack(settings.knowledge_pack)
+    kitos = kitos_config(settings, pack)
     database = database or Database.connect(settings.database_url)
     database.directory.after_build = leave_snapshot_to_refcounting
     adapter = create_adapter(settings)
@@ -76,11 +80,13 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     app[PROACTIVE] = proactive
     app[DISPATCHER] = dispatcher
     app[ROSTERS] = rosters
+    app[WARM_UP] = WarmUp()
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.on_startup.append(_seed_access)
     app.cleanup_ctx.append(_close_resources)
     app.cleanup_ctx.append(_keep_directory)
+    app.cleanup_ctx.append(partial(_warm_up, pack))
     if settings.dispatcher:
         app.cleanup_ctx.append(_run_dispatcher)
     app.cleanup_ctx.append(_retention)
@@ -126,6 +132,14 @@ async def _keep_directory(app: web.Application) -> AsyncIterator[None]:
     await asyncio.gather(task, return_exceptions=True)
 
 
+async def _warm_up(pack: Pack, app: web.Application) -> AsyncIterator[None]:
+    """The knowledge index and the templates are built beside the web server, never in a turn."""
+    task = asyncio.create_task(app[WARM_UP].run(pack), name="warm-up")
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
 async def _retention(app: web.Application) -> AsyncIterator[None]:
     async with retention_running(app[SETTINGS], app[DATABASE]):
         yield
@@ -164,7 +178,7 @@ async def _seed_access(app: web.Application) -> None:
 
 async def _close_resources(app: web.Application) -> AsyncIterator[None]:
     yield
-    await app[ADAPTER].authentication.close()
+    await app[ADAPTER].close()
     graph = app[DISPATCHER].chats.graph
     if graph is not None:
         await graph.close()
@@ -243,16 +257,25 @@ def _parse_activity(body: Any) -> Activity | str:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """200 after a database round-trip; 503 when the database cannot be reached.
+    """200 when the server can answer: the database answers a round-trip and start-up has
+    built the directory index, the knowledge index and the templates; 503 until then
+    (`"status": "starting"`), or when the database cannot be reached.
 
-    It does not wait for the directory index: turns that come before the first one is built
-    wait for it themselves, so the server is ready at once. The body says which it is.
+    Turns that come earlier are still answered (they wait for the directory index), but a
+    load balancer or a bench should not count the server ready before it is.
     """
     database = request.app[DATABASE]
     try:
-        await asyncio.wait_for(database.ping(), HEALTH_TIMEOUT_SECONDS)
+        async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
+            await database.ping()
     except Exception as error:
         log.warning("health check failed", extra=fields(error=type(error).__name__))
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
     directory = "ready" if database.directory.ready else "building"
-    return web.json_response({"status": "ok", "database": "ok", "directory": directory})
+    knowledge = request.app[WARM_UP].state
+    if knowledge == "failed":
+        status = "unavailable"
+    else:
+        status = "ok" if directory == knowledge == "ready" else "starting"
+    body = {"status": status, "database": "ok", "directory": directory, "knowledge": knowledge}
+    return web.json_response(body, status=200 if status == "ok" else 503)

@@ -4,29 +4,54 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import importlib
 import logging
 import sys
 from importlib.metadata import version as package_version
 
 import click
 
-from bot.cli_access import access_cli, person_cli, retention_cli
-from bot.cli_directory import directory_commands
-from bot.cli_kitos import kitos_cli
-from bot.cli_knowledge import knowledge_cli
-from bot.cli_meetings import meetings_cli, reminders_cli
-from bot.cli_nlu import nlu_cli
-from bot.cli_portfolio import portfolio_cli
-from bot.cli_procurement import procurement_cli
 from bot.cli_support import with_settings
 from bot.settings import Settings
 from knowledge.kitos_roles import KitosRoleMappingError
-from manifest.cli import manifest_cli
 
 log = logging.getLogger("govbot")
 
 
-@click.group()
+# Each capability's commands, by name: "module:attribute". They are imported only when run
+# (or listed in --help), so `govbot serve` does not load every tool's dependencies at start.
+LAZY_COMMANDS = {
+    "access": "bot.cli_access:access_cli",
+    "import": "bot.cli_directory:import_group",
+    "kitos": "bot.cli_kitos:kitos_cli",
+    "knowledge": "bot.cli_knowledge:knowledge_cli",
+    "manifest": "manifest.cli:manifest_cli",
+    "meetings": "bot.cli_meetings:meetings_cli",
+    "nlu": "bot.cli_nlu:nlu_cli",
+    "person": "bot.cli_access:person_cli",
+    "portfolio": "bot.cli_portfolio:portfolio_cli",
+    "procurement": "bot.cli_procurement:procurement_cli",
+    "reminders": "bot.cli_meetings:reminders_cli",
+    "retention": "bot.cli_access:retention_cli",
+    "roles": "bot.cli_directory:roles_group",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose LAZY_COMMANDS are imported when first asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            module, attribute = LAZY_COMMANDS[cmd_name].split(":")
+            command = getattr(importlib.import_module(module), attribute)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup)
 def cli() -> None:
     """govbot: the municipality's IT-governance assistant for Microsoft Teams."""
 
@@ -126,30 +151,6 @@ def ask(settings: Settings, text: str, locale: str) -> None:
     from bot.terminal import run_ask
 
     asyncio.run(run_ask(settings, text, locale=locale))
-
-
-cli.add_command(manifest_cli)
-cli.add_command(knowledge_cli)
-cli.add_command(nlu_cli)
-
-
-for _command in directory_commands:
-    cli.add_command(_command)
-
-
-cli.add_command(kitos_cli)
-cli.add_command(portfolio_cli)
-
-
-cli.add_command(procurement_cli)
-
-
-cli.add_command(meetings_cli)
-cli.add_command(reminders_cli)
-
-
-for _command in (access_cli, person_cli, retention_cli):
-    cli.add_command(_command)
 
 
 def main() -> None:

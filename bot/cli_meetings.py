@@ -310,7 +310,7 @@ def run(settings: Settings, loop: bool) -> None:
                 await dispatcher.run_forever()
             return await dispatcher.drain(settle=30)
         finally:
-            await adapter.authentication.close()
+            await adapter.close()
             if graph is not None:
                 await graph.close()
             await database.dispose()

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import SettingsError, load_settings
@@ -77,6 +76,8 @@ def write_table(path: Path, fmt: str, header: Sequence[str], rows: Iterable[Sequ
             writer.writerow(header)
             writer.writerows(rows)
         return
+    from openpyxl import Workbook  # only the commands that write a workbook need it
+
     workbook = Workbook()
     worksheet = workbook.active
     assert worksheet is not None

@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from bot.adapter import GovbotAdapter
 from bot.connectors import bot_connector
 from bot.conversations import reference_of
 from bot.sdk import (
     Activity,
     ChannelAccount,
-    CloudAdapter,
     ConnectorClient,
     ConversationAccount,
     ConversationParameters,
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 class ProactiveSender:
     """Continues a stored conversation through the adapter and sends activities into it."""
 
-    adapter: CloudAdapter
+    adapter: GovbotAdapter
     app_id: str
 
     async def send(self, conversation: ConversationInfo, *activities: Activity) -> list[str]:
@@ -72,7 +72,7 @@ class ProactiveSender:
             channel_data={"tenant": {"id": target.tenant_id}},
         )
         connector = await self._connector(target.service_url)
-        created = await connector.conversations.create_conversation(parameters)
+        created = await self.adapter.channel.create_conversation(connector, parameters)
         service_url = created.service_url or target.service_url
         reference = ConversationReference(
             bot=bot,
@@ -104,8 +104,8 @@ class ProactiveSender:
         activity.id = activity_id
         activity.conversation = ConversationAccount(id=conversation.conversation_id)
         connector = await self._connector(conversation.service_url)
-        await connector.conversations.update_activity(
-            conversation.conversation_id, activity_id, activity
+        await self.adapter.channel.update(
+            connector, conversation.conversation_id, activity_id, activity
         )
 
     async def _connector(self, service_url: str) -> ConnectorClient:

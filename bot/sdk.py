@@ -1,4 +1,4 @@
-"""The Bot Framework SDK, typed: the one module of govbot that imports botbuilder.
+"""The Bot Framework SDK, typed: with bot/sdk_dialogs.py, the only place importing botbuilder.
 
 botbuilder and botframework-connector 4.17 ship no type information, so for mypy every name
 govbot uses from them is declared here (under TYPE_CHECKING: signatures, no code) and at run
@@ -6,9 +6,11 @@ time each name is the SDK's own object. Everything else imports these names from
 SDK's untyped surface stays in this one place; mypy refuses a direct `botbuilder` import
 elsewhere (import-untyped).
 
-The declarations cover what govbot uses, not the whole SDK: to use another name or member,
-declare it here first. tests/platform/test_sdk.py checks every declared class, member and parameter
-against the installed SDK, so a declaration cannot drift from what runs.
+The dialog system (botbuilder.dialogs) is declared in bot/sdk_dialogs.py and re-exported
+here; this module holds the schema, the connector and the core. The declarations cover what
+govbot uses, not the whole SDK: to use another name or member, declare it first.
+tests/platform/test_sdk.py checks every declared class, member and parameter against the installed
+SDK, so a declaration cannot drift from what runs.
 
 msrest (the connector's serializer) ships its own types and is imported where it is used.
 """
@@ -17,9 +19,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot import sdk_dialogs
+from bot.sdk_dialogs import *  # noqa: F403 (re-exported: each name is listed there)
+
 if TYPE_CHECKING:
     import builtins
-    from collections.abc import Awaitable, Callable, Sequence
+    from collections.abc import Awaitable, Callable
     from datetime import datetime
     from enum import Enum
     from typing import Any, ClassVar, Self, dataclass_transform
@@ -198,9 +203,17 @@ if TYPE_CHECKING:
 
     # --- botframework.connector ---------------------------------------------------------
 
+    class BotFrameworkConnectorConfiguration:
+        """A connector client's settings: the serviceUrl it calls and the credentials that
+        sign its calls (botframework's AppCredentials)."""
+
+        base_url: str
+        credentials: Any
+
     class ConnectorClient:
         """The Bot Connector's REST client (msrest); `_serialize` is shared by its groups."""
 
+        config: BotFrameworkConnectorConfiguration
         _serialize: Any
         conversations: Any
         attachments: Any
@@ -300,6 +313,8 @@ if TYPE_CHECKING:
         ) -> None: ...
 
     class BotAdapter:
+        # Where a turn's state keeps the connector client for the turn's serviceUrl.
+        BOT_CONNECTOR_CLIENT_KEY: ClassVar[str]
         on_turn_error: TurnErrorHandler | None
 
         def __init__(self, on_turn_error: TurnErrorHandler | None = None) -> None: ...
@@ -402,178 +417,6 @@ if TYPE_CHECKING:
         @staticmethod
         async def get_member(turn_context: TurnContext, member_id: str) -> TeamsChannelAccount: ...
 
-    # --- botbuilder.dialogs -------------------------------------------------------------
-
-    class DialogTurnStatus(Enum):
-        Empty = 1
-        Waiting = 2
-        Complete = 3
-        Cancelled = 4
-
-    class DialogReason(Enum):
-        BeginCalled = 1
-        ContinueCalled = 2
-        EndCalled = 3
-        ReplaceCalled = 4
-        CancelCalled = 5
-        NextCalled = 6
-
-    class DialogTurnResult:
-        def __init__(self, status: DialogTurnStatus, result: object = None) -> None: ...
-        @property
-        def status(self) -> DialogTurnStatus: ...
-        @property
-        def result(self) -> Any: ...
-
-    class DialogInstance:
-        """One dialog on the stack, with the state it keeps between turns."""
-
-        id: str
-        state: dict[str, Any]
-
-    class Dialog:
-        def __init__(self, dialog_id: str) -> None: ...
-        @property
-        def id(self) -> str: ...
-
-    class DialogSet:
-        def __init__(self, dialog_state: StatePropertyAccessor | None = None) -> None: ...
-        def add(self, dialog: Dialog) -> Self: ...
-        async def create_context(self, turn_context: TurnContext) -> DialogContext: ...
-        def find_dialog(self, dialog_id: str) -> Dialog | None: ...
-
-    class DialogContext:
-        # The dialog context of the component dialog this one runs inside, if any.
-        parent: DialogContext | None
-
-        @property
-        def context(self) -> TurnContext: ...
-        @property
-        def stack(self) -> list[DialogInstance]: ...
-        @property
-        def active_dialog(self) -> DialogInstance | None: ...
-        async def begin_dialog(
-            self, dialog_id: str, options: object = None
-        ) -> DialogTurnResult: ...
-        async def prompt(self, dialog_id: str, options: PromptOptions) -> DialogTurnResult: ...
-        async def continue_dialog(self) -> DialogTurnResult: ...
-        async def end_dialog(self, result: object = None) -> DialogTurnResult: ...
-        async def replace_dialog(
-            self, dialog_id: str, options: object = None
-        ) -> DialogTurnResult: ...
-        async def cancel_all_dialogs(
-            self,
-            cancel_parents: bool | None = None,
-            event_name: str | None = None,
-            event_value: object = None,
-        ) -> DialogTurnResult: ...
-        async def reprompt_dialog(self) -> None: ...
-
-    class WaterfallStepContext(DialogContext):
-        @property
-        def index(self) -> int: ...
-        @property
-        def options(self) -> Any: ...
-        @property
-        def reason(self) -> DialogReason: ...
-        @property
-        def result(self) -> Any: ...
-        @property
-        def values(self) -> dict[str, Any]: ...
-        async def next(self, result: object) -> DialogTurnResult: ...
-
-    WaterfallStep = Callable[[WaterfallStepContext], Awaitable[DialogTurnResult]]
-
-    class WaterfallDialog(Dialog):
-        # The key of the running step's index in a waterfall instance's state.
-        StepIndex: ClassVar[str]
-
-        def __init__(
-            self, dialog_id: str, steps: Sequence[WaterfallStep] | None = None
-        ) -> None: ...
-        async def run_step(
-            self, dialog_context: DialogContext, index: int, reason: DialogReason, result: object
-        ) -> DialogTurnResult: ...
-
-    class ComponentDialog(Dialog):
-        # None until set: every govbot dialog names its first dialog in __init__.
-        initial_dialog_id: str
-        # The component's own dialogs (botbuilder keeps no public accessor for the set).
-        _dialogs: DialogSet
-
-        def __init__(self, dialog_id: str) -> None: ...
-        def add_dialog(self, dialog: Dialog) -> object: ...
-        async def on_begin_dialog(
-            self, inner_dc: DialogContext, options: object
-        ) -> DialogTurnResult: ...
-        async def on_continue_dialog(self, inner_dc: DialogContext) -> DialogTurnResult: ...
-
-    class ListStyle(str, Enum):  # noqa: UP042 (as the SDK has it)
-        none = "0"
-        auto = "1"
-        in_line = "2"
-        list_style = "3"
-        suggested_action = "4"
-        hero_card = "5"
-
-    class Choice:
-        value: str | None
-        action: CardAction | None
-        synonyms: list[str] | None
-
-        def __init__(
-            self,
-            value: str | None = None,
-            action: CardAction | None = None,
-            synonyms: list[str] | None = None,
-        ) -> None: ...
-
-    class PromptOptions:
-        prompt: Activity | None
-        retry_prompt: Activity | None
-        choices: list[Choice] | None
-        style: ListStyle | None
-        validations: Any
-        number_of_attempts: int
-
-        def __init__(
-            self,
-            prompt: Activity | None = None,
-            retry_prompt: Activity | None = None,
-            choices: list[Choice] | None = None,
-            style: ListStyle | None = None,
-            validations: object = None,
-            number_of_attempts: int = 0,
-        ) -> None: ...
-
-    class PromptRecognizerResult:
-        succeeded: bool
-        value: Any
-
-    class PromptValidatorContext:
-        context: TurnContext
-        recognized: PromptRecognizerResult
-        state: dict[str, object]
-        options: PromptOptions
-
-        @property
-        def attempt_count(self) -> int: ...
-
-    PromptValidator = Callable[[PromptValidatorContext], Awaitable[bool]]
-
-    class Prompt(Dialog):
-        def __init__(self, dialog_id: str, validator: PromptValidator | None = None) -> None: ...
-
-    class TextPrompt(Prompt): ...
-
-    class ChoicePrompt(Prompt):
-        def __init__(
-            self,
-            dialog_id: str,
-            validator: PromptValidator | None = None,
-            default_locale: str | None = None,
-        ) -> None: ...
-
 else:
     from botbuilder.core import (
         ActivityHandler,
@@ -589,27 +432,6 @@ else:
         UserState,
     )
     from botbuilder.core.teams import TeamsInfo
-    from botbuilder.dialogs import (
-        ComponentDialog,
-        Dialog,
-        DialogContext,
-        DialogInstance,
-        DialogReason,
-        DialogSet,
-        DialogTurnResult,
-        DialogTurnStatus,
-        WaterfallDialog,
-        WaterfallStepContext,
-    )
-    from botbuilder.dialogs.choices import Choice, ListStyle
-    from botbuilder.dialogs.prompts import (
-        ChoicePrompt,
-        Prompt,
-        PromptOptions,
-        PromptRecognizerResult,
-        PromptValidatorContext,
-        TextPrompt,
-    )
     from botbuilder.integration.aiohttp import (
         CloudAdapter,
         ConfigurationBotFrameworkAuthentication,
@@ -632,6 +454,7 @@ else:
         SuggestedActions,
     )
     from botbuilder.schema.teams import TeamsChannelAccount
+    from botframework.connector import BotFrameworkConnectorConfiguration
     from botframework.connector.aio import ConnectorClient
     from botframework.connector.auth import (
         AuthenticateRequestResult,
@@ -654,16 +477,14 @@ __all__ = [
     "BotAdapter",
     "BotFrameworkAuthentication",
     "BotFrameworkClient",
+    "BotFrameworkConnectorConfiguration",
     "BotState",
     "CallerIdConstants",
     "CardAction",
     "CardFactory",
     "ChannelAccount",
-    "Choice",
-    "ChoicePrompt",
     "ClaimsIdentity",
     "CloudAdapter",
-    "ComponentDialog",
     "ConfigurationBotFrameworkAuthentication",
     "ConnectorClient",
     "ConnectorFactory",
@@ -672,32 +493,18 @@ __all__ = [
     "ConversationReference",
     "ConversationResourceResponse",
     "ConversationState",
-    "Dialog",
-    "DialogContext",
-    "DialogInstance",
-    "DialogReason",
-    "DialogSet",
-    "DialogTurnResult",
-    "DialogTurnStatus",
     "ErrorResponseException",
     "InvokeResponse",
-    "ListStyle",
     "MessageFactory",
     "Middleware",
-    "Prompt",
-    "PromptOptions",
-    "PromptRecognizerResult",
-    "PromptValidatorContext",
     "ResourceResponse",
     "StatePropertyAccessor",
     "Storage",
     "SuggestedActions",
     "TeamsChannelAccount",
     "TeamsInfo",
-    "TextPrompt",
     "TurnContext",
     "UserState",
     "UserTokenClient",
-    "WaterfallDialog",
-    "WaterfallStepContext",
 ]
+__all__ += sdk_dialogs.__all__

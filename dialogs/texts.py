@@ -32,6 +32,13 @@ def _catalogue(lang: Lang) -> dict[str, Template]:
     return merged
 
 
+def compile_texts() -> None:
+    """Read and compile every language's texts now (a server does it before it is healthy;
+    otherwise the first message in each language pays for it)."""
+    for lang in LANGUAGES:
+        _catalogue(lang)
+
+
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
     flat: dict[str, str] = {}
     for key, value in tree.items():

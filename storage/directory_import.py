@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
-from openpyxl import load_workbook
 
 from knowledge.schema import Pack
 from storage.directory_apply import ImportRow
@@ -122,6 +121,9 @@ def _table(lines: Iterable[tuple[int, Iterable[object]]], *, empty: str) -> Tabl
 
 
 def _read_xlsx(path: Path) -> Table:
+    # Imported here: only a workbook import needs openpyxl, not `govbot serve` (demo data).
+    from openpyxl import load_workbook
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file

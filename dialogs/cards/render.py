@@ -28,6 +28,13 @@ def _environment() -> Environment:
     return environment
 
 
+def compile_cards() -> None:
+    """Compile every card template now (kept in the environment's cache for the turns)."""
+    environment = _environment()
+    for name in environment.list_templates(extensions=["j2"]):
+        environment.get_template(name)
+
+
 def card_json(name: str, lang: Lang = "da", /, **values: Any) -> dict[str, Any]:
     """The card `name` as a dict, with `t(key)` giving texts in `lang`."""
     template = _environment().get_template(f"{name}.json.j2")

@@ -184,7 +184,7 @@ async def test_a_refresh_asked_during_an_older_build_includes_what_was_committed
     assert held.count == 2
 
 
-async def test_the_server_is_healthy_and_answers_while_the_first_index_builds(
+async def test_the_server_answers_while_the_first_index_builds_and_is_healthy_after(
     make_settings: Callable[..., Settings], channel: TestChannel, database_url: str, tmp_path: Path
 ) -> None:
     filler = Database.connect(database_url)
@@ -202,7 +202,7 @@ async def test_the_server_is_healthy_and_answers_while_the_first_index_builds(
         await held.in_flight()  # start-up began the first build
         asked = joined(bot.app[DATABASE])
         health = await bot.client.get(f"{bot.url}/healthz")
-        assert health.status == 200
+        assert health.status == 503, "not healthy before the server can answer at once"
         assert (await health.json())["directory"] == "building"
         turn = asyncio.create_task(
             bot.post(message("hvem er systemejer for SBSYS", service_url=channel.url))
@@ -213,7 +213,9 @@ async def test_the_server_is_healthy_and_answers_while_the_first_index_builds(
         assert (await turn).status == 201
         assert "Mette Holm" in channel.received[-1].text
         assert held.count == 1, "the turn waited for the start-up build, it built none"
+        await bot.ready()
         health = await bot.client.get(f"{bot.url}/healthz")
+        assert health.status == 200
         assert (await health.json())["directory"] == "ready"
     finally:
         held.release()

@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -93,6 +95,19 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _healthy_within(url: str, *, seconds: float) -> bool:
+    """Whether /healthz answers 200 before `seconds` pass (503 while start-up's work runs)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as health:
+                return health.status == 200
+        except urllib.error.HTTPError as error:
+            assert error.code == 503
+        time.sleep(0.05)  # polls for the start-up to end, never to show that nothing happens
+    return False
+
+
 def test_serve_names_the_url_to_paste_and_logs_in_english(tmp_path: Path) -> None:
     port = _free_port()
     env = _env(tmp_path, GOVBOT_PORT=str(port), GOVBOT_DEMO_DATA="1", GOVBOT_DISPATCHER="0")
@@ -107,8 +122,7 @@ def test_serve_names_the_url_to_paste_and_logs_in_english(tmp_path: Path) -> Non
             log.append(lines.get(timeout=60))  # a line, or the test fails after a minute
         url = f"http://127.0.0.1:{port}/api/messages"
         assert f"govbot listening on {url}" in log[-1]
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as health:
-            assert health.status == 200
+        assert _healthy_within(f"http://127.0.0.1:{port}/healthz", seconds=60)
     finally:
         server.terminate()
         server.wait(timeout=30)

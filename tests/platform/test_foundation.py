@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from aiohttp import web
 from botbuilder.core import MessageFactory
 from botbuilder.schema import ErrorResponseException
 
-from bot.app import PROACTIVE
+from bot.app import DATABASE, PROACTIVE, WARM_UP
+from bot.readiness import WarmUp
 from bot.settings import Settings
+from knowledge.schema import Pack
 from storage.conversations import get_conversation
 from storage.db import Database
 from tests.support.activities import bot_added, installation_update, message, teams_activity
@@ -229,8 +233,53 @@ async def test_malformed_requests_get_4xx(
 
 
 async def test_healthz_ok(running_bot: RunningBot) -> None:
+    await running_bot.ready()
     response = await running_bot.client.get(f"{running_bot.url}/healthz")
     assert response.status == 200
+    assert await response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "directory": "ready",
+        "knowledge": "ready",
+    }
+
+
+class HeldWarmUp(WarmUp):
+    """A warm-up that finishes only when the test says so."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+
+    async def run(self, pack: Pack) -> None:
+        await self.release.wait()
+        await super().run(pack)
+
+
+async def test_healthz_says_starting_until_the_warm_up_is_done(
+    make_settings: Callable[..., Settings], channel: TestChannel
+) -> None:
+    held = HeldWarmUp()
+
+    def hold(app: web.Application) -> None:
+        app[WARM_UP] = held
+
+    bot = await start_bot(make_settings(), prepare=hold)
+    try:
+        await bot.app[DATABASE].directory.refresh()
+        health = await bot.client.get(f"{bot.url}/healthz")
+        assert health.status == 503
+        assert (await health.json())["status"] == "starting"
+        assert (await health.json())["knowledge"] == "building"
+        # A turn that comes this early is still answered.
+        assert (await bot.post(message("hjælp", service_url=channel.url))).status == 201
+        held.release.set()
+        await bot.ready()
+        health = await bot.client.get(f"{bot.url}/healthz")
+        assert health.status == 200
+    finally:
+        held.release.set()
+        await bot.stop()
 
 
 @pytest.mark.parametrize(

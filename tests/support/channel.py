@@ -96,6 +96,16 @@ class Failure:
     conversation_id: str | None = None
 
 
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request as it came in: for checks of the exact bytes a client sends."""
+
+    method: str
+    path: str
+    body: bytes
+    headers: dict[str, str]
+
+
 @dataclass
 class HeldMember:
     """A member look-up held in flight: `asked` is set when it arrives, it answers on `answer`."""
@@ -126,11 +136,12 @@ class TestChannel:
     gate: Callable[[str], Failure | None] | None = None  # e.g. a rate limiter
     url: str = ""
     too_long: list[str] = field(default_factory=list)  # labels over MAX_BUTTON_LABEL
+    requests: list[Request] = field(default_factory=list)  # every request, raw
     _runner: web.AppRunner | None = None
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     async def start(self) -> TestChannel:
-        app = web.Application()
+        app = web.Application(middlewares=[self._keep_raw])
         app.router.add_post("/v3/conversations", self._create_conversation)
         app.router.add_post("/v3/conversations/{cid}/activities", self._send)
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
@@ -150,6 +161,13 @@ class TestChannel:
             raise AssertionError(
                 f"button labels over {MAX_BUTTON_LABEL} characters, cut off in Teams: {labels}"
             )
+
+    @web.middleware
+    async def _keep_raw(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        body = await request.read()  # aiohttp keeps it, so the handler reads it again
+        self.requests.append(Request(request.method, request.path_qs, body, dict(request.headers)))
+        response: web.StreamResponse = await handler(request)
+        return response
 
     def fail_next(
         self,

@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.app import DATABASE, create_app
+from bot.app import DATABASE, WARM_UP, create_app
 from bot.settings import Settings
 from tests.support.activities import message
 from tests.support.channel import TestChannel
@@ -41,6 +41,12 @@ class RunningBot:
         """Let the app see a directory change made behind its back (another process's import)
         now, as its next check would within a second."""
         await self.app[DATABASE].directory.refresh()
+
+    async def ready(self) -> None:
+        """Wait until start-up's work is done (what /healthz waits for): the first directory
+        index (joined, or read as current) and the warm-up."""
+        await self.app[DATABASE].directory.refresh()
+        await self.app[WARM_UP].done.wait()
 
     async def stop(self) -> None:
         await self.client.close()

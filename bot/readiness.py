@@ -1,0 +1,55 @@
+"""Start-up work a server finishes before `/healthz` says it can answer.
+
+The knowledge index (TF-IDF over the pack, numpy and scipy with it) and the compiled message
+and card templates are built on first use; built inside a turn they would hold the event loop,
+and every conversation with it, for a second or two. A server builds them in a worker thread
+from start-up on, beside the directory index, and is healthy once they are there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+
+from bot.logs import fields
+from dialogs.cards.render import compile_cards
+from dialogs.texts import compile_texts
+from knowledge.schema import Pack
+
+log = logging.getLogger(__name__)
+
+
+def warm(pack: Pack) -> None:
+    """Build what the first turns would otherwise build (blocking: run it in a thread)."""
+    compile_texts()
+    compile_cards()
+    _ = pack.knowledge
+
+
+@dataclass
+class WarmUp:
+    """The warm-up of one server: `done` is set when it finished (or failed, logged)."""
+
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+    failed: str | None = None
+
+    async def run(self, pack: Pack) -> None:
+        began = time.perf_counter()
+        try:
+            await asyncio.to_thread(warm, pack)
+        except Exception as error:
+            # A broken template or index fails its turns as before; health reports it.
+            self.failed = type(error).__name__
+            log.exception("warm-up failed")
+        else:
+            log.info("warm-up done", extra=fields(seconds=round(time.perf_counter() - began, 2)))
+        finally:
+            self.done.set()
+
+    @property
+    def state(self) -> str:
+        if not self.done.is_set():
+            return "building"
+        return "failed" if self.failed else "ready"
