@@ -10,8 +10,8 @@ see the question) so that a confident wrong answer costs as much as 25 right one
 
 The weights live in `confidence.json` beside this module and are refitted with
 `python -m knowledge.confidence --dir tests/knowledge/dev --dir tests/knowledge/dev2 --dir
-tests/knowledge/dev3` on the quality cases, every entry's own questions and the dev
-sets; the held-out set is never used.
+tests/knowledge/dev3 --dir tests/knowledge/dev4` on the quality cases, every entry's own
+questions and the dev sets; the held-out set is never used.
 """
 
 from __future__ import annotations
@@ -108,9 +108,10 @@ def _questions(directories: list[str], cases: str | None) -> list[_Question]:
 
 def _rows(questions: list[_Question]) -> list[tuple[int, tuple[float, ...], bool, float]]:
     """(question number, features, right, weight) for every candidate of every question."""
-    from knowledge.answers import _REQUEST, KnowledgeIndex
+    from knowledge.answers import KnowledgeIndex
     from knowledge.evaluation import fold_for_compare
     from knowledge.packs import load_pack
+    from knowledge.rules import REQUEST
     from knowledge.text import detect_language
 
     indexes: dict[str, KnowledgeIndex] = {}
@@ -120,7 +121,7 @@ def _rows(questions: list[_Question]) -> list[tuple[int, tuple[float, ...], bool
         if index is None:
             index = indexes[q.pack] = KnowledgeIndex(load_pack(q.pack))
             index.model = None
-        if _REQUEST.search(q.text):
+        if REQUEST.search(q.text):
             continue
         lang = q.language or detect_language(q.text)
         text = index.matching_text(q.text)

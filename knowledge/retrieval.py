@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from knowledge.corpus import Entry
+from knowledge.entry import Entry
 from knowledge.text import Language, Vocabulary, normalise
 
 # Okapi BM25 constants; passages are short, so length matters little.
