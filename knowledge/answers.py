@@ -45,6 +45,7 @@ from knowledge.rules import (
     fact_answer,
     fused_answer,
     phrasing_confident,
+    shape_fits,
 )
 from knowledge.schema import Contact, Pack
 from knowledge.text import Language, Vocabulary, detect_language, normalise, particle_compounds
@@ -336,6 +337,7 @@ class KnowledgeIndex:
                 1.0 if counting and not self._names_number(e, hit, price) else 0.0,
                 matched_words,
                 unmatched_words,
+                shape_fits(text, self.entries[e].id, self.entries[e].kind),
             )
             probability = self.model.probability(features) if self.model else 0.0
             out.append(Candidate(e, features, probability))

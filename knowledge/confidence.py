@@ -3,7 +3,8 @@
 Each candidate entry of a question (the best few by phrasing and by passage) is described by
 the same handful of numbers: its phrasing score, recall and lead, its best passage's coverage,
 own share, BM25 share and lead, the mean of both, how much of the question the pack has no word
-for, and whether the earlier hand-set rules would have answered it. A logistic model turns them
+for, whether the earlier hand-set rules would have answered it, and whether the entry is of
+the kind the question's shape asks for (knowledge.rules.shape_fits). A logistic model turns them
 into the chance that the entry's answer is right; the engine answers the most likely candidate
 when that chance clears `threshold`, chosen on out-of-fold probabilities (models that did not
 see the question) so that a confident wrong answer costs as much as 25 right ones.
@@ -38,6 +39,7 @@ FEATURES = (
     "number_missing",
     "matched_words",
     "unmatched_words",
+    "shape_fits",
 )
 MODEL_FILE = "confidence.json"
 

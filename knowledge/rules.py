@@ -40,6 +40,28 @@ REQUEST = re.compile(
 )
 # "hvor mange …" is answered only by an entry that names a number.
 COUNTING = re.compile(r"\b(?:hvor mange|how many|antal|number of)\b", re.IGNORECASE)
+# "hvor tit …", "hvornår …" is answered by when a body meets or an item falls in the year.
+OFTEN = re.compile(
+    r"\b(?:hvor (?:tit|ofte)|hvor mange (?:gange|møder)|hvornår|how often|how many (?:times"
+    r"|meetings)|when)\b",
+    re.IGNORECASE,
+)
+_WHEN_ENTRY = re.compile(r":(?:cadence|practice)$|:annual:")
+
+
+def shape_fits(text: str, entry_id: str, kind: str) -> float:
+    """1 when the entry is of the kind the question's shape asks for, -1 when not, else 0.
+
+    "hvor tit mødes …" wants a cadence, an annual item or a working practice; "hvem …" wants
+    a body, a role or a procurement step (who to contact) rather than a principle.
+    """
+    if OFTEN.search(text):
+        return 1.0 if _WHEN_ENTRY.search(entry_id) else -1.0
+    if WHO.search(text):
+        return 1.0 if kind in ("body", "role", "procurement") else -1.0
+    return 0.0
+
+
 # "hvad koster …" is answered only by a passage that names an amount.
 PRICE = re.compile(
     r"\b(?:koster|kostede|pris(?:en)?|priser|how much (?:does|do|did|is|are)\b.*\b(?:cost|pay)"
