@@ -14,62 +14,49 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 from scipy import sparse
 
 from knowledge.confidence import ConfidenceModel, load_model
-from knowledge.corpus import Entry, build_entries
+from knowledge.corpus import build_entries
+from knowledge.entry import Entry
 from knowledge.render import render
+from knowledge.replies import (
+    AnswerEntry,
+    Citation,
+    Confidence,
+    KnowledgeAnswer,
+    RelatedQuestion,
+    Suggestion,
+    WhoToAsk,
+)
 from knowledge.retrieval import MIN_SIMILARITY, PassageHit, PassageIndex, passages_of
+from knowledge.rules import (
+    AMOUNT,
+    COUNTING,
+    DIGITS,
+    NUMBER,
+    PRICE,
+    REQUEST,
+    WHO,
+    Score,
+    best_per_entry,
+    fact_answer,
+    fused_answer,
+    phrasing_confident,
+    shape_fits,
+)
 from knowledge.schema import Contact, Pack
 from knowledge.text import Language, Vocabulary, detect_language, normalise, particle_compounds
 
-# (minimum score, minimum lead over the runner-up): a high score may win narrowly, a lower one
-# only by a clear lead. The question must also be mostly explained (recall).
-CONFIDENT_RULES = ((0.85, 0.04), (0.74, 0.12))
-CONFIDENT_RECALL = 0.7
 # Bare names and duty sentences ("hvem opdaterer KITOS") match, but a real question wins.
 HINT_FACTOR = 0.9
 SUGGEST_SCORE = 0.5
 SUGGEST_WINDOW = 0.25
 MAX_SUGGESTIONS = 3
-# The passage route (knowledge.retrieval): an answer found in what an entry says.
-FACT_COVERAGE = 0.9
-FACT_OWN = 0.45
-FACT_LEAD = 0.25
-FACT_VETO = 0.74
+# A passage is quoted before its entry when it explains this much of the question itself.
 QUOTE_OWN = 0.5
-# Both matchers together: the mean of an entry's phrasing and passage scores.
-FUSED_SCORE = 0.62
-FUSED_LEAD = 0.08
-FUSED_COVERAGE = 0.7
-_WHO = re.compile(r"^\s*(?:hvem|hvilket organ|hvilken enhed|who|which body)\b", re.IGNORECASE)
-_NUMBER = re.compile(
-    r"\b(?:\d+(?:[.,]\d+)*|to|tre|fire|fem|seks|syv|otte|ni|ti|tolv|two|three|four|five|six"
-    r"|seven|eight|ten)\b"
-)
-# A request for an action ("kan du booke et lokale") is not a question a passage answers.
-_REQUEST = re.compile(
-    r"^\s*(?:(?:kan|vil|kunne|gider) du|(?:can|could|would|will) you|please|venligst"
-    r"|book|bestil|send|skriv|spil|lav|find|opret|ring)\b",
-    re.IGNORECASE,
-)
-# "hvor mange …" is answered only by an entry that names a number.
-_COUNTING = re.compile(r"\b(?:hvor mange|how many|antal|number of)\b", re.IGNORECASE)
-# "hvad koster …" is answered only by a passage that names an amount.
-_PRICE = re.compile(
-    r"\b(?:koster|kostede|pris(?:en)?|priser|how much (?:does|do|did|is|are)\b.*\b(?:cost|pay)"
-    r"|costs?|price|prices)\b",
-    re.IGNORECASE,
-)
-_AMOUNT = re.compile(r"\b(?:kr|kroner|dkk|mio|mia|million|millioner|billion)\b|\d\.\d{3}", re.I)
-# Number words per language: English "to" is no number.
-_DIGITS = {
-    "da": re.compile(r"\d|\b(?:to|tre|fire|fem|seks|syv|otte|ni|ti|en gang|én gang)\b", re.I),
-    "en": re.compile(r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|once|twice)\b", re.I),
-}
 SUGGEST_COVERAGE = 0.6
 # The model's middle band: a candidate this likely (and this close to the best) is offered.
 SUGGEST_PROBABILITY = 0.3
@@ -78,88 +65,20 @@ SUGGEST_OWN = 0.35
 SUGGEST_MIN_COVERAGE = 0.5
 SUGGEST_FROM_COVERAGE = 0.6
 
-
-class Confidence(StrEnum):
-    """How sure the engine is."""
-
-    CONFIDENT = "confident"
-    SUGGEST = "suggest"
-    UNKNOWN = "unknown"
-
-
-@dataclass(frozen=True, slots=True)
-class Citation:
-    """Where an answer comes from, ready to print after "Kilde:"/"Source:"."""
-
-    document: str
-    publisher: str
-    section: str
-    origin: str
-    inspired_by: str | None
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class RelatedQuestion:
-    """A follow-up question; send `question` back (or answer `entry_id`) when it is clicked."""
-
-    entry_id: str
-    question: str
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerEntry:
-    """One answered entry in the answer's language."""
-
-    id: str
-    kind: str
-    title: str
-    text: str
-    citation: Citation
-    related: tuple[RelatedQuestion, ...]
-    # The passage that answers the question (a list item, a number), quoted before the entry.
-    fact: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Suggestion:
-    """A candidate for "Mente du …?"."""
-
-    entry_id: str
-    title: str
-    question: str
-    score: float
-
-
-@dataclass(frozen=True, slots=True)
-class WhoToAsk:
-    """A person or unit to ask when the bot does not know."""
-
-    name: str
-    note: str | None
-    email: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class KnowledgeAnswer:
-    """The engine's reply: a confident entry, suggestions, or an honest don't-know."""
-
-    confidence: Confidence
-    language: Language
-    query: str
-    text: str
-    score: float
-    entry: AnswerEntry | None = None
-    suggestions: tuple[Suggestion, ...] = ()
-    ask: tuple[WhoToAsk, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class _Score:
-    entry: int
-    score: float
-    recall: float
-    precision: float
+__all__ = [
+    "AnswerEntry",
+    "Citation",
+    "Confidence",
+    "KnowledgeAnswer",
+    "KnowledgeIndex",
+    "RelatedQuestion",
+    "Suggestion",
+    "WhoToAsk",
+    "answer_entry",
+    "answer_question",
+    "answer_unknown",
+    "knowledge_index",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +143,7 @@ class KnowledgeIndex:
             everyday=pack.terms.everyday,
         )
 
-    def rank(self, text: str, limit: int | None = None) -> list[_Score]:
+    def rank(self, text: str, limit: int | None = None) -> list[Score]:
         """Entries scored against `text`, best first (one score per entry; the `limit` best).
 
         A phrasing's score is the F1 of its idf-weighted fuzzy recall (how much of the question
@@ -234,7 +153,11 @@ class KnowledgeIndex:
         words: list[str] = []
         for token in normalise(text):
             near = vocab.neighbours(token)
-            parts = vocab.split(token) if not near or near[0][1] < 0.8 else None
+            parts = (
+                vocab.split(token, self.passages.not_parts)
+                if not near or near[0][1] < 0.8
+                else None
+            )
             weak = not near or near[0][1] < MIN_SIMILARITY
             # An unknown compound counts as its kind and, still, as a word the pack lacks.
             head = vocab.head(token) if weak and not parts else None
@@ -273,7 +196,7 @@ class KnowledgeIndex:
         tie = np.round(score[best], 12)
         best = best[np.lexsort((entries[best], -np.round(recall[best], 12), -tie))][:limit]
         return [
-            _Score(int(entries[n]), float(score[n]), float(recall[n]), float(precision[n]))
+            Score(int(entries[n]), float(score[n]), float(recall[n]), float(precision[n]))
             for n in best
         ]
 
@@ -283,17 +206,17 @@ class KnowledgeIndex:
         asked, text = text, self.matching_text(text)
         ranked = self.rank(text, limit=10)
         hits = self.passages.search(text, limit=40)
-        request = bool(_REQUEST.search(asked))
+        request = bool(REQUEST.search(asked))
         agree = self._agreement(text)
         rules = None if request else self._rules_answer(text, ranked, hits, agree)
-        likely: list[_Score] = []
+        likely: list[Score] = []
         if self.model is None:
             if rules is not None:
                 entry, score = rules
                 return self._confident(
                     asked, lang, entry, score, fact=self._fact(entry, hits, lang)
                 )
-        elif ranked and _phrasing_confident(ranked):
+        elif ranked and phrasing_confident(ranked):
             # A question worded as one of the entry's own needs no model.
             entry, score = ranked[0].entry, ranked[0].score
             return self._confident(asked, lang, entry, score, fact=self._fact(entry, hits, lang))
@@ -329,21 +252,21 @@ class KnowledgeIndex:
     def _rules_answer(
         self,
         text: str,
-        ranked: list[_Score],
+        ranked: list[Score],
         hits: list[PassageHit],
         agree: Callable[[PassageHit, PassageHit], bool],
     ) -> tuple[int, float] | None:
         """The entry the hand-set rules answer, and its score (one input of the model)."""
         top = ranked[0] if ranked else None
-        if top is not None and _phrasing_confident(ranked):
+        if top is not None and phrasing_confident(ranked):
             return top.entry, top.score
-        found = _fact_answer(hits, top, agree) or _fused_answer(ranked, hits, agree)
+        found = fact_answer(hits, top, agree) or fused_answer(ranked, hits, agree)
         if found is None:
             return None
         hit, score = found
         # "hvor mange …" is not answered by a passage that names no number.
-        price = bool(_PRICE.search(text))
-        if (_COUNTING.search(text) or price) and not self._names_number(
+        price = bool(PRICE.search(text))
+        if (COUNTING.search(text) or price) and not self._names_number(
             hit.passage.entry, hit, price
         ):
             return None
@@ -352,13 +275,13 @@ class KnowledgeIndex:
     def candidates(
         self,
         text: str,
-        ranked: list[_Score],
+        ranked: list[Score],
         hits: list[PassageHit],
         agree: Callable[[PassageHit, PassageHit], bool],
         rules: tuple[int, float] | None,
     ) -> list[Candidate]:
         """The few entries worth answering, each with the model's features and probability."""
-        best = _best_per_entry(hits)
+        best = best_per_entry(hits)
         phrasing = {s.entry: s for s in ranked}
         passage = {h.passage.entry: h for h in best}
         entries = list(
@@ -378,8 +301,8 @@ class KnowledgeIndex:
         matched_words = min(4.0, sum(w for _, w, near in terms if near) / unit)
         unmatched_words = min(4.0, sum(w for _, w, near in terms if not near) / unit)
         top_bm25 = hits[0].score if hits else 1.0
-        price = bool(_PRICE.search(text))
-        counting = price or bool(_COUNTING.search(text))
+        price = bool(PRICE.search(text))
+        counting = price or bool(COUNTING.search(text))
         out: list[Candidate] = []
         for e in entries:
             ph = phrasing.get(e)
@@ -414,6 +337,7 @@ class KnowledgeIndex:
                 1.0 if counting and not self._names_number(e, hit, price) else 0.0,
                 matched_words,
                 unmatched_words,
+                shape_fits(text, self.entries[e].id, self.entries[e].kind),
             )
             probability = self.model.probability(features) if self.model else 0.0
             out.append(Candidate(e, features, probability))
@@ -428,10 +352,10 @@ class KnowledgeIndex:
         entry = self.entries[index]
         if price:
             text = hit.passage.text if hit is not None and hit.passage.kind == "fact" else ""
-            return bool(_AMOUNT.search(text or entry.text_da + " " + entry.text_en))
+            return bool(AMOUNT.search(text or entry.text_da + " " + entry.text_en))
         if hit is not None and hit.passage.kind == "fact":
-            return bool(_DIGITS[hit.passage.language].search(hit.passage.text))
-        return bool(_DIGITS["da"].search(entry.text_da) or _DIGITS["en"].search(entry.text_en))
+            return bool(DIGITS[hit.passage.language].search(hit.passage.text))
+        return bool(DIGITS["da"].search(entry.text_da) or DIGITS["en"].search(entry.text_en))
 
     def _agreement(self, text: str) -> Callable[[PassageHit, PassageHit], bool]:
         """When two passages give the same answer to `text`, so that neither is the other's rival.
@@ -440,14 +364,14 @@ class KnowledgeIndex:
         does not ("to gange om året" in two entries); and, for a "hvem"/"who" question, when
         both belong to the same body or role, which is then the answer.
         """
-        asked = set(_NUMBER.findall(text.casefold()))
-        who = bool(_WHO.search(text))
+        asked = set(NUMBER.findall(text.casefold()))
+        who = bool(WHO.search(text))
 
         def agree(a: PassageHit, b: PassageHit) -> bool:
             if a.passage.tokens == b.passage.tokens:
                 return True
-            numbers = set(_NUMBER.findall(a.passage.text.casefold())) - asked
-            if numbers & set(_NUMBER.findall(b.passage.text.casefold())):
+            numbers = set(NUMBER.findall(a.passage.text.casefold())) - asked
+            if numbers & set(NUMBER.findall(b.passage.text.casefold())):
                 return True
             if not who:
                 return False
@@ -488,28 +412,28 @@ class KnowledgeIndex:
                 return p.text
         return None
 
-    def _candidates(self, ranked: list[_Score], hits: list[PassageHit]) -> list[_Score]:
+    def _candidates(self, ranked: list[Score], hits: list[PassageHit]) -> list[Score]:
         """Up to three different entries worth offering as "Mente du …?"."""
-        picks: dict[int, _Score] = {}
+        picks: dict[int, Score] = {}
         # A choice must explain most of the question: "formand for golfklubben" offers no chairs.
-        covered = {h.passage.entry: h.coverage for h in _best_per_entry(hits)}
+        covered = {h.passage.entry: h.coverage for h in best_per_entry(hits)}
         if ranked and ranked[0].score >= SUGGEST_SCORE:
             floor = max(SUGGEST_SCORE, ranked[0].score - SUGGEST_WINDOW)
             for s in ranked:
                 if s.score >= floor and covered.get(s.entry, 0.0) >= SUGGEST_MIN_COVERAGE:
                     picks.setdefault(s.entry, s)
-        for hit in _best_per_entry(hits):
+        for hit in best_per_entry(hits):
             if hit.coverage < SUGGEST_COVERAGE or hit.own < SUGGEST_OWN:
                 continue
             if hit.passage.entry not in picks:
                 score = round(hit.coverage * SUGGEST_FROM_COVERAGE, 3)
-                picks[hit.passage.entry] = _Score(hit.passage.entry, score, hit.coverage, hit.own)
+                picks[hit.passage.entry] = Score(hit.passage.entry, score, hit.coverage, hit.own)
         return sorted(picks.values(), key=lambda s: -s.score)
 
-    def _distinct(self, picks: list[_Score]) -> list[_Score]:
+    def _distinct(self, picks: list[Score]) -> list[Score]:
         """Up to three picks, in order, that lead to different texts (and different entries)."""
         seen: set[str] = set()
-        out: list[_Score] = []
+        out: list[Score] = []
         for s in picks:
             body = self.entries[s.entry].text_da
             if body not in seen:
@@ -576,7 +500,7 @@ class KnowledgeIndex:
         )
         return KnowledgeAnswer(Confidence.CONFIDENT, lang, query, text, score, entry=answered)
 
-    def _suggest(self, query: str, lang: Language, picks: list[_Score]) -> KnowledgeAnswer:
+    def _suggest(self, query: str, lang: Language, picks: list[Score]) -> KnowledgeAnswer:
         suggestions = tuple(
             Suggestion(
                 entry_id=self.entries[s.entry].id,
@@ -604,7 +528,7 @@ class KnowledgeIndex:
         )
 
 
-def _likely(candidates: list[Candidate]) -> list[_Score]:
+def _likely(candidates: list[Candidate]) -> list[Score]:
     """The model's candidates worth offering as "Mente du …?", most likely first.
 
     Below the answer threshold a candidate is still offered when the model gives it a fair
@@ -616,81 +540,8 @@ def _likely(candidates: list[Candidate]) -> list[_Score]:
     floor = max(SUGGEST_PROBABILITY, best - SUGGEST_PROBABILITY_WINDOW)
     ranked = sorted(candidates, key=lambda c: -c.probability)
     return [
-        _Score(c.entry, round(c.probability, 3), 0.0, 0.0) for c in ranked if c.probability >= floor
+        Score(c.entry, round(c.probability, 3), 0.0, 0.0) for c in ranked if c.probability >= floor
     ]
-
-
-def _phrasing_confident(ranked: list[_Score]) -> bool:
-    top = ranked[0]
-    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-    lead = top.score - runner_up
-    return top.recall >= CONFIDENT_RECALL and any(
-        top.score >= score and lead >= margin for score, margin in CONFIDENT_RULES
-    )
-
-
-def _best_per_entry(hits: list[PassageHit]) -> list[PassageHit]:
-    best: dict[int, PassageHit] = {}
-    for hit in hits:
-        best.setdefault(hit.passage.entry, hit)
-    return list(best.values())
-
-
-def _fact_answer(
-    hits: list[PassageHit], top: _Score | None, agree: Callable[[PassageHit, PassageHit], bool]
-) -> tuple[PassageHit, float] | None:
-    """The passage that answers the question by itself, and the answer's score, if any.
-
-    Its words and its entry's subject must explain (nearly) every content word of the question,
-    the passage itself a good part of them, and it must clearly beat the best passage that says
-    something else; a strong phrasing match for another entry vetoes it.
-    """
-    if not hits:
-        return None
-    first = hits[0]
-    if first.coverage < FACT_COVERAGE or first.own < FACT_OWN:
-        return None
-    rival = next(
-        (h for h in hits[1:] if h.passage.entry != first.passage.entry and not agree(first, h)),
-        None,
-    )
-    lead = 1.0 - (rival.score / first.score if rival else 0.0)
-    if lead < FACT_LEAD:
-        return None
-    if top is not None and top.entry != first.passage.entry and top.score >= FACT_VETO:
-        return None
-    score = min(1.0, first.coverage) * (0.75 + 0.25 * min(1.0, lead / 0.5))
-    return first, round(score, 3)
-
-
-def _fused_answer(
-    ranked: list[_Score], hits: list[PassageHit], agree: Callable[[PassageHit, PassageHit], bool]
-) -> tuple[PassageHit, float] | None:
-    """The entry both matchers agree on: the mean of its phrasing score and passage score.
-
-    Entries whose best passages say the same thing are one answer, not rivals.
-    """
-    if not hits:
-        return None
-    phrasing = {s.entry: s.score for s in ranked}
-    best = _best_per_entry(hits)
-    top_bm25 = hits[0].score
-    passage = {
-        h.passage.entry: h.coverage
-        * (0.6 + 0.4 * min(1.0, h.own / 0.8))
-        * math.sqrt(h.score / top_bm25)
-        for h in best
-    }
-    by_entry = {h.passage.entry: h for h in best}
-    fused = sorted(((phrasing.get(e, 0.0) + passage.get(e, 0.0)) / 2, e) for e in by_entry)[::-1]
-    score, entry = fused[0]
-    hit = by_entry[entry]
-    rival = next((f for f, e in fused[1:] if not agree(hit, by_entry[e])), 0.0)
-    if score < FUSED_SCORE or score - rival < FUSED_LEAD or hit.coverage < FUSED_COVERAGE:
-        return None
-    if ranked and ranked[0].entry != entry and ranked[0].score >= FACT_VETO:
-        return None
-    return hit, round(score, 3)
 
 
 def _practice_not_named(inspired_by: str | None, *document: str) -> str | None:

@@ -3,15 +3,16 @@
 Each candidate entry of a question (the best few by phrasing and by passage) is described by
 the same handful of numbers: its phrasing score, recall and lead, its best passage's coverage,
 own share, BM25 share and lead, the mean of both, how much of the question the pack has no word
-for, and whether the earlier hand-set rules would have answered it. A logistic model turns them
+for, whether the earlier hand-set rules would have answered it, and whether the entry is of
+the kind the question's shape asks for (knowledge.rules.shape_fits). A logistic model turns them
 into the chance that the entry's answer is right; the engine answers the most likely candidate
 when that chance clears `threshold`, chosen on out-of-fold probabilities (models that did not
 see the question) so that a confident wrong answer costs as much as 25 right ones.
 
 The weights live in `confidence.json` beside this module and are refitted with
 `python -m knowledge.confidence --dir tests/knowledge/dev --dir tests/knowledge/dev2 --dir
-tests/knowledge/dev3` on the quality cases, every entry's own questions and the dev
-sets; the held-out set is never used.
+tests/knowledge/dev3 --dir tests/knowledge/dev4` on the quality cases, every entry's own
+questions and the dev sets; the held-out set is never used.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ FEATURES = (
     "number_missing",
     "matched_words",
     "unmatched_words",
+    "shape_fits",
 )
 MODEL_FILE = "confidence.json"
 
@@ -108,9 +110,10 @@ def _questions(directories: list[str], cases: str | None) -> list[_Question]:
 
 def _rows(questions: list[_Question]) -> list[tuple[int, tuple[float, ...], bool, float]]:
     """(question number, features, right, weight) for every candidate of every question."""
-    from knowledge.answers import _REQUEST, KnowledgeIndex
+    from knowledge.answers import KnowledgeIndex
     from knowledge.evaluation import fold_for_compare
     from knowledge.packs import load_pack
+    from knowledge.rules import REQUEST
     from knowledge.text import detect_language
 
     indexes: dict[str, KnowledgeIndex] = {}
@@ -120,7 +123,7 @@ def _rows(questions: list[_Question]) -> list[tuple[int, tuple[float, ...], bool
         if index is None:
             index = indexes[q.pack] = KnowledgeIndex(load_pack(q.pack))
             index.model = None
-        if _REQUEST.search(q.text):
+        if REQUEST.search(q.text):
             continue
         lang = q.language or detect_language(q.text)
         text = index.matching_text(q.text)

@@ -7,88 +7,15 @@ subject, and their answer text from the jinja2 templates in templates/<language>
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from knowledge.render import lcfirst, patterns, render
-from knowledge.schema import Body, GovernanceRole, Pack, Principle, Source, Sourced
-from knowledge.text import Language
+from knowledge.entry import Entry, fill, make_entry, title_of
+from knowledge.render import lcfirst, render
+from knowledge.schema import Body, GovernanceRole, Pack, Principle, Sourced
 
 _PROCUREMENT_TOPICS = ("contact", "checks", "screening_time", "dispensation", "funding")
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One answerable entry; the first question per language is its canonical phrasing."""
-
-    id: str
-    kind: str
-    title_da: str
-    title_en: str
-    text_da: str
-    text_en: str
-    questions_da: tuple[str, ...]
-    questions_en: tuple[str, ...]
-    hints_da: tuple[str, ...]
-    hints_en: tuple[str, ...]
-    source: Source
-    origin: str
-    inspired_by: str | None
-    related: tuple[str, ...]
-    # The names of what the entry is about (the body, role, principle …), per language.
-    subject_da: tuple[str, ...] = ()
-    subject_en: tuple[str, ...] = ()
-
-    def title(self, language: Language) -> str:
-        """Title in `language`."""
-        return self.title_da if language == "da" else self.title_en
-
-    def text(self, language: Language) -> str:
-        """Answer text in `language`."""
-        return self.text_da if language == "da" else self.text_en
-
-    def question(self, language: Language) -> str:
-        """The canonical question in `language`, ready to show on a button."""
-        questions = (
-            self.questions_da if language == "da" else (self.questions_en or self.questions_da)
-        )
-        return _display(questions[0])
-
-
-def _display(question: str) -> str:
-    question = question.strip().rstrip("?")
-    return question[:1].upper() + question[1:] + "?"
-
-
-def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(i for i in items if i))
-
-
-def _fill(
-    intent: str, language: Language, **values: Sequence[str]
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Patterns of `intent` filled with every combination of `values`: (questions, bare names).
-
-    The first question uses the first value of each placeholder and is the canonical one. A
-    pattern that is only a placeholder ("{name}") yields bare names, which match more weakly.
-    A placeholder with no values drops the patterns that use it.
-    """
-    questions: list[str] = []
-    bare: list[str] = []
-    names = list(values)
-    for pattern in patterns("questions.yaml")[intent][language]:
-        used = [n for n in names if "{" + n + "}" in pattern]
-        target = bare if pattern.strip() in {"{" + n + "}" for n in used} else questions
-        for combo in itertools.product(*(values[n] for n in used)):
-            target.append(pattern.format(**dict(zip(used, combo, strict=True))))
-    return _dedupe(questions), _dedupe(bare)
-
-
-def _title(intent: str, language: Language, **values: str) -> str:
-    pattern: str = patterns("titles.yaml")[intent][language]
-    return pattern.format(**values)
 
 
 class _Builder:
@@ -122,17 +49,17 @@ class _Builder:
         titles = titles or {}
         if subject is None:
             subject = (_subject(da), _subject(en))
-        questions_da, bare_da = _fill(intent, "da", **da)
-        questions_en, bare_en = _fill(intent, "en", **en)
+        questions_da, bare_da = fill(intent, "da", **da)
+        questions_en, bare_en = fill(intent, "en", **en)
         self.entries.append(
-            _entry(
+            make_entry(
                 entry_id,
                 kind,
                 sourced,
                 related,
                 titles=(
-                    _title(intent, "da", **{k: v[0] for k, v in titles.items()}),
-                    _title(intent, "en", **{k: v[1] for k, v in titles.items()}),
+                    title_of(intent, "da", **{k: v[0] for k, v in titles.items()}),
+                    title_of(intent, "en", **{k: v[1] for k, v in titles.items()}),
                 ),
                 texts=(render(template, "da", **context), render(template, "en", **context)),
                 questions=(questions_da, questions_en),
@@ -396,18 +323,18 @@ class _Builder:
     def principle(self, principle: Principle, index: int) -> None:
         titles_da = [principle.title_da, *principle.synonyms_da]
         titles_en = [principle.title_en, *principle.synonyms_en, *titles_da]
-        questions_da, bare_da = _fill("principle", "da", title=titles_da)
-        questions_en, bare_en = _fill("principle", "en", title=titles_en)
+        questions_da, bare_da = fill("principle", "da", title=titles_da)
+        questions_en, bare_en = fill("principle", "en", title=titles_en)
         if principle.number is not None:  # "Hvad siger princip 5?" is the natural question
             number = [str(principle.number)]
-            questions_da = _fill("principle_number", "da", number=number)[0] + questions_da
-            questions_en = _fill("principle_number", "en", number=number)[0] + questions_en
+            questions_da = fill("principle_number", "da", number=number)[0] + questions_da
+            questions_en = fill("principle_number", "en", number=number)[0] + questions_en
         neighbours = [p.id for p in self.pack.principles if p.id != principle.id]
         related = ["principles:all", *(f"principle:{p}" for p in neighbours[index : index + 2])]
         if "indkob" in principle.tags:
             related.insert(1, "procurement")
         self.entries.append(
-            _entry(
+            make_entry(
                 f"principle:{principle.id}",
                 "principle",
                 principle,
@@ -461,7 +388,7 @@ class _Builder:
     def faq(self) -> None:
         for entry in self.pack.faq:
             self.entries.append(
-                _entry(
+                make_entry(
                     f"faq:{entry.id}",
                     "faq",
                     entry,
@@ -473,38 +400,6 @@ class _Builder:
                     subject=((entry.title_da,), (entry.title_en or entry.title_da,)),
                 )
             )
-
-
-def _entry(
-    entry_id: str,
-    kind: str,
-    sourced: Sourced,
-    related: Sequence[str],
-    *,
-    titles: tuple[str, str],
-    texts: tuple[str, str],
-    questions: tuple[Iterable[str], Iterable[str]],
-    hints: tuple[Iterable[str], Iterable[str]],
-    subject: tuple[Iterable[str], Iterable[str]] = ((), ()),
-) -> Entry:
-    return Entry(
-        id=entry_id,
-        kind=kind,
-        title_da=titles[0],
-        title_en=titles[1],
-        text_da=texts[0],
-        text_en=texts[1],
-        questions_da=_dedupe(questions[0]),
-        questions_en=_dedupe(questions[1]),
-        hints_da=_dedupe(hints[0]),
-        hints_en=_dedupe(hints[1]),
-        source=sourced.source,
-        origin=sourced.origin,
-        inspired_by=sourced.inspired_by,
-        related=tuple(related),
-        subject_da=_dedupe(subject[0]),
-        subject_en=_dedupe(subject[1]),
-    )
 
 
 _SUBJECT_KEYS = ("name", "label", "title", "item", "object", "follows", "guide")

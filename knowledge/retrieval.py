@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from knowledge.corpus import Entry
+from knowledge.entry import Entry
 from knowledge.text import Language, Vocabulary, normalise
 
 # Okapi BM25 constants; passages are short, so length matters little.
@@ -126,6 +126,8 @@ class PassageIndex:
         self.passages = tuple(unique.values())
         self.synonyms = dict(synonyms or {})
         self.fillers = FILLERS | {t for word in everyday for t in normalise(word)}
+        # Everyday and question words are no part of a compound ("borgmester" ≠ borger + mest).
+        self.not_parts = frozenset(self.fillers | QUESTION_WORDS)
         # Synonym keys a compound may end in ("digitaliseringsprojekt" → "…initiativ").
         self._tails = sorted((k for k in self.synonyms if len(k) >= 4), key=len, reverse=True)
         self.vocabulary = Vocabulary(p.tokens + tuple(p.context) for p in self.passages)
@@ -187,7 +189,9 @@ class PassageIndex:
             if (not nearest or nearest[0][1] < 0.8) and _first_part_of(token, nearest):
                 words.append(token)  # "fællesforvaltningen" is in "fællesforvaltningsområdet"
                 continue
-            parts = vocab.split(token) if not nearest or nearest[0][1] < 0.8 else None
+            parts = (
+                vocab.split(token, self.not_parts) if not nearest or nearest[0][1] < 0.8 else None
+            )
             weak = not nearest or nearest[0][1] < MIN_SIMILARITY
             # An unknown compound counts as its kind and, still, as a word the pack lacks.
             head = vocab.head(token) if weak and not parts else None

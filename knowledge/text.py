@@ -286,19 +286,23 @@ class Vocabulary:
             if (j - i) < len(token) and token[i:j] in idf
         }
 
-    def split(self, token: str) -> tuple[str, str] | None:
-        """Two vocabulary words a compound is made of ("styregruppeformand"), if any."""
+    def split(self, token: str, not_parts: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+        """Two vocabulary words a compound is made of ("styregruppeformand"), if any.
+
+        A part in `not_parts` (everyday words such as "mest") makes no compound: "borgmester"
+        is no "borger" + "mest".
+        """
         if len(token) < 7 or token in self._idf:
             return None
         for i in range(len(token) - 3, 2, -1):
             left, right = token[:i], token[i:]
             right_stem = _stem(right)
             # A three-letter last part is mostly an ending ("runn" + "ing"), not a word.
-            if len(right_stem) < 4 or right_stem not in self._idf:
+            if len(right_stem) < 4 or right_stem not in self._idf or right_stem in not_parts:
                 continue
             for candidate in (left, left[:-1] if left[-1] in "se" else left):
                 left_stem = _stem(candidate)
-                if left_stem in self._idf:
+                if left_stem in self._idf and left_stem not in not_parts:
                     return left_stem, right_stem
         return None
 

@@ -136,8 +136,8 @@ UNSURE = [
      "body:styregruppe", "barrierer"),
     ("randers", "hvad bruger folkeskolerne af computere", "principle:cloud_kontorplatforme",
      "Chromebooks"),
-    ("rebild", "hvor er det beskrevet hvilken service og support vi får fra It", "faq:sla",
-     "Service Level Agreement"),
+    ("rebild", "hvilket nummer har princippet om informationssikkerhed",
+     "principle:informationssikkerhed", "følsomme persondata"),
 ]  # fmt: skip
 
 
