@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 
 from bot.sdk import Activity, ActivityTypes, InvokeResponse, MessageFactory, TurnContext
 
@@ -20,6 +21,19 @@ def card_message(message: str) -> InvokeResponse:
             "statusCode": 200,
             "type": "application/vnd.microsoft.activity.message",
             "value": message,
+        },
+    )
+
+
+def card_response(content: dict[str, Any]) -> InvokeResponse:
+    """An invoke response that replaces the card acted on (Action.Execute, or a card's refresh)
+    with `content`, for the user who acted (Universal Actions)."""
+    return InvokeResponse(
+        status=int(HTTPStatus.OK),
+        body={
+            "statusCode": 200,
+            "type": "application/vnd.microsoft.card.adaptive",
+            "value": content,
         },
     )
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ConversationRef, Person
+from storage.models import ConversationRef, Person, TeamsUser
 
 
 def clean_email(email: str) -> str:
@@ -42,6 +42,30 @@ async def principals_of(
         for person_email, person_aad in rows:
             found.update(p.strip().lower() for p in (person_email, person_aad) if p)
     return frozenset(found)
+
+
+# Teams draws a card's own view (Universal Actions' `refresh.userIds`) for at most this many users.
+MAX_REFRESH_USERS = 60
+
+
+async def teams_user_ids(
+    *, session: AsyncSession, principals: Iterable[str], limit: int = MAX_REFRESH_USERS
+) -> list[str]:
+    """The Teams user ids ("29:…") of the users `principals` name (AAD object ids or emails,
+    theirs or their directory person's) that govbot has seen, in a turn or a roster; the most
+    recently seen first, at most `limit`."""
+    keys: set[str] = set()
+    for principal in principals:
+        keys |= await principals_of(session=session, aad_object_id=None, email=principal)
+    if not keys:
+        return []
+    rows = await session.scalars(
+        select(TeamsUser.user_id)
+        .where(TeamsUser.aad_object_id.in_(keys))
+        .order_by(TeamsUser.last_seen.desc(), TeamsUser.user_id)
+        .limit(limit)
+    )
+    return list(rows)
 
 
 async def record_user_email(*, session: AsyncSession, conversation_id: str, email: str) -> None:
