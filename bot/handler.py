@@ -457,7 +457,9 @@ class GovBot(ActivityHandler):
         info = replace(info, reference=reference_data(activity))
         session = turn_context.turn_state[SESSION_KEY]
         await remember_conversation(session=session, info=info)
-        if info.aad_object_id and info.user_id:  # for cards' user-specific views
+        if info.conversation_type != "personal" and info.aad_object_id and info.user_id:
+            # A shared conversation's reference keeps only its last writer: their Teams id is
+            # kept apart, for cards' user-specific views (a 1:1 reference keeps its own).
             await remember_teams_users(session=session, users={info.aad_object_id: info.user_id})
         return info
 
