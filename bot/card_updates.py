@@ -56,15 +56,20 @@ async def keep_current(
     database: Database,
     sender: ProactiveSender,
     key_prefix: str,
-    message: Payload,
+    message: Payload | Callable[[Delivery], Payload],
     tz: ZoneInfo,
     language: Lang,
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     attempts: int = 50,
 ) -> int:
-    """Make every card planned under `key_prefix` show `message`: posted ones are updated in
-    place, unsent ones get it as their message; one being sent right now is waited for (a
-    few seconds at most) and then updated. Returns how many posted cards were updated."""
+    """Make every card planned under `key_prefix` show `message` (or the message it gives for
+    each row: a channel's card and a person's may differ): posted ones are updated in place,
+    unsent ones get it as their message; one being sent right now is waited for (a few
+    seconds at most) and then updated. Returns how many posted cards were updated."""
+
+    def message_for(row: Delivery) -> Payload:
+        return message if isinstance(message, Payload) else message(row)
+
     updated: set[str] = set()
     for _ in range(attempts):
         async with database.transaction() as session:
@@ -73,7 +78,7 @@ async def keep_current(
             for row in rows:
                 if row.status == "pending":
                     if not await outbox.replace_pending_payload(
-                        session=session, key=row.key, payload=message
+                        session=session, key=row.key, payload=message_for(row)
                     ):
                         in_flight = True  # claimed since it was read
                 elif row.status == "claimed":
@@ -81,8 +86,8 @@ async def keep_current(
         for row in rows:
             if row.status == "sent" and row.key not in updated:
                 if await update_posted(
-                    database=database, sender=sender, delivery=row, message=message, tz=tz,
-                    language=language,
+                    database=database, sender=sender, delivery=row, message=message_for(row),
+                    tz=tz, language=language,
                 ):  # fmt: skip
                     updated.add(row.key)
         if not in_flight:

@@ -14,17 +14,15 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime
 from time import monotonic
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
 
+from bot.dispatch_outcomes import DispatchReport
 from bot.dispatch_pacing import (
-    TRANSIENT_STATUSES,
     UNREACHABLE_STATUSES,
     ConversationPace,
     ConversationPaces,
@@ -35,44 +33,22 @@ from bot.dispatch_pacing import (
     retry_after_of,
     status_of,
 )
+from bot.dispatch_targets import PersonalTargets
 from bot.graph import GraphClient, GraphError, GraphThrottledError
 from bot.logs import fields
 from bot.outbox_render import render
-from bot.outbox_unreachable import report_unreachable
 from bot.personal_chats import InstallationPendingError, NotInstalledError, PersonalChats
 from bot.proactive import ProactiveSender
 from bot.rate_windows import SlidingWindows, rate_windows
 from bot.sdk import ErrorResponseException
 from bot.settings import Settings
-from dialogs.language import recipient_language
 from dialogs.texts import Lang
 from storage import outbox_dispatch
-from storage.conversations import (
-    ConversationInfo,
-    PersonalTarget,
-    TenantEndpoint,
-    remember_conversation,
-)
+from storage.conversations import TenantEndpoint
 from storage.db import Database
-from storage.directory import link_identity
 from storage.models.base import utcnow
-from storage.outbox import Delivery
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class DispatchReport:
-    """What one `drain` did."""
-
-    sent: int = 0
-    late: int = 0
-    retried: int = 0
-    throttled: int = 0
-    failed: int = 0
-    unreachable: int = 0
-    missed: int = 0
-    lost_claims: int = 0
 
 
 def configured_endpoint(settings: Settings) -> TenantEndpoint | None:
@@ -107,8 +83,9 @@ def worker_name() -> str:
     return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-class Dispatcher:
-    """Claims due outbox rows and sends them through the proactive sender."""
+class Dispatcher(PersonalTargets):
+    """Claims due outbox rows and sends them through the proactive sender (finding and opening
+    chats: `bot.dispatch_targets`; recording outcomes: `bot.dispatch_outcomes`)."""
 
     def __init__(
         self,
@@ -317,7 +294,6 @@ class Dispatcher:
 
     async def _claim(self, limit: int, report: DispatchReport) -> tuple[list[Job], int]:
         """Claim due rows and find each one's conversation; the unresolvable are settled here."""
-        jobs: list[Job] = []
         async with self.database.transaction() as session:
             claim = await outbox_dispatch.claim_due(
                 session=session,
@@ -327,30 +303,7 @@ class Dispatcher:
                 limit=limit,
                 per_recipient=self.limits.per_conversation_claim,
             )
-        for delivery in claim.deliveries:
-            async with self.database.transaction() as session:
-                conversation = await outbox_dispatch.resolve_recipient(
-                    session=session, delivery=delivery
-                )
-                if conversation is not None:
-                    lang = await recipient_language(
-                        session=session, conversation=conversation, default=self.language
-                    )
-                    jobs.append(Job(delivery, conversation, lang))
-                    continue
-                target = await outbox_dispatch.personal_target(
-                    session=session, delivery=delivery, configured=self.endpoint
-                )
-                recipient = await outbox_dispatch.recipient_of(session=session, delivery=delivery)
-            if target == outbox_dispatch.NO_ENTRA_ID and recipient and recipient.email:
-                target = await self._look_up(delivery, recipient.email)
-            if isinstance(target, str):
-                async with self.database.transaction() as session:
-                    await self._unreachable(session, delivery, target, report)
-                continue
-            # Someone govbot has no chat with has neither a profile nor words of their own
-            # kept: the municipality's language.
-            jobs.append(Job(delivery, None, self.language, target))
+        jobs = await self._jobs_for(claim.deliveries, report)
         return jobs, len(claim.deliveries)
 
     async def _attempt(
@@ -433,44 +386,6 @@ class Dispatcher:
             return True
         return await self._refused(job, conversation, report, status, retry_after)
 
-    async def _look_up(self, delivery: Delivery, email: str) -> PersonalTarget | str:
-        """Ask Graph for the Entra id of a member the rosters did not name; link it, try again."""
-        try:
-            found = await self.chats.find_entra_id(email)
-        except Exception as error:  # Graph down or throttled: the row says why
-            log.info("graph look-up failed", extra=fields(error=type(error).__name__))
-            return outbox_dispatch.NO_ENTRA_ID
-        if found is None:
-            return outbox_dispatch.NO_ENTRA_ID
-        async with self.database.transaction() as session:
-            await link_identity(session=session, email=email, aad_object_id=found, actor="graph")
-            return await outbox_dispatch.personal_target(
-                session=session, delivery=delivery, configured=self.endpoint
-            )
-
-    async def _open(self, job: Job) -> tuple[ConversationInfo, bool]:
-        """The 1:1 chat for `job`'s target: one stored meanwhile, else a newly created one
-        (then True)."""
-        assert job.target is not None
-        target = job.target
-        lock = self._opening.setdefault(target.aad_object_id, asyncio.Lock())
-        async with lock:
-            async with self.database.transaction() as session:
-                found = await outbox_dispatch.resolve_recipient(
-                    session=session, delivery=job.delivery
-                )
-            opened = found is None
-            if found is None:
-                created = await self.chats.open(target)
-                async with self.database.transaction() as session:
-                    await remember_conversation(session=session, info=created)
-                log.info("personal chat opened", extra=fields(key=job.delivery.key))
-                found = created
-        if not lock.locked():
-            self._opening.pop(target.aad_object_id, None)
-        job.conversation = found
-        return found, opened
-
     async def _global_slot(self) -> None:
         """Wait for room in the global window and take it (a call besides a send)."""
         while True:
@@ -480,114 +395,3 @@ class Dispatcher:
                 self._global.record(now)
                 return
             await asyncio.sleep(at - now)
-
-    async def _refused(
-        self,
-        job: Job,
-        conversation: ConversationPace,
-        report: DispatchReport,
-        status: int,
-        retry_after: float | None,
-    ) -> bool:
-        """Settle a send or chat opening the channel refused (or did not answer)."""
-        delivery = job.delivery
-        if status == 429:
-            report.throttled += 1
-            wait = retry_after or self.limits.default_retry_after_seconds
-            conversation.paused_until = max(conversation.paused_until, self.clock() + wait)
-            if job.inline_waited + wait <= self.limits.max_inline_wait_seconds:
-                job.inline_waited += wait
-                return False
-            await self._settle(
-                outbox_dispatch.mark_retry,
-                delivery,
-                report,
-                retry_at=self.now() + timedelta(seconds=wait),
-                error="429 throttled",
-                count_attempt=False,
-            )
-            report.retried += 1
-            return True
-        if (status == 0 or status in TRANSIENT_STATUSES) and (
-            delivery.attempts < self.limits.max_attempts
-        ):
-            await self._settle(
-                outbox_dispatch.mark_retry,
-                delivery,
-                report,
-                retry_at=self.now() + timedelta(seconds=self.limits.backoff(delivery.attempts)),
-                error=f"{status or 'network'} from channel",
-            )
-            report.retried += 1
-            return True
-        log.warning("delivery failed", extra=fields(key=delivery.key, status=status))
-        await self._settle(
-            outbox_dispatch.mark_failed, delivery, report, error=f"{status} from channel"
-        )
-        report.failed += 1
-        return True
-
-    async def _sent(
-        self,
-        delivery: Delivery,
-        conversation: ConversationInfo,
-        ids: list[str],
-        late: bool,
-        report: DispatchReport,
-    ) -> None:
-        ok = await self._settle(
-            outbox_dispatch.mark_sent,
-            delivery,
-            report,
-            sent_to=conversation.conversation_id,
-            activity_id=ids[0] if ids else None,
-            late=late,
-        )
-        if ok:
-            report.sent += 1
-            report.late += int(late)
-
-    async def _settle(
-        self,
-        mark: Callable[..., Awaitable[bool]],
-        delivery: Delivery,
-        report: DispatchReport,
-        **values: Any,
-    ) -> bool:
-        """Record an outcome in its own transaction, retrying briefly if the database blinks."""
-        for attempt in range(3):
-            try:
-                async with self.database.transaction() as session:
-                    ok = await mark(
-                        session=session, delivery_id=delivery.id, worker=self.worker, **values
-                    )
-                break
-            except Exception as error:
-                if attempt == 2:
-                    raise
-                log.warning("could not record delivery", extra=fields(error=type(error).__name__))
-                await asyncio.sleep(0.2 * (attempt + 1))
-        if not ok:
-            report.lost_claims += 1
-            log.warning("claim lost before recording", extra=fields(key=delivery.key))
-        return ok
-
-    async def _unreachable(
-        self, session: Any, delivery: Delivery, reason: str, report: DispatchReport
-    ) -> None:
-        """Mark the recipient unreachable and tell whoever the row names (the secretary)."""
-        ok = await outbox_dispatch.mark_unreachable(
-            session=session, delivery_id=delivery.id, worker=self.worker, error=reason
-        )
-        if not ok:
-            report.lost_claims += 1
-            return
-        report.unreachable += 1
-        log.info("recipient unreachable", extra=fields(key=delivery.key, reason=reason))
-        await report_unreachable(
-            session=session,
-            delivery=delivery,
-            error=reason,
-            now=self.now(),
-            gather=self.limits.digest_gather,
-        )

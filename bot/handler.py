@@ -15,7 +15,7 @@ from bot.conversations import clean_text, conversation_info, reference_data, use
 from bot.intents import IntentMatch, IntentMatcher, Understood
 from bot.local import ONE_SHOT_CHANNEL
 from bot.logs import fields
-from bot.notices import card_message
+from bot.notices import card_message, card_response
 from bot.rosters import Roster, roster_of
 from bot.routing import Routes, SlotSource, continue_dialog
 from bot.sdk import (
@@ -47,6 +47,7 @@ from dialogs.language import (
 from dialogs.texts import Lang, text
 from dialogs.turn import (
     AFTER_COMMIT_KEY,
+    CARD_ANSWER_KEY,
     INTERRUPT_KEY,
     LANG_KEY,
     SESSION_KEY,
@@ -57,7 +58,11 @@ from dialogs.turn import (
     turn_lang,
 )
 from storage.bot_state import state_in
-from storage.conversations import ConversationInfo, remember_conversation
+from storage.conversations import (
+    ConversationInfo,
+    remember_conversation,
+    remember_teams_users,
+)
 from storage.db import Database
 from storage.models.base import utcnow
 
@@ -234,8 +239,10 @@ class GovBot(ActivityHandler):
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         """Action.Execute runs the same handlers as Action.Submit; other invokes are refused.
 
-        The body is returned as a plain dict: botbuilder 4.17 cannot serialise a message
-        response whose value is a string, which is what Teams expects.
+        A handler that set the card as it now stands (a button on a card kept current, or a
+        card's `refresh`) is answered with that card, for the user who acted; any other with a
+        short message on the card. The body is returned as a plain dict: botbuilder 4.17
+        cannot serialise a message response whose value is a string, which Teams expects.
         """
         activity = turn_context.activity
         value = activity.value if isinstance(activity.value, dict) else {}
@@ -258,6 +265,9 @@ class GovBot(ActivityHandler):
         else:
             turn_context.turn_state[INTENT_KEY] = "stale_card"
             answer = "fallback.card_unknown"
+        shown = turn_context.turn_state.pop(CARD_ANSWER_KEY, None)
+        if isinstance(shown, dict):
+            return card_response(shown)
         return card_message(_text(turn_context, answer))
 
     # --- routing ----------------------------------------------------------------------------
@@ -445,7 +455,12 @@ class GovBot(ActivityHandler):
         if info is None or self._remembered.get(info.conversation_id) == info:
             return None
         info = replace(info, reference=reference_data(activity))
-        await remember_conversation(session=turn_context.turn_state[SESSION_KEY], info=info)
+        session = turn_context.turn_state[SESSION_KEY]
+        await remember_conversation(session=session, info=info)
+        if info.conversation_type != "personal" and info.aad_object_id and info.user_id:
+            # A shared conversation's reference keeps only its last writer: their Teams id is
+            # kept apart, for cards' user-specific views (a 1:1 reference keeps its own).
+            await remember_teams_users(session=session, users={info.aad_object_id: info.user_id})
         return info
 
     def _note_remembered(self, info: ConversationInfo) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 
 from bot.sdk import Activity, ActivityTypes, InvokeResponse, MessageFactory, TurnContext
 
@@ -14,13 +15,19 @@ def card_message(message: str) -> InvokeResponse:
     The body is a plain dict: botbuilder 4.17 cannot serialise a message response whose value
     is a string, which is what Teams expects.
     """
+    return _adaptive_card_answer("application/vnd.microsoft.activity.message", message)
+
+
+def card_response(content: dict[str, Any]) -> InvokeResponse:
+    """An invoke response that replaces the card acted on (Action.Execute, or a card's refresh)
+    with `content`, for the user who acted (Universal Actions)."""
+    return _adaptive_card_answer("application/vnd.microsoft.card.adaptive", content)
+
+
+def _adaptive_card_answer(kind: str, value: str | dict[str, Any]) -> InvokeResponse:
+    """The answer to an `adaptiveCard/action` invoke: a message or a card, status 200."""
     return InvokeResponse(
-        status=int(HTTPStatus.OK),
-        body={
-            "statusCode": 200,
-            "type": "application/vnd.microsoft.activity.message",
-            "value": message,
-        },
+        status=int(HTTPStatus.OK), body={"statusCode": 200, "type": kind, "value": value}
     )
 
 

@@ -24,8 +24,13 @@ def card_actions(activity: Activity) -> list[tuple[str, Any]]:
 def _actions(element: dict[str, Any]) -> list[tuple[str, Any]]:
     found: list[tuple[str, Any]] = []
     for action in element.get("actions", []) or []:
-        if action.get("type") in ("Action.Submit", "Action.Execute"):
+        if action.get("type") == "Action.Submit":
             found.append((action.get("title", ""), action.get("data", {})))
+        elif action.get("type") == "Action.Execute":
+            # Pressed here as a submit, its verb the action (the handlers are the same).
+            found.append(
+                (action.get("title", ""), {**action.get("data", {}), "action": action.get("verb")})
+            )
         elif action.get("type") == "Action.ShowCard" and isinstance(action.get("card"), dict):
             found.extend(_actions(action["card"]))
     for child in element.get("body", []) or []:

@@ -62,7 +62,7 @@ class RosterSync:
                 roster.roster_id, self.page_size, token
             )
             members = [
-                RosterMember(m.aad_object_id, m.email or m.user_principal_name, m.name)
+                RosterMember(m.aad_object_id, m.email or m.user_principal_name, m.name, m.id)
                 for m in page.members or []
                 if m.aad_object_id
             ]

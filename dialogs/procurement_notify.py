@@ -10,12 +10,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dialogs.formats import spoken_day
 from dialogs.language import recipient_language
 from dialogs.procurement_view import request_values, short, status_label
 from dialogs.texts import Lang
 from storage import outbox
 from storage.access import Role, list_grants
 from storage.conversations import personal_conversation
+from storage.identity import teams_user_ids
 from storage.models.base import utcnow
 from storage.outbox_payloads import (
     Payload,
@@ -23,6 +25,7 @@ from storage.outbox_payloads import (
     ProcurementChannelMissing,
     ProcurementChannelStatus,
     ProcurementQuestion,
+    ProcurementRequesterCard,
     ProcurementScreeningCard,
     ProcurementStatusNews,
 )
@@ -52,7 +55,7 @@ def _lang(value: str) -> Lang:
     return "en" if value == "en" else "da"
 
 
-async def _requester_lang(session: AsyncSession, record: RequestRecord) -> Lang:
+async def requester_lang(session: AsyncSession, record: RequestRecord) -> Lang:
     """The requester's language now (their profile, else their own words in their 1:1 chat),
     else the language the request was written in; never the screener's."""
     chat = await personal_conversation(
@@ -82,8 +85,10 @@ async def _to_it(
     channel: str | None,
     lang: Lang,
     screeners: bool = True,
+    personal: Payload | None = None,
 ) -> bool:
-    """Post to IT's channel; without one, to each screener 1:1. True when a channel got it.
+    """Post to IT's channel; without one, to each screener 1:1 (`personal`, when they get
+    another version). True when a channel got it.
 
     IT is told in `lang`, the municipality's language, as the card's values are written in it."""
     payload = payload.model_copy(update={"lang": lang})
@@ -97,8 +102,9 @@ async def _to_it(
         )
         return True
     if screeners:
+        own = (personal or payload).model_copy(update={"lang": lang})
         for grant in await list_grants(session=session, role=Role.IT_SCREENER):
-            await _send_now(session, f"{key}:{grant.principal}", payload, principal=grant.principal)
+            await _send_now(session, f"{key}:{grant.principal}", own, principal=grant.principal)
     return False
 
 
@@ -112,7 +118,16 @@ async def announce_request(
     channel = await it_channel(session=session, default=default_channel)
     key = f"procurement:{record.id}:it"
     to_channel = await _to_it(
-        session, key, screening_card(record, tz, it_lang), channel=channel, lang=it_lang
+        session,
+        key,
+        screening_card(record, tz, it_lang, refresh=await screener_ids(session)),
+        channel=channel,
+        lang=it_lang,
+        personal=screening_card(record, tz, it_lang),
+    )
+    lang = await requester_lang(session, record)
+    await _to_requester(
+        session, record, requester_card_key(record.id), requester_card(record, lang, tz), lang
     )
     if not to_channel:
         notice = ProcurementChannelMissing(
@@ -125,6 +140,18 @@ async def announce_request(
             key_admin = f"procurement:{record.id}:channel_missing:{grant.principal}"
             await _send_now(session, key_admin, notice, principal=grant.principal)
     return to_channel
+
+
+async def screener_ids(session: AsyncSession) -> list[str]:
+    """The Teams user ids of IT's screeners, for the channel card's own views (at most 60,
+    the most recently seen first: Teams refreshes no more)."""
+    grants = await list_grants(session=session, role=Role.IT_SCREENER)
+    return await teams_user_ids(session=session, principals=[g.principal for g in grants])
+
+
+def requester_card_key(request_id: int) -> str:
+    """The key of the requester's own card of a request."""
+    return f"procurement:{request_id}:requester"
 
 
 def it_card_key(request_id: int) -> str:
@@ -142,7 +169,7 @@ async def announce_status(
 ) -> None:
     """Tell the requester 1:1, and IT's channel (in `it_lang`), that a request changed status."""
     key = f"procurement:{record.id}:event:{event.id}"
-    lang = await _requester_lang(session, record)
+    lang = await requester_lang(session, record)
     await _to_requester(session, record, key, status_news(record, event, lang), lang)
     channel = await it_channel(session=session, default=default_channel)
     news = channel_status(record, event, it_lang)
@@ -154,7 +181,7 @@ async def relay_question(
 ) -> None:
     """Bring IT's question to the requester 1:1, as a card they can answer in."""
     key = f"procurement:{record.id}:question:{question.id}"
-    lang = await _requester_lang(session, record)
+    lang = await requester_lang(session, record)
     await _to_requester(session, record, key, question_card(record, question), lang)
 
 
@@ -188,10 +215,24 @@ def screening_stage(status: str) -> str:
     return "closed"
 
 
-def screening_card(record: RequestRecord, tz: Any, lang: Lang) -> ProcurementScreeningCard:
+def screening_card(
+    record: RequestRecord,
+    tz: Any,
+    lang: Lang,
+    *,
+    refresh: list[str] | None = None,
+    buttons: bool | None = None,
+) -> ProcurementScreeningCard:
     """The card IT screens a request on, in IT's language `lang`, as it stands now: the first
-    one posted, and each version shown in its place after a status change."""
+    one posted, and each version shown in its place after a status change.
+
+    With `refresh` (the channel's card: the screeners' Teams ids) it is the card everyone in
+    the channel sees, read-only, and Teams asks govbot for each listed screener's own view;
+    `buttons` then says whether a view offers the screener's buttons (a screener's 1:1 card
+    always does)."""
     values = request_values(record, lang, tz)
+    values["buttons"] = refresh is None if buttons is None else buttons
+    values["refresh"] = refresh
     values["stage"] = screening_stage(record.status)
     values["status_text"] = status_label(record.status, lang)
     values["screener"] = record.screener_name
@@ -201,6 +242,19 @@ def screening_card(record: RequestRecord, tz: Any, lang: Lang) -> ProcurementScr
         requester_name=values.pop("requester_name"),
         date=values.pop("date"),
         summary=values,
+    )
+
+
+def requester_card(record: RequestRecord, lang: Lang, tz: Any) -> ProcurementRequesterCard:
+    """The requester's card of their request as it stands now, in their language `lang`."""
+    return ProcurementRequesterCard(
+        id=record.id,
+        need=short(record.need, 200),
+        status=status_label(record.status, lang),
+        date=spoken_day(record.created_at, lang, tz),
+        screener=record.screener_name,
+        note=record.decision_note,
+        lang=lang,
     )
 
 

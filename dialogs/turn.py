@@ -28,6 +28,9 @@ SESSION_KEY = "govbot.session"
 AFTER_COMMIT_KEY = "govbot.after_commit"
 LANG_KEY = "govbot.lang"
 USER_KEY = "govbot.user"
+# The card an Action.Execute (or a card's refresh) is answered with, in place of the card acted
+# on, for the user who acted: its content, set by the handler the action ran.
+CARD_ANSWER_KEY = "govbot.card_answer"
 # The bot's answerer of questions asked in the middle of a dialog ("hvad betyder SaaS?"):
 # `async (context, text) -> bool`, True when it answered and the dialog should re-ask.
 INTERRUPT_KEY = "govbot.interrupt"
@@ -60,6 +63,12 @@ def after_commit(context: TurnContext, action: Callable[[], Awaitable[None]]) ->
     For side effects outside the database, such as waking the outbox dispatcher.
     """
     context.turn_state.setdefault(AFTER_COMMIT_KEY, []).append(action)
+
+
+def answer_with_card(context: TurnContext, attachment: Attachment) -> None:
+    """Show `attachment`'s card in place of the card acted on, to the user who acted, when the
+    turn is a Universal Action (Action.Execute or a refresh); a plain submit ignores it."""
+    context.turn_state[CARD_ANSWER_KEY] = attachment.content
 
 
 def turn_lang(context: TurnContext) -> Lang:

@@ -9,12 +9,8 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage.data_subject import (
-    PersonalData,
-    Subject,
-    exporting,
-)
-from storage.models import ConversationRef
+from storage.data_subject import PersonalData, Subject, exporting
+from storage.models import ConversationRef, TeamsUser
 from storage.models.base import utcnow
 from storage.sql import rowcount, upsert
 
@@ -75,6 +71,18 @@ async def remember_conversation(*, session: AsyncSession, info: ConversationInfo
             keep_when_null=["user_email", "aad_object_id", "user_name"],
         )
     )
+
+
+async def remember_teams_users(*, session: AsyncSession, users: dict[str, str]) -> None:
+    """Keep each user's Teams id (`users`: Entra object id → "29:…"), seen now (in a turn of
+    theirs, or in a roster)."""
+    now = utcnow()
+    for aad_object_id, user_id in sorted(users.items()):
+        values = {"aad_object_id": aad_object_id.lower(), "user_id": user_id, "last_seen": now}
+        await session.execute(
+            upsert(session, TeamsUser, values, conflict_on=["aad_object_id"],
+                   update=["user_id", "last_seen"])
+        )  # fmt: skip
 
 
 async def get_conversation(
@@ -149,6 +157,22 @@ async def _erase_conversations(session: AsyncSession, subject: Subject) -> int:
     return rowcount(result)
 
 
+def _teams_user_of(subject: Subject) -> Any:
+    return or_(
+        TeamsUser.aad_object_id.in_(subject.principals),
+        TeamsUser.user_id.in_(subject.channel_user_ids),
+    )
+
+
+async def _export_teams_users(session: AsyncSession, subject: Subject) -> list[dict[str, Any]]:
+    rows = await session.scalars(select(TeamsUser).where(_teams_user_of(subject)))
+    return [{"user_id": row.user_id, "last_seen": row.last_seen} for row in rows]
+
+
+async def _erase_teams_users(session: AsyncSession, subject: Subject) -> int:
+    return rowcount(await session.execute(delete(TeamsUser).where(_teams_user_of(subject))))
+
+
 PERSONAL_DATA = (
     PersonalData(
         "conversations",
@@ -169,5 +193,11 @@ PERSONAL_DATA = (
             ConversationRef.last_seen,
         ),
         erase=_erase_conversations,
+    ),
+    PersonalData(
+        "teams_users",
+        (TeamsUser.aad_object_id, TeamsUser.user_id),
+        export=_export_teams_users,
+        erase=_erase_teams_users,
     ),
 )

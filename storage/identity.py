@@ -7,11 +7,12 @@ holds emails; a user's directory person links the two (once, never rewritten fro
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ConversationRef, Person
+from storage.models import ConversationRef, Person, TeamsUser
 
 
 def clean_email(email: str) -> str:
@@ -42,6 +43,39 @@ async def principals_of(
         for person_email, person_aad in rows:
             found.update(p.strip().lower() for p in (person_email, person_aad) if p)
     return frozenset(found)
+
+
+# Teams draws a card's own view (Universal Actions' `refresh.userIds`) for at most this many users.
+MAX_REFRESH_USERS = 60
+
+
+async def teams_user_ids(
+    *, session: AsyncSession, principals: Iterable[str], limit: int = MAX_REFRESH_USERS
+) -> list[str]:
+    """The Teams user ids ("29:…") of the users `principals` name (AAD object ids or emails,
+    theirs or their directory person's) that govbot has seen: in their 1:1 chat, a shared
+    conversation or a roster; the most recently seen first, at most `limit`."""
+    keys: set[str] = set()
+    for principal in principals:
+        keys |= await principals_of(session=session, aad_object_id=None, email=principal)
+    if not keys:
+        return []
+    kept = await session.execute(
+        select(TeamsUser.user_id, TeamsUser.last_seen).where(TeamsUser.aad_object_id.in_(keys))
+    )
+    chats = await session.execute(
+        select(ConversationRef.user_id, ConversationRef.last_seen).where(
+            ConversationRef.conversation_type == "personal",
+            ConversationRef.user_id.is_not(None),
+            func.lower(ConversationRef.aad_object_id).in_(keys),
+        )
+    )
+    newest: dict[str, datetime] = {}
+    for user_id, seen in [*kept, *chats]:
+        if user_id not in newest or seen > newest[user_id]:
+            newest[str(user_id)] = seen
+    ordered = sorted(newest, key=lambda user_id: (-newest[user_id].timestamp(), user_id))
+    return ordered[:limit]
 
 
 async def record_user_email(*, session: AsyncSession, conversation_id: str, email: str) -> None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import outbox
 from storage.models.outbox import OutboxMessage
 from storage.outbox import delivery_of
 from storage.outbox_payloads import PayloadError, UnreachableDigest
+from storage.sql import dialect_name
 
 
 async def add_to_digest(
@@ -27,7 +28,14 @@ async def add_to_digest(
     entry: dict[str, str],
     due_at: datetime,
 ) -> str:
-    """Add `entry` ({"who", "why_da", "why_en"}) to `target`'s digest `key`; returns the row key."""
+    """Add `entry` ({"who", "why_da", "why_en"}) to `target`'s digest `key`; returns the row key.
+
+    On PostgreSQL two dispatchers may add to one digest at once, and neither row lock holds a
+    row that does not exist yet: a lock on the key (until this transaction ends) makes the
+    second wait for the first and then add to its row, instead of both creating it. The lock
+    is the key's 64-bit hash; two keys sharing one only wait for each other, they never mix."""
+    if dialect_name(session) == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
     part = 1
     while True:
         part_key = f"{key}:{part}"

@@ -162,6 +162,21 @@ class ProcurementStatusNews(ProcurementNews):
     status: str
 
 
+class ProcurementRequesterCard(Payload):
+    """The requester's card of their request: where it stands, shown anew in place after
+    every status change."""
+
+    FORM = "card"
+    TEMPLATE = "procurement_status"
+
+    id: int
+    need: str
+    status: str
+    date: str
+    screener: str | None = None
+    note: str | None = None
+
+
 class ProcurementChannelStatus(ProcurementStatusNews):
     """A request changed status: told in IT's channel."""
 
@@ -218,6 +233,7 @@ KINDS: tuple[type[Payload], ...] = (
     UnreachableDigest,
     ProcurementScreeningCard,
     ProcurementStatusNews,
+    ProcurementRequesterCard,
     ProcurementChannelStatus,
     ProcurementQuestion,
     ProcurementAnswer,

@@ -309,6 +309,14 @@ async def record_stopped(
     )
 
 
+async def get_request(*, session: AsyncSession, request_id: int) -> RequestRecord:
+    """One request as it stands (unlocked: for showing it); UnknownRequestError when none."""
+    row = await session.get(ProcurementRequest, request_id)
+    if row is None:
+        raise UnknownRequestError(id=request_id)
+    return request_record(row)
+
+
 async def request_history(*, session: AsyncSession, request_id: int) -> list[EventRecord]:
     """Every event of a request, oldest first."""
     rows = await session.scalars(

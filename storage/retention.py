@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import BotStateDocument, ConversationRef
+from storage.models import BotStateDocument, ConversationRef, TeamsUser
 from storage.models.base import utcnow
 from storage.sql import rowcount
 
@@ -39,6 +39,8 @@ async def purge_idle(
     refs = await session.execute(
         delete(ConversationRef).where(ConversationRef.last_seen < conversations_before)
     )
+    # A Teams id unseen as long goes with the references: it is kept only to reach its user.
+    await session.execute(delete(TeamsUser).where(TeamsUser.last_seen < conversations_before))
     return RetentionResult(rowcount(state), rowcount(refs))
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.conversations import remember_teams_users
 from storage.directory import link_identity
 from storage.identity import clean_email
 from storage.models.directory import Person
@@ -20,13 +21,18 @@ class RosterMember:
     aad_object_id: str
     email: str | None = None
     name: str | None = None
+    user_id: str | None = None  # their Teams id ("29:…")
 
 
 async def link_roster(
     *, session: AsyncSession, members: Iterable[RosterMember], actor: str = "teams-roster"
 ) -> int:
     """Link each member's email in the directory to their Entra object id; returns how many
-    people were newly linked (people already linked, and unknown emails, are left alone)."""
+    people were newly linked (people already linked, and unknown emails, are left alone).
+    Every member's Teams id is kept too (for cards' user-specific views)."""
+    members = list(members)
+    ids = {m.aad_object_id: m.user_id for m in members if m.aad_object_id and m.user_id}
+    await remember_teams_users(session=session, users=ids)
     by_email = {clean_email(m.email): m for m in members if m.email and m.aad_object_id}
     if not by_email:
         return 0

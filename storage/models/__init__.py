@@ -3,7 +3,7 @@
 from storage.models.access import AccessGrant
 from storage.models.base import Base
 from storage.models.bot_state import BotStateDocument
-from storage.models.conversations import ConversationRef
+from storage.models.conversations import ConversationRef, TeamsUser
 from storage.models.directory import (
     AuditEntry,
     ItSystem,
@@ -46,4 +46,5 @@ __all__ = [
     "ProcurementRequest",
     "ReminderOptOut",
     "RoleAssignment",
+    "TeamsUser",
 ]

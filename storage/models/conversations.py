@@ -32,3 +32,14 @@ class ConversationRef(Base):
     reference: Mapped[dict[str, Any]] = mapped_column(JSON)
     first_seen: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TeamsUser(Base):
+    """A user's Teams id ("29:…", the MRI a card's `refresh.userIds` names) by Entra object id,
+    learnt from their turns and from the rosters of teams and chats govbot is in."""
+
+    __tablename__ = "teams_users"
+
+    aad_object_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(256), index=True)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)

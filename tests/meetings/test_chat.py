@@ -115,9 +115,12 @@ async def rows(bot: RunningBot, prefix: str) -> list[outbox.Delivery]:
 
 
 def submit_data(received: list[Received], action: str) -> dict[str, Any]:
-    """The data of the card button with `action` among the replies."""
+    """The data of the card button with `action` among the replies, as a submit sends it (an
+    Action.Execute's verb as its action: older clients submit it so)."""
     for item in received:
         for button in (item.card or {}).get("actions", []):
+            if button.get("verb") == action:
+                return {**button.get("data", {}), "action": action}
             if button.get("data", {}).get("action") == action:
                 return button["data"]
     raise AssertionError(f"no {action} button in {received}")

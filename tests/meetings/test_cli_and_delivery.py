@@ -117,7 +117,7 @@ async def test_members_who_talked_to_the_bot_get_the_reminder_card_once(
         action["data"]["key"]
         for c in cards
         for action in c["actions"]
-        if action.get("data", {}).get("action") == "meetings.ack"
+        if action.get("verb") == "meetings.ack"
     )
     assert keys == {
         f"meeting:{meeting.id}:member_reminder:p2@norddjurs.dk": 1,

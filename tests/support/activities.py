@@ -78,3 +78,25 @@ def new_user(n: int) -> dict[str, str]:
         "aad_object_id": str(uuid.UUID(int=n)),
         "user_name": f"Bruger {n}",
     }
+
+
+def execute(
+    button: dict[str, Any],
+    *,
+    service_url: str,
+    inputs: dict[str, Any] | None = None,
+    trigger: str = "manual",
+    **kw: Any,
+) -> dict[str, Any]:
+    """The `adaptiveCard/action` invoke Teams sends when an Action.Execute is pressed (or, with
+    `trigger="automatic"`, when a card's `refresh` fires): its verb, its data and the card's
+    input values merged in."""
+    action = {
+        "type": "Action.Execute",
+        "id": "",
+        "verb": button["verb"],
+        "data": {**button.get("data", {}), **(inputs or {})},
+    }
+    value = {"action": action, "trigger": trigger}
+    return teams_activity("invoke", service_url=service_url, name="adaptiveCard/action",
+                          value=value, **kw)  # fmt: skip

@@ -7,6 +7,8 @@ an installationUpdate to its messaging endpoint. It can answer 429 with Retry-Af
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 import uuid
 from collections import deque
@@ -35,11 +37,17 @@ class StandInGraph:
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path)
     tokens_issued: int = 0
     throttle: deque[float] = field(default_factory=deque)  # Retry-After of the next 429s
+    # When set, a users look-up waits until this many are in flight at once (or a few seconds
+    # have passed): look-ups made one after another never meet.
+    meet: int = 0
+    most_in_flight: int = 0
     # Called with the user id after an installation (the test posts Teams' installationUpdate).
     on_install: Callable[[str], Awaitable[None]] | None = None
     url: str = ""
     login_url: str = ""
     _runner: web.AppRunner | None = None
+    _in_flight: int = 0
+    _met: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start(self) -> StandInGraph:
         app = web.Application()
@@ -86,6 +94,17 @@ class StandInGraph:
         if not match:
             return web.json_response({"error": {"code": "BadRequest"}}, status=400)
         mail = match.group(1).replace("''", "'").lower()
+        self._in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self._in_flight)
+        try:
+            if self._in_flight >= self.meet:
+                self._met.set()
+            if self.meet:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(5):
+                        await self._met.wait()
+        finally:
+            self._in_flight -= 1
         found = self.users.get(mail)
         return web.json_response({"value": [{"id": found, "mail": mail}] if found else []})
 

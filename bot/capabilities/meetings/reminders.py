@@ -10,7 +10,8 @@ from bot.capabilities.meetings.base import MeetingTurns
 from bot.card_updates import update_posted
 from bot.intents import IntentMatch
 from bot.sdk import TurnContext
-from dialogs.turn import after_commit, say, turn_session
+from dialogs.cards import card
+from dialogs.turn import after_commit, answer_with_card, say, turn_lang, turn_session
 from knowledge.schema import Body
 from storage import outbox, reminders
 from storage.errors import DomainError
@@ -65,11 +66,9 @@ class ReminderButtons(MeetingTurns):
             self._show_answered(context, await self._own_delivery(context, data), "opted_out")
 
     def _show_answered(self, context: TurnContext, delivery: outbox.Delivery, how: str) -> None:
-        """Once the turn has committed, replace the reminder card with one saying `how` the
-        member answered, without the buttons."""
-        sender = self._proactive
-        if sender is None:
-            return
+        """Replace the reminder card with one saying `how` the member answered, without the
+        buttons: at once for the member (on an Action.Execute) and, once the turn has
+        committed, the posted card itself."""
         try:
             message = delivery.message()
         except PayloadError:
@@ -77,6 +76,11 @@ class ReminderButtons(MeetingTurns):
         if not isinstance(message, MeetingReminder):
             return
         answered = message.model_copy(update={"answered": how})
+        lang = answered.lang or turn_lang(context)
+        answer_with_card(context, card(answered.TEMPLATE, lang, **answered.values()))
+        sender = self._proactive
+        if sender is None:
+            return
 
         async def update() -> None:
             await update_posted(

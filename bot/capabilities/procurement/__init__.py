@@ -11,7 +11,7 @@ from bot.conversations import clean_text
 from bot.handler import DIALOG_CONTEXT_KEY
 from bot.intents import IntentMatch
 from bot.sdk import TurnContext
-from dialogs.cards import MAIN_ACTIONS
+from dialogs.cards import MAIN_ACTIONS, card
 from dialogs.formats import spoken_day
 from dialogs.permissions import Requirement, acting_access
 from dialogs.procurement import ProcurementDialog, ProcurementOptions
@@ -20,17 +20,37 @@ from dialogs.procurement_notify import (
     it_card_key,
     relay_answer,
     relay_question,
+    requester_card,
+    requester_card_key,
+    requester_lang,
+    screener_ids,
     screening_card,
 )
 from dialogs.procurement_outcome import guide_outcome
 from dialogs.procurement_view import short, status_label, working_days_between
 from dialogs.texts import text
-from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
+from dialogs.turn import (
+    after_commit,
+    answer_with_card,
+    say,
+    show,
+    turn_lang,
+    turn_session,
+    turn_user,
+)
 from knowledge.packs import load_pack
 from storage.access import Actor, NotAuthorisedError, Role
 from storage.errors import DomainError
 from storage.models.base import utcnow
-from storage.procurement import RequestRecord, RequestStatus, UnknownRequestError, requests_of
+from storage.outbox import Delivery
+from storage.outbox_payloads import Payload
+from storage.procurement import (
+    RequestRecord,
+    RequestStatus,
+    UnknownRequestError,
+    get_request,
+    requests_of,
+)
 from storage.procurement_screening import (
     MissingNoteError,
     NoOpenQuestionError,
@@ -263,23 +283,56 @@ class Procurement:
                 name=record.requester_name,
             )
         after_commit(context, self._kick)
-        self._refresh_it_cards(context, record)
+        await self._show_current(context, record)
 
-    def _refresh_it_cards(self, context: TurnContext, record: RequestRecord) -> None:
-        """Once the turn has committed, show the request as it now stands on every screening
-        card posted for it, with only the buttons that still make sense."""
+    async def view(self, context: TurnContext, data: Mapping[str, Any]) -> None:
+        """The screening card as the acting user may see it (its `refresh` asks): a screener's
+        with the buttons that still make sense, anyone else's read-only."""
+        request_id = _request_id(data)
+        if request_id is None:
+            await _unknown_card(context)
+            return
+        try:
+            record = await get_request(session=turn_session(context), request_id=request_id)
+        except UnknownRequestError as error:
+            raise DomainError("procurement.acted.unknown") from error
+        screener = (await acting_access(context)).is_screener
+        await self._answer_with_it_card(context, record, buttons=screener)
+
+    async def _answer_with_it_card(
+        self, context: TurnContext, record: RequestRecord, *, buttons: bool
+    ) -> None:
+        it_lang = self._settings.language
+        refresh = await screener_ids(turn_session(context))
+        shown = screening_card(record, self._settings.tz, it_lang, refresh=refresh, buttons=buttons)
+        answer_with_card(context, card(shown.TEMPLATE, it_lang, **shown.values()))
+
+    async def _show_current(self, context: TurnContext, record: RequestRecord) -> None:
+        """Show the request as it now stands: to the screener who acted at once (on an
+        Action.Execute), and, once the turn has committed, in place of every screening card
+        posted for it (with only the buttons that still make sense) and of its requester's."""
+        await self._answer_with_it_card(context, record, buttons=True)
         sender = self._proactive
         if sender is None:
             return
-        it_lang = self._settings.language
-        card = screening_card(record, self._settings.tz, it_lang)
+        session, tz, it_lang = turn_session(context), self._settings.tz, self._settings.language
+        channel_card = screening_card(record, tz, it_lang, refresh=await screener_ids(session))
+        personal_card = screening_card(record, tz, it_lang)
+
+        def it_card(row: Delivery) -> Payload:
+            shown = channel_card if row.kind == "channel" else personal_card
+            return shown.model_copy(update={"lang": it_lang})
+
+        lang = await requester_lang(session, record)
+        requester = requester_card(record, lang, tz)
 
         async def refresh() -> None:
-            await keep_current(
-                database=self._database, sender=sender, key_prefix=it_card_key(record.id),
-                message=card.model_copy(update={"lang": it_lang}), tz=self._settings.tz,
-                language=it_lang,
-            )  # fmt: skip
+            for prefix, message in ((it_card_key(record.id), it_card),
+                                    (requester_card_key(record.id), requester)):  # fmt: skip
+                await keep_current(
+                    database=self._database, sender=sender, key_prefix=prefix,
+                    message=message, tz=tz, language=it_lang,
+                )  # fmt: skip
 
         after_commit(context, refresh)
 
@@ -360,4 +413,6 @@ def register(runtime: Runtime) -> None:
     for verb in ("take", "ask", *DECISION_VERBS):
         routes.submit(f"procurement.{verb}", procurement.submit(verb), requires=SCREENER)
     routes.submit("procurement.answer", procurement.answer)
+    # The channel card's `refresh`: every reader asks, each gets the view their role allows.
+    routes.submit("procurement.view", procurement.view)
     routes.dialog_card("procurement.guide", ProcurementDialog.__name__, guide_outcome)

@@ -224,6 +224,13 @@ def samples(lang: Lang) -> dict[str, dict[str, Any]]:
             "requester_name": "Anne Jensen",
             "date": "01.02.2027",
             "checks": ["Persondata", "Drift"],
+            "stage": "screening",
+            "status_text": "under screening",
+            "screener": "Ib Hansen",
+            "decision_note": None,
+            "buttons": True,
+            # A screener's own view of the channel's card: refreshed for 60 screeners at most.
+            "refresh": [f"29:1user-{n}" for n in range(60)],
         },
         "procurement_list": {
             "title": "Åbne anmodninger",
@@ -235,6 +242,14 @@ def samples(lang: Lang) -> dict[str, dict[str, Any]]:
             "by": "Ib",
             "question": "Hvor ligger data?",
             "question_id": 2,
+        },
+        "procurement_status": {
+            "id": 4,
+            "need": LONG,
+            "status": "godkendt med betingelser",
+            "date": "1. februar 2027",
+            "screener": "Ib Hansen",
+            "note": "Databehandleraftalen skal være underskrevet før brug.",
         },
         "procurement_reuse": {
             "systems": [

@@ -358,6 +358,47 @@ async def test_a_member_no_roster_names_is_found_by_mail_in_graph(
     assert arrivals(channel.to("a:1personal-1user-53"), ["m:1"]) == {"m:1": 1}
 
 
+async def test_graph_look_ups_run_side_by_side_and_a_long_throttle_gives_the_row_back(
+    quiet_bot: RunningBot, channel: TestChannel, graph: StandInGraph
+) -> None:
+    database = quiet_bot.app[DATABASE]
+    await talk(quiet_bot, channel, 56)
+    found = (57, 58, 59)
+    for n in found:
+        in_roster(channel, n)
+        email = await member(database, n, linked=False)
+        graph.users[email] = aad(n)
+        await plan(database, f"s:{n}", principal=email)
+    graph.meet = len(found)
+
+    report = await graph_dispatcher(quiet_bot, graph, []).drain()
+
+    assert graph.most_in_flight == len(found), "the three look-ups were in flight together"
+    assert report.sent == len(found)
+    for n in found:
+        assert arrivals(channel.to(f"a:1personal-1user-{n}"), [f"s:{n}"]) == {f"s:{n}": 1}
+
+    # Graph throttles longer than the client waits: the row is given back for Retry-After,
+    # not marked unreachable, and goes out once that has passed.
+    in_roster(channel, 60)
+    email = await member(database, 60, linked=False)
+    graph.users[email] = aad(60)
+    await plan(database, "s:60", principal=email)
+    graph.meet = 0
+    graph.throttle.extend([45.0, 45.0])  # 90 s in all: more than the client's 60 s
+    report = await graph_dispatcher(quiet_bot, graph, []).drain()
+    assert report.throttled == 1 and report.retried == 1 and report.unreachable == 0
+    async with database.transaction() as session:
+        row = await outbox.get_delivery(session=session, key="s:60")
+    assert row.status == "pending" and row.last_error == "429 throttled by Graph"
+    assert row.available_at >= utcnow() + timedelta(seconds=40)
+
+    later = graph_dispatcher(quiet_bot, graph, [])
+    later.now = lambda: utcnow() + timedelta(seconds=50)
+    assert (await later.drain()).sent == 1
+    assert arrivals(channel.to("a:1personal-1user-60"), ["s:60"]) == {"s:60": 1}
+
+
 async def test_an_app_missing_from_the_catalog_leaves_the_member_unreachable_with_the_fix(
     quiet_bot: RunningBot, channel: TestChannel, graph: StandInGraph
 ) -> None:

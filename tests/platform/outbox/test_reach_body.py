@@ -170,8 +170,8 @@ async def test_a_body_that_never_wrote_to_the_bot_gets_its_reminders(
     assert updated.reply_to == row.activity_id, "the same activity, updated"
     assert updated.card is not None and posted.card is not None
     assert "Du har kvitteret for påmindelsen" in json.dumps(updated.card, ensure_ascii=False)
-    assert not [a for a in updated.card["actions"] if a["type"] == "Action.Submit"]
-    assert [a for a in posted.card["actions"] if a["type"] == "Action.Submit"]
+    assert not [a for a in updated.card["actions"] if a["type"] == "Action.Execute"]
+    assert [a for a in posted.card["actions"] if a["type"] == "Action.Execute"]
     again = await body_bot.post(
         message(f"status på påmindelser for møde {meeting.id}", service_url=channel.url,
                 **secretary)

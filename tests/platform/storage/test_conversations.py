@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.conversations import (
@@ -10,6 +12,8 @@ from storage.conversations import (
     personal_conversation,
     remember_conversation,
 )
+from storage.identity import MAX_REFRESH_USERS, teams_user_ids
+from storage.models import TeamsUser
 
 
 def _info(**overrides: object) -> ConversationInfo:
@@ -56,3 +60,25 @@ async def test_a_refresh_without_email_keeps_the_known_email(session: AsyncSessi
     await remember_conversation(session=session, info=_info(user_email=None))
     stored = await get_conversation(session=session, conversation_id="a:1personal-anne")
     assert stored is not None and stored.user_email == "anne@kommune.dk"
+
+
+async def test_a_cards_refresh_names_the_60_users_seen_most_recently(
+    session: AsyncSession,
+) -> None:
+    """Teams refreshes a card for 60 users at most: with 62 named, the two seen longest ago go
+    (they can still refresh the card by hand)."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)  # before the chat, seen now
+    for n in range(61):
+        session.add(TeamsUser(aad_object_id=f"aad-{n}", user_id=f"29:{n}",
+                              last_seen=start + timedelta(minutes=n)))  # fmt: skip
+    # One more known only by their 1:1 chat, seen last of all.
+    await remember_conversation(session=session, info=_info(aad_object_id="aad-chat"))
+    await session.flush()
+
+    found = await teams_user_ids(
+        session=session, principals=[*(f"aad-{n}" for n in range(61)), "aad-chat"]
+    )
+
+    assert len(found) == MAX_REFRESH_USERS == 60
+    assert found[0] == "29:anne" and found[1] == "29:60"
+    assert "29:0" not in found and "29:1" not in found
