@@ -111,6 +111,13 @@ class Routes:
         self._declare(key, requires)
         self.actions[key] = refusals_said(guarded(handler, requires), None)
 
+    def methods(self, capability: str, owner: object, names: str) -> None:
+        """Route each intent `capability.NAME` to `owner`'s method NAME, for the words `names`
+        (a capability whose actions are named after their intents declares them in one line)."""
+        for name in names.split():
+            handler: Action = getattr(owner, name)
+            self.action(f"{capability}.{name}", handler)
+
     def submit(
         self, key: str, handler: SubmitHandler, *, requires: Requirement | None = None
     ) -> None:

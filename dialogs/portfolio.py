@@ -31,6 +31,7 @@ from dialogs.portfolio_view import (
 from dialogs.texts import Lang, text
 from dialogs.turn import after_commit, say, show, turn_lang, turn_session, turn_user
 from knowledge.portfolio import InitiativeStatus, PortfolioRules, load_rules
+from storage import portfolio_moves
 from storage.access import Actor
 from storage.errors import DomainError
 from storage.models.base import utcnow
@@ -43,14 +44,6 @@ from storage.portfolio import (
     register_initiative,
 )
 from storage.portfolio_followers import follow_initiative, is_follower
-from storage.portfolio_moves import (
-    MoveNotAllowedError,
-    NotBodyMemberError,
-    ReasonRequiredError,
-    StaleMoveError,
-    allowed_moves,
-    move_initiative,
-)
 from storage.portfolio_search import search_initiatives, similar_initiatives
 
 # Channels whose clients fill in Adaptive Card inputs; elsewhere registration is a dialog.
@@ -162,7 +155,7 @@ class Portfolio:
         lang = turn_lang(context)
         session = turn_session(context)
         access = await acting_access(context)
-        moves = allowed_moves(record.status, access, self.rules)
+        moves = portfolio_moves.allowed_moves(record.status, access, self.rules)
         others = [t for t in self.rules.moves_from(record.status)]
         no_moves = None
         if not moves and others:
@@ -218,7 +211,7 @@ class Portfolio:
         access = await acting_access(context)
         try:
             before = await get_initiative(session=session, initiative_id=initiative_id)
-            record = await move_initiative(
+            record = await portfolio_moves.move_initiative(
                 session=session,
                 initiative_id=initiative_id,
                 to=to,
@@ -230,7 +223,7 @@ class Portfolio:
             )
         except UnknownInitiativeError as unknown:
             raise _unknown(unknown) from unknown
-        except StaleMoveError as stale:
+        except portfolio_moves.StaleMoveError as stale:
             await say(
                 context,
                 "portfolio.refused.stale",
@@ -238,20 +231,20 @@ class Portfolio:
             )
             await self.show_by_id(context, initiative_id)
             return
-        except MoveNotAllowedError as refused:
+        except portfolio_moves.MoveNotAllowedError as refused:
             raise DomainError(
                 "portfolio.refused.not_allowed",
                 from_status=text(f"portfolio.status.{refused.current.value}", lang),
                 to_status=text(f"portfolio.status.{refused.wanted.value}", lang),
             ) from refused
-        except NotBodyMemberError as refused:
+        except portfolio_moves.NotBodyMemberError as refused:
             raise DomainError(
                 "portfolio.refused.not_member",
                 bodies=body_names(self.pack_key, refused.bodies, lang),
                 from_status=text(f"portfolio.status.{before.status.value}", lang),
                 to_status=text(f"portfolio.status.{to.value}", lang),
             ) from refused
-        except ReasonRequiredError as refused:
+        except portfolio_moves.ReasonRequiredError as refused:
             verb = text(f"portfolio.move_verb.{to.value}", lang).lower()
             raise DomainError("portfolio.refused.reason", verb=verb) from refused
         if (

@@ -4,6 +4,7 @@ One waterfall step per slot: the need, the unit, reuse first, each screening que
 pack, a justification and a plan for each departure, and the summary to confirm. A slot that
 does not apply (no similar systems, a question its condition skips, a principle followed) is
 passed on the way forward and on the way back, so "tilbage" always lands on a real question.
+What the guide says at each slot is dialogs/procurement_prompts.py.
 """
 
 from __future__ import annotations
@@ -13,53 +14,36 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from bot.sdk import (
-    Activity,
     DialogReason,
     DialogTurnResult,
     MessageFactory,
-    PromptOptions,
     PromptValidatorContext,
     StatePropertyAccessor,
     TextPrompt,
     WaterfallDialog,
     WaterfallStepContext,
 )
-from dialogs.base import GovbotDialog, retry_text
-from dialogs.cards import card
+from dialogs.base import GovbotDialog
 from dialogs.procurement_notify import announce_request
 from dialogs.procurement_outcome import guide_outcome
+from dialogs.procurement_prompts import (
+    GUIDE_STARTED,
+    PROMPT,
+    SlotPrompts,
+    owner_shown,
+    reuse_values,
+)
 from dialogs.procurement_slots import Slot, read_slot, slots_for
-from dialogs.procurement_view import principle_source, principle_title, summary_values
 from dialogs.texts import Lang, text
-from dialogs.turn import after_commit, next_steps, say, turn_lang, turn_session, turn_user
+from dialogs.turn import after_commit, say, turn_lang, turn_session, turn_user
 from knowledge.packs import load_pack
-from knowledge.schema import MAX_BUTTON_LABEL
-from knowledge.screening import Option, Screening, load_screening, option_buttons
+from knowledge.screening import Screening, load_screening
 from storage.directory_snapshots import directory_index
 from storage.models.base import utcnow
-from storage.procurement import (
-    DepartureAnswer,
-    Requester,
-    RequestStatus,
-    record_stopped,
-    submit_request,
-)
+from storage.procurement import Requester, RequestStatus, record_stopped, submit_request
 from storage.procurement_reuse import find_existing
 
 SKIP = "__skip__"
-PROMPT = "answer"
-# When this guide began: its cards carry it, so a button pressed after the guide ended finds
-# the request the guide made (dialogs/procurement_outcome.py).
-GUIDE_STARTED = "guide_started"
-
-
-def _guide(values: dict[str, Any]) -> str:
-    return str(values.get(GUIDE_STARTED, ""))
-
-
-def _owner_shown(reuse: dict[str, Any]) -> bool:
-    """Whether the reuse card names a system owner the employee could contact."""
-    return any(system.get("owners") for system in reuse.get("systems") or [])
 
 
 @dataclass(frozen=True)
@@ -80,12 +64,6 @@ async def _directory_person(step: WaterfallStepContext, typed: str) -> str:
     return f"{person.name} ({person.email})" if person else typed
 
 
-def _option_choice(option: Option, lang: Lang) -> dict[str, str]:
-    """An option on the choices card: its short button, and its full label beside it."""
-    button, label = option.button(lang), option.label(lang)
-    return {"name": button, "detail": label if label != button else "", "text": label}
-
-
 class ProcurementDialog(GovbotDialog):
     """The procurement screening conversation for one knowledge pack."""
 
@@ -103,6 +81,7 @@ class ProcurementDialog(GovbotDialog):
         self._screening: Screening = load_screening(pack_key)
         self._options = options
         self._slots: tuple[Slot, ...] = slots_for(self._screening)
+        self._prompts = SlotPrompts(pack_key, self._screening)
         self.add_dialog(TextPrompt(PROMPT, ProcurementDialog.valid_answer))
         steps = [self._slot_step(i) for i in range(len(self._slots))] + [self.submit_step]
         self._waterfall = WaterfallDialog("steps", steps)
@@ -133,7 +112,8 @@ class ProcurementDialog(GovbotDialog):
             if need and 5 <= len(need.strip()) <= 2000:
                 # Say what is happening: the wish was heard and the guide begins.
                 lang = turn_lang(step.context)
-                said = f"{text('procurement.started_with_need', lang)} {self._intro(lang, 1)}"
+                intro = self._prompts.intro(lang, 1)
+                said = f"{text('procurement.started_with_need', lang)} {intro}"
                 await step.context.send_activity(MessageFactory.text(said))
                 return await step.next({"slot": "need", "value": need.strip()})
         if not await self._applies(step, slot, backing):
@@ -142,7 +122,8 @@ class ProcurementDialog(GovbotDialog):
                     step, index - 1, DialogReason.ReplaceCalled, None
                 )
             return await step.next(SKIP)
-        return await self._ask(step, slot)
+        profile_unit = await self._profile_unit(step) if slot.kind == "unit" else None
+        return await self._prompts.ask(step, slot, profile_unit)
 
     async def _keep(self, step: WaterfallStepContext) -> DialogTurnResult | None:
         """Store the previous prompt's answer; end the dialog when it stops the request."""
@@ -177,31 +158,7 @@ class ProcurementDialog(GovbotDialog):
             found = await find_existing(
                 session=turn_session(step.context), need=step.values["need"]
             )
-            step.values["reuse"] = {
-                "systems": [
-                    {
-                        "system_id": s.system_id,
-                        "name": s.name,
-                        "description": s.description,
-                        "owners": list(s.owners),
-                    }
-                    for s in found.systems
-                ],
-                "requests": [
-                    {"request_id": r.request_id, "unit": r.unit, "need": r.need}
-                    for r in found.requests
-                ],
-                "initiatives": [
-                    {
-                        "id": i.initiative_id,
-                        "title": i.title,
-                        "status": i.status,
-                        "unit": i.unit,
-                        "lead": i.lead,
-                    }
-                    for i in found.initiatives
-                ],
-            }
+            step.values["reuse"] = reuse_values(found)
             if not found and not backing:
                 await say(step.context, "procurement.reuse_none")
             return bool(found)
@@ -213,141 +170,6 @@ class ProcurementDialog(GovbotDialog):
                 return False
             return slot.kind == "justify" or self._screening.follow_or_explain.plan_required
         return True
-
-    # --- prompts ---------------------------------------------------------------------------
-
-    async def _ask(self, step: WaterfallStepContext, slot: Slot) -> DialogTurnResult:
-        lang = turn_lang(step.context)
-        values = step.values
-        answers = values.get("answers", {})
-        validations: dict[str, Any] = {
-            "slot": slot.key,
-            "pack": self._pack_key,
-            "guide": _guide(values),
-        }
-        buttons: list[str] = []
-        said: dict[str, str] = {}  # what a button sends, where that is not its title
-        lines: list[str] = []
-        shown: dict[str, Any] | None = None  # the values of a question's card
-        retry = "dialog.retry"
-        if slot.kind == "need":
-            if not values.get("need"):  # the first thing the guide says: what it is about to do
-                lines.append(self._intro(lang, 2))
-            lines.append(text("procurement.ask_need", lang))
-            retry = "procurement.need_invalid"
-        elif slot.kind == "unit":
-            lines.append(text("procurement.ask_unit", lang))
-            retry = "procurement.unit_invalid"
-            profile_unit = await self._profile_unit(step)
-            if profile_unit and len(profile_unit) > MAX_BUTTON_LABEL:
-                # Too long for a button: "Min enhed" sends it, and the question names it.
-                lines.append(text("procurement.profile_unit", lang, unit=profile_unit))
-                buttons.append(text("procurement.button_profile_unit", lang))
-                said[buttons[-1]] = profile_unit
-            elif profile_unit:
-                buttons.append(profile_unit)
-        elif slot.kind == "reuse":
-            # "Jeg kontakter systemejeren" only when the card names an owner to contact; the
-            # card's buttons are the answers, so they are not repeated below the message.
-            suffix = "" if _owner_shown(values["reuse"]) else "_no_owner"
-            await step.context.send_activity(
-                MessageFactory.attachment(
-                    card(
-                        "procurement_reuse", lang, **values["reuse"], suffix=suffix,
-                        guide=_guide(values),
-                    )
-                )
-            )  # fmt: skip
-            lines.append(text(f"procurement.reuse_ask{suffix}", lang))
-            retry = f"procurement.reuse_invalid{suffix}"
-        elif slot.kind == "question":
-            question = self._screening.question(slot.target)
-            n, total = self._screening.progress(question.key, answers)
-            shown = {
-                "heading": text("procurement.question_progress", lang, n=n, total=total),
-                "lead": question.prompt(lang),
-                "choices": [_option_choice(option, lang) for option in question.options],
-                "hint": None,
-            }
-            buttons += option_buttons(question, lang)
-            if question.same_as:
-                validations["same"] = answers.get(question.same_as)
-            retry = f"procurement.{question.kind}_invalid"
-        elif slot.kind == "justify":
-            await step.context.send_activity(
-                MessageFactory.attachment(
-                    card("procurement_departure", lang, **self._departure(slot, answers, lang))
-                )
-            )
-            lines.append(text("procurement.ask_justification", lang))
-            buttons.append(text("procurement.withdraw", lang))
-            retry = "procurement.explain_invalid"
-        elif slot.kind == "plan":
-            lines.append(text("procurement.ask_plan", lang))
-            retry = "procurement.explain_invalid"
-        else:  # confirm
-            await step.context.send_activity(
-                MessageFactory.attachment(
-                    card(
-                        "procurement_summary", lang, **self._summary(values, lang),
-                        guide=_guide(values),
-                    )
-                )
-            )  # fmt: skip
-            lines.append(text("procurement.confirm_ask", lang))
-            retry = "procurement.confirm_invalid"
-        controls = [text("procurement.button_back", lang), text("procurement.button_cancel", lang)]
-        buttons += controls
-        if slot.kind == "need":
-            buttons = [text("procurement.button_cancel", lang)]
-        if shown is not None:
-            # The question as a card: its options as buttons with each one's detail beside it.
-            prompt = next_steps(
-                MessageFactory.attachment(card("choices", lang, **shown)),
-                [(c, c) for c in controls],
-            )
-        else:
-            prompt = self._message("\n\n".join(lines), buttons, said)
-        # The confirmation's own retry already names "annuller"; every other one gets it added.
-        say_retry = text if retry == "procurement.confirm_invalid" else retry_text
-        reason = {"reason": ""} if retry == "dialog.retry" else {}
-        retry_message = self._message(say_retry(retry, lang, **reason), buttons, said)
-        return await step.prompt(
-            PROMPT,
-            PromptOptions(prompt=prompt, retry_prompt=retry_message, validations=validations),
-        )
-
-    def _departure(self, slot: Slot, answers: dict[str, Any], lang: Lang) -> dict[str, Any]:
-        """What the departure card shows: which principle, why this answer departs, the source."""
-        departures = self._screening.departures(answers)
-        keys = [d.key for d in departures]
-        departure = departures[keys.index(slot.target)]
-        pack = load_pack(self._pack_key)
-        first = keys.index(slot.target) == 0
-        return {
-            "intro": self._screening.follow_or_explain.intro(lang) if first else None,
-            "head": text(
-                "procurement.departure_head",
-                lang,
-                n=keys.index(slot.target) + 1,
-                total=len(keys),
-                principle=principle_title(pack, departure.principle_id, lang),
-            ),
-            "explanation": departure.check.explain(lang),
-            # The card names the principle, so it cites where the pack states that principle.
-            "source": principle_source(pack, departure.principle_id),
-        }
-
-    def _intro(self, lang: Lang, asked_before: int) -> str:
-        """What the guide does, how many questions it asks, and when IT answers (pack data)."""
-        days = load_pack(self._pack_key).procurement.screening_time.working_days
-        # The need and unit (when still to ask) and the questions every request is asked.
-        questions = asked_before + len(self._screening.asked({}))
-        return text("procurement.intro", lang, questions=questions, days=days)
-
-    @staticmethod
-    def _message(body: str, buttons: list[str], said: dict[str, str]) -> Activity:
-        return next_steps(MessageFactory.text(body), [(b, said.get(b, b)) for b in buttons])
 
     async def _profile_unit(self, step: WaterfallStepContext) -> str | None:
         if self._profile is None:
@@ -378,34 +200,6 @@ class ProcurementDialog(GovbotDialog):
 
     # --- the end ---------------------------------------------------------------------------
 
-    def _departures(self, values: dict[str, Any]) -> list[DepartureAnswer]:
-        answers = values.get("answers", {})
-        explain = values.get("explain", {})
-        return [
-            DepartureAnswer(
-                key=d.key,
-                principle_id=d.principle_id,
-                justification=explain.get(d.key, {}).get("justification", ""),
-                plan=explain.get(d.key, {}).get("plan"),
-            )
-            for d in self._screening.departures(answers)
-        ]
-
-    def _answers(self, values: dict[str, Any]) -> dict[str, Any]:
-        answers = values.get("answers", {})
-        asked = {q.key for q in self._screening.asked(answers)}
-        return {k: v for k, v in answers.items() if k in asked}
-
-    def _summary(self, values: dict[str, Any], lang: Lang) -> dict[str, Any]:
-        return summary_values(
-            pack_key=self._pack_key,
-            need=values["need"],
-            unit=values["unit"],
-            answers=self._answers(values),
-            departures=self._departures(values),
-            lang=lang,
-        )
-
     def _requester(self, step: WaterfallStepContext) -> Requester:
         user = turn_user(step.context)
         return Requester(
@@ -426,14 +220,14 @@ class ProcurementDialog(GovbotDialog):
             unit=values.get("unit", ""),
             need=values.get("need", ""),
             status=status,
-            answers=self._answers(values),
+            answers=self._prompts.answers(values),
             reuse_candidates=systems,
             reuse_system_id=systems[0]["system_id"]
             if status == RequestStatus.REUSE and systems
             else None,
         )
         if status == RequestStatus.REUSE:
-            suffix = "" if _owner_shown(values.get("reuse") or {}) else "_no_owner"
+            suffix = "" if owner_shown(values.get("reuse") or {}) else "_no_owner"
             await say(
                 step.context,
                 f"procurement.reuse_stopped{suffix}",
@@ -455,8 +249,8 @@ class ProcurementDialog(GovbotDialog):
             pack_key=self._pack_key,
             unit=values["unit"],
             need=values["need"],
-            answers=self._answers(values),
-            departures=self._departures(values),
+            answers=self._prompts.answers(values),
+            departures=self._prompts.departures(values),
             reuse_candidates=(values.get("reuse") or {}).get("systems") or [],
         )
         # Without IT's channel the screeners get it 1:1 and the admins are told to set the

@@ -65,10 +65,26 @@ def slots_for(screening: Screening) -> tuple[Slot, ...]:
 
 
 WITHDRAW_WORDS = ("træk anmodningen tilbage", "withdraw the request")
+WITHDRAW_LABELS = ("procurement.withdraw",)
+# The slots answered in free text, and how long the answer may be.
+FREE_TEXT_CHARS = {"need": NEED_CHARS, "unit": UNIT_CHARS}
+# The slots answered by a choice: each choice, the buttons that send it, the words that mean it.
+CHOICES: dict[str, tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]] = {
+    "reuse": (
+        ("stop", ("procurement.reuse_stop", "procurement.reuse_stop_no_owner"), STOP_WORDS),
+        ("continue", ("procurement.reuse_continue",), CONTINUE_WORDS),
+    ),
+    "confirm": (("confirm", ("procurement.confirm",), CONFIRM_WORDS),),
+}
 
 
 def _labels(key: str) -> set[str]:
     return {fold(text(key, lang)) for lang in LANGUAGES}
+
+
+def _chosen_by(label_keys: tuple[str, ...], words: tuple[str, ...]) -> set[str]:
+    """The folded texts that choose an answer: its buttons' titles and the words for it."""
+    return {label for key in label_keys for label in _labels(key)} | set(map(fold, words))
 
 
 def _length_ok(value: str, bounds: tuple[int, int]) -> bool:
@@ -82,36 +98,14 @@ def read_slot(spec: dict[str, Any], raw: str | None) -> dict[str, Any] | None:
     value = " ".join(raw.split())
     slot: str = spec.get("slot", "")
     folded = fold(value)
-    if slot == "need":
-        return {"slot": slot, "value": value} if _length_ok(value, NEED_CHARS) else None
-    if slot == "unit":
-        return {"slot": slot, "value": value} if _length_ok(value, UNIT_CHARS) else None
-    if slot == "reuse":
-        if (
-            value == "stop"
-            or folded in _labels("procurement.reuse_stop")
-            or folded in _labels("procurement.reuse_stop_no_owner")
-            or folded in map(fold, STOP_WORDS)
-        ):
-            return {"slot": slot, "value": "stop"}
-        if (
-            value == "continue"
-            or folded in _labels("procurement.reuse_continue")
-            or folded in map(fold, CONTINUE_WORDS)
-        ):
-            return {"slot": slot, "value": "continue"}
+    if slot in FREE_TEXT_CHARS:
+        return {"slot": slot, "value": value} if _length_ok(value, FREE_TEXT_CHARS[slot]) else None
+    if slot in CHOICES:
+        for choice, labels, words in CHOICES[slot]:
+            if value == choice or folded in _chosen_by(labels, words):
+                return {"slot": slot, "value": choice}
         return None
-    if slot == "confirm":
-        if (
-            value == "confirm"
-            or folded in _labels("procurement.confirm")
-            or folded in map(fold, CONFIRM_WORDS)
-        ):
-            return {"slot": slot, "value": "confirm"}
-        return None
-    if slot.startswith("justify:") and (
-        folded in _labels("procurement.withdraw") or folded in map(fold, WITHDRAW_WORDS)
-    ):
+    if slot.startswith("justify:") and folded in _chosen_by(WITHDRAW_LABELS, WITHDRAW_WORDS):
         return {"slot": slot, "withdraw": True}
     if slot.startswith(("justify:", "plan:")):
         return {"slot": slot, "value": value} if _length_ok(value, EXPLAIN_CHARS) else None

@@ -76,6 +76,11 @@ def turn_lang(context: TurnContext) -> Lang:
     return context.turn_state.get(LANG_KEY, "da")
 
 
+def turn_text(context: TurnContext, key: str, /, **values: Any) -> str:
+    """The text `key` in the language to answer in."""
+    return text(key, turn_lang(context), **values)
+
+
 def turn_user(context: TurnContext) -> TurnUser:
     """Who sent the activity."""
     return context.turn_state[USER_KEY]
@@ -108,7 +113,7 @@ async def say(
     context: TurnContext, key: str, /, then: Sequence[NextStep] = (), **values: Any
 ) -> None:
     """Send the text `key` in the turn's language, with `then` as the next steps."""
-    message = MessageFactory.text(text(key, turn_lang(context), **values))
+    message = MessageFactory.text(turn_text(context, key, **values))
     await context.send_activity(next_steps(message, then))
 
 

@@ -9,7 +9,8 @@ import aiohttp
 from pydantic import SecretStr
 
 from bot.kitos.client import Clock, KitosClient, Sleep, utcnow
-from bot.kitos.sync import Progress, SyncReport, run_sync
+from bot.kitos.reading import Progress
+from bot.kitos.sync import SyncReport, run_sync
 from bot.settings import Settings
 from knowledge.kitos_roles import KitosRoleMapping, load_kitos_role_mapping
 from knowledge.schema import Pack

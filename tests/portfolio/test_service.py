@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.portfolio import Category, Funding, Gain, InitiativeStatus, load_rules
-from storage.access import Role, access_of, grant_role
+from storage.access import Access, Actor, Role, access_of, grant_role
 from storage.audit import history
 from storage.directory import touch_directory
 from storage.models import ItSystem, OrgUnit, Person
 from storage.models.portfolio import Initiative
 from storage.portfolio import (
+    InitiativeRecord,
     UnknownInitiativeError,
     get_initiative,
     my_initiatives,
@@ -34,6 +36,21 @@ from storage.portfolio_search import search_initiatives, similar_initiatives
 from tests.portfolio.factories import ANNE, BO, CHARLOTTE, new_initiative
 
 RULES = load_rules("norddjurs")
+
+
+async def _move(
+    session: AsyncSession,
+    initiative_id: int,
+    to: InitiativeStatus,
+    actor: Actor,
+    access: Access,
+    **more: Any,
+) -> InitiativeRecord:
+    """A move under the pack's rules, as every test here makes it."""
+    return await move_initiative(
+        session=session, initiative_id=initiative_id, to=to, actor=actor, access=access,
+        rules=RULES, **more,
+    )  # fmt: skip
 
 
 async def _member(session: AsyncSession, principal: str, body: str, role: Role = Role.MEMBER):
@@ -109,15 +126,7 @@ async def test_lifecycle_by_the_right_bodies(session: AsyncSession) -> None:
         (InitiativeStatus.AFSLUTTET, BO, programme),
     ]
     for to, actor, access in steps:
-        record = await move_initiative(
-            session=session,
-            initiative_id=record.id,
-            to=to,
-            actor=actor,
-            access=access,
-            rules=RULES,
-            reason=f"til {to}",
-        )
+        record = await _move(session, record.id, to, actor, access, reason=f"til {to}")
     assert record.status is InitiativeStatus.AFSLUTTET
     assert [(h.to_status, h.body_key) for h in record.history] == [
         (InitiativeStatus.IDE, None),
@@ -137,60 +146,29 @@ async def test_wrong_body_non_member_and_bad_moves_are_refused(session: AsyncSes
     nobody = await access_of(session=session, aad_object_id=ANNE.principal)
 
     with pytest.raises(NotBodyMemberError) as refused:
-        await move_initiative(
-            session=session,
-            initiative_id=record.id,
-            to=InitiativeStatus.INDSTILLET,
-            actor=ANNE,
-            access=nobody,
-            rules=RULES,
-        )
+        await _move(session, record.id, InitiativeStatus.INDSTILLET, ANNE, nobody)
     assert refused.value.bodies == ("programgruppe",)
     with pytest.raises(MoveNotAllowedError):
-        await move_initiative(
-            session=session,
-            initiative_id=record.id,
-            to=InitiativeStatus.PRIORITERET,
-            actor=BO,
-            access=programme,
-            rules=RULES,
-        )
+        await _move(session, record.id, InitiativeStatus.PRIORITERET, BO, programme)
     with pytest.raises(ReasonRequiredError):
-        await move_initiative(
-            session=session,
-            initiative_id=record.id,
-            to=InitiativeStatus.AFVIST,
-            actor=BO,
-            access=programme,
-            rules=RULES,
-            reason="  ",
-        )
-    moved = await move_initiative(
-        session=session,
-        initiative_id=record.id,
-        to=InitiativeStatus.INDSTILLET,
-        actor=BO,
-        access=programme,
-        rules=RULES,
+        await _move(session, record.id, InitiativeStatus.AFVIST, BO, programme, reason="  ")
+    moved = await _move(
+        session,
+        record.id,
+        InitiativeStatus.INDSTILLET,
+        BO,
+        programme,
         expected_from=InitiativeStatus.IDE,
     )
     with pytest.raises(NotBodyMemberError):  # the programme group cannot prioritise
-        await move_initiative(
-            session=session,
-            initiative_id=moved.id,
-            to=InitiativeStatus.PRIORITERET,
-            actor=BO,
-            access=programme,
-            rules=RULES,
-        )
+        await _move(session, moved.id, InitiativeStatus.PRIORITERET, BO, programme)
     with pytest.raises(StaleMoveError):  # an old card asking to move it from idé again
-        await move_initiative(
-            session=session,
-            initiative_id=moved.id,
-            to=InitiativeStatus.INDSTILLET,
-            actor=BO,
-            access=programme,
-            rules=RULES,
+        await _move(
+            session,
+            moved.id,
+            InitiativeStatus.INDSTILLET,
+            BO,
+            programme,
             expected_from=InitiativeStatus.IDE,
         )
     with pytest.raises(UnknownInitiativeError):
@@ -235,14 +213,7 @@ async def test_search_by_words_status_and_unit(session: AsyncSession) -> None:
         actor=BO,
     )
     programme = await _member(session, BO.principal, "programgruppe")
-    await move_initiative(
-        session=session,
-        initiative_id=sensors.id,
-        to=InitiativeStatus.INDSTILLET,
-        actor=BO,
-        access=programme,
-        rules=RULES,
-    )
+    await _move(session, sensors.id, InitiativeStatus.INDSTILLET, BO, programme)
 
     found = await search_initiatives(session=session, words="sensorer")
     assert [i.id for i in found] == [sensors.id]

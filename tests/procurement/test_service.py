@@ -261,6 +261,7 @@ async def test_reuse_finds_open_initiatives_with_their_lead_and_unit(
     from dataclasses import replace as changed
 
     from dialogs.cards import card
+    from dialogs.procurement_prompts import reuse_values
     from knowledge.portfolio import InitiativeStatus, load_rules
     from storage.portfolio import register_initiative
     from storage.portfolio_moves import move_initiative
@@ -293,22 +294,8 @@ async def test_reuse_finds_open_initiatives_with_their_lead_and_unit(
     assert [(i.initiative_id, i.lead, i.unit) for i in found.initiatives] == [
         (booking.id, "Jens Bo", "Sundhed og Omsorg")
     ]
-    shown = card(
-        "procurement_reuse",
-        "da",
-        systems=[],
-        requests=[],
-        initiatives=[
-            {
-                "id": i.initiative_id,
-                "title": i.title,
-                "status": i.status,
-                "unit": i.unit,
-                "lead": i.lead,
-            }
-            for i in found.initiatives
-        ],
-    ).content
+    # The card as the guide shows it, from the guide's own values (systems and requests too).
+    shown = card("procurement_reuse", "da", **reuse_values(found)).content
     lines = [b["text"] for b in shown["body"]]
     assert "**Fælles bookingsystem til mødelokaler** (initiativ nr. 1, idé)" in lines
     assert "Projektleder: Jens Bo · Sundhed og Omsorg" in lines

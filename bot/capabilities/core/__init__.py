@@ -99,10 +99,9 @@ def register(runtime: Runtime) -> None:
         TYPED_ANSWER, TypedConfirmationDialog.__name__, runtime.confirmations.outcome
     )
     routes.action("welcome", welcome)
-    routes.action("help", help_card)
+    for key in ("help", "restart", "back"):  # nothing to restart or go back to: what govbot does
+        routes.action(key, help_card)
     routes.action("cancel", nothing_to_cancel)
-    routes.action("restart", help_card)
-    routes.action("back", help_card)
     routes.action("profile", profile_card.show)
     routes.submit(EDIT_UNIT, start_dialog_on_press(ProfileDialog.__name__))
     routes.submit(SET_LANGUAGE, profile_card.set_language)

@@ -144,9 +144,4 @@ def _meeting_subject(subject: Subject | None) -> Subject | None:
 def register(runtime: Runtime) -> None:
     """Route the follow-up intents."""
     followups = FollowUps(runtime.routes)
-    routes = runtime.routes
-    routes.action("followup.other_subject", followups.other_subject)
-    routes.action("followup.next", followups.next)
-    routes.action("followup.previous", followups.previous)
-    routes.action("followup.place", followups.place)
-    routes.action("followup.email", followups.email)
+    runtime.routes.methods("followup", followups, "other_subject next previous place email")

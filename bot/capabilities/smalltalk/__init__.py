@@ -50,9 +50,4 @@ class SmallTalk:
 def register(runtime: Runtime) -> None:
     """Route the small-talk intents."""
     talk = SmallTalk(load_pack(runtime.settings.knowledge_pack))
-    routes = runtime.routes
-    routes.action("smalltalk.thanks", talk.thanks)
-    routes.action("smalltalk.goodbye", talk.goodbye)
-    routes.action("smalltalk.who_are_you", talk.who_are_you)
-    routes.action("smalltalk.compliment", talk.compliment)
-    routes.action("smalltalk.complaint", talk.complaint)
+    runtime.routes.methods("smalltalk", talk, "thanks goodbye who_are_you compliment complaint")

@@ -1,0 +1,173 @@
+"""How the directory answers in one turn: role holders as cards, a system's contacts, and the
+candidates when a system name is ambiguous or unknown (never one of them as the answer)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.sdk import TurnContext
+from bot.subject import remember
+from dialogs.directory_view import duties, entries, holders_summary, role_label
+from dialogs.texts import Lang, either, text
+from dialogs.turn import ask_which, say, show, show_choices, turn_lang
+from knowledge.render import lcfirst
+from knowledge.schema import GovernanceRole, Pack
+from storage.directory import Assignment
+from storage.directory_index import DirectoryIndex, SystemSearch
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """One turn's look-up: the pack's roles, the directory index and where to answer."""
+
+    pack: Pack
+    index: DirectoryIndex
+    context: TurnContext
+
+    @property
+    def lang(self) -> Lang:
+        """The turn's language."""
+        return turn_lang(self.context)
+
+    def find(self, system: str) -> SystemSearch:
+        """The systems `system` names."""
+        return self.index.find_system(system)
+
+    def roles(self, role_key: str) -> list[GovernanceRole]:
+        """The role `role_key` stands for, with the roles it covers."""
+        return [self.pack.role(k) for k in self.pack.expand_role(role_key)]
+
+    def _label(self, role_key: str) -> str:
+        return role_label(self.pack, role_key, self.lang)
+
+    async def system_role(self, search: SystemSearch, roles: Sequence[GovernanceRole]) -> None:
+        """Who holds `roles` for the system found; the system's contacts when nobody does."""
+        if search.outcome != "found":
+            await self.offer_systems(search, roles)
+            return
+        lang = self.lang
+        system = search.systems[0]
+        holders = self.index.holders([r.key for r in roles], system.id)
+        lead = None if search.exact else text("directory.assumed", lang, system=system.name)
+        title_role = " / ".join(self._label(r.key) for r in roles)
+        people = {a.person.id: a.person for a in holders}
+        person = next(iter(people.values())) if len(people) == 1 else None
+        remember(
+            self.context,
+            "directory.role",
+            system=system.name,
+            role=roles[0].key if len(roles) == 1 else None,
+            person_name=person.name if person else None,
+            person_email=person.email if person else None,
+            person_unit=person.org_unit if person else None,
+            people=[p.name for p in people.values()] if len(people) > 1 else [],
+        )
+        if holders:
+            title = text("directory.holders_title", lang, role=title_role, system=system.name)
+            await self.show_holders(holders, roles, title=title, lead=lead)
+            return
+        await self.show_holders(
+            self.index.system_roles(system.id),
+            (),
+            title=text("directory.contacts_title", lang, system=system.name),
+            lead=text("directory.nobody", lang, role=lcfirst(title_role), system=system.name),
+            note=text("directory.nobody_hint", lang),
+            when_none=("directory.no_contacts", {"system": system.name}),
+        )
+
+    async def ask_which_system(self, systems: Sequence[str], role_key: str) -> None:
+        """ "Mener du SBSYS eller Acadre?": the systems just offered, as buttons."""
+        lang = self.lang
+        label = lcfirst(self._label(role_key))
+        lead = text("followup.which_of", lang, names=either(systems, lang))
+        await ask_which(self.context, lead, [
+            (name, text("directory.choose", lang, role=label, system=name)) for name in systems
+        ])  # fmt: skip
+
+    async def offer_systems(self, search: SystemSearch, roles: Sequence[GovernanceRole]) -> None:
+        """Ambiguous or unknown: candidates with their holders; never one of them as the answer."""
+        lang = self.lang
+        candidates = search.systems if search.outcome == "ambiguous" else search.suggestions
+        label = lcfirst(self._label(roles[0].key)) if roles else ""
+        choices = [
+            {
+                "name": system.name,
+                "detail": holders_summary(self.index, system.id, roles, lang) if roles else "",
+                "text": text("directory.choose", lang, role=label, system=system.name)
+                if roles
+                else text("directory.choose_contacts", lang, system=system.name),
+            }
+            for system in candidates
+        ]
+        if choices:
+            remember(
+                self.context,
+                "directory.role",
+                role=roles[0].key if len(roles) == 1 else None,
+                systems=[system.name for system in candidates],
+            )
+        if search.outcome == "ambiguous":
+            lead = text("directory.ambiguous", lang, query=search.query)
+        elif choices:
+            lead = text("directory.unknown_close", lang, query=search.query)
+        else:
+            await say(self.context, "directory.unknown", query=search.query)
+            await say(self.context, "directory.unknown_hint")
+            return
+        await show_choices(self.context, lead, choices, None)
+
+    async def system_contacts(self, search: SystemSearch) -> None:
+        """Every role holder of the system found (the first two roles' duties beside them)."""
+        if search.outcome != "found":
+            await self.offer_systems(search, ())
+            return
+        lang = self.lang
+        system = search.systems[0]
+        remember(self.context, "directory.role", system=system.name)
+        holders = self.index.system_roles(system.id)
+        role_keys = {r.key for r in self.pack.roles}
+        roles = [self.pack.role(a.role_key) for a in holders if a.role_key in role_keys]
+        await self.show_holders(
+            holders,
+            roles[:2],
+            title=text("directory.contacts_title", lang, system=system.name),
+            lead=None if search.exact else text("directory.assumed", lang, system=system.name),
+            when_none=("directory.no_contacts", {"system": system.name}),
+        )
+
+    async def show_holders(
+        self,
+        holders: Sequence[Assignment],
+        roles: Sequence[GovernanceRole],
+        *,
+        title: str,
+        lead: str | None = None,
+        note: str | None = None,
+        when_none: tuple[str, dict[str, Any]] | None = None,
+        system_named: bool = True,
+    ) -> None:
+        """The holders as cards, each person once; with none, `when_none` (a text and its
+        values) is said, or that nobody holds the first of `roles`. `system_named`: the title
+        names the system, so no line repeats it."""
+        if not holders and (when_none or roles):
+            key, values = when_none or (
+                "directory.nobody_org",
+                {"role": lcfirst(self._label(roles[0].key))},
+            )
+            await say(self.context, key, **values)
+            return
+        lang = self.lang
+        shown, more = entries(holders, self.pack, lang, system_named=system_named)
+        await show(
+            self.context,
+            "directory_people",
+            title=title,
+            lead=lead,
+            note=note,
+            entries=shown,
+            more=more,
+            duties=duties(roles, self.pack, lang),
+            actions=[],
+        )
