@@ -28,7 +28,7 @@ from dialogs.base import GovbotDialog, retry_text
 from dialogs.cards import card
 from dialogs.procurement_notify import announce_request
 from dialogs.procurement_outcome import guide_outcome
-from dialogs.procurement_slots import Slot, read_slot, slots_for
+from dialogs.procurement_slots import Slot, read_prompt, read_slot, slots_for
 from dialogs.procurement_view import principle_source, principle_title, summary_values
 from dialogs.texts import Lang, text
 from dialogs.turn import after_commit, next_steps, say, turn_lang, turn_session, turn_user
@@ -90,6 +90,7 @@ class ProcurementDialog(GovbotDialog):
     """The procurement screening conversation for one knowledge pack."""
 
     title_key: ClassVar[str] = "procurement.title"
+    read_prompt = staticmethod(read_prompt)  # what each slot takes (dialogs/procurement_slots.py)
 
     def __init__(
         self,

@@ -29,7 +29,8 @@ AFTER_COMMIT_KEY = "govbot.after_commit"
 LANG_KEY = "govbot.lang"
 USER_KEY = "govbot.user"
 # The bot's answerer of questions asked in the middle of a dialog ("hvad betyder SaaS?"):
-# `async (context, text) -> bool`, True when it answered and the dialog should re-ask.
+# `async (context, text, reading) -> bool` with the prompt's `PromptReading` (dialogs/base.py),
+# True when it answered and the dialog should re-ask.
 INTERRUPT_KEY = "govbot.interrupt"
 
 
