@@ -126,8 +126,8 @@ def read_slot(spec: dict[str, Any], raw: str | None) -> dict[str, Any] | None:
 
 
 def read_prompt(validations: Mapping[str, Any], said: str) -> PromptReading:
-    """What the slot named in `validations` makes of `said`: the kind of answer it takes, and whether
-    it takes `said` (the guide's questions and buttons take only what they can read)."""
+    """What the slot named in `validations` makes of `said`: the kind of answer it takes, and
+    whether it takes `said` (the guide's questions and buttons take only what they can read)."""
     slot: str = validations.get("slot", "")
     reads = read_slot(dict(validations), said) is not None
     if slot == "need" or slot.startswith(("justify:", "plan:")):
