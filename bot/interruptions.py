@@ -29,6 +29,8 @@ from storage.directory_snapshots import directory_index
 
 # Small talk this short is small talk, not an answer ("tak for hjælpen", "hej govbot").
 SMALL_TALK_WORDS = 5
+# ... and the model sure of it (a score in per cent): a free-text "nej" is an answer.
+SURE_SOCIAL = 90.0
 # A name (a unit, a person) is shorter than this; a request is a sentence.
 SENTENCE_WORDS = 4
 # Intents that are greetings or small talk: replied to briefly wherever they come.
@@ -97,8 +99,11 @@ class Interruptions:
         if kind is Kind.NONE:
             return False
         words = len(understood.text.split())
+        if reading.reads and reading.takes is Takes.CHOICE:
+            return False  # one of the question's own answers ("nej", "ingen")
         if kind is Kind.SOCIAL:
-            if reading.reads and words > SMALL_TALK_WORDS:
+            sure = match.via == "command" or match.score >= SURE_SOCIAL
+            if reading.reads and (words > SMALL_TALK_WORDS or not sure):
                 return False
         elif reading.reads and not await self._plainly_else(context, understood, reading, kind):
             return False

@@ -1,5 +1,5 @@
 """A stranger's first messages over HTTP, on the demo municipality: KITOS the register versus
-KITOS the system, and what a system's KITOS registration holds."""
+KITOS the system, what a system's KITOS registration holds, a body the municipality has not."""
 
 from __future__ import annotations
 
@@ -35,3 +35,17 @@ async def test_a_system_in_kitos_shows_what_the_directory_holds_of_it(
 async def test_a_bare_kitos_is_still_the_system(chat: Chat) -> None:
     answer = await chat.say("KITOS")
     assert "KITOS" in answer and "@" in answer
+
+
+@pytest.mark.parametrize(
+    ("said", "answer_has"),
+    [
+        ("hvem er formand for styregruppen", 'Jeg kender ikke forummet "styregruppen"'),
+        ("who is the chair of the steering group?", "I do not know the body"),
+    ],
+)
+async def test_a_body_the_municipality_has_not_names_the_bodies_it_has(
+    chat: Chat, said: str, answer_has: str
+) -> None:
+    answer = await chat.say(said)
+    assert answer_has in answer and ("Direktionen" in answer or "Executive board" in answer)
