@@ -29,7 +29,7 @@ from dialogs.confirmation import Confirmations
 from dialogs.turn import turn_session
 from knowledge.name_index import NameIndex
 from knowledge.packs import load_pack
-from knowledge.slots import SlotFinder
+from knowledge.slots import SlotFinder, pack_topics
 from knowledge.text import fold
 from storage.bot_state import SqlStorage
 from storage.db import Database
@@ -99,6 +99,7 @@ def slot_source(pack_key: str, matcher: IntentMatcher) -> SlotSource:
     pack = load_pack(pack_key)
     bodies: NameIndex[str] = NameIndex((body.key, body.names) for body in pack.bodies)
     vocabulary = matcher.model.vocabulary if matcher.model is not None else frozenset()
+    topics = pack_topics(entry.title_da for entry in pack.faq)
 
     def ordinary(word: str) -> bool:
         return fold(word) in vocabulary
@@ -108,6 +109,7 @@ def slot_source(pack_key: str, matcher: IntentMatcher) -> SlotSource:
         return SlotFinder(
             {"body": bodies, "system": index.system_names, "person": index.person_names},
             ordinary=ordinary,
+            topics=topics,
         )
 
     return slots

@@ -13,6 +13,7 @@ from typing import Any
 from bot.adapter import HELD_REPLIES_KEY
 from bot.conversations import clean_text, conversation_info, reference_data, user_of
 from bot.intents import IntentMatch, IntentMatcher, Understood
+from bot.interruptions import Interruptions
 from bot.local import ONE_SHOT_CHANNEL
 from bot.logs import fields
 from bot.notices import card_message, card_response
@@ -34,7 +35,7 @@ from bot.settings import Settings
 from bot.subject import forget as forget_subject
 from bot.subject import open_subject
 from bot.subject import recall as recall_subject
-from dialogs.base import control_command
+from dialogs.base import PromptReading, control_command
 from dialogs.cards import MAIN_ACTIONS
 from dialogs.language import (
     CONVERSATION_PROPERTY,
@@ -73,16 +74,6 @@ DIALOG_CONTEXT_KEY = "govbot.dialog_context"
 WELCOMED_KEY = "govbot.welcomed"
 INTENT_KEY = "govbot.intent"
 MAX_REMEMBERED_CONVERSATIONS = 10_000
-_QUESTION_WORDS = frozenset(
-    "hvem hvad hvor hvordan hvornår hvilken hvilke hvilket hvorfor hvor who what where when "
-    "how which why".split()
-)
-
-
-def _looks_like_question(text: str) -> bool:
-    """A question mark, or a question word first: answers to prompts rarely look like that."""
-    words = text.strip().casefold().split()
-    return text.rstrip().endswith("?") or bool(words and words[0].strip(",.!") in _QUESTION_WORDS)
 
 
 class GovBot(ActivityHandler):
@@ -115,6 +106,7 @@ class GovBot(ActivityHandler):
         self._profile = user_state.create_property(PROFILE_PROPERTY)
         # Signatures of references already stored, so unchanged ones are not rewritten every turn.
         self._remembered: OrderedDict[str, ConversationInfo] = OrderedDict()
+        self._interruptions = Interruptions(matcher, routes, slots, self._offer)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         started = perf_counter()
@@ -302,30 +294,15 @@ class GovBot(ActivityHandler):
         intent = self._matcher.intent(key)
         return intent is not None and intent.interrupts and key in self._routes.actions
 
-    async def _interrupt(self, turn_context: TurnContext, text: str) -> bool:
-        """Answer a question asked in the middle of a dialog; False when it is an answer.
-
-        A question is never taken as the answer to a prompt: when the model is unsure which
-        question it is, the pack's sure answer or "Vil du …?" with the questions it may be.
-        """
-        if not _looks_like_question(text):
-            return False
-        understood = self._matcher.understand(text, await self._slots(turn_context))
-        match = understood.match
-        if match is not None:
-            if not self._interrupts(match.key):
-                return False
-            turn_context.turn_state[INTENT_KEY] = f"interruption:{match.key}"
-            await self._routes.actions[match.key](turn_context, match)
-            return True
-        offers = tuple(offer for offer in understood.offers if self._interrupts(offer.key))
-        if not offers:
-            return False
-        if await self._routes.answer_if_sure(turn_context, understood.text):
-            turn_context.turn_state[INTENT_KEY] = "interruption:sure_answer"
-            return True
-        await self._offer(turn_context, replace(understood, offers=offers))
-        return True
+    async def _interrupt(
+        self, turn_context: TurnContext, text: str, reading: PromptReading
+    ) -> bool:
+        """Answer what is said in the middle of a dialog; False when it is the prompt's answer
+        (bot/interruptions.py decides which)."""
+        answered = await self._interruptions(turn_context, text, reading)
+        if answered:
+            turn_context.turn_state[INTENT_KEY] = "interruption"
+        return answered
 
     async def _offer(self, turn_context: TurnContext, understood: Understood) -> None:
         """ "Vil du …?": the likely intents as buttons that act on the original message."""

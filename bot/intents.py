@@ -300,6 +300,12 @@ class IntentMatcher:
         prior_key = (after or "") if short and (after or "") in self._priors else ""
         prior = self._priors.get(prior_key)
         ranked = self._rank(names.masked, "")
+        worded = names.as_words()
+        if worded is not None:  # a name that is also a word is read both ways; the clearer wins
+            other = self._rank(worded.masked, "")
+            if other[0].probability > ranked[0].probability:
+                kept = {slot: items for slot, items in worded.found.items() if items}
+                ranked, names = other, Slots(original, {**names.found, **kept}, names.topics)
         # A request clear on its own ("og 2027?" is the årshjul) stands; only an unclear one
         # is read as a follow-up to the answer before it.
         if prior and ranked[0].probability < self.bands.act:

@@ -21,7 +21,7 @@ from bot.intents import IntentMatcher, normalise
 from knowledge.intent_model import Utterance, fill_slots
 from knowledge.name_index import NameIndex
 from knowledge.packs import load_pack
-from knowledge.slots import SlotFinder
+from knowledge.slots import SlotFinder, pack_topics
 from knowledge.text import fold
 from storage.demo.directory import PEOPLE, SYSTEMS
 
@@ -109,6 +109,7 @@ def demo_slots(matcher: IntentMatcher, pack_key: str) -> SlotFinder:
             "person": NameIndex(people),
         },
         ordinary=lambda word: fold(word) in vocabulary,
+        topics=pack_topics(entry.title_da for entry in pack.faq),
     )
 
 

@@ -120,6 +120,9 @@ if TYPE_CHECKING:
             self, inner_dc: DialogContext, options: object
         ) -> DialogTurnResult: ...
         async def on_continue_dialog(self, inner_dc: DialogContext) -> DialogTurnResult: ...
+        async def resume_dialog(
+            self, dialog_context: DialogContext, reason: DialogReason, result: object = None
+        ) -> DialogTurnResult: ...
 
     class ListStyle(str, Enum):  # noqa: UP042 (as the SDK has it)
         none = "0"

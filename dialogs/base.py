@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from bot.sdk import (
@@ -36,6 +39,34 @@ _LOOKUP = {_key(word): command for command, words in CONTROL_COMMANDS.items() fo
 _OPTIONS_KEY = "govbot.options"
 
 
+class Takes(StrEnum):
+    """What kind of answer the prompt being asked takes."""
+
+    CHOICE = "choice"  # one of its buttons or options
+    NAME = "name"  # a short name: a unit, a person
+    TEXT = "text"  # free text in the user's own words
+
+
+@dataclass(frozen=True)
+class PromptReading:
+    """What the prompt being asked makes of a message, for deciding whether the message is an
+    answer or something else said in the middle of the flow ("hej", "min pc vil ikke starte")."""
+
+    takes: Takes = Takes.TEXT
+    reads: bool = True  # the prompt would take the message as its answer
+    title: str = ""  # the flow's name in the turn's language ("din anmodning om et nyt system")
+    flow: str = ""  # the capability whose flow it is ("procurement"): not offered inside itself
+
+
+def prompt_validations(inner_dc: DialogContext) -> Mapping[str, Any]:
+    """The `validations` of the prompt being asked (botbuilder keeps its options in its state)."""
+    active = inner_dc.active_dialog
+    options = active.state.get("options") if active is not None else None
+    found = options.get("validations") if isinstance(options, dict) else None
+    found = found if found is not None else getattr(options, "validations", None)
+    return found if isinstance(found, Mapping) else {}
+
+
 def control_command(message: str | None) -> str | None:
     """ "cancel", "restart", "back" or "help" when the whole message is such a command."""
     return _LOOKUP.get(_key(message)) if message else None
@@ -56,6 +87,20 @@ class GovbotDialog(ComponentDialog):
     """A component dialog whose steps can be cancelled, restarted, stepped back and explained."""
 
     title_key: ClassVar[str] = "dialog.title"
+
+    @staticmethod
+    def read_prompt(validations: Mapping[str, Any], said: str) -> PromptReading:
+        """What the prompt being asked makes of `said`; by default any text answers it."""
+        return PromptReading()
+
+    async def resume_dialog(
+        self, dialog_context: DialogContext, reason: DialogReason, result: object = None
+    ) -> DialogTurnResult:
+        # Another flow started on top of this one (paused from one of its questions) ended:
+        # this one goes on where it was, with its answers so far.
+        title = text(self.title_key, turn_lang(dialog_context.context))
+        await say(dialog_context.context, "dialog.resumed", title=title)
+        return await super().resume_dialog(dialog_context, reason, result)
 
     async def on_begin_dialog(self, inner_dc: DialogContext, options: object) -> DialogTurnResult:
         if inner_dc.parent and inner_dc.parent.active_dialog:
@@ -87,10 +132,20 @@ class GovbotDialog(ComponentDialog):
         # then the prompt is asked again; it is never taken as the answer to the prompt.
         interrupt = inner_dc.context.turn_state.get(INTERRUPT_KEY)
         said = activity.text if activity.type == ActivityTypes.message else None
-        if interrupt is not None and said and await interrupt(inner_dc.context, said):
+        if (
+            interrupt is not None
+            and said
+            and await interrupt(inner_dc.context, said, self._reading(inner_dc, said))
+        ):
             await inner_dc.reprompt_dialog()
             return DialogTurnResult(DialogTurnStatus.Waiting)
         return await super().on_continue_dialog(inner_dc)
+
+    def _reading(self, inner_dc: DialogContext, said: str) -> PromptReading:
+        title = text(self.title_key, turn_lang(inner_dc.context))
+        # A dialog's title is its capability's text ("procurement.title"): that names the flow.
+        flow = self.title_key.partition(".")[0]
+        return replace(self.read_prompt(prompt_validations(inner_dc), said), title=title, flow=flow)
 
     async def _step_back(self, inner_dc: DialogContext) -> DialogTurnResult:
         waterfall_index = next(

@@ -33,7 +33,7 @@ from dialogs.procurement_prompts import (
     owner_shown,
     reuse_values,
 )
-from dialogs.procurement_slots import Slot, read_slot, slots_for
+from dialogs.procurement_slots import Slot, read_prompt, read_slot, slots_for
 from dialogs.texts import Lang, text
 from dialogs.turn import after_commit, say, turn_lang, turn_session, turn_user
 from knowledge.packs import load_pack
@@ -68,6 +68,7 @@ class ProcurementDialog(GovbotDialog):
     """The procurement screening conversation for one knowledge pack."""
 
     title_key: ClassVar[str] = "procurement.title"
+    read_prompt = staticmethod(read_prompt)  # what each slot takes (dialogs/procurement_slots.py)
 
     def __init__(
         self,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from dialogs.base import PromptReading, Takes
 from dialogs.texts import LANGUAGES, text
 from knowledge.screening import Screening, load_screening, parse_answer
 from knowledge.text import fold
@@ -115,3 +117,19 @@ def read_slot(spec: dict[str, Any], raw: str | None) -> dict[str, Any] | None:
         parsed = parse_answer(question, value, {same: spec.get("same")} if same else None)
         return None if parsed is None else {"slot": slot, "value": parsed.value}
     return None
+
+
+def read_prompt(validations: Mapping[str, Any], said: str) -> PromptReading:
+    """What the slot named in `validations` makes of `said`: the kind of answer it takes, and
+    whether it takes `said` (the guide's questions and buttons take only what they can read)."""
+    slot: str = validations.get("slot", "")
+    reads = read_slot(dict(validations), said) is not None
+    if slot == "need" or slot.startswith(("justify:", "plan:")):
+        return PromptReading(Takes.TEXT, reads)
+    if slot == "unit":
+        return PromptReading(Takes.NAME, reads)
+    if slot.startswith("q:"):
+        kind = load_screening(validations["pack"]).question(slot[2:]).kind
+        takes = {"choice": Takes.CHOICE, "person": Takes.NAME}.get(kind, Takes.TEXT)
+        return PromptReading(takes, reads)
+    return PromptReading(Takes.CHOICE, reads)

@@ -32,7 +32,8 @@ USER_KEY = "govbot.user"
 # on, for the user who acted: its content, set by the handler the action ran.
 CARD_ANSWER_KEY = "govbot.card_answer"
 # The bot's answerer of questions asked in the middle of a dialog ("hvad betyder SaaS?"):
-# `async (context, text) -> bool`, True when it answered and the dialog should re-ask.
+# `async (context, text, reading) -> bool` with the prompt's `PromptReading` (dialogs/base.py),
+# True when it answered and the dialog should re-ask.
 INTERRUPT_KEY = "govbot.interrupt"
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from knowledge.intent_model import SLOT_TOKENS
 from knowledge.name_index import NameIndex
-from knowledge.text import words
+from knowledge.text import fold, words
 
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _NUMBER = re.compile(r"^\d{1,9}$")
@@ -45,6 +45,8 @@ class Slots:
 
     text: str
     found: Mapping[str, tuple[Found, ...]]
+    # One-word topics of the pack that may also be names ("KITOS", a system and the register).
+    topics: frozenset[str] = frozenset()
 
     @cached_property
     def masked(self) -> str:
@@ -64,6 +66,21 @@ class Slots:
             for slot, items in self.found.items()
             if items
         }
+
+    def as_words(self) -> Slots | None:
+        """The message with the one-word names that are also topics of the pack left as words
+        ("hvad er kitos": KITOS is a system and the register the pack explains), or None when
+        it has no such name; a message of the name alone keeps it a name."""
+        length = len(words(self.text))
+
+        def name(found: Found) -> bool:  # a bare name ("kitos") is a name all the same
+            single = found.end - found.start == 1 and length > 1
+            return not single or fold(found.text) not in self.topics
+
+        kept = {slot: tuple(f for f in items if name(f)) for slot, items in self.found.items()}
+        if kept == {slot: tuple(items) for slot, items in self.found.items()}:
+            return None
+        return Slots(self.text, kept, self.topics)
 
 
 def _mask(text: str, found: Mapping[str, tuple[Found, ...]]) -> str:
@@ -88,6 +105,7 @@ class SlotFinder:
         ordinary: Callable[[str], bool] = lambda _word: False,
         compounds: frozenset[str] = frozenset({"body"}),
         fuzzy: frozenset[str] = frozenset({"body", "system"}),
+        topics: frozenset[str] = frozenset(),
     ) -> None:
         unknown = set(indexes) - set(SLOT_TOKENS)
         if unknown:
@@ -99,6 +117,7 @@ class SlotFinder:
         self._compounds = compounds
         # Kinds whose names may be misspelt in a message; people's names are matched exactly.
         self._fuzzy = fuzzy
+        self._topics = topics
 
     def _drop_lower_case_words(
         self, text: str, tokens: list[str], found: dict[str, list[Found]], taken: list[bool]
@@ -160,4 +179,11 @@ class SlotFinder:
         return Slots(
             text,
             {slot: tuple(sorted(items, key=lambda f: f.start)) for slot, items in found.items()},
+            self._topics,
         )
+
+
+def pack_topics(titles: Iterable[str]) -> frozenset[str]:
+    """The one-word titles of a pack's questions and answers ("KITOS"), folded: topics a
+    message may talk of even where the directory has a system of that name."""
+    return frozenset(fold(title) for title in titles if len(title.split()) == 1)

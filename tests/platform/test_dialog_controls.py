@@ -16,13 +16,13 @@ from botbuilder.dialogs import DialogTurnStatus
 from botbuilder.schema import Activity
 from botbuilder.testing import DialogTestClient
 
-from dialogs.base import GovbotDialog
+from dialogs.base import GovbotDialog, PromptReading
 from dialogs.confirmation import DECLINE, TypedConfirmationDialog
 from dialogs.texts import text
 from dialogs.turn import INTERRUPT_KEY
 
 OPTIONS = {"kind": "access.grant", "token": "t-1", "lead": "Giv Anne adgang som admin?"}
-Interrupt = Callable[[TurnContext, str], Awaitable[bool]]
+Interrupt = Callable[[TurnContext, str, PromptReading], Awaitable[bool]]
 
 
 class Presses:
@@ -141,7 +141,7 @@ async def test_a_question_for_another_capability_is_answered_and_never_taken_as_
     presses = Presses()
     asked: list[str] = []
 
-    async def interrupt(context: TurnContext, said: str) -> bool:
+    async def interrupt(context: TurnContext, said: str, _reading: PromptReading) -> bool:
         asked.append(said)
         if not said.endswith("?"):
             return False

@@ -233,6 +233,15 @@ class AccessAdmin:
             # Nobody holds it in govbot (or no body of ours was named): what the pack says
             # about the role ("formand for programgruppen er …") is the answer.
             said = clean_text(context.activity)
+            named = match.params.get("body")
+            if named and ROLE_WORDS[match.params["role"]] in BODY_ROLES and body_key is None:
+                # "formand for styregruppen" where there is none: say which bodies there are,
+                # unless the pack is sure what is meant.
+                if await self.routes.answer_if_sure(context, said):
+                    return
+                raise DomainError(
+                    "meetings.unknown_body", name=named, names=self._body_names(context)
+                )
             for fallback in self.routes.fallbacks:
                 if await fallback(context, said):
                     return

@@ -109,14 +109,23 @@ class WheelReading(MeetingTurns):
 
     async def year(self, context: TurnContext, match: IntentMatch) -> None:
         """ "årshjulet for 2027": the year's meetings grouped by body, as a card."""
-        year = int(match.params.get("year") or utcnow().astimezone(self.tz).year)
+        asked = match.params.get("year")
+        now = utcnow()
+        year = int(asked or now.astimezone(self.tz).year)
         if not 2000 <= year <= 2100:
             await say(context, "meetings.year_empty", year=year)
             return
+        found = await self._of_year(context, year)
+        unplanned = False
+        if not asked and found and all(m.start <= now for m in found):
+            # Late in the year every meeting of it is held: the coming year is what is asked.
+            coming = await self._of_year(context, year + 1)
+            if coming:
+                await say(context, "meetings.year_over", year=year, next=year + 1)
+                year, found = year + 1, coming
+            else:
+                unplanned = True
         remember(context, "meetings.year", extra={"year": str(year)})
-        found = await service.list_meetings(
-            session=turn_session(context), tz=self.tz, year=year, include_cancelled=True
-        )
         if not found:
             await say(context, "meetings.year_empty", year=year)
             return
@@ -136,6 +145,13 @@ class WheelReading(MeetingTurns):
             context, "meetings_list", heading=self._t(context, "year_heading", year=year),
             sections=sections, then=self._next_of(context, meeting_bodies(self.pack)),
         )  # fmt: skip
+        if unplanned:
+            await say(context, "meetings.next_year_unplanned", next=year + 1)
+
+    async def _of_year(self, context: TurnContext, year: int) -> list[MeetingInfo]:
+        return await service.list_meetings(
+            session=turn_session(context), tz=self.tz, year=year, include_cancelled=True
+        )
 
     async def members(self, context: TurnContext, match: IntentMatch) -> None:
         """ "medlemmer af styregruppen"; "hvem deltager?" after a body's answer."""

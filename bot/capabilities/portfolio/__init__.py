@@ -44,8 +44,10 @@ def register(runtime: Runtime) -> None:
     step_by_step = start_dialog(RegisterInitiativeDialog.__name__)
 
     async def register_initiative(context: TurnContext, match: IntentMatch) -> None:
-        """The form card where the client can fill it in, else the dialog."""
-        if context.activity.channel_id in CARD_FORM_CHANNELS:
+        """The form card where the client can fill it in, else the dialog; step by step too
+        from inside another flow, which then goes on when this one ends (bot/interruptions.py)."""
+        paused = context.turn_state[DIALOG_CONTEXT_KEY].active_dialog is not None
+        if context.activity.channel_id in CARD_FORM_CHANNELS and not paused:
             await portfolio.show_form(context)
         else:
             await step_by_step(context, match)

@@ -1,0 +1,159 @@
+"""What a message in the middle of a flow is: the answer to its question, or something else.
+
+botbuilder's interruption pattern, decided with what the prompt takes (dialogs/base.py
+`PromptReading`) and what the intent model reads in the message:
+
+- a greeting or small talk ("hej", "tak for hjælpen") gets its short reply;
+- a question or a problem for another capability ("hvem er formand for styregruppen", "min pc
+  vil ikke starte") is answered;
+- a clear request that starts another flow ("jeg vil gerne melde et nyt digitaliseringsprojekt")
+  is offered as a button that puts this flow on pause with its answers kept;
+
+and each time the flow asks its question again. A message the prompt can read stays its answer
+unless it is plainly something else, so a unit named "IT-support" is still a unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from enum import Enum
+
+from bot.intents import IntentMatch, IntentMatcher, Understood
+from bot.routing import Routes, SlotSource
+from bot.sdk import TurnContext
+from dialogs.base import PromptReading, Takes
+from dialogs.texts import text
+from dialogs.turn import say, show, turn_lang, turn_session
+from storage.directory_snapshots import directory_index
+
+# Small talk this short is small talk, not an answer ("tak for hjælpen", "hej govbot").
+SMALL_TALK_WORDS = 5
+# ... and the model sure of it (a score in per cent): a free-text "nej" is an answer.
+SURE_SOCIAL = 90.0
+# A name (a unit, a person) is shorter than this; a request is a sentence.
+SENTENCE_WORDS = 4
+# Intents that are greetings or small talk: replied to briefly wherever they come.
+SOCIAL_CAPABILITIES = frozenset({"smalltalk"})
+GREETING = "welcome"
+# Intents that are never said in the middle of a flow on their own ("og dataejeren?").
+NEVER_INTERRUPT = frozenset({"followup"})
+
+QUESTION_WORDS = frozenset(
+    "hvem hvad hvor hvordan hvornår hvilken hvilke hvilket hvorfor hvor who what where when "
+    "how which why".split()
+)
+
+Offer = Callable[[TurnContext, Understood], Awaitable[None]]
+
+
+class Kind(Enum):
+    """What an intent is, said in the middle of a flow."""
+
+    SOCIAL = "social"  # a greeting or small talk
+    ANSWER = "answer"  # answered on the spot; the flow goes on
+    FLOW = "flow"  # starts another flow: offered, pausing this one
+    NONE = "none"  # not taken as an interruption
+
+
+def looks_like_question(said: str) -> bool:
+    """A question mark, or a question word first: answers to prompts rarely look like that."""
+    words = said.strip().casefold().split()
+    return said.rstrip().endswith("?") or bool(words and words[0].strip(",.!") in QUESTION_WORDS)
+
+
+class Interruptions:
+    """Decides and answers what is said in the middle of a flow (the handler's interrupt)."""
+
+    def __init__(
+        self, matcher: IntentMatcher, routes: Routes, slots: SlotSource, offer: Offer
+    ) -> None:
+        self._matcher = matcher
+        self._routes = routes
+        self._slots = slots
+        self._offer = offer
+
+    def kind(self, key: str, flow: str = "") -> Kind:
+        """What intent `key` is when said inside the flow of capability `flow`."""
+        intent = self._matcher.intent(key)
+        if intent is None or key not in self._routes.actions:
+            return Kind.NONE
+        if key == GREETING or intent.capability in SOCIAL_CAPABILITIES:
+            return Kind.SOCIAL
+        if intent.interrupts:
+            return Kind.ANSWER
+        if intent.offer and intent.capability not in NEVER_INTERRUPT | {flow}:
+            return Kind.FLOW
+        return Kind.NONE
+
+    async def __call__(
+        self, context: TurnContext, said: str, reading: PromptReading = PromptReading()
+    ) -> bool:
+        """True when `said` was answered as something else than the prompt's answer."""
+        understood = self._matcher.understand(said, await self._slots(context))
+        match = understood.match
+        question = looks_like_question(said)
+        if match is None:
+            return await self._unsure(context, understood, question)
+        kind = self.kind(match.key, reading.flow)
+        if kind is Kind.NONE:
+            return False
+        words = len(understood.text.split())
+        if reading.reads and reading.takes is Takes.CHOICE:
+            return False  # one of the question's own answers ("nej", "ingen")
+        if kind is Kind.SOCIAL:
+            sure = match.via == "command" or match.score >= SURE_SOCIAL
+            if reading.reads and (words > SMALL_TALK_WORDS or not sure):
+                return False
+        elif reading.reads and not await self._plainly_else(context, understood, reading, kind):
+            return False
+        return await self._answer(context, match, understood, kind, reading)
+
+    async def _plainly_else(
+        self, context: TurnContext, understood: Understood, reading: PromptReading, kind: Kind
+    ) -> bool:
+        """Whether a message the prompt could take as its answer is plainly something else."""
+        assert understood.match is not None
+        if kind is Kind.ANSWER and looks_like_question(understood.text):
+            return True  # a question is never an answer (as before: "hvad betyder SaaS?")
+        if reading.takes is not Takes.NAME:
+            return False  # free text is the user's own words: a need may name anything
+        exact = understood.match.via in ("command", "pattern")
+        if not exact and len(understood.text.split()) < SENTENCE_WORDS:
+            return False  # "IT-support", "Kultur og Fritid": a name
+        index = await directory_index(session=turn_session(context))
+        return index.find_unit(understood.text) is None
+
+    async def _answer(
+        self,
+        context: TurnContext,
+        match: IntentMatch,
+        understood: Understood,
+        kind: Kind,
+        reading: PromptReading,
+    ) -> bool:
+        if kind is Kind.FLOW:
+            lang = turn_lang(context)
+            offers = [{"key": match.key, "label": self._matcher.offer_label(match.key, lang)}]
+            lead = text("dialog.pause_offer", lang, title=reading.title)
+            await show(context, "intent_offers", offers=offers, said=understood.text[:500],
+                       lead=lead, pause=True)  # fmt: skip
+            return True
+        if match.key == GREETING:
+            await say(context, "dialog.greeted", title=reading.title)
+            return True
+        await self._routes.actions[match.key](context, match)
+        return True
+
+    async def _unsure(self, context: TurnContext, understood: Understood, question: bool) -> bool:
+        """A question the model is unsure of: the pack's sure answer, or "Vil du …?" with the
+        questions it may be; never taken as the prompt's answer."""
+        if not question:
+            return False
+        offers = tuple(o for o in understood.offers if self.kind(o.key) is Kind.ANSWER)
+        if not offers:
+            return False
+        if await self._routes.answer_if_sure(context, understood.text):
+            return True
+        await self._offer(context, replace(understood, offers=offers))
+        return True

@@ -1,0 +1,94 @@
+"""Said in the middle of the procurement guide, over HTTP: greetings and thanks get a short
+reply, questions and IT problems an answer, another flow an offer to pause the guide with its
+answers kept; each time the guide asks its question again, and real answers still answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.nlu import test_chat
+from tests.nlu.test_chat import Chat
+from tests.support.channel import Received
+
+# The demo municipality's app and a welcomed user's chat, as in tests/nlu/test_chat.py.
+demo_bot = test_chat.demo_bot
+chat = test_chat.chat
+
+UNIT_QUESTION = "Hvilken enhed eller afdeling er behovet i?"
+NOT_USED = "Det svar kunne jeg ikke bruge"
+
+
+async def _at_unit(chat: Chat) -> None:
+    said = await chat.say("vi skal bruge et system til vagtplaner")
+    assert UNIT_QUESTION in said
+
+
+async def _at_first_question(chat: Chat) -> str:
+    """The guide's first screening question (after the unit and the reuse card)."""
+    await _at_unit(chat)
+    said = await chat.say("Kultur og Fritid")
+    if "Spørgsmål 1 af" not in said:
+        said = await chat.say("Fortsæt med ny anmodning")
+    assert "Spørgsmål 1 af" in said
+    return said
+
+
+def _joined(replies: list[Received]) -> str:
+    return "\n".join(r.text for r in replies)
+
+
+async def test_a_greeting_at_the_unit_question_is_greeted_and_the_question_asked_again(
+    chat: Chat,
+) -> None:
+    await _at_unit(chat)
+    replies = await chat.send("hej")
+    assert "Hej!" in replies[0].text and "indkøb" not in replies[0].text.casefold()
+    assert replies[-1].text == UNIT_QUESTION
+    # A real unit, even one whose name is a word the model knows, is still the answer.
+    said = await chat.say("IT-support")
+    assert UNIT_QUESTION not in said and ("Findes det allerede" in said or "Spørgsmål 1" in said)
+
+
+async def test_another_flow_at_the_unit_question_is_offered_as_a_pause(chat: Chat) -> None:
+    await _at_unit(chat)
+    replies = await chat.send("jeg vil gerne melde et nyt digitaliseringsprojekt")
+    offer = replies[0]
+    assert offer.card is not None and "pause" in offer.text and "gemt" in offer.text
+    [button] = offer.card["actions"]
+    assert button["title"] == "Registrér initiativ"
+    assert replies[-1].text == UNIT_QUESTION  # not taken as the unit
+    # Pressing it starts the initiative step by step on top of the paused guide ...
+    started = _joined(await chat.send(value=button["data"]))
+    assert "Hvad hedder initiativet?" in started
+    # ... and when that ends the guide goes on at its question, answers kept.
+    resumed = await chat.send("annuller")
+    assert "fortsætter vi" in _joined(resumed) and resumed[-1].text == UNIT_QUESTION
+    said = await chat.say("Kultur og Fritid")
+    assert "Findes det allerede" in said or "Spørgsmål 1" in said
+
+
+@pytest.mark.parametrize(
+    ("said", "answer_has"),
+    [
+        ("min pc vil ikke starte", "IT-support"),
+        ("hvem er formand for styregruppen", "Jeg kender ikke forummet"),
+        ("hvem er formand for direktionen", "Direktionen"),
+        ("tak for hjælpen", "Det var så lidt"),
+        ("hej", "Hej!"),
+    ],
+)
+async def test_said_at_a_choice_question_is_answered_and_the_question_asked_again(
+    chat: Chat, said: str, answer_has: str
+) -> None:
+    question = await _at_first_question(chat)
+    replies = await chat.send(said)
+    shown = _joined(replies)
+    assert NOT_USED not in shown and answer_has in shown
+    assert "Spørgsmål 1 af" in replies[-1].text and question.endswith(replies[-1].text)
+    # The guide still takes its answer.
+    assert "Spørgsmål 2 af" in await chat.say("almindelige")
+
+
+async def test_a_greeting_in_front_of_a_purchase_still_starts_the_guide(chat: Chat) -> None:
+    said = await chat.say("hej, jeg vil gerne købe et nyt system")
+    assert "indkøbsguiden" in said.casefold()
