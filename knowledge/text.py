@@ -12,6 +12,7 @@ import bisect
 import itertools
 import math
 import re
+import threading
 import unicodedata
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
@@ -79,7 +80,16 @@ _EQUIVALENTS = {
 }
 _NAME_CONNECTORS = frozenset({"og", "and", "for", "the", "of", "i", "en", "et", "den", "det", "af"})
 
-_STEMMER = snowballstemmer.stemmer("danish")
+# A Snowball stemmer keeps the word it works on inside itself, so threads stemming at once (the
+# warm-up's knowledge index beside the directory index build) corrupt each other's: one each.
+_STEMMERS = threading.local()
+
+
+def _stemmer() -> snowballstemmer.DanishStemmer:
+    stemmer: snowballstemmer.DanishStemmer | None = getattr(_STEMMERS, "danish", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.danish = snowballstemmer.stemmer("danish")
+    return stemmer
 
 
 @lru_cache(maxsize=256)
@@ -116,7 +126,7 @@ def _stem(word: str) -> str:
     action = _ACTION_NOUN.match(word)
     if action:
         word = action.group(1) + "ere"
-    return _STEMMER.stemWord(word) if len(word) > 3 and not word.isdigit() else word
+    return _stemmer().stemWord(word) if len(word) > 3 and not word.isdigit() else word
 
 
 def words(text: str) -> list[str]:
