@@ -25,6 +25,7 @@ def upgrade(url: str) -> None:
     """Bring the database at `url` to the newest schema (every branch head)."""
     _ensure_sqlite_dir(url)
     command.upgrade(alembic_config(url), "heads")
+    _into_wal(url)
 
 
 def pending_heads(url: str) -> set[str]:
@@ -43,3 +44,18 @@ def _ensure_sqlite_dir(url: str) -> None:
     parsed = sync_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _into_wal(url: str) -> None:
+    """Put a SQLite file in WAL mode once, here, where one connection is open: the mode stays
+    with the file. New connections switching it side by side fail with "database is locked"
+    (the switch needs the file to itself and does not wait), so `storage.db` only checks."""
+    parsed = sync_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    engine = create_engine(parsed, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+    finally:
+        engine.dispose()
