@@ -18,7 +18,7 @@ from bot.sdk import (
     WaterfallStepContext,
 )
 from dialogs.texts import Lang, text
-from dialogs.turn import INTERRUPT_KEY, say, turn_lang
+from dialogs.turn import INTERRUPT_KEY, main_steps, say, turn_lang
 from knowledge.text import fold
 
 # Words that steer the conversation itself, in Danish and English (matched whole, normalised).
@@ -112,7 +112,9 @@ class GovbotDialog(ComponentDialog):
         command = control_command(activity.text) if activity.type == ActivityTypes.message else None
         if command == "cancel":
             await inner_dc.cancel_all_dialogs()
-            await say(inner_dc.context, "dialog.cancelled")
+            await say(
+                inner_dc.context, "dialog.cancelled", then=main_steps(turn_lang(inner_dc.context))
+            )
             return DialogTurnResult(DialogTurnStatus.Cancelled)
         if command == "restart":
             await inner_dc.cancel_all_dialogs()

@@ -25,7 +25,7 @@ from dialogs.portfolio import Portfolio
 from dialogs.portfolio_form import FIELDS, GAIN_FIELDS, FieldError, is_skip, parse_field, parse_form
 from dialogs.portfolio_view import CHOICE_FIELDS, date_examples, duplicate_warning, error_text
 from dialogs.texts import Lang, keys, text
-from dialogs.turn import say, turn_lang, turn_session
+from dialogs.turn import main_steps, say, turn_lang, turn_session
 from storage.portfolio_search import similar_initiatives
 
 
@@ -133,7 +133,7 @@ class RegisterInitiativeDialog(GovbotDialog):
             await self._portfolio.follow(step.context, step.values["similar_id"])
             return await step.end_dialog()
         if choice == 2:
-            await say(step.context, "dialog.cancelled")
+            await say(step.context, "dialog.cancelled", then=main_steps(turn_lang(step.context)))
             return await step.end_dialog()
         return await step.next(None)
 

@@ -20,7 +20,7 @@ from bot.sdk import (
     SuggestedActions,
     TurnContext,
 )
-from dialogs.cards import card
+from dialogs.cards import MAIN_ACTIONS, card
 from dialogs.texts import Lang, text
 from knowledge.schema import MAX_BUTTON_LABEL
 
@@ -108,6 +108,11 @@ def next_steps(message: Activity, steps: Sequence[NextStep]) -> Activity:
 def step(key: str, lang: Lang, /, **values: Any) -> NextStep:
     """The next step `actions.<key>`: its button title and the text it sends."""
     return text(f"actions.{key}", lang, **values), text(f"actions.{key}_say", lang, **values)
+
+
+def main_steps(lang: Lang) -> list[NextStep]:
+    """The welcome card's five ways in, as next steps: where to go once a flow has stopped."""
+    return [step(key, lang) for key in MAIN_ACTIONS]
 
 
 async def say(

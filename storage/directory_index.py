@@ -145,6 +145,20 @@ class DirectoryIndex:
             return None
         return UnitInfo(top.key, self._units[top.key])
 
+    @property
+    def system_count(self) -> int:
+        """How many systems the directory holds."""
+        return len(self._systems)
+
+    def best_known_systems(self, limit: int) -> list[SystemInfo]:
+        """The `limit` systems with the most role holders (the ones people ask about), by name
+        among equals: examples for someone who does not know what to ask."""
+        ranked = sorted(
+            self._systems.values(),
+            key=lambda s: (-len(self._by_system.get(s.id, ())), s.name.casefold()),
+        )
+        return ranked[:limit]
+
     def holders(self, role_keys: Iterable[str], system_id: int | None = None) -> list[Assignment]:
         """Current holders of any of `role_keys` for a system (None: organisation-wide)."""
         wanted = set(role_keys)

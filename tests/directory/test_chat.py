@@ -295,3 +295,26 @@ async def test_the_typed_confirmations_buttons_answer_it_and_later_say_what_beca
         assert "allerede gennemført" in await press(no)
     finally:
         await bot.stop()
+
+
+@pytest.mark.parametrize(
+    "asked",
+    ["hvilke systemer kender du?", "hvilke systemer har vi i kommunen?", "hvem er systemejer for"],
+)
+async def test_asking_what_the_directory_holds_names_systems_to_ask_about(
+    asked: str,
+    running_bot: RunningBot,
+    channel: TestChannel,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    await _fill(database_url, tmp_path)
+    await running_bot.directory_seen()
+    await running_bot.post(message(asked, service_url=channel.url))
+    answer = channel.received[-1]
+    # SBSYS has the most role holders, so it leads; nobody is looked up by the name "vi i …".
+    assert "Rolleoversigten kender 5 systemer, fx SBSYS" in answer.text, answer.text
+    assert "der hedder" not in answer.text
+    steps = answer.activity["suggestedActions"]["actions"]
+    assert steps[0]["title"] == "SBSYS"
+    assert steps[0]["value"] in ("hvem kan jeg kontakte om SBSYS", "hvem er systemejer for SBSYS")

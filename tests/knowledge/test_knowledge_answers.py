@@ -27,11 +27,11 @@ LIST_ITEM_FACTS = [
 CHAIRS = [
     ("norddjurs", "hvem er formand for styregruppen",
      "Chef for Borgerservice, IT og Digitalisering",
-     "Hanne Friis (hanne.friis@demokommune.dk) er registreret som formand"),
+     "I govbot er Hanne Friis (hanne.friis@demokommune.dk) registreret som formand"),
     ("norddjurs", "hvem er formand for programgruppen",
-     "Leder af Digitalisering", "Ole Krogh (ole.krogh@demokommune.dk) er registreret som formand"),
+     "Leder af Digitalisering", "I govbot er Ole Krogh (ole.krogh@demokommune.dk) registreret som"),
     ("randers", "hvem er formand for direktionen",
-     "Vores materiale siger ikke, hvem der er formand for Direktionen", "registreret som formand"),
+     "Vores materiale nævner ikke, hvem der er formand for Direktionen", "registreret som formand"),
     ("rebild", "hvem er sekretær for informationssikkerhedsudvalget",
      "informationssikkerhedskoordinator", "som sekretær for"),
 ]  # fmt: skip

@@ -119,7 +119,7 @@ async def test_govbot_language_is_the_default_whatever_the_teams_locale(
     assert welcome in channel.received[0].text
     answer = channel.received[1].card or {}
     buttons = [action["title"] for action in answer.get("actions", [])]
-    assert text("actions.help", "da" if language == "da" else "en") in buttons
+    assert text("actions.help", "da" if language == "da" else "en") in buttons, answer
 
 
 # --- proactive: the recipient's profile or the municipality's language, never the sender's --

@@ -38,6 +38,10 @@ _WHAT_WORDS = frozenset(
 _PRONOUNS = frozenset(
     name_key(w) for w in "det den dem denne dette systemet it that this its them there".split()
 )
+# Words a person's name does not start with: "hvilke systemer har vi i kommunen", "… kender du".
+_NOT_A_NAME = frozenset(
+    name_key(w) for w in "vi jeg du man i de der her kommunen you we they us".split()
+)
 # Who grants access to a system, in the order asked: the one the owner delegated it to first.
 ACCESS_GRANTERS = ("systemansvarlig", "systemejer")
 # A message this short that names a system is a question about the system's contacts.
@@ -91,7 +95,7 @@ class Directory:
             await lookup.show_holders(holders, roles, title=label)
             return True
         if question.asks_who and not tokens & _WHAT_WORDS:
-            await say(context, "directory.which_system", role=lcfirst(label))
+            await lookup.suggest_systems(role=lcfirst(label))
             return True
         return False
 
@@ -103,7 +107,8 @@ class Directory:
         if not _names_system(system):
             subject = recall(context)
             if subject is None or not subject.system:
-                raise DomainError("directory.role_which_system")
+                await (await self._lookup(context)).suggest_systems()
+                return
             system = subject.system
         lookup = await self._lookup(context)
         await lookup.system_role(lookup.find(system), [self.pack.role("systemejer")])
@@ -117,6 +122,9 @@ class Directory:
         """ "hvilke systemer ejer Søren": a person's roles."""
         lookup = await self._lookup(context)
         query = match.params.get("person", "")
+        if not _names_person(query):
+            await lookup.suggest_systems()
+            return
         found = lookup.index.find_people(query)
         if not found.people:
             raise DomainError("directory.person_unknown", query=query)
@@ -244,6 +252,13 @@ class Directory:
 def _names_system(words: str) -> bool:
     """False for nothing or a pronoun ("det", "den", "it"): the subject is meant."""
     return bool(words) and name_key(words) not in _PRONOUNS
+
+
+def _names_person(words: str) -> bool:
+    """False for nothing or words that start no name ("vi i kommunen", "du"): the user asks
+    what the directory holds, not about someone."""
+    first = words.split(maxsplit=1)[0] if words.strip() else ""
+    return bool(first) and name_key(first) not in _NOT_A_NAME
 
 
 def register(runtime: Runtime) -> None:

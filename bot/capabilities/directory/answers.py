@@ -10,12 +10,17 @@ from typing import Any
 from bot.sdk import TurnContext
 from bot.subject import remember
 from dialogs.directory_view import duties, entries, holders_summary, role_label
+from dialogs.formats import amount
 from dialogs.texts import Lang, either, text
 from dialogs.turn import ask_which, say, show, show_choices, turn_lang
 from knowledge.render import lcfirst
-from knowledge.schema import GovernanceRole, Pack
+from knowledge.schema import MAX_BUTTON_LABEL, GovernanceRole, Pack
 from storage.directory import Assignment
 from storage.directory_index import DirectoryIndex, SystemSearch
+
+# How many systems an overview names, and how many of them it offers as buttons.
+EXAMPLE_SYSTEMS = 5
+EXAMPLE_BUTTONS = 3
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,32 @@ class Lookup:
             lead=text("directory.nobody", lang, role=lcfirst(title_role), system=system.name),
             note=text("directory.nobody_hint", lang),
             when_none=("directory.no_contacts", {"system": system.name}),
+        )
+
+    async def suggest_systems(self, role: str | None = None) -> None:
+        """What the directory knows, with a few systems to ask about, for "hvilke systemer
+        kender du?" or a role question that names no system (`role`: its label, asked again
+        for each system the buttons offer)."""
+        lang = self.lang
+        known = self.index.best_known_systems(EXAMPLE_SYSTEMS)
+        names = [s.name for s in known]
+        steps = [
+            (
+                name,
+                text("directory.role_of_say", lang, role=role, system=name)
+                if role
+                else text("directory.contacts_of_say", lang, system=name),
+            )
+            for name in names
+            if len(name) <= MAX_BUTTON_LABEL
+        ][:EXAMPLE_BUTTONS]
+        await say(
+            self.context,
+            "directory.systems_overview",
+            then=steps,
+            count=amount(self.index.system_count, lang),
+            examples=either(names, lang),
+            first=names[0] if names else "SBSYS",
         )
 
     async def ask_which_system(self, systems: Sequence[str], role_key: str) -> None:
