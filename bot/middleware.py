@@ -47,16 +47,24 @@ class TenantGate(Middleware):
         )
 
 
+# Teams refreshes every visible card with `refresh` when a channel is opened (Universal Actions):
+# those invokes are the client's, not the person's, so they get their own, larger budget and never
+# use up the turns the person types or clicks.
+REFRESHES_PER_TURN_ALLOWED = 10
+
+
 class RateLimit(Middleware):
     """At most `per_minute` turns per user in any minute; the first turn over it is told why.
 
-    Counts live in memory: a limit protects this process, and a restart forgiving the counts
-    is harmless (0 = unlimited).
+    Automatic card refreshes count in a window of their own, `REFRESHES_PER_TURN_ALLOWED` times
+    as large. Counts live in memory: a limit protects this process, and a restart forgiving the
+    counts is harmless (0 = unlimited).
     """
 
     def __init__(self, per_minute: int, *, language: Lang) -> None:
         self._language = language
         self._turns = RateLimitItemPerMinute(max(per_minute, 1))
+        self._refreshes = RateLimitItemPerMinute(max(per_minute, 1) * REFRESHES_PER_TURN_ALLOWED)
         self._notices = RateLimitItemPerMinute(1)
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._enabled = per_minute > 0
@@ -67,7 +75,12 @@ class RateLimit(Middleware):
             await logic()
             return
         sender = _sender(activity)
-        if await self._limiter.hit(self._turns, "turn", sender):
+        window, key = (
+            (self._refreshes, "refresh")
+            if _is_automatic_refresh(activity)
+            else (self._turns, "turn")
+        )
+        if await self._limiter.hit(window, key, sender):
             await logic()
             return
         log.warning(
@@ -80,6 +93,17 @@ class RateLimit(Middleware):
             await tell(
                 context, text("security.rate_limited", stateless_language(activity, self._language))
             )
+
+
+def _is_automatic_refresh(activity: Activity) -> bool:
+    """A card's `refresh` that Teams sent on its own when the card came into view."""
+    value = activity.value
+    return (
+        activity.type == ActivityTypes.invoke
+        and activity.name == "adaptiveCard/action"
+        and isinstance(value, dict)
+        and value.get("trigger") == "automatic"
+    )
 
 
 def _sender(activity: Activity) -> str:

@@ -12,7 +12,8 @@ from bot.settings import Settings
 from dialogs.texts import text
 from storage.db import Database
 from storage.models import BotStateDocument, ConversationRef
-from tests.support.activities import TENANT_ID, message, new_user, teams_activity
+from bot.middleware import REFRESHES_PER_TURN_ALLOWED
+from tests.support.activities import TENANT_ID, execute, message, new_user, teams_activity
 from tests.support.channel import TestChannel
 from tests.support.server import start_bot
 
@@ -100,6 +101,26 @@ async def test_a_rate_limited_card_action_is_answered_on_the_card(
         assert limited.status == 200
         # The Teams locale does not decide the language: the municipality's does.
         assert (await limited.json())["value"] == text("security.rate_limited", "da")
+    finally:
+        await bot.stop()
+
+
+async def test_cards_refreshing_on_their_own_do_not_use_up_the_persons_turns(
+    make_settings: Callable[..., Settings], channel: TestChannel
+) -> None:
+    # A screener opens IT's channel: Teams refreshes every card in view, one invoke each.
+    bot = await start_bot(make_settings(rate_limit_per_minute=1))
+    refresh = execute({"verb": "say", "data": {"text": "hjælp"}}, service_url=channel.url,
+                      trigger="automatic")  # fmt: skip
+    try:
+        for _ in range(REFRESHES_PER_TURN_ALLOWED):
+            answered = await bot.post(refresh)
+            assert (await answered.json())["value"] != text("security.rate_limited", "da")
+        limited = await bot.post(refresh)
+        assert (await limited.json())["value"] == text("security.rate_limited", "da")
+
+        await bot.post(message("hjælp", service_url=channel.url))
+        assert "Det kan jeg hjælpe med" in channel.received[-1].text, "the typed turn is spared"
     finally:
         await bot.stop()
 
