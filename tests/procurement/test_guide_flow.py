@@ -141,6 +141,9 @@ async def _sent(anne: Anne) -> dict[str, Any]:
     """Through the guide and "Send til IT"; the summary card that was pressed."""
     summary = await _to_summary(anne)
     await anne.press(summary, "Send til IT")
+    # The requester's own card of the request comes through the outbox after the turn: wait for
+    # it, or it lands among the replies to whatever the test sends next.
+    await anne.channel.arrived(ANNE_CHAT, "Kortet opdateres, når der sker noget")
     return summary
 
 
