@@ -158,7 +158,7 @@ async def grant_role(
 ) -> Grant:
     """Give `principal` a role; granting a role already held returns the existing grant.
 
-    A seat in a body goes through storage.meetings.add_member, which re-plans its reminders.
+    A seat in a body goes through storage.membership.add_member, which re-plans its reminders.
     """
     if (role in BODY_ROLES) != (body_key is not None):
         raise ValueError("secretary, chair and member need a body; admin and screener none")
@@ -207,7 +207,7 @@ async def revoke_role(
 ) -> int:
     """End `principal`'s active grants of `role` (for `body_key`); returns how many ended.
 
-    Leaving a body goes through storage.meetings.remove_member, which cancels its reminders.
+    Leaving a body goes through storage.membership.remove_member, which cancels its reminders.
     The last administrator's grant is never ended (LastAdminError).
     """
     rows = list(

@@ -1,6 +1,6 @@
 """The governance bodies that hold meetings: who sits in each, and the channel it posts in.
 
-Joining or leaving a body (which re-plans reminders) is storage.meetings' add_member and
+Joining or leaving a body (which re-plans reminders) is storage.membership's add_member and
 remove_member; this module only reads and sets what they and the reminder planner build on.
 """
 
