@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.schema import Body, Pack
+from knowledge.schema import Pack
+from knowledge.schema_bodies import Body
 from storage.access import Role, list_grants
 from storage.audit import record_change
 from storage.errors import DomainError

@@ -16,7 +16,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.calendar import add_working_days, format_when, reminder_time
-from knowledge.schema import Body, Pack, ReminderRule
+from knowledge.schema import Pack
+from knowledge.schema_bodies import Body, ReminderRule
 from storage import outbox
 from storage.access import Role, principal_of
 from storage.bodies import Member, UnknownBodyError, body_channel, meeting_body, members

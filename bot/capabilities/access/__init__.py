@@ -25,7 +25,7 @@ from dialogs.turn import after_commit, say, show, step, turn_lang, turn_session,
 from knowledge.meeting_words import BodyFinder, meeting_bodies
 from knowledge.packs import load_pack
 from knowledge.render import ucfirst
-from knowledge.schema import Body
+from knowledge.schema_bodies import Body
 from storage import membership
 from storage.access import BODY_ROLES, Role, grant_role, refuse_last_admin, revoke_role
 from storage.access_holders import grants_of_person, role_holders
