@@ -36,7 +36,7 @@ def access_cli() -> None:
 @with_settings
 def access_grant(settings: Settings, principal: str, role: str, body: str | None) -> None:
     """Give PRINCIPAL (AAD object id or email) ROLE; a seat in a body gets its reminders."""
-    from storage.meetings import add_member
+    from storage.membership import add_member
 
     _change_access(settings, principal, role, body, seat=add_member, role_only=grant_role)
     click.echo(f"granted {role}{f' of {body}' if body else ''} to {principal.lower()}")
@@ -49,7 +49,7 @@ def access_grant(settings: Settings, principal: str, role: str, body: str | None
 @with_settings
 def access_revoke(settings: Settings, principal: str, role: str, body: str | None) -> None:
     """End PRINCIPAL's ROLE; leaving a body cancels its reminders."""
-    from storage.meetings import remove_member
+    from storage.membership import remove_member
 
     try:
         ended = _change_access(

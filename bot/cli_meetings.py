@@ -238,7 +238,7 @@ def member(settings: Settings, action: str, body: str, email: str | None, role: 
     """Add, remove or list a body's members (people the directory knows)."""
     from storage.access import Role
     from storage.bodies import members
-    from storage.meetings import add_member, known_person, remove_member
+    from storage.membership import add_member, known_person, remove_member
     from storage.models.base import utcnow
 
     key, pack = _body(settings, body), _pack(settings)
@@ -358,7 +358,7 @@ def due(settings: Settings, at: str, as_json: bool) -> None:
 @with_settings
 def status(settings: Settings, meeting_id: int, as_json: bool) -> None:
     """Each recipient's delivery for one meeting."""
-    from storage.meetings import delivery_status
+    from storage.reminders import delivery_status
 
     found = _guard(
         settings, lambda session: delivery_status(session=session, meeting_id=meeting_id)

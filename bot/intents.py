@@ -29,7 +29,7 @@ from knowledge.intent_model import (
     Utterance,
     expand,
 )
-from knowledge.schema import MAX_BUTTON_LABEL
+from knowledge.schema_base import MAX_BUTTON_LABEL
 from knowledge.slots import SlotFinder, Slots
 from knowledge.text import fold, words
 

@@ -9,7 +9,8 @@ from urllib.parse import quote
 
 from dialogs.texts import Lang, in_lang, named, text
 from knowledge.render import lcfirst
-from knowledge.schema import GovernanceRole, Pack
+from knowledge.schema import Pack
+from knowledge.schema_entries import GovernanceRole
 from knowledge.text import fold
 from storage.directory import Assignment, PersonInfo
 from storage.directory_index import DirectoryIndex, PersonSearch

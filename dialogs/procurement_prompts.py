@@ -13,7 +13,7 @@ from dialogs.procurement_view import principle_source, principle_title, summary_
 from dialogs.texts import Lang, text
 from dialogs.turn import next_steps, turn_lang
 from knowledge.packs import load_pack
-from knowledge.schema import MAX_BUTTON_LABEL
+from knowledge.schema_base import MAX_BUTTON_LABEL
 from knowledge.screening import Option, Screening, option_buttons
 from storage.procurement import DepartureAnswer
 from storage.procurement_reuse import Reuse
@@ -65,7 +65,7 @@ def reuse_values(found: Reuse) -> dict[str, Any]:
 
 def option_choice(option: Option, lang: Lang) -> dict[str, str]:
     """An option on the choices card: its short button, and its full label beside it."""
-    button, label = option.button(lang), option.label(lang)
+    button, label = option.button(lang), option.full_name(lang)
     return {"name": button, "detail": label if label != button else "", "text": label}
 
 

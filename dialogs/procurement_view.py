@@ -11,7 +11,8 @@ import holidays
 from dialogs.formats import spoken_day
 from dialogs.texts import Lang, in_lang, named, text
 from knowledge.packs import load_pack
-from knowledge.schema import Pack, Source
+from knowledge.schema import Pack
+from knowledge.schema_base import Source
 from knowledge.screening import AnswerValue, Screening, answer_label, load_screening
 from storage.procurement import DepartureAnswer, RequestRecord
 

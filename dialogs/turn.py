@@ -22,7 +22,7 @@ from bot.sdk import (
 )
 from dialogs.cards import MAIN_ACTIONS, card
 from dialogs.texts import Lang, text
-from knowledge.schema import MAX_BUTTON_LABEL
+from knowledge.schema_base import MAX_BUTTON_LABEL
 
 SESSION_KEY = "govbot.session"
 AFTER_COMMIT_KEY = "govbot.after_commit"

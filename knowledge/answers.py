@@ -47,7 +47,8 @@ from knowledge.rules import (
     phrasing_confident,
     shape_fits,
 )
-from knowledge.schema import Contact, Pack
+from knowledge.schema import Pack
+from knowledge.schema_entries import Contact
 from knowledge.text import Language, Vocabulary, detect_language, normalise, particle_compounds
 
 # Bare names and duty sentences ("hvem opdaterer KITOS") match, but a real question wins.

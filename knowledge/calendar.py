@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from knowledge.amounts_and_dates import written_date
-from knowledge.schema import AnnualItem, Body, Cadence, Pack, ReminderRule
+from knowledge.schema import Pack
+from knowledge.schema_bodies import AnnualItem, Body, Cadence, ReminderRule
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 DEFAULT_WEEKDAY = "tuesday"

@@ -13,7 +13,10 @@ from typing import Any
 
 from knowledge.entry import Entry, fill, make_entry, title_of
 from knowledge.render import lcfirst, render
-from knowledge.schema import Body, GovernanceRole, Pack, Principle, Sourced
+from knowledge.schema import Pack
+from knowledge.schema_base import Sourced
+from knowledge.schema_bodies import Body
+from knowledge.schema_entries import GovernanceRole, Principle
 
 _PROCUREMENT_TOPICS = ("contact", "checks", "screening_time", "dispensation", "funding")
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from knowledge.schema import GovernanceRole, Pack
+from knowledge.schema import Pack
+from knowledge.schema_entries import GovernanceRole
 from knowledge.text import name_key
 
 # A role word this close to a catalogue name counts as that role ("systemejr" → systemejer).

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from knowledge.render import patterns
-from knowledge.schema import Source, Sourced
+from knowledge.schema_base import Source, Sourced
 from knowledge.text import Language
 
 

@@ -10,7 +10,8 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from knowledge.amounts_and_dates import MONTH_NUMBERS
-from knowledge.schema import Body, Pack
+from knowledge.schema import Pack
+from knowledge.schema_bodies import Body
 from knowledge.text import FuzzyIndex, fold
 
 _TOKEN = re.compile(r"\d+|[a-zæøå]+")

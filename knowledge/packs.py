@@ -21,16 +21,15 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from knowledge.refs import reference_problems
-from knowledge.schema import (
-    Body,
+from knowledge.schema import Pack
+from knowledge.schema_bodies import Body, ReminderRule
+from knowledge.schema_entries import (
     Contact,
     Document,
     FaqEntry,
     GovernanceRole,
-    Pack,
     Principle,
     Procurement,
-    ReminderRule,
     Terms,
 )
 

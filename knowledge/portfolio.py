@@ -16,7 +16,7 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from knowledge.packs import load_pack, packs_root
-from knowledge.schema import Key, Model, Source, Text
+from knowledge.schema_base import Key, Model, Source, Text
 
 
 class InitiativeStatus(StrEnum):

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel
 
-from knowledge.schema import Pack, Sourced
+from knowledge.schema import Pack
+from knowledge.schema_base import Sourced
 from knowledge.text import name_key
 
 _FILES = {

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from knowledge.schema import Sourced
+from knowledge.schema_base import Sourced
 from knowledge.text import Language
 
 _MONTHS = {

@@ -19,15 +19,8 @@ import yaml
 from pydantic import Field, StringConstraints, ValidationError, model_validator
 
 from knowledge.packs import SHARED, load_pack, packs_root
-from knowledge.schema import (
-    ButtonLabel,
-    Key,
-    Model,
-    Pack,
-    Sourced,
-    Text,
-    require_short_names,
-)
+from knowledge.schema import Pack
+from knowledge.schema_base import Key, Model, Offered, Sourced, Text
 from knowledge.text import FuzzyIndex, Language, fold, name_key
 
 AnswerValue = str | int | None
@@ -46,31 +39,21 @@ class ScreeningError(Exception):
         super().__init__("\n".join((heading, *problems)))
 
 
-class Option(Model):
-    """One answer to a choice question."""
+class Option(Offered):
+    """One answer to a choice question, offered as a button."""
 
     key: OptionKey
     label_da: Text
     label_en: Text
-    short_da: ButtonLabel | None = None
-    short_en: ButtonLabel | None = None
-    synonyms_da: tuple[Text, ...] = ()
-    synonyms_en: tuple[Text, ...] = ()
 
     @model_validator(mode="after")
     def _fits_a_button(self) -> Option:
-        labels = {"da": (self.label_da, self.short_da), "en": (self.label_en, self.short_en)}
-        require_short_names("label", labels)
+        self.require_short_names("label")
         return self
 
-    def label(self, lang: Language) -> str:
+    def full_name(self, lang: Language) -> str:
         """The option in full, as a summary shows it."""
         return self.label_en if lang == "en" else self.label_da
-
-    def button(self, lang: Language) -> str:
-        """The option's button title: its short label, else its label (both fit Teams)."""
-        short = self.short_en if lang == "en" else self.short_da
-        return short or self.label(lang)
 
     def names(self) -> tuple[str, ...]:
         """Everything a user may write to choose this option."""
@@ -425,7 +408,7 @@ def answer_label(question: Question, value: AnswerValue, lang: Language) -> str:
             option = question.option(str(value))
         except KeyError:
             return str(value)
-        return option.label(lang)
+        return option.full_name(lang)
     return str(value)
 
 

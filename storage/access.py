@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -28,6 +28,7 @@ from storage.identity import people_known_by
 from storage.models import AccessGrant
 from storage.models.base import utcnow
 from storage.records import record_of
+from storage.sql import matches
 
 
 class Role(StrEnum):
@@ -127,6 +128,21 @@ def _grant(row: AccessGrant) -> Grant:
     return record_of(Grant, row, role=Role(row.role))
 
 
+def _active_grants(principal: str, role: Role, body_key: str | None) -> Select[AccessGrant]:
+    """`principal`'s active grants of `role` in `body_key` (None: the role held outside bodies)."""
+    return select(AccessGrant).where(
+        AccessGrant.principal == principal_of(principal),
+        AccessGrant.role == role.value,
+        matches(AccessGrant.body_key, body_key),
+        AccessGrant.revoked_at.is_(None),
+    )
+
+
+def _audited(row: AccessGrant) -> dict[str, str | None]:
+    """What the audit log records of a grant."""
+    return {"principal": row.principal, "role": row.role, "body": row.body_key}
+
+
 async def access_of(
     *, session: AsyncSession, aad_object_id: str | None, email: str | None = None
 ) -> Access:
@@ -158,21 +174,12 @@ async def grant_role(
 ) -> Grant:
     """Give `principal` a role; granting a role already held returns the existing grant.
 
-    A seat in a body goes through storage.meetings.add_member, which re-plans its reminders.
+    A seat in a body goes through storage.membership.add_member, which re-plans its reminders.
     """
     if (role in BODY_ROLES) != (body_key is not None):
         raise ValueError("secretary, chair and member need a body; admin and screener none")
     principal = principal_of(principal)
-    existing = await session.scalar(
-        select(AccessGrant).where(
-            AccessGrant.principal == principal,
-            AccessGrant.role == role.value,
-            AccessGrant.body_key.is_(None)
-            if body_key is None
-            else AccessGrant.body_key == body_key,
-            AccessGrant.revoked_at.is_(None),
-        )
-    )
+    existing = await session.scalar(_active_grants(principal, role, body_key))
     if existing is not None:
         return _grant(existing)
     row = AccessGrant(
@@ -185,14 +192,9 @@ async def grant_role(
     session.add(row)
     await session.flush()
     await record_change(
-        session,
-        "access_grant",
-        row.id,
-        actor=actor,
-        action="grant",
-        after={"principal": principal, "role": role.value, "body": body_key},
+        session, "access_grant", row.id, actor=actor, action="grant", after=_audited(row),
         source=source,
-    )
+    )  # fmt: skip
     return _grant(row)
 
 
@@ -207,21 +209,10 @@ async def revoke_role(
 ) -> int:
     """End `principal`'s active grants of `role` (for `body_key`); returns how many ended.
 
-    Leaving a body goes through storage.meetings.remove_member, which cancels its reminders.
+    Leaving a body goes through storage.membership.remove_member, which cancels its reminders.
     The last administrator's grant is never ended (LastAdminError).
     """
-    rows = list(
-        await session.scalars(
-            select(AccessGrant).where(
-                AccessGrant.principal == principal_of(principal),
-                AccessGrant.role == role.value,
-                AccessGrant.body_key.is_(None)
-                if body_key is None
-                else AccessGrant.body_key == body_key,
-                AccessGrant.revoked_at.is_(None),
-            )
-        )
-    )
+    rows = list(await session.scalars(_active_grants(principal, role, body_key)))
     if role is Role.ADMIN:
         await _keep_an_admin(session, {row.id for row in rows}, principal_of(principal))
     ended = 0
@@ -229,14 +220,9 @@ async def revoke_role(
         row.revoked_at = utcnow()
         ended += 1
         await record_change(
-            session,
-            "access_grant",
-            row.id,
-            actor=actor,
-            action="revoke",
-            before={"principal": row.principal, "role": row.role, "body": row.body_key},
+            session, "access_grant", row.id, actor=actor, action="revoke", before=_audited(row),
             source=source,
-        )
+        )  # fmt: skip
     return ended
 
 

@@ -1,6 +1,6 @@
 """The governance bodies that hold meetings: who sits in each, and the channel it posts in.
 
-Joining or leaving a body (which re-plans reminders) is storage.meetings' add_member and
+Joining or leaving a body (which re-plans reminders) is storage.membership's add_member and
 remove_member; this module only reads and sets what they and the reminder planner build on.
 """
 
@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.schema import Body, Pack
+from knowledge.schema import Pack
+from knowledge.schema_bodies import Body
 from storage.access import Role, list_grants
 from storage.audit import record_change
 from storage.errors import DomainError

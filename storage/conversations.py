@@ -35,22 +35,20 @@ class ConversationInfo:
 
 
 @dataclass(frozen=True)
-class PersonalTarget:
-    """Someone to open a 1:1 chat with: their Entra object id, in a tenant, at its serviceUrl."""
-
-    aad_object_id: str
-    tenant_id: str
-    service_url: str
-    name: str | None = None
-    email: str | None = None
-
-
-@dataclass(frozen=True)
 class TenantEndpoint:
     """Where a tenant's Bot Connector lives (learnt from a conversation, or configured)."""
 
     tenant_id: str
     service_url: str
+
+
+@dataclass(frozen=True)
+class PersonalTarget(TenantEndpoint):
+    """Someone to open a 1:1 chat with: their Entra object id, in the endpoint's tenant."""
+
+    aad_object_id: str
+    name: str | None = None
+    email: str | None = None
 
 
 _COLUMNS = [name for name in ConversationInfo.__dataclass_fields__ if name != "conversation_id"]

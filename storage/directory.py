@@ -31,7 +31,7 @@ from storage.models import (
 from storage.models.base import utcnow
 from storage.models.directory import DirectoryState
 from storage.records import record_of
-from storage.sql import upsert
+from storage.sql import matches, upsert
 
 # Where a session finds its database's directory snapshots (storage.directory_snapshots).
 SNAPSHOTS_KEY = "directory_snapshots"
@@ -345,12 +345,8 @@ async def set_assignment(
         select(RoleAssignment).where(
             RoleAssignment.person_id == person_id,
             RoleAssignment.role_key == role_key,
-            RoleAssignment.system_id.is_(None)
-            if system_id is None
-            else RoleAssignment.system_id == system_id,
-            RoleAssignment.org_unit_id.is_(None)
-            if org_unit_id is None
-            else RoleAssignment.org_unit_id == org_unit_id,
+            matches(RoleAssignment.system_id, system_id),
+            matches(RoleAssignment.org_unit_id, org_unit_id),
             RoleAssignment.valid_to.is_(None),
         )
     )

@@ -1,8 +1,7 @@
 """The governance bodies' calendar: meetings generated from the årshjul, added, moved, cancelled.
 
 Every change re-plans the meeting's reminders (storage.reminders) in the same transaction.
-Joining or leaving a body goes through `add_member`/`remove_member` whichever capability asks,
-so the reminders always follow; who sits in a body is read from storage.bodies.
+Who sits in a body is storage.bodies (read) and storage.membership (joining and leaving).
 """
 
 from __future__ import annotations
@@ -18,19 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from knowledge.calendar import titled, year_plan
 from knowledge.schema import Pack
 from storage import outbox
-from storage.access import Role, grant_role, principal_of, revoke_role
 from storage.audit import record_change
-from storage.bodies import MEMBER_ROLES, Member, meeting_body
-from storage.data_subject import (
-    kept_history,
-)
-from storage.directory import PersonInfo, get_person
-from storage.errors import DomainError, UnknownMeetingError, UnknownPersonError
-from storage.identity import person_id_of
-from storage.models.directory import Person
+from storage.bodies import meeting_body
+from storage.data_subject import kept_history
+from storage.errors import DomainError, UnknownMeetingError
 from storage.models.meetings import BodyChannel, Meeting
 from storage.records import record_of
-from storage.reminders import cancel_unwanted, plan_reminders, replan_body
+from storage.reminders import plan_reminders
 
 SOURCE = "meetings"
 
@@ -285,87 +278,6 @@ async def update_meeting(
     if row.status == "planned":
         await plan_reminders(session=session, pack=pack, meeting_id=row.id, tz=tz, now=now)
     return _info(row)
-
-
-# --- members, channel and opt-outs -------------------------------------------------------
-
-
-async def known_person(*, session: AsyncSession, email: str) -> PersonInfo:
-    """The directory person with `email`; UnknownPersonError when the directory lacks them."""
-    person = await get_person(session=session, email=email)
-    if person is None:
-        raise UnknownPersonError(email)
-    return person
-
-
-async def add_member(
-    *,
-    session: AsyncSession,
-    pack: Pack,
-    body: str,
-    principal: str,
-    role: Role,
-    actor: str,
-    tz: ZoneInfo,
-    now: datetime,
-    person_id: int | None = None,
-    source: str = SOURCE,
-) -> Member:
-    """Give `principal` a role in a body and re-plan the reminders of its coming meetings.
-
-    This is the one way into a body, whether a secretary adds a member or an admin grants the
-    role: the new member's reminders are planned at once either way.
-    """
-    if role not in MEMBER_ROLES:
-        raise ValueError(f"{role} is not a body role")
-    principal = principal_of(principal)
-    if person_id is None:
-        person_id = await person_id_of(session=session, principals=[principal])
-    grant = await grant_role(
-        session=session, principal=principal, role=role, actor=actor,
-        body_key=body, person_id=person_id, source=source,
-    )  # fmt: skip
-    await replan_body(session=session, pack=pack, body=body, tz=tz, now=now)
-    name = None
-    if person_id is not None:
-        name = await session.scalar(select(Person.name).where(Person.id == person_id))
-    return Member(grant.principal, grant.role, name)
-
-
-async def remove_member(
-    *,
-    session: AsyncSession,
-    pack: Pack,
-    body: str,
-    principal: str,
-    actor: str,
-    tz: ZoneInfo,
-    now: datetime,
-    role: Role | None = None,
-    source: str = SOURCE,
-) -> int:
-    """End `principal`'s role (every role, when None) in a body; returns how many grants ended.
-
-    Their unsent reminders that no remaining role brings are cancelled, and the body's coming
-    meetings re-planned.
-    """
-    principal = principal_of(principal)
-    ended = 0
-    for each in (role,) if role else MEMBER_ROLES:
-        ended += await revoke_role(
-            session=session, principal=principal, role=each, actor=actor, body_key=body,
-            source=source,
-        )  # fmt: skip
-    if ended:
-        await cancel_unwanted(session=session, pack=pack, body=body, principal=principal)
-        await replan_body(session=session, pack=pack, body=body, tz=tz, now=now)
-    return ended
-
-
-async def delivery_status(*, session: AsyncSession, meeting_id: int) -> list[outbox.Delivery]:
-    """Every planned delivery of a meeting, with its status."""
-    await _row(session, meeting_id)
-    return await outbox.deliveries(session=session, key_prefix=f"meeting:{meeting_id}:")
 
 
 async def neighbour_meeting(

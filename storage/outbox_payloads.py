@@ -162,15 +162,13 @@ class ProcurementStatusNews(ProcurementNews):
     status: str
 
 
-class ProcurementRequesterCard(Payload):
+class ProcurementRequesterCard(ProcurementNews):
     """The requester's card of their request: where it stands, shown anew in place after
     every status change."""
 
     FORM = "card"
     TEMPLATE = "procurement_status"
 
-    id: int
-    need: str
     status: str
     date: str
     screener: str | None = None

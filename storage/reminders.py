@@ -1,8 +1,9 @@
 """Meeting reminders: planned in the outbox from each body's rules, snoozed, opted out of.
 
 Reminder rows are keyed `meeting:{id}:{rule}:{recipient}`: planning again replaces them,
-moving a meeting re-plans them (storage.meetings), cancelling cancels them. Who gets one is
-read from the body's members (storage.bodies) and their opt-outs.
+moving a meeting re-plans them (storage.meetings), and so does joining or leaving its body
+(storage.membership); cancelling cancels them. Who gets one is read from the body's members
+(storage.bodies) and their opt-outs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.calendar import add_working_days, format_when, reminder_time
-from knowledge.schema import Body, Pack, ReminderRule
+from knowledge.schema import Pack
+from knowledge.schema_bodies import Body, ReminderRule
 from storage import outbox
 from storage.access import Role, principal_of
 from storage.bodies import Member, UnknownBodyError, body_channel, meeting_body, members
@@ -155,6 +157,13 @@ async def replan_body(
             session=session, pack=pack, meeting_id=meeting_id, tz=tz, now=now
         )
     return total
+
+
+async def delivery_status(*, session: AsyncSession, meeting_id: int) -> list[outbox.Delivery]:
+    """Every planned delivery of a meeting, with its status; UnknownMeetingError when none."""
+    if await session.get(Meeting, meeting_id) is None:
+        raise UnknownMeetingError(meeting_id)
+    return await outbox.deliveries(session=session, key_prefix=f"meeting:{meeting_id}:")
 
 
 def parse_key(key: str) -> tuple[int | None, str, str]:

@@ -9,7 +9,9 @@ from sqlalchemy import CursorResult, Result, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import ColumnElement
 
 
 def dialect_name(session: AsyncSession) -> str:
@@ -24,6 +26,11 @@ def rowcount(result: Result[Any]) -> int:
     a plain Result (which has no rowcount).
     """
     return int(cast("CursorResult[Any]", result).rowcount or 0)
+
+
+def matches(column: QueryableAttribute[Any], value: object) -> ColumnElement[bool]:
+    """`column = value`, where None matches NULL (SQL's `= NULL` matches no row)."""
+    return column.is_(None) if value is None else column == value
 
 
 def upsert(

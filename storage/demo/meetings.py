@@ -15,7 +15,8 @@ from knowledge.meeting_words import meeting_bodies
 from knowledge.packs import load_pack
 from storage.access import Role
 from storage.demo.directory import email_of
-from storage.meetings import add_member, generate_year
+from storage.meetings import generate_year
+from storage.membership import add_member
 from storage.models.base import utcnow
 
 # Storage knows no settings; the demo municipality is Danish.

@@ -19,7 +19,7 @@ from knowledge.amounts_and_dates import read_date
 from knowledge.calendar import add_working_days, format_when, reminder_time
 from knowledge.meeting_words import title_under_body
 from knowledge.packs import load_pack
-from storage import meetings, outbox
+from storage import meetings, membership, outbox
 from storage.access import Role, grant_role
 from storage.audit import history
 from storage.directory import touch_directory
@@ -89,7 +89,7 @@ async def chat(bot: RunningBot, channel: TestChannel) -> Chat:
         await touch_directory(session=session)
         for n, role in ((SECRETARY, Role.SECRETARY), (MEMBER, Role.MEMBER),
                         (OTHER_MEMBER, Role.MEMBER)):  # fmt: skip
-            await meetings.add_member(
+            await membership.add_member(
                 session=session, pack=PACK, body="styregruppe", principal=email(n), role=role,
                 actor="t", tz=TZ, now=utcnow(),
             )  # fmt: skip

@@ -16,7 +16,7 @@ from bot.cli import cli
 from bot.cli_support import run_in_transaction
 from knowledge.calendar import add_working_days
 from knowledge.packs import load_pack
-from storage import meetings, outbox
+from storage import meetings, membership, outbox
 from storage.access import Role
 from storage.models.base import utcnow
 from storage.models.directory import Person
@@ -84,7 +84,7 @@ async def test_members_who_talked_to_the_bot_get_the_reminder_card_once(
                 )
             )
             await session.flush()
-            await meetings.add_member(
+            await membership.add_member(
                 session=session,
                 pack=pack,
                 body="styregruppe",

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.packs import load_pack
-from storage import bodies, meetings, outbox, reminders
+from storage import bodies, meetings, membership, outbox, reminders
 from storage.access import Role
 from storage.models.directory import Person
 
@@ -29,7 +29,7 @@ async def staff(session: AsyncSession) -> None:
     for email, role in PEOPLE.items():
         session.add(Person(email=email, name=email.split("@")[0].title()))
         await session.flush()
-        await meetings.add_member(
+        await membership.add_member(
             session=session, pack=PACK, body="styregruppe", principal=email, role=role,
             actor="test", tz=TZ, now=NOW,
         )  # fmt: skip
@@ -65,7 +65,7 @@ async def test_reminder_rows_are_keyed_by_meeting_rule_and_recipient(session: As
     await staff(session)
     await generate(session)
     meeting = await first_steering(session)
-    keys = {d.key for d in await meetings.delivery_status(session=session, meeting_id=meeting.id)}
+    keys = {d.key for d in await reminders.delivery_status(session=session, meeting_id=meeting.id)}
     prefix = f"meeting:{meeting.id}:"
     assert keys == {
         f"{prefix}agenda_due:sekretaer@norddjurs.dk",
@@ -120,12 +120,12 @@ async def test_moving_reschedules_and_cancelling_cancels(session: AsyncSession) 
         session=session, key=f"meeting:{meeting.id}:member_reminder:medlem@norddjurs.dk"
     )
     assert reminder.due_at == datetime(2027, 2, 15, 9, 0, tzinfo=TZ)
-    rows = await meetings.delivery_status(session=session, meeting_id=meeting.id)
+    rows = await reminders.delivery_status(session=session, meeting_id=meeting.id)
     assert len(rows) == 8, "moving replaced the rows, it did not add any"
 
     await meetings.cancel_meeting(session=session, meeting_id=meeting.id, actor="test")
     statuses = {
-        d.status for d in await meetings.delivery_status(session=session, meeting_id=meeting.id)
+        d.status for d in await reminders.delivery_status(session=session, meeting_id=meeting.id)
     }
     assert statuses == {"cancelled"}
     assert meeting.id not in [
@@ -142,7 +142,7 @@ async def test_opting_out_keeps_the_channel_post(session: AsyncSession) -> None:
     meeting = await first_steering(session)
     keys = {
         d.key.split(":", 2)[2]
-        for d in await meetings.delivery_status(session=session, meeting_id=meeting.id)
+        for d in await reminders.delivery_status(session=session, meeting_id=meeting.id)
         if d.status == "pending"
     }
     assert "member_reminder:medlem@norddjurs.dk" not in keys
@@ -151,8 +151,8 @@ async def test_opting_out_keeps_the_channel_post(session: AsyncSession) -> None:
 
 
 async def test_members_must_be_known_to_the_directory(session: AsyncSession) -> None:
-    with pytest.raises(meetings.UnknownPersonError):
-        await meetings.known_person(session=session, email="ukendt@x.dk")
+    with pytest.raises(membership.UnknownPersonError):
+        await membership.known_person(session=session, email="ukendt@x.dk")
     with pytest.raises(meetings.InvalidMeetingError):
         await meetings.add_meeting(
             session=session, pack=PACK, body="styregruppe",
@@ -184,13 +184,13 @@ async def test_leaving_a_body_cancels_what_no_remaining_role_brings(session: Asy
     await generate(session)
     first, second = (await meetings.list_meetings(session=session, tz=TZ, body="styregruppe"))[:2]
     secretary = "sekretaer@norddjurs.dk"
-    await meetings.add_member(
+    await membership.add_member(
         session=session, pack=PACK, body="styregruppe", principal=secretary, role=Role.MEMBER,
         actor="test", tz=TZ, now=NOW,
     )  # fmt: skip
     during = first.start + timedelta(minutes=30)  # the meeting is under way: not re-planned
 
-    ended = await meetings.remove_member(
+    ended = await membership.remove_member(
         session=session, pack=PACK, body="styregruppe", principal=secretary,
         role=Role.SECRETARY, actor="test", tz=TZ, now=during,
     )  # fmt: skip
@@ -203,7 +203,7 @@ async def test_leaving_a_body_cancels_what_no_remaining_role_brings(session: Asy
     agenda = f"meeting:{second.id}:agenda_due:{secretary}"
     assert (await outbox.get_delivery(session=session, key=agenda)).status == "cancelled"
 
-    await meetings.remove_member(
+    await membership.remove_member(
         session=session, pack=PACK, body="styregruppe", principal=secretary, actor="test",
         tz=TZ, now=during,
     )  # fmt: skip

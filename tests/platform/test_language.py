@@ -14,7 +14,7 @@ from bot.app import DATABASE, DISPATCHER
 from bot.settings import Settings
 from dialogs.texts import Lang, text
 from knowledge.packs import load_pack
-from storage import meetings, outbox
+from storage import meetings, membership, outbox
 from storage.access import Role
 from storage.models.base import utcnow
 from storage.models.directory import Person
@@ -153,7 +153,7 @@ async def _reminders_after_talk(
             await session.flush()
             for n in people:
                 role = Role.SECRETARY if n == SECRETARY else Role.MEMBER
-                await meetings.add_member(
+                await membership.add_member(
                     session=session, pack=PACK, body="styregruppe", principal=f"p{n}@norddjurs.dk",
                     role=role, actor="t", tz=TZ, now=utcnow(),
                 )  # fmt: skip

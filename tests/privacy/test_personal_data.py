@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cli import cli
 from bot.cli_support import run_in_transaction
 from knowledge.packs import load_pack
-from storage import meetings, outbox, reminders
+from storage import meetings, membership, outbox, reminders
 from storage.access import Actor, Role, access_of, grant_role
 from storage.audit import record_change
 from storage.conversations import ConversationInfo, remember_conversation
@@ -97,7 +97,7 @@ async def _anne_everywhere(session: AsyncSession) -> Person:
     pack = load_pack("norddjurs")
     session.add(Person(email="bo.berg@randers.dk", name="Bo Berg"))
     await session.flush()
-    await meetings.add_member(
+    await membership.add_member(
         session=session, pack=pack, body="styregruppe", principal="bo.berg@randers.dk",
         role=Role.MEMBER, actor=AAD, tz=TZ, now=utcnow(),
     )  # fmt: skip

@@ -76,8 +76,8 @@ async def test_a_whole_guide_counts_once_and_shows_the_counter_on_its_own_line(
             titles = [b["title"] for b in buttons]
             assert titles == [o.button("da") for o in question.options]
             for option in question.options:
-                if option.button("da") != option.label("da"):
-                    assert f"**{option.button('da')}** — {option.label('da')}" in [
+                if option.button("da") != option.full_name("da"):
+                    assert f"**{option.button('da')}** — {option.full_name('da')}" in [
                         block.get("text") for block in card["body"]
                     ], "the full wording stands beside a short button"
             wanted = personal_data if question.key == "personal_data" else titles[0]

@@ -3,7 +3,7 @@
 A change is planned and confirmed through dialogs.confirmation (a one-time token on the card);
 on yes admin rights are checked again and the change is re-planned from the database before it
 is applied (and audited by storage.access). A seat in a body is given and ended through
-storage.meetings, as when a secretary adds a member, so the body's reminders follow.
+storage.membership, as when a secretary adds a member, so the body's reminders follow.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from dialogs.turn import after_commit, say, show, step, turn_lang, turn_session,
 from knowledge.meeting_words import BodyFinder, meeting_bodies
 from knowledge.packs import load_pack
 from knowledge.render import ucfirst
-from knowledge.schema import Body
-from storage import meetings
+from knowledge.schema_bodies import Body
+from storage import membership
 from storage.access import BODY_ROLES, Role, grant_role, refuse_last_admin, revoke_role
 from storage.access_holders import grants_of_person, role_holders
 from storage.directory import PersonInfo
@@ -186,14 +186,14 @@ class AccessAdmin:
         actor = turn_user(context).identity
         if body_key is not None:  # a seat in a body: membership re-plans its reminders
             if kind == "access.grant":
-                await meetings.add_member(
+                await membership.add_member(
                     session=session, pack=self.pack, body=body_key, principal=change["email"],
                     person_id=change["person_id"], role=role, actor=actor, tz=self.tz,
                     now=utcnow(), source="chat",
                 )  # fmt: skip
             else:
                 for principal in ending:
-                    await meetings.remove_member(
+                    await membership.remove_member(
                         session=session, pack=self.pack, body=body_key, principal=principal,
                         role=role, actor=actor, tz=self.tz, now=utcnow(), source="chat",
                     )  # fmt: skip

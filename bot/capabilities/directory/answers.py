@@ -14,7 +14,9 @@ from dialogs.formats import amount
 from dialogs.texts import Lang, either, text
 from dialogs.turn import ask_which, say, show, show_choices, turn_lang
 from knowledge.render import lcfirst
-from knowledge.schema import MAX_BUTTON_LABEL, GovernanceRole, Pack
+from knowledge.schema import Pack
+from knowledge.schema_base import MAX_BUTTON_LABEL
+from knowledge.schema_entries import GovernanceRole
 from storage.directory import Assignment
 from storage.directory_index import DirectoryIndex, SystemSearch
 

@@ -16,7 +16,7 @@ from dialogs.turn import NextStep, after_commit, turn_lang, turn_session, turn_u
 from knowledge.calendar import format_when
 from knowledge.meeting_words import BodyFinder, meeting_bodies, title_under_body
 from knowledge.packs import load_pack
-from knowledge.schema import Body
+from knowledge.schema_bodies import Body
 from storage import identity, reminders
 from storage import meetings as service
 from storage.access import Role

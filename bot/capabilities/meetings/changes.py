@@ -15,7 +15,7 @@ from bot.sdk import TurnContext
 from dialogs.turn import say, turn_session, turn_user
 from knowledge.meeting_fields import https_link, written_after_meeting
 from knowledge.meeting_words import parse_when
-from storage import bodies
+from storage import bodies, membership
 from storage import meetings as service
 from storage.access import Role
 from storage.directory import PersonInfo
@@ -163,7 +163,7 @@ class SecretaryChanges(MeetingTurns):
         body = self._body(context, match.params.get("body"))
         person = await self._person(context, match.params.get("person", ""))
         role = ROLE_WORDS.get(match.params.get("role", ""), Role.MEMBER)
-        await service.add_member(
+        await membership.add_member(
             session=turn_session(context), pack=self.pack, body=body.key,
             principal=person.email, person_id=person.id, role=role,
             actor=turn_user(context).identity, tz=self.tz, now=utcnow(),
@@ -178,7 +178,7 @@ class SecretaryChanges(MeetingTurns):
         """ "fjern Anne Jensen fra styregruppen" (every role, unless one is named)."""
         body = self._body(context, match.params.get("body"))
         person = await self._person(context, match.params.get("person", ""))
-        ended = await service.remove_member(
+        ended = await membership.remove_member(
             session=turn_session(context), pack=self.pack, body=body.key,
             principal=person.email, role=ROLE_WORDS.get(match.params.get("role", "")),
             actor=turn_user(context).identity, tz=self.tz, now=utcnow(),

@@ -11,7 +11,7 @@ from dialogs.permissions import acting_access
 from dialogs.turn import say, show, turn_lang, turn_session
 from dialogs.turn import step as next_step
 from knowledge.meeting_words import meeting_bodies
-from knowledge.schema import Body
+from knowledge.schema_bodies import Body
 from storage import bodies
 from storage import meetings as service
 from storage.access import Role

@@ -12,7 +12,7 @@ from bot.intents import IntentMatch
 from bot.sdk import TurnContext
 from dialogs.cards import card
 from dialogs.turn import after_commit, answer_with_card, say, turn_lang, turn_session
-from knowledge.schema import Body
+from knowledge.schema_bodies import Body
 from storage import outbox, reminders
 from storage.errors import DomainError
 from storage.models.base import utcnow

@@ -23,7 +23,7 @@ from bot.cli import cli
 from bot.settings import Settings
 from knowledge.calendar import add_working_days
 from knowledge.packs import load_pack
-from storage import meetings, outbox
+from storage import meetings, membership, outbox
 from storage.access import Role
 from storage.directory import ensure_person
 from storage.models.base import utcnow
@@ -80,7 +80,7 @@ async def test_a_body_that_never_wrote_to_the_bot_gets_its_reminders(
         for n in (SECRETARY, *MEMBERS):
             await ensure_person(session=session, email=email(n), name=f"Bruger {n}", actor="t")
             role = Role.SECRETARY if n == SECRETARY else Role.MEMBER
-            await meetings.add_member(
+            await membership.add_member(
                 session=session, pack=pack, body="styregruppe", principal=email(n), role=role,
                 actor="t", tz=TZ, now=utcnow(),
             )  # fmt: skip

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import directory, meetings, personal_data
+from storage import directory, membership, personal_data
 from storage.access import LastAdminError, Role, grant_role, revoke_role
 from storage.errors import DomainError, UnknownPersonError
 from storage.portfolio_moves import MoveNotAllowedError
 
 
 def test_one_unknown_person_for_every_service() -> None:
-    assert directory.UnknownPersonError is meetings.UnknownPersonError is UnknownPersonError
+    assert directory.UnknownPersonError is membership.UnknownPersonError is UnknownPersonError
     assert personal_data.UnknownPersonError is UnknownPersonError
     error = UnknownPersonError("anne@norddjurs.dk")
     assert isinstance(error, DomainError)
