@@ -150,7 +150,7 @@ class Interruptions:
         questions it may be; never taken as the prompt's answer."""
         if not question:
             return False
-        offers = tuple(o for o in understood.offers if self.kind(o.key) is Kind.ANSWER)
+        offers = tuple(o for o in understood.offers if self.kind(o.intent) is Kind.ANSWER)
         if not offers:
             return False
         if await self._routes.answer_if_sure(context, understood.text):

@@ -83,7 +83,7 @@ class TurnRouter:
         turn_context.turn_state[INTENT_KEY] = "offer"
         lang = turn_lang(turn_context)
         offers = [
-            {"key": offer.key, "label": self._matcher.offer_label(offer.key, lang)}
+            {"key": offer.intent, "label": self._matcher.offer_label(offer.intent, lang)}
             for offer in understood.offers
         ]
         await show(turn_context, "intent_offers", offers=offers, said=understood.text[:500])
