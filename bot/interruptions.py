@@ -63,7 +63,7 @@ def looks_like_question(said: str) -> bool:
 
 
 class Interruptions:
-    """Decides and answers what is said in the middle of a flow (the handler's interrupt)."""
+    """Decides and answers what is said in the middle of a flow (`TurnRouter.interrupt`)."""
 
     def __init__(
         self, matcher: IntentMatcher, routes: Routes, slots: SlotSource, offer: Offer
