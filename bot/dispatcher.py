@@ -14,9 +14,10 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from time import monotonic
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -49,6 +50,8 @@ from storage.db import Database
 from storage.models.base import utcnow
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def configured_endpoint(settings: Settings) -> TenantEndpoint | None:
@@ -259,13 +262,7 @@ class Dispatcher(PersonalTargets):
             return False
         self._beaten = now
         try:
-            async with self.database.transaction() as session:
-                live = await outbox_dispatch.heartbeat(
-                    session=session,
-                    worker=self.worker,
-                    now=self.now(),
-                    ttl=self.limits.heartbeat_ttl,
-                )
+            live = await self._as_worker(outbox_dispatch.heartbeat, ttl=self.limits.heartbeat_ttl)
         except Exception as error:  # keep the last share; the database will be back
             log.info("heartbeat failed", extra=fields(error=type(error).__name__))
             return True
@@ -276,6 +273,12 @@ class Dispatcher(PersonalTargets):
                 margin=self.limits.margin_seconds,
             )
         return True
+
+    async def _as_worker(self, operation: Callable[..., Awaitable[T]], **arguments: Any) -> T:
+        """A call of storage.outbox_dispatch that acts as this worker, now (a heartbeat, a
+        claim), in a transaction of its own."""
+        async with self.database.transaction() as session:
+            return await operation(session=session, worker=self.worker, now=self.now(), **arguments)
 
     async def _leave(self) -> None:
         self._beaten = -float("inf")
@@ -294,15 +297,12 @@ class Dispatcher(PersonalTargets):
 
     async def _claim(self, limit: int, report: DispatchReport) -> tuple[list[Job], int]:
         """Claim due rows and find each one's conversation; the unresolvable are settled here."""
-        async with self.database.transaction() as session:
-            claim = await outbox_dispatch.claim_due(
-                session=session,
-                worker=self.worker,
-                now=self.now(),
-                lease=self.limits.lease,
-                limit=limit,
-                per_recipient=self.limits.per_conversation_claim,
-            )
+        claim = await self._as_worker(
+            outbox_dispatch.claim_due,
+            lease=self.limits.lease,
+            limit=limit,
+            per_recipient=self.limits.per_conversation_claim,
+        )
         jobs = await self._jobs_for(claim.deliveries, report)
         return jobs, len(claim.deliveries)
 

@@ -1,4 +1,10 @@
-"""govbot's activity handler: one database transaction per turn, then routing."""
+"""govbot's activity handler: one database transaction per turn, then routing by activity type.
+
+The turn's frame is here (hooks, the transaction, state saved, replies held until the commit,
+after-commit actions, the log line), with what every turn knows (its language, the conversation
+remembered, the dialog context, the welcome); what a message or a button goes to is decided in
+bot/turn_router.py.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +14,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from time import perf_counter
-from typing import Any
 
 from bot.adapter import HELD_REPLIES_KEY
 from bot.conversations import clean_text, conversation_info, reference_data, user_of
-from bot.intents import IntentMatch, IntentMatcher, Understood
-from bot.interruptions import Interruptions
+from bot.intents import IntentMatcher
 from bot.local import ONE_SHOT_CHANNEL
 from bot.logs import fields
-from bot.notices import card_message, card_response
 from bot.rosters import Roster, roster_of
 from bot.routing import Routes, SlotSource, continue_dialog
 from bot.sdk import (
@@ -34,8 +37,8 @@ from bot.sdk import (
 from bot.settings import Settings
 from bot.subject import forget as forget_subject
 from bot.subject import open_subject
-from bot.subject import recall as recall_subject
-from dialogs.base import PromptReading, control_command
+from bot.turn_router import INTENT_KEY, TurnRouter
+from dialogs.base import control_command
 from dialogs.cards import MAIN_ACTIONS
 from dialogs.language import (
     CONVERSATION_PROPERTY,
@@ -45,10 +48,10 @@ from dialogs.language import (
     reply_language,
     said_language,
 )
-from dialogs.texts import Lang, text
+from dialogs.texts import Lang
 from dialogs.turn import (
     AFTER_COMMIT_KEY,
-    CARD_ANSWER_KEY,
+    DIALOG_CONTEXT_KEY,
     INTERRUPT_KEY,
     LANG_KEY,
     SESSION_KEY,
@@ -56,7 +59,6 @@ from dialogs.turn import (
     after_commit,
     say,
     show,
-    turn_lang,
 )
 from storage.bot_state import state_in
 from storage.conversations import (
@@ -69,10 +71,8 @@ from storage.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-DIALOG_CONTEXT_KEY = "govbot.dialog_context"
 # Set when the user saw the welcome in an earlier turn: a greeting then answers briefly.
 WELCOMED_KEY = "govbot.welcomed"
-INTENT_KEY = "govbot.intent"
 MAX_REMEMBERED_CONVERSATIONS = 10_000
 
 
@@ -101,12 +101,16 @@ class GovBot(ActivityHandler):
         self._dialogs = dialogs
         self._matcher = matcher
         self._routes = routes
-        self._slots = slots
         self._meta = conversation_state.create_property(CONVERSATION_PROPERTY)
         self._profile = user_state.create_property(PROFILE_PROPERTY)
         # Signatures of references already stored, so unchanged ones are not rewritten every turn.
         self._remembered: OrderedDict[str, ConversationInfo] = OrderedDict()
-        self._interruptions = Interruptions(matcher, routes, slots, self._offer)
+        self._router = TurnRouter(
+            matcher=matcher,
+            routes=routes,
+            slots=slots,
+            max_message_chars=settings.max_message_chars,
+        )
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         started = perf_counter()
@@ -183,7 +187,7 @@ class GovBot(ActivityHandler):
         dialog_context = await self._dialog_context(turn_context)
         value = turn_context.activity.value
         if not text and isinstance(value, Mapping):
-            text = await self._on_card_submit(turn_context, dialog_context, value)
+            text = await self._router.card_submit(turn_context, dialog_context, value)
             if not text:
                 return
             # A "say" button stands for typed text, so prompts in a running dialog can read it.
@@ -196,12 +200,12 @@ class GovBot(ActivityHandler):
         if control_command(text) in {"cancel", "restart"}:
             forget_subject(turn_context)
         if dialog_context.active_dialog is not None:
-            turn_context.turn_state[INTERRUPT_KEY] = self._interrupt
+            turn_context.turn_state[INTERRUPT_KEY] = self._router.interrupt
             result = await continue_dialog(turn_context, dialog_context)
             if result.status != DialogTurnStatus.Empty:
                 turn_context.turn_state[INTENT_KEY] = "dialog"
                 return
-        await self._route_text(turn_context, text)
+        await self._router.route_text(turn_context, text)
 
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext
@@ -229,157 +233,18 @@ class GovBot(ActivityHandler):
         self._sync_roster_after(turn_context)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        """Action.Execute runs the same handlers as Action.Submit; other invokes are refused.
-
-        A handler that set the card as it now stands (a button on a card kept current, or a
-        card's `refresh`) is answered with that card, for the user who acted; any other with a
-        short message on the card. The body is returned as a plain dict: botbuilder 4.17
-        cannot serialise a message response whose value is a string, which Teams expects.
-        """
+        """Action.Execute runs the same handlers as Action.Submit; other invokes are refused."""
         activity = turn_context.activity
         value = activity.value if isinstance(activity.value, dict) else {}
         action = value.get("action") if isinstance(value.get("action"), dict) else None
         if activity.name != "adaptiveCard/action" or action is None:
             turn_context.turn_state[INTENT_KEY] = f"invoke:{activity.name}"
             return InvokeResponse(status=400, body={"error": "unsupported invoke"})
-        verb = action.get("verb")
         data = action.get("data") if isinstance(action.get("data"), dict) else {}
         await self._dialog_context(turn_context)
-        handler = self._routes.submits.get(verb) if isinstance(verb, str) else None
-        answer = "invoke.done"
-        if verb == "say" and isinstance(data.get("text"), str):
-            await self._route_text(turn_context, clean_text(Activity(text=data["text"])))
-        elif handler is not None:
-            turn_context.turn_state[INTENT_KEY] = f"execute:{verb}"
-            await handler(turn_context, {**data, "action": verb})
-        elif isinstance(verb, str) and await self._card_outcome(turn_context, verb, data):
-            pass
-        else:
-            turn_context.turn_state[INTENT_KEY] = "stale_card"
-            answer = "fallback.card_unknown"
-        shown = turn_context.turn_state.pop(CARD_ANSWER_KEY, None)
-        if isinstance(shown, dict):
-            return card_response(shown)
-        return card_message(_text(turn_context, answer))
+        return await self._router.execute(turn_context, action.get("verb"), data)
 
-    # --- routing ----------------------------------------------------------------------------
-
-    async def _route_text(self, turn_context: TurnContext, text: str) -> None:
-        subject = recall_subject(turn_context)
-        understood = self._matcher.understand(
-            text, await self._slots(turn_context), after=subject.intent if subject else None
-        )
-        match = understood.match
-        if match is not None and match.key in self._routes.actions:
-            turn_context.turn_state[INTENT_KEY] = match.key
-            await self._routes.actions[match.key](turn_context, match)
-            return
-        if understood.offers:
-            if await self._routes.answer_if_sure(turn_context, understood.text):
-                turn_context.turn_state[INTENT_KEY] = "sure_answer"
-                return
-            await self._offer(turn_context, understood)
-            return
-        text = understood.text or text
-        for fallback in self._routes.fallbacks:
-            if await fallback(turn_context, text):
-                turn_context.turn_state[INTENT_KEY] = getattr(fallback, "__name__", "fallback")
-                return
-        turn_context.turn_state[INTENT_KEY] = "not_understood"
-        lead = _text(turn_context, "fallback.not_understood", text=text[:200])
-        await show(turn_context, "help", lead=lead, actions=MAIN_ACTIONS)
-
-    def _interrupts(self, key: str) -> bool:
-        """Whether intent `key` may be asked in the middle of a dialog (declared so, routed)."""
-        intent = self._matcher.intent(key)
-        return intent is not None and intent.interrupts and key in self._routes.actions
-
-    async def _interrupt(
-        self, turn_context: TurnContext, text: str, reading: PromptReading
-    ) -> bool:
-        """Answer what is said in the middle of a dialog; False when it is the prompt's answer
-        (bot/interruptions.py decides which)."""
-        answered = await self._interruptions(turn_context, text, reading)
-        if answered:
-            turn_context.turn_state[INTENT_KEY] = "interruption"
-        return answered
-
-    async def _offer(self, turn_context: TurnContext, understood: Understood) -> None:
-        """ "Vil du …?": the likely intents as buttons that act on the original message."""
-        turn_context.turn_state[INTENT_KEY] = "offer"
-        lang = turn_lang(turn_context)
-        offers = [
-            {"key": offer.key, "label": self._matcher.offer_label(offer.key, lang)}
-            for offer in understood.offers
-        ]
-        await show(turn_context, "intent_offers", offers=offers, said=understood.text[:500])
-
-    async def choose_intent(self, turn_context: TurnContext, data: Mapping[str, Any]) -> None:
-        """A "Vil du …?" button: act on the intent chosen, with the original message."""
-        key, said = data.get("intent"), data.get("text")
-        action = self._routes.actions.get(key) if isinstance(key, str) else None
-        if action is None or not isinstance(said, str):
-            await show(turn_context, "help", lead=_text(turn_context, "fallback.card_unknown"),
-                       actions=MAIN_ACTIONS)  # fmt: skip
-            return
-        assert isinstance(key, str)  # an action is only looked up for a str key
-        said = clean_text(Activity(text=said))[: self._settings.max_message_chars]
-        # Handlers that read the message itself (a need, a change) see what the user wrote.
-        turn_context.activity.text = said
-        params = self._matcher.params_for(said, await self._slots(turn_context))
-        turn_context.turn_state[INTENT_KEY] = f"chosen:{key}"
-        await action(turn_context, IntentMatch(key, 100.0, "offer", params, said))
-        dialog_context: DialogContext | None = turn_context.turn_state.get(DIALOG_CONTEXT_KEY)
-        if dialog_context is not None and dialog_context.active_dialog is not None:
-            if self._interrupts(key):  # a question answered mid-dialog: the prompt again
-                await dialog_context.reprompt_dialog()
-
-    async def _on_card_submit(
-        self, turn_context: TurnContext, dialog_context: DialogContext, value: Mapping[str, Any]
-    ) -> str:
-        """Handle a card button; returns text to route when the button stands for a message."""
-        action = value.get("action")
-        if action == "say" and isinstance(value.get("text"), str):
-            return clean_text(Activity(text=value["text"]))[: self._settings.max_message_chars]
-        if action == "intent.choose":
-            await self.choose_intent(turn_context, value)
-            return ""
-        handler = self._routes.submits.get(action) if isinstance(action, str) else None
-        if handler is not None:
-            turn_context.turn_state[INTENT_KEY] = f"submit:{action}"
-            await handler(turn_context, value)
-            return ""
-        owner = self._routes.dialog_cards.get(action) if isinstance(action, str) else None
-        active = dialog_context.active_dialog
-        if active is not None and (owner is None or owner[0] == active.id):
-            said = value.get("text") if owner is not None else None
-            if isinstance(said, str):  # the button stands for an answer typed to the prompt
-                return clean_text(Activity(text=said))[: self._settings.max_message_chars]
-            turn_context.turn_state[INTENT_KEY] = "dialog"
-            await continue_dialog(turn_context, dialog_context)
-            return ""
-        if isinstance(action, str) and await self._card_outcome(turn_context, action, value):
-            if active is not None:  # another dialog runs: its question again
-                await dialog_context.reprompt_dialog()
-            return ""
-        turn_context.turn_state[INTENT_KEY] = "stale_card"
-        await show(
-            turn_context,
-            "help",
-            lead=_text(turn_context, "fallback.card_unknown"),
-            actions=MAIN_ACTIONS,
-        )
-        return ""
-
-    async def _card_outcome(
-        self, turn_context: TurnContext, action: str, data: Mapping[str, Any]
-    ) -> bool:
-        """A dialog's button pressed after its dialog ended: what became of it, when known."""
-        owner = self._routes.dialog_cards.get(action)
-        if owner is None:
-            return False
-        turn_context.turn_state[INTENT_KEY] = f"card_outcome:{action}"
-        return await owner[1](turn_context, data)
+    # --- the dialog context and the welcome -------------------------------------------------
 
     async def _dialog_context(self, turn_context: TurnContext) -> DialogContext:
         dialog_context = await self._dialogs.create_context(turn_context)
@@ -453,7 +318,3 @@ async def show_welcome(turn_context: TurnContext) -> None:
     first_name = (user.name or "").split(" ")[0] if user and user.name else None
     # Teams shows at most five card actions; "hjælp" is named in the hint instead.
     await show(turn_context, "welcome", name=first_name, actions=MAIN_ACTIONS)
-
-
-def _text(turn_context: TurnContext, key: str, **values: Any) -> str:
-    return text(key, turn_lang(turn_context), **values)

@@ -99,21 +99,13 @@ class IntentMatch:
 
 
 @dataclass(frozen=True)
-class Offer:
-    """An intent the model thinks likely enough to offer as a button."""
-
-    key: str
-    label: str
-    probability: float
-
-
-@dataclass(frozen=True)
 class Understood:
     """What a message asks for: one intent to act on, a few to offer, or neither."""
 
     text: str  # the request, without a greeting in front
     match: IntentMatch | None = None
-    offers: tuple[Offer, ...] = ()
+    # Intents the model thinks likely enough to offer as buttons, one per family, likeliest first.
+    offers: tuple[Ranked, ...] = ()
     greeted: bool = False
 
 
@@ -320,7 +312,7 @@ class IntentMatcher:
             # Below the band, or the likeliest is one the fallbacks answer better than a
             # button could: governance questions get the knowledge answers' own "Mente du …?".
             return Understood(original, greeted=greeted)
-        offers: list[Offer] = []
+        offers: list[Ranked] = []
         families: set[str] = set()
         for candidate in ranked:
             intent = self._by_key[candidate.intent]
@@ -329,7 +321,7 @@ class IntentMatcher:
             if intent.label in families:
                 continue
             families.add(intent.label)
-            offers.append(Offer(intent.key, intent.label, candidate.probability))
+            offers.append(candidate)
             if len(offers) == MAX_OFFERS:
                 break
         return Understood(original, offers=tuple(offers), greeted=greeted)

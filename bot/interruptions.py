@@ -63,7 +63,7 @@ def looks_like_question(said: str) -> bool:
 
 
 class Interruptions:
-    """Decides and answers what is said in the middle of a flow (the handler's interrupt)."""
+    """Decides and answers what is said in the middle of a flow (`TurnRouter.interrupt`)."""
 
     def __init__(
         self, matcher: IntentMatcher, routes: Routes, slots: SlotSource, offer: Offer
@@ -150,7 +150,7 @@ class Interruptions:
         questions it may be; never taken as the prompt's answer."""
         if not question:
             return False
-        offers = tuple(o for o in understood.offers if self.kind(o.key) is Kind.ANSWER)
+        offers = tuple(o for o in understood.offers if self.kind(o.intent) is Kind.ANSWER)
         if not offers:
             return False
         if await self._routes.answer_if_sure(context, understood.text):

@@ -1,4 +1,5 @@
-"""The Bot Framework SDK, typed: with bot/sdk_dialogs.py, the only place importing botbuilder.
+"""The Bot Framework SDK, typed: with bot/sdk_schema.py and bot/sdk_dialogs.py, the only place
+importing botbuilder.
 
 botbuilder and botframework-connector 4.17 ship no type information, so for mypy every name
 govbot uses from them is declared here (under TYPE_CHECKING: signatures, no code) and at run
@@ -6,11 +7,13 @@ time each name is the SDK's own object. Everything else imports these names from
 SDK's untyped surface stays in this one place; mypy refuses a direct `botbuilder` import
 elsewhere (import-untyped).
 
-The dialog system (botbuilder.dialogs) is declared in bot/sdk_dialogs.py and re-exported
-here; this module holds the schema, the connector and the core. The declarations cover what
-govbot uses, not the whole SDK: to use another name or member, declare it first.
-tests/platform/test_sdk.py checks every declared class, member and parameter against the installed
-SDK, so a declaration cannot drift from what runs.
+This module holds the connector (authentication and the Bot Connector's client) and the core
+(the turn, adapters, the activity handler, state); the schema (botbuilder.schema: activities
+and what they carry) is declared in bot/sdk_schema.py and the dialog system (botbuilder.dialogs)
+in bot/sdk_dialogs.py, and both are re-exported here. The declarations cover what govbot uses,
+not the whole SDK: to use another name or member, declare it first. tests/platform/test_sdk.py
+checks every declared class, member and parameter against the installed SDK, so a declaration
+cannot drift from what runs.
 
 msrest (the connector's serializer) ships its own types and is imported where it is used.
 """
@@ -19,187 +22,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot import sdk_dialogs
+from bot import sdk_dialogs, sdk_schema
 from bot.sdk_dialogs import *  # noqa: F403 (re-exported: each name is listed there)
+from bot.sdk_schema import *  # noqa: F403 (re-exported: each name is listed there)
 
 if TYPE_CHECKING:
     import builtins
     from collections.abc import Awaitable, Callable
-    from datetime import datetime
-    from enum import Enum
-    from typing import Any, ClassVar, Self, dataclass_transform
+    from typing import Any, ClassVar, Self
 
-    from msrest.exceptions import HttpOperationError
-
-    # --- botbuilder.schema: msrest models (every field is optional, constructors take
-    # keywords); field types follow each model's `_attribute_map`. -------------------------
-
-    @dataclass_transform(kw_only_default=True)
-    class _Model:
-        def serialize(self, keep_readonly: bool = False, **kwargs: Any) -> dict[str, Any]: ...
-        @classmethod
-        def deserialize(cls, data: Any, content_type: str | None = None) -> Self: ...
-        def as_dict(self, keep_readonly: bool = True, **kwargs: Any) -> dict[str, Any]: ...
-
-    class ChannelAccount(_Model):
-        id: str | None = None
-        name: str | None = None
-        aad_object_id: str | None = None
-        role: str | None = None
-        properties: Any = None
-
-    class TeamsChannelAccount(ChannelAccount):
-        given_name: str | None = None
-        surname: str | None = None
-        email: str | None = None
-        user_principal_name: str | None = None
-        tenant_id: str | None = None
-        user_role: str | None = None
-
-    class ConversationAccount(_Model):
-        is_group: bool | None = None
-        conversation_type: str | None = None
-        id: str | None = None
-        name: str | None = None
-        aad_object_id: str | None = None
-        role: str | None = None
-        tenant_id: str | None = None
-        properties: Any = None
-
-    class ConversationReference(_Model):
-        activity_id: str | None = None
-        user: ChannelAccount | None = None
-        bot: ChannelAccount | None = None
-        conversation: ConversationAccount | None = None
-        channel_id: str | None = None
-        locale: str | None = None
-        service_url: str | None = None
-
-    class ResourceResponse(_Model):
-        id: str | None = None
-
-    class CardAction(_Model):
-        type: str | None = None
-        title: str | None = None
-        image: str | None = None
-        text: str | None = None
-        display_text: str | None = None
-        value: Any = None
-        channel_data: Any = None
-        image_alt_text: str | None = None
-
-    class SuggestedActions(_Model):
-        to: list[str] | None = None
-        actions: list[CardAction] | None = None
-
-    class Attachment(_Model):
-        content_type: str | None = None
-        content_url: str | None = None
-        content: Any = None
-        name: str | None = None
-        thumbnail_url: str | None = None
-
-    class ConversationParameters(_Model):
-        is_group: bool | None = None
-        bot: ChannelAccount | None = None
-        members: list[ChannelAccount] | None = None
-        topic_name: str | None = None
-        activity: Activity | None = None
-        channel_data: Any = None
-        tenant_id: str | None = None
-
-    class ConversationResourceResponse(_Model):
-        activity_id: str | None = None
-        service_url: str | None = None
-        id: str | None = None
-
-    class InvokeResponse(_Model):
-        status: int | None = None
-        body: Any = None
-
-    class Activity(_Model):
-        type: str | None = None
-        id: str | None = None
-        timestamp: datetime | None = None
-        local_timestamp: datetime | None = None
-        local_timezone: str | None = None
-        service_url: str | None = None
-        channel_id: str | None = None
-        from_property: ChannelAccount | None = None
-        conversation: ConversationAccount | None = None
-        recipient: ChannelAccount | None = None
-        text_format: str | None = None
-        attachment_layout: str | None = None
-        members_added: list[ChannelAccount] | None = None
-        members_removed: list[ChannelAccount] | None = None
-        reactions_added: list[Any] | None = None
-        reactions_removed: list[Any] | None = None
-        topic_name: str | None = None
-        history_disclosed: bool | None = None
-        locale: str | None = None
-        text: str | None = None
-        speak: str | None = None
-        input_hint: str | None = None
-        summary: str | None = None
-        suggested_actions: SuggestedActions | None = None
-        attachments: list[Attachment] | None = None
-        entities: list[Any] | None = None
-        channel_data: Any = None
-        action: str | None = None
-        reply_to_id: str | None = None
-        label: str | None = None
-        value_type: str | None = None
-        value: Any = None
-        name: str | None = None
-        relates_to: ConversationReference | None = None
-        code: str | None = None
-        expiration: datetime | None = None
-        importance: str | None = None
-        delivery_mode: str | None = None
-        listen_for: list[str] | None = None
-        text_highlights: list[Any] | None = None
-        semantic_action: Any = None
-        caller_id: str | None = None
-
-    class ErrorResponseException(HttpOperationError):
-        """The Bot Connector refused a request; `response` is the HTTP response."""
-
-    class ActivityTypes(str, Enum):  # noqa: UP042 (as the SDK has it)
-        message = "message"
-        contact_relation_update = "contactRelationUpdate"
-        conversation_update = "conversationUpdate"
-        typing = "typing"
-        end_of_conversation = "endOfConversation"
-        event = "event"
-        invoke = "invoke"
-        invoke_response = "invokeResponse"
-        delete_user_data = "deleteUserData"
-        message_update = "messageUpdate"
-        message_delete = "messageDelete"
-        installation_update = "installationUpdate"
-        message_reaction = "messageReaction"
-        suggestion = "suggestion"
-        trace = "trace"
-        handoff = "handoff"
-        command = "command"
-        command_result = "commandResult"
-
-    class ActionTypes(str, Enum):  # noqa: UP042 (as the SDK has it)
-        open_url = "openUrl"
-        im_back = "imBack"
-        post_back = "postBack"
-        play_audio = "playAudio"
-        play_video = "playVideo"
-        show_image = "showImage"
-        download_file = "downloadFile"
-        signin = "signin"
-        call = "call"
-        message_back = "messageBack"
-
-    class CallerIdConstants(str, Enum):  # noqa: UP042 (as the SDK has it)
-        public_azure_channel = "urn:botframework:azure"
-        us_gov_channel = "urn:botframework:azureusgov"
-        bot_to_bot_prefix = "urn:botframework:aadappid:"
+    from bot.sdk_schema import (
+        Activity,
+        Attachment,
+        CardAction,
+        ChannelAccount,
+        ConversationReference,
+        InvokeResponse,
+        ResourceResponse,
+        TeamsChannelAccount,
+    )
 
     # --- botframework.connector ---------------------------------------------------------
 
@@ -436,24 +277,6 @@ else:
         CloudAdapter,
         ConfigurationBotFrameworkAuthentication,
     )
-    from botbuilder.schema import (
-        ActionTypes,
-        Activity,
-        ActivityTypes,
-        Attachment,
-        CallerIdConstants,
-        CardAction,
-        ChannelAccount,
-        ConversationAccount,
-        ConversationParameters,
-        ConversationReference,
-        ConversationResourceResponse,
-        ErrorResponseException,
-        InvokeResponse,
-        ResourceResponse,
-        SuggestedActions,
-    )
-    from botbuilder.schema.teams import TeamsChannelAccount
     from botframework.connector import BotFrameworkConnectorConfiguration
     from botframework.connector.aio import ConnectorClient
     from botframework.connector.auth import (
@@ -467,11 +290,7 @@ else:
     from botframework.connector.skills import BotFrameworkClient
 
 __all__ = [
-    "ActionTypes",
-    "Activity",
     "ActivityHandler",
-    "ActivityTypes",
-    "Attachment",
     "AuthenticateRequestResult",
     "AuthenticationConstants",
     "BotAdapter",
@@ -479,32 +298,20 @@ __all__ = [
     "BotFrameworkClient",
     "BotFrameworkConnectorConfiguration",
     "BotState",
-    "CallerIdConstants",
-    "CardAction",
     "CardFactory",
-    "ChannelAccount",
     "ClaimsIdentity",
     "CloudAdapter",
     "ConfigurationBotFrameworkAuthentication",
     "ConnectorClient",
     "ConnectorFactory",
-    "ConversationAccount",
-    "ConversationParameters",
-    "ConversationReference",
-    "ConversationResourceResponse",
     "ConversationState",
-    "ErrorResponseException",
-    "InvokeResponse",
     "MessageFactory",
     "Middleware",
-    "ResourceResponse",
     "StatePropertyAccessor",
     "Storage",
-    "SuggestedActions",
-    "TeamsChannelAccount",
     "TeamsInfo",
     "TurnContext",
     "UserState",
     "UserTokenClient",
 ]
-__all__ += sdk_dialogs.__all__
+__all__ += sdk_schema.__all__ + sdk_dialogs.__all__

@@ -1,9 +1,10 @@
-"""The Bot Framework SDK's dialogs (botbuilder.dialogs), typed: the second half of bot/sdk.py.
+"""The Bot Framework SDK's dialogs (botbuilder.dialogs), typed: a part of bot/sdk.py.
 
-bot/sdk.py declares the schema, the connector and the core; this module the dialog system,
-its waterfalls and prompts, the same way (declarations for mypy under TYPE_CHECKING, the SDK's
-own objects at run time). bot/sdk.py re-exports every name, so govbot imports them from there;
-tests/platform/test_sdk.py checks both modules' declarations against the installed SDK.
+bot/sdk.py declares the connector and the core, bot/sdk_schema.py the schema; this module the
+dialog system, its waterfalls and prompts, the same way (declarations for mypy under
+TYPE_CHECKING, the SDK's own objects at run time). bot/sdk.py re-exports every name, so govbot
+imports them from there; tests/platform/test_sdk.py checks all three modules' declarations
+against the installed SDK.
 """
 
 from __future__ import annotations

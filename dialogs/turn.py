@@ -16,6 +16,7 @@ from bot.sdk import (
     Activity,
     Attachment,
     CardAction,
+    DialogContext,
     MessageFactory,
     SuggestedActions,
     TurnContext,
@@ -35,6 +36,8 @@ CARD_ANSWER_KEY = "govbot.card_answer"
 # `async (context, text, reading) -> bool` with the prompt's `PromptReading` (dialogs/base.py),
 # True when it answered and the dialog should re-ask.
 INTERRUPT_KEY = "govbot.interrupt"
+# The turn's DialogContext, set by the handler before anything is routed (`turn_dialogs`).
+DIALOG_CONTEXT_KEY = "govbot.dialog_context"
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,11 @@ class TurnUser:
 def turn_session(context: TurnContext) -> AsyncSession:
     """The turn's database session (one transaction, committed when the turn succeeds)."""
     return context.turn_state[SESSION_KEY]
+
+
+def turn_dialogs(context: TurnContext) -> DialogContext:
+    """The turn's dialog context, for a handler that begins a dialog or looks at the one running."""
+    return context.turn_state[DIALOG_CONTEXT_KEY]
 
 
 def after_commit(context: TurnContext, action: Callable[[], Awaitable[None]]) -> None:

@@ -232,7 +232,7 @@ async def test_an_unsure_question_inside_a_dialog_is_not_taken_as_the_answer(cha
     unsure = [
         q for q in candidates
         if (understood := matcher.understand(q, slots)).match is None
-        and any(matcher.intent(o.key).interrupts for o in understood.offers)  # type: ignore[union-attr]
+        and any(matcher.intent(o.intent).interrupts for o in understood.offers)  # type: ignore[union-attr]
     ]  # fmt: skip
     assert unsure, "one of these questions should leave the model unsure"
     prompt = await chat.send("indkøb")

@@ -1,4 +1,5 @@
-"""bot/sdk.py's and bot/sdk_dialogs.py's declarations of the SDK match the installed SDK.
+"""bot/sdk.py's, bot/sdk_schema.py's and bot/sdk_dialogs.py's declarations of the SDK match the
+installed SDK.
 
 mypy reads only the declarations (under TYPE_CHECKING); what runs is the SDK. Each declared
 class, base, member, parameter and enum value is checked here against the real object, so a
@@ -18,7 +19,7 @@ from msrest.serialization import Model
 import bot.sdk as sdk
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = (ROOT / "bot" / "sdk.py", ROOT / "bot" / "sdk_dialogs.py")
+SOURCES = tuple(ROOT / "bot" / name for name in ("sdk.py", "sdk_schema.py", "sdk_dialogs.py"))
 
 
 def _declarations() -> list[ast.stmt]:

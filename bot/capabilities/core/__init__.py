@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.capabilities import Runtime
-from bot.handler import DIALOG_CONTEXT_KEY, WELCOMED_KEY, show_welcome
+from bot.handler import WELCOMED_KEY, show_welcome
 from bot.intents import IntentMatch
 from bot.routing import Action, SubmitHandler
 from bot.sdk import TurnContext
@@ -14,7 +14,7 @@ from dialogs.cards import MAIN_ACTIONS
 from dialogs.confirmation import DECLINE, TYPED_ANSWER, TypedConfirmationDialog
 from dialogs.profile import EDIT_UNIT, SET_LANGUAGE, ProfileCard, ProfileDialog
 from dialogs.texts import in_lang
-from dialogs.turn import say, show, step, turn_lang
+from dialogs.turn import say, show, step, turn_dialogs, turn_lang
 from knowledge.meeting_words import meeting_bodies
 from knowledge.schema import Pack
 
@@ -43,7 +43,7 @@ def start_dialog(dialog_id: str) -> Action:
     """An action that begins `dialog_id`, passing the intent's parameters as options."""
 
     async def begin(turn_context: TurnContext, match: IntentMatch) -> None:
-        dialog_context = turn_context.turn_state[DIALOG_CONTEXT_KEY]
+        dialog_context = turn_dialogs(turn_context)
         await dialog_context.begin_dialog(dialog_id, dict(match.params))
 
     begin.__name__ = f"start_{dialog_id}"
@@ -54,7 +54,7 @@ def start_dialog_on_press(dialog_id: str) -> SubmitHandler:
     """A card button that begins `dialog_id` (ending any dialog the user was in)."""
 
     async def begin(turn_context: TurnContext, _data: Mapping[str, Any]) -> None:
-        dialog_context = turn_context.turn_state[DIALOG_CONTEXT_KEY]
+        dialog_context = turn_dialogs(turn_context)
         await dialog_context.cancel_all_dialogs()
         await dialog_context.begin_dialog(dialog_id)
 

@@ -9,14 +9,13 @@ from typing import Any
 from bot.capabilities import Runtime
 from bot.capabilities.core import start_dialog
 from bot.conversations import clean_text
-from bot.handler import DIALOG_CONTEXT_KEY
 from bot.intents import IntentMatch
 from bot.sdk import TurnContext
 from bot.subject import remember
 from dialogs.portfolio import CARD_FORM_CHANNELS, Portfolio
 from dialogs.portfolio_register import RegisterInitiativeDialog
 from dialogs.portfolio_words import status_from_words, status_in
-from dialogs.turn import turn_session
+from dialogs.turn import turn_dialogs, turn_session
 from storage.directory_snapshots import directory_index
 
 # Words that make a listing the user's own ("hvilke initiativer har jeg oprettet").
@@ -46,7 +45,7 @@ def register(runtime: Runtime) -> None:
     async def register_initiative(context: TurnContext, match: IntentMatch) -> None:
         """The form card where the client can fill it in, else the dialog; step by step too
         from inside another flow, which then goes on when this one ends (bot/interruptions.py)."""
-        paused = context.turn_state[DIALOG_CONTEXT_KEY].active_dialog is not None
+        paused = turn_dialogs(context).active_dialog is not None
         if context.activity.channel_id in CARD_FORM_CHANNELS and not paused:
             await portfolio.show_form(context)
         else:
@@ -81,7 +80,7 @@ def register(runtime: Runtime) -> None:
         await portfolio.show_by_id(context, match.params.get("id"))
 
     async def submit_steps(context: TurnContext, _data: Mapping[str, Any]) -> None:
-        await context.turn_state[DIALOG_CONTEXT_KEY].begin_dialog(RegisterInitiativeDialog.__name__)
+        await turn_dialogs(context).begin_dialog(RegisterInitiativeDialog.__name__)
 
     async def submit_show(context: TurnContext, data: Mapping[str, Any]) -> None:
         await portfolio.show_by_id(context, data.get("id"))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from bot.capabilities import Runtime
 from bot.capabilities.procurement.screening import DECISION_VERBS, ScreeningActions
 from bot.conversations import clean_text
-from bot.handler import DIALOG_CONTEXT_KEY
 from bot.intents import IntentMatch
 from bot.sdk import TurnContext
 from dialogs.formats import spoken_day
@@ -14,7 +13,7 @@ from dialogs.permissions import Requirement
 from dialogs.procurement import ProcurementDialog, ProcurementOptions
 from dialogs.procurement_outcome import guide_outcome
 from dialogs.procurement_view import short, status_label, working_days_between
-from dialogs.turn import say, show, turn_lang, turn_session, turn_text, turn_user
+from dialogs.turn import say, show, turn_dialogs, turn_lang, turn_session, turn_text, turn_user
 from knowledge.packs import load_pack
 from storage.access import Role
 from storage.errors import DomainError
@@ -42,9 +41,7 @@ class Procurement:
         said = match.text or clean_text(context.activity)
         wish = match.via != "command" and len(said.split()) >= MIN_NEED_WORDS
         options = {"need": said} if wish else {}
-        await context.turn_state[DIALOG_CONTEXT_KEY].begin_dialog(
-            ProcurementDialog.__name__, options
-        )
+        await turn_dialogs(context).begin_dialog(ProcurementDialog.__name__, options)
 
     async def mine(self, context: TurnContext, _match: IntentMatch) -> None:
         """The user's own requests with their status."""
