@@ -8,11 +8,11 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, select
 
+from bot.middleware import REFRESHES_PER_TURN_ALLOWED
 from bot.settings import Settings
 from dialogs.texts import text
 from storage.db import Database
 from storage.models import BotStateDocument, ConversationRef
-from bot.middleware import REFRESHES_PER_TURN_ALLOWED
 from tests.support.activities import TENANT_ID, execute, message, new_user, teams_activity
 from tests.support.channel import TestChannel
 from tests.support.server import start_bot
