@@ -109,12 +109,10 @@ class Chat:
         self.bot, self.channel, self.user = bot, channel, user
 
     async def send(self, text: str | None = None, value: Any = None) -> list[Received]:
-        before = len(self.channel.to(_conversation(self.user)))
-        response = await self.bot.post(
-            message(text, service_url=self.channel.url, value=value, **self.user)
-        )
+        activity = message(text, service_url=self.channel.url, value=value, **self.user)
+        response = await self.bot.post(activity)
         assert response.status in (200, 201)
-        return self.channel.to(_conversation(self.user))[before:]
+        return await self.channel.replies_to(activity)
 
     async def card(self, text: str | None = None, value: Any = None) -> dict[str, Any]:
         replies = await self.send(text, value)

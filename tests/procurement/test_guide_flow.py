@@ -49,9 +49,9 @@ class Anne:
     async def send(
         self, text: str | None = None, value: dict[str, Any] | None = None
     ) -> list[Received]:
-        before = len(self.channel.to(ANNE_CHAT))
-        await self.bot.post(message(text, service_url=self.channel.url, value=value))
-        return self.channel.to(ANNE_CHAT)[before:]
+        activity = message(text, service_url=self.channel.url, value=value)
+        await self.bot.post(activity)
+        return await self.channel.replies_to(activity)
 
     async def press(self, card: dict[str, Any] | None, title: str) -> list[Received]:
         assert card is not None

@@ -227,6 +227,27 @@ class TestChannel:
             await self._changed.wait_for(lambda: len(arrived()) >= count)
         return arrived()
 
+    async def replies_to(
+        self, activity: dict[str, Any], *, count: int = 1, seconds: float = 10.0
+    ) -> list[Received]:
+        """The bot's replies to one activity sent to it, in order, once `count` have come.
+
+        Only what the bot sent in answer to that activity (its `replyToId`) counts, so a
+        notice the outbox delivers late from an earlier turn is never taken for a reply.
+        """
+        conversation_id = activity["conversation"]["id"]
+
+        def replies() -> list[Received]:
+            return [
+                r
+                for r in self.to(conversation_id)
+                if activity["id"] in (r.reply_to, r.activity.get("replyToId"))
+            ]
+
+        async with asyncio.timeout(seconds), self._changed:
+            await self._changed.wait_for(lambda: len(replies()) >= count)
+        return replies()
+
     def _take_failure(self, conversation_id: str) -> Failure | None:
         for failure in list(self.failures):
             if failure.conversation_id in (None, conversation_id):
