@@ -157,9 +157,22 @@ async def test_transient_errors_back_off_and_then_deliver(
     assert arrivals(channel.received[before:], ["b:1"]) == {"b:1": 1}
 
 
+GATHER_SECONDS = 3600.0
+
+
+@pytest.fixture
+async def gathering_bot(make_settings: Callable[..., Settings]) -> AsyncIterator[RunningBot]:
+    """The app with its dispatcher running and a digest that gathers for an hour: however slow
+    the machine, the digest never goes out before the test moves a dispatcher's clock past it."""
+    bot = await start_bot(make_settings(reminder_digest_seconds=GATHER_SECONDS))
+    yield bot
+    await bot.stop()
+
+
 async def test_blocked_or_unknown_recipients_are_reported_to_the_secretary_in_one_digest(
-    running_bot: RunningBot, channel: TestChannel
+    gathering_bot: RunningBot, channel: TestChannel
 ) -> None:
+    running_bot = gathering_bot
     database = running_bot.app[DATABASE]
     member = await talk(running_bot, channel, 4)
     secretary = await talk(running_bot, channel, 5)
@@ -186,9 +199,9 @@ async def test_blocked_or_unknown_recipients_are_reported_to_the_secretary_in_on
     found = await settled(database, "u:")
     assert found["u:blocked"] == found["u:stranger"] == "unreachable"
     assert len(channel.to(secretary)) == seen[secretary], "the digest gathers the batch first"
-    # A dispatcher whose clock is past the gathering time sends it (no test waits for it).
-    gather = DispatchLimits().digest_gather
-    later = Dispatcher(database, running_bot.app[PROACTIVE], tz=TZ, now=lambda: utcnow() + gather)
+    # A dispatcher whose clock stands past the gathering time sends it (no test waits for it).
+    past_gathering = utcnow() + timedelta(seconds=GATHER_SECONDS)
+    later = Dispatcher(database, running_bot.app[PROACTIVE], tz=TZ, now=lambda: past_gathering)
     await later.drain()
 
     [digest] = channel.to(secretary)[seen[secretary] :]
