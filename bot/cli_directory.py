@@ -304,6 +304,3 @@ def load_demo(settings: Settings) -> bool:
             return await load_demo_data(session=session, pack_key=settings.knowledge_pack)
 
     return run_with_database(settings.database_url, work)
-
-
-directory_commands = (import_group, roles_group)
