@@ -25,7 +25,8 @@ def nlu_cli() -> None:
 @click.option("--training/--no-training", default=True, help="also score the training data")
 def evaluate_command(sets: tuple[Path, ...], pack: str, training: bool) -> None:
     """Accuracy, per-intent precision/recall and confusions; exit 1 when a target is missed."""
-    from bot.intents import IntentMatcher, load_training, normalise
+    from bot.intent_declarations import load_training, normalise
+    from bot.intents import IntentMatcher
     from bot.nlu_eval import (
         demo_slots,
         evaluate,
@@ -63,7 +64,8 @@ def evaluate_command(sets: tuple[Path, ...], pack: str, training: bool) -> None:
 @nlu_cli.command("build")
 def build_command() -> None:
     """Train the intent model into the model cache unless it is current (a build step)."""
-    from bot.intents import declarations_digest, trained_matcher
+    from bot.intent_declarations import declarations_digest
+    from bot.intents import trained_matcher
     from bot.settings import Settings
 
     cache = Settings().model_cache
@@ -78,7 +80,8 @@ def build_command() -> None:
 @click.option("--folds", default=5, show_default=True)
 def tune_command(folds: int) -> None:
     """Cross-validate on the training data and print the confidence-band table."""
-    from bot.intents import IntentMatcher, load_training
+    from bot.intent_declarations import load_training
+    from bot.intents import IntentMatcher
     from bot.nlu_eval import band_table, cross_validate
 
     matcher = IntentMatcher(utterances=())

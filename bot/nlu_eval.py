@@ -17,7 +17,8 @@ from pathlib import Path
 import yaml
 
 from bot.capabilities.followup import other_subject_target
-from bot.intents import IntentMatcher, normalise
+from bot.intent_declarations import normalise
+from bot.intents import IntentMatcher
 from knowledge.intent_model import Utterance, fill_slots
 from knowledge.name_index import NameIndex
 from knowledge.packs import load_pack
