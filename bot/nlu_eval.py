@@ -180,9 +180,9 @@ def evaluate(
     report = Report()
     for item in items:
         got = (
-            followup_label(matcher, item, slots)
+            followup_label(matcher, item, slots, sure=sure)
             if item.context
-            else label_of(matcher, item.text, slots)
+            else label_of(matcher, item.text, slots, sure=sure)
         )
         report.total += 1
         report.expected[item.label] += 1
