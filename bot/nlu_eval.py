@@ -148,14 +148,14 @@ def followup_label(
 
 def pack_is_sure(pack_key: str) -> Callable[[str], bool]:
     """Whether the pack answers a text confidently (what the bot tries before "Vil du …?")."""
-    from knowledge.answers import Confidence, answer_question
+    from bot.capabilities.knowledge import is_sure
+    from knowledge.answers import answer_question
     from knowledge.text import detect_language
 
     pack = load_pack(pack_key)
 
     def sure(text: str) -> bool:
-        answer = answer_question(pack, text, detect_language(text))
-        return answer.confidence is Confidence.CONFIDENT and answer.entry is not None
+        return is_sure(answer_question(pack, text, detect_language(text)))
 
     return sure
 
