@@ -51,8 +51,7 @@ def evaluate_command(sets: tuple[Path, ...], pack: str, training: bool) -> None:
         for line in format_report(str(path), report):
             click.echo(line)
         is_followup = any(item.context for item in items)
-        in_scope = report.share(report.reached, report.in_scope)
-        no_flow = report.share(report.out_of_scope - report.out_of_scope_flows, report.out_of_scope)
+        in_scope, no_flow = report.right_intent_share, report.no_flow_share
         target = FOLLOWUP_TARGET if is_followup else IN_SCOPE_TARGET
         if in_scope < target or no_flow < OUT_OF_SCOPE_TARGET:
             click.echo(f"target missed on {path}: {in_scope:.1%} < {target:.0%} or "
