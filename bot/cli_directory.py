@@ -34,7 +34,7 @@ T = TypeVar("T")
 PROGRESS_FROM_ROWS = 2000
 
 
-async def _require_admin(database: Database, settings: Settings, as_user: str | None) -> str:
+async def _require_admin(database: Database, as_user: str | None) -> str:
     """The acting admin: --as (an admin's email or AAD id), or the shell user when admins are
     configured to include it; the shell itself is trusted only as an operator of the server."""
     from storage.access import access_of
@@ -159,7 +159,7 @@ def set_role(
     role_key = _role_key(settings, role)
 
     async def work(database: Database) -> str:
-        actor = await _require_admin(database, settings, as_user)
+        actor = await _require_admin(database, as_user)
         async with database.transaction() as session:
             person = await ensure_person(
                 session=session, email=email, name=name, actor=actor, source="cli"
@@ -202,7 +202,7 @@ def end_role(
     role_key = _role_key(settings, role)
 
     async def work(database: Database) -> int:
-        actor = await _require_admin(database, settings, as_user)
+        actor = await _require_admin(database, as_user)
         async with database.transaction() as session:
             person = await get_person(session=session, email=email)
             if person is None:
@@ -265,7 +265,7 @@ def handover(settings: Settings, source: str, target: str, yes: bool, as_user: s
         return
 
     async def apply(database: Database) -> int:
-        actor = await _require_admin(database, settings, as_user)
+        actor = await _require_admin(database, as_user)
         async with database.transaction() as session:
             done = await apply_handover(
                 session=session,
@@ -304,6 +304,3 @@ def load_demo(settings: Settings) -> bool:
             return await load_demo_data(session=session, pack_key=settings.knowledge_pack)
 
     return run_with_database(settings.database_url, work)
-
-
-directory_commands = (import_group, roles_group)

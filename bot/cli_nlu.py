@@ -25,7 +25,8 @@ def nlu_cli() -> None:
 @click.option("--training/--no-training", default=True, help="also score the training data")
 def evaluate_command(sets: tuple[Path, ...], pack: str, training: bool) -> None:
     """Accuracy, per-intent precision/recall and confusions; exit 1 when a target is missed."""
-    from bot.intents import IntentMatcher, load_training, normalise
+    from bot.intent_declarations import load_training, normalise
+    from bot.intents import IntentMatcher
     from bot.nlu_eval import (
         demo_slots,
         evaluate,
@@ -50,8 +51,7 @@ def evaluate_command(sets: tuple[Path, ...], pack: str, training: bool) -> None:
         for line in format_report(str(path), report):
             click.echo(line)
         is_followup = any(item.context for item in items)
-        in_scope = report.share(report.reached, report.in_scope)
-        no_flow = report.share(report.out_of_scope - report.out_of_scope_flows, report.out_of_scope)
+        in_scope, no_flow = report.right_intent_share, report.no_flow_share
         target = FOLLOWUP_TARGET if is_followup else IN_SCOPE_TARGET
         if in_scope < target or no_flow < OUT_OF_SCOPE_TARGET:
             click.echo(f"target missed on {path}: {in_scope:.1%} < {target:.0%} or "
@@ -63,7 +63,8 @@ def evaluate_command(sets: tuple[Path, ...], pack: str, training: bool) -> None:
 @nlu_cli.command("build")
 def build_command() -> None:
     """Train the intent model into the model cache unless it is current (a build step)."""
-    from bot.intents import declarations_digest, trained_matcher
+    from bot.intent_declarations import declarations_digest
+    from bot.intents import trained_matcher
     from bot.settings import Settings
 
     cache = Settings().model_cache
@@ -78,7 +79,8 @@ def build_command() -> None:
 @click.option("--folds", default=5, show_default=True)
 def tune_command(folds: int) -> None:
     """Cross-validate on the training data and print the confidence-band table."""
-    from bot.intents import IntentMatcher, load_training
+    from bot.intent_declarations import load_training
+    from bot.intents import IntentMatcher
     from bot.nlu_eval import band_table, cross_validate
 
     matcher = IntentMatcher(utterances=())

@@ -62,27 +62,13 @@ class DeliveryOutcomes:
             if job.inline_waited + wait <= self.limits.max_inline_wait_seconds:
                 job.inline_waited += wait
                 return False
-            await self._settle(
-                outbox_dispatch.mark_retry,
-                delivery,
-                report,
-                retry_at=self.now() + timedelta(seconds=wait),
-                error="429 throttled",
-                count_attempt=False,
-            )
-            report.retried += 1
+            await self._retry(delivery, report, wait, "429 throttled", count_attempt=False)
             return True
         if (status == 0 or status in TRANSIENT_STATUSES) and (
             delivery.attempts < self.limits.max_attempts
         ):
-            await self._settle(
-                outbox_dispatch.mark_retry,
-                delivery,
-                report,
-                retry_at=self.now() + timedelta(seconds=self.limits.backoff(delivery.attempts)),
-                error=f"{status or 'network'} from channel",
-            )
-            report.retried += 1
+            backoff = self.limits.backoff(delivery.attempts)
+            await self._retry(delivery, report, backoff, f"{status or 'network'} from channel")
             return True
         log.warning("delivery failed", extra=fields(key=delivery.key, status=status))
         await self._settle(
@@ -90,6 +76,26 @@ class DeliveryOutcomes:
         )
         report.failed += 1
         return True
+
+    async def _retry(
+        self,
+        delivery: Delivery,
+        report: DispatchReport,
+        seconds: float,
+        error: str,
+        *,
+        count_attempt: bool = True,
+    ) -> None:
+        """Give the row back to be tried again in `seconds` (throttled, or a transient error)."""
+        report.retried += 1
+        await self._settle(
+            outbox_dispatch.mark_retry,
+            delivery,
+            report,
+            retry_at=self.now() + timedelta(seconds=seconds),
+            error=error,
+            count_attempt=count_attempt,
+        )
 
     async def _sent(
         self,

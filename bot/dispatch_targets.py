@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.dispatch_outcomes import DeliveryOutcomes, DispatchReport
 from bot.dispatch_pacing import DispatchLimits, Job
@@ -144,15 +144,7 @@ class PersonalTargets(DeliveryOutcomes):
         else:
             wait = self.limits.backoff(delivery.attempts)
         report.throttled += int(throttled)
-        report.retried += 1
-        await self._settle(
-            outbox_dispatch.mark_retry,
-            delivery,
-            report,
-            retry_at=self.now() + timedelta(seconds=wait),
-            error=later.why,
-            count_attempt=not throttled,
-        )
+        await self._retry(delivery, report, wait, later.why, count_attempt=not throttled)
 
     async def _open(self, job: Job) -> tuple[ConversationInfo, bool]:
         """The 1:1 chat for `job`'s target: one stored meanwhile, else a newly created one

@@ -17,7 +17,8 @@ from pathlib import Path
 import yaml
 
 from bot.capabilities.followup import other_subject_target
-from bot.intents import IntentMatcher, normalise
+from bot.intent_declarations import normalise
+from bot.intents import IntentMatcher
 from knowledge.intent_model import Utterance, fill_slots
 from knowledge.name_index import NameIndex
 from knowledge.packs import load_pack
@@ -74,9 +75,20 @@ class Report:
         """Messages govbot should act on."""
         return self.total - self.out_of_scope
 
-    def share(self, count: int, of: int) -> float:
-        """`count` of `of` as a fraction (1.0 when there is nothing to count)."""
-        return count / of if of else 1.0
+    @property
+    def right_intent_share(self) -> float:
+        """In-scope messages that reached their intent (the figure held to its target)."""
+        return share(self.reached, self.in_scope)
+
+    @property
+    def no_flow_share(self) -> float:
+        """Out-of-scope messages that started no flow (the figure held to its target)."""
+        return share(self.out_of_scope - self.out_of_scope_flows, self.out_of_scope)
+
+
+def share(count: int, of: int) -> float:
+    """`count` of `of` as a fraction (1.0 when there is nothing to count)."""
+    return count / of if of else 1.0
 
 
 def load_items(path: Path) -> list[Item]:
@@ -147,14 +159,14 @@ def followup_label(
 
 def pack_is_sure(pack_key: str) -> Callable[[str], bool]:
     """Whether the pack answers a text confidently (what the bot tries before "Vil du …?")."""
-    from knowledge.answers import Confidence, answer_question
+    from bot.capabilities.knowledge import is_sure
+    from knowledge.answers import answer_question
     from knowledge.text import detect_language
 
     pack = load_pack(pack_key)
 
     def sure(text: str) -> bool:
-        answer = answer_question(pack, text, detect_language(text))
-        return answer.confidence is Confidence.CONFIDENT and answer.entry is not None
+        return is_sure(answer_question(pack, text, detect_language(text)))
 
     return sure
 
@@ -179,9 +191,9 @@ def evaluate(
     report = Report()
     for item in items:
         got = (
-            followup_label(matcher, item, slots)
+            followup_label(matcher, item, slots, sure=sure)
             if item.context
-            else label_of(matcher, item.text, slots)
+            else label_of(matcher, item.text, slots, sure=sure)
         )
         report.total += 1
         report.expected[item.label] += 1
@@ -221,25 +233,25 @@ def format_report(name: str, report: Report) -> list[str]:
         f"== {name}: {report.total} messages ({report.in_scope} in scope, "
         f"{report.out_of_scope} out of scope)",
         f"in scope, right intent:      {report.reached}/{report.in_scope} "
-        f"= {report.share(report.reached, report.in_scope):.1%}",
+        f"= {report.right_intent_share:.1%}",
         f"in scope, right capability:  {report.capability_reached}/{report.in_scope} "
-        f"= {report.share(report.capability_reached, report.in_scope):.1%}",
+        f"= {share(report.capability_reached, report.in_scope):.1%}",
         f"in scope, asked back:        {report.offered}",
         f"worded unlike any training utterance, right intent: {report.novel_reached}/"
-        f"{report.novel} = {report.share(report.novel_reached, report.novel):.1%}",
+        f"{report.novel} = {share(report.novel_reached, report.novel):.1%}",
         f"out of scope, no flow:       {report.out_of_scope - report.out_of_scope_flows}/"
         f"{report.out_of_scope} = "
-        f"{report.share(report.out_of_scope - report.out_of_scope_flows, report.out_of_scope):.1%}",
+        f"{report.no_flow_share:.1%}",
         "label                          recall   precision   n",
     ]
     for label in sorted(report.expected):
         if label == OUT_OF_SCOPE:
             continue
-        recall = report.share(report.correct[label], report.expected[label])
+        recall = share(report.correct[label], report.expected[label])
         predicted = report.predicted[label]
         if label == "knowledge.question":  # text left to the fallbacks reaches it too
             predicted += report.predicted[FALLBACK]
-        precision = report.share(report.correct[label], predicted)
+        precision = share(report.correct[label], predicted)
         lines.append(f"{label:30} {recall:6.1%}   {precision:8.1%}   {report.expected[label]}")
     lines.append("confusions (expected → got: count)")
     for (expected, got), count in report.confusion.most_common():

@@ -57,22 +57,27 @@ class PersonalChats:
 
     async def open(self, target: PersonalTarget) -> ConversationInfo:
         """The chat with `target`: opened now, or after installing the app for them."""
-        try:
-            return await self.sender.create_personal(target)
-        except ErrorResponseException as error:
-            if status_of(error) not in UNREACHABLE_STATUSES:
-                raise
+        chat = await self._create(target)
+        if chat is not None:
+            return chat
         if self.graph is None:
             raise NotInstalledError(NOT_INSTALLED)
         await self._install(target)
         for _ in range(self.attempts):
             await self.sleep(self.wait_seconds)  # the installation takes a moment to reach Teams
-            try:
-                return await self.sender.create_personal(target)
-            except ErrorResponseException as error:
-                if status_of(error) not in UNREACHABLE_STATUSES:
-                    raise
+            chat = await self._create(target)
+            if chat is not None:
+                return chat
         raise InstallationPendingError(target.aad_object_id)
+
+    async def _create(self, target: PersonalTarget) -> ConversationInfo | None:
+        """The chat with `target`, or None while the app is not installed for them."""
+        try:
+            return await self.sender.create_personal(target)
+        except ErrorResponseException as error:
+            if status_of(error) not in UNREACHABLE_STATUSES:
+                raise
+        return None
 
     async def find_entra_id(self, email: str) -> str | None:
         """The member's Entra object id by their mail, when Graph is configured."""

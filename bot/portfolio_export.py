@@ -88,9 +88,7 @@ def to_csv(records: list[InitiativeRecord], lang: Lang, tz: tzinfo) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(
-    records: list[InitiativeRecord], report: PortfolioReport, lang: Lang, tz: tzinfo
-) -> bytes:
+def to_xlsx(records: list[InitiativeRecord], lang: Lang, tz: tzinfo) -> bytes:
     """A workbook: the initiatives, and their history."""
     book = Workbook()
     sheet = book.active
@@ -178,7 +176,7 @@ def write_export(
     if fmt == "csv":
         data = to_csv(report.initiatives, lang, tz)
     elif fmt == "xlsx":
-        data = to_xlsx(report.initiatives, report, lang, tz)
+        data = to_xlsx(report.initiatives, lang, tz)
     else:
         data = to_html(report, lang, municipality, tz)
     path.write_bytes(data)

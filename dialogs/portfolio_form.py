@@ -109,13 +109,21 @@ def is_skip(value: str) -> bool:
     return value.strip().casefold() in SKIP_WORDS
 
 
+def _left_empty(value: str, *, required: bool) -> bool:
+    """True when `value` answers nothing (blank, or a skip word where the field may be left
+    out); a required field refuses that."""
+    if value and (required or not is_skip(value)):
+        return False
+    if required:
+        raise FieldError("portfolio.error.required")
+    return True
+
+
 def text_field(min_length: int, max_length: int, *, required: bool = True) -> Callable[[str], Any]:
     """A parser for free text between `min_length` and `max_length` characters."""
 
     def parse(value: str) -> str | None:
-        if not value or (not required and is_skip(value)):
-            if required:
-                raise FieldError("portfolio.error.required")
+        if _left_empty(value, required=required):
             return None
         if len(value) < min_length:
             raise FieldError("portfolio.error.too_short", {"min": min_length})
@@ -148,7 +156,7 @@ def choice_field(kind: type[StrEnum]) -> Callable[[str], StrEnum]:
 def parse_amount(value: str) -> int | None:
     """Whole kroner as Danes write them ("450.000", "250 t.kr.", "1,2 mio. kr."; "-" for
     unknown)."""
-    if not value or is_skip(value):
+    if _left_empty(value, required=False):
         return None
     kroner = read_amount(value)
     if kroner is None:
@@ -173,9 +181,7 @@ def date_field(*, required: bool) -> Callable[[str], date | None]:
     2027", "1.3.2027", "marts 2027")."""
 
     def parse(value: str) -> date | None:
-        if not value or (not required and is_skip(value)):
-            if required:
-                raise FieldError("portfolio.error.required")
+        if _left_empty(value, required=required):
             return None
         parsed = read_date(value)
         if parsed is None:
@@ -189,7 +195,7 @@ def date_field(*, required: bool) -> Callable[[str], date | None]:
 
 def parse_systems(value: str) -> tuple[str, ...]:
     """System names separated by commas, semicolons or new lines ("-" for none)."""
-    if not value or is_skip(value):
+    if _left_empty(value, required=False):
         return ()
     names = tuple(dict.fromkeys(n.strip() for n in re.split(r"[,;\n]", value) if n.strip()))
     if len(names) > MAX_SYSTEMS or any(len(n) > 200 for n in names):

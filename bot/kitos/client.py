@@ -104,8 +104,6 @@ class KitosClient:
         self._max_attempts = max_attempts
         self._token: str | None = None
         self._expires: datetime | None = None
-        self.requests = 0
-        self.tokens_fetched = 0
 
     async def _fetch_token(self) -> None:
         body = {"email": self._email, "password": self._password.get_secret_value()}
@@ -118,7 +116,6 @@ class KitosClient:
         expires = parse_time(payload.get("expires")) if isinstance(payload, dict) else None
         # A clock far off KITOS' would make every token look expired; a 401 still renews it.
         self._expires = expires if expires and expires > self._clock() else None
-        self.tokens_fetched += 1
 
     async def _auth_header(self) -> dict[str, str]:
         expired = self._expires is not None and self._clock() >= self._expires - TOKEN_MARGIN
@@ -162,7 +159,6 @@ class KitosClient:
         query = {k: str(v) for k, v in (params or {}).items() if v is not None}
         for attempt in range(1, self._max_attempts + 1):
             headers = await self._auth_header() if auth else {}
-            self.requests += 1
             wait: float | None
             try:
                 async with self._http.request(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.intents import trained_matcher
-from bot.nlu_eval import Item, demo_slots, evaluate, format_report
+from bot.nlu_eval import Item, demo_slots, evaluate, format_report, pack_is_sure
 
 
 def test_a_neighbour_label_accepted_as_reached_keeps_precision_at_most_one() -> None:
@@ -29,3 +29,14 @@ def test_a_neighbour_label_accepted_as_reached_keeps_precision_at_most_one() -> 
         "100.0%",
         "100.0%",
     ]
+
+
+def test_a_sure_pack_answer_is_scored_as_the_bot_gives_it_not_as_an_offer() -> None:
+    matcher = trained_matcher()
+    slots = demo_slots(matcher, "randers")
+    # The model is unsure of "meeting plan" and would offer buttons, but the pack answers it
+    # confidently, and the bot then answers instead of asking "Vil du …?".
+    items = [Item("meeting plan", "knowledge.question", "en")]
+    assert evaluate(matcher, items, slots).offered == 1
+    report = evaluate(matcher, items, slots, sure=pack_is_sure("randers"))
+    assert (report.offered, report.reached) == (0, 1)

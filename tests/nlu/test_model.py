@@ -10,17 +10,15 @@ import yaml
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.intents import (
+from bot.intent_declarations import (
     CAPABILITY_ROOT,
-    SAMPLE_NAMES,
     IntentDeclarationError,
-    IntentMatcher,
     declarations_digest,
     load_intents,
     load_training,
     normalise,
-    trained_matcher,
 )
+from bot.intents import SAMPLE_NAMES, IntentMatcher, trained_matcher
 from bot.nlu_eval import load_items
 from knowledge.intent_model import (
     CHAR_NGRAMS,
@@ -186,7 +184,7 @@ def test_a_greeting_in_front_is_not_the_request() -> None:
 
 
 def test_a_table_without_training_matches_only_commands() -> None:
-    from bot.intents import Intent
+    from bot.intent_declarations import Intent
 
     table = (Intent("who_owns", patterns=(r"^hvem ejer (?P<system>.+)$",)),)
     matcher = IntentMatcher(table)

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.intents import IntentMatcher, load_intents
+from bot.intent_declarations import load_intents
+from bot.intents import IntentMatcher
 from dialogs.base import control_command
 from dialogs.formats import amount, day
 from dialogs.texts import in_lang

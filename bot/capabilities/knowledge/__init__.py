@@ -39,6 +39,11 @@ BODY_PARTS: dict[str, Role] = {
 }
 
 
+def is_sure(answer: KnowledgeAnswer) -> bool:
+    """Whether `answer` is one entry answered confidently (shown before any "Vil du …?")."""
+    return answer.confidence is Confidence.CONFIDENT and answer.entry is not None
+
+
 class KnowledgeAnswerer:
     """Answers free text and "related question" buttons from one pack."""
 
@@ -54,7 +59,7 @@ class KnowledgeAnswerer:
     async def answer_if_sure(self, turn_context: TurnContext, text: str) -> bool:
         """Answer only when the pack answers `text` confidently (never a "Mente du")."""
         answer = answer_question(self._pack, text, turn_lang(turn_context))
-        if answer.confidence is not Confidence.CONFIDENT or answer.entry is None:
+        if not is_sure(answer):
             return False
         await self._show(turn_context, answer)
         return True
@@ -119,7 +124,7 @@ class KnowledgeAnswerer:
         return [text("knowledge.holders", lang, names=joined, many=len(names) > 1, **values)]
 
     async def _show(self, turn_context: TurnContext, answer: KnowledgeAnswer) -> None:
-        if answer.confidence is Confidence.CONFIDENT and answer.entry is not None:
+        if is_sure(answer) and answer.entry is not None:
             kind, _, rest = answer.entry.id.partition(":")
             body_key, _, part = rest.partition(":")
             records: list[str] = []
