@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime, timedelta
 from typing import Any
 
 from jsonpickle.pickler import Pickler
@@ -44,6 +45,24 @@ _UPDATE_IF_CURRENT = (
     # State documents are never loaded as ORM objects, so there is nothing to synchronise.
     .execution_options(synchronize_session=False)
 )
+
+
+TOUCH_INTERVAL = timedelta(minutes=5)
+"""How stale a conversation's `last_active` may get before a turn that changes nothing else
+rewrites its state. botbuilder writes a state document only when it changed, so a fresher stamp
+would turn every read-only turn into a write; retention (days) and the dialog expiry (hours)
+read `updated_at` and `last_active` far coarser than this."""
+
+
+def recently_active(stamp: object, now: datetime, interval: timedelta = TOUCH_INTERVAL) -> bool:
+    """Whether a `last_active` stamp (ISO text, as kept in conversation state) is less than
+    `interval` old, so the turn at `now` need not rewrite it."""
+    if not isinstance(stamp, str):
+        return False
+    try:
+        return timedelta(0) <= now - datetime.fromisoformat(stamp) < interval
+    except (TypeError, ValueError):
+        return False
 
 
 def user_state_key(channel_id: str, user_id: str) -> str:
