@@ -59,7 +59,7 @@ from dialogs.turn import (
     say,
     show,
 )
-from storage.bot_state import recently_active, state_in
+from storage.bot_state import load_together, recently_active, state_in
 from storage.conversations import (
     ConversationInfo,
     RecentReferences,
@@ -129,6 +129,9 @@ class GovBot(ActivityHandler):
                     with state_in(session):
                         turn_context.turn_state[SESSION_KEY] = session
                         info = await self._remember_conversation(turn_context)
+                        await load_together(
+                            turn_context, self._conversation_state, self._user_state
+                        )
                         turn_context.turn_state[LANG_KEY] = await self._language(turn_context)
                         for hook in self._routes.turn_hooks:
                             await hook(turn_context)

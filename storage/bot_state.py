@@ -14,7 +14,7 @@ from jsonpickle.unpickler import Unpickler
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.sdk import Storage
+from bot.sdk import BotState, CachedBotState, Storage, TurnContext
 from storage.data_subject import PersonalData, Subject
 from storage.db import Database
 from storage.models import BotStateDocument
@@ -80,6 +80,26 @@ async def state_documents(*, session: AsyncSession, keys: list[str]) -> dict[str
     readers outside a turn such as the outbox dispatcher; unknown keys are left out."""
     rows = await session.execute(_READ, {"keys": keys})
     return {key: dict(document) for key, document, _etag in rows if isinstance(document, dict)}
+
+
+async def load_together(turn_context: TurnContext, *states: BotState) -> None:
+    """Read the turn's documents of `states` in one storage read (one query), as each state's
+    own `load` would one by one; a state already loaded this turn is left as it is."""
+    pending = [state for state in states if not _loaded(state, turn_context)]
+    storages = {id(state._storage) for state in pending}
+    if len(storages) != 1:  # nothing to read, or states on different storages
+        for state in pending:
+            await state.load(turn_context)
+        return
+    keys = [state.get_storage_key(turn_context) for state in pending]
+    items = await pending[0]._storage.read(keys)
+    for state, key in zip(pending, keys, strict=True):
+        turn_context.turn_state[state._context_service_key] = CachedBotState(items.get(key))
+
+
+def _loaded(state: BotState, turn_context: TurnContext) -> bool:
+    cached = state.get_cached_state(turn_context)
+    return cached is not None and bool(cached.state)
 
 
 _bound_session: ContextVar[AsyncSession | None] = ContextVar("bot_state_session", default=None)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from botbuilder.testing import StorageBaseTests
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
+from bot.app import DATABASE
 from bot.settings import Settings
 from storage.bot_state import (
     ETagConflictError,
@@ -90,6 +92,21 @@ async def _stored(database: Database) -> dict[str, tuple[str, datetime]]:
         }
 
 
+@contextmanager
+def _statements(database: Database) -> Iterator[list[str]]:
+    """The SQL the app runs on `database` inside this block."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+        seen.append(sql)
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", record)
+
+
 async def _backdate(database: Database, when: datetime) -> None:
     async with database.transaction() as session:
         await session.execute(update(BotStateDocument).values(updated_at=when))
@@ -113,8 +130,12 @@ async def test_a_read_only_turn_writes_nothing_and_an_active_conversation_stays(
         assert len(settled) == 3, settled  # conversation state, user state, the reference
 
         clock[0] = started + timedelta(minutes=4)
-        await bot.post(message("tak", service_url=channel.url))
+        with _statements(bot.app[DATABASE]) as statements:
+            await bot.post(message("tak", service_url=channel.url))
         assert await _stored(database) == settled, "a turn that changed nothing wrote"
+        on_state = [sql for sql in statements if "bot_state" in sql]
+        assert len(on_state) == 1, "both states are read in one query, and nothing written"
+        assert on_state[0].lstrip().upper().startswith("SELECT")
 
         await bot.post(message("thanks", service_url=channel.url))  # now kept in English
         changed = await _stored(database)
