@@ -249,6 +249,7 @@ if TYPE_CHECKING:
         state: dict[str, Any]
 
         def __init__(self, state: dict[str, Any] | None = None) -> None: ...
+        def compute_hash(self, obj: object) -> str: ...
 
     class BotState:
         # The storage it reads and writes, and where a turn's state keeps its CachedBotState.

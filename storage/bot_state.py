@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from jsonpickle.pickler import Pickler
-from jsonpickle.unpickler import Unpickler
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +19,7 @@ from storage.db import Database
 from storage.models import BotStateDocument
 from storage.models.base import utcnow
 from storage.sql import rowcount, upsert
+from storage.state_codec import Unencodable, decode, encode
 
 
 class ETagConflictError(KeyError):
@@ -94,7 +94,26 @@ async def load_together(turn_context: TurnContext, *states: BotState) -> None:
     keys = [state.get_storage_key(turn_context) for state in pending]
     items = await pending[0]._storage.read(keys)
     for state, key in zip(pending, keys, strict=True):
-        turn_context.turn_state[state._context_service_key] = CachedBotState(items.get(key))
+        turn_context.turn_state[state._context_service_key] = _CachedState(items.get(key))
+
+
+class _CachedState(CachedBotState):
+    """botbuilder's cached state, hashed (to see whether the turn changed it) through the
+    state codec rather than a jsonpickle flattening on load and again on save."""
+
+    def compute_hash(self, obj: object) -> str:
+        try:
+            return str(encode(obj))
+        except Unencodable:
+            return super().compute_hash(obj)
+
+
+def flatten(item: Any) -> Any:
+    """A state item as the JSON stored for it: the state codec's, else jsonpickle's."""
+    try:
+        return encode(item)
+    except Unencodable:
+        return Pickler().flatten(item)
 
 
 def _loaded(state: BotState, turn_context: TurnContext) -> bool:
@@ -120,8 +139,9 @@ def state_in(session: AsyncSession) -> Iterator[None]:
 class SqlStorage(Storage):
     """JSON documents with eTag optimistic concurrency, in the `bot_state` table.
 
-    Items are flattened with jsonpickle, like botbuilder's own Cosmos DB and Blob storages,
-    because dialog state holds SDK objects (DialogState, DialogInstance, PromptOptions).
+    Dialog state holds SDK objects (DialogState, DialogInstance, PromptOptions): items are
+    written with the typed state codec (storage.state_codec), and documents that botbuilder's
+    jsonpickle flattening wrote before are still read.
     """
 
     def __init__(self, database: Database) -> None:
@@ -143,9 +163,7 @@ class SqlStorage(Storage):
     @staticmethod
     async def _read(session: AsyncSession, keys: list[str]) -> dict[str, Any]:
         rows = await session.execute(_READ, {"keys": keys})
-        return {
-            key: Unpickler().restore(dict(document, e_tag=etag)) for key, document, etag in rows
-        }
+        return {key: decode(dict(document, e_tag=etag)) for key, document, etag in rows}
 
     async def write(self, changes: Mapping[str, Any]) -> None:
         """Save documents; a stale eTag raises ETagConflictError and writes nothing."""
@@ -184,7 +202,7 @@ class SqlStorage(Storage):
         expected = item.get("e_tag") if isinstance(item, dict) else getattr(item, "e_tag", None)
         if expected == "":
             raise Exception("SqlStorage.write(): etag missing")
-        document = Pickler().flatten(item)
+        document = flatten(item)
         if isinstance(document, dict):
             document.pop("e_tag", None)
         new_etag = uuid.uuid4().hex
