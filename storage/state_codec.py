@@ -4,10 +4,11 @@ Dialog state holds the SDK's objects (DialogState, DialogInstance, PromptOptions
 Activity in a prompt). botbuilder's own storages flatten them with jsonpickle, which walks
 every value with reference tracking and restores any class a document names. This codec
 writes the same objects as `{"$type": "module:Class", ...their fields}` (enums, tuples and
-times likewise tagged), restores only classes of the Bot Framework SDK, and reads the
-documents jsonpickle wrote before (`py/...` tags) with jsonpickle. A value it cannot write
-(another class, a cycle) makes `encode` raise `Unencodable`, and the caller keeps jsonpickle
-for that document, which `decode` then reads as before.
+times likewise tagged; a dict with a key like a tag is wrapped in `$dict`), restores only
+classes of the Bot Framework SDK, and reads the documents jsonpickle wrote before (`py/...`
+tags) with jsonpickle. A value it cannot write (another class, a cycle) makes `encode` raise
+`Unencodable`, and the caller keeps jsonpickle for that document, which `decode` then reads
+as before.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ ENUM = "$enum"
 TUPLE = "$tuple"
 DATETIME = "$datetime"
 DATE = "$date"
-TAGS = frozenset({TYPE, ENUM, TUPLE, DATETIME, DATE})
+DICT = "$dict"  # a dict that has one of these keys of its own, kept as it is
+TAGS = frozenset({TYPE, ENUM, TUPLE, DATETIME, DATE, DICT})
 # Only the SDK's classes are restored by name (jsonpickle would restore any class).
 SDK_MODULES = ("botbuilder.", "botframework.")
 MAX_DEPTH = 64
@@ -43,9 +45,10 @@ def encode(value: Any, depth: int = 0) -> Any:
     if depth > MAX_DEPTH:
         raise Unencodable("nested too deep (a cycle?)")
     if kind is dict:
-        if any(type(key) is not str for key in value) or TAGS.intersection(value):
+        if any(type(key) is not str for key in value):
             raise Unencodable("a dict whose keys JSON cannot keep as they are")
-        return {key: encode(item, depth + 1) for key, item in value.items()}
+        encoded = {key: encode(item, depth + 1) for key, item in value.items()}
+        return {DICT: encoded} if TAGS.intersection(value) else encoded
     if kind is list:
         return [encode(item, depth + 1) for item in value]
     if kind is tuple:
@@ -76,6 +79,8 @@ def _decode(value: Any) -> Any:
         return [_decode(item) for item in value]
     if kind is not dict:
         return value
+    if DICT in value:
+        return {key: _decode(item) for key, item in value[DICT].items()}
     if TYPE in value:
         cls = _sdk_class(value[TYPE])
         restored = cls.__new__(cls)

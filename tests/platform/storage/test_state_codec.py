@@ -73,6 +73,11 @@ def test_dialog_state_round_trips_through_plain_json() -> None:
     assert "py/object" not in json.dumps(stored)
 
 
+def test_a_dict_with_a_key_like_a_tag_comes_back_as_it_was() -> None:
+    value = {"card": {"$type": "os:system", "$dict": 1, "n": [{"$date": "x"}]}}
+    assert decode(json.loads(json.dumps(encode(value)))) == value
+
+
 def test_only_the_sdks_classes_are_written_and_restored() -> None:
     class Local:
         pass
