@@ -68,7 +68,9 @@ async def profile(seconds: float, workdir: Path) -> Path:
         await channel.stop()
         server.process.send_signal(signal.SIGINT)
         try:
-            server.process.wait(30)
+            # pyinstrument renders the whole session after the server stops: on a busy
+            # machine that takes longer than the server's own shutdown.
+            server.process.wait(180)
         except subprocess.TimeoutExpired:
             server.process.kill()
     print(

@@ -8,7 +8,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import requests
-from msrest.serialization import Serializer
+from msrest.exceptions import SerializationError
+from msrest.serialization import Model, Serializer
 
 from bot.channel_client import ChannelClient
 from bot.sdk import (
@@ -60,6 +61,8 @@ class ReplySerializer(Serializer):
     of JSON types comes out equal to what went in, so it is passed through as it is (anything
     else still takes msrest's way). No Bot Framework model declares a validation constraint, so
     client-side validation only walks the activity; the Bot Connector validates what it gets.
+    A model's unset fields are skipped before any work: msrest transforms each one's key and
+    then drops it on a raised ValueError (an Activity has some 40 fields, a reply sets a few).
     """
 
     def __init__(self, models: dict[str, type]) -> None:
@@ -70,6 +73,52 @@ class ReplySerializer(Serializer):
         if _plain_json(attr):
             return attr
         return super().serialize_object(attr, **kwargs)
+
+    def _serialize(self, target_obj: Any, data_type: str | None = None, **kwargs: Any) -> Any:
+        """A JSON model's set fields as msrest's own loop writes them; all else as msrest."""
+        if data_type or not isinstance(target_obj, Model):
+            return super()._serialize(target_obj, data_type, **kwargs)
+        if kwargs.setdefault("is_xml", target_obj.is_xml_model()):
+            return super()._serialize(target_obj, data_type, **kwargs)
+        key_transformer = kwargs.get("key_transformer", self.key_transformer)
+        keep_readonly = kwargs.get("keep_readonly", False)
+        serialized: dict[str, Any] = {}
+        attr = None
+        try:
+            for attr, attr_desc in target_obj._attribute_map.items():
+                value = getattr(target_obj, attr)
+                if value is None:  # msrest: serialize_data raises ValueError, the field is left
+                    continue
+                if not keep_readonly and target_obj._validation.get(attr, {}).get("readonly"):
+                    continue
+                if attr == "additional_properties" and attr_desc["key"] == "":
+                    serialized.update(value)
+                    continue
+                keys, value = key_transformer(attr, attr_desc.copy(), value)
+                keys = keys if isinstance(keys, list) else [keys]
+                kwargs["serialization_ctxt"] = attr_desc
+                try:
+                    new_attr = self.serialize_data(value, attr_desc["type"], **kwargs)
+                except ValueError as error:
+                    if isinstance(error, SerializationError):
+                        raise
+                    continue
+                _merge(serialized, keys, new_attr)
+        except (AttributeError, KeyError, TypeError) as error:
+            message = f"Attribute {attr} in {type(target_obj).__name__} cannot be serialized."
+            raise SerializationError(message) from error
+        return serialized
+
+
+def _merge(serialized: dict[str, Any], keys: list[str], value: Any) -> None:
+    """Put `value` at the path `keys` (a flattened msrest key such as `properties.name`)."""
+    for key in reversed(keys):
+        value = {key: value}
+    for key in keys:
+        if key not in serialized:
+            serialized.update(value)
+        value = value[key]
+        serialized = serialized[key]
 
 
 def _with_reply_serializer(client: ConnectorClient) -> ConnectorClient:

@@ -9,7 +9,6 @@ bot/turn_router.py.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -60,9 +59,10 @@ from dialogs.turn import (
     say,
     show,
 )
-from storage.bot_state import state_in
+from storage.bot_state import load_together, recently_active, state_in
 from storage.conversations import (
     ConversationInfo,
+    RecentReferences,
     remember_conversation,
     remember_teams_users,
 )
@@ -103,8 +103,8 @@ class GovBot(ActivityHandler):
         self._routes = routes
         self._meta = conversation_state.create_property(CONVERSATION_PROPERTY)
         self._profile = user_state.create_property(PROFILE_PROPERTY)
-        # Signatures of references already stored, so unchanged ones are not rewritten every turn.
-        self._remembered: OrderedDict[str, ConversationInfo] = OrderedDict()
+        # References already stored, so unchanged ones are not rewritten every turn.
+        self._remembered = RecentReferences(MAX_REMEMBERED_CONVERSATIONS)
         self._router = TurnRouter(
             matcher=matcher,
             routes=routes,
@@ -129,6 +129,9 @@ class GovBot(ActivityHandler):
                     with state_in(session):
                         turn_context.turn_state[SESSION_KEY] = session
                         info = await self._remember_conversation(turn_context)
+                        await load_together(
+                            turn_context, self._conversation_state, self._user_state
+                        )
                         turn_context.turn_state[LANG_KEY] = await self._language(turn_context)
                         for hook in self._routes.turn_hooks:
                             await hook(turn_context)
@@ -136,7 +139,7 @@ class GovBot(ActivityHandler):
                         await self._conversation_state.save_changes(turn_context)
                         await self._user_state.save_changes(turn_context)
             if info is not None:
-                self._note_remembered(info)
+                self._remembered.note(info, utcnow())
             turn_context.turn_state.pop(HELD_REPLIES_KEY, None)
             if held:
                 await turn_context.adapter.send_activities(turn_context, held)
@@ -260,7 +263,8 @@ class GovBot(ActivityHandler):
         ):
             await dialog_context.cancel_all_dialogs()
             await say(turn_context, "dialog.expired")
-        meta["last_active"] = now.isoformat()
+        if not recently_active(last_active, now):
+            meta["last_active"] = now.isoformat()
         open_subject(turn_context, meta, timedelta(minutes=self._settings.subject_expiry_minutes))
         return dialog_context
 
@@ -294,7 +298,7 @@ class GovBot(ActivityHandler):
     async def _remember_conversation(self, turn_context: TurnContext) -> ConversationInfo | None:
         activity = turn_context.activity
         info = conversation_info(activity, with_reference=False)
-        if info is None or self._remembered.get(info.conversation_id) == info:
+        if info is None or not self._remembered.due(info, utcnow()):
             return None
         info = replace(info, reference=reference_data(activity))
         session = turn_context.turn_state[SESSION_KEY]
@@ -304,12 +308,6 @@ class GovBot(ActivityHandler):
             # kept apart, for cards' user-specific views (a 1:1 reference keeps its own).
             await remember_teams_users(session=session, users={info.aad_object_id: info.user_id})
         return info
-
-    def _note_remembered(self, info: ConversationInfo) -> None:
-        self._remembered[info.conversation_id] = info
-        self._remembered.move_to_end(info.conversation_id)
-        while len(self._remembered) > MAX_REMEMBERED_CONVERSATIONS:
-            self._remembered.popitem(last=False)
 
 
 async def show_welcome(turn_context: TurnContext) -> None:

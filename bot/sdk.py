@@ -243,8 +243,22 @@ if TYPE_CHECKING:
         async def set(self, turn_context: TurnContext, value: Any) -> None: ...
         async def delete(self, turn_context: TurnContext) -> None: ...
 
+    class CachedBotState:
+        """One state document as a turn read it, with the hash `save_changes` compares."""
+
+        state: dict[str, Any]
+
+        def __init__(self, state: dict[str, Any] | None = None) -> None: ...
+        def compute_hash(self, obj: object) -> str: ...
+
     class BotState:
+        # The storage it reads and writes, and where a turn's state keeps its CachedBotState.
+        _storage: Storage
+        _context_service_key: str
+
         def create_property(self, name: str) -> StatePropertyAccessor: ...
+        def get_cached_state(self, turn_context: TurnContext) -> CachedBotState | None: ...
+        def get_storage_key(self, turn_context: TurnContext) -> str: ...
         async def load(self, turn_context: TurnContext, force: bool = False) -> None: ...
         async def save_changes(self, turn_context: TurnContext, force: bool = False) -> None: ...
 
@@ -272,6 +286,7 @@ else:
         TurnContext,
         UserState,
     )
+    from botbuilder.core.bot_state import CachedBotState
     from botbuilder.core.teams import TeamsInfo
     from botbuilder.integration.aiohttp import (
         CloudAdapter,
@@ -298,6 +313,7 @@ __all__ = [
     "BotFrameworkClient",
     "BotFrameworkConnectorConfiguration",
     "BotState",
+    "CachedBotState",
     "CardFactory",
     "ClaimsIdentity",
     "CloudAdapter",

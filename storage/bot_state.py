@@ -6,19 +6,20 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime, timedelta
 from typing import Any
 
 from jsonpickle.pickler import Pickler
-from jsonpickle.unpickler import Unpickler
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.sdk import Storage
+from bot.sdk import BotState, CachedBotState, Storage, TurnContext
 from storage.data_subject import PersonalData, Subject
 from storage.db import Database
 from storage.models import BotStateDocument
 from storage.models.base import utcnow
 from storage.sql import rowcount, upsert
+from storage.state_codec import Unencodable, decode, encode
 
 
 class ETagConflictError(KeyError):
@@ -46,6 +47,24 @@ _UPDATE_IF_CURRENT = (
 )
 
 
+TOUCH_INTERVAL = timedelta(minutes=5)
+"""How stale a conversation's `last_active` may get before a turn that changes nothing else
+rewrites its state. botbuilder writes a state document only when it changed, so a fresher stamp
+would turn every read-only turn into a write; retention (days) and the dialog expiry (hours)
+read `updated_at` and `last_active` far coarser than this."""
+
+
+def recently_active(stamp: object, now: datetime, interval: timedelta = TOUCH_INTERVAL) -> bool:
+    """Whether a `last_active` stamp (ISO text, as kept in conversation state) is less than
+    `interval` old, so the turn at `now` need not rewrite it."""
+    if not isinstance(stamp, str):
+        return False
+    try:
+        return timedelta(0) <= now - datetime.fromisoformat(stamp) < interval
+    except (TypeError, ValueError):
+        return False
+
+
 def user_state_key(channel_id: str, user_id: str) -> str:
     """botbuilder's UserState key for one user of one channel."""
     return f"{channel_id}/users/{user_id}"
@@ -61,6 +80,45 @@ async def state_documents(*, session: AsyncSession, keys: list[str]) -> dict[str
     readers outside a turn such as the outbox dispatcher; unknown keys are left out."""
     rows = await session.execute(_READ, {"keys": keys})
     return {key: dict(document) for key, document, _etag in rows if isinstance(document, dict)}
+
+
+async def load_together(turn_context: TurnContext, *states: BotState) -> None:
+    """Read the turn's documents of `states` in one storage read (one query), as each state's
+    own `load` would one by one; a state already loaded this turn is left as it is."""
+    pending = [state for state in states if not _loaded(state, turn_context)]
+    storages = {id(state._storage) for state in pending}
+    if len(storages) != 1:  # nothing to read, or states on different storages
+        for state in pending:
+            await state.load(turn_context)
+        return
+    keys = [state.get_storage_key(turn_context) for state in pending]
+    items = await pending[0]._storage.read(keys)
+    for state, key in zip(pending, keys, strict=True):
+        turn_context.turn_state[state._context_service_key] = _CachedState(items.get(key))
+
+
+class _CachedState(CachedBotState):
+    """botbuilder's cached state, hashed (to see whether the turn changed it) through the
+    state codec rather than a jsonpickle flattening on load and again on save."""
+
+    def compute_hash(self, obj: object) -> str:
+        try:
+            return str(encode(obj))
+        except Unencodable:
+            return super().compute_hash(obj)
+
+
+def flatten(item: Any) -> Any:
+    """A state item as the JSON stored for it: the state codec's, else jsonpickle's."""
+    try:
+        return encode(item)
+    except Unencodable:
+        return Pickler().flatten(item)
+
+
+def _loaded(state: BotState, turn_context: TurnContext) -> bool:
+    cached = state.get_cached_state(turn_context)
+    return cached is not None and bool(cached.state)
 
 
 _bound_session: ContextVar[AsyncSession | None] = ContextVar("bot_state_session", default=None)
@@ -81,8 +139,9 @@ def state_in(session: AsyncSession) -> Iterator[None]:
 class SqlStorage(Storage):
     """JSON documents with eTag optimistic concurrency, in the `bot_state` table.
 
-    Items are flattened with jsonpickle, like botbuilder's own Cosmos DB and Blob storages,
-    because dialog state holds SDK objects (DialogState, DialogInstance, PromptOptions).
+    Dialog state holds SDK objects (DialogState, DialogInstance, PromptOptions): items are
+    written with the typed state codec (storage.state_codec), and documents that botbuilder's
+    jsonpickle flattening wrote before are still read.
     """
 
     def __init__(self, database: Database) -> None:
@@ -104,9 +163,7 @@ class SqlStorage(Storage):
     @staticmethod
     async def _read(session: AsyncSession, keys: list[str]) -> dict[str, Any]:
         rows = await session.execute(_READ, {"keys": keys})
-        return {
-            key: Unpickler().restore(dict(document, e_tag=etag)) for key, document, etag in rows
-        }
+        return {key: decode(dict(document, e_tag=etag)) for key, document, etag in rows}
 
     async def write(self, changes: Mapping[str, Any]) -> None:
         """Save documents; a stale eTag raises ETagConflictError and writes nothing."""
@@ -145,7 +202,7 @@ class SqlStorage(Storage):
         expected = item.get("e_tag") if isinstance(item, dict) else getattr(item, "e_tag", None)
         if expected == "":
             raise Exception("SqlStorage.write(): etag missing")
-        document = Pickler().flatten(item)
+        document = flatten(item)
         if isinstance(document, dict):
             document.pop("e_tag", None)
         new_etag = uuid.uuid4().hex

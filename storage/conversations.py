@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, or_, select
@@ -69,6 +71,35 @@ async def remember_conversation(*, session: AsyncSession, info: ConversationInfo
             keep_when_null=["user_email", "aad_object_id", "user_name"],
         )
     )
+
+
+REFRESH_INTERVAL = timedelta(minutes=5)
+"""How long an unchanged conversation reference goes without its `last_seen` rewritten: a turn
+in between writes nothing for it, and retention (days) still sees a live conversation."""
+
+
+class RecentReferences:
+    """The references this process stored lately (at most `limit`, the least recent dropped),
+    so a turn rewrites its conversation's only when it changed or its `last_seen` is due."""
+
+    def __init__(self, limit: int, interval: timedelta = REFRESH_INTERVAL) -> None:
+        self._limit = limit
+        self._interval = interval
+        self._stored: OrderedDict[str, tuple[ConversationInfo, datetime]] = OrderedDict()
+
+    def due(self, info: ConversationInfo, now: datetime) -> bool:
+        """Whether the turn at `now` must store `info`: new, changed, or stored too long ago."""
+        stored = self._stored.get(info.conversation_id)
+        if stored is None or stored[0] != info:
+            return True
+        return not timedelta(0) <= now - stored[1] < self._interval
+
+    def note(self, info: ConversationInfo, now: datetime) -> None:
+        """`info` was stored (and committed) at `now`."""
+        self._stored[info.conversation_id] = (info, now)
+        self._stored.move_to_end(info.conversation_id)
+        while len(self._stored) > self._limit:
+            self._stored.popitem(last=False)
 
 
 async def remember_teams_users(*, session: AsyncSession, users: dict[str, str]) -> None:

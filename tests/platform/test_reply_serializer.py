@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from botbuilder.core import CardFactory, MessageFactory
@@ -15,6 +16,7 @@ from botbuilder.schema import (
 )
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import MicrosoftAppCredentials
+from msrest.serialization import Model, Serializer
 
 from bot.adapter import ReplySerializer, _with_reply_serializer
 from dialogs.cards import card
@@ -58,3 +60,34 @@ def test_connector_operations_use_the_lighter_serializer() -> None:
     _with_reply_serializer(client)
     assert isinstance(client.conversations._serialize, ReplySerializer)
     assert client.attachments._serialize is client.conversations._serialize
+
+
+class _Flattened(Model):
+    """A model with what Bot Framework's do not use: flattened keys, extra properties."""
+
+    _attribute_map = {  # noqa: RUF012 (msrest's own declaration style)
+        "additional_properties": {"key": "", "type": "{object}"},
+        "name": {"key": "properties.name", "type": "str"},
+        "size": {"key": "properties.size", "type": "int"},
+        "when": {"key": "when", "type": "iso-8601"},
+        "unset": {"key": "unset", "type": "str"},
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        for name in ("name", "size", "when", "unset"):
+            setattr(self, name, kwargs.get(name))
+
+
+def test_flattened_keys_and_extra_properties_come_out_as_msrest_writes_them() -> None:
+    value = _Flattened(
+        name="Åse", size=3, when=datetime(2026, 1, 2, tzinfo=UTC), additional_properties={"x": 1}
+    )
+    dependencies = {"_Flattened": _Flattened}
+    stock = Serializer(dependencies).body(value, "_Flattened")
+    assert ReplySerializer(dependencies).body(value, "_Flattened") == stock
+    assert stock == {
+        "x": 1,
+        "properties": {"name": "Åse", "size": 3},
+        "when": "2026-01-02T00:00:00.000Z",
+    }

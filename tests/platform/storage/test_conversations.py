@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.conversations import (
+    REFRESH_INTERVAL,
     ConversationInfo,
+    RecentReferences,
     get_conversation,
     personal_conversation,
     remember_conversation,
@@ -82,3 +84,17 @@ async def test_a_cards_refresh_names_the_60_users_seen_most_recently(
     assert len(found) == MAX_REFRESH_USERS == 60
     assert found[0] == "29:anne" and found[1] == "29:60"
     assert "29:0" not in found and "29:1" not in found
+
+
+def test_an_unchanged_reference_is_stored_again_only_when_its_last_seen_is_due() -> None:
+    recent = RecentReferences(limit=2)
+    now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    assert recent.due(_info(), now)  # never stored by this process
+    recent.note(_info(), now)
+    assert not recent.due(_info(reference={"other": 1}), now + REFRESH_INTERVAL / 2)
+    assert recent.due(_info(user_name="Anne Jensen"), now)  # changed
+    assert recent.due(_info(), now + REFRESH_INTERVAL)  # a long-lived conversation
+    assert recent.due(_info(), now - timedelta(seconds=1))  # the clock moved back
+    recent.note(_info(conversation_id="b"), now)
+    recent.note(_info(conversation_id="c"), now)
+    assert recent.due(_info(), now), "the least recent is dropped past the limit"
