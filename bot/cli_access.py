@@ -75,6 +75,7 @@ def _change_access(
     (`seat`, which re-plans the body's reminders), any other role through `role_only`."""
     from knowledge.packs import load_pack
     from storage.models.base import utcnow
+    from storage.reminders import Planning
 
     _check_body(Role(role), body)
     common = {"principal": principal, "role": Role(role), "actor": cli_actor(), "source": "cli"}
@@ -82,9 +83,8 @@ def _change_access(
     async def work(database: Database) -> T:
         async with database.transaction() as session:
             if body is not None:
-                pack = load_pack(settings.knowledge_pack)
-                return await seat(session=session, pack=pack, body=body, tz=settings.tz,
-                                  now=utcnow(), **common)  # fmt: skip
+                plan = Planning(load_pack(settings.knowledge_pack), settings.tz, utcnow())
+                return await seat(session=session, plan=plan, body=body, **common)
             return await role_only(session=session, **common)
 
     return run_with_database(settings.database_url, work)

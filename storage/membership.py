@@ -8,20 +8,16 @@ storage.bodies.
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.schema import Pack
 from storage.access import Role, grant_role, principal_of, revoke_role
 from storage.bodies import MEMBER_ROLES, SOURCE, Member
 from storage.directory import PersonInfo, get_person
 from storage.errors import UnknownPersonError
 from storage.identity import person_id_of
 from storage.models.directory import Person
-from storage.reminders import cancel_unwanted, replan_body
+from storage.reminders import Planning, cancel_unwanted, replan_body
 
 
 async def known_person(*, session: AsyncSession, email: str) -> PersonInfo:
@@ -35,13 +31,11 @@ async def known_person(*, session: AsyncSession, email: str) -> PersonInfo:
 async def add_member(
     *,
     session: AsyncSession,
-    pack: Pack,
+    plan: Planning,
     body: str,
     principal: str,
     role: Role,
     actor: str,
-    tz: ZoneInfo,
-    now: datetime,
     person_id: int | None = None,
     source: str = SOURCE,
 ) -> Member:
@@ -59,7 +53,7 @@ async def add_member(
         session=session, principal=principal, role=role, actor=actor,
         body_key=body, person_id=person_id, source=source,
     )  # fmt: skip
-    await replan_body(session=session, pack=pack, body=body, tz=tz, now=now)
+    await replan_body(session=session, plan=plan, body=body)
     name = None
     if person_id is not None:
         name = await session.scalar(select(Person.name).where(Person.id == person_id))
@@ -69,12 +63,10 @@ async def add_member(
 async def remove_member(
     *,
     session: AsyncSession,
-    pack: Pack,
+    plan: Planning,
     body: str,
     principal: str,
     actor: str,
-    tz: ZoneInfo,
-    now: datetime,
     role: Role | None = None,
     source: str = SOURCE,
 ) -> int:
@@ -91,6 +83,6 @@ async def remove_member(
             source=source,
         )  # fmt: skip
     if ended:
-        await cancel_unwanted(session=session, pack=pack, body=body, principal=principal)
-        await replan_body(session=session, pack=pack, body=body, tz=tz, now=now)
+        await cancel_unwanted(session=session, pack=plan.pack, body=body, principal=principal)
+        await replan_body(session=session, plan=plan, body=body)
     return ended

@@ -26,6 +26,7 @@ from storage.directory import touch_directory
 from storage.meetings import MeetingInfo
 from storage.models.base import utcnow
 from storage.models.directory import Person
+from storage.reminders import Planning
 from tests.support.activities import message, new_user
 from tests.support.channel import Received, TestChannel
 from tests.support.server import RunningBot, start_bot
@@ -90,11 +91,15 @@ async def chat(bot: RunningBot, channel: TestChannel) -> Chat:
         for n, role in ((SECRETARY, Role.SECRETARY), (MEMBER, Role.MEMBER),
                         (OTHER_MEMBER, Role.MEMBER)):  # fmt: skip
             await membership.add_member(
-                session=session, pack=PACK, body="styregruppe", principal=email(n), role=role,
-                actor="t", tz=TZ, now=utcnow(),
-            )  # fmt: skip
+                session=session,
+                plan=Planning(PACK, TZ, utcnow()),
+                body="styregruppe",
+                principal=email(n),
+                role=role,
+                actor="t",
+            )
         await meetings.generate_year(
-            session=session, pack=PACK, year=YEAR, tz=TZ, actor="t", now=utcnow()
+            session=session, plan=Planning(PACK, TZ, utcnow()), year=YEAR, actor="t"
         )
     await bot.app[DATABASE].directory.caught_up(session)  # as a turn making the change would
     return talk

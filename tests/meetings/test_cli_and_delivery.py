@@ -20,6 +20,7 @@ from storage import meetings, membership, outbox
 from storage.access import Role
 from storage.models.base import utcnow
 from storage.models.directory import Person
+from storage.reminders import Planning
 from tests.support.activities import message, new_user
 from tests.support.channel import TestChannel
 from tests.support.server import RunningBot
@@ -86,17 +87,15 @@ async def test_members_who_talked_to_the_bot_get_the_reminder_card_once(
             await session.flush()
             await membership.add_member(
                 session=session,
-                pack=pack,
+                plan=Planning(pack, TZ, utcnow()),
                 body="styregruppe",
                 principal=f"p{n}@norddjurs.dk",
                 role=role,
                 actor="t",
-                tz=TZ,
-                now=utcnow(),
             )
         meeting = await meetings.add_meeting(
-            session=session, pack=pack, body="styregruppe", start=start,
-            end=start + timedelta(hours=2), actor="t", tz=TZ, now=utcnow(),
+            session=session, plan=Planning(pack, TZ, utcnow()), body="styregruppe", start=start,
+            end=start + timedelta(hours=2), actor="t",
         )  # fmt: skip
         # Bring the member reminders forward to now, as if their time had come.
         for n in (2, 3):

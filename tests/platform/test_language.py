@@ -19,6 +19,7 @@ from storage.access import Role
 from storage.models.base import utcnow
 from storage.models.directory import Person
 from storage.procurement import Requester, submit_request
+from storage.reminders import Planning
 from tests.support.activities import installation_update, message, new_user
 from tests.support.channel import Received, TestChannel
 from tests.support.server import RunningBot, start_bot
@@ -154,12 +155,16 @@ async def _reminders_after_talk(
             for n in people:
                 role = Role.SECRETARY if n == SECRETARY else Role.MEMBER
                 await membership.add_member(
-                    session=session, pack=PACK, body="styregruppe", principal=f"p{n}@norddjurs.dk",
-                    role=role, actor="t", tz=TZ, now=utcnow(),
-                )  # fmt: skip
+                    session=session,
+                    plan=Planning(PACK, TZ, utcnow()),
+                    body="styregruppe",
+                    principal=f"p{n}@norddjurs.dk",
+                    role=role,
+                    actor="t",
+                )
             year = utcnow().astimezone(TZ).year + 1
             await meetings.generate_year(
-                session=session, pack=PACK, year=year, tz=TZ, actor="t", now=utcnow()
+                session=session, plan=Planning(PACK, TZ, utcnow()), year=year, actor="t"
             )
             first = (
                 await meetings.list_meetings(session=session, tz=TZ, year=year, body="styregruppe")

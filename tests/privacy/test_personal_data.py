@@ -35,6 +35,7 @@ from storage.personal_data import erase_person, export_personal_data, subject_of
 from storage.portfolio import register_initiative
 from storage.portfolio_followers import follow_initiative
 from storage.procurement import Requester, submit_request
+from storage.reminders import Planning
 from storage.retention import purge_abandoned_dialogs, purge_idle
 from tests.portfolio.factories import new_initiative
 
@@ -98,14 +99,18 @@ async def _anne_everywhere(session: AsyncSession) -> Person:
     session.add(Person(email="bo.berg@randers.dk", name="Bo Berg"))
     await session.flush()
     await membership.add_member(
-        session=session, pack=pack, body="styregruppe", principal="bo.berg@randers.dk",
-        role=Role.MEMBER, actor=AAD, tz=TZ, now=utcnow(),
-    )  # fmt: skip
+        session=session,
+        plan=Planning(pack, TZ, utcnow()),
+        body="styregruppe",
+        principal="bo.berg@randers.dk",
+        role=Role.MEMBER,
+        actor=AAD,
+    )
     await reminders.set_opt_out(
         session=session, principal=AAD, body="programgruppe", opted_out=True
     )
     await meetings.generate_year(
-        session=session, pack=pack, year=utcnow().year + 1, tz=TZ, actor=AAD, now=utcnow()
+        session=session, plan=Planning(pack, TZ, utcnow()), year=utcnow().year + 1, actor=AAD
     )
     await submit_request(
         session=session,

@@ -33,6 +33,7 @@ from storage.directory import PersonInfo
 from storage.directory_snapshots import directory_index
 from storage.errors import DomainError
 from storage.models.base import utcnow
+from storage.reminders import Planning
 
 ROLE_WORDS: dict[str, Role] = {
     "admin": Role.ADMIN, "administrator": Role.ADMIN,
@@ -187,15 +188,15 @@ class AccessAdmin:
         if body_key is not None:  # a seat in a body: membership re-plans its reminders
             if kind == "access.grant":
                 await membership.add_member(
-                    session=session, pack=self.pack, body=body_key, principal=change["email"],
-                    person_id=change["person_id"], role=role, actor=actor, tz=self.tz,
-                    now=utcnow(), source="chat",
+                    session=session, plan=Planning(self.pack, self.tz, utcnow()), body=body_key,
+                    principal=change["email"], person_id=change["person_id"], role=role,
+                    actor=actor, source="chat",
                 )  # fmt: skip
             else:
                 for principal in ending:
                     await membership.remove_member(
-                        session=session, pack=self.pack, body=body_key, principal=principal,
-                        role=role, actor=actor, tz=self.tz, now=utcnow(), source="chat",
+                        session=session, plan=Planning(self.pack, self.tz, utcnow()),
+                        body=body_key, principal=principal, role=role, actor=actor, source="chat",
                     )  # fmt: skip
             after_commit(context, self._kick)
         elif kind == "access.grant":

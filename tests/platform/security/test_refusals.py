@@ -26,6 +26,7 @@ from storage.models.base import utcnow
 from storage.outbox_payloads import UnreachableNotice
 from storage.portfolio import get_initiative, register_initiative
 from storage.procurement import Requester, RequestStatus, all_requests, submit_request
+from storage.reminders import Planning
 from tests.directory.helpers import DANISH_CSV, PACK, write_csv
 from tests.portfolio.factories import ANNE as ANNE_ACTOR
 from tests.portfolio.factories import new_initiative
@@ -166,13 +167,11 @@ async def test_meetings_are_managed_by_their_secretary(
     async with database.transaction() as session:
         meeting = await add_meeting(
             session=session,
-            pack=load_pack("norddjurs"),
+            plan=Planning(load_pack("norddjurs"), TZ, utcnow()),
             body="styregruppe",
             start=start,
             end=start + timedelta(hours=2),
             actor="test",
-            tz=TZ,
-            now=utcnow(),
         )
     for text in (
         f"aflys møde {meeting.id}",
@@ -193,9 +192,12 @@ async def test_meetings_are_managed_by_their_secretary(
     # The meeting moves before the yes: the card is stale.
     async with database.transaction() as session:
         await move_meeting(
-            session=session, pack=load_pack("norddjurs"), meeting_id=meeting.id,
-            start=start + timedelta(days=1), actor="test", tz=TZ, now=utcnow(),
-        )  # fmt: skip
+            session=session,
+            plan=Planning(load_pack("norddjurs"), TZ, utcnow()),
+            meeting_id=meeting.id,
+            start=start + timedelta(days=1),
+            actor="test",
+        )
     assert "er ændret, siden" in await said(bot, channel, cancel, **GROUP, **SECRETARY)
     async with database.transaction() as session:
         still = await get_meeting(session=session, meeting_id=meeting.id)
