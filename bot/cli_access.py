@@ -11,6 +11,7 @@ import click
 from bot.cli_support import cli_actor, run_with_database, with_settings
 from bot.settings import Settings
 from storage.access import BODY_ROLES, LastAdminError, Role, grant_role, list_grants, revoke_role
+from storage.audit import Author
 from storage.db import Database
 
 T = TypeVar("T")
@@ -78,7 +79,7 @@ def _change_access(
     from storage.reminders import Planning
 
     _check_body(Role(role), body)
-    common = {"principal": principal, "role": Role(role), "actor": cli_actor(), "source": "cli"}
+    common = {"principal": principal, "role": Role(role), "by": Author(cli_actor(), "cli")}
 
     async def work(database: Database) -> T:
         async with database.transaction() as session:

@@ -14,6 +14,7 @@ import click
 
 from bot.cli_support import run_in_transaction, with_settings
 from bot.settings import Settings
+from storage.audit import Author
 
 T = TypeVar("T")
 ACTOR = "cli"
@@ -253,13 +254,18 @@ def member(settings: Settings, action: str, body: str, email: str | None, role: 
         if action == "add":
             person = await known_person(session=session, email=email or "")
             await add_member(
-                session=session, plan=Planning(pack, settings.tz, utcnow()), body=key,
-                principal=person.email, person_id=person.id, role=Role(role), actor=ACTOR,
-            )  # fmt: skip
+                session=session,
+                plan=Planning(pack, settings.tz, utcnow()),
+                body=key,
+                principal=person.email,
+                person_id=person.id,
+                role=Role(role),
+                by=Author(ACTOR, "meetings"),
+            )
         elif action == "remove":
             await remove_member(
                 session=session, plan=Planning(pack, settings.tz, utcnow()), body=key,
-                principal=email or "", role=Role(role), actor=ACTOR,
+                principal=email or "", role=Role(role), by=Author(ACTOR, "meetings"),
             )  # fmt: skip
         return await members(session=session, body=key)
 
@@ -275,7 +281,7 @@ def _guard(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
     try:
         return run_in_transaction(settings.database_url, work)
     except UnknownMeetingError as error:
-        click.echo(f"govbot: mødet #{error.meeting_id} findes ikke", err=True)
+        click.echo(f"govbot: mødet #{error.record_id} findes ikke", err=True)
     except UnknownPersonError as error:
         click.echo(f"govbot: kataloget kender ingen med e-mailen {error.identity}", err=True)
     except InvalidMeetingError as error:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from knowledge.schema import Pack
 from knowledge.schema_bodies import Body
 from storage.access import Role, list_grants
-from storage.audit import record_change
+from storage.audit import Author, record_change
 from storage.errors import DomainError
 from storage.models.base import utcnow
 from storage.models.directory import Person
@@ -84,10 +84,9 @@ async def set_body_channel(
         session,
         "body",
         body,
-        actor=actor,
+        by=Author(actor, SOURCE),
         action="set_channel",
         after={"conversation_id": conversation_id},
-        source=SOURCE,
     )
 
 

@@ -40,11 +40,15 @@ class UnknownPersonError(DomainError):
         self.identity = identity
 
 
-class UnknownMeetingError(DomainError):
+class UnknownRecordError(DomainError):
+    """No record of a kind has that id: each kind is a subclass saying so in its own words."""
+
+    def __init__(self, record_id: int) -> None:
+        super().__init__(id=record_id)
+        self.record_id = record_id
+
+
+class UnknownMeetingError(UnknownRecordError):
     """No meeting has that id."""
 
     default_key = "meetings.unknown_meeting"
-
-    def __init__(self, meeting_id: int) -> None:
-        super().__init__(id=meeting_id)
-        self.meeting_id = meeting_id

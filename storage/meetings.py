@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.calendar import titled, year_plan
 from storage import outbox
-from storage.audit import record_change
+from storage.audit import Author, record_change
 from storage.bodies import meeting_body
 from storage.data_subject import kept_history
 from storage.errors import DomainError, UnknownMeetingError
@@ -85,8 +85,8 @@ async def _audited(
 ) -> None:
     """Audit a change to a meeting: what it was (when given) and what it is now."""
     await record_change(
-        session, "meeting", row.id, actor=actor, action=action, before=before,
-        after=_snapshot(row), source=SOURCE,
+        session, "meeting", row.id, by=Author(actor, SOURCE), action=action, before=before,
+        after=_snapshot(row),
     )  # fmt: skip
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import Role, grant_role, principal_of, revoke_role
-from storage.bodies import MEMBER_ROLES, SOURCE, Member
+from storage.audit import Author
+from storage.bodies import MEMBER_ROLES, Member
 from storage.directory import PersonInfo, get_person
 from storage.errors import UnknownPersonError
 from storage.identity import person_id_of
@@ -35,9 +36,8 @@ async def add_member(
     body: str,
     principal: str,
     role: Role,
-    actor: str,
+    by: Author,
     person_id: int | None = None,
-    source: str = SOURCE,
 ) -> Member:
     """Give `principal` a role in a body and re-plan the reminders of its coming meetings.
 
@@ -50,8 +50,8 @@ async def add_member(
     if person_id is None:
         person_id = await person_id_of(session=session, principals=[principal])
     grant = await grant_role(
-        session=session, principal=principal, role=role, actor=actor,
-        body_key=body, person_id=person_id, source=source,
+        session=session, principal=principal, role=role, by=by,
+        body_key=body, person_id=person_id,
     )  # fmt: skip
     await replan_body(session=session, plan=plan, body=body)
     name = None
@@ -66,9 +66,8 @@ async def remove_member(
     plan: Planning,
     body: str,
     principal: str,
-    actor: str,
+    by: Author,
     role: Role | None = None,
-    source: str = SOURCE,
 ) -> int:
     """End `principal`'s role (every role, when None) in a body; returns how many grants ended.
 
@@ -79,8 +78,7 @@ async def remove_member(
     ended = 0
     for each in (role,) if role else MEMBER_ROLES:
         ended += await revoke_role(
-            session=session, principal=principal, role=each, actor=actor, body_key=body,
-            source=source,
+            session=session, principal=principal, role=each, by=by, body_key=body,
         )  # fmt: skip
     if ended:
         await cancel_unwanted(session=session, pack=plan.pack, body=body, principal=principal)

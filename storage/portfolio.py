@@ -24,7 +24,7 @@ from knowledge.portfolio import (
     InitiativeStatus,
 )
 from storage.access import Actor, principal_of
-from storage.audit import record_change
+from storage.audit import Author, record_change
 from storage.data_subject import (
     PersonalData,
     Subject,
@@ -35,7 +35,7 @@ from storage.data_subject import (
 )
 from storage.directory_index import DirectoryIndex
 from storage.directory_snapshots import directory_index
-from storage.errors import DomainError
+from storage.errors import DomainError, UnknownRecordError
 from storage.identity import people_known_by
 from storage.models import (
     Initiative,
@@ -54,14 +54,10 @@ class PortfolioError(DomainError):
     """Base of the portfolio's domain errors."""
 
 
-class UnknownInitiativeError(PortfolioError):
+class UnknownInitiativeError(PortfolioError, UnknownRecordError):
     """No initiative has that id."""
 
     default_key = "portfolio.refused.unknown"
-
-    def __init__(self, initiative_id: int) -> None:
-        super().__init__(id=initiative_id)
-        self.initiative_id = initiative_id
 
 
 @dataclass(frozen=True)
@@ -326,10 +322,9 @@ async def register_initiative(
         session,
         ENTITY,
         row.id,
-        actor=row.registered_by,
+        by=Author(row.registered_by, source),
         action="register",
         after={"title": row.title, "unit": row.unit_name, "status": row.status},
-        source=source,
     )
     return await initiative_record(session, row)
 

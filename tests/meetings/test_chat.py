@@ -21,7 +21,7 @@ from knowledge.meeting_words import title_under_body
 from knowledge.packs import load_pack
 from storage import meetings, membership, outbox
 from storage.access import Role, grant_role
-from storage.audit import history
+from storage.audit import Author, history
 from storage.directory import touch_directory
 from storage.meetings import MeetingInfo
 from storage.models.base import utcnow
@@ -96,7 +96,7 @@ async def chat(bot: RunningBot, channel: TestChannel) -> Chat:
                 body="styregruppe",
                 principal=email(n),
                 role=role,
-                actor="t",
+                by=Author("t", "meetings"),
             )
         await meetings.generate_year(
             session=session, plan=Planning(PACK, TZ, utcnow()), year=YEAR, actor="t"
@@ -373,7 +373,7 @@ async def test_an_admin_granting_membership_plans_the_same_reminders_as_adding_a
                            aad_object_id=user["aad_object_id"]))  # fmt: skip
         await session.flush()
         await grant_role(
-            session=session, principal=user["aad_object_id"], role=Role.ADMIN, actor="t"
+            session=session, principal=user["aad_object_id"], role=Role.ADMIN, by=Author("t")
         )
     newcomer = email(OUTSIDER)
 

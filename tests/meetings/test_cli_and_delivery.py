@@ -18,6 +18,7 @@ from knowledge.calendar import add_working_days
 from knowledge.packs import load_pack
 from storage import meetings, membership, outbox
 from storage.access import Role
+from storage.audit import Author
 from storage.models.base import utcnow
 from storage.models.directory import Person
 from storage.reminders import Planning
@@ -91,7 +92,7 @@ async def test_members_who_talked_to_the_bot_get_the_reminder_card_once(
                 body="styregruppe",
                 principal=f"p{n}@norddjurs.dk",
                 role=role,
-                actor="t",
+                by=Author("t", "meetings"),
             )
         meeting = await meetings.add_meeting(
             session=session, plan=Planning(pack, TZ, utcnow()), body="styregruppe", start=start,

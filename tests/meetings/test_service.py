@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from knowledge.packs import load_pack
 from storage import bodies, meetings, membership, outbox, reminders
 from storage.access import Role
+from storage.audit import Author
 from storage.models.directory import Person
 from storage.reminders import Planning
 
@@ -36,7 +37,7 @@ async def staff(session: AsyncSession) -> None:
             body="styregruppe",
             principal=email,
             role=role,
-            actor="test",
+            by=Author("test", "meetings"),
         )
     await bodies.set_body_channel(
         session=session, body="styregruppe", conversation_id="19:sg@thread", actor="test"
@@ -195,13 +196,13 @@ async def test_leaving_a_body_cancels_what_no_remaining_role_brings(session: Asy
         body="styregruppe",
         principal=secretary,
         role=Role.MEMBER,
-        actor="test",
+        by=Author("test", "meetings"),
     )
     during = first.start + timedelta(minutes=30)  # the meeting is under way: not re-planned
 
     ended = await membership.remove_member(
         session=session, plan=Planning(PACK, TZ, during), body="styregruppe", principal=secretary,
-        role=Role.SECRETARY, actor="test",
+        role=Role.SECRETARY, by=Author("test", "meetings"),
     )  # fmt: skip
 
     assert ended == 1
@@ -217,7 +218,7 @@ async def test_leaving_a_body_cancels_what_no_remaining_role_brings(session: Asy
         plan=Planning(PACK, TZ, during),
         body="styregruppe",
         principal=secretary,
-        actor="test",
+        by=Author("test", "meetings"),
     )
     left = await outbox.deliveries(
         session=session, key_prefix="meeting:", status=outbox.OPEN, principal=secretary

@@ -16,6 +16,7 @@ from dialogs.texts import Lang, text
 from knowledge.packs import load_pack
 from storage import meetings, membership, outbox
 from storage.access import Role
+from storage.audit import Author
 from storage.models.base import utcnow
 from storage.models.directory import Person
 from storage.procurement import Requester, submit_request
@@ -160,7 +161,7 @@ async def _reminders_after_talk(
                     body="styregruppe",
                     principal=f"p{n}@norddjurs.dk",
                     role=role,
-                    actor="t",
+                    by=Author("t", "meetings"),
                 )
             year = utcnow().astimezone(TZ).year + 1
             await meetings.generate_year(

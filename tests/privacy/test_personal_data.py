@@ -19,7 +19,7 @@ from bot.cli_support import run_in_transaction
 from knowledge.packs import load_pack
 from storage import meetings, membership, outbox, reminders
 from storage.access import Actor, Role, access_of, grant_role
-from storage.audit import record_change
+from storage.audit import Author, record_change
 from storage.conversations import ConversationInfo, remember_conversation
 from storage.db import Database
 from storage.models import (
@@ -58,7 +58,11 @@ async def _anne(session: AsyncSession) -> Person:
     await session.flush()
     session.add(RoleAssignment(person_id=person.id, role_key="systemejer", source="test"))
     await grant_role(
-        session=session, principal=AAD, role=Role.SECRETARY, body_key="styregruppe", actor="admin@x"
+        session=session,
+        principal=AAD,
+        role=Role.SECRETARY,
+        body_key="styregruppe",
+        by=Author("admin@x"),
     )
     await remember_conversation(
         session=session,
@@ -82,7 +86,7 @@ async def _anne(session: AsyncSession) -> Person:
         session,
         "person",
         person.id,
-        actor=AAD,
+        by=Author(AAD),
         action="update",
         before={"name": "Anne Jensen"},
         after={"name": "Anne Jensen", "email": EMAIL},
@@ -104,7 +108,7 @@ async def _anne_everywhere(session: AsyncSession) -> Person:
         body="styregruppe",
         principal="bo.berg@randers.dk",
         role=Role.MEMBER,
-        actor=AAD,
+        by=Author(AAD, "meetings"),
     )
     await reminders.set_opt_out(
         session=session, principal=AAD, body="programgruppe", opted_out=True

@@ -18,6 +18,7 @@ from knowledge.meeting_words import parse_when
 from storage import bodies, membership
 from storage import meetings as service
 from storage.access import Role
+from storage.audit import Author
 from storage.directory import PersonInfo
 from storage.directory_snapshots import directory_index
 from storage.errors import DomainError
@@ -165,7 +166,7 @@ class SecretaryChanges(MeetingTurns):
         await membership.add_member(
             session=turn_session(context), plan=self._planning(), body=body.key,
             principal=person.email, person_id=person.id, role=role,
-            actor=turn_user(context).identity,
+            by=Author(turn_user(context).identity, "meetings"),
         )  # fmt: skip
         self._changed(context)
         await say(
@@ -180,7 +181,7 @@ class SecretaryChanges(MeetingTurns):
         ended = await membership.remove_member(
             session=turn_session(context), plan=self._planning(), body=body.key,
             principal=person.email, role=ROLE_WORDS.get(match.params.get("role", "")),
-            actor=turn_user(context).identity,
+            by=Author(turn_user(context).identity, "meetings"),
         )  # fmt: skip
         if not ended:
             raise DomainError("meetings.member_not_found", name=person.name,

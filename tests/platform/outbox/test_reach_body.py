@@ -25,6 +25,7 @@ from knowledge.calendar import add_working_days
 from knowledge.packs import load_pack
 from storage import meetings, membership, outbox
 from storage.access import Role
+from storage.audit import Author
 from storage.directory import ensure_person
 from storage.models.base import utcnow
 from storage.reminders import Planning
@@ -79,7 +80,7 @@ async def test_a_body_that_never_wrote_to_the_bot_gets_its_reminders(
     ).replace(hour=13)
     async with database.transaction() as session:
         for n in (SECRETARY, *MEMBERS):
-            await ensure_person(session=session, email=email(n), name=f"Bruger {n}", actor="t")
+            await ensure_person(session=session, email=email(n), name=f"Bruger {n}", by=Author("t"))
             role = Role.SECRETARY if n == SECRETARY else Role.MEMBER
             await membership.add_member(
                 session=session,
@@ -87,7 +88,7 @@ async def test_a_body_that_never_wrote_to_the_bot_gets_its_reminders(
                 body="styregruppe",
                 principal=email(n),
                 role=role,
-                actor="t",
+                by=Author("t", "meetings"),
             )
         meeting = await meetings.add_meeting(
             session=session, plan=Planning(pack, TZ, utcnow()), body="styregruppe", start=start,

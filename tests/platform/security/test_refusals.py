@@ -17,6 +17,7 @@ from bot.settings import Settings
 from knowledge.packs import load_pack
 from storage import outbox
 from storage.access import Role, access_of, grant_role, revoke_role
+from storage.audit import Author
 from storage.db import Database
 from storage.directory_apply import apply_import
 from storage.directory_import import read_import
@@ -66,7 +67,7 @@ async def bot(
                 principal=user["aad_object_id"],
                 role=role,
                 body_key=body,
-                actor="test",
+                by=Author("test"),
             )
     yield running
     await running.stop()
@@ -206,7 +207,7 @@ async def test_meetings_are_managed_by_their_secretary(
     await said(bot, channel, text=ask, **GROUP, **SECRETARY)
     cancel = confirmation_yes(channel)
     secretary = {"principal": SECRETARY["aad_object_id"], "role": Role.SECRETARY,
-                 "body_key": "styregruppe", "actor": "test"}  # fmt: skip
+                 "body_key": "styregruppe", "by": Author("test")}  # fmt: skip
     async with database.transaction() as session:
         await revoke_role(session=session, **secretary)
     assert "kun sekretæren for" in await said(bot, channel, cancel, **GROUP, **SECRETARY)

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import directory, membership, personal_data
 from storage.access import LastAdminError, Role, grant_role, revoke_role
+from storage.audit import Author
 from storage.errors import DomainError, UnknownPersonError
 from storage.portfolio_moves import MoveNotAllowedError
 
@@ -30,16 +31,20 @@ def test_a_typed_error_carries_its_values() -> None:
 
 
 async def test_the_last_admin_keeps_the_role(session: AsyncSession) -> None:
-    await grant_role(session=session, principal="ada@kommune.dk", role=Role.ADMIN, actor="t")
+    await grant_role(session=session, principal="ada@kommune.dk", role=Role.ADMIN, by=Author("t"))
     with pytest.raises(LastAdminError) as refused:
-        await revoke_role(session=session, principal="ada@kommune.dk", role=Role.ADMIN, actor="t")
+        await revoke_role(
+            session=session, principal="ada@kommune.dk", role=Role.ADMIN, by=Author("t")
+        )
     assert (refused.value.key, refused.value.params) == (
         "access.last_admin",
         {"name": "ada@kommune.dk"},
     )
-    await grant_role(session=session, principal="bo@kommune.dk", role=Role.ADMIN, actor="t")
+    await grant_role(session=session, principal="bo@kommune.dk", role=Role.ADMIN, by=Author("t"))
     assert await revoke_role(
-        session=session, principal="ada@kommune.dk", role=Role.ADMIN, actor="t"
+        session=session, principal="ada@kommune.dk", role=Role.ADMIN, by=Author("t")
     )
     with pytest.raises(LastAdminError):
-        await revoke_role(session=session, principal="bo@kommune.dk", role=Role.ADMIN, actor="t")
+        await revoke_role(
+            session=session, principal="bo@kommune.dk", role=Role.ADMIN, by=Author("t")
+        )
