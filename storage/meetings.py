@@ -21,7 +21,7 @@ from storage.bodies import meeting_body
 from storage.data_subject import kept_history
 from storage.errors import DomainError, UnknownMeetingError
 from storage.models.meetings import BodyChannel, Meeting
-from storage.records import record_of
+from storage.records import record_of, row_by_id
 from storage.reminders import Planning, plan_reminders
 
 SOURCE = "meetings"
@@ -91,10 +91,7 @@ async def _audited(
 
 
 async def _row(session: AsyncSession, meeting_id: int) -> Meeting:
-    row = await session.get(Meeting, meeting_id)
-    if row is None:
-        raise UnknownMeetingError(meeting_id)
-    return row
+    return await row_by_id(session, Meeting, meeting_id, UnknownMeetingError)
 
 
 async def get_meeting(*, session: AsyncSession, meeting_id: int) -> MeetingInfo:

@@ -44,7 +44,7 @@ from storage.models import (
     InitiativeSystem,
 )
 from storage.models.base import utcnow
-from storage.records import record_of, row_values
+from storage.records import record_of, row_by_id, row_values
 
 TERMINAL = frozenset({InitiativeStatus.AFSLUTTET, InitiativeStatus.AFVIST})
 ENTITY = "initiative"
@@ -241,10 +241,7 @@ async def initiative_record(session: AsyncSession, row: Initiative) -> Initiativ
 
 async def initiative_row(session: AsyncSession, initiative_id: int) -> Initiative:
     """The initiative's row; UnknownInitiativeError when there is none."""
-    row = await session.get(Initiative, initiative_id)
-    if row is None:
-        raise UnknownInitiativeError(initiative_id)
-    return row
+    return await row_by_id(session, Initiative, initiative_id, UnknownInitiativeError)
 
 
 async def get_initiative(*, session: AsyncSession, initiative_id: int) -> InitiativeRecord:

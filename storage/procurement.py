@@ -29,7 +29,7 @@ from storage.data_subject import (
 from storage.errors import DomainError, UnknownRecordError
 from storage.identity import person_id_of
 from storage.models.procurement import ProcurementChannel, ProcurementEvent, ProcurementRequest
-from storage.records import record_of
+from storage.records import record_of, row_by_id
 
 ENTITY = "procurement_request"
 
@@ -311,10 +311,9 @@ async def record_stopped(
 
 async def get_request(*, session: AsyncSession, request_id: int) -> RequestRecord:
     """One request as it stands (unlocked: for showing it); UnknownRequestError when none."""
-    row = await session.get(ProcurementRequest, request_id)
-    if row is None:
-        raise UnknownRequestError(request_id)
-    return request_record(row)
+    return request_record(
+        await row_by_id(session, ProcurementRequest, request_id, UnknownRequestError)
+    )
 
 
 async def request_history(*, session: AsyncSession, request_id: int) -> list[EventRecord]:

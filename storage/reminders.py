@@ -30,6 +30,7 @@ from storage.data_subject import (
 from storage.errors import UnknownMeetingError
 from storage.models.meetings import Meeting, ReminderOptOut
 from storage.outbox_payloads import MeetingReminder
+from storage.records import row_by_id
 
 SOURCE = "meetings"
 # Who a reminder rule's `recipients` names, by role in the body ("channel" names nobody).
@@ -106,9 +107,7 @@ async def plan_reminders(
     Rows for recipients who left the body, or opted out, stay cancelled; reminders whose time
     has passed are not planned.
     """
-    row = await session.get(Meeting, meeting_id)
-    if row is None:
-        raise UnknownMeetingError(meeting_id)
+    row = await row_by_id(session, Meeting, meeting_id, UnknownMeetingError)
     prefix = f"meeting:{row.id}:"
     await outbox.cancel(session=session, key_prefix=prefix)
     if row.status != "planned" or row.kind != "meeting":
@@ -169,8 +168,7 @@ async def replan_body(*, session: AsyncSession, plan: Planning, body: str) -> in
 
 async def delivery_status(*, session: AsyncSession, meeting_id: int) -> list[outbox.Delivery]:
     """Every planned delivery of a meeting, with its status; UnknownMeetingError when none."""
-    if await session.get(Meeting, meeting_id) is None:
-        raise UnknownMeetingError(meeting_id)
+    await row_by_id(session, Meeting, meeting_id, UnknownMeetingError)
     return await outbox.deliveries(session=session, key_prefix=f"meeting:{meeting_id}:")
 
 
