@@ -41,7 +41,8 @@ class Role(StrEnum):
     MEMBER = "member"
 
 
-BODY_ROLES = frozenset({Role.SECRETARY, Role.CHAIR, Role.MEMBER})
+# The roles that are a seat in a governance body, in the order its members are listed.
+BODY_ROLES = (Role.SECRETARY, Role.CHAIR, Role.MEMBER)
 
 
 class NotAuthorisedError(DomainError):

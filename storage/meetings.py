@@ -17,14 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from knowledge.calendar import titled, year_plan
 from storage import outbox
 from storage.audit import Author, record_change
-from storage.bodies import meeting_body
+from storage.bodies import SOURCE, meeting_body
 from storage.data_subject import kept_history
 from storage.errors import DomainError, UnknownMeetingError
 from storage.models.meetings import BodyChannel, Meeting
 from storage.records import record_of, row_by_id
 from storage.reminders import Planning, plan_reminders
-
-SOURCE = "meetings"
 
 
 class InvalidMeetingError(DomainError, ValueError):

@@ -11,9 +11,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.access import Role, grant_role, principal_of, revoke_role
+from storage.access import BODY_ROLES, Role, grant_role, principal_of, revoke_role
 from storage.audit import Author
-from storage.bodies import MEMBER_ROLES, Member
+from storage.bodies import Member
 from storage.directory import PersonInfo, get_person
 from storage.errors import UnknownPersonError
 from storage.identity import person_id_of
@@ -44,7 +44,7 @@ async def add_member(
     This is the one way into a body, whether a secretary adds a member or an admin grants the
     role: the new member's reminders are planned at once either way.
     """
-    if role not in MEMBER_ROLES:
+    if role not in BODY_ROLES:
         raise ValueError(f"{role} is not a body role")
     principal = principal_of(principal)
     if person_id is None:
@@ -76,7 +76,7 @@ async def remove_member(
     """
     principal = principal_of(principal)
     ended = 0
-    for each in (role,) if role else MEMBER_ROLES:
+    for each in (role,) if role else BODY_ROLES:
         ended += await revoke_role(
             session=session, principal=principal, role=each, by=by, body_key=body,
         )  # fmt: skip

@@ -20,7 +20,7 @@ from knowledge.schema import Pack
 from knowledge.schema_bodies import Body, ReminderRule
 from storage import outbox
 from storage.access import Role, principal_of
-from storage.bodies import Member, UnknownBodyError, body_channel, meeting_body, members
+from storage.bodies import SOURCE, Member, UnknownBodyError, body_channel, meeting_body, members
 from storage.data_subject import (
     PersonalData,
     deleting_rows_of,
@@ -32,7 +32,6 @@ from storage.models.meetings import Meeting, ReminderOptOut
 from storage.outbox_payloads import MeetingReminder
 from storage.records import row_by_id
 
-SOURCE = "meetings"
 # Who a reminder rule's `recipients` names, by role in the body ("channel" names nobody).
 RECIPIENT_ROLES: dict[str, set[Role]] = {
     "secretary": {Role.SECRETARY},
