@@ -19,7 +19,7 @@ from knowledge.amounts_and_dates import read_date
 from knowledge.calendar import add_working_days, format_when, reminder_time
 from knowledge.meeting_words import title_under_body
 from knowledge.packs import load_pack
-from storage import meetings, membership, outbox
+from storage import meetings, outbox
 from storage.access import Role, grant_role
 from storage.audit import Author, history
 from storage.directory import touch_directory
@@ -29,6 +29,7 @@ from storage.models.directory import Person
 from storage.reminders import Planning
 from tests.support.activities import message, new_user
 from tests.support.channel import Received, TestChannel
+from tests.support.seats import seat
 from tests.support.server import RunningBot, start_bot
 
 TZ = ZoneInfo("Europe/Copenhagen")
@@ -90,14 +91,7 @@ async def chat(bot: RunningBot, channel: TestChannel) -> Chat:
         await touch_directory(session=session)
         for n, role in ((SECRETARY, Role.SECRETARY), (MEMBER, Role.MEMBER),
                         (OTHER_MEMBER, Role.MEMBER)):  # fmt: skip
-            await membership.add_member(
-                session=session,
-                plan=Planning(PACK, TZ, utcnow()),
-                body="styregruppe",
-                principal=email(n),
-                role=role,
-                by=Author("t", "meetings"),
-            )
+            await seat(session, PACK, email(n), role)
         await meetings.generate_year(
             session=session, plan=Planning(PACK, TZ, utcnow()), year=YEAR, actor="t"
         )

@@ -23,7 +23,7 @@ from bot.cli import cli
 from bot.settings import Settings
 from knowledge.calendar import add_working_days
 from knowledge.packs import load_pack
-from storage import meetings, membership, outbox
+from storage import meetings, outbox
 from storage.access import Role
 from storage.audit import Author
 from storage.directory import ensure_person
@@ -33,6 +33,7 @@ from tests.platform.outbox.test_reach import TEAM, in_roster, team_event
 from tests.support.activities import BOT_ID, TENANT_ID, installation_update, message, new_user
 from tests.support.channel import TestChannel
 from tests.support.graph import StandInGraph
+from tests.support.seats import seat
 from tests.support.server import RunningBot, start_bot
 
 TZ = ZoneInfo("Europe/Copenhagen")
@@ -82,14 +83,7 @@ async def test_a_body_that_never_wrote_to_the_bot_gets_its_reminders(
         for n in (SECRETARY, *MEMBERS):
             await ensure_person(session=session, email=email(n), name=f"Bruger {n}", by=Author("t"))
             role = Role.SECRETARY if n == SECRETARY else Role.MEMBER
-            await membership.add_member(
-                session=session,
-                plan=Planning(pack, TZ, utcnow()),
-                body="styregruppe",
-                principal=email(n),
-                role=role,
-                by=Author("t", "meetings"),
-            )
+            await seat(session, pack, email(n), role)
         meeting = await meetings.add_meeting(
             session=session, plan=Planning(pack, TZ, utcnow()), body="styregruppe", start=start,
             end=start + timedelta(hours=2), actor="t",
