@@ -183,9 +183,7 @@ def set_role(
     try:
         click.echo(run_with_database(settings.database_url, work))
     except UnknownPersonError as error:
-        click.echo(
-            f"govbot: ukendt person {error.identity} — angiv --name for at oprette", err=True
-        )
+        click.echo(f"govbot: ukendt person {error.wanted} — angiv --name for at oprette", err=True)
         sys.exit(2)
 
 

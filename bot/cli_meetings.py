@@ -281,9 +281,9 @@ def _guard(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
     try:
         return run_in_transaction(settings.database_url, work)
     except UnknownMeetingError as error:
-        click.echo(f"govbot: mødet #{error.record_id} findes ikke", err=True)
+        click.echo(f"govbot: mødet #{error.wanted} findes ikke", err=True)
     except UnknownPersonError as error:
-        click.echo(f"govbot: kataloget kender ingen med e-mailen {error.identity}", err=True)
+        click.echo(f"govbot: kataloget kender ingen med e-mailen {error.wanted}", err=True)
     except InvalidMeetingError as error:
         click.echo(f"govbot: {error.detail}", err=True)
     sys.exit(1)

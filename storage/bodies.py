@@ -15,7 +15,7 @@ from knowledge.schema import Pack
 from knowledge.schema_bodies import Body
 from storage.access import BODY_ROLES, Role, list_grants
 from storage.audit import Author, record_change
-from storage.errors import DomainError
+from storage.errors import UnknownRecordError
 from storage.models.base import utcnow
 from storage.models.directory import Person
 from storage.models.meetings import BodyChannel
@@ -24,14 +24,11 @@ from storage.models.meetings import BodyChannel
 SOURCE = "meetings"
 
 
-class UnknownBodyError(DomainError):
+class UnknownBodyError(UnknownRecordError):
     """The pack has no body with that key, or the body holds no meetings."""
 
     default_key = "meetings.unknown_body"
-
-    def __init__(self, body_key: str) -> None:
-        super().__init__(name=body_key)
-        self.body_key = body_key
+    param = "name"
 
 
 @dataclass(frozen=True)

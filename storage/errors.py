@@ -30,22 +30,23 @@ class DomainError(Exception):
 # --- refusals several record services share -----------------------------------------------
 
 
-class UnknownPersonError(DomainError):
+class UnknownRecordError(DomainError):
+    """Nothing of a kind is known by what was asked for (an id, an email, a key): each kind is
+    a subclass saying so in its own message, which names what was wanted as `param`."""
+
+    param: ClassVar[str] = "id"
+
+    def __init__(self, wanted: int | str) -> None:
+        named: dict[str, Any] = {self.param: wanted}
+        super().__init__(**named)
+        self.wanted = wanted
+
+
+class UnknownPersonError(UnknownRecordError):
     """Nobody is known by that identity (an email, an AAD object id or a person id)."""
 
     default_key = "access.person_unknown"
-
-    def __init__(self, identity: str) -> None:
-        super().__init__(name=identity)
-        self.identity = identity
-
-
-class UnknownRecordError(DomainError):
-    """No record of a kind has that id: each kind is a subclass saying so in its own words."""
-
-    def __init__(self, record_id: int) -> None:
-        super().__init__(id=record_id)
-        self.record_id = record_id
+    param = "name"
 
 
 class UnknownMeetingError(UnknownRecordError):
