@@ -11,6 +11,7 @@ import click
 from bot.cli_support import cli_actor, run_with_database, with_settings
 from bot.settings import Settings
 from storage.access import BODY_ROLES, LastAdminError, Role, grant_role, list_grants, revoke_role
+from storage.audit import Author
 from storage.db import Database
 
 T = TypeVar("T")
@@ -75,16 +76,16 @@ def _change_access(
     (`seat`, which re-plans the body's reminders), any other role through `role_only`."""
     from knowledge.packs import load_pack
     from storage.models.base import utcnow
+    from storage.reminders import Planning
 
     _check_body(Role(role), body)
-    common = {"principal": principal, "role": Role(role), "actor": cli_actor(), "source": "cli"}
+    common = {"principal": principal, "role": Role(role), "by": Author(cli_actor(), "cli")}
 
     async def work(database: Database) -> T:
         async with database.transaction() as session:
             if body is not None:
-                pack = load_pack(settings.knowledge_pack)
-                return await seat(session=session, pack=pack, body=body, tz=settings.tz,
-                                  now=utcnow(), **common)  # fmt: skip
+                plan = Planning(load_pack(settings.knowledge_pack), settings.tz, utcnow())
+                return await seat(session=session, plan=plan, body=body, **common)
             return await role_only(session=session, **common)
 
     return run_with_database(settings.database_url, work)

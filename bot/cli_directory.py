@@ -14,6 +14,7 @@ from bot.cli_support import cli_actor, run_with_database, with_settings, write_t
 from bot.settings import Settings
 from dialogs.texts import text
 from knowledge.packs import load_pack
+from storage.audit import Author
 from storage.db import Database
 from storage.directory import (
     KitosManagedError,
@@ -162,12 +163,12 @@ def set_role(
         actor = await _require_admin(database, as_user)
         async with database.transaction() as session:
             person = await ensure_person(
-                session=session, email=email, name=name, actor=actor, source="cli"
+                session=session, email=email, name=name, by=Author(actor, "cli")
             )
             system_id = None
             if system:
                 system_id = (
-                    await ensure_system(session=session, name=system, actor=actor, source="cli")
+                    await ensure_system(session=session, name=system, by=Author(actor, "cli"))
                 ).id
             _, added = await set_assignment(
                 session=session,
@@ -175,17 +176,14 @@ def set_role(
                 role_key=role_key,
                 system_id=system_id,
                 org_unit=unit,
-                actor=actor,
-                source="cli",
+                by=Author(actor, "cli"),
             )
         return "tilføjet" if added else "fandtes allerede"
 
     try:
         click.echo(run_with_database(settings.database_url, work))
     except UnknownPersonError as error:
-        click.echo(
-            f"govbot: ukendt person {error.identity} — angiv --name for at oprette", err=True
-        )
+        click.echo(f"govbot: ukendt person {error.wanted} — angiv --name for at oprette", err=True)
         sys.exit(2)
 
 
@@ -216,7 +214,7 @@ def end_role(
                     system and name and name.casefold() == system.casefold()
                 ):
                     await end_assignment(
-                        session=session, assignment_id=assignment.id, actor=actor, source="cli"
+                        session=session, assignment_id=assignment.id, by=Author(actor, "cli")
                     )
                     ended += 1
             return ended
@@ -271,8 +269,7 @@ def handover(settings: Settings, source: str, target: str, yes: bool, as_user: s
                 session=session,
                 source_id=planned.source.id,
                 target_id=planned.target.id,
-                actor=actor,
-                source="cli",
+                by=Author(actor, "cli"),
             )
         return len(done.moves) + len(done.already_held)
 

@@ -14,6 +14,7 @@ import click
 
 from bot.cli_support import run_in_transaction, with_settings
 from bot.settings import Settings
+from storage.audit import Author
 
 T = TypeVar("T")
 ACTOR = "cli"
@@ -54,12 +55,13 @@ def generate(settings: Settings, year: int) -> None:
     """Create the year's meetings from the pack's cadence (again: no duplicates)."""
     from storage.meetings import generate_year
     from storage.models.base import utcnow
+    from storage.reminders import Planning
 
     pack = _pack(settings)
     result = run_in_transaction(
         settings.database_url,
         lambda session: generate_year(
-            session=session, pack=pack, year=year, tz=settings.tz, actor=ACTOR, now=utcnow()
+            session=session, plan=Planning(pack, settings.tz, utcnow()), year=year, actor=ACTOR
         ),
     )
     click.echo(
@@ -149,15 +151,15 @@ def add(
 
     from storage.meetings import add_meeting
     from storage.models.base import utcnow
+    from storage.reminders import Planning
 
     key, begin = _body(settings, body), _instant(start, settings)
     pack = _pack(settings)
     meeting = run_in_transaction(
         settings.database_url,
         lambda session: add_meeting(
-            session=session, pack=pack, body=key, start=begin,
-            end=begin + timedelta(minutes=minutes), actor=ACTOR, tz=settings.tz,
-            now=utcnow(), title=title, place=place,
+            session=session, plan=Planning(pack, settings.tz, utcnow()), body=key, start=begin,
+            end=begin + timedelta(minutes=minutes), actor=ACTOR, title=title, place=place,
         ),
     )  # fmt: skip
     click.echo(f"møde #{meeting.id} oprettet")
@@ -171,13 +173,14 @@ def move(settings: Settings, meeting_id: int, start: str) -> None:
     """Move a meeting; its reminders are re-planned."""
     from storage.meetings import move_meeting
     from storage.models.base import utcnow
+    from storage.reminders import Planning
 
     begin, pack = _instant(start, settings), _pack(settings)
     _guard(
         settings,
         lambda session: move_meeting(
-            session=session, pack=pack, meeting_id=meeting_id, start=begin,
-            actor=ACTOR, tz=settings.tz, now=utcnow(),
+            session=session, plan=Planning(pack, settings.tz, utcnow()),
+            meeting_id=meeting_id, start=begin, actor=ACTOR,
         ),
     )  # fmt: skip
     click.echo(f"møde #{meeting_id} flyttet")
@@ -213,13 +216,14 @@ def set_(
     """Set a meeting's place, Teams link or agenda."""
     from storage.meetings import update_meeting
     from storage.models.base import utcnow
+    from storage.reminders import Planning
 
     pack = _pack(settings)
     _guard(
         settings,
         lambda session: update_meeting(
-            session=session, pack=pack, meeting_id=meeting_id, actor=ACTOR, tz=settings.tz,
-            now=utcnow(), place=place, teams_link=teams_link, agenda=agenda,
+            session=session, plan=Planning(pack, settings.tz, utcnow()),
+            meeting_id=meeting_id, actor=ACTOR, place=place, teams_link=teams_link, agenda=agenda,
         ),
     )  # fmt: skip
     click.echo(f"møde #{meeting_id} opdateret")
@@ -240,6 +244,7 @@ def member(settings: Settings, action: str, body: str, email: str | None, role: 
     from storage.bodies import members
     from storage.membership import add_member, known_person, remove_member
     from storage.models.base import utcnow
+    from storage.reminders import Planning
 
     key, pack = _body(settings, body), _pack(settings)
     if action != "list" and not email:
@@ -249,13 +254,18 @@ def member(settings: Settings, action: str, body: str, email: str | None, role: 
         if action == "add":
             person = await known_person(session=session, email=email or "")
             await add_member(
-                session=session, pack=pack, body=key, principal=person.email,
-                person_id=person.id, role=Role(role), actor=ACTOR, tz=settings.tz, now=utcnow(),
-            )  # fmt: skip
+                session=session,
+                plan=Planning(pack, settings.tz, utcnow()),
+                body=key,
+                principal=person.email,
+                person_id=person.id,
+                role=Role(role),
+                by=Author(ACTOR, "meetings"),
+            )
         elif action == "remove":
             await remove_member(
-                session=session, pack=pack, body=key, principal=email or "", role=Role(role),
-                actor=ACTOR, tz=settings.tz, now=utcnow(),
+                session=session, plan=Planning(pack, settings.tz, utcnow()), body=key,
+                principal=email or "", role=Role(role), by=Author(ACTOR, "meetings"),
             )  # fmt: skip
         return await members(session=session, body=key)
 
@@ -271,9 +281,9 @@ def _guard(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
     try:
         return run_in_transaction(settings.database_url, work)
     except UnknownMeetingError as error:
-        click.echo(f"govbot: mødet #{error.meeting_id} findes ikke", err=True)
+        click.echo(f"govbot: mødet #{error.wanted} findes ikke", err=True)
     except UnknownPersonError as error:
-        click.echo(f"govbot: kataloget kender ingen med e-mailen {error.identity}", err=True)
+        click.echo(f"govbot: kataloget kender ingen med e-mailen {error.wanted}", err=True)
     except InvalidMeetingError as error:
         click.echo(f"govbot: {error.detail}", err=True)
     sys.exit(1)

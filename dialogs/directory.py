@@ -17,6 +17,7 @@ from dialogs.turn import say, turn_lang, turn_session, turn_user
 from knowledge.directory_question import RoleVocabulary
 from knowledge.render import lcfirst
 from knowledge.schema import Pack
+from storage.audit import Author
 from storage.directory import (
     PersonInfo,
     current_assignments,
@@ -175,7 +176,7 @@ class DirectoryChanges:
                 session=session,
                 source_id=state["source"],
                 target_id=state["target"],
-                actor=actor,
+                by=Author(actor),
             )
             return "directory.done_handover", {
                 "count": len(plan.moves) + len(plan.already_held),
@@ -196,7 +197,7 @@ class DirectoryChanges:
             if sorted(a.id for a in held) != state["ids"]:
                 raise DomainError("directory.stale")
             for assignment in held:
-                await end_assignment(session=session, assignment_id=assignment.id, actor=actor)
+                await end_assignment(session=session, assignment_id=assignment.id, by=Author(actor))
             return "directory.done_end", values
         if held:
             raise DomainError("directory.stale")
@@ -205,7 +206,7 @@ class DirectoryChanges:
             person_id=state["person"],
             role_key=state["role"],
             system_id=state["system"],
-            actor=actor,
+            by=Author(actor),
         )
         values["system"] = assignment.system.name if assignment.system else None
         return "directory.done_set", values

@@ -364,7 +364,7 @@ def _id_or_refusal(raw: object) -> int:
 
 
 def _unknown(error: UnknownInitiativeError) -> DomainError:
-    return DomainError("portfolio.refused.unknown", id=error.initiative_id)
+    return DomainError("portfolio.refused.unknown", id=error.wanted)
 
 
 def _as_status(raw: object) -> InitiativeStatus | None:

@@ -15,7 +15,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage.audit import record_change
+from storage.audit import Author, record_change
 from storage.data_subject import (
     PersonalData,
     Subject,
@@ -41,7 +41,8 @@ class Role(StrEnum):
     MEMBER = "member"
 
 
-BODY_ROLES = frozenset({Role.SECRETARY, Role.CHAIR, Role.MEMBER})
+# The roles that are a seat in a governance body, in the order its members are listed.
+BODY_ROLES = (Role.SECRETARY, Role.CHAIR, Role.MEMBER)
 
 
 class NotAuthorisedError(DomainError):
@@ -167,10 +168,9 @@ async def grant_role(
     session: AsyncSession,
     principal: str,
     role: Role,
-    actor: str,
+    by: Author,
     body_key: str | None = None,
     person_id: int | None = None,
-    source: str = "chat",
 ) -> Grant:
     """Give `principal` a role; granting a role already held returns the existing grant.
 
@@ -187,13 +187,12 @@ async def grant_role(
         person_id=person_id,
         role=role.value,
         body_key=body_key,
-        granted_by=actor,
+        granted_by=by.actor,
     )
     session.add(row)
     await session.flush()
     await record_change(
-        session, "access_grant", row.id, actor=actor, action="grant", after=_audited(row),
-        source=source,
+        session, "access_grant", row.id, by=by, action="grant", after=_audited(row),
     )  # fmt: skip
     return _grant(row)
 
@@ -203,9 +202,8 @@ async def revoke_role(
     session: AsyncSession,
     principal: str,
     role: Role,
-    actor: str,
+    by: Author,
     body_key: str | None = None,
-    source: str = "chat",
 ) -> int:
     """End `principal`'s active grants of `role` (for `body_key`); returns how many ended.
 
@@ -220,8 +218,7 @@ async def revoke_role(
         row.revoked_at = utcnow()
         ended += 1
         await record_change(
-            session, "access_grant", row.id, actor=actor, action="revoke", before=_audited(row),
-            source=source,
+            session, "access_grant", row.id, by=by, action="revoke", before=_audited(row),
         )  # fmt: skip
     return ended
 
@@ -261,8 +258,7 @@ async def seed_roles(
     for principals, role in ((admins, Role.ADMIN), (screeners, Role.IT_SCREENER)):
         for principal in sorted(principals):
             await grant_role(
-                session=session, principal=principal, role=role, actor="settings",
-                source="settings",
+                session=session, principal=principal, role=role, by=Author("settings", "settings"),
             )  # fmt: skip
 
 

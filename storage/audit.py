@@ -29,28 +29,36 @@ class AuditRecord:
     source: str
 
 
+@dataclass(frozen=True)
+class Author:
+    """Who made a change and by which way in ("chat", "cli", "import", "kitos", "teams",
+    "meetings"): what the audit log keeps of every change besides the change itself."""
+
+    actor: str
+    source: str = "chat"
+
+
 async def record_change(
     session: AsyncSession,
     entity: str,
     entity_id: str | int | None,
     *,
-    actor: str,
+    by: Author,
     action: str,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-    source: str = "chat",
 ) -> None:
     """Append one entry to the audit log (in the caller's transaction): what changed (the
     entity and its id), who did it and how."""
     session.add(
         AuditEntry(
-            actor=actor,
+            actor=by.actor,
             action=action,
             entity=entity,
             entity_id=None if entity_id is None else str(entity_id),
             before=before,
             after=after,
-            source=source,
+            source=by.source,
         )
     )
 

@@ -13,25 +13,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.schema import Pack
 from knowledge.schema_bodies import Body
-from storage.access import Role, list_grants
-from storage.audit import record_change
-from storage.errors import DomainError
+from storage.access import BODY_ROLES, Role, list_grants
+from storage.audit import Author, record_change
+from storage.errors import UnknownRecordError
 from storage.models.base import utcnow
 from storage.models.directory import Person
 from storage.models.meetings import BodyChannel
 
+# Where the årshjul's changes and reminders come from, in the audit log and the outbox.
 SOURCE = "meetings"
-MEMBER_ROLES = (Role.SECRETARY, Role.CHAIR, Role.MEMBER)
 
 
-class UnknownBodyError(DomainError):
+class UnknownBodyError(UnknownRecordError):
     """The pack has no body with that key, or the body holds no meetings."""
 
     default_key = "meetings.unknown_body"
-
-    def __init__(self, body_key: str) -> None:
-        super().__init__(name=body_key)
-        self.body_key = body_key
+    param = "name"
 
 
 @dataclass(frozen=True)
@@ -65,9 +62,9 @@ async def members(*, session: AsyncSession, body: str) -> list[Member]:
     found = [
         Member(g.principal, g.role, names.get(g.person_id) if g.person_id else None)
         for g in grants
-        if g.role in MEMBER_ROLES
+        if g.role in BODY_ROLES
     ]
-    return sorted(found, key=lambda m: (MEMBER_ROLES.index(m.role), m.principal))
+    return sorted(found, key=lambda m: (BODY_ROLES.index(m.role), m.principal))
 
 
 async def set_body_channel(
@@ -84,10 +81,9 @@ async def set_body_channel(
         session,
         "body",
         body,
-        actor=actor,
+        by=Author(actor, SOURCE),
         action="set_channel",
         after={"conversation_id": conversation_id},
-        source=SOURCE,
     )
 
 

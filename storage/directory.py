@@ -19,8 +19,8 @@ from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.text import name_key
-from storage.audit import record_change
-from storage.errors import DomainError, UnknownPersonError
+from storage.audit import Author, record_change
+from storage.errors import DomainError, UnknownPersonError, UnknownRecordError
 from storage.identity import clean_email
 from storage.models import (
     ItSystem,
@@ -47,12 +47,8 @@ class DirectoryError(DomainError):
     """A directory change that cannot be made."""
 
 
-class UnknownAssignmentError(DirectoryError):
+class UnknownAssignmentError(DirectoryError, UnknownRecordError):
     """No current assignment with that id."""
-
-    def __init__(self, assignment_id: int) -> None:
-        super().__init__(id=assignment_id)
-        self.assignment_id = assignment_id
 
 
 class KitosManagedError(DirectoryError):
@@ -157,19 +153,17 @@ async def _changed(
     before: dict[str, Any] | None,
     after: dict[str, Any],
     *,
-    actor: str,
-    source: str,
+    by: Author,
 ) -> None:
     """Audit one directory change and mark the directory changed (lookup indexes rebuild)."""
     await record_change(
         session,
         entity,
         entity_id,
-        actor=actor,
+        by=by,
         action=action,
         before=before,
         after=after,
-        source=source,
     )
     await touch_directory(session=session)
 
@@ -180,14 +174,13 @@ async def _add(
     entity: str,
     after: dict[str, Any],
     *,
-    actor: str,
-    source: str,
+    by: Author,
     action: str = "create",
 ) -> None:
     """Store a new directory row, audited, and mark the directory changed."""
     session.add(row)
     await session.flush()
-    await _changed(session, action, entity, row.id, None, after, actor=actor, source=source)
+    await _changed(session, action, entity, row.id, None, after, by=by)
 
 
 # --- conversions ------------------------------------------------------------------------
@@ -261,9 +254,8 @@ async def ensure_person(
     session: AsyncSession,
     email: str,
     name: str | None,
-    actor: str,
+    by: Author,
     org_unit: str | None = None,
-    source: str = "chat",
 ) -> PersonInfo:
     """The person with `email`, created when new (a new person needs a name)."""
     email = clean_email(email)
@@ -275,7 +267,7 @@ async def ensure_person(
             email=email, name=name.strip(), org_unit_id=await _org_unit_id(session, org_unit)
         )
         after = {"email": email, "name": row.name}
-        await _add(session, row, "person", after, actor=actor, source=source)
+        await _add(session, row, "person", after, by=by)
     return person_info(row, await unit_names(session))
 
 
@@ -285,16 +277,14 @@ async def get_person(*, session: AsyncSession, email: str) -> PersonInfo | None:
     return person_info(row, await unit_names(session)) if row else None
 
 
-async def ensure_system(
-    *, session: AsyncSession, name: str, actor: str, source: str = "chat"
-) -> SystemInfo:
+async def ensure_system(*, session: AsyncSession, name: str, by: Author) -> SystemInfo:
     """The system called `name` (compared normalised), created when new."""
     key = name_key(name)
     for row in await session.scalars(select(ItSystem)):
         if name_key(row.name) == key:
             return system_info(row, await unit_names(session))
     row = ItSystem(name=name.strip(), aliases=[])
-    await _add(session, row, "it_system", {"name": row.name}, actor=actor, source=source)
+    await _add(session, row, "it_system", {"name": row.name}, by=by)
     return system_info(row, await unit_names(session))
 
 
@@ -318,10 +308,9 @@ async def link_identity(
             session,
             "person",
             row.id,
-            actor=actor,
+            by=Author(actor, "teams"),
             action="link",
             after={"aad_object_id": aad_object_id},
-            source="teams",
         )
     return person_info(row, await unit_names(session))
 
@@ -335,9 +324,8 @@ async def set_assignment(
     person_id: int,
     role_key: str,
     system_id: int | None,
-    actor: str,
+    by: Author,
     org_unit: str | None = None,
-    source: str = "chat",
 ) -> tuple[Assignment, bool]:
     """Give a person a role (for a system); returns the assignment and whether it is new."""
     org_unit_id = await _org_unit_id(session, org_unit)
@@ -358,26 +346,24 @@ async def set_assignment(
         system_id=system_id,
         org_unit_id=org_unit_id,
         valid_from=utcnow(),
-        source=source,
+        source=by.source,
     )
     after = assignment_audit(row)
-    await _add(session, row, "role_assignment", after, actor=actor, source=source, action="assign")
+    await _add(session, row, "role_assignment", after, by=by, action="assign")
     return await _assignment(session, row), True
 
 
-async def end_assignment(
-    *, session: AsyncSession, assignment_id: int, actor: str, source: str = "chat"
-) -> Assignment:
+async def end_assignment(*, session: AsyncSession, assignment_id: int, by: Author) -> Assignment:
     """End a current assignment (it stays in history)."""
     row = await session.get(RoleAssignment, assignment_id)
     if row is None or row.valid_to is not None:
         raise UnknownAssignmentError(assignment_id)
-    refuse_kitos_managed([await _assignment(session, row)], source=source)
+    refuse_kitos_managed([await _assignment(session, row)], source=by.source)
     before = assignment_audit(row)
     row.valid_to = utcnow()
     await _changed(
         session, "end", "role_assignment", row.id, before, assignment_audit(row),
-        actor=actor, source=source,
+        by=by,
     )  # fmt: skip
     return await _assignment(session, row)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.audit import record_change
+from storage.audit import Author, record_change
 from storage.directory import (
     Assignment,
     DirectoryError,
@@ -59,14 +59,12 @@ async def plan_handover(*, session: AsyncSession, source_id: int, target_id: int
 
 
 async def apply_handover(
-    *, session: AsyncSession, source_id: int, target_id: int, actor: str, source: str = "chat"
+    *, session: AsyncSession, source_id: int, target_id: int, by: Author
 ) -> Handover:
     """Move every current role of `source_id` to `target_id`; ends the old assignments."""
     plan = await plan_handover(session=session, source_id=source_id, target_id=target_id)
     for assignment in (*plan.moves, *plan.already_held):
-        await end_assignment(
-            session=session, assignment_id=assignment.id, actor=actor, source=source
-        )
+        await end_assignment(session=session, assignment_id=assignment.id, by=by)
     for assignment in plan.moves:
         await set_assignment(
             session=session,
@@ -74,17 +72,15 @@ async def apply_handover(
             role_key=assignment.role_key,
             system_id=assignment.system.id if assignment.system else None,
             org_unit=assignment.org_unit,
-            actor=actor,
-            source=source,
+            by=by,
         )
     await record_change(
         session,
         "person",
         source_id,
-        actor=actor,
+        by=by,
         action="handover",
         before={"roles": [a.id for a in (*plan.moves, *plan.already_held)]},
         after={"to_person_id": target_id},
-        source=source,
     )
     return plan

@@ -30,21 +30,26 @@ class DomainError(Exception):
 # --- refusals several record services share -----------------------------------------------
 
 
-class UnknownPersonError(DomainError):
+class UnknownRecordError(DomainError):
+    """Nothing of a kind is known by what was asked for (an id, an email, a key): each kind is
+    a subclass saying so in its own message, which names what was wanted as `param`."""
+
+    param: ClassVar[str] = "id"
+
+    def __init__(self, wanted: int | str) -> None:
+        named: dict[str, Any] = {self.param: wanted}
+        super().__init__(**named)
+        self.wanted = wanted
+
+
+class UnknownPersonError(UnknownRecordError):
     """Nobody is known by that identity (an email, an AAD object id or a person id)."""
 
     default_key = "access.person_unknown"
-
-    def __init__(self, identity: str) -> None:
-        super().__init__(name=identity)
-        self.identity = identity
+    param = "name"
 
 
-class UnknownMeetingError(DomainError):
+class UnknownMeetingError(UnknownRecordError):
     """No meeting has that id."""
 
     default_key = "meetings.unknown_meeting"
-
-    def __init__(self, meeting_id: int) -> None:
-        super().__init__(id=meeting_id)
-        self.meeting_id = meeting_id

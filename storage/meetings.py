@@ -15,17 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.calendar import titled, year_plan
-from knowledge.schema import Pack
 from storage import outbox
-from storage.audit import record_change
-from storage.bodies import meeting_body
+from storage.audit import Author, record_change
+from storage.bodies import SOURCE, meeting_body
 from storage.data_subject import kept_history
 from storage.errors import DomainError, UnknownMeetingError
 from storage.models.meetings import BodyChannel, Meeting
-from storage.records import record_of
-from storage.reminders import plan_reminders
-
-SOURCE = "meetings"
+from storage.records import record_of, row_by_id
+from storage.reminders import Planning, plan_reminders
 
 
 class InvalidMeetingError(DomainError, ValueError):
@@ -86,16 +83,13 @@ async def _audited(
 ) -> None:
     """Audit a change to a meeting: what it was (when given) and what it is now."""
     await record_change(
-        session, "meeting", row.id, actor=actor, action=action, before=before,
-        after=_snapshot(row), source=SOURCE,
+        session, "meeting", row.id, by=Author(actor, SOURCE), action=action, before=before,
+        after=_snapshot(row),
     )  # fmt: skip
 
 
 async def _row(session: AsyncSession, meeting_id: int) -> Meeting:
-    row = await session.get(Meeting, meeting_id)
-    if row is None:
-        raise UnknownMeetingError(meeting_id)
-    return row
+    return await row_by_id(session, Meeting, meeting_id, UnknownMeetingError)
 
 
 async def get_meeting(*, session: AsyncSession, meeting_id: int) -> MeetingInfo:
@@ -104,26 +98,26 @@ async def get_meeting(*, session: AsyncSession, meeting_id: int) -> MeetingInfo:
 
 
 async def generate_year(
-    *, session: AsyncSession, pack: Pack, year: int, tz: ZoneInfo, actor: str, now: datetime
+    *, session: AsyncSession, plan: Planning, year: int, actor: str
 ) -> GenerateResult:
     """Create the year's meetings from the pack's cadences; running it again adds nothing."""
-    planned = year_plan(pack, year, tz)
+    planned = year_plan(plan.pack, year, plan.tz)
     keys = [p.plan_key for p in planned]
     existing = set(
         (await session.scalars(select(Meeting.plan_key).where(Meeting.plan_key.in_(keys)))).all()
     )
     created: list[Meeting] = []
-    for plan in planned:
-        if plan.plan_key in existing:
+    for slot in planned:
+        if slot.plan_key in existing:
             continue
         row = Meeting(
-            body_key=plan.body,
-            kind=plan.kind,
-            plan_key=plan.plan_key,
-            title=titled(plan, "da"),
-            title_en=titled(plan, "en"),
-            start_at=plan.start,
-            end_at=plan.end,
+            body_key=slot.body,
+            kind=slot.kind,
+            plan_key=slot.plan_key,
+            title=titled(slot, "da"),
+            title_en=titled(slot, "en"),
+            start_at=slot.start,
+            end_at=slot.end,
             created_by=actor,
         )
         session.add(row)
@@ -132,9 +126,7 @@ async def generate_year(
     reminders = 0
     for row in created:
         await _audited(session, row, "generate", actor)
-        reminders += await plan_reminders(
-            session=session, pack=pack, meeting_id=row.id, tz=tz, now=now
-        )
+        reminders += await plan_reminders(session=session, plan=plan, meeting_id=row.id)
     return GenerateResult(tuple(_info(r) for r in created), len(existing), reminders)
 
 
@@ -185,18 +177,16 @@ def _check_times(start: datetime, end: datetime) -> None:
 async def add_meeting(
     *,
     session: AsyncSession,
-    pack: Pack,
+    plan: Planning,
     body: str,
     start: datetime,
     end: datetime,
     actor: str,
-    tz: ZoneInfo,
-    now: datetime,
     title: str | None = None,
     place: str | None = None,
 ) -> MeetingInfo:
     """Add an extra meeting to a body and plan its reminders."""
-    found = meeting_body(pack, body)
+    found = meeting_body(plan.pack, body)
     _check_times(start, end)
     row = Meeting(
         body_key=body,
@@ -211,19 +201,17 @@ async def add_meeting(
     session.add(row)
     await session.flush()
     await _audited(session, row, "add", actor)
-    await plan_reminders(session=session, pack=pack, meeting_id=row.id, tz=tz, now=now)
+    await plan_reminders(session=session, plan=plan, meeting_id=row.id)
     return _info(row)
 
 
 async def move_meeting(
     *,
     session: AsyncSession,
-    pack: Pack,
+    plan: Planning,
     meeting_id: int,
     start: datetime,
     actor: str,
-    tz: ZoneInfo,
-    now: datetime,
     end: datetime | None = None,
 ) -> MeetingInfo:
     """Move a meeting (keeping its length unless `end` is given) and re-plan its reminders."""
@@ -234,7 +222,7 @@ async def move_meeting(
     row.start_at, row.end_at, row.status = start, end, "planned"
     await session.flush()
     await _audited(session, row, "move", actor, before)
-    await plan_reminders(session=session, pack=pack, meeting_id=row.id, tz=tz, now=now, resend=True)
+    await plan_reminders(session=session, plan=plan, meeting_id=row.id, resend=True)
     return _info(row)
 
 
@@ -252,11 +240,9 @@ async def cancel_meeting(*, session: AsyncSession, meeting_id: int, actor: str) 
 async def update_meeting(
     *,
     session: AsyncSession,
-    pack: Pack,
+    plan: Planning,
     meeting_id: int,
     actor: str,
-    tz: ZoneInfo,
-    now: datetime,
     place: str | None = None,
     teams_link: str | None = None,
     agenda: str | None = None,
@@ -276,7 +262,7 @@ async def update_meeting(
     await session.flush()
     await _audited(session, row, "update", actor, before)
     if row.status == "planned":
-        await plan_reminders(session=session, pack=pack, meeting_id=row.id, tz=tz, now=now)
+        await plan_reminders(session=session, plan=plan, meeting_id=row.id)
     return _info(row)
 
 

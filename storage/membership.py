@@ -8,20 +8,17 @@ storage.bodies.
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.schema import Pack
-from storage.access import Role, grant_role, principal_of, revoke_role
-from storage.bodies import MEMBER_ROLES, SOURCE, Member
+from storage.access import BODY_ROLES, Role, grant_role, principal_of, revoke_role
+from storage.audit import Author
+from storage.bodies import Member
 from storage.directory import PersonInfo, get_person
 from storage.errors import UnknownPersonError
 from storage.identity import person_id_of
 from storage.models.directory import Person
-from storage.reminders import cancel_unwanted, replan_body
+from storage.reminders import Planning, cancel_unwanted, replan_body
 
 
 async def known_person(*, session: AsyncSession, email: str) -> PersonInfo:
@@ -35,31 +32,28 @@ async def known_person(*, session: AsyncSession, email: str) -> PersonInfo:
 async def add_member(
     *,
     session: AsyncSession,
-    pack: Pack,
+    plan: Planning,
     body: str,
     principal: str,
     role: Role,
-    actor: str,
-    tz: ZoneInfo,
-    now: datetime,
+    by: Author,
     person_id: int | None = None,
-    source: str = SOURCE,
 ) -> Member:
     """Give `principal` a role in a body and re-plan the reminders of its coming meetings.
 
     This is the one way into a body, whether a secretary adds a member or an admin grants the
     role: the new member's reminders are planned at once either way.
     """
-    if role not in MEMBER_ROLES:
+    if role not in BODY_ROLES:
         raise ValueError(f"{role} is not a body role")
     principal = principal_of(principal)
     if person_id is None:
         person_id = await person_id_of(session=session, principals=[principal])
     grant = await grant_role(
-        session=session, principal=principal, role=role, actor=actor,
-        body_key=body, person_id=person_id, source=source,
+        session=session, principal=principal, role=role, by=by,
+        body_key=body, person_id=person_id,
     )  # fmt: skip
-    await replan_body(session=session, pack=pack, body=body, tz=tz, now=now)
+    await replan_body(session=session, plan=plan, body=body)
     name = None
     if person_id is not None:
         name = await session.scalar(select(Person.name).where(Person.id == person_id))
@@ -69,14 +63,11 @@ async def add_member(
 async def remove_member(
     *,
     session: AsyncSession,
-    pack: Pack,
+    plan: Planning,
     body: str,
     principal: str,
-    actor: str,
-    tz: ZoneInfo,
-    now: datetime,
+    by: Author,
     role: Role | None = None,
-    source: str = SOURCE,
 ) -> int:
     """End `principal`'s role (every role, when None) in a body; returns how many grants ended.
 
@@ -85,12 +76,11 @@ async def remove_member(
     """
     principal = principal_of(principal)
     ended = 0
-    for each in (role,) if role else MEMBER_ROLES:
+    for each in (role,) if role else BODY_ROLES:
         ended += await revoke_role(
-            session=session, principal=principal, role=each, actor=actor, body_key=body,
-            source=source,
+            session=session, principal=principal, role=each, by=by, body_key=body,
         )  # fmt: skip
     if ended:
-        await cancel_unwanted(session=session, pack=pack, body=body, principal=principal)
-        await replan_body(session=session, pack=pack, body=body, tz=tz, now=now)
+        await cancel_unwanted(session=session, pack=plan.pack, body=body, principal=principal)
+        await replan_body(session=session, plan=plan, body=body)
     return ended

@@ -30,7 +30,7 @@ from storage import (
     procurement,
     reminders,
 )
-from storage.audit import record_change
+from storage.audit import Author, record_change
 from storage.data_subject import PersonalData, Subject, anonymous_name
 from storage.errors import UnknownPersonError
 from storage.models import ConversationRef, Person
@@ -135,10 +135,9 @@ async def erase_person(*, session: AsyncSession, subject: Subject, actor: str) -
         session,
         "person",
         subject.person_id,
-        actor=actor,
+        by=Author(actor, "privacy"),
         action="erase",
         after={"erased": {kind: n for kind, n in changed.items() if n}},
-        source="privacy",
     )
     return changed
 

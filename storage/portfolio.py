@@ -24,7 +24,7 @@ from knowledge.portfolio import (
     InitiativeStatus,
 )
 from storage.access import Actor, principal_of
-from storage.audit import record_change
+from storage.audit import Author, record_change
 from storage.data_subject import (
     PersonalData,
     Subject,
@@ -35,7 +35,7 @@ from storage.data_subject import (
 )
 from storage.directory_index import DirectoryIndex
 from storage.directory_snapshots import directory_index
-from storage.errors import DomainError
+from storage.errors import DomainError, UnknownRecordError
 from storage.identity import people_known_by
 from storage.models import (
     Initiative,
@@ -44,7 +44,7 @@ from storage.models import (
     InitiativeSystem,
 )
 from storage.models.base import utcnow
-from storage.records import record_of, row_values
+from storage.records import record_of, row_by_id, row_values
 
 TERMINAL = frozenset({InitiativeStatus.AFSLUTTET, InitiativeStatus.AFVIST})
 ENTITY = "initiative"
@@ -54,14 +54,10 @@ class PortfolioError(DomainError):
     """Base of the portfolio's domain errors."""
 
 
-class UnknownInitiativeError(PortfolioError):
+class UnknownInitiativeError(PortfolioError, UnknownRecordError):
     """No initiative has that id."""
 
     default_key = "portfolio.refused.unknown"
-
-    def __init__(self, initiative_id: int) -> None:
-        super().__init__(id=initiative_id)
-        self.initiative_id = initiative_id
 
 
 @dataclass(frozen=True)
@@ -245,10 +241,7 @@ async def initiative_record(session: AsyncSession, row: Initiative) -> Initiativ
 
 async def initiative_row(session: AsyncSession, initiative_id: int) -> Initiative:
     """The initiative's row; UnknownInitiativeError when there is none."""
-    row = await session.get(Initiative, initiative_id)
-    if row is None:
-        raise UnknownInitiativeError(initiative_id)
-    return row
+    return await row_by_id(session, Initiative, initiative_id, UnknownInitiativeError)
 
 
 async def get_initiative(*, session: AsyncSession, initiative_id: int) -> InitiativeRecord:
@@ -326,10 +319,9 @@ async def register_initiative(
         session,
         ENTITY,
         row.id,
-        actor=row.registered_by,
+        by=Author(row.registered_by, source),
         action="register",
         after={"title": row.title, "unit": row.unit_name, "status": row.status},
-        source=source,
     )
     return await initiative_record(session, row)
 

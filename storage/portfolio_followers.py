@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import Actor, principal_of
-from storage.audit import record_change
+from storage.audit import Author, record_change
 from storage.data_subject import (
     PersonalData,
     deleting_rows_of,
@@ -65,7 +65,7 @@ async def follow_initiative(
         )
         await session.flush()
         await record_change(
-            session, ENTITY, row.id, actor=principal_of(actor.principal), action="follow"
+            session, ENTITY, row.id, by=Author(principal_of(actor.principal)), action="follow"
         )
     return await initiative_record(session, row)
 

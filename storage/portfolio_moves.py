@@ -14,7 +14,7 @@ from knowledge.portfolio import (
     Transition,
 )
 from storage.access import Access, Actor, Role, principal_of
-from storage.audit import record_change
+from storage.audit import Author, record_change
 from storage.models import (
     InitiativeEvent,
 )
@@ -132,10 +132,9 @@ async def move_initiative(
         session,
         ENTITY,
         row.id,
-        actor=principal_of(actor.principal),
+        by=Author(principal_of(actor.principal), source),
         action="move",
         before={"status": current.value},
         after={"status": to.value, "body": body, "reason": reason},
-        source=source,
     )
     return await initiative_record(session, row)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage.audit import record_change
+from storage.audit import Author, record_change
 from storage.data_subject import (
     PersonalData,
     Subject,
@@ -26,10 +26,10 @@ from storage.data_subject import (
     held_by,
     kept_history,
 )
-from storage.errors import DomainError
+from storage.errors import DomainError, UnknownRecordError
 from storage.identity import person_id_of
 from storage.models.procurement import ProcurementChannel, ProcurementEvent, ProcurementRequest
-from storage.records import record_of
+from storage.records import record_of, row_by_id
 
 ENTITY = "procurement_request"
 
@@ -57,7 +57,7 @@ class ProcurementError(DomainError):
     """Base of the procurement domain errors."""
 
 
-class UnknownRequestError(ProcurementError):
+class UnknownRequestError(ProcurementError, UnknownRecordError):
     """No request has that id."""
 
     default_key = "procurement.acted.unknown"
@@ -194,7 +194,7 @@ async def add_step(
     session.add(event)
     await session.flush()
     await record_change(
-        session, ENTITY, row.id, actor=by.principal, action=action, before=before, after=after
+        session, ENTITY, row.id, by=Author(by.principal), action=action, before=before, after=after
     )
     return event_record(event)
 
@@ -209,7 +209,7 @@ async def locked_request(session: AsyncSession, request_id: int) -> ProcurementR
         .execution_options(populate_existing=True)
     )
     if row is None:
-        raise UnknownRequestError(id=request_id)
+        raise UnknownRequestError(request_id)
     return row
 
 
@@ -311,10 +311,9 @@ async def record_stopped(
 
 async def get_request(*, session: AsyncSession, request_id: int) -> RequestRecord:
     """One request as it stands (unlocked: for showing it); UnknownRequestError when none."""
-    row = await session.get(ProcurementRequest, request_id)
-    if row is None:
-        raise UnknownRequestError(id=request_id)
-    return request_record(row)
+    return request_record(
+        await row_by_id(session, ProcurementRequest, request_id, UnknownRequestError)
+    )
 
 
 async def request_history(*, session: AsyncSession, request_id: int) -> list[EventRecord]:

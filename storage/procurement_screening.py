@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import Actor, NotAuthorisedError, Role
-from storage.audit import record_change
+from storage.audit import Author, record_change
 from storage.models.base import utcnow
 from storage.models.procurement import ProcurementChannel, ProcurementEvent, ProcurementRequest
 from storage.procurement import (
@@ -221,7 +221,7 @@ async def set_it_channel(*, session: AsyncSession, conversation_id: str, actor: 
         session,
         "procurement_channel",
         None,
-        actor=actor.lower(),
+        by=Author(actor.lower()),
         action="set_it_channel",
         before={"conversation_id": previous} if previous else None,
         after={"conversation_id": conversation_id},

@@ -5,10 +5,25 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.errors import UnknownRecordError
+
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 Record = TypeVar("Record", bound="DataclassInstance")
+Row = TypeVar("Row")
+
+
+async def row_by_id(
+    session: AsyncSession, model: type[Row], record_id: int, missing: type[UnknownRecordError]
+) -> Row:
+    """The `model` row with the primary key `record_id`; `missing(record_id)` when none has it."""
+    row = await session.get(model, record_id)
+    if row is None:
+        raise missing(record_id)
+    return row
 
 
 def record_of(cls: type[Record], row: object, **values: Any) -> Record:

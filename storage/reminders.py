@@ -20,7 +20,7 @@ from knowledge.schema import Pack
 from knowledge.schema_bodies import Body, ReminderRule
 from storage import outbox
 from storage.access import Role, principal_of
-from storage.bodies import Member, UnknownBodyError, body_channel, meeting_body, members
+from storage.bodies import SOURCE, Member, UnknownBodyError, body_channel, meeting_body, members
 from storage.data_subject import (
     PersonalData,
     deleting_rows_of,
@@ -30,8 +30,8 @@ from storage.data_subject import (
 from storage.errors import UnknownMeetingError
 from storage.models.meetings import Meeting, ReminderOptOut
 from storage.outbox_payloads import MeetingReminder
+from storage.records import row_by_id
 
-SOURCE = "meetings"
 # Who a reminder rule's `recipients` names, by role in the body ("channel" names nobody).
 RECIPIENT_ROLES: dict[str, set[Role]] = {
     "secretary": {Role.SECRETARY},
@@ -39,6 +39,16 @@ RECIPIENT_ROLES: dict[str, set[Role]] = {
     "members": {Role.CHAIR, Role.MEMBER},
     "submitters": {Role.CHAIR, Role.MEMBER},
 }
+
+
+@dataclass(frozen=True)
+class Planning:
+    """What planning reminders reads besides the records: the pack's bodies and their rules,
+    the municipality's time zone (reminder times are local), and the instant it plans from."""
+
+    pack: Pack
+    tz: ZoneInfo
+    now: datetime
 
 
 @dataclass(frozen=True)
@@ -87,10 +97,8 @@ def reminder_message(
 async def plan_reminders(
     *,
     session: AsyncSession,
-    pack: Pack,
+    plan: Planning,
     meeting_id: int,
-    tz: ZoneInfo,
-    now: datetime,
     resend: bool = False,
 ) -> int:
     """(Re)plan every reminder of a meeting from its body's rules; returns how many are planned.
@@ -98,22 +106,20 @@ async def plan_reminders(
     Rows for recipients who left the body, or opted out, stay cancelled; reminders whose time
     has passed are not planned.
     """
-    row = await session.get(Meeting, meeting_id)
-    if row is None:
-        raise UnknownMeetingError(meeting_id)
+    row = await row_by_id(session, Meeting, meeting_id, UnknownMeetingError)
     prefix = f"meeting:{row.id}:"
     await outbox.cancel(session=session, key_prefix=prefix)
     if row.status != "planned" or row.kind != "meeting":
         return 0
-    body = meeting_body(pack, row.body_key)
+    body = meeting_body(plan.pack, row.body_key)
     people = await members(session=session, body=body.key)
     secretaries = [{"principal": m.principal} for m in people if m.role is Role.SECRETARY]
     quiet = await opted_out(session, body.key)
     channel = await body_channel(session=session, body=body.key)
     planned = 0
     for rule in body.reminder_rules:
-        due = reminder_time(rule, row.start_at, tz)
-        if due <= now:
+        due = reminder_time(rule, row.start_at, plan.tz)
+        if due <= plan.now:
             continue
         expires = row.start_at if rule.offset < 0 else None
         if rule.recipients == "channel":
@@ -121,7 +127,7 @@ async def plan_reminders(
                 key = f"{prefix}{rule.key}:channel"
                 await outbox.enqueue(
                     session=session, key=key, due_at=due, expires_at=expires,
-                    payload=reminder_message(row, body, rule, key, tz, body.name_da),
+                    payload=reminder_message(row, body, rule, key, plan.tz, body.name_da),
                     conversation_id=channel, kind="channel", source=SOURCE,
                     report_to=secretaries, resend=resend,
                 )  # fmt: skip
@@ -133,7 +139,9 @@ async def plan_reminders(
             key = f"{prefix}{rule.key}:{person.principal}"
             await outbox.enqueue(
                 session=session, key=key, due_at=due, expires_at=expires,
-                payload=reminder_message(row, body, rule, key, tz, person.name or person.principal),
+                payload=reminder_message(
+                    row, body, rule, key, plan.tz, person.name or person.principal
+                ),
                 principal=person.principal, kind="personal", source=SOURCE,
                 report_to=[s for s in secretaries if s["principal"] != person.principal],
                 resend=resend,
@@ -142,27 +150,24 @@ async def plan_reminders(
     return planned
 
 
-async def replan_body(
-    *, session: AsyncSession, pack: Pack, body: str, tz: ZoneInfo, now: datetime
-) -> int:
+async def replan_body(*, session: AsyncSession, plan: Planning, body: str) -> int:
     """Re-plan the reminders of a body's coming meetings (after members or channel changed)."""
     coming = await session.scalars(
         select(Meeting.id)
-        .where(Meeting.body_key == body, Meeting.start_at >= now, Meeting.status != "cancelled")
+        .where(
+            Meeting.body_key == body, Meeting.start_at >= plan.now, Meeting.status != "cancelled"
+        )
         .order_by(Meeting.start_at, Meeting.id)
     )
     total = 0
     for meeting_id in list(coming):
-        total += await plan_reminders(
-            session=session, pack=pack, meeting_id=meeting_id, tz=tz, now=now
-        )
+        total += await plan_reminders(session=session, plan=plan, meeting_id=meeting_id)
     return total
 
 
 async def delivery_status(*, session: AsyncSession, meeting_id: int) -> list[outbox.Delivery]:
     """Every planned delivery of a meeting, with its status; UnknownMeetingError when none."""
-    if await session.get(Meeting, meeting_id) is None:
-        raise UnknownMeetingError(meeting_id)
+    await row_by_id(session, Meeting, meeting_id, UnknownMeetingError)
     return await outbox.deliveries(session=session, key_prefix=f"meeting:{meeting_id}:")
 
 
@@ -255,12 +260,10 @@ async def set_opt_out(*, session: AsyncSession, principal: str, body: str, opted
 async def set_member_opt_out(
     *,
     session: AsyncSession,
-    pack: Pack,
+    plan: Planning,
     body: str,
     principals: frozenset[str],
     opted_out: bool,
-    tz: ZoneInfo,
-    now: datetime,
 ) -> bool:
     """Turn the 1:1 reminders of the member known by `principals` off (or on) for `body` and
     re-plan the body's coming reminders; False when they hold no role in the body."""
@@ -268,7 +271,7 @@ async def set_member_opt_out(
     if not mine:
         return False
     await set_opt_out(session=session, principal=mine[0].principal, body=body, opted_out=opted_out)
-    await replan_body(session=session, pack=pack, body=body, tz=tz, now=now)
+    await replan_body(session=session, plan=plan, body=body)
     return True
 
 

@@ -11,7 +11,7 @@ from importlib import import_module
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.audit import record_change
+from storage.audit import Author, record_change
 from storage.models import AuditEntry
 
 DEMO_MODULES = ("storage.demo.directory", "storage.demo.portfolio", "storage.demo.meetings")
@@ -31,9 +31,8 @@ async def load_demo_data(*, session: AsyncSession, pack_key: str) -> bool:
         session,
         MARKER,
         None,
-        actor="demo",
+        by=Author("demo", "demo"),
         action="load",
         after={"modules": list(DEMO_MODULES), "pack": pack_key},
-        source="demo",
     )
     return True

@@ -14,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from knowledge.meeting_words import meeting_bodies
 from knowledge.packs import load_pack
 from storage.access import Role
+from storage.audit import Author
 from storage.demo.directory import email_of
 from storage.meetings import generate_year
 from storage.membership import add_member
 from storage.models.base import utcnow
+from storage.reminders import Planning
 
 # Storage knows no settings; the demo municipality is Danish.
 DEMO_TIMEZONE = ZoneInfo("Europe/Copenhagen")
@@ -40,16 +42,13 @@ def seats_of(index: int) -> tuple[tuple[Role, str], ...]:
 
 async def load(*, session: AsyncSession, pack_key: str) -> None:
     """Seat the demo people in every body that meets, then plan this year and the next."""
-    pack = load_pack(pack_key)
-    now = utcnow()
-    for index, body in enumerate(meeting_bodies(pack)):
+    plan = Planning(load_pack(pack_key), DEMO_TIMEZONE, utcnow())
+    for index, body in enumerate(meeting_bodies(plan.pack)):
         for role, person in seats_of(index):
             await add_member(
-                session=session, pack=pack, body=body.key, principal=email_of(person),
-                role=role, actor="demo", tz=DEMO_TIMEZONE, now=now,
+                session=session, plan=plan, body=body.key, principal=email_of(person),
+                role=role, by=Author("demo", "meetings"),
             )  # fmt: skip
-    this_year = now.astimezone(DEMO_TIMEZONE).year
+    this_year = plan.now.astimezone(DEMO_TIMEZONE).year
     for year in (this_year, this_year + 1):
-        await generate_year(
-            session=session, pack=pack, year=year, tz=DEMO_TIMEZONE, actor="demo", now=now
-        )
+        await generate_year(session=session, plan=plan, year=year, actor="demo")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.settings import Settings
 from storage.access import Role, access_of, grant_role, revoke_role
+from storage.audit import Author
 from storage.db import Database
 from storage.models import AuditEntry, Person
 from tests.support.activities import message, new_user
@@ -35,7 +36,7 @@ async def seed(database: Database) -> None:
             ]
         )
         await session.flush()
-        await grant_role(session=session, principal=ADMIN_AAD, role=Role.ADMIN, actor="test")
+        await grant_role(session=session, principal=ADMIN_AAD, role=Role.ADMIN, by=Author("test"))
 
 
 @pytest.fixture
@@ -143,7 +144,7 @@ async def test_possessive_revoke_and_no_button(
             principal="bo.berg@kommune.dk",
             role=Role.MEMBER,
             body_key="programgruppe",
-            actor="test",
+            by=Author("test"),
         )
     ask = "fjern Bo Bergs adgang som medlem af programgruppen"
     await bot.post(message(ask, service_url=url, **ADMIN))
@@ -221,9 +222,9 @@ async def test_refusals_employee_replay_forged_token_and_lost_rights(
     # The admin loses the role before saying yes: nothing happens.
     async with database.transaction() as session:
         await grant_role(
-            session=session, principal="admin2@kommune.dk", role=Role.ADMIN, actor="test"
+            session=session, principal="admin2@kommune.dk", role=Role.ADMIN, by=Author("test")
         )
-        await revoke_role(session=session, principal=ADMIN_AAD, role=Role.ADMIN, actor="test")
+        await revoke_role(session=session, principal=ADMIN_AAD, role=Role.ADMIN, by=Author("test"))
     await bot.post(message(None, service_url=url, value=yes, **ADMIN))
     assert "kun administratorer" in channel.received[-1].text
     assert await roles_of(database, "bo.berg@kommune.dk") == frozenset()

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.packs import load_pack
 from knowledge.schema import Pack
+from storage.audit import Author
 from storage.directory import end_assignment, ensure_person, set_assignment
 from storage.directory_index import DirectoryIndex
 
@@ -101,14 +102,14 @@ async def new_owner(session: AsyncSession, index: DirectoryIndex, system: str) -
     """Hand the system owner role of `system` (as `index` has it) to a newcomer, Nanna Ny."""
     found = index.find_system(system).systems[0]
     (owner,) = index.holders(["systemejer"], found.id)
-    await end_assignment(session=session, assignment_id=owner.id, actor="test")
+    await end_assignment(session=session, assignment_id=owner.id, by=Author("test"))
     newcomer = await ensure_person(
-        session=session, email="ny@kommune.dk", name="Nanna Ny", actor="test"
+        session=session, email="ny@kommune.dk", name="Nanna Ny", by=Author("test")
     )
     await set_assignment(
         session=session,
         person_id=newcomer.id,
         role_key="systemejer",
         system_id=found.id,
-        actor="test",
+        by=Author("test"),
     )

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.app import DATABASE
 from bot.settings import Settings
 from storage.access import Role, grant_role
+from storage.audit import Author
 from storage.conversations import get_conversation
 from storage.db import Database
 from storage.directory_apply import apply_import
@@ -32,7 +33,9 @@ async def _fill(database_url: str, tmp_path: Path) -> None:
         async with database.transaction() as session:
             rows = read_import(write_csv(tmp_path / "roller.csv", DANISH_CSV), PACK)
             await apply_import(session=session, rows=rows, actor="test")
-            await grant_role(session=session, principal=ADMIN_AAD, role=Role.ADMIN, actor="test")
+            await grant_role(
+                session=session, principal=ADMIN_AAD, role=Role.ADMIN, by=Author("test")
+            )
     finally:
         await database.dispose()
 

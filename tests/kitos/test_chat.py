@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from bot.settings import Settings
 from storage.access import Role, grant_role
+from storage.audit import Author
 from storage.db import Database
 from storage.kitos_runs import last_runs
 from tests.support.activities import message
@@ -47,7 +48,7 @@ async def test_serve_syncs_kitos_and_answers_from_it(
         unit="Teknik og Miljø",
     )
     async with database.transaction() as session:
-        await grant_role(session=session, principal=ADMIN_AAD, role=Role.ADMIN, actor="test")
+        await grant_role(session=session, principal=ADMIN_AAD, role=Role.ADMIN, by=Author("test"))
     settings = make_settings(
         knowledge_pack="rebild",
         kitos_url=kitos.url,

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.kitos.client import KitosUnavailableError
+from storage.audit import Author
 from storage.db import Database
 from storage.directory import KitosManagedError, current_assignments, end_assignment, ensure_person
 from storage.kitos_runs import high_water_marks, last_runs
@@ -72,8 +73,12 @@ async def test_unmapped_roles_and_conflicts_are_reported_not_dropped_or_guessed(
 ) -> None:
     ids = _municipality(kitos)
     async with database.transaction() as session:  # two directory people called Ida Bæk
-        await ensure_person(session=session, email="ida.baek@kommune.dk", name="Ida Bæk", actor="t")
-        await ensure_person(session=session, email="ida.b@kommune.dk", name="Ida Bæk", actor="t")
+        await ensure_person(
+            session=session, email="ida.baek@kommune.dk", name="Ida Bæk", by=Author("t")
+        )
+        await ensure_person(
+            session=session, email="ida.b@kommune.dk", name="Ida Bæk", by=Author("t")
+        )
     kitos.set_roles(ids["aula"], [("Systemansvarlig", ids["jonas"]), ("Dataejer", ids["ida"])])
     report = await sync()
     unmapped = {u.name: u.assignments for u in report.unmapped}
@@ -94,7 +99,9 @@ async def test_a_user_without_email_is_matched_by_a_unique_name(
 ) -> None:
     ids = _municipality(kitos)
     async with database.transaction() as session:
-        await ensure_person(session=session, email="ida.baek@kommune.dk", name="Ida Bæk", actor="t")
+        await ensure_person(
+            session=session, email="ida.baek@kommune.dk", name="Ida Bæk", by=Author("t")
+        )
     kitos.set_roles(ids["aula"], [("Dataejer", ids["ida"])])
     report = await sync()
     assert report.conflicts == ()
@@ -214,7 +221,7 @@ async def test_hand_edits_to_kitos_assignments_are_refused(
     async with database.transaction() as session:
         held = await current_assignments(session=session, role_key="systemejer")
         with pytest.raises(KitosManagedError) as refused:
-            await end_assignment(session=session, assignment_id=held[0].id, actor="admin")
+            await end_assignment(session=session, assignment_id=held[0].id, by=Author("admin"))
         assert refused.value.key == "directory.kitos_managed"
 
 

@@ -19,15 +19,17 @@ from knowledge.amounts_and_dates import read_date
 from knowledge.calendar import add_working_days, format_when, reminder_time
 from knowledge.meeting_words import title_under_body
 from knowledge.packs import load_pack
-from storage import meetings, membership, outbox
+from storage import meetings, outbox
 from storage.access import Role, grant_role
-from storage.audit import history
+from storage.audit import Author, history
 from storage.directory import touch_directory
 from storage.meetings import MeetingInfo
 from storage.models.base import utcnow
 from storage.models.directory import Person
+from storage.reminders import Planning
 from tests.support.activities import message, new_user
 from tests.support.channel import Received, TestChannel
+from tests.support.seats import seat
 from tests.support.server import RunningBot, start_bot
 
 TZ = ZoneInfo("Europe/Copenhagen")
@@ -89,12 +91,9 @@ async def chat(bot: RunningBot, channel: TestChannel) -> Chat:
         await touch_directory(session=session)
         for n, role in ((SECRETARY, Role.SECRETARY), (MEMBER, Role.MEMBER),
                         (OTHER_MEMBER, Role.MEMBER)):  # fmt: skip
-            await membership.add_member(
-                session=session, pack=PACK, body="styregruppe", principal=email(n), role=role,
-                actor="t", tz=TZ, now=utcnow(),
-            )  # fmt: skip
+            await seat(session, PACK, email(n), role)
         await meetings.generate_year(
-            session=session, pack=PACK, year=YEAR, tz=TZ, actor="t", now=utcnow()
+            session=session, plan=Planning(PACK, TZ, utcnow()), year=YEAR, actor="t"
         )
     await bot.app[DATABASE].directory.caught_up(session)  # as a turn making the change would
     return talk
@@ -368,7 +367,7 @@ async def test_an_admin_granting_membership_plans_the_same_reminders_as_adding_a
                            aad_object_id=user["aad_object_id"]))  # fmt: skip
         await session.flush()
         await grant_role(
-            session=session, principal=user["aad_object_id"], role=Role.ADMIN, actor="t"
+            session=session, principal=user["aad_object_id"], role=Role.ADMIN, by=Author("t")
         )
     newcomer = email(OUTSIDER)
 

@@ -16,12 +16,14 @@ from bot.cli import cli
 from bot.cli_support import run_in_transaction
 from knowledge.calendar import add_working_days
 from knowledge.packs import load_pack
-from storage import meetings, membership, outbox
+from storage import meetings, outbox
 from storage.access import Role
 from storage.models.base import utcnow
 from storage.models.directory import Person
+from storage.reminders import Planning
 from tests.support.activities import message, new_user
 from tests.support.channel import TestChannel
+from tests.support.seats import seat
 from tests.support.server import RunningBot
 
 TZ = ZoneInfo("Europe/Copenhagen")
@@ -84,19 +86,10 @@ async def test_members_who_talked_to_the_bot_get_the_reminder_card_once(
                 )
             )
             await session.flush()
-            await membership.add_member(
-                session=session,
-                pack=pack,
-                body="styregruppe",
-                principal=f"p{n}@norddjurs.dk",
-                role=role,
-                actor="t",
-                tz=TZ,
-                now=utcnow(),
-            )
+            await seat(session, pack, f"p{n}@norddjurs.dk", role)
         meeting = await meetings.add_meeting(
-            session=session, pack=pack, body="styregruppe", start=start,
-            end=start + timedelta(hours=2), actor="t", tz=TZ, now=utcnow(),
+            session=session, plan=Planning(pack, TZ, utcnow()), body="styregruppe", start=start,
+            end=start + timedelta(hours=2), actor="t",
         )  # fmt: skip
         # Bring the member reminders forward to now, as if their time had come.
         for n in (2, 3):

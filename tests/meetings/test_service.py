@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from knowledge.packs import load_pack
 from storage import bodies, meetings, membership, outbox, reminders
 from storage.access import Role
+from storage.audit import Author
 from storage.models.directory import Person
+from storage.reminders import Planning
 
 TZ = ZoneInfo("Europe/Copenhagen")
 PACK = load_pack("norddjurs")
@@ -30,9 +32,13 @@ async def staff(session: AsyncSession) -> None:
         session.add(Person(email=email, name=email.split("@")[0].title()))
         await session.flush()
         await membership.add_member(
-            session=session, pack=PACK, body="styregruppe", principal=email, role=role,
-            actor="test", tz=TZ, now=NOW,
-        )  # fmt: skip
+            session=session,
+            plan=Planning(PACK, TZ, NOW),
+            body="styregruppe",
+            principal=email,
+            role=role,
+            by=Author("test", "meetings"),
+        )
     await bodies.set_body_channel(
         session=session, body="styregruppe", conversation_id="19:sg@thread", actor="test"
     )
@@ -40,7 +46,7 @@ async def staff(session: AsyncSession) -> None:
 
 async def generate(session: AsyncSession) -> meetings.GenerateResult:
     return await meetings.generate_year(
-        session=session, pack=PACK, year=2027, tz=TZ, actor="test", now=NOW
+        session=session, plan=Planning(PACK, TZ, NOW), year=2027, actor="test"
     )
 
 
@@ -112,8 +118,8 @@ async def test_moving_reschedules_and_cancelling_cancels(session: AsyncSession) 
     await generate(session)
     meeting = await first_steering(session)
     moved = await meetings.move_meeting(
-        session=session, pack=PACK, meeting_id=meeting.id,
-        start=datetime(2027, 2, 16, 13, 0, tzinfo=TZ), actor="test", tz=TZ, now=NOW,
+        session=session, plan=Planning(PACK, TZ, NOW), meeting_id=meeting.id,
+        start=datetime(2027, 2, 16, 13, 0, tzinfo=TZ), actor="test",
     )  # fmt: skip
     assert moved.end - moved.start == timedelta(hours=2)
     reminder = await outbox.get_delivery(
@@ -155,9 +161,9 @@ async def test_members_must_be_known_to_the_directory(session: AsyncSession) -> 
         await membership.known_person(session=session, email="ukendt@x.dk")
     with pytest.raises(meetings.InvalidMeetingError):
         await meetings.add_meeting(
-            session=session, pack=PACK, body="styregruppe",
+            session=session, plan=Planning(PACK, TZ, NOW), body="styregruppe",
             start=datetime(2027, 3, 1, 13, tzinfo=TZ), end=datetime(2027, 3, 1, 12, tzinfo=TZ),
-            actor="t", tz=TZ, now=NOW,
+            actor="t",
         )  # fmt: skip
     with pytest.raises(bodies.UnknownBodyError):
         bodies.meeting_body(PACK, "direktion")
@@ -185,14 +191,18 @@ async def test_leaving_a_body_cancels_what_no_remaining_role_brings(session: Asy
     first, second = (await meetings.list_meetings(session=session, tz=TZ, body="styregruppe"))[:2]
     secretary = "sekretaer@norddjurs.dk"
     await membership.add_member(
-        session=session, pack=PACK, body="styregruppe", principal=secretary, role=Role.MEMBER,
-        actor="test", tz=TZ, now=NOW,
-    )  # fmt: skip
+        session=session,
+        plan=Planning(PACK, TZ, NOW),
+        body="styregruppe",
+        principal=secretary,
+        role=Role.MEMBER,
+        by=Author("test", "meetings"),
+    )
     during = first.start + timedelta(minutes=30)  # the meeting is under way: not re-planned
 
     ended = await membership.remove_member(
-        session=session, pack=PACK, body="styregruppe", principal=secretary,
-        role=Role.SECRETARY, actor="test", tz=TZ, now=during,
+        session=session, plan=Planning(PACK, TZ, during), body="styregruppe", principal=secretary,
+        role=Role.SECRETARY, by=Author("test", "meetings"),
     )  # fmt: skip
 
     assert ended == 1
@@ -204,9 +214,12 @@ async def test_leaving_a_body_cancels_what_no_remaining_role_brings(session: Asy
     assert (await outbox.get_delivery(session=session, key=agenda)).status == "cancelled"
 
     await membership.remove_member(
-        session=session, pack=PACK, body="styregruppe", principal=secretary, actor="test",
-        tz=TZ, now=during,
-    )  # fmt: skip
+        session=session,
+        plan=Planning(PACK, TZ, during),
+        body="styregruppe",
+        principal=secretary,
+        by=Author("test", "meetings"),
+    )
     left = await outbox.deliveries(
         session=session, key_prefix="meeting:", status=outbox.OPEN, principal=secretary
     )

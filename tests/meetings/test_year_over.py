@@ -15,6 +15,7 @@ from knowledge.packs import load_pack
 from storage import meetings
 from storage.db import Database
 from storage.models.base import utcnow
+from storage.reminders import Planning
 from tests.support.activities import message
 from tests.support.channel import TestChannel
 from tests.support.server import start_bot
@@ -27,8 +28,8 @@ BODY = meeting_bodies(PACK)[0]
 async def _meeting(database: Database, start: datetime) -> None:
     async with database.transaction() as session:
         await meetings.add_meeting(
-            session=session, pack=PACK, body=BODY.key, start=start,
-            end=start + timedelta(hours=1), actor="t", tz=TZ, now=utcnow(),
+            session=session, plan=Planning(PACK, TZ, utcnow()), body=BODY.key, start=start,
+            end=start + timedelta(hours=1), actor="t",
         )  # fmt: skip
 
 

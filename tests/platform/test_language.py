@@ -14,13 +14,15 @@ from bot.app import DATABASE, DISPATCHER
 from bot.settings import Settings
 from dialogs.texts import Lang, text
 from knowledge.packs import load_pack
-from storage import meetings, membership, outbox
+from storage import meetings, outbox
 from storage.access import Role
 from storage.models.base import utcnow
 from storage.models.directory import Person
 from storage.procurement import Requester, submit_request
+from storage.reminders import Planning
 from tests.support.activities import installation_update, message, new_user
 from tests.support.channel import Received, TestChannel
+from tests.support.seats import seat
 from tests.support.server import RunningBot, start_bot
 
 TZ = ZoneInfo("Europe/Copenhagen")
@@ -153,13 +155,10 @@ async def _reminders_after_talk(
             await session.flush()
             for n in people:
                 role = Role.SECRETARY if n == SECRETARY else Role.MEMBER
-                await membership.add_member(
-                    session=session, pack=PACK, body="styregruppe", principal=f"p{n}@norddjurs.dk",
-                    role=role, actor="t", tz=TZ, now=utcnow(),
-                )  # fmt: skip
+                await seat(session, PACK, f"p{n}@norddjurs.dk", role)
             year = utcnow().astimezone(TZ).year + 1
             await meetings.generate_year(
-                session=session, pack=PACK, year=year, tz=TZ, actor="t", now=utcnow()
+                session=session, plan=Planning(PACK, TZ, utcnow()), year=year, actor="t"
             )
             first = (
                 await meetings.list_meetings(session=session, tz=TZ, year=year, body="styregruppe")

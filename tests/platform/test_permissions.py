@@ -20,6 +20,7 @@ from dialogs.confirmation import Confirmations
 from dialogs.permissions import Requirement, require
 from dialogs.turn import LANG_KEY, SESSION_KEY, USER_KEY, TurnUser
 from storage.access import Role, grant_role
+from storage.audit import Author
 from storage.db import Database
 from storage.errors import DomainError
 
@@ -112,9 +113,12 @@ async def test_the_check_lets_admins_and_the_bodys_holders_through(session: Asyn
         ("sif@kommune.dk", Role.SECRETARY, "styregruppe"),
         ("mo@kommune.dk", Role.MEMBER, "styregruppe"),
     ):
-        await grant_role(session=session, principal=principal, role=role, body_key=body, actor="t")
-    admin, secretary, member = (turn(session, u) for u in ("ada@kommune.dk", "sif@kommune.dk",
-                                                           "mo@kommune.dk"))  # fmt: skip
+        await grant_role(
+            session=session, principal=principal, role=role, body_key=body, by=Author("t")
+        )
+    admin, secretary, member = (
+        turn(session, u) for u in ("ada@kommune.dk", "sif@kommune.dk", "mo@kommune.dk")
+    )
     for requirement in (OF_BODY, ANY_BODY, ADMIN):
         await require(admin, requirement, "styregruppe")
     await require(secretary, OF_BODY, "styregruppe")

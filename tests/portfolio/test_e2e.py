@@ -27,6 +27,7 @@ from bot.settings import Settings
 from knowledge.amounts_and_dates import read_date
 from knowledge.portfolio import InitiativeStatus
 from storage.access import Role, grant_role
+from storage.audit import Author
 from storage.db import Database
 from storage.models.portfolio import Initiative, InitiativeEvent, InitiativeFollower
 from tests.support.activities import message, new_user
@@ -92,7 +93,7 @@ async def _grant(database_url: str, user: dict[str, str], body: str, role: Role)
                 principal=user["aad_object_id"],
                 role=role,
                 body_key=body,
-                actor="test",
+                by=Author("test"),
             )
     finally:
         await database.dispose()

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.portfolio import Category, Funding, Gain, InitiativeStatus, load_rules
 from storage.access import Access, Actor, Role, access_of, grant_role
-from storage.audit import history
+from storage.audit import Author, history
 from storage.directory import touch_directory
 from storage.models import ItSystem, OrgUnit, Person
 from storage.models.portfolio import Initiative
@@ -54,7 +54,9 @@ async def _move(
 
 
 async def _member(session: AsyncSession, principal: str, body: str, role: Role = Role.MEMBER):
-    await grant_role(session=session, principal=principal, role=role, body_key=body, actor="test")
+    await grant_role(
+        session=session, principal=principal, role=role, body_key=body, by=Author("test")
+    )
     return await access_of(session=session, aad_object_id=principal)
 
 
@@ -180,7 +182,7 @@ async def test_wrong_body_non_member_and_bad_moves_are_refused(session: AsyncSes
 async def test_admin_may_make_any_move_and_moves_are_listed_per_viewer(
     session: AsyncSession,
 ) -> None:
-    await grant_role(session=session, principal="admin@x.dk", role=Role.ADMIN, actor="test")
+    await grant_role(session=session, principal="admin@x.dk", role=Role.ADMIN, by=Author("test"))
     admin = await access_of(session=session, aad_object_id=None, email="admin@x.dk")
     programme = await _member(session, BO.principal, "programgruppe")
     nobody = await access_of(session=session, aad_object_id=ANNE.principal)
@@ -306,13 +308,17 @@ async def test_register_matches_through_the_directory_services(session: AsyncSes
         session=session,
         email="mette.lund@norddjurs.dk",
         name="Mette Lund",
-        actor="test",
+        by=Author("test"),
         org_unit="Sundhed og Omsorg",
     )
-    await ensure_person(session=session, email="mette.lind@x.dk", name="Mette Lind", actor="t")
-    nexus = await ensure_system(session=session, name="KMD Nexus", actor="test")
+    await ensure_person(session=session, email="mette.lind@x.dk", name="Mette Lind", by=Author("t"))
+    nexus = await ensure_system(session=session, name="KMD Nexus", by=Author("test"))
     await set_assignment(
-        session=session, person_id=mette.id, role_key="systemejer", system_id=nexus.id, actor="t"
+        session=session,
+        person_id=mette.id,
+        role_key="systemejer",
+        system_id=nexus.id,
+        by=Author("t"),
     )
 
     by_email = await register_initiative(

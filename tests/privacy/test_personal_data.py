@@ -19,7 +19,7 @@ from bot.cli_support import run_in_transaction
 from knowledge.packs import load_pack
 from storage import meetings, membership, outbox, reminders
 from storage.access import Actor, Role, access_of, grant_role
-from storage.audit import record_change
+from storage.audit import Author, record_change
 from storage.conversations import ConversationInfo, remember_conversation
 from storage.db import Database
 from storage.models import (
@@ -35,6 +35,7 @@ from storage.personal_data import erase_person, export_personal_data, subject_of
 from storage.portfolio import register_initiative
 from storage.portfolio_followers import follow_initiative
 from storage.procurement import Requester, submit_request
+from storage.reminders import Planning
 from storage.retention import purge_abandoned_dialogs, purge_idle
 from tests.portfolio.factories import new_initiative
 
@@ -57,7 +58,11 @@ async def _anne(session: AsyncSession) -> Person:
     await session.flush()
     session.add(RoleAssignment(person_id=person.id, role_key="systemejer", source="test"))
     await grant_role(
-        session=session, principal=AAD, role=Role.SECRETARY, body_key="styregruppe", actor="admin@x"
+        session=session,
+        principal=AAD,
+        role=Role.SECRETARY,
+        body_key="styregruppe",
+        by=Author("admin@x"),
     )
     await remember_conversation(
         session=session,
@@ -81,7 +86,7 @@ async def _anne(session: AsyncSession) -> Person:
         session,
         "person",
         person.id,
-        actor=AAD,
+        by=Author(AAD),
         action="update",
         before={"name": "Anne Jensen"},
         after={"name": "Anne Jensen", "email": EMAIL},
@@ -98,14 +103,18 @@ async def _anne_everywhere(session: AsyncSession) -> Person:
     session.add(Person(email="bo.berg@randers.dk", name="Bo Berg"))
     await session.flush()
     await membership.add_member(
-        session=session, pack=pack, body="styregruppe", principal="bo.berg@randers.dk",
-        role=Role.MEMBER, actor=AAD, tz=TZ, now=utcnow(),
-    )  # fmt: skip
+        session=session,
+        plan=Planning(pack, TZ, utcnow()),
+        body="styregruppe",
+        principal="bo.berg@randers.dk",
+        role=Role.MEMBER,
+        by=Author(AAD, "meetings"),
+    )
     await reminders.set_opt_out(
         session=session, principal=AAD, body="programgruppe", opted_out=True
     )
     await meetings.generate_year(
-        session=session, pack=pack, year=utcnow().year + 1, tz=TZ, actor=AAD, now=utcnow()
+        session=session, plan=Planning(pack, TZ, utcnow()), year=utcnow().year + 1, actor=AAD
     )
     await submit_request(
         session=session,

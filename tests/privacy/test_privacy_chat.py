@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bot.settings import Settings
 from storage.access import Role, grant_role
+from storage.audit import Author
 from storage.db import Database
 from storage.models import AuditEntry, ItSystem, Person, RoleAssignment
 from storage.models.bot_state import BotStateDocument
@@ -43,7 +44,7 @@ async def bot(
             principal=ANNE_AAD,
             role=Role.MEMBER,
             body_key="styregruppe",
-            actor="test",
+            by=Author("test"),
         )
     running = await start_bot(make_settings(knowledge_pack="norddjurs"))
     yield running

@@ -12,6 +12,7 @@ from sqlalchemy import update
 from bot.settings import Settings
 from dialogs.cards import card_json
 from dialogs.procurement_view import summary_values
+from storage.audit import Author
 from storage.db import Database
 from storage.models import ItSystem
 from storage.models.procurement import ProcurementRequest
@@ -235,7 +236,7 @@ async def test_owners_are_matched_to_directory_people_or_kept_as_typed(
     try:
         async with database.transaction() as session:
             await ensure_person(
-                session=session, email="mette.holm@kommune.dk", name="Mette Holm", actor="test"
+                session=session, email="mette.holm@kommune.dk", name="Mette Holm", by=Author("test")
             )
     finally:
         await database.dispose()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import Access, Actor, NotAuthorisedError, Role
-from storage.audit import history
+from storage.audit import Author, history
 from storage.db import Database
 from storage.directory import ensure_system
 from storage.models import ItSystem, Person, RoleAssignment
@@ -307,7 +307,7 @@ async def test_reuse_sees_a_system_added_after_its_corpus_was_built(database: Da
     async with database.transaction() as session:
         assert not (await find_existing(session=session, need=need)).systems
     async with database.transaction() as session:
-        await ensure_system(session=session, name="Bookingsystem Plus", actor="test")
+        await ensure_system(session=session, name="Bookingsystem Plus", by=Author("test"))
     async with database.transaction() as session:
         found = await find_existing(session=session, need=need)
     assert [s.name for s in found.systems] == ["Bookingsystem Plus"]

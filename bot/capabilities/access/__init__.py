@@ -29,10 +29,12 @@ from knowledge.schema_bodies import Body
 from storage import membership
 from storage.access import BODY_ROLES, Role, grant_role, refuse_last_admin, revoke_role
 from storage.access_holders import grants_of_person, role_holders
+from storage.audit import Author
 from storage.directory import PersonInfo
 from storage.directory_snapshots import directory_index
 from storage.errors import DomainError
 from storage.models.base import utcnow
+from storage.reminders import Planning
 
 ROLE_WORDS: dict[str, Role] = {
     "admin": Role.ADMIN, "administrator": Role.ADMIN,
@@ -187,24 +189,25 @@ class AccessAdmin:
         if body_key is not None:  # a seat in a body: membership re-plans its reminders
             if kind == "access.grant":
                 await membership.add_member(
-                    session=session, pack=self.pack, body=body_key, principal=change["email"],
-                    person_id=change["person_id"], role=role, actor=actor, tz=self.tz,
-                    now=utcnow(), source="chat",
+                    session=session, plan=Planning(self.pack, self.tz, utcnow()), body=body_key,
+                    principal=change["email"], person_id=change["person_id"], role=role,
+                    by=Author(actor, "chat"),
                 )  # fmt: skip
             else:
                 for principal in ending:
                     await membership.remove_member(
-                        session=session, pack=self.pack, body=body_key, principal=principal,
-                        role=role, actor=actor, tz=self.tz, now=utcnow(), source="chat",
+                        session=session, plan=Planning(self.pack, self.tz, utcnow()),
+                        body=body_key, principal=principal, role=role, by=Author(actor, "chat"),
                     )  # fmt: skip
             after_commit(context, self._kick)
         elif kind == "access.grant":
             await grant_role(session=session, principal=change["email"], role=role,
-                             person_id=change["person_id"], actor=actor, source="chat")  # fmt: skip
+                             person_id=change["person_id"], by=Author(actor, "chat"))  # fmt: skip
         else:
             for principal in ending:
-                await revoke_role(session=session, principal=principal, role=role, actor=actor,
-                                  source="chat")  # fmt: skip
+                await revoke_role(
+                    session=session, principal=principal, role=role, by=Author(actor, "chat")
+                )
         done = "access.granted" if kind == "access.grant" else "access.revoked"
         await say(context, done, name=change["name"],
                   role=self._role_label(context, role, body_key))  # fmt: skip

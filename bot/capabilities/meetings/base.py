@@ -23,6 +23,7 @@ from storage.access import Role
 from storage.errors import DomainError, UnknownMeetingError
 from storage.meetings import MeetingInfo
 from storage.models.base import utcnow
+from storage.reminders import Planning
 
 
 class MeetingTurns:
@@ -40,6 +41,10 @@ class MeetingTurns:
         self._database = runtime.database
 
     # --- helpers -------------------------------------------------------------------------
+
+    def _planning(self) -> Planning:
+        """Reminders planned from now, by the active pack's rules in the local time zone."""
+        return Planning(self.pack, self.tz, utcnow())
 
     def _t(self, context: TurnContext, key: str, **values: Any) -> str:
         return text(f"meetings.{key}", turn_lang(context), **values)
@@ -131,7 +136,7 @@ class MeetingTurns:
     async def _replan(self, context: TurnContext, body: Body) -> None:
         """Opt-outs or the channel changed: re-plan the body's coming reminders."""
         await reminders.replan_body(
-            session=turn_session(context), pack=self.pack, body=body.key, tz=self.tz, now=utcnow()
+            session=turn_session(context), plan=self._planning(), body=body.key
         )
         self._changed(context)
 

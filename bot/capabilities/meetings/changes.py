@@ -18,6 +18,7 @@ from knowledge.meeting_words import parse_when
 from storage import bodies, membership
 from storage import meetings as service
 from storage.access import Role
+from storage.audit import Author
 from storage.directory import PersonInfo
 from storage.directory_snapshots import directory_index
 from storage.errors import DomainError
@@ -42,8 +43,8 @@ class SecretaryChanges(MeetingTurns):
         if not 2000 <= year <= 2100:
             raise DomainError("meetings.bad_year", year=year)
         result = await service.generate_year(
-            session=turn_session(context), pack=self.pack, year=year, tz=self.tz,
-            actor=turn_user(context).identity, now=utcnow(),
+            session=turn_session(context), plan=self._planning(), year=year,
+            actor=turn_user(context).identity,
         )  # fmt: skip
         await say(
             context, "meetings.generated", created=len(result.created), existing=result.existing,
@@ -57,9 +58,8 @@ class SecretaryChanges(MeetingTurns):
         start = self._start(context, match.params.get("when", ""))
         minutes = body.cadence.duration_minutes if body.cadence else DEFAULT_MINUTES
         meeting = await service.add_meeting(
-            session=turn_session(context), pack=self.pack, body=body.key, start=start,
+            session=turn_session(context), plan=self._planning(), body=body.key, start=start,
             end=start + timedelta(minutes=minutes), actor=turn_user(context).identity,
-            tz=self.tz, now=utcnow(),
         )  # fmt: skip
         await say(
             context, "meetings.added", id=meeting.id, body=self._name(context, body),
@@ -118,8 +118,8 @@ class SecretaryChanges(MeetingTurns):
         meeting = await self._confirmed(context, change)
         self._future(context, start)
         moved = await service.move_meeting(
-            session=turn_session(context), pack=self.pack, meeting_id=meeting.id, start=start,
-            actor=turn_user(context).identity, tz=self.tz, now=utcnow(),
+            session=turn_session(context), plan=self._planning(), meeting_id=meeting.id,
+            start=start, actor=turn_user(context).identity,
         )  # fmt: skip
         await say(context, "meetings.moved", id=moved.id, when=self._when(context, moved.start))
         self._changed(context)
@@ -147,8 +147,8 @@ class SecretaryChanges(MeetingTurns):
             value = link
         try:
             await service.update_meeting(
-                session=turn_session(context), pack=self.pack, meeting_id=meeting.id,
-                actor=turn_user(context).identity, tz=self.tz, now=utcnow(),
+                session=turn_session(context), plan=self._planning(), meeting_id=meeting.id,
+                actor=turn_user(context).identity,
                 **{field: value[:1000]},
             )  # fmt: skip
         except InvalidMeetingError as invalid:
@@ -164,9 +164,9 @@ class SecretaryChanges(MeetingTurns):
         person = await self._person(context, match.params.get("person", ""))
         role = ROLE_WORDS.get(match.params.get("role", ""), Role.MEMBER)
         await membership.add_member(
-            session=turn_session(context), pack=self.pack, body=body.key,
+            session=turn_session(context), plan=self._planning(), body=body.key,
             principal=person.email, person_id=person.id, role=role,
-            actor=turn_user(context).identity, tz=self.tz, now=utcnow(),
+            by=Author(turn_user(context).identity, "meetings"),
         )  # fmt: skip
         self._changed(context)
         await say(
@@ -179,9 +179,9 @@ class SecretaryChanges(MeetingTurns):
         body = self._body(context, match.params.get("body"))
         person = await self._person(context, match.params.get("person", ""))
         ended = await membership.remove_member(
-            session=turn_session(context), pack=self.pack, body=body.key,
+            session=turn_session(context), plan=self._planning(), body=body.key,
             principal=person.email, role=ROLE_WORDS.get(match.params.get("role", "")),
-            actor=turn_user(context).identity, tz=self.tz, now=utcnow(),
+            by=Author(turn_user(context).identity, "meetings"),
         )  # fmt: skip
         if not ended:
             raise DomainError("meetings.member_not_found", name=person.name,

@@ -14,8 +14,7 @@ from knowledge.meeting_words import meeting_bodies
 from knowledge.schema_bodies import Body
 from storage import bodies
 from storage import meetings as service
-from storage.access import Role
-from storage.bodies import MEMBER_ROLES
+from storage.access import BODY_ROLES, Role
 from storage.errors import DomainError, UnknownMeetingError
 from storage.meetings import MeetingInfo
 from storage.models.base import utcnow
@@ -178,7 +177,7 @@ class WheelReading(MeetingTurns):
         rows = [
             self._t(context, "member_row", name=p.name or p.principal,
                     role=self._t(context, f"role_{p.role.value}"))
-            for p in sorted(people, key=lambda p: (MEMBER_ROLES.index(p.role),
+            for p in sorted(people, key=lambda p: (BODY_ROLES.index(p.role),
                                                    (p.name or p.principal).casefold()))
         ]  # fmt: skip
         await show(

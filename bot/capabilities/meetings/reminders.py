@@ -102,9 +102,8 @@ class ReminderButtons(MeetingTurns):
 
     async def _set_opt_out(self, context: TurnContext, body: Body, *, opted_out: bool) -> None:
         member = await reminders.set_member_opt_out(
-            session=turn_session(context), pack=self.pack, body=body.key,
-            principals=await self._principals(context), opted_out=opted_out, tz=self.tz,
-            now=utcnow(),
+            session=turn_session(context), plan=self._planning(), body=body.key,
+            principals=await self._principals(context), opted_out=opted_out,
         )  # fmt: skip
         if not member:
             raise DomainError("meetings.not_member", body=self._name(context, body))

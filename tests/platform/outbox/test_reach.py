@@ -18,6 +18,7 @@ from bot.graph import GraphClient
 from bot.personal_chats import PersonalChats
 from bot.settings import Settings
 from storage import outbox, outbox_dispatch
+from storage.audit import Author
 from storage.conversations import personal_conversation
 from storage.db import Database
 from storage.directory import ensure_person, get_person, link_identity
@@ -68,7 +69,7 @@ async def member(database: Database, n: int, *, linked: bool = True) -> str:
     """A directory person for user `n` (linked to their Entra object id); returns the email."""
     email = f"bruger{n}@norddjurs.dk"
     async with database.transaction() as session:
-        await ensure_person(session=session, email=email, name=f"Bruger {n}", actor="test")
+        await ensure_person(session=session, email=email, name=f"Bruger {n}", by=Author("test"))
         if linked:
             await link_identity(session=session, email=email, aad_object_id=aad(n), actor="test")
     return email

@@ -23,14 +23,17 @@ from bot.cli import cli
 from bot.settings import Settings
 from knowledge.calendar import add_working_days
 from knowledge.packs import load_pack
-from storage import meetings, membership, outbox
+from storage import meetings, outbox
 from storage.access import Role
+from storage.audit import Author
 from storage.directory import ensure_person
 from storage.models.base import utcnow
+from storage.reminders import Planning
 from tests.platform.outbox.test_reach import TEAM, in_roster, team_event
 from tests.support.activities import BOT_ID, TENANT_ID, installation_update, message, new_user
 from tests.support.channel import TestChannel
 from tests.support.graph import StandInGraph
+from tests.support.seats import seat
 from tests.support.server import RunningBot, start_bot
 
 TZ = ZoneInfo("Europe/Copenhagen")
@@ -78,15 +81,12 @@ async def test_a_body_that_never_wrote_to_the_bot_gets_its_reminders(
     ).replace(hour=13)
     async with database.transaction() as session:
         for n in (SECRETARY, *MEMBERS):
-            await ensure_person(session=session, email=email(n), name=f"Bruger {n}", actor="t")
+            await ensure_person(session=session, email=email(n), name=f"Bruger {n}", by=Author("t"))
             role = Role.SECRETARY if n == SECRETARY else Role.MEMBER
-            await membership.add_member(
-                session=session, pack=pack, body="styregruppe", principal=email(n), role=role,
-                actor="t", tz=TZ, now=utcnow(),
-            )  # fmt: skip
+            await seat(session, pack, email(n), role)
         meeting = await meetings.add_meeting(
-            session=session, pack=pack, body="styregruppe", start=start,
-            end=start + timedelta(hours=2), actor="t", tz=TZ, now=utcnow(),
+            session=session, plan=Planning(pack, TZ, utcnow()), body="styregruppe", start=start,
+            end=start + timedelta(hours=2), actor="t",
         )  # fmt: skip
         keys = {n: f"meeting:{meeting.id}:member_reminder:{email(n)}" for n in MEMBERS}
         for key in keys.values():  # their time has come

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.settings import Settings
 from storage.access import Role, access_of, grant_role
+from storage.audit import Author
 from storage.conversations import get_conversation
 from storage.db import Database
 from tests.platform.security.strategies import activities
@@ -57,7 +58,7 @@ def test_ten_thousand_generated_activities_yield_no_5xx_and_lose_no_data(
                 session=session,
                 principal="5e000000-0000-0000-0000-000000000001",
                 role=Role.IT_SCREENER,
-                actor="test",
+                by=Author("test"),
             )
 
     flood_bot.call(grant())

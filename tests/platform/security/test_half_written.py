@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from bot.app import BOT
 from dialogs.turn import turn_session
 from storage.access import Role, grant_role
+from storage.audit import Author
 from storage.db import Database
 from storage.models import AccessGrant, AuditEntry
 from tests.support.activities import message
@@ -21,7 +22,7 @@ async def test_a_turn_failing_half_way_leaves_no_partial_write(
     async def write_then_fail(context: TurnContext) -> None:
         if context.activity.text == "fejl midtvejs":
             await grant_role(
-                session=turn_session(context), principal="x@y.dk", role=Role.ADMIN, actor="t"
+                session=turn_session(context), principal="x@y.dk", role=Role.ADMIN, by=Author("t")
             )
             raise RuntimeError("the second half of the turn failed")
 

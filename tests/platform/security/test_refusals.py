@@ -17,6 +17,7 @@ from bot.settings import Settings
 from knowledge.packs import load_pack
 from storage import outbox
 from storage.access import Role, access_of, grant_role, revoke_role
+from storage.audit import Author
 from storage.db import Database
 from storage.directory_apply import apply_import
 from storage.directory_import import read_import
@@ -26,6 +27,7 @@ from storage.models.base import utcnow
 from storage.outbox_payloads import UnreachableNotice
 from storage.portfolio import get_initiative, register_initiative
 from storage.procurement import Requester, RequestStatus, all_requests, submit_request
+from storage.reminders import Planning
 from tests.directory.helpers import DANISH_CSV, PACK, write_csv
 from tests.portfolio.factories import ANNE as ANNE_ACTOR
 from tests.portfolio.factories import new_initiative
@@ -65,7 +67,7 @@ async def bot(
                 principal=user["aad_object_id"],
                 role=role,
                 body_key=body,
-                actor="test",
+                by=Author("test"),
             )
     yield running
     await running.stop()
@@ -166,13 +168,11 @@ async def test_meetings_are_managed_by_their_secretary(
     async with database.transaction() as session:
         meeting = await add_meeting(
             session=session,
-            pack=load_pack("norddjurs"),
+            plan=Planning(load_pack("norddjurs"), TZ, utcnow()),
             body="styregruppe",
             start=start,
             end=start + timedelta(hours=2),
             actor="test",
-            tz=TZ,
-            now=utcnow(),
         )
     for text in (
         f"aflys møde {meeting.id}",
@@ -193,9 +193,12 @@ async def test_meetings_are_managed_by_their_secretary(
     # The meeting moves before the yes: the card is stale.
     async with database.transaction() as session:
         await move_meeting(
-            session=session, pack=load_pack("norddjurs"), meeting_id=meeting.id,
-            start=start + timedelta(days=1), actor="test", tz=TZ, now=utcnow(),
-        )  # fmt: skip
+            session=session,
+            plan=Planning(load_pack("norddjurs"), TZ, utcnow()),
+            meeting_id=meeting.id,
+            start=start + timedelta(days=1),
+            actor="test",
+        )
     assert "er ændret, siden" in await said(bot, channel, cancel, **GROUP, **SECRETARY)
     async with database.transaction() as session:
         still = await get_meeting(session=session, meeting_id=meeting.id)
@@ -204,7 +207,7 @@ async def test_meetings_are_managed_by_their_secretary(
     await said(bot, channel, text=ask, **GROUP, **SECRETARY)
     cancel = confirmation_yes(channel)
     secretary = {"principal": SECRETARY["aad_object_id"], "role": Role.SECRETARY,
-                 "body_key": "styregruppe", "actor": "test"}  # fmt: skip
+                 "body_key": "styregruppe", "by": Author("test")}  # fmt: skip
     async with database.transaction() as session:
         await revoke_role(session=session, **secretary)
     assert "kun sekretæren for" in await said(bot, channel, cancel, **GROUP, **SECRETARY)
