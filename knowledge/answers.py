@@ -1,37 +1,26 @@
 """The answer engine: match a question against a pack's entries and answer only when sure.
 
-Every phrasing is normalised once (see knowledge.text). A question is scored against each
-phrasing by idf-weighted fuzzy token overlap in both directions (recall: how much of the question
-is explained; precision: how much of the phrasing is asked for). A wrong confident answer is worse
-than "I don't know": an answer is confident only when the best entry covers the question well and
-clearly beats the runner-up; a middling match offers up to three "Mente du …?" choices; anything
-else is an honest don't-know that names whom to ask.
+A question is scored against the entries' own phrasings (knowledge.phrasings) and against every
+passage the pack says (knowledge.retrieval); hand-set rules and a calibrated model
+(knowledge.confidence) read both. A wrong confident answer is worse than "I don't know": an
+answer is confident only when the best entry covers the question well and clearly beats the
+runner-up; a middling match offers up to three "Mente du …?" choices; anything else is an
+honest don't-know that names whom to ask (built by knowledge.answer_replies).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-from scipy import sparse
-
+from knowledge.answer_replies import ReplyBuilder
 from knowledge.confidence import ConfidenceModel, load_model
 from knowledge.corpus import build_entries
 from knowledge.entry import Entry
-from knowledge.render import render
-from knowledge.replies import (
-    AnswerEntry,
-    Citation,
-    Confidence,
-    KnowledgeAnswer,
-    RelatedQuestion,
-    Suggestion,
-    WhoToAsk,
-)
-from knowledge.retrieval import MIN_SIMILARITY, PassageHit, PassageIndex, passages_of
+from knowledge.phrasings import PhrasingIndex
+from knowledge.replies import Confidence, KnowledgeAnswer
+from knowledge.retrieval import PassageHit, PassageIndex, passages_of
 from knowledge.rules import (
     AMOUNT,
     COUNTING,
@@ -48,11 +37,8 @@ from knowledge.rules import (
     shape_fits,
 )
 from knowledge.schema import Pack
-from knowledge.schema_entries import Contact
-from knowledge.text import Language, Vocabulary, detect_language, normalise, particle_compounds
+from knowledge.text import Language, detect_language, normalise, particle_compounds
 
-# Bare names and duty sentences ("hvem opdaterer KITOS") match, but a real question wins.
-HINT_FACTOR = 0.9
 SUGGEST_SCORE = 0.5
 SUGGEST_WINDOW = 0.25
 MAX_SUGGESTIONS = 3
@@ -67,14 +53,9 @@ SUGGEST_MIN_COVERAGE = 0.5
 SUGGEST_FROM_COVERAGE = 0.6
 
 __all__ = [
-    "AnswerEntry",
-    "Citation",
     "Confidence",
     "KnowledgeAnswer",
     "KnowledgeIndex",
-    "RelatedQuestion",
-    "Suggestion",
-    "WhoToAsk",
     "answer_entry",
     "answer_question",
     "answer_unknown",
@@ -102,38 +83,6 @@ class KnowledgeIndex:
         self.model = model if model is not None else _MODEL
         self.entries = build_entries(pack)
         self.by_id = {e.id: i for i, e in enumerate(self.entries)}
-        raw: list[tuple[int, tuple[str, ...], float]] = []
-        docs: list[set[str]] = []
-        for i, entry in enumerate(self.entries):
-            seen: set[tuple[str, ...]] = set()
-            tokens_of_entry: set[str] = set()
-            full = ((q, 1.0) for q in (*entry.questions_da, *entry.questions_en))
-            hints = ((q, HINT_FACTOR) for q in (*entry.hints_da, *entry.hints_en))
-            for question, factor in (*full, *hints):
-                tokens = tuple(dict.fromkeys(normalise(question)))
-                if tokens and tokens not in seen:
-                    seen.add(tokens)
-                    raw.append((i, tokens, factor))
-                    tokens_of_entry.update(tokens)
-            docs.append(tokens_of_entry)
-        self.vocabulary = Vocabulary(docs)
-        # The phrasings as a sparse matrix (phrasing × vocabulary token, idf weights), so that a
-        # question is scored against all of them with a few array operations.
-        columns = {t: n for n, t in enumerate(self.vocabulary.tokens)}
-        rows, cols, weights = [], [], []
-        for n, (_, tokens, _) in enumerate(raw):
-            for token in tokens:
-                rows.append(n)
-                cols.append(columns[token])
-                weights.append(self.vocabulary.weight(token))
-        shape = (len(raw), len(columns))
-        matrix = sparse.csr_array((weights, (rows, cols)), shape=shape, dtype=np.float64)
-        self._columns = columns
-        self._weights = matrix
-        self._by_column = matrix.tocsc()
-        self._weight_sum: np.ndarray = np.asarray(matrix.sum(axis=1)).ravel()
-        self._factor = np.array([factor for _, _, factor in raw])
-        self._entry_of = np.array([entry for entry, _, _ in raw], dtype=np.int64)
         self.passages = PassageIndex(
             (
                 p
@@ -143,63 +92,13 @@ class KnowledgeIndex:
             synonyms=pack.synonym_map(),
             everyday=pack.terms.everyday,
         )
+        self.phrasings = PhrasingIndex(self.entries, self.passages.not_parts)
+        self.vocabulary = self.phrasings.vocabulary
+        self.replies = ReplyBuilder(pack, self.entries, self.by_id)
 
     def rank(self, text: str, limit: int | None = None) -> list[Score]:
-        """Entries scored against `text`, best first (one score per entry; the `limit` best).
-
-        A phrasing's score is the F1 of its idf-weighted fuzzy recall (how much of the question
-        it explains) and precision (how much of it the question asks for).
-        """
-        vocab = self.vocabulary
-        words: list[str] = []
-        for token in normalise(text):
-            near = vocab.neighbours(token)
-            parts = (
-                vocab.split(token, self.passages.not_parts)
-                if not near or near[0][1] < 0.8
-                else None
-            )
-            weak = not near or near[0][1] < MIN_SIMILARITY
-            # An unknown compound counts as its kind and, still, as a word the pack lacks.
-            head = vocab.head(token) if weak and not parts else None
-            words.extend(parts or ((head, token) if head else (token,)))
-        query = tuple(dict.fromkeys(words))
-        if not query:
-            return []
-        weights = np.array([vocab.query_weight(q) for q in query])
-        total = weights.sum()
-        by_column = self._by_column
-        explained = np.zeros((self._weights.shape[0], len(query)))
-        # Per vocabulary column: the best similarity to any query word (for precision).
-        covered = np.zeros(self._weights.shape[1])
-        for i, q in enumerate(query):
-            column = explained[:, i]
-            for token, similarity in vocab.neighbours(q):
-                c = self._columns[token]
-                found = by_column.indices[by_column.indptr[c] : by_column.indptr[c + 1]]
-                column[found] = np.maximum(column[found], similarity)
-                if similarity > covered[c]:
-                    covered[c] = similarity
-        recall = explained @ weights / total
-        candidates = np.flatnonzero(recall > 0)
-        if not len(candidates):
-            return []
-        recall = recall[candidates]
-        precision = np.asarray(self._weights @ covered)[candidates] / self._weight_sum[candidates]
-        score = self._factor[candidates] * 2 * recall * precision / (recall + precision)
-        entries = self._entry_of[candidates]
-        # The best phrasing per entry: by score, then recall, then precision.
-        order = np.lexsort((-precision, -recall, -score, entries))
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = entries[order][1:] != entries[order][:-1]
-        best = order[first]
-        # Sums taken in another order differ in the last bits; equal scores go by entry.
-        tie = np.round(score[best], 12)
-        best = best[np.lexsort((entries[best], -np.round(recall[best], 12), -tie))][:limit]
-        return [
-            Score(int(entries[n]), float(score[n]), float(recall[n]), float(precision[n]))
-            for n in best
-        ]
+        """Entries scored against `text` by their own phrasings, best first (the `limit` best)."""
+        return self.phrasings.rank(text, limit)
 
     def answer(self, text: str, language: Language | None = None) -> KnowledgeAnswer:
         """Answer `text` from the pack (see the module docstring for the confidence rules)."""
@@ -214,29 +113,30 @@ class KnowledgeIndex:
         if self.model is None:
             if rules is not None:
                 entry, score = rules
-                return self._confident(
+                return self.replies.confident(
                     asked, lang, entry, score, fact=self._fact(entry, hits, lang)
                 )
         elif ranked and phrasing_confident(ranked):
             # A question worded as one of the entry's own needs no model.
             entry, score = ranked[0].entry, ranked[0].score
-            return self._confident(asked, lang, entry, score, fact=self._fact(entry, hits, lang))
+            fact = self._fact(entry, hits, lang)
+            return self.replies.confident(asked, lang, entry, score, fact=fact)
         elif not request:
             candidates = self.candidates(text, ranked, hits, agree, rules)
             if candidates:
                 best = max(candidates, key=lambda c: c.probability)
                 if best.probability >= self.model.threshold:
                     fact = self._fact(best.entry, hits, lang)
-                    return self._confident(
+                    return self.replies.confident(
                         asked, lang, best.entry, round(best.probability, 3), fact=fact
                     )
                 likely = _likely(candidates)
         picks = self._distinct([*likely, *self._candidates(ranked[:MAX_SUGGESTIONS], hits)])
         if picks:
-            return self._suggest(asked, lang, picks)
+            return self.replies.suggest(asked, lang, picks)
         top = ranked[0] if ranked else None
         best_score = max((top.score if top else 0.0), *(h.coverage * 0.5 for h in hits[:1]), 0.0)
-        return self._unknown(asked, lang, best_score)
+        return self.replies.unknown(asked, lang, best_score)
 
     def matching_text(self, text: str) -> str:
         """`text` plus the compounds its particle verbs make, where the pack uses them.
@@ -444,89 +344,11 @@ class KnowledgeIndex:
 
     def answer_entry(self, entry_id: str, language: Language = "da") -> KnowledgeAnswer:
         """The confident answer for a known entry id (for buttons); KeyError when unknown."""
-        return self._confident("", language, self.by_id[entry_id], 1.0)
+        return self.replies.confident("", language, self.by_id[entry_id], 1.0)
 
     def entry(self, entry_id: str) -> Entry:
         """The raw entry with `entry_id`; KeyError when unknown."""
         return self.entries[self.by_id[entry_id]]
-
-    # --- building replies -------------------------------------------------------------------
-
-    def citation(self, entry: Entry, language: Language) -> Citation:
-        """The citation of `entry` in `language`."""
-        doc = self.pack.document(entry.source.doc)
-        text = render(
-            "citation",
-            language,
-            doc=doc,
-            source=entry.source,
-            origin=entry.origin,
-            inspired_by=_practice_not_named(entry.inspired_by, doc.title, doc.publisher),
-        )
-        return Citation(
-            document=doc.title,
-            publisher=doc.publisher,
-            section=entry.source.section,
-            origin=entry.origin,
-            inspired_by=entry.inspired_by,
-            text=text,
-        )
-
-    def _confident(
-        self, query: str, lang: Language, index: int, score: float, fact: str | None = None
-    ) -> KnowledgeAnswer:
-        entry = self.entries[index]
-        related = tuple(
-            RelatedQuestion(rid, self.entries[self.by_id[rid]].question(lang))
-            for rid in entry.related
-            if rid in self.by_id
-        )
-        answered = AnswerEntry(
-            id=entry.id,
-            kind=entry.kind,
-            title=entry.title(lang),
-            text=entry.text(lang),
-            citation=self.citation(entry, lang),
-            related=related,
-            fact=fact if fact and not entry.text(lang).startswith(fact) else None,
-        )
-        text = render(
-            "answer",
-            lang,
-            title=answered.title,
-            fact=answered.fact,
-            text=answered.text,
-            citation=answered.citation.text,
-            related=related,
-        )
-        return KnowledgeAnswer(Confidence.CONFIDENT, lang, query, text, score, entry=answered)
-
-    def _suggest(self, query: str, lang: Language, picks: list[Score]) -> KnowledgeAnswer:
-        suggestions = tuple(
-            Suggestion(
-                entry_id=self.entries[s.entry].id,
-                title=self.entries[s.entry].title(lang),
-                question=self.entries[s.entry].question(lang),
-                score=round(s.score, 3),
-            )
-            for s in picks
-        )
-        text = render("suggest", lang, suggestions=suggestions)
-        return KnowledgeAnswer(
-            Confidence.SUGGEST, lang, query, text, picks[0].score, suggestions=suggestions
-        )
-
-    def _unknown(self, query: str, lang: Language, score: float) -> KnowledgeAnswer:
-        contact = self.pack.default_contact
-        text = render("unknown", lang, contact=contact)
-        return KnowledgeAnswer(
-            Confidence.UNKNOWN,
-            lang,
-            query,
-            text,
-            score,
-            ask=tuple(_who(c, lang) for c in self.pack.contacts),
-        )
 
 
 def _likely(candidates: list[Candidate]) -> list[Score]:
@@ -543,27 +365,6 @@ def _likely(candidates: list[Candidate]) -> list[Score]:
     return [
         Score(c.entry, round(c.probability, 3), 0.0, 0.0) for c in ranked if c.probability >= floor
     ]
-
-
-def _practice_not_named(inspired_by: str | None, *document: str) -> str | None:
-    """`inspired_by`, unless the cited document is its own ("Rebild Kommune", "KL's analyse").
-
-    "Praksis fra KL's analyse af 14 kommuner" after KL's analysis as the source repeats the
-    citation; a municipality named only in a section ("(Jammerbugt)") is still said in words.
-    """
-    if inspired_by is None:
-        return None
-    name = inspired_by.split()[0].removesuffix("'s").casefold()
-    cited = " ".join(document).casefold()
-    return None if re.search(rf"\b{re.escape(name)}\b", cited) else inspired_by
-
-
-def _who(contact: Contact, lang: Language) -> WhoToAsk:
-    return WhoToAsk(
-        name=contact.name_da if lang == "da" else contact.name_en,
-        note=contact.note_da if lang == "da" else (contact.note_en or contact.note_da),
-        email=contact.email,
-    )
 
 
 def knowledge_index(pack: Pack) -> KnowledgeIndex:
@@ -583,4 +384,4 @@ def answer_entry(pack: Pack, entry_id: str, language: Language = "da") -> Knowle
 
 def answer_unknown(pack: Pack, language: Language = "da") -> KnowledgeAnswer:
     """The honest don't-know naming whom to ask (the "Ingen af dem" button)."""
-    return knowledge_index(pack)._unknown("", language, 0.0)
+    return knowledge_index(pack).replies.unknown("", language, 0.0)

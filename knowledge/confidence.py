@@ -137,7 +137,7 @@ def _rows(questions: list[_Question]) -> list[tuple[int, tuple[float, ...], bool
             elif q.expect:
                 fact = index._fact(c.entry, hits, lang)  # type: ignore[arg-type]
                 text = fold_for_compare(
-                    index._confident(q.text, lang, c.entry, 1.0, fact=fact).text  # type: ignore[arg-type]
+                    index.replies.confident(q.text, lang, c.entry, 1.0, fact=fact).text  # type: ignore[arg-type]
                 )
                 right = any(fold_for_compare(e) in text for e in q.expect)
             else:
