@@ -1,18 +1,24 @@
-"""Start-up: the garbage collector is off while `govbot serve` builds, and on again after."""
+"""Start-up: the garbage collector is off while `govbot serve` builds, and on again after; the
+one activity deserializer every request shares."""
 
 from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from click.testing import CliRunner
 
+from bot.app import _parse_activity
 from bot.cli import cli
 from bot.readiness import WarmUp
+from bot.sdk import Activity, ChannelAccount, ConversationAccount
 from knowledge.packs import load_pack
 from knowledge.schema import Pack
+from tests.support.activities import bot_added, execute, installation_update, message
+
+SERVICE_URL = "http://127.0.0.1:1"
 
 
 @pytest.fixture
@@ -51,3 +57,27 @@ def test_commands_other_than_serve_collect_from_the_start(collector_off: None) -
     result = CliRunner().invoke(cli, ["version"])
     assert result.exit_code == 0
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        message("hvem er systemejer for KMD Opus?", service_url=SERVICE_URL),
+        message(None, service_url=SERVICE_URL, value={"action": "profile.unit"}),
+        installation_update(service_url=SERVICE_URL),
+        bot_added(service_url=SERVICE_URL),
+        execute(
+            {"verb": "procurement.next", "data": {"step": 2}},
+            service_url=SERVICE_URL,
+            inputs={"answer": "ja"},
+        ),
+    ],
+)
+def test_one_deserializer_reads_activities_as_msrest_does(body: dict[str, Any]) -> None:
+    first = _parse_activity(body)
+    again = _parse_activity(body)  # the shared deserializer keeps nothing from the first call
+    expected = Activity().deserialize(body)
+    assert isinstance(first, Activity) and isinstance(again, Activity)
+    assert first.as_dict() == again.as_dict() == expected.as_dict()
+    assert isinstance(first.conversation, ConversationAccount)
+    assert isinstance(first.from_property, ChannelAccount)
