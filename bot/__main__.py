@@ -1,5 +1,10 @@
 """`python -m bot` runs the govbot CLI."""
 
-from bot.cli import main
+import gc
+
+# Off before the imports too (they are most of start-up); `bot.cli.main` explains.
+gc.disable()
+
+from bot.cli import main  # noqa: E402
 
 main()

@@ -6,11 +6,13 @@ import asyncio
 import gc
 import json
 import logging
+import sys
 from collections.abc import AsyncIterator
 from functools import partial
 from typing import Any
 
 from aiohttp import web
+from msrest.serialization import Deserializer
 
 from bot.adapter import GovbotAdapter, SigningKeysUnavailableError, create_adapter
 from bot.assembly import build_bot
@@ -47,6 +49,15 @@ WARM_UP = web.AppKey("warm_up", WarmUp)
 
 HEALTH_TIMEOUT_SECONDS = 3.0
 _dumps = partial(json.dumps, ensure_ascii=False, default=str)
+
+# `Activity().deserialize(body)` builds a new msrest Deserializer per call, after scanning
+# Activity's package (botbuilder.schema) for the model classes it may meet, as this does. One
+# serves every request: a Deserializer keeps no state between calls (`__call__` only reads
+# what `__init__` set).
+_ACTIVITY_MODELS = vars(sys.modules[Activity.__module__.rsplit(".", 1)[0]])
+_ACTIVITY_DESERIALIZER = Deserializer(
+    {name: model for name, model in _ACTIVITY_MODELS.items() if isinstance(model, type)}
+)
 
 
 def create_app(settings: Settings, *, database: Database | None = None) -> web.Application:
@@ -236,7 +247,7 @@ def _parse_activity(body: Any) -> Activity | str:
     if not isinstance(body, dict):
         return "body must be a JSON object"
     try:
-        activity = Activity().deserialize(body)
+        activity = _ACTIVITY_DESERIALIZER("Activity", body)
     except Exception:
         return "body is not a Bot Framework activity"
     if not isinstance(activity.type, str) or not activity.type:

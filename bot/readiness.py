@@ -9,6 +9,7 @@ from start-up on, beside the directory index, and is healthy once they are there
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from dataclasses import dataclass, field
@@ -26,6 +27,13 @@ def warm(pack: Pack) -> None:
     compile_texts()
     compile_cards()
     _ = pack.knowledge
+
+
+def settle_heap() -> None:
+    """Collect once, keep start-up's survivors out of later scans, and collect from now on."""
+    gc.collect()
+    gc.freeze()
+    gc.enable()
 
 
 @dataclass
@@ -46,6 +54,7 @@ class WarmUp:
         else:
             log.info("warm-up done", extra=fields(seconds=round(time.perf_counter() - began, 2)))
         finally:
+            settle_heap()
             self.done.set()
 
     @property
