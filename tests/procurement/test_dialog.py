@@ -17,7 +17,7 @@ from storage.models import ItSystem
 from storage.models.procurement import ProcurementRequest
 from storage.procurement import Requester, RequestStatus, all_requests, submit_request
 from tests.support.activities import message, new_user
-from tests.support.channel import TestChannel
+from tests.support.channel import Received, TestChannel
 from tests.support.server import RunningBot, start_bot
 
 ANNE_CHAT = "a:1personal-1user-anne"
@@ -40,11 +40,12 @@ INTEGRATIONS_ON = [
 
 async def _talk(bot: RunningBot, channel: TestChannel, steps: list[str], **kw: object) -> str:
     """Send `steps`; return everything the bot said after the last one."""
-    before = 0
+    replies: list[Received] = []
     for step in steps:
-        before = len(channel.received)
-        await bot.post(message(step, service_url=channel.url, **kw))
-    return "\n".join(r.text for r in channel.received[before:])
+        activity = message(step, service_url=channel.url, **kw)
+        await bot.post(activity)
+        replies = await channel.replies_to(activity)
+    return "\n".join(r.text for r in replies)
 
 
 @pytest.mark.parametrize(
