@@ -74,10 +74,7 @@ async def test_transcripts(
     running_bot: RunningBot, channel: TestChannel, steps: list[str], expected: str
 ) -> None:
     locale = "en-US" if steps[0].startswith("we ") else "da-DK"
-    said = "\n".join(
-        [await _talk(running_bot, channel, [s], locale=locale) for s in steps][-1:]
-        + [r.text for r in channel.received[-3:]]
-    )
+    said = [await _talk(running_bot, channel, [s], locale=locale) for s in steps][-1]
     assert expected in said
 
 
@@ -89,7 +86,7 @@ async def test_reuse_stop_and_withdrawal_are_recorded(
     async with database.transaction() as session:
         session.add(ItSystem(name="Planner Pro", description="Vagtplanlægning og vagtplaner"))
     said = await _talk(running_bot, channel, [*START[:3]])
-    assert "Findes det allerede?" in "\n".join(r.text for r in channel.received[-2:])
+    assert "Findes det allerede?" in said
     said = await _talk(running_bot, channel, ["Jeg kontakter systemejeren"])
     assert "Planner Pro" in said
     steps = [
