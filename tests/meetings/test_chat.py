@@ -62,13 +62,12 @@ class Chat:
     async def send(self, n: int, text: str | None = None, *, value: Any = None,
                    locale: str = "da-DK", **kw: Any) -> list[Received]:  # fmt: skip
         """User `n` writes `text` (or presses a button with `value`); returns the replies."""
-        before = len(self.channel.received)
         activity = message(
             text, service_url=self.channel.url, value=value, locale=locale, **new_user(n), **kw
         )
         response = await self.bot.post(activity)
         assert response.status in (200, 201)
-        return self.channel.received[before:]
+        return await self.channel.replies_to(activity)
 
     async def say(self, n: int, text: str | None = None, **kw: Any) -> str:
         """The text of the replies to user `n`'s message."""

@@ -40,12 +40,10 @@ class Chat:
         self.conversation = f"a:1personal-{user.get('user', '29:1user-anne').removeprefix('29:')}"
 
     async def send(self, text: str | None = None, value: Any = None) -> list[Received]:
-        before = len(self.channel.to(self.conversation))
-        response = await self.bot.post(
-            message(text, service_url=self.channel.url, value=value, **self.user)
-        )
+        activity = message(text, service_url=self.channel.url, value=value, **self.user)
+        response = await self.bot.post(activity)
         assert response.status in (200, 201)
-        return self.channel.to(self.conversation)[before:]
+        return await self.channel.replies_to(activity)
 
     async def say(self, text: str) -> str:
         return "\n".join(r.text for r in await self.send(text))

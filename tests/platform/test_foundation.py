@@ -180,13 +180,13 @@ async def test_dialog_steering_words(
     steps: list[str | dict[str, str]],
     expected: str,
 ) -> None:
-    before = 0
+    last_turn = ""
     for step in steps:
-        before = len(channel.received)
         said, pressed = (step, None) if isinstance(step, str) else (None, step)
-        response = await running_bot.post(message(said, service_url=channel.url, value=pressed))
+        activity = message(said, service_url=channel.url, value=pressed)
+        response = await running_bot.post(activity)
         assert response.status == 201
-    last_turn = "\n".join(r.text for r in channel.received[before:])
+        last_turn = "\n".join(r.text for r in await channel.replies_to(activity))
     assert expected in last_turn
 
 

@@ -36,10 +36,9 @@ class Talk:
         self.bot, self.channel, self.user = bot, channel, new_user(n)
 
     async def send(self, said: str | None, **kw: Any) -> list[Received]:
-        before = len(self.channel.received)
         activity = message(said, service_url=self.channel.url, **EN_TEAMS, **self.user, **kw)
         assert (await self.bot.post(activity)).status in (200, 201)
-        return self.channel.received[before:]
+        return await self.channel.replies_to(activity)
 
     async def say(self, said: str) -> str:
         return "\n".join(r.text for r in await self.send(said))

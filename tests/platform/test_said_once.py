@@ -46,9 +46,9 @@ async def demo_bot(make_settings: Callable[..., Settings]) -> AsyncIterator[Runn
 
 
 async def turn(bot: RunningBot, channel: TestChannel, said: str) -> list[Received]:
-    before = len(channel.received)
-    assert (await bot.post(message(said, service_url=channel.url))).status in (200, 201)
-    return channel.received[before:]
+    activity = message(said, service_url=channel.url)
+    assert (await bot.post(activity)).status in (200, 201)
+    return await channel.replies_to(activity)
 
 
 def repeated_lines(replies: list[Received]) -> list[str]:

@@ -330,7 +330,12 @@ async def test_a_dispatcher_killed_mid_batch_loses_and_repeats_nothing(
     limits = DispatchLimits(
         concurrency=1, lease=timedelta(seconds=1), conversation_windows=FAST_WINDOWS
     )
-    first = Dispatcher(database, own_dispatch_bot.app[PROACTIVE], tz=TZ, limits=limits)
+    # The first dispatcher's wall clock stands still: on a busy machine its one-second leases
+    # would otherwise run short mid-pass and hand rows back, so the kill left none claimed.
+    start = utcnow()
+    first = Dispatcher(
+        database, own_dispatch_bot.app[PROACTIVE], tz=TZ, limits=limits, now=lambda: start
+    )
     task = asyncio.create_task(first.drain(settle=5))
     calls = 0
 

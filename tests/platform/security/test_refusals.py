@@ -77,9 +77,9 @@ async def said(
     bot: RunningBot, channel: TestChannel, value: Any = None, text: str | None = None, **user: Any
 ) -> str:
     """Post a card submit (or text) as `user` (Anne by default); the replies' text."""
-    before = len(channel.received)
-    await bot.post(message(text, service_url=channel.url, value=value, **user))
-    return "\n".join(r.text for r in channel.received[before:])
+    activity = message(text, service_url=channel.url, value=value, **user)
+    await bot.post(activity)
+    return "\n".join(r.text for r in await channel.replies_to(activity))
 
 
 def confirmation_yes(channel: TestChannel) -> dict[str, Any]:
