@@ -69,11 +69,7 @@ class PhrasingIndex:
         words: list[str] = []
         for token in normalise(text):
             near = vocab.neighbours(token)
-            parts = (
-                vocab.split(token, self.not_parts)
-                if not near or near[0][1] < 0.8
-                else None
-            )
+            parts = vocab.split(token, self.not_parts) if not near or near[0][1] < 0.8 else None
             weak = not near or near[0][1] < MIN_SIMILARITY
             # An unknown compound counts as its kind and, still, as a word the pack lacks.
             head = vocab.head(token) if weak and not parts else None
