@@ -53,6 +53,16 @@ async def test_a_failed_warm_up_turns_the_collector_on_too(collector_off: None) 
     assert gc.isenabled()
 
 
+async def test_a_warm_up_with_the_collector_on_freezes_nothing() -> None:
+    # Many apps in one process (the tests, the in-process bench): nothing of theirs is frozen.
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    warm_up = WarmUp()
+    await warm_up.run(load_pack("randers"))
+    assert warm_up.state == "ready"
+    assert gc.get_freeze_count() <= frozen  # frozen objects may die, none are added
+
+
 def test_commands_other_than_serve_collect_from_the_start(collector_off: None) -> None:
     result = CliRunner().invoke(cli, ["version"])
     assert result.exit_code == 0
