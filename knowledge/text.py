@@ -84,6 +84,12 @@ _NAME_CONNECTORS = frozenset({"og", "and", "for", "the", "of", "i", "en", "et", 
 # warm-up's knowledge index beside the directory index build) corrupt each other's: one each.
 _STEMMERS = threading.local()
 
+LONGEST_WORD = 40
+"""Tokens longer than this are not taken apart (compound parts, contained words, fuzzy
+neighbours). Danish compounds in the packs stay well under it ("informationssikkerheds-
+koordinator" is 33); taking apart a pasted 4,000-letter "word" tries every split point and
+substring and held the event loop for seconds (found by the flood test)."""
+
 
 def _stemmer() -> snowballstemmer.DanishStemmer:
     stemmer: snowballstemmer.DanishStemmer | None = getattr(_STEMMERS, "danish", None)
@@ -262,7 +268,7 @@ class Vocabulary:
         found: dict[str, float] = {}
         if token in self._idf:
             found[token] = 1.0
-        if len(token) > 3:
+        if 3 < len(token) <= LONGEST_WORD:
             for other, _score, _ in process.extract(
                 token, self._tokens, scorer=fuzz.ratio, score_cutoff=70, limit=None
             ):
@@ -302,7 +308,7 @@ class Vocabulary:
         A part in `not_parts` (everyday words such as "mest") makes no compound: "borgmester"
         is no "borger" + "mest".
         """
-        if len(token) < 7 or token in self._idf:
+        if not 7 <= len(token) <= LONGEST_WORD or token in self._idf:
             return None
         for i in range(len(token) - 3, 2, -1):
             left, right = token[:i], token[i:]
@@ -322,7 +328,7 @@ class Vocabulary:
         Danish compounds name their kind last: an "omsorgssystem" or a "lønsystem" is a system,
         a "sensorløsning" a løsning, whatever the pack calls the first part.
         """
-        if len(token) < 8 or token in self._idf:
+        if not 8 <= len(token) <= LONGEST_WORD or token in self._idf:
             return None
         for i in range(3, len(token) - 4):
             right_stem = _stem(token[i:])

@@ -169,3 +169,19 @@ def test_word_families_the_stemmer_misses_meet(one: str, other: str) -> None:
 )
 def test_particle_verbs_are_joined_into_compounds(text: str, joined: list[str]) -> None:
     assert particle_compounds(text) == joined
+
+
+def test_a_pasted_giant_word_is_not_taken_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every split point of a 4,000-letter token stemmed, every substring looked up: seconds of
+    # CPU on the event loop for one hostile message. Such a token stays one token.
+    import knowledge.text as text
+
+    vocab = Vocabulary([["styregrup", "formand"], ["aaaa"]])
+    stemmed: list[str] = []
+    monkeypatch.setattr(text, "_stem", lambda word: stemmed.append(word) or word)
+    giant = "a" * 4000
+    assert vocab.split(giant) is None
+    assert vocab.head(giant) is None
+    assert vocab.neighbours(giant) == ()
+    assert stemmed == []
+    assert vocab.split("styregrupformand") == ("styregrup", "formand")  # real compounds still split
