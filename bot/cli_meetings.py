@@ -15,6 +15,7 @@ import click
 from bot.cli_support import run_in_transaction, with_settings
 from bot.settings import Settings
 from storage.audit import Author
+from storage.bodies import SOURCE as MEETINGS_SOURCE
 
 T = TypeVar("T")
 ACTOR = "cli"
@@ -260,12 +261,12 @@ def member(settings: Settings, action: str, body: str, email: str | None, role: 
                 principal=person.email,
                 person_id=person.id,
                 role=Role(role),
-                by=Author(ACTOR, "meetings"),
+                by=Author(ACTOR, MEETINGS_SOURCE),
             )
         elif action == "remove":
             await remove_member(
                 session=session, plan=Planning(pack, settings.tz, utcnow()), body=key,
-                principal=email or "", role=Role(role), by=Author(ACTOR, "meetings"),
+                principal=email or "", role=Role(role), by=Author(ACTOR, MEETINGS_SOURCE),
             )  # fmt: skip
         return await members(session=session, body=key)
 

@@ -15,6 +15,7 @@ from knowledge.meeting_words import meeting_bodies
 from knowledge.packs import load_pack
 from storage.access import Role
 from storage.audit import Author
+from storage.bodies import SOURCE as MEETINGS_SOURCE
 from storage.demo.directory import email_of
 from storage.meetings import generate_year
 from storage.membership import add_member
@@ -47,7 +48,7 @@ async def load(*, session: AsyncSession, pack_key: str) -> None:
         for role, person in seats_of(index):
             await add_member(
                 session=session, plan=plan, body=body.key, principal=email_of(person),
-                role=role, by=Author("demo", "meetings"),
+                role=role, by=Author("demo", MEETINGS_SOURCE),
             )  # fmt: skip
     this_year = plan.now.astimezone(DEMO_TIMEZONE).year
     for year in (this_year, this_year + 1):
