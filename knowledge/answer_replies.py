@@ -94,9 +94,15 @@ class ReplyBuilder:
             Confidence.SUGGEST, lang, query, text, picks[0].score, suggestions=suggestions
         )
 
-    def unknown(self, query: str, lang: Language, score: float) -> KnowledgeAnswer:
+    def unknown(
+        self, query: str, lang: Language, score: float, elsewhere: Sequence[str] = ()
+    ) -> KnowledgeAnswer:
+        """The honest don't-know naming whom to ask; `elsewhere` are the other municipalities
+        the question is about, whose material the pack does not hold."""
         contact = self.pack.default_contact
-        text = render("unknown", lang, contact=contact)
+        text = render(
+            "unknown", lang, contact=contact, elsewhere=elsewhere, own=self.pack.municipality
+        )
         return KnowledgeAnswer(
             Confidence.UNKNOWN,
             lang,

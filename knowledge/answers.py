@@ -18,6 +18,7 @@ from knowledge.answer_replies import ReplyBuilder
 from knowledge.confidence import ConfidenceModel, load_model
 from knowledge.corpus import build_entries
 from knowledge.entry import Entry
+from knowledge.municipalities import named_elsewhere
 from knowledge.phrasings import PhrasingIndex
 from knowledge.replies import Confidence, KnowledgeAnswer
 from knowledge.retrieval import PassageHit, PassageIndex, passages_of
@@ -104,6 +105,9 @@ class KnowledgeIndex:
         """Answer `text` from the pack (see the module docstring for the confidence rules)."""
         lang = language or detect_language(text)
         asked, text = text, self.matching_text(text)
+        elsewhere = named_elsewhere(asked, self.pack.municipality)
+        if elsewhere and not any(self._speaks_of(i, elsewhere) for i in range(len(self.entries))):
+            return self.replies.unknown(asked, lang, 0.0, elsewhere=sorted(elsewhere))
         ranked = self.rank(text, limit=10)
         hits = self.passages.search(text, limit=40)
         request = bool(REQUEST.search(asked))
@@ -116,13 +120,17 @@ class KnowledgeIndex:
                 return self.replies.confident(
                     asked, lang, entry, score, fact=self._fact(entry, hits, lang)
                 )
-        elif ranked and phrasing_confident(ranked):
+        elif ranked and phrasing_confident(ranked) and self._speaks_of(ranked[0].entry, elsewhere):
             # A question worded as one of the entry's own needs no model.
             entry, score = ranked[0].entry, ranked[0].score
             fact = self._fact(entry, hits, lang)
             return self.replies.confident(asked, lang, entry, score, fact=fact)
         elif not request:
-            candidates = self.candidates(text, ranked, hits, agree, rules)
+            candidates = [
+                c
+                for c in self.candidates(text, ranked, hits, agree, rules)
+                if self._speaks_of(c.entry, elsewhere)
+            ]
             if candidates:
                 best = max(candidates, key=lambda c: c.probability)
                 if best.probability >= self.model.threshold:
@@ -137,6 +145,18 @@ class KnowledgeIndex:
         top = ranked[0] if ranked else None
         best_score = max((top.score if top else 0.0), *(h.coverage * 0.5 for h in hits[:1]), 0.0)
         return self.replies.unknown(asked, lang, best_score)
+
+    def _speaks_of(self, index: int, municipalities: frozenset[str]) -> bool:
+        """Whether entry `index` names every one of `municipalities` (true for none).
+
+        The KL analysis' practices name their municipality ("Jammerbugt"), so a question about
+        Jammerbugt may be answered from them, and from nothing else in the pack.
+        """
+        if not municipalities:
+            return True
+        entry = self.entries[index]
+        said = " ".join((entry.text_da, entry.text_en, entry.inspired_by or "")).casefold()
+        return all(m.casefold() in said for m in municipalities)
 
     def matching_text(self, text: str) -> str:
         """`text` plus the compounds its particle verbs make, where the pack uses them.
