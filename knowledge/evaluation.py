@@ -22,7 +22,7 @@ from knowledge.packs import available_packs, load_pack
 from knowledge.text import Language
 
 TARGET_RIGHT = 0.95
-_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+_DASHES = re.compile(r"[-\u2010-\u2015\u2212]")
 _SPACE = re.compile(r"\s+")
 
 
@@ -82,9 +82,12 @@ class PackReport:
 
 
 def fold_for_compare(text: str) -> str:
-    """Casefolded text with every dash as "-" and runs of white space as one space."""
+    """Casefolded text with every dash and hyphen as a space and runs of white space as one.
+
+    "business-case" and "business case", "3–4" and "3-4" are the same fact spelt two ways.
+    """
     text = unicodedata.normalize("NFC", text).casefold()
-    return _SPACE.sub(" ", _DASHES.sub("-", text)).strip()
+    return _SPACE.sub(" ", _DASHES.sub(" ", text)).strip()
 
 
 def load_items(directory: Path) -> list[Item]:
