@@ -198,6 +198,19 @@ def _concurrency_rows(
                 (p99 < 50) if target else None,
             )
         )
+        if target and result.turns_per_second:
+            # The driver is closed-loop (each conversation posts again when answered), so by
+            # Little's law the mean latency is conversations ÷ throughput whatever the bot
+            # does: p99 < 50 ms at 8 needs well over 160 turns/s from one process.
+            rows.append(
+                measured(
+                    SECTION,
+                    f"{bot.name} mean latency implied by throughput @{concurrency}"
+                    " (conversations ÷ turns/s)",
+                    concurrency / result.turns_per_second * 1000,
+                    " ms",
+                )
+            )
         if bot.name != "echo":
             for kind in KINDS:
                 if kind in result.by_kind:
