@@ -312,3 +312,19 @@ async def test_a_follow_up_with_no_subject_asks_with_a_button(chat: Chat) -> Non
     card = replies[-1].card
     assert card is not None and "Hvilket møde mener du" in replies[-1].text
     assert [a["data"]["text"] for a in card["actions"]] == ["næste møde"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "goddag, hvem kan hjælpe mig med persondata?",
+        "hvem skal jeg spørge om GDPR",
+        "hvem kan jeg spørge om databeskyttelse?",
+        "who can help me with GDPR?",
+    ],
+)
+async def test_whom_to_ask_about_personal_data_is_the_dpo(chat: Chat, question: str) -> None:
+    replies = await chat.send(question)
+    answer = replies[0].text
+    assert "DPO" in answer and "Hanne Friis" in answer  # the demo municipality's DPO
+    assert "Mente du" not in answer and "Jeg kender ikke et system" not in answer
