@@ -10,7 +10,9 @@ botbuilder's interruption pattern, decided with what the prompt takes (dialogs/b
   is offered as a button that puts this flow on pause with its answers kept;
 
 and each time the flow asks its question again. A message the prompt can read stays its answer
-unless it is plainly something else, so a unit named "IT-support" is still a unit.
+unless it is plainly something else, so a unit named "IT-support" is still a unit; a question
+("kan jeg se mine igangværende sager") or a request the model is sure of ("vis mine
+anmodninger") is never taken as a name, in every dialog's name slots (`Takes.NAME`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ SMALL_TALK_WORDS = 5
 SURE_SOCIAL = 90.0
 # A name (a unit, a person) is shorter than this; a request is a sentence.
 SENTENCE_WORDS = 4
+# ... and a request the model is this sure of (per cent) is one from this many words on.
+SURE_REQUEST = 85.0
+SURE_REQUEST_WORDS = 3
 # Intents that are greetings or small talk: replied to briefly wherever they come.
 SOCIAL_CAPABILITIES = frozenset({"smalltalk"})
 GREETING = "welcome"
@@ -42,6 +47,10 @@ NEVER_INTERRUPT = frozenset({"followup"})
 QUESTION_WORDS = frozenset(
     "hvem hvad hvor hvordan hvornår hvilken hvilke hvilket hvorfor hvor who what where when "
     "how which why".split()
+)
+# A yes/no question starts with its verb ("kan jeg se …", "må vi …"); an answer seldom does.
+QUESTION_VERBS = frozenset(
+    "kan kunne må skal vil har findes gider can could may do does is are will would".split()
 )
 
 Offer = Callable[[TurnContext, Understood], Awaitable[None]]
@@ -57,9 +66,12 @@ class Kind(Enum):
 
 
 def looks_like_question(said: str) -> bool:
-    """A question mark, or a question word first: answers to prompts rarely look like that."""
+    """A question mark, or a question word or a verb first ("kan jeg se mine sager"): answers
+    to prompts rarely look like that; a verb first counts only in a sentence."""
     words = said.strip().casefold().split()
-    return said.rstrip().endswith("?") or bool(words and words[0].strip(",.!") in QUESTION_WORDS)
+    first = words[0].strip(",.!") if words else ""
+    verb_first = first in QUESTION_VERBS and len(words) >= SURE_REQUEST_WORDS
+    return said.rstrip().endswith("?") or first in QUESTION_WORDS or verb_first
 
 
 class Interruptions:
@@ -94,9 +106,14 @@ class Interruptions:
         match = understood.match
         question = looks_like_question(said)
         if match is None:
-            return await self._unsure(context, understood, question)
+            return await self._unsure(context, understood, question, reading)
         kind = self.kind(match.key, reading.flow)
         if kind is Kind.NONE:
+            if question and reading.reads and reading.takes is Takes.NAME:
+                # Nothing to answer it with here ("kan vi købe et system?" inside the guide),
+                # but a question is not a name either.
+                await say(context, "dialog.question_not_name", title=reading.title)
+                return True
             return False
         words = len(understood.text.split())
         if reading.reads and reading.takes is Takes.CHOICE:
@@ -118,8 +135,12 @@ class Interruptions:
             return True  # a question is never an answer (as before: "hvad betyder SaaS?")
         if reading.takes is not Takes.NAME:
             return False  # free text is the user's own words: a need may name anything
+        if looks_like_question(understood.text):
+            return True  # a question is never a name ("kan jeg se mine sager?")
+        words = len(understood.text.split())
         exact = understood.match.via in ("command", "pattern")
-        if not exact and len(understood.text.split()) < SENTENCE_WORDS:
+        sure = understood.match.score >= SURE_REQUEST and words >= SURE_REQUEST_WORDS
+        if not exact and not sure and words < SENTENCE_WORDS:
             return False  # "IT-support", "Kultur og Fritid": a name
         index = await directory_index(session=turn_session(context))
         return index.find_unit(understood.text) is None
@@ -145,15 +166,24 @@ class Interruptions:
         await self._routes.actions[match.key](context, match)
         return True
 
-    async def _unsure(self, context: TurnContext, understood: Understood, question: bool) -> bool:
+    async def _unsure(
+        self, context: TurnContext, understood: Understood, question: bool, reading: PromptReading
+    ) -> bool:
         """A question the model is unsure of: the pack's sure answer, or "Vil du …?" with the
-        questions it may be; never taken as the prompt's answer."""
+        questions it may be; never taken as the prompt's answer. Asked where a name is, the
+        other flows it may be are offered too, and a question nothing reads is said to be one:
+        it is never the name."""
         if not question:
             return False
-        offers = tuple(o for o in understood.offers if self.kind(o.intent) is Kind.ANSWER)
-        if not offers:
-            return False
-        if await self._routes.answer_if_sure(context, understood.text):
+        kinds = {Kind.ANSWER, Kind.FLOW} if reading.takes is Takes.NAME else {Kind.ANSWER}
+        offers = tuple(o for o in understood.offers if self.kind(o.intent, reading.flow) in kinds)
+        if offers or reading.takes is Takes.NAME:
+            if await self._routes.answer_if_sure(context, understood.text):
+                return True
+        if offers:
+            await self._offer(context, replace(understood, offers=offers))
             return True
-        await self._offer(context, replace(understood, offers=offers))
-        return True
+        if reading.takes is Takes.NAME:
+            await say(context, "dialog.question_not_name", title=reading.title)
+            return True
+        return False

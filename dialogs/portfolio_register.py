@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any, ClassVar
 
@@ -20,7 +20,7 @@ from bot.sdk import (
     WaterfallDialog,
     WaterfallStepContext,
 )
-from dialogs.base import GovbotDialog, remember
+from dialogs.base import GovbotDialog, PromptReading, Takes, remember
 from dialogs.portfolio import Portfolio
 from dialogs.portfolio_form import FIELDS, GAIN_FIELDS, FieldError, is_skip, parse_field, parse_form
 from dialogs.portfolio_view import CHOICE_FIELDS, date_examples, duplicate_warning, error_text
@@ -28,11 +28,39 @@ from dialogs.texts import Lang, keys, text
 from dialogs.turn import main_steps, say, turn_lang, turn_session
 from storage.portfolio_search import similar_initiatives
 
+# What each question takes, for telling an answer from something else said in the middle
+# (bot/interruptions.py); the rest are free text in the user's own words.
+NAME_FIELDS = frozenset({"unit", "lead"})
+READ_FIELDS = frozenset(
+    {"category", "funding", "estimated_cost", "business_case", "start_date", "end_date"}
+)
+
 
 class RegisterInitiativeDialog(GovbotDialog):
     """Registration one question at a time, for clients that cannot fill in a card."""
 
     title_key: ClassVar[str] = "portfolio.title"
+
+    @staticmethod
+    def read_prompt(validations: Mapping[str, Any], said: str) -> PromptReading:
+        """What the question being asked takes, and whether the form's parser reads `said`."""
+        name = str(validations.get("field", ""))
+        if name not in FIELDS:
+            return PromptReading()
+        try:
+            parse_field(name, said.strip())
+        except FieldError:
+            reads = False
+        else:
+            reads = True
+        takes = (
+            Takes.NAME
+            if name in NAME_FIELDS
+            else Takes.CHOICE
+            if name in READ_FIELDS
+            else Takes.TEXT
+        )
+        return PromptReading(takes, reads)
 
     def __init__(self, portfolio: Portfolio) -> None:
         super().__init__(RegisterInitiativeDialog.__name__)
@@ -71,7 +99,8 @@ class RegisterInitiativeDialog(GovbotDialog):
                 )
             others = [step.values.get(n, "") for n in GAIN_FIELDS if n != name]
             return await step.prompt(
-                name, PromptOptions(prompt=prompt, validations={"other_gains": others})
+                name,
+                PromptOptions(prompt=prompt, validations={"field": name, "other_gains": others}),
             )
 
         ask_step.__name__ = f"ask_{name}_step"

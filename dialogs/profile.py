@@ -22,13 +22,15 @@ from bot.sdk import (
     WaterfallDialog,
     WaterfallStepContext,
 )
-from dialogs.base import GovbotDialog, retry_text
+from dialogs.base import GovbotDialog, PromptReading, Takes, retry_text
 from dialogs.texts import LANGUAGES, Lang, text
 from dialogs.turn import LANG_KEY, show, turn_lang
 
 # The card's buttons: the unit is asked for, a language is set by its button alone.
 EDIT_UNIT = "profile.unit"
 SET_LANGUAGE = "profile.language"
+# How long a unit's name may be.
+UNIT_CHARS = (2, 100)
 
 
 @dataclass
@@ -102,6 +104,11 @@ class ProfileDialog(GovbotDialog):
 
     title_key: ClassVar[str] = "profile.title"
 
+    @staticmethod
+    def read_prompt(validations: Mapping[str, Any], said: str) -> PromptReading:
+        """Its one question takes a unit's name (bot/interruptions.py tells one from a request)."""
+        return PromptReading(Takes.NAME, UNIT_CHARS[0] <= len(said.strip()) <= UNIT_CHARS[1])
+
     def __init__(self, profile_accessor: StatePropertyAccessor) -> None:
         super().__init__(ProfileDialog.__name__)
         self._profile = profile_accessor
@@ -135,7 +142,7 @@ class ProfileDialog(GovbotDialog):
     async def valid_unit(prompt: PromptValidatorContext) -> bool:
         """A unit name of 2–100 characters."""
         value = (prompt.recognized.value or "").strip()
-        if prompt.recognized.succeeded and 2 <= len(value) <= 100:
+        if prompt.recognized.succeeded and UNIT_CHARS[0] <= len(value) <= UNIT_CHARS[1]:
             prompt.recognized.value = value
             return True
         return False

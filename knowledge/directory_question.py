@@ -50,6 +50,7 @@ class RoleVocabulary:
         self._fillers = frozenset(name_key(w) for w in _FILLERS) - {""}
         self._question = frozenset(name_key(w) for w in _QUESTION_WORDS)
         self._longest = max((len(n.split()) for n in self._names), default=1)
+        self._name_list = list(self._names)
 
     def role(self, text: str) -> GovernanceRole | None:
         """The role `text` names on its own (typos tolerated), if any."""
@@ -97,11 +98,13 @@ class RoleVocabulary:
                 key = self._names.get(window)
                 score = 100.0 if key else 0.0
                 if key is None and len(window) >= 5:
+                    # Against the names as normalised, like the window: a mapping given to
+                    # rapidfuzz is matched on its values (the role keys), not on its names.
                     near = process.extractOne(
-                        window, self._names, scorer=fuzz.ratio, score_cutoff=ROLE_CUTOFF
+                        window, self._name_list, scorer=fuzz.ratio, score_cutoff=ROLE_CUTOFF
                     )
                     if near is not None:
-                        key, score = near[0], float(near[1])
+                        key, score = self._names[near[0]], float(near[1])
                 if key is not None and (best is None or score > best[3]):
                     best = (key, start, start + size, score)
             if best is not None and best[3] >= 100.0:

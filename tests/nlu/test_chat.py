@@ -312,3 +312,42 @@ async def test_a_follow_up_with_no_subject_asks_with_a_button(chat: Chat) -> Non
     card = replies[-1].card
     assert card is not None and "Hvilket møde mener du" in replies[-1].text
     assert [a["data"]["text"] for a in card["actions"]] == ["næste møde"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "goddag, hvem kan hjælpe mig med persondata?",
+        "hvem skal jeg spørge om GDPR",
+        "hvem kan jeg spørge om databeskyttelse?",
+        "who can help me with GDPR?",
+    ],
+)
+async def test_whom_to_ask_about_personal_data_is_the_dpo(chat: Chat, question: str) -> None:
+    replies = await chat.send(question)
+    answer = replies[0].text
+    assert "DPO" in answer and "Hanne Friis" in answer  # the demo municipality's DPO
+    assert "Mente du" not in answer and "Jeg kender ikke et system" not in answer
+
+
+async def test_a_misspelt_role_still_finds_the_holder(chat: Chat) -> None:
+    # "sytemejer" is stemmed before it is compared: it must meet the stemmed role names.
+    answer = await chat.say("hvem er sytemejer for sbsys")
+    assert "Mette Holm" in answer and "Det står ikke i vores materiale" not in answer
+
+
+@pytest.mark.parametrize(
+    ("question", "answer_has"),
+    [
+        ("hvad koster det at få et nyt system", "Finansiering"),
+        ("hvordan søger man dispensation fra indkøbsguiden?", "Dispensation fra Indkøbsguiden"),
+        ("what does SaaS mean?", "Software-as-a-Service"),
+    ],
+)
+async def test_a_governance_question_is_answered_not_asked_back_or_started(
+    chat: Chat, question: str, answer_has: str
+) -> None:
+    answer = await chat.say(question)
+    assert answer_has in answer
+    assert "Mente du" not in answer and "Did you mean" not in answer
+    assert "Hvilken enhed" not in answer  # not the procurement guide

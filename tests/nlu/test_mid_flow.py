@@ -92,3 +92,37 @@ async def test_said_at_a_choice_question_is_answered_and_the_question_asked_agai
 async def test_a_greeting_in_front_of_a_purchase_still_starts_the_guide(chat: Chat) -> None:
     said = await chat.say("hej, jeg vil gerne købe et nyt system")
     assert "indkøbsguiden" in said.casefold()
+
+
+@pytest.mark.parametrize("said", ["kan jeg se mine igangværende sager", "vis mine anmodninger"])
+async def test_a_request_at_the_unit_question_is_answered_not_taken_as_the_unit(
+    chat: Chat, said: str
+) -> None:
+    await _at_unit(chat)
+    replies = await chat.send(said)
+    shown = _joined(replies)
+    assert "ingen anmodninger" in shown or "Dine anmodninger" in shown
+    assert replies[-1].text == UNIT_QUESTION  # asked again, the guide's state kept
+    answer = await chat.say("Kultur og Fritid")
+    assert "Findes det allerede" in answer or "Spørgsmål 1" in answer
+
+
+async def test_a_question_nothing_answers_is_not_taken_as_the_unit(chat: Chat) -> None:
+    await _at_unit(chat)
+    replies = await chat.send("kan vi ikke bare købe et bookingsystem?")
+    assert "spørgsmål og ikke et svar" in replies[0].text
+    assert replies[-1].text == UNIT_QUESTION
+
+
+async def test_a_question_at_a_name_question_of_another_dialog_is_not_the_name(
+    chat: Chat,
+) -> None:
+    """Every dialog's name slots are read the same way: here the initiative's unit."""
+    assert "Hvad hedder initiativet?" in await chat.say("registrer initiativ trin for trin")
+    await chat.say("Robotplæneklippere på kirkegårdene")
+    unit_question = await chat.say("Robotter slår græsset, så gartnerne kan passe bedene")
+    assert "Hvilken enhed" in unit_question
+    replies = await chat.send("kan jeg se mine igangværende sager")
+    assert "ingen anmodninger" in _joined(replies) or "Dine anmodninger" in _joined(replies)
+    assert unit_question.endswith(replies[-1].text)
+    assert "Hvilken slags initiativ" in await chat.say("Sundhed og Omsorg")

@@ -114,9 +114,16 @@ class Directory:
         await lookup.system_role(lookup.find(system), [self.pack.role("systemejer")])
 
     async def contacts(self, context: TurnContext, match: IntentMatch) -> None:
-        """ "hvem kan jeg kontakte om X": every role holder of a system."""
+        """ "hvem kan jeg kontakte om X": every role holder of a system; X naming a role by
+        its topic ("… om GDPR" is the DPO's, a synonym in the pack) asks for that role."""
         lookup = await self._lookup(context)
-        await lookup.system_contacts(lookup.find(match.params.get("system", "")))
+        topic = match.params.get("system", "")
+        search = lookup.find(topic)
+        if search.outcome == "unknown" and self.roles.role(topic) is not None:
+            said = match.text or clean_text(context.activity)
+            if await self.answer_role_question(context, said):
+                return
+        await lookup.system_contacts(search)
 
     async def person_roles(self, context: TurnContext, match: IntentMatch) -> None:
         """ "hvilke systemer ejer Søren": a person's roles."""
