@@ -126,6 +126,10 @@ _CONNECTORS = frozenset(map(_canonical, _NAME_CONNECTORS))
 _ACTION_NOUN = re.compile(r"^(\w{3,})ation(?:en|ens|er|erne|ernes)?$")
 
 
+# Names and passages repeat a small vocabulary ("system", "ejer", "kommune" …) thousands of
+# times; Snowball is pure Python, so each distinct word is stemmed once (most of the directory
+# and knowledge index builds were spent stemming the same words again).
+@lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     if word in _STEM_OVERRIDES:
         return _STEM_OVERRIDES[word]
