@@ -1,6 +1,6 @@
 """Start-up work a server finishes before `/healthz` says it can answer.
 
-The knowledge index (BM25 and phrasing scores over the pack, numpy arrays) and the compiled message
+The knowledge index (BM25 and phrasing scores over the pack) and the compiled message
 and card templates are built on first use; built inside a turn they would hold the event loop,
 and every conversation with it, for a second or two. A server builds them in a worker thread
 from start-up on, beside the directory index, and is healthy once they are there.
