@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from sys import intern
 from typing import Literal
 
 from sqlalchemy import Row, select
@@ -227,12 +228,19 @@ def index_from_rows(token: str, rows: DirectoryRows) -> DirectoryIndex:
 
     The records are built from the rows' columns by position (the order `read_directory`
     selects them in): tens of thousands of them, where looking each field up by name took
-    most of the build.
+    most of the build. Role keys, sources, vendors and statuses repeat across thousands of
+    rows, each read as a string of its own; the index keeps one of each (interned).
     """
     units: dict[int, str] = {uid: name for uid, name in rows.units}
     systems = {
         sid: SystemInfo(
-            sid, name, tuple(aliases or ()), vendor, unit_name(unit, units), status, kitos_uuid
+            sid,
+            name,
+            tuple(aliases or ()),
+            intern(vendor) if vendor else vendor,
+            unit_name(unit, units),
+            intern(status),
+            kitos_uuid,
         )
         for sid, name, aliases, vendor, unit, status, kitos_uuid in rows.systems
     }
@@ -243,13 +251,13 @@ def index_from_rows(token: str, rows: DirectoryRows) -> DirectoryIndex:
     assignments = [
         Assignment(
             aid,
-            role_key,
+            intern(role_key),
             people[person_id],
             systems.get(system_id) if system_id else None,
             unit_name(unit, units),
             valid_from,
             None,
-            source,
+            intern(source),
         )
         for aid, role_key, person_id, system_id, unit, valid_from, source in rows.assignments
         if person_id in people
