@@ -13,6 +13,7 @@ import gc
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bot.logs import fields
 from dialogs.cards.render import compile_cards
@@ -22,10 +23,11 @@ from knowledge.schema import Pack
 log = logging.getLogger(__name__)
 
 
-def warm(pack: Pack) -> None:
-    """Build what the first turns would otherwise build (blocking: run it in a thread)."""
-    compile_texts()
-    compile_cards()
+def warm(pack: Pack, cache_dir: Path | None = None) -> None:
+    """Build what the first turns would otherwise build (blocking: run it in a thread); the
+    compiled templates are kept in `cache_dir` (the model cache) for the next start."""
+    compile_texts(cache_dir)
+    compile_cards(cache_dir)
     _ = pack.knowledge
 
 
@@ -55,11 +57,12 @@ class WarmUp:
 
     done: asyncio.Event = field(default_factory=asyncio.Event)
     failed: str | None = None
+    cache_dir: Path | None = None  # where compiled templates are kept (GOVBOT_MODEL_CACHE)
 
     async def run(self, pack: Pack) -> None:
         began = time.perf_counter()
         try:
-            await asyncio.to_thread(warm, pack)
+            await asyncio.to_thread(warm, pack, self.cache_dir)
         except Exception as error:
             # A broken template or index fails its turns as before; health reports it.
             self.failed = type(error).__name__

@@ -7,10 +7,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from jinja2 import Environment, StrictUndefined
 
+from dialogs.template_cache import compiled, keep_compiled
 from knowledge.yaml_loader import safe_load
 
 Lang = Literal["da", "en"]
@@ -38,9 +40,9 @@ class _Verbatim:
         return self.source
 
 
-def _compiled(source: str) -> _Renderable:
+def _compiled(name: str, source: str) -> _Renderable:
     if any(marker in source for marker in _MARKUP):
-        return _environment.from_string(source)
+        return compiled(_environment, name, source)
     return _Verbatim(source)
 
 
@@ -55,13 +57,16 @@ def _catalogue(lang: Lang) -> dict[str, _Renderable]:
         for key, value in _flatten(safe_load(entry.read_text("utf-8")) or {}).items():
             if key in merged:
                 raise ValueError(f"text {key!r} is defined twice ({lang}/{entry.name})")
-            merged[key] = _compiled(value)
+            merged[key] = _compiled(f"{lang}/{key}", value)
     return merged
 
 
-def compile_texts() -> None:
+def compile_texts(cache_dir: Path | None = None) -> None:
     """Read and compile every language's texts now (a server does it before it is healthy;
-    otherwise the first message in each language pays for it)."""
+    otherwise the first message in each language pays for it), keeping the compiled code in
+    `cache_dir` for the next start (dialogs.template_cache)."""
+    if cache_dir is not None:
+        keep_compiled(_environment, cache_dir)
     for lang in LANGUAGES:
         _catalogue(lang)
 
