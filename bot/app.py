@@ -91,7 +91,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     app[PROACTIVE] = proactive
     app[DISPATCHER] = dispatcher
     app[ROSTERS] = rosters
-    app[WARM_UP] = WarmUp()
+    app[WARM_UP] = WarmUp(cache_dir=settings.model_cache)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.on_startup.append(_seed_access)

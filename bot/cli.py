@@ -92,9 +92,11 @@ def serve(settings: Settings) -> None:
 
     from bot.app import create_app
     from bot.logs import configure_logging, fields
+    from bot.readiness import freeze_imported
     from storage.db import redacted
     from storage.migrate import upgrade
 
+    freeze_imported()
     configure_logging(settings.log_level)
     if settings.development_mode:
         if not settings.host_is_loopback and not settings.allow_anonymous:

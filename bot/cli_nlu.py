@@ -62,17 +62,22 @@ def evaluate_command(sets: tuple[Path, ...], pack: str, training: bool) -> None:
 
 @nlu_cli.command("build")
 def build_command() -> None:
-    """Train the intent model into the model cache unless it is current (a build step)."""
+    """Train the intent model into the model cache unless it is current, and compile the
+    message and card templates into it (a build step: `govbot serve` then only reads them)."""
     from bot.intent_declarations import declarations_digest
     from bot.intents import trained_matcher
     from bot.settings import Settings
+    from dialogs.cards.render import compile_cards
+    from dialogs.texts import compile_texts
 
     cache = Settings().model_cache
     if cache is None:
         click.echo("GOVBOT_MODEL_CACHE is empty: the model is trained at each start-up")
         return
     trained_matcher(cache)
-    click.echo(f"intent model {declarations_digest()} in {cache}")
+    compile_texts(cache)
+    compile_cards(cache)
+    click.echo(f"intent model {declarations_digest()} and compiled templates in {cache}")
 
 
 @nlu_cli.command("tune")

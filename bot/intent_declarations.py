@@ -18,11 +18,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from dialogs.base import CONTROL_COMMANDS
 from knowledge.intent_model import MODEL_FORMAT, Utterance
 from knowledge.schema_base import MAX_BUTTON_LABEL
+from knowledge.yaml_loader import safe_load
 
 # Beside this module; a path, not importlib.resources: the capabilities package imports us.
 CAPABILITY_ROOT = Path(__file__).parent / "capabilities"
@@ -72,8 +71,7 @@ def normalise(text: str) -> str:
 
 
 def _read_yaml(path: Path) -> Any:
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return safe_load(path.read_text(encoding="utf-8"))
 
 
 def load_intents(root: Path = CAPABILITY_ROOT) -> tuple[Intent, ...]:

@@ -4,12 +4,16 @@ and the one way to read a pack item's Danish or English field."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any, Literal, Protocol
 
-import yaml
-from jinja2 import Environment, StrictUndefined, Template
+from jinja2 import Environment, StrictUndefined
+
+from dialogs.template_cache import compiled, keep_compiled
+from knowledge.yaml_loader import safe_load
 
 Lang = Literal["da", "en"]
 LANGUAGES: tuple[Lang, ...] = ("da", "en")
@@ -17,24 +21,52 @@ LANGUAGES: tuple[Lang, ...] = ("da", "en")
 _environment = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
 
+# What starts a jinja block, expression or comment; a text with none of them is its own output.
+_MARKUP = ("{%", "{{", "{#")
+
+
+class _Renderable(Protocol):
+    def render(self, **values: Any) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Verbatim:
+    """A text without jinja markup: it renders as written. Two texts in three are such, and
+    compiling them to templates was most of a server's start-up work on texts."""
+
+    source: str
+
+    def render(self, **values: Any) -> str:
+        return self.source
+
+
+def _compiled(name: str, source: str) -> _Renderable:
+    if any(marker in source for marker in _MARKUP):
+        return compiled(_environment, name, source)
+    return _Verbatim(source)
+
+
 @cache
-def _catalogue(lang: Lang) -> dict[str, Template]:
+def _catalogue(lang: Lang) -> dict[str, _Renderable]:
     """Every `dialogs/locales/<lang>/*.yaml` file (one per capability), merged."""
-    merged: dict[str, Template] = {}
+    merged: dict[str, _Renderable] = {}
     folder = files("dialogs.locales").joinpath(lang)
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".yaml"):
             continue
-        for key, value in _flatten(yaml.safe_load(entry.read_text("utf-8")) or {}).items():
+        for key, value in _flatten(safe_load(entry.read_text("utf-8")) or {}).items():
             if key in merged:
                 raise ValueError(f"text {key!r} is defined twice ({lang}/{entry.name})")
-            merged[key] = _environment.from_string(value)
+            merged[key] = _compiled(f"{lang}/{key}", value)
     return merged
 
 
-def compile_texts() -> None:
+def compile_texts(cache_dir: Path | None = None) -> None:
     """Read and compile every language's texts now (a server does it before it is healthy;
-    otherwise the first message in each language pays for it)."""
+    otherwise the first message in each language pays for it), keeping the compiled code in
+    `cache_dir` for the next start (dialogs.template_cache)."""
+    if cache_dir is not None:
+        keep_compiled(_environment, cache_dir)
     for lang in LANGUAGES:
         _catalogue(lang)
 

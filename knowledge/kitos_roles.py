@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from knowledge.schema import Pack
 from knowledge.text import name_key
+from knowledge.yaml_loader import safe_load
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
@@ -58,7 +59,7 @@ def load_kitos_role_mapping(path: Path | None, pack: Pack) -> KitosRoleMapping:
     """Read and validate the mapping against `pack`; raises KitosRoleMappingError."""
     path = path or default_mapping_path()
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise KitosRoleMappingError(f"{path}: cannot be read ({error})") from None
     try:

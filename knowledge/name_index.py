@@ -70,7 +70,13 @@ class NameIndex(Generic[K]):
                 for token in set(normalised.split()):
                     self._postings.setdefault(token, []).append(index)
         self._vocabulary = list(self._postings)
-        self._sets = {token: frozenset(found) for token, found in self._postings.items()}
+        # For ranking candidates by a common token (see _candidates): only lists longer than
+        # MAX_CANDIDATES are ever looked up so.
+        self._sets = {
+            token: frozenset(found)
+            for token, found in self._postings.items()
+            if len(found) > MAX_CANDIDATES
+        }
         self._near: dict[str, tuple[tuple[str, float], ...]] = {}
 
     def __len__(self) -> int:

@@ -32,6 +32,7 @@ from knowledge.schema_entries import (
     Procurement,
     Terms,
 )
+from knowledge.yaml_loader import SafeLoader
 
 SHARED = "_shared"
 _SECTIONS: dict[str, tuple[type[BaseModel], str]] = {
@@ -54,7 +55,7 @@ class PackError(Exception):
         super().__init__(f"videnspakken '{key}' har {len(problems)} fejl:\n" + "\n".join(problems))
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class _UniqueKeyLoader(SafeLoader):
     """Safe YAML loader that refuses duplicate mapping keys instead of silently keeping one."""
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import sparse
 
 from knowledge.entry import Entry
 from knowledge.retrieval import MIN_SIMILARITY
 from knowledge.rules import Score
+from knowledge.sparse import Compressed
 from knowledge.text import Vocabulary, normalise
 
 # Bare names and duty sentences ("hvem opdaterer KITOS") match, but a real question wins.
@@ -50,12 +50,10 @@ class PhrasingIndex:
                 rows.append(n)
                 cols.append(columns[token])
                 weights.append(self.vocabulary.weight(token))
-        shape = (len(raw), len(columns))
-        matrix = sparse.csr_array((weights, (rows, cols)), shape=shape, dtype=np.float64)
         self._columns = columns
-        self._weights = matrix
-        self._by_column = matrix.tocsc()
-        self._weight_sum: np.ndarray = np.asarray(matrix.sum(axis=1)).ravel()
+        self._weights = Compressed.of(rows, cols, weights, len(raw))
+        self._by_column = Compressed.of(cols, rows, weights, len(columns))
+        self._weight_sum: np.ndarray = self._weights.line_sums()
         self._factor = np.array([factor for _, _, factor in raw])
         self._entry_of = np.array([entry for entry, _, _ in raw], dtype=np.int64)
 
@@ -80,9 +78,9 @@ class PhrasingIndex:
         weights = np.array([vocab.query_weight(q) for q in query])
         total = weights.sum()
         by_column = self._by_column
-        explained = np.zeros((self._weights.shape[0], len(query)))
+        explained = np.zeros((self._weights.lines, len(query)))
         # Per vocabulary column: the best similarity to any query word (for precision).
-        covered = np.zeros(self._weights.shape[1])
+        covered = np.zeros(self._by_column.lines)
         for i, q in enumerate(query):
             column = explained[:, i]
             for token, similarity in vocab.neighbours(q):
@@ -96,7 +94,7 @@ class PhrasingIndex:
         if not len(candidates):
             return []
         recall = recall[candidates]
-        precision = np.asarray(self._weights @ covered)[candidates] / self._weight_sum[candidates]
+        precision = self._weights.dot(covered)[candidates] / self._weight_sum[candidates]
         score = self._factor[candidates] * 2 * recall * precision / (recall + precision)
         entries = self._entry_of[candidates]
         # The best phrasing per entry: by score, then recall, then precision.

@@ -12,11 +12,11 @@ from functools import lru_cache
 from importlib.resources.abc import Traversable
 from typing import Literal
 
-import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from knowledge.packs import load_pack, packs_root
 from knowledge.schema_base import Key, Model, Source, Text
+from knowledge.yaml_loader import safe_load
 
 
 class InitiativeStatus(StrEnum):
@@ -156,7 +156,7 @@ def load_rules(pack_key: str, root: Traversable | None = None) -> PortfolioRules
     path = (root or packs_root()).joinpath(pack_key).joinpath("portfolio.yaml")
     if not path.is_file():
         raise PortfolioRulesError(pack_key, ["filen mangler"])
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = safe_load(path.read_text(encoding="utf-8"))
     problems = check_rules(raw, pack_key, root)
     if problems:
         raise PortfolioRulesError(pack_key, problems)

@@ -11,10 +11,10 @@ from importlib.resources import files
 from typing import Any
 
 import jinja2
-import yaml
 
 from knowledge.schema_base import Sourced
 from knowledge.text import Language
+from knowledge.yaml_loader import safe_load
 
 _MONTHS = {
     "da": "januar februar marts april maj juni juli august september oktober november december",
@@ -113,5 +113,5 @@ def render(name: str, language: Language, **context: Any) -> str:
 def patterns(name: str) -> dict[str, dict[str, Any]]:
     """A YAML data file next to the templates (questions.yaml, titles.yaml)."""
     text = files("knowledge").joinpath("templates", name).read_text(encoding="utf-8")
-    loaded: dict[str, dict[str, Any]] = yaml.safe_load(text)
+    loaded: dict[str, dict[str, Any]] = safe_load(text)
     return loaded

@@ -21,9 +21,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 
 from knowledge.entry import Entry
+from knowledge.sparse import Compressed
 from knowledge.text import Language, Vocabulary, normalise
 
 # Okapi BM25 constants; passages are short, so length matters little.
@@ -149,8 +149,7 @@ class PassageIndex:
                 rows.append(n)
                 cols.append(self._columns[t])
                 own.append(1.0 if t in p.tokens else 0.0)
-        shape = (len(self.passages), len(self._columns))
-        self._where = sparse.csc_array((own, (rows, cols)), shape=shape, dtype=np.float64)
+        self._where = Compressed.of(cols, rows, own, len(self._columns))
         norm = np.array([K1 * (1 - B + B * len(p.tokens) / self._avg) for p in self.passages])
         self._saturation = (K1 + 1) / (1 + norm)
         self._source = np.array([p.kind == "source" for p in self.passages], dtype=bool)
@@ -247,7 +246,7 @@ class PassageIndex:
         if not terms or total == 0:
             return []
         where = self._where
-        count = where.shape[0]
+        count = len(self.passages)
         score = np.zeros(count)
         explained = np.zeros(count)
         own = np.zeros(count)

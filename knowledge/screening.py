@@ -15,13 +15,13 @@ from functools import lru_cache
 from importlib.resources.abc import Traversable
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import Field, StringConstraints, ValidationError, model_validator
 
 from knowledge.packs import SHARED, load_pack, packs_root
 from knowledge.schema import Pack
 from knowledge.schema_base import Key, Model, Offered, Sourced, Text
 from knowledge.text import FuzzyIndex, Language, fold, name_key
+from knowledge.yaml_loader import safe_load
 
 AnswerValue = str | int | None
 Kind = Literal["choice", "text", "number", "person"]
@@ -246,7 +246,7 @@ def _read(folder: str, root: Traversable | None = None) -> dict[str, Any] | None
     path = (root or packs_root()).joinpath(folder).joinpath("screening.yaml")
     if not path.is_file():
         return None
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return safe_load(path.read_text(encoding="utf-8")) or {}
 
 
 def _merged(base: tuple[Any, ...], local: tuple[Any, ...], key: str) -> tuple[Any, ...]:

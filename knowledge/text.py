@@ -126,6 +126,12 @@ _CONNECTORS = frozenset(map(_canonical, _NAME_CONNECTORS))
 _ACTION_NOUN = re.compile(r"^(\w{3,})ation(?:en|ens|er|erne|ernes)?$")
 
 
+# Names and passages repeat a small vocabulary ("system", "ejer", "kommune" …) thousands of
+# times; Snowball is pure Python, so each distinct word is stemmed once (most of the directory
+# and knowledge index builds were spent stemming the same words again). A 10,000-system
+# directory and a pack have a few thousand distinct words; the bound keeps the compound
+# splitting's trial parts in turns from growing the cache without end.
+@lru_cache(maxsize=1 << 14)
 def _stem(word: str) -> str:
     if word in _STEM_OVERRIDES:
         return _STEM_OVERRIDES[word]

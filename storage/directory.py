@@ -74,7 +74,7 @@ def refuse_kitos_managed(assignments: Sequence[Assignment], *, source: str) -> N
             raise KitosManagedError(assignment.system.name if assignment.system else None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PersonInfo:
     """A person in the directory."""
 
@@ -85,7 +85,7 @@ class PersonInfo:
     aad_object_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnitInfo:
     """An organisational unit in the directory."""
 
@@ -93,7 +93,7 @@ class UnitInfo:
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SystemInfo:
     """An IT system in the directory."""
 
@@ -106,7 +106,7 @@ class SystemInfo:
     kitos_uuid: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assignment:
     """A person holding a role for a system, or organisation-wide when `system` is None."""
 
@@ -189,17 +189,21 @@ async def _add(
 def person_info(row: Person | Row[*tuple[Any, ...]], units: dict[int, str]) -> PersonInfo:
     """A person as plain data, from a model or a row with the same columns (`units`: unit
     names by id)."""
-    return record_of(PersonInfo, row, org_unit=_unit(row.org_unit_id, units))
+    return record_of(PersonInfo, row, org_unit=unit_name(row.org_unit_id, units))
 
 
 def system_info(row: ItSystem | Row[*tuple[Any, ...]], units: dict[int, str]) -> SystemInfo:
     """A system as plain data, from a model or a row with the same columns."""
     return record_of(
-        SystemInfo, row, aliases=tuple(row.aliases or ()), org_unit=_unit(row.org_unit_id, units)
+        SystemInfo,
+        row,
+        aliases=tuple(row.aliases or ()),
+        org_unit=unit_name(row.org_unit_id, units),
     )
 
 
-def _unit(unit_id: int | None, units: dict[int, str]) -> str | None:
+def unit_name(unit_id: int | None, units: dict[int, str]) -> str | None:
+    """The name of the unit `unit_id` (None for none)."""
     return units.get(unit_id) if unit_id else None
 
 
@@ -217,7 +221,7 @@ async def _assignment(session: AsyncSession, row: RoleAssignment) -> Assignment:
         row,
         person=person_info(person, units),
         system=system_info(system, units) if system else None,
-        org_unit=_unit(row.org_unit_id, units),
+        org_unit=unit_name(row.org_unit_id, units),
     )
 
 

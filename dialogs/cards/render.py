@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from bot.sdk import Attachment, CardFactory
+from dialogs.template_cache import keep_compiled
 from dialogs.texts import Lang, text
 
 MAIN_ACTIONS = ("who_owns", "procurement", "initiative", "meetings", "question")
@@ -28,9 +30,12 @@ def _environment() -> Environment:
     return environment
 
 
-def compile_cards() -> None:
-    """Compile every card template now (kept in the environment's cache for the turns)."""
+def compile_cards(cache_dir: Path | None = None) -> None:
+    """Compile every card template now (kept in the environment's cache for the turns), and
+    their compiled code in `cache_dir` for the next start (dialogs.template_cache)."""
     environment = _environment()
+    if cache_dir is not None:
+        keep_compiled(environment, cache_dir)
     for name in environment.list_templates(extensions=["j2"]):
         environment.get_template(name)
 

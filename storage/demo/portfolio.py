@@ -10,10 +10,10 @@ from functools import partial
 from importlib.resources import files
 from typing import Any
 
-import yaml
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.portfolio import Category, Funding, Gain, InitiativeStatus, load_rules
+from knowledge.yaml_loader import safe_load
 from storage.access import Access, Actor, Role
 from storage.portfolio import NewInitiative, register_initiative
 from storage.portfolio_moves import move_initiative
@@ -39,7 +39,7 @@ def _initiative(entry: dict[str, Any]) -> tuple[NewInitiative, tuple[InitiativeS
 # (initiative, the statuses it has moved through after idé)
 INITIATIVES: tuple[tuple[NewInitiative, tuple[InitiativeStatus, ...]], ...] = tuple(
     _initiative(entry)
-    for entry in yaml.safe_load(
+    for entry in safe_load(
         files("storage.demo").joinpath("initiatives.yaml").read_text(encoding="utf-8")
     )
 )

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from bot.app import _parse_activity
 from bot.cli import cli
-from bot.readiness import WarmUp
+from bot.readiness import WarmUp, freeze_imported
 from bot.sdk import Activity, ChannelAccount, ConversationAccount
 from knowledge.packs import load_pack
 from knowledge.schema import Pack
@@ -61,6 +61,20 @@ async def test_a_warm_up_with_the_collector_on_freezes_nothing() -> None:
     await warm_up.run(load_pack("randers"))
     assert warm_up.state == "ready"
     assert gc.get_freeze_count() <= frozen  # frozen objects may die, none are added
+
+
+def test_serve_freezes_what_its_imports_made(collector_off: None) -> None:
+    before = gc.get_freeze_count()
+    freeze_imported()
+    assert gc.get_freeze_count() > before
+    gc.unfreeze()  # the tests' process goes on collecting everything
+
+
+def test_with_the_collector_on_nothing_is_frozen_after_the_imports() -> None:
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    freeze_imported()
+    assert gc.get_freeze_count() <= frozen
 
 
 def test_commands_other_than_serve_collect_from_the_start(collector_off: None) -> None:
