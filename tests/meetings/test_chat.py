@@ -420,3 +420,23 @@ async def test_when_is_the_next_one_asks_for_the_meeting_after(chat: Chat) -> No
     answer = await chat.say(OUTSIDER, "og hvornår er det næste?")
     second = title_under_body(meetings_of_year[1].title, STEERING)
     assert answer.startswith(f"Mødet efter i {NAME}: {second},")
+
+
+async def test_a_secretary_names_the_meeting_by_its_body_or_as_the_one_just_shown(
+    chat: Chat,
+) -> None:
+    """ "aflys næste møde i styregruppen", "flyt det til …": the same confirmation as with the
+    meeting's number, and the same check of who may."""
+    meeting = await first_steering_meeting(chat.bot)
+    asked = json.dumps((await chat.send(SECRETARY, "aflys næste møde i styregruppen"))[0].card,
+                       ensure_ascii=False)  # fmt: skip
+    assert f"Skal jeg aflyse møde {meeting.id} " in asked
+    assert "Det må kun sekretæren" in await chat.say(MEMBER, "aflys næste møde i styregruppen")
+
+    new_day = add_working_days(meeting.start.astimezone(TZ).date(), 2)
+    await chat.say(SECRETARY, "hvornår er næste møde i styregruppen?")
+    asked = json.dumps((await chat.send(SECRETARY, f"flyt det til {new_day.isoformat()} 10:00"))[0]
+                       .card, ensure_ascii=False)  # fmt: skip
+    assert f"Skal jeg flytte møde {meeting.id} " in asked
+    assert "Hvilket møde mener du?" in await chat.say(OUTSIDER, "flyt det til 2027-05-05 10:00")
+    assert (await first_steering_meeting(chat.bot)).start == meeting.start, "nothing confirmed"
