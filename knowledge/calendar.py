@@ -251,5 +251,13 @@ def format_when(moment: datetime, lang: Lang, tz: ZoneInfo) -> str:
     """ "tirsdag 9. februar 2027 kl. 13.00" / "Tuesday 9 February 2027 at 13:00"."""
     local = moment.astimezone(tz)
     if lang == "en":
-        return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}"
-    return f"{_DAYS_DA[local.weekday()]} {written_date(local.date(), lang)} kl. {local:%H.%M}"
+        return f"{format_day(local, lang, tz)} at {local:%H:%M}"
+    return f"{format_day(local, lang, tz)} kl. {local:%H.%M}"
+
+
+def format_day(moment: datetime, lang: Lang, tz: ZoneInfo) -> str:
+    """ "tirsdag 9. februar 2027" / "Tuesday 9 February 2027": a deadline's day."""
+    local = moment.astimezone(tz)
+    if lang == "en":
+        return f"{local:%A} {local.day} {local:%B %Y}"
+    return f"{_DAYS_DA[local.weekday()]} {written_date(local.date(), lang)}"

@@ -31,12 +31,14 @@ _OWNER_WORDS = ("own", "owns", "owner", "ejer")
 
 @dataclass(frozen=True)
 class RoleQuestion:
-    """A role asked about, the words naming what it is for, and whether it asked "who"."""
+    """A role asked about, the words naming what it is for, whether it asked "who", and
+    whether it asked where the role takes a fault (the pack's escalation words)."""
 
     role: GovernanceRole
     subject: str
     asks_who: bool
     score: float
+    escalates: bool = False
 
 
 class RoleVocabulary:
@@ -49,6 +51,7 @@ class RoleVocabulary:
             self._names.setdefault(name_key(word), "systemejer")
         self._fillers = frozenset(name_key(w) for w in _FILLERS) - {""}
         self._question = frozenset(name_key(w) for w in _QUESTION_WORDS)
+        self._escalation = frozenset(name_key(w) for w in pack.terms.escalation) - {""}
         self._longest = max((len(n.split()) for n in self._names), default=1)
         self._name_list = list(self._names)
 
@@ -70,7 +73,11 @@ class RoleVocabulary:
         after = self._strip(tokens[end:])
         subject_tokens = after or before
         # Keep the user's own spelling of the subject for display and system matching.
-        subject = _original_words(text, len(subject_tokens)) if subject_tokens is after else ""
+        subject = (
+            _original_words(text, len(subject_tokens), self._trailing_fillers(tokens[end:]))
+            if subject_tokens is after
+            else ""
+        )
         if subject_tokens and not subject:
             subject = " ".join(subject_tokens)
         return RoleQuestion(
@@ -78,7 +85,14 @@ class RoleVocabulary:
             subject=subject,
             asks_who=any(t in self._question for t in tokens),
             score=score,
+            escalates=any(t in self._escalation for t in tokens),
         )
+
+    def _trailing_fillers(self, tokens: list[str]) -> int:
+        count = 0
+        while count < len(tokens) and tokens[-1 - count] in self._fillers:
+            count += 1
+        return count
 
     def _strip(self, tokens: list[str]) -> list[str]:
         start, end = 0, len(tokens)
@@ -112,7 +126,9 @@ class RoleVocabulary:
         return best
 
 
-def _original_words(text: str, count: int) -> str:
-    """The last `count` content words of `text` as the user wrote them."""
+def _original_words(text: str, count: int, trailing: int = 0) -> str:
+    """`count` content words of `text` as the user wrote them, ending `trailing` words before
+    its end (the fillers stripped after them: "… i sbsys, hvem skal jeg kontakte")."""
     words = [w for w in text.replace("?", " ").replace("!", " ").split() if name_key(w)]
-    return " ".join(words[-count:]) if count else ""
+    end = len(words) - trailing
+    return " ".join(words[max(end - count, 0) : end]) if count and end > 0 else ""

@@ -332,6 +332,7 @@ def _terms(key: str, reader: _Reader, problems: _Problems) -> Terms:
     abbreviations: dict[str, Any] = {}
     everyday: list[Any] = []
     says: dict[str, list[Any]] = {}
+    escalation: list[Any] = []
     for folder in (SHARED, key):
         data = reader.mapping(folder, "terms.yaml", required=False) or {}
         synonyms.extend(data.get("synonyms") or [])
@@ -341,11 +342,14 @@ def _terms(key: str, reader: _Reader, problems: _Problems) -> Terms:
         for said, meant in (data.get("says") or {}).items():
             meant = [meant] if isinstance(meant, str) else list(meant or ())
             says.setdefault(said, []).extend(meant)
+        for words in data.get("escalation") or ():
+            escalation.extend(str(words).split())
     raw = {
         "synonyms": synonyms,
         "abbreviations": abbreviations,
         "everyday": everyday,
         "says": says,
+        "escalation": escalation,
     }
     return _validated(Terms, raw, f"{key}/terms.yaml", "terms", problems) or Terms()
 

@@ -216,6 +216,9 @@ class Terms(Model):
     # What people say → the words the documents use, one way only ("lasts" → "levetid",
     # "penge" → "midler"); English questions reach Danish text the same way.
     says: dict[Text, tuple[Text, ...]] = Field(default_factory=dict)
+    # Words that ask where a role takes a fault ("melder en fejl", "escalate"): a question
+    # naming a role and a system with one of them asks whom the role's duties escalate to.
+    escalation: tuple[Text, ...] = ()
 
     @model_validator(mode="after")
     def _groups_have_two(self) -> Terms:

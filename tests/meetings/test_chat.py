@@ -16,7 +16,7 @@ from bot.app import DATABASE, PROACTIVE
 from bot.dispatcher import Dispatcher
 from bot.settings import Settings
 from knowledge.amounts_and_dates import read_date
-from knowledge.calendar import add_working_days, format_when, reminder_time
+from knowledge.calendar import add_working_days, format_day, format_when, reminder_time
 from knowledge.meeting_words import title_under_body
 from knowledge.packs import load_pack
 from storage import meetings, outbox
@@ -386,3 +386,57 @@ async def test_an_admin_granting_membership_plans_the_same_reminders_as_adding_a
         SECRETARY, "tilføj Bruger 4 som medlem af styregruppen"
     )
     assert await pending_rows_of(chat.bot, newcomer) == granted
+
+
+async def test_agenda_and_minutes_deadlines_are_told_from_the_body_s_reminder_rules(
+    chat: Chat,
+) -> None:
+    """ "hvornår er næste dagsorden klar": the next meeting with the deadline its rule sets, and
+    that an offset the kommissorium does not give is govbot's suggestion."""
+    programme = PACK.body("programgruppe")
+    async with chat.bot.app[DATABASE].transaction() as session:
+        first = (await meetings.list_meetings(session=session, tz=TZ, year=YEAR,
+                                              body="programgruppe"))[0]  # fmt: skip
+    rules = {rule.kind: rule for rule in programme.reminder_rules}
+    agenda_day = format_day(reminder_time(rules["agenda_due"], first.start, TZ), "da", TZ)
+    answer = await chat.say(OUTSIDER, "hvornår er næste dagsorden til programgruppen klar")
+    assert answer.startswith(f"Næste møde i {programme.name_da}:")
+    assert f"Dagsordenen skal sendes ud senest {agenda_day}." in answer
+    assert "govbots forslag" in answer
+
+    steering = await first_steering_meeting(chat.bot)
+    rules = {rule.kind: rule for rule in STEERING.reminder_rules}
+    minutes_day = format_day(reminder_time(rules["minutes_due"], steering.start, TZ), "da", TZ)
+    answer = await chat.say(SECRETARY, "hvornår skal referatet fra styregruppemødet være ude")
+    assert f"(møde {steering.id})" in answer and f"senest {minutes_day}." in answer
+    answer = await chat.say(OUTSIDER, "when is the agenda for the next steering group meeting due?",
+                            locale="en-GB")  # fmt: skip
+    assert "is due to be sent by" in answer
+
+
+async def test_when_is_the_next_one_asks_for_the_meeting_after(chat: Chat) -> None:
+    meetings_of_year = await steering_meetings(chat.bot)
+    await chat.say(OUTSIDER, "hej, hvornår er næste møde i styregruppen?")
+    answer = await chat.say(OUTSIDER, "og hvornår er det næste?")
+    second = title_under_body(meetings_of_year[1].title, STEERING)
+    assert answer.startswith(f"Mødet efter i {NAME}: {second},")
+
+
+async def test_a_secretary_names_the_meeting_by_its_body_or_as_the_one_just_shown(
+    chat: Chat,
+) -> None:
+    """ "aflys næste møde i styregruppen", "flyt det til …": the same confirmation as with the
+    meeting's number, and the same check of who may."""
+    meeting = await first_steering_meeting(chat.bot)
+    asked = json.dumps((await chat.send(SECRETARY, "aflys næste møde i styregruppen"))[0].card,
+                       ensure_ascii=False)  # fmt: skip
+    assert f"Skal jeg aflyse møde {meeting.id} " in asked
+    assert "Det må kun sekretæren" in await chat.say(MEMBER, "aflys næste møde i styregruppen")
+
+    new_day = add_working_days(meeting.start.astimezone(TZ).date(), 2)
+    await chat.say(SECRETARY, "hvornår er næste møde i styregruppen?")
+    asked = json.dumps((await chat.send(SECRETARY, f"flyt det til {new_day.isoformat()} 10:00"))[0]
+                       .card, ensure_ascii=False)  # fmt: skip
+    assert f"Skal jeg flytte møde {meeting.id} " in asked
+    assert "Hvilket møde mener du?" in await chat.say(OUTSIDER, "flyt det til 2027-05-05 10:00")
+    assert (await first_steering_meeting(chat.bot)).start == meeting.start, "nothing confirmed"

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.capabilities.meetings.deadlines import (
+    ASKABLE,
+    DeadlineWordsError,
+    asked_deadline,
+    deadline_words,
+)
 from knowledge.meeting_words import BodyFinder, parse_when
 from knowledge.packs import load_pack
 
@@ -46,3 +53,28 @@ def test_bodies_are_found_by_name_synonym_and_typo(pack: str, said: str, body: s
 )
 def test_times_in_danish_and_iso_order(said: str, when: datetime | None) -> None:
     assert parse_when(said, TZ, default_year=2027) == when
+
+
+@pytest.mark.parametrize(
+    ("said", "kind"),
+    [
+        ("hvornår er næste dagsorden til programgruppen klar", "agenda_due"),
+        ("hvornår skal referatet være ude", "minutes_due"),
+        ("frist for indstillinger til styregruppen", "recommendations_deadline"),
+        ("when are the minutes due", "minutes_due"),
+        ("hvornår er næste møde i styregruppen", None),
+    ],
+)
+def test_the_deadline_a_question_asks_for_is_read_from_its_words(
+    said: str, kind: str | None
+) -> None:
+    rule = asked_deadline(said, load_pack("norddjurs").body("styregruppe"))
+    assert (rule.kind if rule else None) == kind
+
+
+def test_deadline_words_name_only_askable_reminder_kinds(tmp_path: Path) -> None:
+    assert set(deadline_words()) <= set(ASKABLE)
+    bad = tmp_path / "words.yaml"
+    bad.write_text("member_reminder:\n  da: [påmindelse]\n", "utf-8")
+    with pytest.raises(DeadlineWordsError, match="no askable reminder kind"):
+        deadline_words(bad)

@@ -166,6 +166,8 @@ async def test_unsure_offers_buttons_that_act_on_the_message(chat: Chat) -> None
             "Direktionen",
         ),
         ("indkøb", "who is the system owner of Acadre?", "Acadre"),
+        # At the title question: what an initiative is, not "Mente du" with bodies.
+        ("registrer initiativ trin for trin", "hvad er et initiativ?", "indstiller initiativer"),
     ],
 )
 async def test_a_question_inside_a_dialog_is_answered_and_the_prompt_asked_again(
@@ -334,6 +336,41 @@ async def test_a_misspelt_role_still_finds_the_holder(chat: Chat) -> None:
     # "sytemejer" is stemmed before it is compared: it must meet the stemmed role names.
     answer = await chat.say("hvem er sytemejer for sbsys")
     assert "Mette Holm" in answer and "Det står ikke i vores materiale" not in answer
+
+
+@pytest.mark.parametrize(
+    ("question", "system", "holder"),
+    [
+        ("jeg er superbruger, hvordan melder jeg en fejl i Acadre", "Acadre", "Niels Vang"),
+        ("hej jeg er superbruger i sbsys og der er en fejl, hvem skal jeg kontakte", "SBSYS",
+         "Niels Vang"),
+        ("I'm a super user, how do I report a bug in Nexus?", "KMD Nexus", "Jens Westergaard"),
+    ],
+)  # fmt: skip
+async def test_a_super_user_reporting_a_fault_is_told_where_the_role_escalates(
+    chat: Chat, question: str, system: str, holder: str
+) -> None:
+    """Not the system's super-users: up the role's escalation chain (superbrugeransvarlig,
+    none in the demo directory, then systemansvarlig) to the first one registered."""
+    answer = await chat.say(question)
+    assert f"Systemansvarlig for {system}" in answer or f"System manager for {system}" in answer
+    assert holder in answer and ("superbrugeransvarlig" in answer or "coordinator" in answer)
+    assert "Jeg kender ikke et system" not in answer and "Eva Skov" not in answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "hvor skal jeg som superbruger melde fejl hen",
+        "som superbruger, hvem skal jeg eskalere til?",
+    ],
+)
+async def test_where_a_super_user_escalates_without_a_system_is_the_role_s_duty(
+    chat: Chat, question: str
+) -> None:
+    answer = await chat.say(question)
+    assert "Superbruger eskalerer til Superbrugeransvarlig" in answer
+    assert "Mente du" not in answer and "Rollerne i oversigten ændres" not in answer
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from knowledge.directory_question import RoleVocabulary
 from knowledge.packs import load_pack
 from knowledge.render import lcfirst
 from knowledge.schema import Pack
+from knowledge.schema_entries import GovernanceRole
 from knowledge.text import name_key
 from storage.access import Role
 from storage.directory_snapshots import directory_index
@@ -77,11 +78,15 @@ class Directory:
         lookup = await self._lookup(context)
         role = question.role
         roles = lookup.roles(role.key)
-        if question.subject:
-            search = lookup.find(question.subject)
-            if search.outcome != "unknown":
-                await lookup.system_role(search, roles)
+        search = lookup.find(question.subject) if question.subject else None
+        if search is not None and search.outcome != "unknown":
+            if question.escalates and await lookup.escalation(search, role):
                 return True
+            await lookup.system_role(search, roles)
+            return True
+        if question.escalates and await self._escalation_entry(context, role):
+            return True  # "hvor melder en superbruger fejl hen": where its duties escalate
+        if search is not None:
             if tokens & _WHAT_WORDS and not question.asks_who:
                 return False  # "hvad laver en superbruger": the knowledge answers that
             if role.scope != "organisation":
@@ -98,6 +103,15 @@ class Directory:
             await lookup.suggest_systems(role=lcfirst(label))
             return True
         return False
+
+    async def _escalation_entry(self, context: TurnContext, role: GovernanceRole) -> bool:
+        """The knowledge answer on whom `role` escalates to; False when it escalates nowhere."""
+        answer = self._routes.submits.get("knowledge.entry")
+        if answer is None or role.escalate_to is None:
+            return False
+        entry = f"role:{role.key}:escalation"
+        await answer(context, {"action": "knowledge.entry", "entry": entry})
+        return True
 
     # --- intents --------------------------------------------------------------------------
 

@@ -84,6 +84,43 @@ class Lookup:
             when_none=("directory.no_contacts", {"system": system.name}),
         )
 
+    async def escalation(self, search: SystemSearch, role: GovernanceRole) -> bool:
+        """Whom `role` takes a fault in the system found to: the holders of the first role
+        up its escalation chain that anyone holds for the system. False when the role
+        escalates to no role, the system is not found, or nobody up the chain is registered."""
+        chain = self._escalation_chain(role)
+        if not chain or search.outcome != "found":
+            return False
+        lang = self.lang
+        system = search.systems[0]
+        for step in chain:
+            roles = self.roles(step)
+            holders = self.index.holders([r.key for r in roles], system.id)
+            if not holders:
+                continue
+            values = {"role": lcfirst(self._label(role.key)), "to": lcfirst(self._label(step)),
+                      "first": lcfirst(self._label(chain[0])), "system": system.name}  # fmt: skip
+            said = [] if search.exact else [text("directory.assumed", lang, system=system.name)]
+            said.append(text("directory.escalation_lead", lang, **values))
+            if step != chain[0]:
+                said.append(text("directory.escalation_skipped", lang, **values))
+            remember(self.context, "directory.role", system=system.name, role=step)
+            title = text("directory.holders_title", lang, role=self._label(step),
+                         system=system.name)  # fmt: skip
+            await self.show_holders(holders, roles, title=title, lead=" ".join(said))
+            return True
+        return False
+
+    def _escalation_chain(self, role: GovernanceRole) -> list[str]:
+        """The roles up from `role` by `escalate_to`, nearest first; a body ends the chain."""
+        known = {r.key for r in self.pack.roles}
+        chain: list[str] = []
+        step = role.escalate_to
+        while step in known and step not in chain and step != role.key:
+            chain.append(step)
+            step = self.pack.role(step).escalate_to
+        return chain
+
     async def suggest_systems(self, role: str | None = None) -> None:
         """What the directory knows, with a few systems to ask about, for "hvilke systemer
         kender du?" or a role question that names no system (`role`: its label, asked again

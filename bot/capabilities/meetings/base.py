@@ -10,6 +10,7 @@ from typing import Any
 from bot.capabilities import Runtime
 from bot.intents import IntentMatch
 from bot.sdk import TurnContext
+from bot.subject import recall
 from dialogs.permissions import acting_access
 from dialogs.texts import in_lang, text
 from dialogs.turn import NextStep, after_commit, turn_lang, turn_session, turn_user
@@ -119,9 +120,29 @@ class MeetingTurns:
     ) -> str:
         """The body of the meeting a message (`id`) or a confirmed change (`meeting_id`) names."""
         meeting_id = (
-            int(given.params["id"]) if isinstance(given, IntentMatch) else given["meeting_id"]
+            await self.meeting_named(context, given)
+            if isinstance(given, IntentMatch)
+            else given["meeting_id"]
         )
         return (await self._meeting(context, meeting_id)).body
+
+    async def meeting_named(self, context: TurnContext, match: IntentMatch) -> int:
+        """The id of the meeting a message names: its number ("møde 12"), a body's next
+        meeting ("aflys næste møde i styregruppen"), or the meeting just shown ("flyt det")."""
+        if match.params.get("id"):
+            return int(match.params["id"])
+        if match.params.get("body"):
+            body = self._body(context, match.params["body"])
+            found = await service.next_meeting(
+                session=turn_session(context), body=body.key, now=utcnow()
+            )
+            if found is None:
+                raise DomainError("meetings.none_next", body=self._name(context, body))
+            return found.id
+        subject = recall(context)
+        if subject is None or subject.meeting_id is None:
+            raise DomainError("followup.no_meeting")
+        return subject.meeting_id
 
     def body_values(self, context: TurnContext, body_key: str | None) -> dict[str, Any]:
         """The values of a refusal about a body."""

@@ -81,8 +81,9 @@ class SecretaryChanges(MeetingTurns):
             raise DomainError("meetings.past_time", when=self._when(context, start))
 
     async def move(self, context: TurnContext, match: IntentMatch) -> None:
-        """ "flyt møde 12 til 2027-03-04 13:00": asks for confirmation first."""
-        meeting = await self._open_meeting(context, int(match.params["id"]))
+        """ "flyt møde 12 til 2027-03-04 13:00", "flyt næste møde i styregruppen til …", "flyt
+        det til …" after a meeting was shown: asks for confirmation first."""
+        meeting = await self._open_meeting(context, await self.meeting_named(context, match))
         start = self._start(context, match.params.get("when", ""))
         await self.confirmations.ask(
             context, "meetings.move",
@@ -94,8 +95,8 @@ class SecretaryChanges(MeetingTurns):
         )  # fmt: skip
 
     async def cancel(self, context: TurnContext, match: IntentMatch) -> None:
-        """ "aflys møde 12": asks for confirmation first."""
-        meeting = await self._open_meeting(context, int(match.params["id"]))
+        """ "aflys møde 12", "aflys næste møde i styregruppen": asks for confirmation first."""
+        meeting = await self._open_meeting(context, await self.meeting_named(context, match))
         await self.confirmations.ask(
             context, "meetings.cancel",
             {"meeting_id": meeting.id, "was": meeting.start.isoformat()},

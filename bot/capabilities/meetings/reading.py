@@ -4,14 +4,16 @@ before or after one just shown, the year's wheel and a body's members."""
 from __future__ import annotations
 
 from bot.capabilities.meetings.base import MeetingTurns
+from bot.capabilities.meetings.deadlines import asked_deadline
 from bot.intents import IntentMatch
 from bot.sdk import TurnContext
 from bot.subject import recall, remember
 from dialogs.permissions import acting_access
 from dialogs.turn import say, show, turn_lang, turn_session
 from dialogs.turn import step as next_step
+from knowledge.calendar import format_day, reminder_time
 from knowledge.meeting_words import meeting_bodies
-from knowledge.schema_bodies import Body
+from knowledge.schema_bodies import Body, ReminderRule
 from storage import bodies
 from storage import meetings as service
 from storage.access import BODY_ROLES, Role
@@ -48,7 +50,36 @@ class WheelReading(MeetingTurns):
             await say(context, "meetings.none_next", body=self._name(context, body),
                       then=[next_step("year", lang)])  # fmt: skip
             return
+        rule = asked_deadline(match.text, body) if match.text else None
+        if rule is not None:
+            await self._tell_deadline(context, body, meeting, rule)
+            return
         await self._tell(context, body, meeting)
+
+    async def _tell_deadline(
+        self, context: TurnContext, body: Body, meeting: MeetingInfo, rule: ReminderRule
+    ) -> None:
+        """ "hvornår skal dagsordenen ud": the deadline `rule` sets for the next meeting; for
+        minutes (after the meeting), the meeting just held while its minutes are still due."""
+        now = utcnow()
+        if rule.offset > 0:
+            held = await service.neighbour_meeting(
+                session=turn_session(context), meeting_id=meeting.id, later=False
+            )
+            if held is not None and reminder_time(rule, held.start, self.tz) >= now:
+                meeting = held
+        lang = turn_lang(context)
+        access = await acting_access(context)
+        await say(
+            context, "meetings.deadline", body=self._name(context, body),
+            id=meeting.id if access.has(Role.SECRETARY, body.key) else None,
+            title=self._short_title(context, meeting), when=self._when(context, meeting.start),
+            held=meeting.start <= now, deadline=rule.text_en if lang == "en" else rule.text_da,
+            due=format_day(reminder_time(rule, meeting.start, self.tz), lang, self.tz),
+            suggested="offset" in rule.defaults or rule.origin == "shared_default",
+            agenda=meeting.agenda, then=[next_step(s, lang) for s in ("after", "year")],
+        )  # fmt: skip
+        remember(context, "meetings.next", body=body.key, meeting_id=meeting.id)
 
     async def _tell(
         self, context: TurnContext, body: Body, meeting: MeetingInfo, key: str = "meetings.next"
