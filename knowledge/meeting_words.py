@@ -6,7 +6,7 @@ Pure text rules over a pack; the chat capability turns them into meetings and an
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from knowledge.amounts_and_dates import MONTH_NUMBERS
@@ -16,6 +16,21 @@ from knowledge.text import FuzzyIndex, fold
 
 _TOKEN = re.compile(r"\d+|[a-zæøå]+")
 _DEFAULT_HOUR = 13
+# Days a secretary names instead of a date ("flyt det til fredag", "i morgen kl. 10"), folded
+# as `fold` folds the text: a weekday is the next one after today, never today itself.
+_WEEKDAYS = {
+    name: number
+    for number, names in enumerate(
+        (("mandag", "monday"), ("tirsdag", "tuesday"), ("onsdag", "wednesday"),
+         ("torsdag", "thursday"), ("fredag", "friday"), ("lordag", "saturday"),
+         ("sondag", "sunday"))
+    )
+    for name in names
+}  # fmt: skip
+_DAYS_FROM_TODAY = {("i", "dag"): 0, ("today",): 0, ("i", "morgen"): 1, ("tomorrow",): 1,
+                    ("i", "overmorgen"): 2}  # fmt: skip
+# With a named day, numbers are a time only when written as one ("kl. 10", "10:30").
+_TIME_WRITTEN = re.compile(r"\b(?:kl|klokken|at)\b\.?\s*\d|\d{1,2}[:.]\d{2}\b", re.IGNORECASE)
 
 
 def meeting_bodies(pack: Pack) -> tuple[Body, ...]:
@@ -44,13 +59,24 @@ class BodyFinder:
         return self.pack.body(hits[0].key)
 
 
-def parse_when(text: str, tz: ZoneInfo, *, default_year: int) -> datetime | None:
-    """A local date and time a user wrote ("2027-03-04 13:00", "4.3.2027 kl. 13", "4 marts").
+def parse_when(
+    text: str, tz: ZoneInfo, *, default_year: int, today: date | None = None
+) -> datetime | None:
+    """A local date and time a user wrote ("2027-03-04 13:00", "4.3.2027 kl. 13", "4 marts",
+    and, given `today`, "fredag", "i morgen kl. 10").
 
     Day-month order is Danish (and European); without a time the meeting starts at 13:00.
     Returns None when the text holds no valid date.
     """
     tokens = _TOKEN.findall(fold(text))
+    if today is not None:
+        named = _named_day(tokens, text, today)
+        if named is not None:
+            on, clock = named
+            try:
+                return datetime.combine(on, clock, tzinfo=tz)
+            except ValueError:
+                return None
     numbers: list[int] = []
     month_name: int | None = None
     for token in tokens:
@@ -73,6 +99,29 @@ def parse_when(text: str, tz: ZoneInfo, *, default_year: int) -> datetime | None
         minute = rest[1] if len(rest) > 1 else 0
         return datetime.combine(datetime(year, month, day).date(), time(hour, minute), tzinfo=tz)
     except (ValueError, TypeError):
+        return None
+
+
+def _named_day(tokens: list[str], text: str, today: date) -> tuple[date, time] | None:
+    """The day a weekday or "i morgen" names, with the time written after it (13:00 by
+    default); None when the text names no such day or also holds a date ("fredag 5.3")."""
+    day: date | None = None
+    for phrase, offset in _DAYS_FROM_TODAY.items():
+        if any(tuple(tokens[i : i + len(phrase)]) == phrase for i in range(len(tokens))):
+            day = today + timedelta(days=offset)
+    weekdays = [_WEEKDAYS[t] for t in tokens if t in _WEEKDAYS]
+    if day is None and weekdays:
+        day = today + timedelta(days=(weekdays[0] - today.weekday() - 1) % 7 + 1)
+    if day is None or any(t in MONTH_NUMBERS for t in tokens):
+        return None
+    numbers = [int(t) for t in tokens if t.isdigit()]
+    if not numbers:
+        return day, time(_DEFAULT_HOUR)
+    if not _TIME_WRITTEN.search(text) or len(numbers) > 2:
+        return None
+    try:
+        return day, time(numbers[0], numbers[1] if len(numbers) > 1 else 0)
+    except ValueError:
         return None
 
 

@@ -438,5 +438,9 @@ async def test_a_secretary_names_the_meeting_by_its_body_or_as_the_one_just_show
     asked = json.dumps((await chat.send(SECRETARY, f"flyt det til {new_day.isoformat()} 10:00"))[0]
                        .card, ensure_ascii=False)  # fmt: skip
     assert f"Skal jeg flytte møde {meeting.id} " in asked
+    await chat.say(SECRETARY, "hvornår er næste møde i styregruppen?")
+    asked = json.dumps((await chat.send(SECRETARY, "flyt det til fredag kl. 10"))[0].card,
+                       ensure_ascii=False)  # fmt: skip
+    assert f"Skal jeg flytte møde {meeting.id} " in asked and "fredag" in asked, asked
     assert "Hvilket møde mener du?" in await chat.say(OUTSIDER, "flyt det til 2027-05-05 10:00")
     assert (await first_steering_meeting(chat.bot)).start == meeting.start, "nothing confirmed"

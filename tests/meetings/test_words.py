@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -53,6 +53,24 @@ def test_bodies_are_found_by_name_synonym_and_typo(pack: str, said: str, body: s
 )
 def test_times_in_danish_and_iso_order(said: str, when: datetime | None) -> None:
     assert parse_when(said, TZ, default_year=2027) == when
+
+
+@pytest.mark.parametrize(
+    ("said", "when"),
+    [
+        ("fredag", datetime(2027, 3, 5, 13, 0, tzinfo=TZ)),
+        ("på fredag kl. 10", datetime(2027, 3, 5, 10, 0, tzinfo=TZ)),
+        ("onsdag", datetime(2027, 3, 10, 13, 0, tzinfo=TZ)),  # today is no "onsdag"
+        ("i morgen kl 9.30", datetime(2027, 3, 4, 9, 30, tzinfo=TZ)),
+        ("tomorrow at 14", datetime(2027, 3, 4, 14, 0, tzinfo=TZ)),
+        ("søndag 10:15", datetime(2027, 3, 7, 10, 15, tzinfo=TZ)),
+        ("fredag den 12. marts", datetime(2027, 3, 12, 13, 0, tzinfo=TZ)),  # the date wins
+        ("fredag kl 25", None),
+    ],
+)
+def test_a_named_day_counts_from_today(said: str, when: datetime | None) -> None:
+    wednesday = date(2027, 3, 3)
+    assert parse_when(said, TZ, default_year=2027, today=wednesday) == when
 
 
 @pytest.mark.parametrize(

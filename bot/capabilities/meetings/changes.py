@@ -70,7 +70,8 @@ class SecretaryChanges(MeetingTurns):
     def _start(self, context: TurnContext, said: str) -> datetime:
         """A future start time from what the user wrote, or DomainError."""
         now = utcnow()
-        start = parse_when(said, self.tz, default_year=now.astimezone(self.tz).year)
+        local = now.astimezone(self.tz)
+        start = parse_when(said, self.tz, default_year=local.year, today=local.date())
         if start is None:
             raise DomainError("meetings.bad_time", value=said)
         self._future(context, start)
