@@ -23,7 +23,7 @@ from bot.intents import IntentMatcher, trained_matcher
 from bot.proactive import ProactiveSender
 from bot.rosters import Roster
 from bot.routing import SlotSource
-from bot.sdk import ConversationState, DialogSet, TurnContext, UserState
+from bot.sdk import DialogSet, TurnContext
 from bot.settings import Settings
 from dialogs.confirmation import Confirmations
 from dialogs.turn import turn_session
@@ -31,7 +31,7 @@ from knowledge.name_index import NameIndex
 from knowledge.packs import load_pack
 from knowledge.slots import SlotFinder, pack_topics
 from knowledge.text import fold
-from storage.bot_state import SqlStorage
+from storage.bot_state import SqlStorage, TurnConversationState, TurnUserState
 from storage.db import Database
 from storage.directory_snapshots import directory_index
 
@@ -61,8 +61,8 @@ def build_bot(
 ) -> GovBot:
     """Wire every capability into one GovBot."""
     storage = SqlStorage(database)
-    conversation_state = ConversationState(storage)
-    user_state = UserState(storage)
+    conversation_state = TurnConversationState(storage)
+    user_state = TurnUserState(storage)
     runtime = Runtime(
         settings=settings,
         database=database,

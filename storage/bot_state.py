@@ -13,7 +13,7 @@ from jsonpickle.pickler import Pickler
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.sdk import BotState, CachedBotState, Storage, TurnContext
+from bot.sdk import BotState, CachedBotState, ConversationState, Storage, TurnContext, UserState
 from storage.data_subject import PersonalData, Subject
 from storage.db import Database
 from storage.models import BotStateDocument
@@ -117,8 +117,28 @@ def flatten(item: Any) -> Any:
 
 
 def _loaded(state: BotState, turn_context: TurnContext) -> bool:
-    cached = state.get_cached_state(turn_context)
-    return cached is not None and bool(cached.state)
+    return state.get_cached_state(turn_context) is not None
+
+
+class _ReadOncePerTurn(BotState):
+    """A state read from storage once per turn, even when there is nothing stored.
+
+    botbuilder's `load` reads again whenever the turn's copy is empty, so a brand-new
+    conversation queried its state at every property access (two or three times a turn), and
+    a state cleared in the turn came back from storage on the next access.
+    """
+
+    async def load(self, turn_context: TurnContext, force: bool = False) -> None:
+        if force or self.get_cached_state(turn_context) is None:
+            await super().load(turn_context, force)
+
+
+class TurnConversationState(_ReadOncePerTurn, ConversationState):
+    """botbuilder's ConversationState, read once per turn."""
+
+
+class TurnUserState(_ReadOncePerTurn, UserState):
+    """botbuilder's UserState, read once per turn."""
 
 
 _bound_session: ContextVar[AsyncSession | None] = ContextVar("bot_state_session", default=None)

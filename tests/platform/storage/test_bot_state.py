@@ -158,6 +158,23 @@ async def test_a_read_only_turn_writes_nothing_and_an_active_conversation_stays(
     assert len(channel.received) == 5
 
 
+async def test_a_new_conversations_state_is_read_once_in_its_first_turn(
+    make_settings: Callable[..., Settings], channel: TestChannel
+) -> None:
+    """Nothing is stored yet, and botbuilder's own `load` would read again at every property
+    access that finds the turn's copy empty."""
+    bot = await start_bot(make_settings())
+    try:
+        with _statements(bot.app[DATABASE]) as statements:
+            await bot.post(message("hej", service_url=channel.url))
+    finally:
+        await bot.stop()
+    # The turn's reads by key (retention's sweep at start-up reads by pattern, not by key).
+    reads = [sql for sql in statements if 'FROM bot_state \nWHERE bot_state."key" IN' in sql]
+    assert len(reads) == 1, reads
+    assert channel.received, "the welcome was sent"
+
+
 def test_last_active_counts_as_recent_for_five_minutes() -> None:
     now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
     assert recently_active((now - timedelta(minutes=4, seconds=59)).isoformat(), now)
