@@ -48,9 +48,13 @@ QUESTION_WORDS = frozenset(
     "hvem hvad hvor hvordan hvornår hvilken hvilke hvilket hvorfor hvor who what where when "
     "how which why".split()
 )
-# A yes/no question starts with its verb ("kan jeg se …", "må vi …"); an answer seldom does.
+# A yes/no question starts with its verb and then its subject ("kan jeg se …", "må vi …"); an
+# answer that starts with a verb has no subject after it ("Skal være Hjemmeplejen").
 QUESTION_VERBS = frozenset(
     "kan kunne må skal vil har findes gider can could may do does is are will would".split()
+)
+QUESTION_SUBJECTS = frozenset(
+    "jeg vi du man i der det den de han hun we you it there they he she".split()
 )
 
 Offer = Callable[[TurnContext, Understood], Awaitable[None]]
@@ -66,11 +70,15 @@ class Kind(Enum):
 
 
 def looks_like_question(said: str) -> bool:
-    """A question mark, or a question word or a verb first ("kan jeg se mine sager"): answers
-    to prompts rarely look like that; a verb first counts only in a sentence."""
-    words = said.strip().casefold().split()
-    first = words[0].strip(",.!") if words else ""
-    verb_first = first in QUESTION_VERBS and len(words) >= SURE_REQUEST_WORDS
+    """A question mark, or a question word or a verb and its subject first ("kan jeg se mine
+    sager"): answers to prompts rarely look like that; a verb first counts only in a sentence."""
+    words = [w.strip(",.!") for w in said.strip().casefold().split()]
+    first = words[0] if words else ""
+    verb_first = (
+        first in QUESTION_VERBS
+        and len(words) >= SURE_REQUEST_WORDS
+        and words[1] in QUESTION_SUBJECTS
+    )
     return said.rstrip().endswith("?") or first in QUESTION_WORDS or verb_first
 
 

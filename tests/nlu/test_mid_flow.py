@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.interruptions import looks_like_question
 from tests.nlu import test_chat
 from tests.nlu.test_chat import Chat
 from tests.support.channel import Received
@@ -126,3 +127,24 @@ async def test_a_question_at_a_name_question_of_another_dialog_is_not_the_name(
     assert "ingen anmodninger" in _joined(replies) or "Dine anmodninger" in _joined(replies)
     assert unit_question.endswith(replies[-1].text)
     assert "Hvilken slags initiativ" in await chat.say("Sundhed og Omsorg")
+
+
+@pytest.mark.parametrize(
+    ("said", "question"),
+    [
+        ("kan jeg se mine igangværende sager", True),
+        ("må vi købe et bookingsystem", True),
+        ("Skal være Kultur og Fritid", False),  # a verb first, but no subject: an answer
+        ("har ingen afdeling endnu", False),
+    ],
+)
+def test_a_verb_first_is_a_question_only_with_its_subject_after_it(
+    said: str, question: bool
+) -> None:
+    assert looks_like_question(said) is question
+
+
+async def test_a_unit_answered_with_a_verb_first_is_taken_as_the_unit(chat: Chat) -> None:
+    await _at_unit(chat)
+    said = await chat.say("Skal være Kultur og Fritid")
+    assert "spørgsmål og ikke et svar" not in said and UNIT_QUESTION not in said
