@@ -29,6 +29,9 @@ _WEEKDAYS = {
 }  # fmt: skip
 _DAYS_FROM_TODAY = {("i", "dag"): 0, ("today",): 0, ("i", "morgen"): 1, ("tomorrow",): 1,
                     ("i", "overmorgen"): 2}  # fmt: skip
+# A named day counted in weeks ("fredag i næste uge", "friday next week") is not read: the
+# next Friday would be a week early, and a wrong date is worse than asking again.
+_WEEK_WORDS = frozenset({"uge", "ugen", "uger", "week", "weeks"})
 # With a named day, numbers are a time only when written as one ("kl. 10", "10:30").
 _TIME_WRITTEN = re.compile(r"\b(?:kl|klokken|at)\b\.?\s*\d|\d{1,2}[:.]\d{2}\b", re.IGNORECASE)
 
@@ -112,7 +115,7 @@ def _named_day(tokens: list[str], text: str, today: date) -> tuple[date, time] |
     weekdays = [_WEEKDAYS[t] for t in tokens if t in _WEEKDAYS]
     if day is None and weekdays:
         day = today + timedelta(days=(weekdays[0] - today.weekday() - 1) % 7 + 1)
-    if day is None or any(t in MONTH_NUMBERS for t in tokens):
+    if day is None or any(t in MONTH_NUMBERS or t in _WEEK_WORDS for t in tokens):
         return None
     numbers = [int(t) for t in tokens if t.isdigit()]
     if not numbers:

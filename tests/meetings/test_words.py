@@ -66,6 +66,8 @@ def test_times_in_danish_and_iso_order(said: str, when: datetime | None) -> None
         ("søndag 10:15", datetime(2027, 3, 7, 10, 15, tzinfo=TZ)),
         ("fredag den 12. marts", datetime(2027, 3, 12, 13, 0, tzinfo=TZ)),  # the date wins
         ("fredag kl 25", None),
+        ("fredag i næste uge", None),  # not this week's Friday
+        ("friday next week at 10:00", None),
     ],
 )
 def test_a_named_day_counts_from_today(said: str, when: datetime | None) -> None:
