@@ -9,6 +9,7 @@ from bot.intents import IntentMatch
 from bot.sdk import TurnContext
 from bot.subject import recall, remember
 from dialogs.permissions import acting_access
+from dialogs.texts import in_lang
 from dialogs.turn import say, show, turn_lang, turn_session
 from dialogs.turn import step as next_step
 from knowledge.calendar import format_day, reminder_time
@@ -74,7 +75,7 @@ class WheelReading(MeetingTurns):
             context, "meetings.deadline", body=self._name(context, body),
             id=meeting.id if access.has(Role.SECRETARY, body.key) else None,
             title=self._short_title(context, meeting), when=self._when(context, meeting.start),
-            held=meeting.start <= now, deadline=rule.text_en if lang == "en" else rule.text_da,
+            held=meeting.start <= now, deadline=in_lang(rule, "text", lang),
             due=format_day(reminder_time(rule, meeting.start, self.tz), lang, self.tz),
             suggested="offset" in rule.defaults or rule.origin == "shared_default",
             agenda=meeting.agenda, then=[next_step(s, lang) for s in ("after", "year")],
