@@ -126,9 +126,15 @@ class RoleVocabulary:
         return best
 
 
+# What a sentence puts around a word; a name's own hyphens and dots inside it stay.
+_PUNCTUATION = ",;:.!?\"'()"
+
+
 def _original_words(text: str, count: int, trailing: int = 0) -> str:
     """`count` content words of `text` as the user wrote them, ending `trailing` words before
-    its end (the fillers stripped after them: "… i sbsys, hvem skal jeg kontakte")."""
-    words = [w for w in text.replace("?", " ").replace("!", " ").split() if name_key(w)]
+    its end (the fillers stripped after them: "… i sbsys, hvem skal jeg kontakte"), without
+    the punctuation around them ("sbsys," is SBSYS)."""
+    words = [w.strip(_PUNCTUATION) for w in text.split()]
+    words = [w for w in words if name_key(w)]
     end = len(words) - trailing
     return " ".join(words[max(end - count, 0) : end]) if count and end > 0 else ""

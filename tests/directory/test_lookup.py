@@ -35,6 +35,7 @@ QUESTIONS = [
     ("hvem er systemejer for momentun", "systemejer", {"Lars Bech"}),
     ("who is the system owner of nexus", "systemejer", {"Søren Østergaard"}),
     ("hvem er systemejer for esdh", "systemejer", {"Mette Holm"}),  # an alias
+    ("superbrugere i sbsys, hvem skal jeg kontakte", "superbruger", {"Jonas Kirk", "Sofie Lund"}),
 ]
 
 
@@ -106,3 +107,8 @@ async def test_each_database_object_keeps_its_own_snapshot(database_url: str) ->
     finally:
         await first.dispose()
         await second.dispose()
+
+
+def test_the_subject_is_shown_without_the_sentence_s_punctuation() -> None:
+    question = RoleVocabulary(PACK).parse("superbrugere i sbsys, hvem skal jeg kontakte?")
+    assert question is not None and question.subject == "sbsys"
