@@ -13,12 +13,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from knowledge.answer_replies import ReplyBuilder
 from knowledge.confidence import ConfidenceModel, load_model
 from knowledge.corpus import build_entries
 from knowledge.entry import Entry
-from knowledge.municipalities import named_elsewhere
+from knowledge.municipalities import named_elsewhere, named_municipalities
 from knowledge.phrasings import PhrasingIndex
 from knowledge.replies import Confidence, KnowledgeAnswer
 from knowledge.retrieval import PassageHit, PassageIndex, passages_of
@@ -154,9 +155,16 @@ class KnowledgeIndex:
         """
         if not municipalities:
             return True
-        entry = self.entries[index]
-        said = " ".join((entry.text_da, entry.text_en, entry.inspired_by or "")).casefold()
-        return all(m.casefold() in said for m in municipalities)
+        return municipalities <= self._municipalities_named[index]
+
+    @cached_property
+    def _municipalities_named(self) -> list[frozenset[str]]:
+        """Per entry, the municipalities its texts name (found once, on the first question
+        that names one)."""
+        return [
+            named_municipalities(" ".join((e.text_da, e.text_en, e.inspired_by or "")))
+            for e in self.entries
+        ]
 
     def matching_text(self, text: str) -> str:
         """`text` plus the compounds its particle verbs make, where the pack uses them.

@@ -18,7 +18,7 @@ from pydantic import Field, model_validator
 from knowledge.schema_base import Model, Text
 
 MUNICIPALITIES_FILE = "municipalities.yaml"
-# A name, with a hyphenated second half, and its genitive ("Silkeborgs", "Aarhus'").
+# A name, with a hyphenated second half ("Ringkøbing-Skjern"); `forms` adds the genitive "-s".
 _NAME = re.compile(r"[a-zæøå]+(?:-[a-zæøå]+)*", re.IGNORECASE)
 _KOMMUNE = re.compile(r"\s+kommunes?\b", re.IGNORECASE)
 
@@ -68,7 +68,7 @@ def named_municipalities(text: str) -> frozenset[str]:
     forms, only_with_kommune = _forms()
     found: set[str] = set()
     for match in _NAME.finditer(text):
-        word = match.group().casefold().removesuffix("'")
+        word = match.group().casefold()
         name = forms.get(word)
         if name is None:
             continue

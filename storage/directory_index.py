@@ -234,30 +234,36 @@ def index_from_rows(token: str, rows: DirectoryRows) -> DirectoryIndex:
     units: dict[int, str] = {uid: name for uid, name in rows.units}
     systems = {
         sid: SystemInfo(
-            sid,
-            name,
-            tuple(aliases or ()),
-            intern(vendor) if vendor else vendor,
-            unit_name(unit, units),
-            intern(status),
-            kitos_uuid,
+            id=sid,
+            name=name,
+            aliases=tuple(aliases or ()),
+            vendor=intern(vendor) if vendor else vendor,
+            org_unit=unit_name(unit, units),
+            lifecycle_status=intern(status),
+            kitos_uuid=kitos_uuid,
         )
         for sid, name, aliases, vendor, unit, status, kitos_uuid in rows.systems
     }
     people = {
-        pid: PersonInfo(pid, name, email, unit_name(unit, units), aad_object_id)
+        pid: PersonInfo(
+            id=pid,
+            name=name,
+            email=email,
+            org_unit=unit_name(unit, units),
+            aad_object_id=aad_object_id,
+        )
         for pid, name, email, unit, aad_object_id in rows.people
     }
     assignments = [
         Assignment(
-            aid,
-            intern(role_key),
-            people[person_id],
-            systems.get(system_id) if system_id else None,
-            unit_name(unit, units),
-            valid_from,
-            None,
-            intern(source),
+            id=aid,
+            role_key=intern(role_key),
+            person=people[person_id],
+            system=systems.get(system_id) if system_id else None,
+            org_unit=unit_name(unit, units),
+            valid_from=valid_from,
+            valid_to=None,
+            source=intern(source),
         )
         for aid, role_key, person_id, system_id, unit, valid_from, source in rows.assignments
         if person_id in people
