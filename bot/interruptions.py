@@ -69,13 +69,16 @@ class Kind(Enum):
     NONE = "none"  # not taken as an interruption
 
 
-def looks_like_question(said: str) -> bool:
+def looks_like_question(said: str, *, verb_first_counts: bool = True) -> bool:
     """A question mark, or a question word or a verb and its subject first ("kan jeg se mine
-    sager"): answers to prompts rarely look like that; a verb first counts only in a sentence."""
+    sager"): answers to prompts rarely look like that; a verb first counts only in a sentence,
+    and only where `verb_first_counts` (a name slot: a need written in free text may well
+    start "Kan vi automatisere …")."""
     words = [w.strip(",.!") for w in said.strip().casefold().split()]
     first = words[0] if words else ""
     verb_first = (
-        first in QUESTION_VERBS
+        verb_first_counts
+        and first in QUESTION_VERBS
         and len(words) >= SURE_REQUEST_WORDS
         and words[1] in QUESTION_SUBJECTS
     )
@@ -112,7 +115,7 @@ class Interruptions:
         """True when `said` was answered as something else than the prompt's answer."""
         understood = self._matcher.understand(said, await self._slots(context))
         match = understood.match
-        question = looks_like_question(said)
+        question = looks_like_question(said, verb_first_counts=reading.takes is Takes.NAME)
         if match is None:
             return await self._unsure(context, understood, question, reading)
         kind = self.kind(match.key, reading.flow)
@@ -139,7 +142,8 @@ class Interruptions:
     ) -> bool:
         """Whether a message the prompt could take as its answer is plainly something else."""
         assert understood.match is not None
-        if kind is Kind.ANSWER and looks_like_question(understood.text):
+        at_name = reading.takes is Takes.NAME
+        if kind is Kind.ANSWER and looks_like_question(understood.text, verb_first_counts=at_name):
             return True  # a question is never an answer (as before: "hvad betyder SaaS?")
         if reading.takes is not Takes.NAME:
             return False  # free text is the user's own words: a need may name anything

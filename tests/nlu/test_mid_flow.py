@@ -148,3 +148,11 @@ async def test_a_unit_answered_with_a_verb_first_is_taken_as_the_unit(chat: Chat
     await _at_unit(chat)
     said = await chat.say("Skal være Kultur og Fritid")
     assert "spørgsmål og ikke et svar" not in said and UNIT_QUESTION not in said
+
+
+def test_a_verb_first_counts_as_a_question_only_where_a_name_is_asked() -> None:
+    # A need in free text may start with its verb; only at a unit or person is it a question.
+    need = "Kan vi automatisere vagtplanerne for hjemmeplejen"
+    assert looks_like_question(need)
+    assert not looks_like_question(need, verb_first_counts=False)
+    assert looks_like_question("hvem kan hjælpe os med det", verb_first_counts=False)
