@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from knowledge.amounts_and_dates import MONTH_NUMBERS
 from knowledge.schema import Pack
-from knowledge.schema_bodies import Body
+from knowledge.schema_bodies import AnnualItem, Body
 from knowledge.text import FuzzyIndex, fold
 
 _TOKEN = re.compile(r"\d+|[a-zæøå]+")
@@ -60,6 +60,30 @@ class BodyFinder:
         if not hits or (len(hits) > 1 and hits[1].score >= hits[0].score - 3):
             return None
         return self.pack.body(hits[0].key)
+
+
+class AnnualItemFinder:
+    """Finds the yearly item on the wheel ("seminaret") a text names by its title or a synonym,
+    written out as whole words anywhere in the text."""
+
+    def __init__(self, pack: Pack) -> None:
+        self._names: list[tuple[tuple[str, ...], Body, AnnualItem]] = []
+        for body in meeting_bodies(pack):
+            for item in body.annual_items:
+                names = (item.title_da, item.title_en, *item.synonyms_da, *item.synonyms_en)
+                for name in names:
+                    if folded := tuple(fold(name).split()):
+                        self._names.append((folded, body, item))
+        # Longest names first, so "digitaliseringsseminaret" wins over a shorter name inside.
+        self._names.sort(key=lambda named: len(named[0]), reverse=True)
+
+    def find(self, text: str) -> tuple[Body, AnnualItem] | None:
+        """The body and item `text` names; None when it names none."""
+        tokens = tuple(fold(text).split())
+        for name, body, item in self._names:
+            if any(tokens[i : i + len(name)] == name for i in range(len(tokens) - len(name) + 1)):
+                return body, item
+        return None
 
 
 def parse_when(

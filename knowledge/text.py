@@ -203,11 +203,18 @@ def detect_language(text: str) -> Language:
     return clear_language(text) or "da"
 
 
+# A capitalised word inside a sentence: a name ("Søren", "Østergaard"), whose æøå say nothing
+# about the language the rest of the message is written in.
+_NAME_INSIDE = re.compile(r"(?<=[^\s.!?:])\s+[A-ZÆØÅ]\w*")
+
+
 def clear_language(text: str) -> Language | None:
-    """Danish or English when the text says so (æøå, or more function words of one), else None."""
-    lowered = text.casefold()
+    """Danish or English when the text says so (æøå outside names, or more function words of
+    one), else None."""
+    lowered = _NAME_INSIDE.sub(" ", text).casefold()
     if any(c in lowered for c in "æøå"):
         return "da"
+    lowered = text.casefold()
     raw = re.findall(r"[a-z]+", lowered)
     canonical = _words(text)
     english = sum(1 for w in raw if w in _EN_MARKERS)

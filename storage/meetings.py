@@ -11,10 +11,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.calendar import titled, year_plan
+from knowledge.schema_bodies import AnnualItem
 from storage import outbox
 from storage.audit import Author, record_change
 from storage.bodies import SOURCE, meeting_body
@@ -156,14 +157,23 @@ async def list_meetings(
     return [_info(row) for row in rows]
 
 
-async def next_meeting(*, session: AsyncSession, body: str, now: datetime) -> MeetingInfo | None:
-    """The body's next meeting that has not ended."""
-    row = await session.scalar(
-        select(Meeting)
-        .where(Meeting.body_key == body, Meeting.status != "cancelled", Meeting.end_at > now)
-        .order_by(Meeting.start_at)
-        .limit(1)
+async def next_meeting(
+    *, session: AsyncSession, body: str, now: datetime, item: AnnualItem | None = None
+) -> MeetingInfo | None:
+    """The body's next meeting that has not ended; with `item`, the next one that holds that
+    yearly item: its own entry (plan key "{body}:{year}:{item}") or a meeting it was placed on
+    (its title names the item)."""
+    query = select(Meeting).where(
+        Meeting.body_key == body, Meeting.status != "cancelled", Meeting.end_at > now
     )
+    if item is not None:
+        query = query.where(
+            or_(
+                Meeting.plan_key.like(f"{body}:%:{item.key}"),
+                Meeting.title.contains(item.title_da, autoescape=True),
+            )
+        )
+    row = await session.scalar(query.order_by(Meeting.start_at).limit(1))
     return _info(row) if row else None
 
 

@@ -66,6 +66,18 @@ async def test_lookup_with_typo_answers_with_the_owner_card(
     assert "KMD Opus Økonomi" in choices and "KMD Opus Løn" in choices
 
 
+async def test_an_english_question_naming_a_danish_person_is_answered_in_english(
+    running_bot: RunningBot, channel: TestChannel, database_url: str, tmp_path: Path
+) -> None:
+    """The æøå of a name ("Søren") do not make an English message Danish."""
+    await _fill(database_url, tmp_path)
+    await running_bot.directory_seen()
+    await running_bot.post(message("which systems does Søren own?", service_url=channel.url,
+                                   locale="en-GB"))  # fmt: skip
+    answer = channel.received[-1].text
+    assert "Roles of Søren Østergaard" in answer and "System owner" in answer, answer
+
+
 @pytest.mark.parametrize(
     ("text", "expected", "absent"),
     [

@@ -19,6 +19,8 @@ CONFIDENT = [
     ("randers", "hvor mange gange om året er der fællesmøder", "to"),
     ("rebild", "hvad laver en superbruger", "Superbruger"),
     ("rebild", "hvad laver databeskyttelsesrådgiveren", "Databeskyttelsesrådgiver"),
+    # what a body's secretary does: the secretary's entry with the body's working practice
+    ("norddjurs", "hvad laver en sekretær for styregruppen", "styregruppens sekretær forbereder"),
 ]
 
 

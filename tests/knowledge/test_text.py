@@ -100,6 +100,13 @@ def test_plural_principles_differ_from_one_principle() -> None:
         ("what does a data owner do", "en"),
         ("How often does styregruppen meet?", "en"),
         ("dpo", "da"),
+        # a name's æøå do not make English Danish; Danish words' æøå still decide
+        ("which systems does Søren own?", "en"),
+        ("who is Mette Østergaard?", "en"),
+        ("Søren Holm", "da"),
+        ("Hvornår mødes styregruppen", "da"),
+        ("hvem ejer Økonomi", "da"),
+        ("Næste møde", "da"),
     ],
 )
 def test_detect_language(text: str, lang: str) -> None:

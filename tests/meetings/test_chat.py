@@ -444,3 +444,52 @@ async def test_a_secretary_names_the_meeting_by_its_body_or_as_the_one_just_show
     assert f"Skal jeg flytte møde {meeting.id} " in asked and "fredag" in asked, asked
     assert "Hvilket møde mener du?" in await chat.say(OUTSIDER, "flyt det til 2027-05-05 10:00")
     assert (await first_steering_meeting(chat.bot)).start == meeting.start, "nothing confirmed"
+
+
+async def test_a_yearly_item_is_told_by_its_own_date(chat: Chat) -> None:
+    """ "hvornår er seminaret": the programme group's yearly seminar on the wheel, not the list
+    of every body's next meeting."""
+    programme = PACK.body("programgruppe")
+    seminar = next(i for i in programme.annual_items if i.key == "digitaliseringsseminar")
+    async with chat.bot.app[DATABASE].transaction() as session:
+        found = await meetings.next_meeting(
+            session=session, body="programgruppe", now=utcnow(), item=seminar
+        )
+    assert found is not None and found.kind == "event"
+    answer = await chat.say(OUTSIDER, "hvornår er seminaret")
+    assert answer.startswith(f"{seminar.title_da} holdes {format_when(found.start, 'da', TZ)}.")
+    assert f"{programme.name_da} står for det." in answer
+    answer = await chat.say(OUTSIDER, "when is the seminar?", locale="en-GB")
+    assert answer.startswith("The internal digitalisation seminar is held ")
+
+
+async def test_when_members_are_reminded_is_told_from_the_reminder_rules(chat: Chat) -> None:
+    """ "hvornår får medlemmerne påmindelser": the member reminder rule and the time it gives
+    the next meeting; turning one's own reminders off keeps its hint."""
+    steering = await first_steering_meeting(chat.bot)
+    rules = {rule.kind: rule for rule in STEERING.reminder_rules}
+    due = format_when(reminder_time(rules["member_reminder"], steering.start, TZ), "da", TZ)
+    for asked in ("hvornår får medlemmerne påmindelser", "kan du minde medlemmerne om næste møde?"):
+        answer = await chat.say(OUTSIDER, asked)
+        assert answer.startswith(f"Medlemmerne af {NAME} får af sig selv en påmindelse 1:1 dagen "
+                                 "før mødet kl. 9"), answer  # fmt: skip
+        assert f"kommer påmindelsen {due}." in answer
+    answer = await chat.say(OUTSIDER, "when do members get reminders?", locale="en-GB")
+    assert "get a 1:1 reminder by themselves the day before the meeting" in answer
+    assert (await chat.say(MEMBER, "hvordan slår jeg påmindelserne fra")).startswith(
+        'Skriv "påmindelser fra for'
+    )
+
+
+async def test_a_secretary_asking_how_to_add_a_member_gets_the_command(chat: Chat) -> None:
+    answer = await chat.say(SECRETARY, "jeg er sekretær, hvordan tilføjer jeg et nyt medlem")
+    assert "som medlem af" in answer and "tilføj" in answer, answer
+    assert "Det står ikke i vores materiale" not in answer
+
+
+async def test_who_are_the_members_after_a_meeting_is_of_that_body(chat: Chat) -> None:
+    """An English follow-up about a body's role holders reads the body just talked about."""
+    await chat.say(OUTSIDER, "when does the steering group meet next?", locale="en-GB")
+    answer = await chat.say(OUTSIDER, "who are the members?", locale="en-GB")
+    assert f"Member of {STEERING.name_en}" in answer, answer
+    assert "Bruger 2" in answer and "Bruger 3" in answer

@@ -10,6 +10,7 @@ import pytest
 
 from bot.capabilities.meetings.deadlines import (
     ASKABLE,
+    ASKED_REMINDERS,
     DeadlineWordsError,
     asked_deadline,
     deadline_words,
@@ -93,8 +94,8 @@ def test_the_deadline_a_question_asks_for_is_read_from_its_words(
 
 
 def test_deadline_words_name_only_askable_reminder_kinds(tmp_path: Path) -> None:
-    assert set(deadline_words()) <= set(ASKABLE)
+    assert set(deadline_words()) <= {*ASKABLE, *ASKED_REMINDERS}
     bad = tmp_path / "words.yaml"
-    bad.write_text("member_reminder:\n  da: [påmindelse]\n", "utf-8")
+    bad.write_text("channel_post:\n  da: [opslag]\n", "utf-8")
     with pytest.raises(DeadlineWordsError, match="no askable reminder kind"):
         deadline_words(bad)

@@ -17,6 +17,7 @@ from bot.capabilities.core import answer_with, example_body
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
 from bot.sdk import TurnContext
+from bot.subject import recall
 from dialogs.confirmation import Confirmations
 from dialogs.directory_view import emails_in, names_of
 from dialogs.permissions import Requirement
@@ -128,14 +129,20 @@ class AccessAdmin:
             raise DomainError("access.unknown_body", name=said, names=self._body_names(context))
         return role, body.key
 
-    def _named_role(self, match: IntentMatch) -> tuple[Role | None, str | None]:
-        """The role and body a question names, or (None, None) when they are none of ours."""
+    def _named_role(
+        self, context: TurnContext, match: IntentMatch
+    ) -> tuple[Role | None, str | None]:
+        """The role and body a question names, or (None, None) when they are none of ours; a
+        body's role without a body ("who are the members?") is of the body just talked about."""
         role = ROLE_WORDS[match.params["role"]]
         said = match.params.get("body")
         if role not in BODY_ROLES:
             return (None, None) if said else (role, None)
-        body = self.bodies.find(said) if said else None
-        return (role, body.key) if body is not None else (None, None)
+        if said:
+            body = self.bodies.find(said)
+            return (role, body.key) if body is not None else (None, None)
+        subject = recall(context)
+        return (role, subject.body) if subject is not None and subject.body else (None, None)
 
     async def _check(self, context: TurnContext, change: Mapping[str, Any]) -> list[str]:
         """The principals whose grants the change ends (revoke), after checking it still fits."""
@@ -218,7 +225,7 @@ class AccessAdmin:
 
     async def who_is(self, context: TurnContext, match: IntentMatch) -> None:
         """ "hvem er sekretær for styregruppen": the holders of one role."""
-        role, body_key = self._named_role(match)
+        role, body_key = self._named_role(context, match)
         part = {Role.CHAIR: "chair", Role.SECRETARY: "secretary"}.get(role) if role else None
         combined = self.routes.submits.get("knowledge.body_role")
         if part and body_key and combined is not None:

@@ -14,6 +14,7 @@ from bot.capabilities.core import answer_with, example_body
 from bot.capabilities.meetings.changes import SecretaryChanges
 from bot.capabilities.meetings.delivery import DeliveryStatus
 from bot.capabilities.meetings.reading import WheelReading
+from bot.capabilities.meetings.reminder_times import ReminderTimes
 from bot.capabilities.meetings.reminders import ReminderButtons
 from bot.intents import IntentMatch
 from bot.sdk import TurnContext
@@ -57,7 +58,7 @@ def register(runtime: Runtime) -> None:
     routes.action("meetings.opt_out", reminders.opt_out_text)
     example = example_body(meetings.pack)
     routes.action("meetings.admin", answer_with("meetings.admin_hint", example))
-    routes.action("meetings.reminders", answer_with("meetings.reminders_hint", example))
+    routes.action("meetings.reminders", ReminderTimes(runtime).reminders)
     runtime.confirmable("meetings.move", meetings.confirm_move, requires=of_meeting)
     runtime.confirmable("meetings.cancel", meetings.confirm_cancel, requires=of_meeting)
     routes.submit("meetings.ack", reminders.acknowledge)

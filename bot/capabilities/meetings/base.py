@@ -15,7 +15,12 @@ from dialogs.permissions import acting_access
 from dialogs.texts import in_lang, text
 from dialogs.turn import NextStep, after_commit, turn_lang, turn_session, turn_user
 from knowledge.calendar import format_when
-from knowledge.meeting_words import BodyFinder, meeting_bodies, title_under_body
+from knowledge.meeting_words import (
+    AnnualItemFinder,
+    BodyFinder,
+    meeting_bodies,
+    title_under_body,
+)
 from knowledge.packs import load_pack
 from knowledge.schema_bodies import Body
 from storage import identity, reminders
@@ -35,6 +40,7 @@ class MeetingTurns:
         self.tz = runtime.settings.tz
         self.language = runtime.settings.language
         self.bodies = BodyFinder(self.pack)
+        self.items = AnnualItemFinder(self.pack)
         self._kick = runtime.outbox_kick
         self.confirmations = runtime.confirmations
         self._routes = runtime.routes

@@ -15,6 +15,9 @@ from knowledge.text import fold
 WORDS_FILE = Path(__file__).with_name("deadline_words.yaml")
 # The deadlines a question can ask for, in the order a message naming several is read.
 ASKABLE: tuple[str, ...] = ("recommendations_deadline", "agenda_due", "minutes_due")
+# Reminders a question about reminders asks the time of ("hvornår får medlemmerne påmindelser"),
+# told by reminder_times.py rather than as a deadline of the next meeting.
+ASKED_REMINDERS: tuple[str, ...] = ("member_reminder",)
 
 
 class DeadlineWordsError(ValueError):
@@ -30,7 +33,7 @@ def deadline_words(path: Path = WORDS_FILE) -> dict[str, frozenset[str]]:
     kinds = set(get_args(ReminderKind))
     words: dict[str, frozenset[str]] = {}
     for kind, by_lang in data.items():
-        if kind not in kinds or kind not in ASKABLE:
+        if kind not in kinds or kind not in (*ASKABLE, *ASKED_REMINDERS):
             raise DeadlineWordsError(f"{path.name}: {kind!r} is no askable reminder kind")
         if not isinstance(by_lang, dict) or not all(
             isinstance(listed, list) and listed and all(isinstance(w, str) for w in listed)

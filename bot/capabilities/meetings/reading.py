@@ -14,7 +14,7 @@ from dialogs.turn import say, show, turn_lang, turn_session
 from dialogs.turn import step as next_step
 from knowledge.calendar import format_day, reminder_time
 from knowledge.meeting_words import meeting_bodies
-from knowledge.schema_bodies import Body, ReminderRule
+from knowledge.schema_bodies import AnnualItem, Body, ReminderRule
 from storage import bodies
 from storage import meetings as service
 from storage.access import BODY_ROLES, Role
@@ -36,6 +36,11 @@ class WheelReading(MeetingTurns):
             await self._step_from(context, int(match.params["meeting"]), match.params["step"])
             return
         said = match.params.get("body")
+        named = self.items.find(match.text) if match.text else None
+        # "hvornår er seminaret": the yearly item, unless another body is named beside it.
+        if named is not None and (not said or self.bodies.find(said) is named[0]):
+            await self._next_item(context, *named)
+            return
         if not said and match.via == "model":
             subject = recall(context)
             said = subject.body if subject is not None and subject.body else None
@@ -56,6 +61,29 @@ class WheelReading(MeetingTurns):
             await self._tell_deadline(context, body, meeting, rule)
             return
         await self._tell(context, body, meeting)
+
+    async def _next_item(self, context: TurnContext, body: Body, item: AnnualItem) -> None:
+        """When the yearly item (a seminar, a status on the body's agenda) is next held."""
+        lang = turn_lang(context)
+        meeting = await service.next_meeting(
+            session=turn_session(context), body=body.key, now=utcnow(), item=item
+        )
+        title = str(in_lang(item, "title", lang))
+        if meeting is None:
+            await say(context, "meetings.item_none_next", title=title,
+                      then=[next_step("year", lang)])  # fmt: skip
+            return
+        access = await acting_access(context)
+        # the pack's references are checked: `responsible` names one of its bodies
+        responsible = self.pack.body(item.responsible) if item.responsible else body
+        await say(
+            context, "meetings.next_item", title=title, when=self._when(context, meeting.start),
+            body=self._name(context, responsible), place=meeting.place,
+            id=meeting.id if access.has(Role.SECRETARY, body.key) else None,
+            teams_link=meeting.teams_link, about=in_lang(item, "description", lang),
+            then=[next_step("year", lang)],
+        )  # fmt: skip
+        remember(context, "meetings.next", body=body.key, meeting_id=meeting.id)
 
     async def _tell_deadline(
         self, context: TurnContext, body: Body, meeting: MeetingInfo, rule: ReminderRule
