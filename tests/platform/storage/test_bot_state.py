@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -92,6 +93,10 @@ async def _stored(database: Database) -> dict[str, tuple[str, datetime]]:
         }
 
 
+# A read of state documents by key, as SQLite ("key" quoted) and PostgreSQL write it.
+_BY_KEY = re.compile(r'FROM bot_state\s+WHERE bot_state\."?key"? IN')
+
+
 @contextmanager
 def _statements(database: Database) -> Iterator[list[str]]:
     """The SQL the app runs on `database` inside this block."""
@@ -170,7 +175,7 @@ async def test_a_new_conversations_state_is_read_once_in_its_first_turn(
     finally:
         await bot.stop()
     # The turn's reads by key (retention's sweep at start-up reads by pattern, not by key).
-    reads = [sql for sql in statements if 'FROM bot_state \nWHERE bot_state."key" IN' in sql]
+    reads = [sql for sql in statements if _BY_KEY.search(sql)]
     assert len(reads) == 1, reads
     assert channel.received, "the welcome was sent"
 
