@@ -12,10 +12,10 @@ import re
 from functools import cache
 from importlib.resources import files
 
-import yaml
 from pydantic import Field, model_validator
 
 from knowledge.schema_base import Model, Text
+from knowledge.yaml_loader import safe_load
 
 MUNICIPALITIES_FILE = "municipalities.yaml"
 # A name, with a hyphenated second half ("Ringkøbing-Skjern"); `forms` adds the genitive "-s".
@@ -54,7 +54,7 @@ class MunicipalityNames(Model):
 def municipality_names() -> MunicipalityNames:
     """The validated list bundled with the packs."""
     path = files("knowledge").joinpath("packs", "_shared", MUNICIPALITIES_FILE)
-    return MunicipalityNames.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return MunicipalityNames.model_validate(safe_load(path.read_text(encoding="utf-8")))
 
 
 @cache

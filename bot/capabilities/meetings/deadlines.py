@@ -7,10 +7,9 @@ from functools import cache
 from pathlib import Path
 from typing import get_args
 
-import yaml
-
 from knowledge.schema_bodies import Body, ReminderKind, ReminderRule
 from knowledge.text import fold
+from knowledge.yaml_loader import safe_load
 
 WORDS_FILE = Path(__file__).with_name("deadline_words.yaml")
 # The deadlines a question can ask for, in the order a message naming several is read.
@@ -27,7 +26,7 @@ class DeadlineWordsError(ValueError):
 @cache
 def deadline_words(path: Path = WORDS_FILE) -> dict[str, frozenset[str]]:
     """Each askable reminder kind's words, folded (æøå as typed without them too)."""
-    data = yaml.safe_load(path.read_text("utf-8")) or {}
+    data = safe_load(path.read_text("utf-8")) or {}
     if not isinstance(data, dict):
         raise DeadlineWordsError(f"{path.name}: expected a mapping of reminder kinds")
     kinds = set(get_args(ReminderKind))
