@@ -22,7 +22,7 @@ from knowledge.entry import Entry
 from knowledge.municipalities import named_elsewhere, named_municipalities
 from knowledge.phrasings import PhrasingIndex
 from knowledge.replies import Confidence, KnowledgeAnswer
-from knowledge.retrieval import PassageHit, PassageIndex, passages_of
+from knowledge.retrieval import Passage, PassageHit, PassageIndex, passages_of
 from knowledge.rules import (
     AMOUNT,
     COUNTING,
@@ -53,6 +53,8 @@ SUGGEST_PROBABILITY_WINDOW = 0.3
 SUGGEST_OWN = 0.35
 SUGGEST_MIN_COVERAGE = 0.5
 SUGGEST_FROM_COVERAGE = 0.6
+# A body's or role's one-word name this long names it ("programgruppen"; not "ejer").
+MIN_OWNER_NAME = 6
 
 __all__ = [
     "Confidence",
@@ -306,7 +308,11 @@ class KnowledgeIndex:
                 return False
             owner_a, owner_b = self._owner(a.passage.entry), self._owner(b.passage.entry)
             if owner_a is None or owner_b is None:
-                return False
+                # "Programgruppen administrerer en systemportefølje" in the portfolio's own
+                # entry answers "hvem" as the programme group's entry does.
+                other = b if owner_a is not None else a
+                owner = owner_a or owner_b
+                return owner is not None and self._named_owner(other.passage) == owner[0]
             if owner_a == owner_b:
                 return True
             # "Dispensation … gives af IT & Digitalisering" answers "hvem" as the body does.
@@ -315,6 +321,23 @@ class KnowledgeIndex:
             return owner_a[1].casefold() in text_b or owner_b[1].casefold() in text_a
 
         return agree
+
+    def _named_owner(self, passage: Passage) -> str | None:
+        """The one body or role a passage of an entry about neither names, if just one."""
+        named = {base for token in passage.tokens for base in self._owner_names.get(token, ())}
+        return next(iter(named)) if len(named) == 1 else None
+
+    @cached_property
+    def _owner_names(self) -> dict[str, frozenset[str]]:
+        """Each one-word name of a body or role ("programgruppen") → the entries it names."""
+        found: dict[str, set[str]] = {}
+        for entry in self.entries:
+            if entry.kind in ("body", "role") and ":" not in entry.id.partition(":")[2]:
+                for name in (*entry.subject_da, *entry.subject_en):
+                    tokens = normalise(name)
+                    if len(tokens) == 1 and len(tokens[0]) >= MIN_OWNER_NAME:
+                        found.setdefault(tokens[0], set()).add(entry.id)
+        return {token: frozenset(bases) for token, bases in found.items()}
 
     def _owner(self, index: int) -> tuple[str, str] | None:
         """The body or role an entry is about, with its Danish name."""

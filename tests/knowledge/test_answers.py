@@ -201,3 +201,11 @@ def test_borrowed_practice_is_named_in_the_answers_language(pack_key: str) -> No
             if "as in " in line or "Practice from" in line:
                 assert " og " not in line.partition("as in ")[2], line
                 assert "(princip" not in line, line
+
+
+def test_a_who_question_two_entries_answer_alike_is_answered() -> None:
+    # The programme group's entry and the portfolio's FAQ both say the programme group
+    # administers the system portfolio: the second is no rival of the first.
+    answer = _ask("norddjurs", "hvem administrerer systemporteføljen?")
+    assert answer.confidence is Confidence.CONFIDENT
+    assert "programgruppe" in answer.text.casefold()
