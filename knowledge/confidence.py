@@ -111,7 +111,7 @@ def _questions(directories: list[str], cases: str | None) -> list[_Question]:
 def _rows(questions: list[_Question]) -> list[tuple[int, tuple[float, ...], bool, float]]:
     """(question number, features, right, weight) for every candidate of every question."""
     from knowledge.answers import KnowledgeIndex
-    from knowledge.evaluation import fold_for_compare
+    from knowledge.evaluation import states_expected
     from knowledge.packs import load_pack
     from knowledge.rules import REQUEST
     from knowledge.text import detect_language
@@ -136,10 +136,8 @@ def _rows(questions: list[_Question]) -> list[tuple[int, tuple[float, ...], bool
                 right = index.entries[c.entry].id == q.entry_id
             elif q.expect:
                 fact = index._fact(c.entry, hits, lang)  # type: ignore[arg-type]
-                text = fold_for_compare(
-                    index.replies.confident(q.text, lang, c.entry, 1.0, fact=fact).text  # type: ignore[arg-type]
-                )
-                right = any(fold_for_compare(e) in text for e in q.expect)
+                reply = index.replies.confident(q.text, lang, c.entry, 1.0, fact=fact)  # type: ignore[arg-type]
+                right = states_expected(reply.text, q.expect)
             else:
                 right = False
             rows.append((n, c.features, right, q.weight))

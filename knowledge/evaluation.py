@@ -1,10 +1,11 @@
 """Evaluate the answer engine on question sets written apart from the packs.
 
 A set is a YAML file: `pack: KEY` and `items: [{q, expect: [...], doc, lang}]`. An answer is
-right when its text, as the user sees it, contains one of the `expect` strings (case and dash
-style ignored), and confident when it was given as an answer rather than "Mente du …?" or
-"det ved jeg ikke". Items without `expect` are out of scope: they are asked against every pack
-(or the item's own `pack`) and must never be answered confidently.
+right when its text, as the user sees it, states one of the `expect` facts (case, dashes and
+spaces ignored, a number in digits or words: `states_expected`), and confident when it was
+given as an answer rather than "Mente du …?" or "det ved jeg ikke". Items without `expect`
+are out of scope: they are asked against every pack (or the item's own `pack`) and must never
+be answered confidently.
 """
 
 from __future__ import annotations
@@ -81,6 +82,49 @@ class PackReport:
         )
 
 
+# A number is one fact however it is spelt: "fire", "four" and "4" (one is left out: "en",
+# "et" and "one" are mostly not numbers).
+_NUMBER_SPELLINGS = tuple(
+    frozenset(group)
+    for group in (
+        ("2", "to", "two"),
+        ("3", "tre", "three"),
+        ("4", "fire", "four"),
+        ("5", "fem", "five"),
+        ("6", "seks", "six"),
+        ("7", "syv", "seven"),
+        ("8", "otte", "eight"),
+        ("9", "ni", "nine"),
+        ("10", "ti", "ten"),
+        ("12", "tolv", "twelve"),
+    )
+)
+_SPELLINGS_OF = {word: group for group in _NUMBER_SPELLINGS for word in group}
+_WORD = re.compile(r"\w+")
+
+
+def states_expected(answer_text: str, expect: Iterable[str]) -> bool:
+    """Whether the answer says one of the expected facts.
+
+    Case, dashes and white space are ignored ("niveau1" is "niveau 1"); a number in an expected
+    fact may be spelt in digits or as a Danish or English word ("minimum 4" is stated by
+    "minimum fire" and "minimum four"), matched as whole words.
+    """
+    seen = fold_for_compare(answer_text)
+    bare = seen.replace(" ", "")
+    for fact in expect:
+        wanted = fold_for_compare(fact)
+        if wanted in seen or wanted.replace(" ", "") in bare:
+            return True
+        numbers = [m for m in _WORD.finditer(wanted) if m.group() in _SPELLINGS_OF]
+        for m in numbers:
+            for spelling in _SPELLINGS_OF[m.group()] - {m.group()}:
+                variant = wanted[: m.start()] + spelling + wanted[m.end() :]
+                if re.search(rf"(?<!\w){re.escape(variant)}(?!\w)", seen):
+                    return True
+    return False
+
+
 def fold_for_compare(text: str) -> str:
     """Casefolded text with every dash and hyphen as a space and runs of white space as one.
 
@@ -140,8 +184,7 @@ def evaluate(
                 verdict = "confident" if confident else answer.confidence.value
                 report.out_of_scope_confident += confident
             elif confident:
-                seen = fold_for_compare(answer.text)
-                right = any(fold_for_compare(e) in seen for e in item.expect)
+                right = states_expected(answer.text, item.expect)
                 verdict = "right" if right else "wrong"
                 report.right += right
                 report.wrong += not right

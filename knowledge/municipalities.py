@@ -1,4 +1,5 @@
-"""Which other Danish municipalities a question names (packs/_shared/municipalities.yaml).
+"""Which other Danish municipalities (or national bodies) a question names
+(packs/_shared/municipalities.yaml).
 
 A pack holds one municipality's material. "Bruger Silkeborg Kommune Chromebooks?" asked of
 Randers' pack matches Randers' Chromebook rule word for word, yet the pack cannot know what
@@ -29,6 +30,9 @@ class MunicipalityNames(Model):
     names: tuple[Text, ...] = Field(min_length=1)
     also_called: dict[Text, tuple[Text, ...]] = Field(default_factory=dict)
     only_with_kommune: tuple[Text, ...] = ()
+    # National bodies a question may ask about in the same way ("Who is the CEO of KOMBIT?"):
+    # the pack holds what it says of them, nothing more.
+    organisations: tuple[Text, ...] = ()
 
     @model_validator(mode="after")
     def _known_names(self) -> MunicipalityNames:
@@ -37,12 +41,14 @@ class MunicipalityNames(Model):
             raise ValueError(f"ukendte kommunenavne: {sorted(unknown)}")
         if len(set(self.names)) != len(self.names):
             raise ValueError("et kommunenavn står to gange")
+        if set(self.names) & set(self.organisations):
+            raise ValueError("et navn står både som kommune og som organisation")
         return self
 
     def forms(self) -> dict[str, str]:
         """Every written form, casefolded, mapped to the municipality's name."""
         out: dict[str, str] = {}
-        for name in self.names:
+        for name in (*self.names, *self.organisations):
             for form in (name, *self.also_called.get(name, ())):
                 folded = form.casefold()
                 out[folded] = name

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bot.cli_knowledge import knowledge_cli
-from knowledge.evaluation import evaluate, fold_for_compare, load_items
+from knowledge.evaluation import evaluate, fold_for_compare, load_items, states_expected
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -40,6 +41,25 @@ def test_a_confident_answer_without_the_fact_is_wrong_and_asking_back_is_counted
 def test_comparison_ignores_case_and_dash_style() -> None:
     assert fold_for_compare("3-4") in fold_for_compare("typisk 3–4 gange om året")
     assert fold_for_compare("IT & Digitalisering") in fold_for_compare("it & digitalisering")
+
+
+@pytest.mark.parametrize(
+    ("answer", "expect", "stated"),
+    [
+        ("Support på niveau 1.", "niveau1", True),
+        ("Deltager i mindst fire årlige møder", "4", True),
+        ("Four meetings a year", "fire", True),
+        ("It meets 4 times a year", "minimum 4", False),
+        ("It meets at least four times", "four times", True),
+        ("Møderne holdes i 2024", "fire", False),
+        ("Kontrakten gælder totalt", "2", False),  # a spelt-out number only as a whole word
+        ("Det koster 14.000 kr.", "4", True),  # digits keep today's substring match
+    ],
+)
+def test_a_fact_is_stated_in_any_spelling_of_its_number(
+    answer: str, expect: str, stated: bool
+) -> None:
+    assert states_expected(answer, [expect]) is stated
 
 
 def test_cli_exit_code_follows_the_targets() -> None:

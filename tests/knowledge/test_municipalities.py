@@ -56,3 +56,17 @@ def test_a_practice_the_pack_itself_describes_is_still_offered() -> None:
     answer = answer_question(load_pack("randers"), "Hvordan gør Jammerbugt ved indkøb af it?")
     assert answer.confidence is Confidence.CONFIDENT
     assert "Jammerbugt" in answer.text
+
+
+def test_a_national_body_is_named_like_another_municipality() -> None:
+    assert named_elsewhere("Who is the CEO of KOMBIT?", "Rebild Kommune") == {"KOMBIT"}
+    with pytest.raises(ValidationError):
+        MunicipalityNames(names=("Randers",), organisations=("Randers",))
+
+
+@pytest.mark.parametrize("pack_key", available_packs())
+def test_a_question_about_a_national_body_is_not_answered_from_our_roles(pack_key: str) -> None:
+    # The chief executive's entry says nothing of KOMBIT's; Randers' entries on KOMBIT's
+    # components may still be offered as choices.
+    answer = answer_question(load_pack(pack_key), "Who is the CEO of KOMBIT?")
+    assert answer.confidence is not Confidence.CONFIDENT
