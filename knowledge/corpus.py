@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from knowledge.entry import Entry, fill, make_entry, title_of
-from knowledge.render import lcfirst, render
+from knowledge.render import is_proper_name, lcfirst, lower_article, render
 from knowledge.schema import Pack
 from knowledge.schema_base import Sourced
 from knowledge.schema_bodies import Body
@@ -91,7 +91,7 @@ class _Builder:
         )
 
     def body(self, body: Body) -> None:
-        names_da = [body.name_da, *body.synonyms_da]
+        names_da = [lower_article(body.name_da), *body.synonyms_da]
         names_en = [lcfirst(body.name_en), *body.synonyms_en, *names_da]
         base = f"body:{body.key}"
         comp = body.composition
@@ -105,10 +105,16 @@ class _Builder:
         if body.practice_da:
             subs.append(f"{base}:practice")
         title = {"name": (body.name_da, body.name_en)}
+        plural = body.is_plural_en
+        agreement = {
+            "is_are": ["are" if plural else "is"],
+            "does_do": ["do" if plural else "does"],
+            "the": ["" if is_proper_name(names_en[0]) else "the "],
+        }
         common: dict[str, Any] = {
             "titles": title,
             "da": {"name": names_da},
-            "en": {"name": names_en},
+            "en": {"name": names_en, **agreement},
             "body": body,
         }
 
@@ -138,24 +144,25 @@ class _Builder:
         self.add(
             f"{base}:cadence",
             "body",
-            "body_cadence",
+            "body_cadence_series" if body.is_meeting_series else "body_cadence",
             template="body_cadence",
             sourced=body.cadence or body,
             related=related(f"{base}:cadence"),
             titles=title,
             da={"name": names_da, **follows_names},
-            en={"name": names_en, **follows_names_en},
+            en={"name": names_en, **follows_names_en, **agreement},
             body=body,
             follows=follows,
         )
         if comp is not None:
             for part in ("chair", "members", "secretary"):
                 entry_id = f"{base}:{part}"
+                series = "_series" if part == "members" and body.is_meeting_series else ""
                 if entry_id in subs:
                     self.add(
                         entry_id,
                         "body",
-                        f"body_{part}",
+                        f"body_{part}{series}",
                         template=f"body_{part}",
                         sourced=comp,
                         related=related(entry_id),

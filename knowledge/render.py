@@ -41,10 +41,31 @@ _FIELDS = {
 
 
 def lcfirst(text: str) -> str:
-    """Lowercase the first letter of a capitalised word ("Byrådet" → "byrådet"), not "IT"."""
-    first = text.partition(" ")[0]
+    """Lowercase the first letter of a capitalised word ("Byrådet" → "byrådet"), not "IT", nor
+    a name in title case ("Joint Centre for Finance and IT")."""
+    first, _, rest = text.partition(" ")
+    second = rest.partition(" ")[0]
+    if second[:1].isupper() and second[1:].islower():
+        return text
     if len(first) > 1 and first[0].isupper() and first[1:].islower():
         return text[0].lower() + text[1:]
+    return text
+
+
+def is_proper_name(text: str) -> bool:
+    """Whether an English name reads without "the": it still begins with a capital once
+    `lcfirst` has had its say ("IT & Digitalisation", "SkoleNet"), and is not title case."""
+    second = text.partition(" ")[2].partition(" ")[0]
+    return text[:1].isupper() and not (second[:1].isupper() and second[1:].islower())
+
+
+def lower_article(text: str) -> str:
+    """A Danish name as it reads inside a sentence: its leading article in lower case
+    ("Den tværgående digitaliseringsstyregruppe" → "den tværgående …"); other words keep
+    their case, since "Digitalisering" may be a unit's proper name."""
+    first, space, rest = text.partition(" ")
+    if space and first in ("Den", "Det", "De"):
+        return first.lower() + space + rest
     return text
 
 

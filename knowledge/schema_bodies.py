@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
@@ -132,6 +133,21 @@ class Body(Sourced, Offered):
     annual_items: tuple[AnnualItem, ...] = ()
     decides: tuple[Decision, ...] = ()
     reminder_rules: tuple[ReminderRule, ...] = ()
+
+    @property
+    def is_meeting_series(self) -> bool:
+        """Whether the body is a kind of meeting ("Dialogmøder mellem …"), not a group that meets:
+        its questions then ask how often they are held, not how often it meets."""
+        first = self.name_da.partition(" ")[0].casefold()
+        return first.endswith(("møder", "møde"))
+
+    @property
+    def is_plural_en(self) -> bool:
+        """Whether the English name is plural ("line departments and staff functions", "joint
+        meetings between …"): its head noun, before any "between"/"for"/"of", ends in -s."""
+        head = re.split(r" (?:between|for|of|in|with) ", self.name_en, maxsplit=1)[0]
+        last = head.rsplit(" ", 1)[-1]
+        return last.endswith("s") and not last.endswith(("ss", "'s", "us"))
 
     @model_validator(mode="after")
     def _consistent(self) -> Body:

@@ -90,7 +90,7 @@ def test_confident_answer_is_cited_in_danish() -> None:
         "body:styregruppe:members",
     ]
     assert answer.entry.related[1].question == (
-        "Hvem er formand for Den tværgående digitaliseringsstyregruppe?"
+        "Hvem er formand for den tværgående digitaliseringsstyregruppe?"
     )
 
 

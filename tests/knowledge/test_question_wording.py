@@ -1,0 +1,85 @@
+"""The questions govbot shows on buttons ("Relaterede spørgsmål", "Mente du …?") read as a person
+would write them: a meeting series is held rather than meets, an English plural takes "are",
+a proper name takes no "the", and a Danish name's article is not capitalised mid-sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.answers import knowledge_index
+from knowledge.packs import load_pack
+from knowledge.render import is_proper_name, lcfirst, lower_article
+
+
+def _question(pack: str, entry_id: str, lang: str) -> str:
+    return knowledge_index(load_pack(pack)).entry(entry_id).question(lang)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("pack", "entry_id", "lang", "question"),
+    [
+        (
+            "randers",
+            "body:dialogmoder:cadence",
+            "da",
+            "Hvor ofte holdes Dialogmøder mellem forretningsområde og IT & Digitalisering?",
+        ),
+        (
+            "randers",
+            "body:dialogmoder:cadence",
+            "en",
+            "How often are the dialogue meetings between business area and IT & Digitalisation"
+            " held?",
+        ),
+        (
+            "randers",
+            "body:faellesmoder:members",
+            "da",
+            "Hvem deltager i Fællesmøder mellem fagforvaltning og IT & Digitalisering?",
+        ),
+        (
+            "randers",
+            "body:fagforvaltninger_og_stabe",
+            "en",
+            "What are the line departments and staff functions?",
+        ),
+        ("randers", "body:it_digitalisering", "en", "What is IT & Digitalisation?"),
+        (
+            "rebild",
+            "body:faellescenter_okonomi_it",
+            "en",
+            "What is the Joint Centre for Finance and IT?",
+        ),
+        (
+            "norddjurs",
+            "body:styregruppe:cadence",
+            "da",
+            "Hvor tit mødes den tværgående digitaliseringsstyregruppe?",
+        ),
+        (
+            "norddjurs",
+            "body:styregruppe:cadence",
+            "en",
+            "How often does the cross-cutting digitalisation steering group meet?",
+        ),
+    ],
+)
+def test_a_shown_question_reads_naturally(
+    pack: str, entry_id: str, lang: str, question: str
+) -> None:
+    assert _question(pack, entry_id, lang) == question
+
+
+def test_name_case_rules() -> None:
+    assert (
+        lower_article("Den tværgående digitaliseringsstyregruppe")
+        == "den tværgående digitaliseringsstyregruppe"
+    )
+    assert lower_article("Digitalisering") == "Digitalisering"  # a unit's proper name
+    assert lcfirst("Joint Centre for Finance and IT") == "Joint Centre for Finance and IT"
+    assert (
+        lcfirst("Dialogue meetings between business area and IT")
+        == "dialogue meetings between business area and IT"
+    )
+    assert is_proper_name("IT & Digitalisation") and is_proper_name("SkoleNet (school IT network)")
+    assert not is_proper_name("city council")
