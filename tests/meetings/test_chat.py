@@ -446,6 +446,27 @@ async def test_a_secretary_names_the_meeting_by_its_body_or_as_the_one_just_show
     assert (await first_steering_meeting(chat.bot)).start == meeting.start, "nothing confirmed"
 
 
+async def test_a_time_of_day_in_english_is_read_on_the_12_hour_clock(chat: Chat) -> None:
+    """ "move the next meeting to friday at 2pm" moves it to 14:00, not 02:00; Danish "kl. 14.30"
+    and "14.30" keep their 24-hour reading."""
+    meeting = await first_steering_meeting(chat.bot)
+
+    async def asked(text: str, **kw: Any) -> str:
+        return json.dumps((await chat.send(SECRETARY, text, **kw))[0].card, ensure_ascii=False)
+
+    await chat.say(SECRETARY, "next meeting of the steering group", locale="en-GB")
+    question = await asked("move the next meeting to friday at 2pm", locale="en-GB")
+    assert f"Shall I move meeting {meeting.id} " in question, question
+    assert " to Friday " in question and " at 14:00? The members' " in question, question
+    question = await asked("move the next meeting of the steering group to friday 2:30 p.m.",
+                           locale="en-GB")  # fmt: skip
+    assert "Friday" in question and "at 14:30?" in question, question
+    question = await asked("flyt næste møde i styregruppen til fredag kl. 14.30")
+    assert "fredag" in question and "kl. 14.30?" in question, question
+    question = await asked("flyt næste møde i styregruppen til fredag 14.30")
+    assert "kl. 14.30?" in question, question
+
+
 async def test_a_yearly_item_is_told_by_its_own_date(chat: Chat) -> None:
     """ "hvornår er seminaret": the programme group's yearly seminar on the wheel, not the list
     of every body's next meeting."""

@@ -15,6 +15,7 @@ from bot.capabilities.meetings.deadlines import (
     asked_deadline,
     deadline_words,
 )
+from bot.intent_declarations import normalise
 from knowledge.meeting_words import BodyFinder, parse_when
 from knowledge.packs import load_pack
 
@@ -74,6 +75,39 @@ def test_times_in_danish_and_iso_order(said: str, when: datetime | None) -> None
 def test_a_named_day_counts_from_today(said: str, when: datetime | None) -> None:
     wednesday = date(2027, 3, 3)
     assert parse_when(said, TZ, default_year=2027, today=wednesday) == when
+
+
+@pytest.mark.parametrize(
+    ("said", "clock"),
+    [
+        ("fredag kl. 10", (10, 0)),
+        ("fredag 10.30", (10, 30)),
+        ("fredag 14.30", (14, 30)),
+        ("fredag kl. 14", (14, 0)),
+        ("i morgen kl. 10", (10, 0)),
+        ("friday at 2pm", (14, 0)),
+        ("friday 2 pm", (14, 0)),
+        ("friday 2:30pm", (14, 30)),
+        ("friday at 2 p.m.", (14, 0)),
+        ("friday at 12 pm", (12, 0)),
+        ("friday at 2am", (2, 0)),
+        ("friday at 12 a.m.", (0, 0)),
+        ("4.3.2027 2:30 pm", (14, 30)),
+        ("4 march 2027 at 2pm", (14, 0)),
+        ("friday at 14 pm", None),  # no hour of a 12-hour clock: asked again, not guessed
+        ("fredag 9", None),  # a bare number is no time
+    ],
+)
+def test_a_time_of_day_as_danes_and_english_speakers_write_it(
+    said: str, clock: tuple[int, int] | None
+) -> None:
+    """Read as typed and as the intent patterns hand it over (punctuation gone: "2 30pm")."""
+    wednesday = date(2027, 3, 3)
+    for written in (said, normalise(said)):
+        when = parse_when(written, TZ, default_year=2027, today=wednesday)
+        assert ((when.hour, when.minute) if when else None) == clock, written
+        if when is not None:
+            assert when.date() in (date(2027, 3, 4), date(2027, 3, 5)), written
 
 
 @pytest.mark.parametrize(
