@@ -6,17 +6,18 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.app import DATABASE, PROACTIVE
+from bot.capabilities.meetings import reading
 from bot.dispatcher import Dispatcher
 from bot.settings import Settings
 from knowledge.amounts_and_dates import read_date
-from knowledge.calendar import add_working_days, format_day, format_when, reminder_time
+from knowledge.calendar import Lang, add_working_days, format_day, format_when, reminder_time
 from knowledge.meeting_words import title_under_body
 from knowledge.packs import load_pack
 from storage import meetings, outbox
@@ -412,6 +413,38 @@ async def test_agenda_and_minutes_deadlines_are_told_from_the_body_s_reminder_ru
     answer = await chat.say(OUTSIDER, "when is the agenda for the next steering group meeting due?",
                             locale="en-GB")  # fmt: skip
     assert "is due to be sent by" in answer
+
+
+async def test_a_passed_deadline_is_told_as_passed_with_the_way_on(
+    chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two days before the first steering group meeting, its agenda deadline (five working
+    days before) has passed: told in the past tense, with the meeting after's deadline, and
+    whom to ask (the secretary: how to move the meeting). A month before, it is still ahead."""
+    first, second = (await steering_meetings(chat.bot))[:2]
+    monkeypatch.setattr(reading, "utcnow", lambda: first.start - timedelta(days=2))
+    agenda = {rule.kind: rule for rule in STEERING.reminder_rules}["agenda_due"]
+
+    def due(meeting: MeetingInfo, lang: Lang) -> str:
+        return format_day(reminder_time(agenda, meeting.start, TZ), lang, TZ)
+
+    answer = await chat.say(OUTSIDER, "hvornår er næste dagsorden til styregruppen klar")
+    assert answer.startswith(f"Næste møde i {NAME}: "), answer
+    assert f"Fristen for dagsordenen var {due(first, 'da')}." in answer, answer
+    later = format_when(second.start, "da", TZ)
+    assert f"Til mødet efter, {later}, er fristen {due(second, 'da')}." in answer
+    assert f"så skriv til sekretæren for {NAME}." in answer and "senest" not in answer
+    answer = await chat.say(SECRETARY, "hvornår er næste dagsorden til styregruppen klar")
+    assert f'kan du flytte mødet, fx "flyt møde {first.id} til fredag kl. 13".' in answer
+    answer = await chat.say(OUTSIDER, "when is the agenda for the next steering group meeting due?",
+                            locale="en-GB")  # fmt: skip
+    assert f"The agenda deadline was {due(first, 'en')}." in answer, answer
+    later = format_when(second.start, "en", TZ)
+    assert f"For the meeting after, {later}, the deadline is {due(second, 'en')}." in answer
+
+    monkeypatch.setattr(reading, "utcnow", lambda: first.start - timedelta(days=30))
+    answer = await chat.say(OUTSIDER, "hvornår er næste dagsorden til styregruppen klar")
+    assert f"{agenda.text_da} senest {due(first, 'da')}." in answer, answer
 
 
 async def test_when_is_the_next_one_asks_for_the_meeting_after(chat: Chat) -> None:

@@ -13,9 +13,11 @@ from bot.capabilities.meetings.deadlines import (
     ASKED_REMINDERS,
     DeadlineWordsError,
     asked_deadline,
+    deadline_passed,
     deadline_words,
 )
 from bot.intent_declarations import normalise
+from dialogs.texts import text
 from knowledge.meeting_words import BodyFinder, parse_when
 from knowledge.packs import load_pack
 
@@ -133,3 +135,26 @@ def test_deadline_words_name_only_askable_reminder_kinds(tmp_path: Path) -> None
     bad.write_text("channel_post:\n  da: [opslag]\n", "utf-8")
     with pytest.raises(DeadlineWordsError, match="no askable reminder kind"):
         deadline_words(bad)
+
+
+@pytest.mark.parametrize(
+    ("now", "passed"),
+    [
+        (datetime(2026, 12, 2, 12, 0, tzinfo=TZ), False),
+        (datetime(2026, 12, 3, 16, 0, tzinfo=TZ), False),  # "senest torsdag" holds all Thursday
+        (datetime(2026, 12, 3, 23, 30, tzinfo=ZoneInfo("UTC")), True),  # Friday in Denmark
+        (datetime(2027, 1, 10, 9, 0, tzinfo=TZ), True),
+    ],
+)
+def test_a_deadline_has_passed_once_its_day_is_over_in_the_municipality(
+    now: datetime, passed: bool
+) -> None:
+    due = datetime(2026, 12, 3, 9, 0, tzinfo=TZ)
+    assert deadline_passed(due, now, TZ) is passed
+
+
+@pytest.mark.parametrize("kind", ASKABLE)
+def test_every_askable_deadline_is_named_when_it_has_passed(kind: str) -> None:
+    danish = text(f"meetings.deadline_of_{kind}", "da")
+    assert danish.startswith("Fristen for ")
+    assert text(f"meetings.deadline_of_{kind}", "en") != danish

@@ -1,11 +1,13 @@
 """Which of a meeting's deadlines a message asks about ("hvornår skal referatet ud"), read with
-the words in deadline_words.yaml."""
+the words in deadline_words.yaml, and whether a deadline has passed."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import get_args
+from zoneinfo import ZoneInfo
 
 from knowledge.schema_bodies import Body, ReminderKind, ReminderRule
 from knowledge.text import fold
@@ -41,6 +43,12 @@ def deadline_words(path: Path = WORDS_FILE) -> dict[str, frozenset[str]]:
             raise DeadlineWordsError(f"{path.name}: {kind} needs a list of words per language")
         words[kind] = frozenset(fold(w) for listed in by_lang.values() for w in listed)
     return words
+
+
+def deadline_passed(due: datetime, now: datetime, tz: ZoneInfo) -> bool:
+    """Whether the day of deadline `due` is over at `now` in the municipality's time zone:
+    "senest torsdag" holds all of Thursday, not only until the 09:00 reminder."""
+    return due.astimezone(tz).date() < now.astimezone(tz).date()
 
 
 def asked_deadline(text: str, body: Body) -> ReminderRule | None:
