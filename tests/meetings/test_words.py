@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import get_args
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 
 from bot.capabilities.meetings.deadlines import (
     ASKABLE,
@@ -20,6 +22,7 @@ from bot.intent_declarations import normalise
 from dialogs.texts import text
 from knowledge.meeting_words import BodyFinder, parse_when
 from knowledge.packs import load_pack
+from knowledge.schema_bodies import ReminderKind
 
 TZ = ZoneInfo("Europe/Copenhagen")
 
@@ -129,12 +132,42 @@ def test_the_deadline_a_question_asks_for_is_read_from_its_words(
     assert (rule.kind if rule else None) == kind
 
 
-def test_deadline_words_name_only_askable_reminder_kinds(tmp_path: Path) -> None:
-    assert set(deadline_words()) <= {*ASKABLE, *ASKED_REMINDERS}
+def test_deadline_words_name_every_askable_reminder_kind_and_no_other() -> None:
+    assert set(deadline_words()) == {*ASKABLE, *ASKED_REMINDERS}
+    assert set(deadline_words()) <= set(get_args(ReminderKind))
+
+
+_GOOD = {kind: {"da": ["ord"], "en": ["word"]} for kind in (*ASKABLE, *ASKED_REMINDERS)}
+
+
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ({**_GOOD, "channel_post": {"da": ["opslag"], "en": ["post"]}},
+         "words.yaml: channel_post: no askable reminder kind"),
+        ({k: v for k, v in _GOOD.items() if k != "minutes_due"},
+         "words.yaml: minutes_due: Field required"),
+        ({**_GOOD, "agenda_due": {"da": [], "en": ["agenda"]}},
+         "words.yaml: agenda_due.da: List should have at least 1 item"),
+        ({**_GOOD, "agenda_due": {"da": ["dagsorden", "  "], "en": ["agenda"]}},
+         "words.yaml: agenda_due.da.1: String should have at least 1 character"),
+        ({**_GOOD, "agenda_due": {"da": "dagsorden", "en": ["agenda"]}},
+         "words.yaml: agenda_due.da: Input should be a valid list"),
+        ({**_GOOD, "agenda_due": {"da": ["dagsorden"], "en": ["agenda"], "de": ["Tagesordnung"]}},
+         "words.yaml: agenda_due.de: no language of govbot's (da, en)"),
+        ({**_GOOD, "agenda_due": {"da": ["dagsorden"]}},
+         "words.yaml: agenda_due.en: Field required"),
+        (["dagsorden"], "words.yaml: file: expected a mapping of reminder kinds"),
+    ],
+)  # fmt: skip
+def test_a_bad_deadline_words_file_is_refused_naming_file_and_field(
+    tmp_path: Path, written: object, reason: str
+) -> None:
     bad = tmp_path / "words.yaml"
-    bad.write_text("channel_post:\n  da: [opslag]\n", "utf-8")
-    with pytest.raises(DeadlineWordsError, match="no askable reminder kind"):
+    bad.write_text(yaml.safe_dump(written, allow_unicode=True), "utf-8")
+    with pytest.raises(DeadlineWordsError) as refused:
         deadline_words(bad)
+    assert str(refused.value).startswith(reason), refused.value
 
 
 @pytest.mark.parametrize(
