@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import DATABASE, PROACTIVE
-from bot.capabilities.meetings import reading
+from bot.capabilities.meetings import reading, reminder_times
 from bot.dispatcher import Dispatcher
 from bot.settings import Settings
 from knowledge.amounts_and_dates import read_date
@@ -533,6 +533,20 @@ async def test_when_members_are_reminded_is_told_from_the_reminder_rules(chat: C
     assert (await chat.say(MEMBER, "hvordan slår jeg påmindelserne fra")).startswith(
         'Skriv "påmindelser fra for'
     )
+
+
+async def test_a_member_reminder_already_sent_is_told_in_the_past_tense(
+    chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The morning of the day before the meeting, after 9, the reminder has gone out."""
+    steering = await first_steering_meeting(chat.bot)
+    rules = {rule.kind: rule for rule in STEERING.reminder_rules}
+    sent = reminder_time(rules["member_reminder"], steering.start, TZ)
+    monkeypatch.setattr(reminder_times, "utcnow", lambda: sent + timedelta(hours=1))
+    answer = await chat.say(OUTSIDER, "hvornår får medlemmerne påmindelser")
+    assert f"kom påmindelsen {format_when(sent, 'da', TZ)}." in answer, answer
+    answer = await chat.say(OUTSIDER, "when do members get reminders?", locale="en-GB")
+    assert f"the reminder went out {format_when(sent, 'en', TZ)}." in answer, answer
 
 
 async def test_a_secretary_asking_how_to_add_a_member_gets_the_command(chat: Chat) -> None:
