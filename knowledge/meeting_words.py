@@ -6,6 +6,7 @@ Pure text rules over a pack; the chat capability turns them into meetings and an
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -32,8 +33,10 @@ _DAYS_FROM_TODAY = {("i", "dag"): 0, ("today",): 0, ("i", "morgen"): 1, ("tomorr
 # A named day counted in weeks ("fredag i næste uge", "friday next week") is not read: the
 # next Friday would be a week early, and a wrong date is worse than asking again.
 _WEEK_WORDS = frozenset({"uge", "ugen", "uger", "week", "weeks"})
-# With a named day, numbers are a time only when written as one ("kl. 10", "10:30").
-_TIME_WRITTEN = re.compile(r"\b(?:kl|klokken|at)\b\.?\s*\d|\d{1,2}[:.]\d{2}\b", re.IGNORECASE)
+# A time of day is written as one with a word before the hour ("kl. 14", "at 2") or am/pm
+# after it ("2pm", "2:30 pm", "2 p.m."; fold leaves "p.m." as "p m").
+_CLOCK_WORDS = frozenset({"kl", "klokken", "at"})
+_MERIDIEMS = {("am",): False, ("pm",): True, ("a", "m"): False, ("p", "m"): True}
 
 
 def meeting_bodies(pack: Pack) -> tuple[Body, ...]:
@@ -90,48 +93,72 @@ def parse_when(
     text: str, tz: ZoneInfo, *, default_year: int, today: date | None = None
 ) -> datetime | None:
     """A local date and time a user wrote ("2027-03-04 13:00", "4.3.2027 kl. 13", "4 marts",
-    and, given `today`, "fredag", "i morgen kl. 10").
+    "4 march at 2pm", and, given `today`, "fredag", "i morgen kl. 10", "friday at 2:30 p.m.").
 
     Day-month order is Danish (and European); without a time the meeting starts at 13:00.
     Returns None when the text holds no valid date.
     """
     tokens = _TOKEN.findall(fold(text))
-    if today is not None:
-        named = _named_day(tokens, text, today)
-        if named is not None:
-            on, clock = named
-            try:
-                return datetime.combine(on, clock, tzinfo=tz)
-            except ValueError:
-                return None
-    numbers: list[int] = []
-    month_name: int | None = None
-    for token in tokens:
-        if token.isdigit():
-            numbers.append(int(token))
-        elif token in MONTH_NUMBERS and month_name is None:
-            month_name = MONTH_NUMBERS[token]
-            numbers.append(-1)  # the month's place among the numbers
     try:
-        if numbers and numbers[0] > 31:  # ISO: year month day [hour [minute]]
-            year, month, day, *rest = numbers + [0] * max(0, 3 - len(numbers))
-        else:
-            day, month, *rest = numbers + [0] * max(0, 2 - len(numbers))
-            year = default_year
-            if rest and rest[0] > 31:
-                year, *rest = rest
-        if month == -1:
-            month = month_name or 0
-        hour = rest[0] if rest else _DEFAULT_HOUR
-        minute = rest[1] if len(rest) > 1 else 0
-        return datetime.combine(datetime(year, month, day).date(), time(hour, minute), tzinfo=tz)
-    except (ValueError, TypeError):
+        clock = _clock(tokens)
+        if clock is not None:
+            tokens = tokens[: clock.start] + tokens[clock.end :]
+        if today is not None:
+            named = _named_day(tokens, clock, today)
+            if named is not None:
+                on, hour, minute = named
+                return datetime.combine(on, time(hour, minute), tzinfo=tz)
+        return _dated(tokens, clock, tz, default_year)
+    except ValueError:
         return None
 
 
-def _named_day(tokens: list[str], text: str, today: date) -> tuple[date, time] | None:
-    """The day a weekday or "i morgen" names, with the time written after it (13:00 by
-    default); None when the text names no such day or also holds a date ("fredag 5.3")."""
+@dataclass(frozen=True)
+class _Clock:
+    """A time of day written as one ("kl. 14", "at 2:30 pm"), and the tokens it takes up."""
+
+    hour: int
+    minute: int
+    start: int
+    end: int
+
+
+def _clock(tokens: list[str]) -> _Clock | None:
+    """The first time of day written as one: an hour (and minutes) with am/pm after it or
+    kl./klokken/at before it. ValueError for an hour no 12-hour clock has ("14 pm")."""
+    for i, token in enumerate(tokens):
+        if not token.isdigit() or len(token) > 2:
+            continue
+        end, minute = i + 1, 0
+        if end < len(tokens) and _is_minutes(tokens[end]):
+            end, minute = end + 1, int(tokens[end])
+        marked = i > 0 and tokens[i - 1] in _CLOCK_WORDS
+        start = i - 1 if marked else i
+        for words, afternoon in _MERIDIEMS.items():
+            if tuple(tokens[end : end + len(words)]) == words:
+                return _Clock(_twelve_hour(int(token), afternoon), minute, start, end + len(words))
+        if marked:
+            return _Clock(int(token), minute, start, end)
+    return None
+
+
+def _is_minutes(token: str) -> bool:
+    """Minutes are written with two digits ("14 30", "9 05"); "5 3" is a day and a month."""
+    return len(token) == 2 and token.isdigit() and int(token) < 60
+
+
+def _twelve_hour(hour: int, afternoon: bool) -> int:
+    """The 24-hour hour of "2 pm" (14) or "12 am" (0)."""
+    if not 1 <= hour <= 12:
+        raise ValueError(f"{hour} is no hour on a 12-hour clock")
+    return hour % 12 + (12 if afternoon else 0)
+
+
+def _named_day(
+    tokens: list[str], clock: _Clock | None, today: date
+) -> tuple[date, int, int] | None:
+    """The day a weekday or "i morgen" names, with the hour and minute written with it (13:00
+    by default); None when the text names no such day or also holds a date ("fredag 5.3")."""
     day: date | None = None
     for phrase, offset in _DAYS_FROM_TODAY.items():
         if any(tuple(tokens[i : i + len(phrase)]) == phrase for i in range(len(tokens))):
@@ -141,15 +168,45 @@ def _named_day(tokens: list[str], text: str, today: date) -> tuple[date, time] |
         day = today + timedelta(days=(weekdays[0] - today.weekday() - 1) % 7 + 1)
     if day is None or any(t in MONTH_NUMBERS or t in _WEEK_WORDS for t in tokens):
         return None
-    numbers = [int(t) for t in tokens if t.isdigit()]
+    numbers = [t for t in tokens if t.isdigit()]
+    if clock is not None:
+        return (day, clock.hour, clock.minute) if not numbers else None
     if not numbers:
-        return day, time(_DEFAULT_HOUR)
-    if not _TIME_WRITTEN.search(text) or len(numbers) > 2:
-        return None
-    try:
-        return day, time(numbers[0], numbers[1] if len(numbers) > 1 else 0)
-    except ValueError:
-        return None
+        return day, _DEFAULT_HOUR, 0
+    # "fredag 14.30", "søndag 10:15" (as fold leaves them, "14 30"): an hour and its minutes.
+    if len(numbers) == 2 and _is_minutes(numbers[1]):
+        return day, int(numbers[0]), int(numbers[1])
+    return None
+
+
+def _dated(tokens: list[str], clock: _Clock | None, tz: ZoneInfo, default_year: int) -> datetime:
+    """The date the numbers and month name of `tokens` give, at `clock` or at the hour and
+    minute written after the date ("2027 03 04 9 30"); ValueError when they give none."""
+    numbers: list[int] = []
+    month_name: int | None = None
+    for token in tokens:
+        if token.isdigit():
+            numbers.append(int(token))
+        elif token in MONTH_NUMBERS and month_name is None:
+            month_name = MONTH_NUMBERS[token]
+            numbers.append(-1)  # the month's place among the numbers
+    if numbers and numbers[0] > 31:  # ISO: year month day [hour [minute]]
+        year, month, day, *rest = numbers + [0] * max(0, 3 - len(numbers))
+    else:
+        day, month, *rest = numbers + [0] * max(0, 2 - len(numbers))
+        year = default_year
+        if rest and rest[0] > 31:
+            year, *rest = rest
+    if month == -1:
+        month = month_name or 0
+    if clock is None:
+        hour = rest[0] if rest else _DEFAULT_HOUR
+        minute = rest[1] if len(rest) > 1 else 0
+    elif rest:  # numbers besides the date and the time: which is which is a guess
+        raise ValueError(f"numbers {rest} besides a date and a time")
+    else:
+        hour, minute = clock.hour, clock.minute
+    return datetime.combine(date(year, month, day), time(hour, minute), tzinfo=tz)
 
 
 _SEPARATORS = " –-—:·,"

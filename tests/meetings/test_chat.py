@@ -6,17 +6,18 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.app import DATABASE, PROACTIVE
+from bot.capabilities.meetings import reading, reminder_times
 from bot.dispatcher import Dispatcher
 from bot.settings import Settings
 from knowledge.amounts_and_dates import read_date
-from knowledge.calendar import add_working_days, format_day, format_when, reminder_time
+from knowledge.calendar import Lang, add_working_days, format_day, format_when, reminder_time
 from knowledge.meeting_words import title_under_body
 from knowledge.packs import load_pack
 from storage import meetings, outbox
@@ -414,6 +415,38 @@ async def test_agenda_and_minutes_deadlines_are_told_from_the_body_s_reminder_ru
     assert "is due to be sent by" in answer
 
 
+async def test_a_passed_deadline_is_told_as_passed_with_the_way_on(
+    chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two days before the first steering group meeting, its agenda deadline (five working
+    days before) has passed: told in the past tense, with the meeting after's deadline, and
+    whom to ask (the secretary: how to move the meeting). A month before, it is still ahead."""
+    first, second = (await steering_meetings(chat.bot))[:2]
+    monkeypatch.setattr(reading, "utcnow", lambda: first.start - timedelta(days=2))
+    agenda = {rule.kind: rule for rule in STEERING.reminder_rules}["agenda_due"]
+
+    def due(meeting: MeetingInfo, lang: Lang) -> str:
+        return format_day(reminder_time(agenda, meeting.start, TZ), lang, TZ)
+
+    answer = await chat.say(OUTSIDER, "hvornår er næste dagsorden til styregruppen klar")
+    assert answer.startswith(f"Næste møde i {NAME}: "), answer
+    assert f"Fristen for dagsordenen var {due(first, 'da')}." in answer, answer
+    later = format_when(second.start, "da", TZ)
+    assert f"Til mødet efter, {later}, er fristen {due(second, 'da')}." in answer
+    assert f"så skriv til sekretæren for {NAME}." in answer and "senest" not in answer
+    answer = await chat.say(SECRETARY, "hvornår er næste dagsorden til styregruppen klar")
+    assert f'kan du flytte mødet, fx "flyt møde {first.id} til fredag kl. 13".' in answer
+    answer = await chat.say(OUTSIDER, "when is the agenda for the next steering group meeting due?",
+                            locale="en-GB")  # fmt: skip
+    assert f"The agenda deadline was {due(first, 'en')}." in answer, answer
+    later = format_when(second.start, "en", TZ)
+    assert f"For the meeting after, {later}, the deadline is {due(second, 'en')}." in answer
+
+    monkeypatch.setattr(reading, "utcnow", lambda: first.start - timedelta(days=30))
+    answer = await chat.say(OUTSIDER, "hvornår er næste dagsorden til styregruppen klar")
+    assert f"{agenda.text_da} senest {due(first, 'da')}." in answer, answer
+
+
 async def test_when_is_the_next_one_asks_for_the_meeting_after(chat: Chat) -> None:
     meetings_of_year = await steering_meetings(chat.bot)
     await chat.say(OUTSIDER, "hej, hvornår er næste møde i styregruppen?")
@@ -444,6 +477,27 @@ async def test_a_secretary_names_the_meeting_by_its_body_or_as_the_one_just_show
     assert f"Skal jeg flytte møde {meeting.id} " in asked and "fredag" in asked, asked
     assert "Hvilket møde mener du?" in await chat.say(OUTSIDER, "flyt det til 2027-05-05 10:00")
     assert (await first_steering_meeting(chat.bot)).start == meeting.start, "nothing confirmed"
+
+
+async def test_a_time_of_day_in_english_is_read_on_the_12_hour_clock(chat: Chat) -> None:
+    """ "move the next meeting to friday at 2pm" moves it to 14:00, not 02:00; Danish "kl. 14.30"
+    and "14.30" keep their 24-hour reading."""
+    meeting = await first_steering_meeting(chat.bot)
+
+    async def asked(text: str, **kw: Any) -> str:
+        return json.dumps((await chat.send(SECRETARY, text, **kw))[0].card, ensure_ascii=False)
+
+    await chat.say(SECRETARY, "next meeting of the steering group", locale="en-GB")
+    question = await asked("move the next meeting to friday at 2pm", locale="en-GB")
+    assert f"Shall I move meeting {meeting.id} " in question, question
+    assert " to Friday " in question and " at 14:00? The members' " in question, question
+    question = await asked("move the next meeting of the steering group to friday 2:30 p.m.",
+                           locale="en-GB")  # fmt: skip
+    assert "Friday" in question and "at 14:30?" in question, question
+    question = await asked("flyt næste møde i styregruppen til fredag kl. 14.30")
+    assert "fredag" in question and "kl. 14.30?" in question, question
+    question = await asked("flyt næste møde i styregruppen til fredag 14.30")
+    assert "kl. 14.30?" in question, question
 
 
 async def test_a_yearly_item_is_told_by_its_own_date(chat: Chat) -> None:
@@ -479,6 +533,20 @@ async def test_when_members_are_reminded_is_told_from_the_reminder_rules(chat: C
     assert (await chat.say(MEMBER, "hvordan slår jeg påmindelserne fra")).startswith(
         'Skriv "påmindelser fra for'
     )
+
+
+async def test_a_member_reminder_already_sent_is_told_in_the_past_tense(
+    chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The morning of the day before the meeting, after 9, the reminder has gone out."""
+    steering = await first_steering_meeting(chat.bot)
+    rules = {rule.kind: rule for rule in STEERING.reminder_rules}
+    sent = reminder_time(rules["member_reminder"], steering.start, TZ)
+    monkeypatch.setattr(reminder_times, "utcnow", lambda: sent + timedelta(hours=1))
+    answer = await chat.say(OUTSIDER, "hvornår får medlemmerne påmindelser")
+    assert f"kom påmindelsen {format_when(sent, 'da', TZ)}." in answer, answer
+    answer = await chat.say(OUTSIDER, "when do members get reminders?", locale="en-GB")
+    assert f"the reminder went out {format_when(sent, 'en', TZ)}." in answer, answer
 
 
 async def test_a_secretary_asking_how_to_add_a_member_gets_the_command(chat: Chat) -> None:

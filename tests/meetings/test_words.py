@@ -4,19 +4,25 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import get_args
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 
 from bot.capabilities.meetings.deadlines import (
     ASKABLE,
     ASKED_REMINDERS,
     DeadlineWordsError,
     asked_deadline,
+    deadline_passed,
     deadline_words,
 )
+from bot.intent_declarations import normalise
+from dialogs.texts import text
 from knowledge.meeting_words import BodyFinder, parse_when
 from knowledge.packs import load_pack
+from knowledge.schema_bodies import ReminderKind
 
 TZ = ZoneInfo("Europe/Copenhagen")
 
@@ -77,6 +83,39 @@ def test_a_named_day_counts_from_today(said: str, when: datetime | None) -> None
 
 
 @pytest.mark.parametrize(
+    ("said", "clock"),
+    [
+        ("fredag kl. 10", (10, 0)),
+        ("fredag 10.30", (10, 30)),
+        ("fredag 14.30", (14, 30)),
+        ("fredag kl. 14", (14, 0)),
+        ("i morgen kl. 10", (10, 0)),
+        ("friday at 2pm", (14, 0)),
+        ("friday 2 pm", (14, 0)),
+        ("friday 2:30pm", (14, 30)),
+        ("friday at 2 p.m.", (14, 0)),
+        ("friday at 12 pm", (12, 0)),
+        ("friday at 2am", (2, 0)),
+        ("friday at 12 a.m.", (0, 0)),
+        ("4.3.2027 2:30 pm", (14, 30)),
+        ("4 march 2027 at 2pm", (14, 0)),
+        ("friday at 14 pm", None),  # no hour of a 12-hour clock: asked again, not guessed
+        ("fredag 9", None),  # a bare number is no time
+    ],
+)
+def test_a_time_of_day_as_danes_and_english_speakers_write_it(
+    said: str, clock: tuple[int, int] | None
+) -> None:
+    """Read as typed and as the intent patterns hand it over (punctuation gone: "2 30pm")."""
+    wednesday = date(2027, 3, 3)
+    for written in (said, normalise(said)):
+        when = parse_when(written, TZ, default_year=2027, today=wednesday)
+        assert ((when.hour, when.minute) if when else None) == clock, written
+        if when is not None:
+            assert when.date() in (date(2027, 3, 4), date(2027, 3, 5)), written
+
+
+@pytest.mark.parametrize(
     ("said", "kind"),
     [
         ("hvornår er næste dagsorden til programgruppen klar", "agenda_due"),
@@ -93,9 +132,62 @@ def test_the_deadline_a_question_asks_for_is_read_from_its_words(
     assert (rule.kind if rule else None) == kind
 
 
-def test_deadline_words_name_only_askable_reminder_kinds(tmp_path: Path) -> None:
-    assert set(deadline_words()) <= {*ASKABLE, *ASKED_REMINDERS}
+def test_deadline_words_name_every_askable_reminder_kind_and_no_other() -> None:
+    assert set(deadline_words()) == {*ASKABLE, *ASKED_REMINDERS}
+    assert set(deadline_words()) <= set(get_args(ReminderKind))
+
+
+_GOOD = {kind: {"da": ["ord"], "en": ["word"]} for kind in (*ASKABLE, *ASKED_REMINDERS)}
+
+
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ({**_GOOD, "channel_post": {"da": ["opslag"], "en": ["post"]}},
+         "words.yaml: channel_post: no askable reminder kind"),
+        ({k: v for k, v in _GOOD.items() if k != "minutes_due"},
+         "words.yaml: minutes_due: Field required"),
+        ({**_GOOD, "agenda_due": {"da": [], "en": ["agenda"]}},
+         "words.yaml: agenda_due.da: List should have at least 1 item"),
+        ({**_GOOD, "agenda_due": {"da": ["dagsorden", "  "], "en": ["agenda"]}},
+         "words.yaml: agenda_due.da.1: String should have at least 1 character"),
+        ({**_GOOD, "agenda_due": {"da": "dagsorden", "en": ["agenda"]}},
+         "words.yaml: agenda_due.da: Input should be a valid list"),
+        ({**_GOOD, "agenda_due": {"da": ["dagsorden"], "en": ["agenda"], "de": ["Tagesordnung"]}},
+         "words.yaml: agenda_due.de: no language of govbot's (da, en)"),
+        ({**_GOOD, "agenda_due": {"da": ["dagsorden"]}},
+         "words.yaml: agenda_due.en: Field required"),
+        (["dagsorden"], "words.yaml: file: expected a mapping of reminder kinds"),
+    ],
+)  # fmt: skip
+def test_a_bad_deadline_words_file_is_refused_naming_file_and_field(
+    tmp_path: Path, written: object, reason: str
+) -> None:
     bad = tmp_path / "words.yaml"
-    bad.write_text("channel_post:\n  da: [opslag]\n", "utf-8")
-    with pytest.raises(DeadlineWordsError, match="no askable reminder kind"):
+    bad.write_text(yaml.safe_dump(written, allow_unicode=True), "utf-8")
+    with pytest.raises(DeadlineWordsError) as refused:
         deadline_words(bad)
+    assert str(refused.value).startswith(reason), refused.value
+
+
+@pytest.mark.parametrize(
+    ("now", "passed"),
+    [
+        (datetime(2026, 12, 2, 12, 0, tzinfo=TZ), False),
+        (datetime(2026, 12, 3, 16, 0, tzinfo=TZ), False),  # "senest torsdag" holds all Thursday
+        (datetime(2026, 12, 3, 23, 30, tzinfo=ZoneInfo("UTC")), True),  # Friday in Denmark
+        (datetime(2027, 1, 10, 9, 0, tzinfo=TZ), True),
+    ],
+)
+def test_a_deadline_has_passed_once_its_day_is_over_in_the_municipality(
+    now: datetime, passed: bool
+) -> None:
+    due = datetime(2026, 12, 3, 9, 0, tzinfo=TZ)
+    assert deadline_passed(due, now, TZ) is passed
+
+
+@pytest.mark.parametrize("kind", ASKABLE)
+def test_every_askable_deadline_is_named_when_it_has_passed(kind: str) -> None:
+    danish = text(f"meetings.deadline_of_{kind}", "da")
+    assert danish.startswith("Fristen for ")
+    assert text(f"meetings.deadline_of_{kind}", "en") != danish

@@ -12,6 +12,7 @@ from dataclasses import replace
 from bot.capabilities import Runtime
 from bot.capabilities.core import answer_with, example_body
 from bot.capabilities.meetings.changes import SecretaryChanges
+from bot.capabilities.meetings.deadlines import deadline_words
 from bot.capabilities.meetings.delivery import DeliveryStatus
 from bot.capabilities.meetings.reading import WheelReading
 from bot.capabilities.meetings.reminder_times import ReminderTimes
@@ -28,6 +29,7 @@ def register(runtime: Runtime) -> None:
     A secretary's change needs the secretary role (or admin) in the body it is about: the body
     named, or the body of the meeting named; a new year needs a secretary of any body.
     """
+    deadline_words()  # read (and validated) now: a bad file stops start-up, not a question
     reading, meetings, reminders = (
         WheelReading(runtime), SecretaryChanges(runtime), ReminderButtons(runtime)
     )  # fmt: skip

@@ -3,8 +3,10 @@ before or after one just shown, the year's wheel and a body's members."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.capabilities.meetings.base import MeetingTurns
-from bot.capabilities.meetings.deadlines import asked_deadline
+from bot.capabilities.meetings.deadlines import asked_deadline, deadline_passed
 from bot.intents import IntentMatch
 from bot.sdk import TurnContext
 from bot.subject import recall, remember
@@ -89,26 +91,47 @@ class WheelReading(MeetingTurns):
         self, context: TurnContext, body: Body, meeting: MeetingInfo, rule: ReminderRule
     ) -> None:
         """ "hvornår skal dagsordenen ud": the deadline `rule` sets for the next meeting; for
-        minutes (after the meeting), the meeting just held while its minutes are still due."""
+        minutes (after the meeting), the meeting just held while its minutes are still due.
+
+        A deadline already passed is told as passed, with the way on: the same deadline of
+        the meeting after, and whom to ask (or, for the secretary, how to move the meeting)."""
         now = utcnow()
+        session = turn_session(context)
         if rule.offset > 0:
             held = await service.neighbour_meeting(
-                session=turn_session(context), meeting_id=meeting.id, later=False
+                session=session, meeting_id=meeting.id, later=False
             )
-            if held is not None and reminder_time(rule, held.start, self.tz) >= now:
+            if held is not None and not self._passed(rule, held, now):
                 meeting = held
+        later = None
+        if passed := self._passed(rule, meeting, now):
+            later = await service.neighbour_meeting(
+                session=session, meeting_id=meeting.id, later=True
+            )
+            if later is not None and self._passed(rule, later, now):
+                later = None
         lang = turn_lang(context)
         access = await acting_access(context)
+        secretary = access.has(Role.SECRETARY, body.key)
         await say(
-            context, "meetings.deadline", body=self._name(context, body),
-            id=meeting.id if access.has(Role.SECRETARY, body.key) else None,
+            context, "meetings.deadline_passed" if passed else "meetings.deadline",
+            body=self._name(context, body), id=meeting.id if secretary else None,
             title=self._short_title(context, meeting), when=self._when(context, meeting.start),
             held=meeting.start <= now, deadline=in_lang(rule, "text", lang),
+            missed=self._t(context, f"deadline_of_{rule.kind}"),
             due=format_day(reminder_time(rule, meeting.start, self.tz), lang, self.tz),
+            later_when=self._when(context, later.start) if later else None,
+            later_due=format_day(reminder_time(rule, later.start, self.tz), lang, self.tz)
+            if later else None,
+            secretary=secretary,
             suggested="offset" in rule.defaults or rule.origin == "shared_default",
             agenda=meeting.agenda, then=[next_step(s, lang) for s in ("after", "year")],
         )  # fmt: skip
         remember(context, "meetings.next", body=body.key, meeting_id=meeting.id)
+
+    def _passed(self, rule: ReminderRule, meeting: MeetingInfo, now: datetime) -> bool:
+        """Whether `rule`'s deadline for `meeting` was on a day before `now`'s."""
+        return deadline_passed(reminder_time(rule, meeting.start, self.tz), now, self.tz)
 
     async def _tell(
         self, context: TurnContext, body: Body, meeting: MeetingInfo, key: str = "meetings.next"

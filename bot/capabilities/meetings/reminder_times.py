@@ -32,18 +32,17 @@ class ReminderTimes(MeetingTurns):
             example = example_body(self.pack)(context)
             await say(context, "meetings.reminders_hint", body=example["body"])
             return
-        meeting = await service.next_meeting(
-            session=turn_session(context), body=body.key, now=utcnow()
-        )
+        now = utcnow()
+        meeting = await service.next_meeting(session=turn_session(context), body=body.key, now=now)
         channel = rules.get("channel_post")
         name = self._name(context, body)
+        due = reminder_time(member, meeting.start, self.tz) if meeting else None
         await say(
             context, "meetings.reminder_times", body=name, body_lower=name.lower(),
             member=self._offset(context, member),
             channel=self._offset(context, channel) if channel else None,
             next=self._when(context, meeting.start) if meeting else None,
-            due=self._when(context, reminder_time(member, meeting.start, self.tz))
-            if meeting else None,
+            due=self._when(context, due) if due else None, sent=due is not None and due <= now,
         )  # fmt: skip
 
     def _asked_body(self, context: TurnContext, match: IntentMatch) -> Body | None:
