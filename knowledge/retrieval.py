@@ -51,8 +51,10 @@ FILLERS = frozenset(
         typisk normalt altid aldrig hos ved andre anden andet samme hinanden nogen hvilket
         første hele fx eksempel dvs evt spørgsmål vide ved gerne lige så sådan
         sørge sørger varetage varetager får fået give giver gives have hedder hed
+        vær være været var kort fortalt overordnet generelt folk personer mennesker resten
         take takes taking hold holds make makes made get gets got kind kinds sort mostly really
         exactly usually always never other same thing things need needs want wants used use
+        briefly overall people persons rest
         """
     )
 )
