@@ -20,6 +20,7 @@ from knowledge.confidence import ConfidenceModel, load_model
 from knowledge.corpus import build_entries
 from knowledge.entry import Entry
 from knowledge.municipalities import named_elsewhere, named_municipalities
+from knowledge.paraphrases import with_paraphrases, without_sets
 from knowledge.phrasings import PhrasingIndex
 from knowledge.replies import Confidence, KnowledgeAnswer
 from knowledge.retrieval import Passage, PassageHit, PassageIndex, passages_of
@@ -82,10 +83,21 @@ _MODEL = load_model()
 class KnowledgeIndex:
     """A pack's entries with their normalised phrasings; build once per pack and reuse."""
 
-    def __init__(self, pack: Pack, model: ConfidenceModel | None = None) -> None:
+    def __init__(
+        self,
+        pack: Pack,
+        model: ConfidenceModel | None = None,
+        excluded_sets: frozenset[str] | None = frozenset(),
+    ) -> None:
+        """`excluded_sets`: the dev sets whose paraphrases to leave out (knowledge.paraphrases);
+        None leaves out every paraphrase."""
         self.pack = pack
         self.model = model if model is not None else _MODEL
-        self.entries = build_entries(pack)
+        entries = build_entries(pack)
+        if excluded_sets is not None:
+            chosen = without_sets(pack.paraphrases, excluded_sets)
+            entries = with_paraphrases(entries, chosen, pack.key)
+        self.entries = entries
         self.by_id = {e.id: i for i, e in enumerate(self.entries)}
         self.passages = PassageIndex(
             (

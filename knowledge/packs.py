@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from knowledge.paraphrases import PARAPHRASES_FILE, Paraphrase
 from knowledge.refs import reference_problems
 from knowledge.schema import Pack
 from knowledge.schema_bodies import Body, ReminderRule
@@ -354,6 +355,20 @@ def _terms(key: str, reader: _Reader, problems: _Problems) -> Terms:
     return _validated(Terms, raw, f"{key}/terms.yaml", "terms", problems) or Terms()
 
 
+def _paraphrases(key: str, reader: _Reader, problems: _Problems) -> list[Paraphrase]:
+    """The pack's dev-set paraphrases (paraphrases.yaml, optional), each one validated."""
+    data = reader.mapping(key, PARAPHRASES_FILE, required=False) or {}
+    return [
+        p
+        for i, raw in enumerate(data.get("paraphrases") or [])
+        if (
+            p := _validated(
+                Paraphrase, raw, f"{key}/{PARAPHRASES_FILE}", f"paraphrases[{i}]", problems
+            )
+        )
+    ]
+
+
 def assemble_pack(key: str, root: Traversable | None = None) -> tuple[Pack | None, list[str]]:
     """Build pack `key`: (pack or None when it cannot be built, every problem found).
 
@@ -403,6 +418,7 @@ def assemble_pack(key: str, root: Traversable | None = None) -> tuple[Pack | Non
         return None, problems.items
 
     terms = _terms(key, reader, problems)
+    paraphrases = _paraphrases(key, reader, problems)
     fields = {k: v for k, v in info.items() if k not in ("contacts",)}
     if fields.get("key") != key:
         problems.add(f"{key}/pack.yaml", "key", f"skal være '{key}' som mappens navn")
@@ -416,6 +432,7 @@ def assemble_pack(key: str, root: Traversable | None = None) -> tuple[Pack | Non
         "procurement": procurement,
         "faq": faq,
         "terms": terms,
+        "paraphrases": paraphrases,
     }
     pack = _validated(Pack, raw_pack, f"{key}/pack.yaml", "pack", problems)
     if pack is None or problems.items:

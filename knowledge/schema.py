@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from knowledge.paraphrases import Paraphrase
 from knowledge.schema_base import Key, Model, Text
 from knowledge.schema_bodies import Body
 from knowledge.schema_entries import (
@@ -49,6 +50,8 @@ class Pack(Model):
     procurement: Procurement
     faq: tuple[FaqEntry, ...]
     terms: Terms = Terms()
+    # Dev-set questions in other people's words, each kept for the entry that answers it.
+    paraphrases: tuple[Paraphrase, ...] = ()
 
     @cached_property
     def knowledge(self) -> KnowledgeIndex:

@@ -19,7 +19,8 @@ from tests.support.server import RunningBot, reply_to, start_bot
 LIST_ITEM_FACTS = [
     ("norddjurs", "hvor mange chefer fra velfærdsområdet er med i styregruppen",
      "» 2 chefer fra velfærdsområdet"),
-    ("randers", "hvor mange generationer af pc'er må man have i drift", "5 generationer"),
+    ("randers", "hvem kan give dispensation fra indkøbsguiden",
+     "» Dispensation fra Indkøbsguiden: gives af IT & Digitalisering"),
     ("rebild", "hvem underskriver kontrakten", "» Underskriver og opsiger kontrakten"),
 ]  # fmt: skip
 
@@ -132,11 +133,11 @@ async def test_did_you_mean_has_a_way_out_to_whom_to_ask(
 
 # (pack, a question the engine is unsure of, the choice that answers it, a fact in that answer)
 UNSURE = [
-    ("norddjurs", "hvad gør styregruppen, hvis programgruppen møder forhindringer",
+    ("norddjurs", "hvem fjerner hindringer for programgruppen",
      "body:styregruppe", "barrierer"),
-    ("randers", "hvad bruger folkeskolerne af computere", "principle:cloud_kontorplatforme",
+    ("randers", "hvad slags bærbare bruger skolerne", "principle:cloud_kontorplatforme",
      "Chromebooks"),
-    ("rebild", "hvilket nummer har princippet om informationssikkerhed",
+    ("rebild", "hvad står der om sikkerhed i principperne",
      "principle:informationssikkerhed", "følsomme persondata"),
 ]  # fmt: skip
 
