@@ -9,9 +9,10 @@ is the model cache's (GOVBOT_MODEL_CACHE), as the intent model's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from jinja2 import Environment, Template
+from jinja2 import BaseLoader, Environment, Template, TemplateNotFound
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
 # Beside the intent models in the model cache directory.
@@ -38,15 +39,34 @@ def keep_compiled(environment: Environment, cache_dir: Path) -> None:
     environment.bytecode_cache = _TemplateCache(str(directory), "%s.jinja")
 
 
+class SourceLoader(BaseLoader):
+    """Templates handed over by name and source at run time (the locale texts, read from YAML),
+    so that jinja's own loading compiles them: `Environment.get_template` looks in the bytecode
+    cache first, which `Environment.from_string` never does."""
+
+    def __init__(self) -> None:
+        self._sources: dict[str, str] = {}
+
+    def add(self, name: str, source: str) -> None:
+        """Make `source` the template called `name`."""
+        self._sources[name] = source
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool]]:
+        try:
+            source = self._sources[template]
+        except KeyError:
+            raise TemplateNotFound(template) from None
+        # Up to date while the same source stands under that name.
+        return source, None, lambda: self._sources.get(template) is source
+
+
 def compiled(environment: Environment, name: str, source: str) -> Template:
-    """`source` as a template named `name`, through the environment's cache when it has one
-    (`Environment.from_string`, which never looks in a cache, otherwise)."""
-    cache = environment.bytecode_cache
-    bucket = cache.get_bucket(environment, name, None, source) if cache else None
-    code = bucket.code if bucket else None
-    if code is None:
-        code = environment.compile(source, name)
-        if cache and bucket:
-            bucket.code = code
-            cache.set_bucket(bucket)
-    return environment.template_class.from_code(environment, code, environment.make_globals(None))
+    """`source` as a template named `name`, through the environment's `SourceLoader` and so
+    through its bytecode cache when it has one."""
+    loader = environment.loader
+    if not isinstance(loader, SourceLoader):
+        raise TypeError("the environment must load with a SourceLoader")
+    loader.add(name, source)
+    return environment.get_template(name)

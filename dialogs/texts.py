@@ -12,13 +12,20 @@ from typing import Any, Literal, Protocol
 
 from jinja2 import Environment, StrictUndefined
 
-from dialogs.template_cache import compiled, keep_compiled
+from dialogs.template_cache import SourceLoader, compiled, keep_compiled
 from knowledge.yaml_loader import safe_load
 
 Lang = Literal["da", "en"]
 LANGUAGES: tuple[Lang, ...] = ("da", "en")
 
-_environment = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+# The catalogue keeps every compiled text, so jinja's own template cache is not needed.
+_environment = Environment(
+    loader=SourceLoader(),
+    undefined=StrictUndefined,
+    autoescape=False,
+    keep_trailing_newline=False,
+    cache_size=0,
+)
 
 
 # What starts a jinja block, expression or comment; a text with none of them is its own output.

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from jinja2 import Environment, StrictUndefined
 
-from dialogs.template_cache import FOLDER, compiled, keep_compiled
+from dialogs.template_cache import FOLDER, SourceLoader, compiled, keep_compiled
 
 
 def _environment(cache_dir: Path | None) -> Environment:
-    environment = Environment(undefined=StrictUndefined)
+    environment = Environment(loader=SourceLoader(), undefined=StrictUndefined, cache_size=0)
     if cache_dir is not None:
         keep_compiled(environment, cache_dir)
     return environment
