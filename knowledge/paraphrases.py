@@ -81,7 +81,8 @@ def with_paraphrases(
 def answering_entry(
     index: KnowledgeIndex, question: str, lang: Literal["da", "en"], expect: Sequence[str]
 ) -> str | None:
-    """The most likely candidate entry whose answer states one of `expect`, if any."""
+    """The most likely candidate entry whose answer states one of `expect` (the first such,
+    in the engine's candidate order, when the index has no model), if any."""
     from knowledge.evaluation import states_expected
 
     text = index.matching_text(question)
@@ -123,6 +124,10 @@ def _label(directories: list[str], held_out: list[str]) -> dict[str, list[Paraph
                 index = indexes[item.pack] = KnowledgeIndex(
                     load_pack(item.pack), excluded_sets=None
                 )
+                # Without the fitted model every candidate is as likely, so the first that
+                # states the fact (best by phrasing, then by passage) is taken: the labels do
+                # not depend on the model they are later fitted into.
+                index.model = None
             lang = item.language or detect_language(item.question)
             entry = answering_entry(index, item.question, lang, item.expect)
             if entry is not None:
