@@ -175,6 +175,8 @@ class Interruptions:
         if match.key == GREETING:
             await say(context, "dialog.greeted", title=reading.title)
             return True
+        if kind is Kind.ANSWER and await self._routes.answered_ahead(context, understood.text):
+            return True
         await self._routes.actions[match.key](context, match)
         return True
 
