@@ -198,3 +198,14 @@ def test_a_cancel_verb_cancels_a_flow_only_with_nothing_but_it_after_it(
     said: str, cancels: bool
 ) -> None:
     assert cancels_flow(said) is cancels
+
+
+async def test_a_body_the_pack_has_none_of_at_the_unit_question_is_answered_not_the_unit(
+    chat: Chat,
+) -> None:
+    """The demo municipality (Randers' pack) has no styregruppe: said so, the question again."""
+    await _at_unit(chat)
+    for said in ("styregruppen?", "hvornår mødes styregruppen?"):
+        replies = await chat.send(said)
+        assert "materiale beskriver ingen styregruppe" in replies[0].text
+        assert replies[-1].text == UNIT_QUESTION  # asked again each time, never the unit
