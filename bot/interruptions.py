@@ -116,6 +116,8 @@ class Interruptions:
         understood = self._matcher.understand(said, await self._slots(context))
         match = understood.match
         question = looks_like_question(said, verb_first_counts=reading.takes is Takes.NAME)
+        if question and await self._routes.answered_ahead(context, understood.text):
+            return True  # "hvornår mødes styregruppen?" where the pack has none: never an answer
         if match is None:
             return await self._unsure(context, understood, question, reading)
         kind = self.kind(match.key, reading.flow)
@@ -174,6 +176,8 @@ class Interruptions:
             return True
         if match.key == GREETING:
             await say(context, "dialog.greeted", title=reading.title)
+            return True
+        if kind is Kind.ANSWER and await self._routes.answered_ahead(context, understood.text):
             return True
         await self._routes.actions[match.key](context, match)
         return True

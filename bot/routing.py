@@ -98,6 +98,9 @@ class Routes:
     # Answer free text only when certain (the pack's confident answers): tried before a
     # "Vil du …?" and before a capability asks back for what the text left out.
     sure_answers: list[Fallback] = field(default_factory=list)
+    # Questions answered before any intent's action, where that action would answer beside
+    # the point (a body the pack has none of: "hvem er formand for styregruppen?").
+    ahead: list[Fallback] = field(default_factory=list)
     # The role each guarded intent or card action needs, by its key.
     requirements: dict[str, Requirement] = field(default_factory=dict)
     # Card actions a dialog answers while it runs: the dialog's id and what to say once it
@@ -149,6 +152,17 @@ class Routes:
     def sure_answer(self, handler: Fallback) -> None:
         """Try `handler` on text the intents left open, before asking the user back."""
         self.sure_answers.append(refusals_said(handler, True))
+
+    def answer_ahead(self, handler: Fallback) -> None:
+        """Try `handler` on a question before the intent it matched answers it."""
+        self.ahead.append(refusals_said(handler, True))
+
+    async def answered_ahead(self, context: TurnContext, text: str) -> bool:
+        """True when a handler that goes before the intents answered `text`."""
+        for handler in self.ahead:
+            if await handler(context, text):
+                return True
+        return False
 
     async def answer_if_sure(self, context: TurnContext, text: str) -> bool:
         """True when a sure answerer answered `text`."""

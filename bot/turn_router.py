@@ -46,6 +46,9 @@ class TurnRouter:
             text, await self._slots(turn_context), after=subject.intent if subject else None
         )
         match = understood.match
+        if self._asks(match) and await self._routes.answered_ahead(turn_context, understood.text):
+            turn_context.turn_state[INTENT_KEY] = "ahead"
+            return
         if match is not None and match.key in self._routes.actions:
             turn_context.turn_state[INTENT_KEY] = match.key
             await self._routes.actions[match.key](turn_context, match)
@@ -64,6 +67,14 @@ class TurnRouter:
         turn_context.turn_state[INTENT_KEY] = "not_understood"
         lead = _text(turn_context, "fallback.not_understood", text=text[:200])
         await show(turn_context, "help", lead=lead, actions=MAIN_ACTIONS)
+
+    def _asks(self, match: IntentMatch | None) -> bool:
+        """Whether the message is a question rather than a request that starts a flow: no
+        intent, or one that may be asked mid-dialog (its answer is a reply, not a flow)."""
+        if match is None:
+            return True
+        intent = self._matcher.intent(match.key)
+        return intent is not None and intent.interrupts
 
     def _interrupts(self, key: str) -> bool:
         """Whether intent `key` may be asked in the middle of a dialog (declared so, routed)."""

@@ -36,6 +36,20 @@ def _key(message: str) -> str:
 
 
 _LOOKUP = {_key(word): command for command, words in CONTROL_COMMANDS.items() for word in words}
+# Inside a flow, a cancel verb with only "it"/"that" after it stops the flow too ("aflys det",
+# "annuller det hele", "cancel that"): such a message is never a unit's or an initiative's
+# name. Outside a flow "aflys det" stays the secretary's "cancel the meeting just shown".
+FLOW_CANCEL_VERBS = frozenset(
+    _key(w) for w in "aflys annuller afbryd stop stands glem drop cancel abort quit forget".split()
+)
+FLOW_CANCEL_OBJECTS = frozenset(
+    _key(w)
+    for w in """det den dette denne hele alt sammen bare lige nu venligst tak igen
+        that it this all everything please now then""".split()
+)
+FLOW_CANCEL_PHRASES = frozenset(
+    _key(w) for w in ("lad være", "lad det være", "never mind", "nevermind", "drop it")
+)
 _OPTIONS_KEY = "govbot.options"
 
 
@@ -70,6 +84,20 @@ def prompt_validations(inner_dc: DialogContext) -> Mapping[str, Any]:
 def control_command(message: str | None) -> str | None:
     """ "cancel", "restart", "back" or "help" when the whole message is such a command."""
     return _LOOKUP.get(_key(message)) if message else None
+
+
+def cancels_flow(message: str | None) -> bool:
+    """Whether `message`, said inside a flow, stops it: "annuller", or a cancel verb with only
+    words for "it" after it ("aflys det", "glem det hele", "cancel that")."""
+    if not message:
+        return False
+    if control_command(message) == "cancel":
+        return True
+    folded = _key(message)
+    first, *rest = folded.split() or [""]
+    if folded in FLOW_CANCEL_PHRASES:
+        return True
+    return first in FLOW_CANCEL_VERBS and all(word in FLOW_CANCEL_OBJECTS for word in rest)
 
 
 def retry_text(key: str, lang: Lang, /, **values: Any) -> str:
@@ -109,8 +137,9 @@ class GovbotDialog(ComponentDialog):
 
     async def on_continue_dialog(self, inner_dc: DialogContext) -> DialogTurnResult:
         activity = inner_dc.context.activity
-        command = control_command(activity.text) if activity.type == ActivityTypes.message else None
-        if command == "cancel":
+        is_message = activity.type == ActivityTypes.message
+        command = control_command(activity.text) if is_message else None
+        if is_message and cancels_flow(activity.text):
             await inner_dc.cancel_all_dialogs()
             await say(
                 inner_dc.context, "dialog.cancelled", then=main_steps(turn_lang(inner_dc.context))

@@ -19,6 +19,7 @@ from knowledge.answer_replies import ReplyBuilder
 from knowledge.confidence import ConfidenceModel, load_model
 from knowledge.corpus import build_entries
 from knowledge.entry import Entry
+from knowledge.escalation_words import EscalationWords
 from knowledge.municipalities import named_elsewhere, named_municipalities
 from knowledge.paraphrases import with_paraphrases, without_sets
 from knowledge.phrasings import PhrasingIndex
@@ -56,6 +57,8 @@ SUGGEST_MIN_COVERAGE = 0.5
 SUGGEST_FROM_COVERAGE = 0.6
 # A body's or role's one-word name this long names it ("programgruppen"; not "ejer").
 MIN_OWNER_NAME = 6
+# The id ending of a role's "whom does it escalate to" entry (knowledge.corpus).
+ESCALATION = ":escalation"
 
 __all__ = [
     "Confidence",
@@ -111,6 +114,7 @@ class KnowledgeIndex:
         self.phrasings = PhrasingIndex(self.entries, self.passages.not_parts)
         self.vocabulary = self.phrasings.vocabulary
         self.replies = ReplyBuilder(pack, self.entries, self.by_id)
+        self.escalation = EscalationWords(pack.terms)
 
     def rank(self, text: str, limit: int | None = None) -> list[Score]:
         """Entries scored against `text` by their own phrasings, best first (the `limit` best)."""
@@ -118,6 +122,22 @@ class KnowledgeIndex:
 
     def answer(self, text: str, language: Language | None = None) -> KnowledgeAnswer:
         """Answer `text` from the pack (see the module docstring for the confidence rules)."""
+        found = self._answer(text, language)
+        entry = found.entry
+        if (
+            entry is not None
+            and entry.id.endswith(ESCALATION)
+            and self.escalation.only_reports(text)
+        ):
+            # "hvem laver superbrugerrapporten" speaks of a report, not of where a fault goes:
+            # the role and its escalation are offered, not answered as if asked.
+            role = self.by_id.get(entry.id.removesuffix(ESCALATION))
+            picks = [i for i in (role, self.by_id[entry.id]) if i is not None]
+            scores = [Score(i, found.score, found.score, found.score) for i in picks]
+            return self.replies.suggest(text, found.language, scores)
+        return found
+
+    def _answer(self, text: str, language: Language | None) -> KnowledgeAnswer:
         lang = language or detect_language(text)
         asked, text = text, self.matching_text(text)
         elsewhere = named_elsewhere(asked, self.pack.municipality)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from knowledge.escalation_words import EscalationWords
 from knowledge.schema import Pack
 from knowledge.schema_entries import GovernanceRole
 from knowledge.text import name_key
@@ -51,7 +52,7 @@ class RoleVocabulary:
             self._names.setdefault(name_key(word), "systemejer")
         self._fillers = frozenset(name_key(w) for w in _FILLERS) - {""}
         self._question = frozenset(name_key(w) for w in _QUESTION_WORDS)
-        self._escalation = frozenset(name_key(w) for w in pack.terms.escalation) - {""}
+        self._escalation = EscalationWords(pack.terms)
         self._longest = max((len(n.split()) for n in self._names), default=1)
         self._name_list = list(self._names)
 
@@ -85,7 +86,7 @@ class RoleVocabulary:
             subject=subject,
             asks_who=any(t in self._question for t in tokens),
             score=score,
-            escalates=any(t in self._escalation for t in tokens),
+            escalates=self._escalation.asks(text),
         )
 
     def _trailing_fillers(self, tokens: list[str]) -> int:

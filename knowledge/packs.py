@@ -334,6 +334,7 @@ def _terms(key: str, reader: _Reader, problems: _Problems) -> Terms:
     everyday: list[Any] = []
     says: dict[str, list[Any]] = {}
     escalation: list[Any] = []
+    reporting: list[Any] = []
     for folder in (SHARED, key):
         data = reader.mapping(folder, "terms.yaml", required=False) or {}
         synonyms.extend(data.get("synonyms") or [])
@@ -345,12 +346,15 @@ def _terms(key: str, reader: _Reader, problems: _Problems) -> Terms:
             says.setdefault(said, []).extend(meant)
         for words in data.get("escalation") or ():
             escalation.extend(str(words).split())
+        for words in data.get("escalation_reporting") or ():
+            reporting.extend(str(words).split())
     raw = {
         "synonyms": synonyms,
         "abbreviations": abbreviations,
         "everyday": everyday,
         "says": says,
         "escalation": escalation,
+        "escalation_reporting": reporting,
     }
     return _validated(Terms, raw, f"{key}/terms.yaml", "terms", problems) or Terms()
 

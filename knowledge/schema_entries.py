@@ -219,6 +219,9 @@ class Terms(Model):
     # Words that ask where a role takes a fault ("melder en fejl", "escalate"): a question
     # naming a role and a system with one of them asks whom the role's duties escalate to.
     escalation: tuple[Text, ...] = ()
+    # Verbs that ask the same only beside one of those words or with "til"/"hen"/"to" after
+    # them: alone they are as often a plain report ("where is the annual report").
+    escalation_reporting: tuple[Text, ...] = ()
 
     @model_validator(mode="after")
     def _groups_have_two(self) -> Terms:

@@ -333,3 +333,29 @@ async def test_asking_what_the_directory_holds_names_systems_to_ask_about(
     steps = answer.activity["suggestedActions"]["actions"]
     assert steps[0]["title"] == "SBSYS"
     assert steps[0]["value"] in ("hvem kan jeg kontakte om SBSYS", "hvem er systemejer for SBSYS")
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        ("Hvem er DPO?", ("Der er endnu ikke registreret nogen person som databeskyttelsesrådgiver",
+                          "En administrator i govbot", "Indtil da kan du spørge IT",
+                          "Overvåger om reglerne overholdes")),
+        ("who is the DPO?", ("No person is registered as data protection officer",
+                             "An administrator of govbot", "Until then you can ask",
+                             "Monitors compliance with the rules")),
+    ],
+)  # fmt: skip
+async def test_an_organisation_role_nobody_holds_says_what_it_does_and_how_one_is_registered(
+    running_bot: RunningBot, channel: TestChannel, question: str, says: tuple[str, ...]
+) -> None:
+    """No DPO in govbot's records is no dead end: the role's duties from the pack, whom to ask
+    meanwhile, and a button that tells how an administrator registers one."""
+    await running_bot.post(message(question, service_url=channel.url))
+    answer = channel.received[-1]
+    assert answer.card is not None and all(said in answer.text for said in says)
+    [button] = answer.card["actions"]
+    await running_bot.post(message(button["data"]["text"], service_url=channel.url))
+    assert "sæt Mette Holm som systemejer" in channel.received[-1].text or (
+        "set Mette Holm as system owner" in channel.received[-1].text
+    )

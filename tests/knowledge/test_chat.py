@@ -7,6 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from bot.settings import Settings
+from knowledge.body_kinds import BodyKinds, MissingBodies
+from knowledge.packs import load_pack
 from tests.support.activities import message
 from tests.support.channel import TestChannel
 from tests.support.server import start_bot
@@ -93,3 +95,70 @@ async def test_related_question_button_and_a_forged_one(
         assert "Det svar kan jeg ikke finde længere" in channel.received[-1].text
     finally:
         await bot.stop()
+
+
+# (pack, question, what the pack lacks, bodies of the pack that decide on IT, said in the reply)
+NO_SUCH_BODY = [
+    ("randers", "hvem er formand for styregruppen?", "Randers Kommunes materiale beskriver ingen "
+     "styregruppe", ("Byrådet", "Direktionen", "Sekretariatschefgruppen", "IT & Digitalisering")),
+    ("randers", "hvornår mødes styregruppen?", "beskriver ingen styregruppe",
+     ("Byrådet", "Direktionen", "Sekretariatschefgruppen")),
+    ("randers", "who chairs the steering group?", "Randers Kommune's material describes no "
+     "steering group", ("City council", "Executive board")),
+    ("rebild", "hvornår mødes styregruppen?", "Rebild Kommunes materiale beskriver ingen "
+     "styregruppe", ("Direktionen", "Strategisk ledergruppe")),
+    ("norddjurs", "hvem sidder i den strategiske ledergruppe?", "beskriver ingen strategisk "
+     "ledergruppe", ("Den tværgående digitaliseringsstyregruppe",)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("pack", "question", "lacks", "deciders"), NO_SUCH_BODY)
+async def test_a_body_the_pack_has_none_of_is_said_plainly_with_the_bodies_that_decide(
+    make_settings: Callable[..., Settings],
+    channel: TestChannel,
+    pack: str,
+    question: str,
+    lacks: str,
+    deciders: tuple[str, ...],
+) -> None:
+    """Not "Jeg kender ikke forummet", not the next meetings of every other body: the pack's
+    material describes no such body, and the ones it does describe are offered as buttons."""
+    bot = await start_bot(make_settings(knowledge_pack=pack))
+    try:
+        await bot.post(message(question, service_url=channel.url))
+        answer = channel.received[-1]
+        assert answer.card is not None and lacks in answer.text
+        assert all(name in answer.text for name in deciders)
+        assert "Jeg kender ikke forummet" not in answer.text and "De næste møder" not in answer.text
+        buttons = answer.card["actions"]
+        assert len(buttons) >= len(deciders)
+        # A button asks about one of those bodies and gets its cited answer.
+        await bot.post(message(None, service_url=channel.url, value=buttons[-1]["data"]))
+        assert "Kilde:" in channel.received[-1].text or "Source:" in channel.received[-1].text
+    finally:
+        await bot.stop()
+
+
+def test_where_the_pack_s_own_duties_use_the_word_is_quoted_not_answered_as_that_body() -> None:
+    missing = MissingBodies(load_pack("randers"))
+    kind = missing.named("hvem er formand for styregruppen?")
+    assert kind is not None and kind.key == "styregruppe"
+    [mention] = missing.mentions(kind, "da")
+    assert mention.body.key == "sekretariatschefgruppe" and "Er styregruppe for" in mention.line
+    # A question that names one of the pack's own bodies is about that body.
+    assert missing.named("er sekretariatschefgruppen styregruppe for projekterne?") is None
+    assert missing.named("hvem er formand for direktionen?") is None
+
+
+def test_the_kinds_a_pack_lacks_are_read_from_the_kinds_data_not_from_the_pack_s_name() -> None:
+    kinds = BodyKinds.model_validate(
+        {"kinds": [{"key": "direktion", "name_da": "direktion", "name_en": "executive board",
+                    "words_da": ["direktion"], "words_en": ["executive board"]},
+                   {"key": "arkitekturraad", "name_da": "arkitekturråd",
+                    "name_en": "architecture board", "words_da": ["arkitekturråd"],
+                    "words_en": ["architecture board"]}]}
+    )  # fmt: skip
+    for pack in ("randers", "norddjurs", "rebild"):
+        missing = MissingBodies(load_pack(pack), kinds)
+        assert [k.key for k in missing.lacked] == ["arkitekturraad"]
+        assert missing.named("hvem sidder i arkitekturrådet?") is not None

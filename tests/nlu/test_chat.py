@@ -374,6 +374,25 @@ async def test_where_a_super_user_escalates_without_a_system_is_the_role_s_duty(
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "hvem laver rapporten til direktionen?",
+        "where is the annual report?",
+        "as a super user, where is the annual report for Nexus?",
+        "hvem laver superbrugerrapporten?",
+        "who writes the super user report?",
+    ],
+)
+async def test_a_question_about_a_report_is_not_a_super_user_escalation(
+    chat: Chat, question: str
+) -> None:
+    """ "rapport"/"report" alone is a report someone writes, not a fault to take further."""
+    answer = await chat.say(question)
+    assert "eskalerer til" not in answer and "escalates to" not in answer
+    assert "går videre med fejl" not in answer and "takes faults" not in answer
+
+
+@pytest.mark.parametrize(
     ("question", "answer_has"),
     [
         ("hvad koster det at få et nyt system", "Finansiering"),

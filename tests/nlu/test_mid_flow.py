@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.interruptions import looks_like_question
+from dialogs.base import cancels_flow
 from tests.nlu import test_chat
 from tests.nlu.test_chat import Chat
 from tests.support.channel import Received
@@ -72,7 +73,7 @@ async def test_another_flow_at_the_unit_question_is_offered_as_a_pause(chat: Cha
     ("said", "answer_has"),
     [
         ("min pc vil ikke starte", "IT-support"),
-        ("hvem er formand for styregruppen", "Jeg kender ikke forummet"),
+        ("hvem er formand for styregruppen", "materiale beskriver ingen styregruppe"),
         ("hvem er formand for direktionen", "Direktionen"),
         ("tak for hjælpen", "Det var så lidt"),
         ("hej", "Hej!"),
@@ -156,3 +157,55 @@ def test_a_verb_first_counts_as_a_question_only_where_a_name_is_asked() -> None:
     assert looks_like_question(need)
     assert not looks_like_question(need, verb_first_counts=False)
     assert looks_like_question("hvem kan hjælpe os med det", verb_first_counts=False)
+
+
+CANCELLED = "jeg har stoppet det, vi var i gang med; intet er gemt eller sendt"
+
+
+@pytest.mark.parametrize(
+    "said", ["aflys det", "annuller", "glem det", "stop", "Annuller det hele!"]
+)
+async def test_a_cancel_at_the_unit_question_stops_the_guide_and_is_not_the_unit(
+    chat: Chat, said: str
+) -> None:
+    await _at_unit(chat)
+    replies = await chat.send(said)
+    assert CANCELLED in replies[0].text and UNIT_QUESTION not in _joined(replies)
+    assert replies[-1].activity.get("suggestedActions")  # a way forward: the main actions
+    assert "Vi er ikke i gang med noget" in await chat.say("annuller")  # the guide is over
+
+
+@pytest.mark.parametrize("said", ["aflys det", "cancel that", "glem det"])
+async def test_a_cancel_at_the_initiative_s_unit_question_stops_the_registration(
+    chat: Chat, said: str
+) -> None:
+    assert "Hvad hedder initiativet?" in await chat.say("registrer initiativ trin for trin")
+    await chat.say("Robotplæneklippere på kirkegårdene")
+    assert "Hvilken enhed" in await chat.say("Robotter slår græsset, så gartnerne kan passe bedene")
+    shown = await chat.say(said)
+    assert "stoppet" in shown or "stopped" in shown
+    assert "Hvilken slags initiativ" not in shown
+    mine = await chat.say("mine initiativer")
+    assert "nogen initiativer endnu" in mine or "any initiatives yet" in mine  # nothing saved
+
+
+@pytest.mark.parametrize(
+    ("said", "cancels"),
+    [("aflys det", True), ("cancel that", True), ("Glem det hele", True), ("lad være", True),
+     ("aflys mødet i Kultur", False), ("Stop spild i hjemmeplejen", False), ("Kultur", False)],
+)  # fmt: skip
+def test_a_cancel_verb_cancels_a_flow_only_with_nothing_but_it_after_it(
+    said: str, cancels: bool
+) -> None:
+    assert cancels_flow(said) is cancels
+
+
+async def test_a_body_the_pack_has_none_of_at_the_unit_question_is_answered_not_the_unit(
+    chat: Chat,
+) -> None:
+    """The demo municipality (Randers' pack) has no styregruppe: said so, the question again."""
+    await _at_unit(chat)
+    for said in ("styregruppen?", "hvornår mødes styregruppen?"):
+        replies = await chat.send(said)
+        assert "materiale beskriver ingen styregruppe" in replies[0].text
+        assert replies[-1].text == UNIT_QUESTION  # asked again each time, never the unit

@@ -11,7 +11,7 @@ from bot.sdk import TurnContext
 from bot.subject import remember
 from dialogs.directory_view import duties, entries, holders_summary, role_label
 from dialogs.formats import amount
-from dialogs.texts import Lang, either, text
+from dialogs.texts import Lang, either, in_lang, text
 from dialogs.turn import ask_which, say, show, show_choices, turn_lang
 from knowledge.render import lcfirst
 from knowledge.schema import Pack
@@ -207,6 +207,26 @@ class Lookup:
             when_none=("directory.no_contacts", {"system": system.name}),
         )
 
+    async def show_unregistered(self, roles: Sequence[GovernanceRole], *, title: str) -> None:
+        """Nobody holds an organisation-wide role ("hvem er DPO?") in govbot's records: what
+        the pack says the role does, whom to ask meanwhile, and who registers a holder."""
+        lang = self.lang
+        contact = self.pack.default_contact
+        lead = text(
+            "directory.unregistered",
+            lang,
+            role=lcfirst(self._label(roles[0].key)),
+            contact=in_lang(contact, "name", lang),
+            note=in_lang(contact, "note", lang),
+            email=contact.email,
+        )
+        register = {
+            "title": text("directory.register_button", lang),
+            "text": text("directory.register_say", lang),
+        }
+        await show(self.context, "directory_people", title=title, lead=lead, note=None, entries=[],
+                   more=0, duties=duties(roles, self.pack, lang), actions=[register])  # fmt: skip
+
     async def show_holders(
         self,
         holders: Sequence[Assignment],
@@ -221,12 +241,11 @@ class Lookup:
         """The holders as cards, each person once; with none, `when_none` (a text and its
         values) is said, or that nobody holds the first of `roles`. `system_named`: the title
         names the system, so no line repeats it."""
-        if not holders and (when_none or roles):
-            key, values = when_none or (
-                "directory.nobody_org",
-                {"role": lcfirst(self._label(roles[0].key))},
-            )
-            await say(self.context, key, **values)
+        if not holders and when_none:
+            await say(self.context, when_none[0], **when_none[1])
+            return
+        if not holders and roles:
+            await self.show_unregistered(roles, title=title)
             return
         lang = self.lang
         shown, more = entries(holders, self.pack, lang, system_named=system_named)

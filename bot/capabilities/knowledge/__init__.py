@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.capabilities import Runtime
+from bot.capabilities.knowledge.missing_bodies import MissingBodyAnswer
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
 from bot.sdk import TurnContext
@@ -149,10 +150,12 @@ class KnowledgeAnswerer:
 
 def register(runtime: Runtime) -> None:
     """Answer governance questions from the configured pack."""
-    answerer = KnowledgeAnswerer(load_pack(runtime.settings.knowledge_pack))
+    pack = load_pack(runtime.settings.knowledge_pack)
+    answerer = KnowledgeAnswerer(pack)
     runtime.routes.action("knowledge.question", answerer.question)
     runtime.routes.submit("knowledge.entry", answerer.answer_button)
     runtime.routes.submit("knowledge.none", answerer.none_of_them)
     runtime.routes.submit("knowledge.body_role", answerer.body_role)
     runtime.routes.fallback(answerer.answer_text)
     runtime.routes.sure_answer(answerer.answer_if_sure)
+    runtime.routes.answer_ahead(MissingBodyAnswer(pack).answer)
