@@ -86,18 +86,17 @@ def held_facts(
 def duties(roles: Iterable[GovernanceRole], pack: Pack, lang: Lang) -> list[dict[str, str]]:
     """What each role is responsible for, with the pack's source."""
     out = []
+    index = pack.knowledge
     for role in dict.fromkeys(roles):
         items = in_lang(role, "responsibilities", lang)
-        try:
-            title = pack.document(role.source.doc).title
-        except KeyError:
-            title = role.source.doc
+        # Cited as the knowledge answer about the role is ("govbot's general guidance …").
+        citation = index.replies.citation(index.entry(f"role:{role.key}"), lang).text
         out.append(
             {
                 "role": lcfirst(str(in_lang(role, "label", lang))),
                 "summary": in_lang(role, "summary", lang),
                 "lines": "- " + "\n- ".join(items),
-                "source": text("directory.source", lang, title=title, section=role.source.section),
+                "source": text("directory.source", lang, citation=citation),
             }
         )
     return out
