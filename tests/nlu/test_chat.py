@@ -86,6 +86,13 @@ async def test_an_it_problem_is_pointed_to_the_service_desk(chat: Chat) -> None:
     assert "IT-support" in answer
 
 
+async def test_what_the_pack_answers_is_not_sent_to_the_service_desk(chat: Chat) -> None:
+    # Randers' equipment rule answers it; it reads like a support matter all the same.
+    answer = await chat.say("hvornår bliver min computer skiftet?")
+    assert "4–5 år" in answer and "Kilde:" in answer
+    assert "IT-support" not in answer
+
+
 async def test_an_access_request_names_who_grants_it(chat: Chat) -> None:
     answer = await chat.say("jeg skal have adgang til SBSYS")
     assert "Adgang til SBSYS" in answer and "@" in answer

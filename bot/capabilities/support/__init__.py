@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.capabilities import Runtime
 from bot.intents import IntentMatch
+from bot.routing import Routes
 from bot.sdk import TurnContext
 from dialogs.cards import MAIN_ACTIONS
 from dialogs.texts import Lang, in_lang, text
@@ -16,8 +17,9 @@ from knowledge.schema import Pack
 class Support:
     """Where to go with what govbot does not handle."""
 
-    def __init__(self, pack: Pack) -> None:
+    def __init__(self, pack: Pack, routes: Routes) -> None:
         self._pack = pack
+        self._routes = routes
 
     def where(self, lang: Lang) -> str:
         """The pack's IT support, or govbot's general advice when the pack names none."""
@@ -27,8 +29,11 @@ class Support:
         name = in_lang(desk, "name", lang)
         return text("support.pack_where", lang, name=name, phone=desk.phone, url=desk.url)
 
-    async def it_problem(self, context: TurnContext, _match: IntentMatch) -> None:
-        """ "min computer virker ikke", "jeg har glemt min kode"."""
+    async def it_problem(self, context: TurnContext, match: IntentMatch) -> None:
+        """ "min computer virker ikke", "jeg har glemt min kode"; but what the pack itself
+        answers ("hvornår bliver min computer skiftet?", Randers' equipment rule) is answered."""
+        if match.text and await self._routes.answer_if_sure(context, match.text):
+            return
         lang = turn_lang(context)
         await say(context, "support.it_problem", where=self.where(lang))
 
@@ -40,6 +45,6 @@ class Support:
 
 def register(runtime: Runtime) -> None:
     """Route IT-support problems and out-of-scope requests."""
-    support = Support(load_pack(runtime.settings.knowledge_pack))
+    support = Support(load_pack(runtime.settings.knowledge_pack), runtime.routes)
     runtime.routes.action("support.it_problem", support.it_problem)
     runtime.routes.action("support.out_of_scope", support.out_of_scope)
