@@ -110,6 +110,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["join_and"] = join_and
     env.filters["lcfirst"] = lcfirst
+    env.filters["ucfirst"] = ucfirst
     env.filters["practice"] = practice
     for lang in ("da", "en"):
         months = _MONTHS[lang].split()

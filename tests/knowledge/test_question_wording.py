@@ -83,3 +83,10 @@ def test_name_case_rules() -> None:
     )
     assert is_proper_name("IT & Digitalisation") and is_proper_name("SkoleNet (school IT network)")
     assert not is_proper_name("city council")
+
+
+def test_govbots_suggested_meeting_times_are_said_once_and_plainly() -> None:
+    entry = knowledge_index(load_pack("randers")).entry("body:direktion:cadence")
+    assert "i govbots årshjul er forslag, som sekretæren kan ændre." in entry.text_da
+    assert entry.text_da.count("govbot") == 1
+    assert "in govbot's annual cycle are suggestions the secretary can change." in entry.text_en
