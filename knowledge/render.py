@@ -69,6 +69,15 @@ def lower_article(text: str) -> str:
     return text
 
 
+def in_sentence(name: str, language: str) -> str:
+    """A body's name as it reads inside a sentence: English adds "the" before a common noun
+    ("the city council", but "IT & Digitalisation"); Danish names stand as written."""
+    if language != "en":
+        return name
+    lowered = lcfirst(name)
+    return lowered if is_proper_name(lowered) else f"the {lowered}"
+
+
 def ucfirst(text: str) -> str:
     """Uppercase only the first letter ("databeskyttelsesrådgiver (DPO)" keeps its "DPO")."""
     return text[:1].upper() + text[1:]

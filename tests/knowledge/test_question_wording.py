@@ -8,7 +8,7 @@ import pytest
 
 from knowledge.answers import knowledge_index
 from knowledge.packs import load_pack
-from knowledge.render import is_proper_name, lcfirst, lower_article
+from knowledge.render import in_sentence, is_proper_name, lcfirst, lower_article
 
 
 def _question(pack: str, entry_id: str, lang: str) -> str:
@@ -90,3 +90,9 @@ def test_govbots_suggested_meeting_times_are_said_once_and_plainly() -> None:
     assert "i govbots årshjul er forslag, som sekretæren kan ændre." in entry.text_da
     assert entry.text_da.count("govbot") == 1
     assert "in govbot's annual cycle are suggestions the secretary can change." in entry.text_en
+
+
+def test_a_body_named_in_an_english_sentence_takes_the() -> None:
+    assert in_sentence("City council", "en") == "the city council"
+    assert in_sentence("IT & Digitalisation", "en") == "IT & Digitalisation"
+    assert in_sentence("Byrådet", "da") == "Byrådet"

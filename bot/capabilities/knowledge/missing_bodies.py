@@ -13,7 +13,7 @@ from bot.sdk import TurnContext
 from dialogs.texts import in_lang, text
 from dialogs.turn import show_choices, turn_lang
 from knowledge.body_kinds import MissingBodies
-from knowledge.render import join_and
+from knowledge.render import in_sentence, join_and, lcfirst
 from knowledge.schema import Pack
 
 
@@ -36,13 +36,14 @@ class MissingBodyAnswer:
                       kind=name)]  # fmt: skip
         mentions = self._missing.mentions(kind, lang)
         for mention in mentions:
-            body = str(in_lang(mention.body, "name", lang))
+            body = lcfirst(str(in_lang(mention.body, "name", lang)))
             lines.append(text("knowledge.no_such_body_mention", lang, kind=name, body=body,
                               line=mention.line))  # fmt: skip
         mentioned = [m.body for m in mentions]
         bodies = list(dict.fromkeys([*mentioned, *self._missing.deciders()]))
         names = [str(in_lang(b, "name", lang)) for b in bodies]
-        lines.append(text("knowledge.no_such_body_deciders", lang, names=join_and(names, lang)))
+        in_text = [in_sentence(n, lang) for n in names]
+        lines.append(text("knowledge.no_such_body_deciders", lang, names=join_and(in_text, lang)))
         choices = [
             {"name": body.button(lang), "detail": str(in_lang(body, "purpose", lang)),
              "text": text("knowledge.what_is_say", lang, body=name)}
