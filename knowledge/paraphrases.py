@@ -82,7 +82,11 @@ def answering_entry(
     index: KnowledgeIndex, question: str, lang: Literal["da", "en"], expect: Sequence[str]
 ) -> str | None:
     """The most likely candidate entry whose answer states one of `expect` (the first such,
-    in the engine's candidate order, when the index has no model), if any."""
+    in the engine's candidate order, when the index has no model), if any.
+
+    The fact must stand in what the question found of the entry (its passages among the hits),
+    when it found any: "flere" somewhere in a long principle does not make the principle the
+    answer to "kan flere fagchefområder dele en repræsentant?"."""
     from knowledge.evaluation import states_expected
 
     text = index.matching_text(question)
@@ -95,7 +99,11 @@ def answering_entry(
         reply = index.replies.confident(
             question, lang, c.entry, 1.0, fact=index._fact(c.entry, hits, lang)
         )
-        if states_expected(reply.text, expect) and (best is None or c.probability > best[0]):
+        found = " ".join(h.passage.text for h in hits if h.passage.entry == c.entry)
+        stated = states_expected(reply.text, expect) and states_expected(
+            found or reply.text, expect
+        )
+        if stated and (best is None or c.probability > best[0]):
             best = (c.probability, index.entries[c.entry].id)
     return best[1] if best else None
 
