@@ -11,6 +11,7 @@ from bot.sdk import TurnContext
 from bot.subject import remember
 from dialogs.directory_view import duties, entries, holders_summary, role_label
 from dialogs.formats import amount
+from dialogs.permissions import acting_access
 from dialogs.texts import Lang, either, in_lang, text
 from dialogs.turn import ask_which, say, show, show_choices, turn_lang
 from knowledge.render import lcfirst
@@ -212,6 +213,8 @@ class Lookup:
         the pack says the role does, whom to ask meanwhile, and who registers a holder."""
         lang = self.lang
         contact = self.pack.default_contact
+        # Only an administrator can register a holder: others are told whom to ask.
+        admin = (await acting_access(self.context)).is_admin
         lead = text(
             "directory.unregistered",
             lang,
@@ -219,13 +222,15 @@ class Lookup:
             contact=in_lang(contact, "name", lang),
             note=in_lang(contact, "note", lang),
             email=contact.email,
+            admin=admin,
         )
         register = {
             "title": text("directory.register_button", lang),
             "text": text("directory.register_say", lang),
         }
         await show(self.context, "directory_people", title=title, lead=lead, note=None, entries=[],
-                   more=0, duties=duties(roles, self.pack, lang), actions=[register])  # fmt: skip
+                   more=0, duties=duties(roles, self.pack, lang),
+                   actions=[register] if admin else [])  # fmt: skip
 
     async def show_holders(
         self,
