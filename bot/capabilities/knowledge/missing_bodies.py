@@ -32,13 +32,14 @@ class MissingBodyAnswer:
             return False
         lang = turn_lang(context)
         name = str(in_lang(kind, "name", lang))
-        lines = [text("knowledge.no_such_body", lang, municipality=self._pack.municipality,
-                      kind=name)]  # fmt: skip
         mentions = self._missing.mentions(kind, lang)
-        for mention in mentions:
-            body = lcfirst(str(in_lang(mention.body, "name", lang)))
-            lines.append(text("knowledge.no_such_body_mention", lang, kind=name, body=body,
-                              line=mention.line))  # fmt: skip
+        # Where one of the pack's bodies does the job ("Er styregruppe for …"), say that first.
+        lines = [
+            text("knowledge.no_such_body_mention", lang, municipality=self._pack.municipality,
+                 kind=name, body=lcfirst(str(in_lang(m.body, "name", lang))), line=m.line)
+            for m in mentions
+        ] or [text("knowledge.no_such_body", lang, municipality=self._pack.municipality,
+                   kind=name)]  # fmt: skip
         mentioned = [m.body for m in mentions]
         bodies = list(dict.fromkeys([*mentioned, *self._missing.deciders()]))
         names = [str(in_lang(b, "name", lang)) for b in bodies]
