@@ -45,13 +45,13 @@ def meeting_bodies(pack: Pack) -> tuple[Body, ...]:
 
 
 class BodyFinder:
-    """Finds the meeting body a text names, by name or synonym, typo-tolerant."""
+    """Finds the meeting body a text names, by name or synonym, typo-tolerant (or any of the
+    pack's bodies, with `meeting_only=False`)."""
 
-    def __init__(self, pack: Pack) -> None:
+    def __init__(self, pack: Pack, *, meeting_only: bool = True) -> None:
         self.pack = pack
-        self._index: FuzzyIndex[str] = FuzzyIndex(
-            (b.key, (b.key, *b.names)) for b in meeting_bodies(pack)
-        )
+        bodies = meeting_bodies(pack) if meeting_only else pack.bodies
+        self._index: FuzzyIndex[str] = FuzzyIndex((b.key, (b.key, *b.names)) for b in bodies)
 
     def find(self, text: str) -> Body | None:
         """The one body `text` names; None when none or several fit equally well."""

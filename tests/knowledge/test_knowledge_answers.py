@@ -33,6 +33,10 @@ CHAIRS = [
      "Leder af Digitalisering", "I govbot er Ole Krogh (ole.krogh@demokommune.dk) registreret som"),
     ("randers", "hvem er formand for direktionen",
      "Vores materiale nævner ikke, hvem der er formand for Direktionen", "registreret som formand"),
+    # A body with no meetings in govbot is still a body of the pack (no "Jeg kender ikke forummet").
+    ("randers", "hvem er formand for sekretariatschefgruppen",
+     "Vores materiale nævner ikke, hvem der er formand for Sekretariatschefgruppen",
+     "registreret som formand"),
     ("rebild", "hvem er sekretær for informationssikkerhedsudvalget",
      "informationssikkerhedskoordinator", "som sekretær for"),
 ]  # fmt: skip

@@ -151,7 +151,7 @@ async def test_next_meeting_and_the_years_wheel_in_danish_and_english(chat: Chat
     blocks = [b["text"] for b in secretary["body"]]
     assert f"(møde {first.id})" in blocks[blocks.index(NAME) + 1], "the secretary's own body"
 
-    assert "Forummer med møder" in await chat.say(OUTSIDER, "næste møde i byrådet")
+    assert "Fora med møder" in await chat.say(OUTSIDER, "næste møde i byrådet")
     assert f"Årshjulet for {YEAR + 5}" not in await chat.say(OUTSIDER, f"årshjulet for {YEAR + 5}")
 
 

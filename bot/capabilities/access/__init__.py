@@ -88,6 +88,9 @@ class AccessAdmin:
         self.pack = load_pack(runtime.settings.knowledge_pack)
         self.tz = runtime.settings.tz
         self.bodies = BodyFinder(self.pack)
+        # "hvem er formand for sekretariatschefgruppen": a body of the pack that holds no
+        # meetings in govbot is still one to answer about from the pack.
+        self.any_body = BodyFinder(self.pack, meeting_only=False)
         self.confirmations: Confirmations = runtime.confirmations
         self._kick = runtime.outbox_kick
         self.routes = runtime.routes
@@ -139,7 +142,7 @@ class AccessAdmin:
         if role not in BODY_ROLES:
             return (None, None) if said else (role, None)
         if said:
-            body = self.bodies.find(said)
+            body = self.bodies.find(said) or self.any_body.find(said)
             return (role, body.key) if body is not None else (None, None)
         subject = recall(context)
         return (role, subject.body) if subject is not None and subject.body else (None, None)
