@@ -96,3 +96,12 @@ def test_a_body_named_in_an_english_sentence_takes_the() -> None:
     assert in_sentence("City council", "en") == "the city council"
     assert in_sentence("IT & Digitalisation", "en") == "IT & Digitalisation"
     assert in_sentence("Byrådet", "da") == "Byrådet"
+
+
+def test_principles_a_pack_does_not_set_are_not_called_its_own() -> None:
+    # Norddjurs' kommissorium sets no IT principles: govbot's shared ones are shown as such.
+    norddjurs = knowledge_index(load_pack("norddjurs")).entry("principles:all")
+    assert "Norddjurs Kommunes eget materiale fastlægger ingen it-principper" in norddjurs.text_da
+    assert "Norddjurs Kommunes principper:" not in norddjurs.text_da
+    rebild = knowledge_index(load_pack("rebild")).entry("principles:all")
+    assert "Rebild Kommunes principper:\n- 1. Digitalisering skal styrke" in rebild.text_da
