@@ -71,9 +71,10 @@ def lower_article(text: str) -> str:
 
 def in_sentence(name: str, language: str) -> str:
     """A body's name as it reads inside a sentence: English adds "the" before a common noun
-    ("the city council", but "IT & Digitalisation"); Danish names stand as written."""
+    ("the city council", but "IT & Digitalisation"); a Danish name loses only the capital of
+    its article ("den tværgående digitaliseringsprogramgruppe")."""
     if language != "en":
-        return name
+        return lower_article(name)
     lowered = lcfirst(name)
     return lowered if is_proper_name(lowered) else f"the {lowered}"
 

@@ -110,7 +110,7 @@ NO_SUCH_BODY = [
     ("rebild", "hvornår mødes styregruppen?", "Rebild Kommunes materiale beskriver ingen "
      "styregruppe", ("Direktionen", "Strategisk ledergruppe")),
     ("norddjurs", "hvem sidder i den strategiske ledergruppe?", "beskriver ingen strategisk "
-     "ledergruppe", ("Den tværgående digitaliseringsstyregruppe",)),
+     "ledergruppe", ("den tværgående digitaliseringsstyregruppe",)),
 ]  # fmt: skip
 
 

@@ -513,6 +513,9 @@ async def test_a_yearly_item_is_told_by_its_own_date(chat: Chat) -> None:
     answer = await chat.say(OUTSIDER, "hvornår er seminaret")
     assert answer.startswith(f"{seminar.title_da} holdes {format_when(found.start, 'da', TZ)}.")
     assert f"{programme.name_da} står for det." in answer
+    # "digitalisering" inside "digitaliseringsseminaret" names no body beside the seminar.
+    answer = await chat.say(OUTSIDER, "hvornår er digitaliseringsseminaret")
+    assert answer.startswith(f"{seminar.title_da} holdes {format_when(found.start, 'da', TZ)}.")
     answer = await chat.say(OUTSIDER, "when is the seminar?", locale="en-GB")
     assert answer.startswith("The internal digitalisation seminar is held ")
 

@@ -16,6 +16,7 @@ from dialogs.turn import say, show, turn_lang, turn_session
 from dialogs.turn import step as next_step
 from knowledge.calendar import format_day, reminder_time
 from knowledge.meeting_words import meeting_bodies
+from knowledge.render import in_sentence
 from knowledge.schema_bodies import AnnualItem, Body, ReminderRule
 from storage import bodies
 from storage import meetings as service
@@ -39,8 +40,10 @@ class WheelReading(MeetingTurns):
             return
         said = match.params.get("body")
         named = self.items.find(match.text) if match.text else None
-        # "hvornår er seminaret": the yearly item, unless another body is named beside it.
-        if named is not None and (not said or self.bodies.find(said) is named[0]):
+        # "hvornår er seminaret": the yearly item, unless another body is named beside it (a
+        # name that is no meeting body, "digitalisering" read out of "digitaliseringsseminaret",
+        # names none).
+        if named is not None and (not said or self.bodies.find(said) in (None, named[0])):
             await self._next_item(context, *named)
             return
         if not said and match.via == "model":
@@ -73,6 +76,7 @@ class WheelReading(MeetingTurns):
         title = str(in_lang(item, "title", lang))
         if meeting is None:
             await say(context, "meetings.item_none_next", title=title,
+                      body=in_sentence(self._name(context, body), lang),
                       then=[next_step("year", lang)])  # fmt: skip
             return
         access = await acting_access(context)
