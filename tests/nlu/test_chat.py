@@ -86,6 +86,16 @@ async def test_an_it_problem_is_pointed_to_the_service_desk(chat: Chat) -> None:
     assert "IT-support" in answer
 
 
+async def test_a_question_about_buying_is_answered_with_the_guide_one_tap_away(chat: Chat) -> None:
+    replies = await chat.send("hvem skal jeg kontakte hvis jeg vil købe et system?")
+    assert "Kilde:" in replies[0].text and "IT & Digitalisering" in replies[0].text
+    assert "Hvilken enhed" not in "\n".join(r.text for r in replies), "no guide started"
+    offer = replies[-1].activity["suggestedActions"]["actions"]
+    assert [a["title"] for a in offer] == ["Nyt it-system"]
+    started = await chat.say(offer[0]["value"])
+    assert "Indkøbsguiden går dit behov igennem" in started
+
+
 async def test_what_the_pack_answers_is_not_sent_to_the_service_desk(chat: Chat) -> None:
     # Randers' equipment rule answers it; it reads like a support matter all the same.
     answer = await chat.say("hvornår bliver min computer skiftet?")

@@ -7,13 +7,23 @@ from bot.capabilities import Runtime
 from bot.capabilities.procurement.screening import DECISION_VERBS, ScreeningActions
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
+from bot.interruptions import looks_like_question
 from bot.sdk import TurnContext
 from dialogs.formats import spoken_day
 from dialogs.permissions import Requirement
 from dialogs.procurement import ProcurementDialog, ProcurementOptions
 from dialogs.procurement_outcome import guide_outcome
 from dialogs.procurement_view import short, status_label, working_days_between
-from dialogs.turn import say, show, turn_dialogs, turn_lang, turn_session, turn_text, turn_user
+from dialogs.turn import (
+    say,
+    show,
+    step,
+    turn_dialogs,
+    turn_lang,
+    turn_session,
+    turn_text,
+    turn_user,
+)
 from knowledge.packs import load_pack
 from storage.access import Role
 from storage.errors import DomainError
@@ -33,12 +43,24 @@ class Procurement:
 
     def __init__(self, runtime: Runtime) -> None:
         self._settings = runtime.settings
+        self._routes = runtime.routes
 
     # --- employees -------------------------------------------------------------------------
 
     async def start(self, context: TurnContext, match: IntentMatch) -> None:
         """Begin the dialog; a wish in the user's own words is the need (not "indkøb")."""
         said = match.text or clean_text(context.activity)
+        # "skal vi spørge IT, før vi køber noget?" asks what the pack answers ("Kontakt IT
+        # tidligt"): the answer, and the guide one tap away. A wish ("vi mangler et system …")
+        # and a request ("kan du hjælpe mig med at købe …") start the guide.
+        if (
+            match.via != "command"
+            and looks_like_question(said)
+            and await self._routes.answer_if_sure(context, said)
+        ):
+            guide = step("procurement", turn_lang(context))
+            await say(context, "procurement.guide_offer", then=[guide])
+            return
         wish = match.via != "command" and len(said.split()) >= MIN_NEED_WORDS
         options = {"need": said} if wish else {}
         await turn_dialogs(context).begin_dialog(ProcurementDialog.__name__, options)
