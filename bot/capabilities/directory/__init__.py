@@ -4,6 +4,9 @@ roles, admins' changes (set, end, hand-over), and linking Teams users to directo
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 from bot.capabilities import Runtime
 from bot.capabilities.core import answer_with, start_dialog
 from bot.capabilities.directory.answers import Lookup
@@ -38,6 +41,11 @@ _WHAT_WORDS = frozenset(
 # Words that stand for the system just talked about.
 _PRONOUNS = frozenset(
     name_key(w) for w in "det den dem denne dette systemet it that this its them there".split()
+)
+# Any system, not a named one: an article or a quantifier before "system" ("et system", "vores
+# systemer", "a system"); "systemet" alone is the system talked about.
+_ANY_SYSTEM = re.compile(
+    r"\b(?:et|ethvert|vores|alle|nogle|a|any|our|all)\s+(?:it-?)?(?:fag)?(?:system|systemer|systems)$"
 )
 # Words a person's name does not start with: "hvilke systemer har vi i kommunen", "… kender du".
 _NOT_A_NAME = frozenset(
@@ -78,6 +86,11 @@ class Directory:
         lookup = await self._lookup(context)
         role = question.role
         roles = lookup.roles(role.key)
+        if question.subject and _any_system(question.subject):
+            # "hvem ejer dataene i et system": the role in general, not a system called that.
+            if await self._routes.answer_if_sure(context, text_):
+                return True
+            question = dataclasses.replace(question, subject="")
         search = lookup.find(question.subject) if question.subject else None
         if search is not None and search.outcome != "unknown":
             if question.escalates and await lookup.escalation(search, role):
@@ -118,6 +131,12 @@ class Directory:
     async def who_owns(self, context: TurnContext, match: IntentMatch) -> None:
         """ "who owns X" / "hvem ejer X"; "hvem ejer det?" asks about the current subject."""
         system = match.params.get("system", "")
+        if system and _any_system(system):
+            # "hvem ejer dataene i et system": the role in general, from the pack if it is sure.
+            said = match.text or clean_text(context.activity)
+            if await self._routes.answer_if_sure(context, said):
+                return
+            system = ""
         if not _names_system(system):
             subject = recall(context)
             if subject is None or not subject.system:
@@ -182,6 +201,8 @@ class Directory:
         said = match.text or clean_text(context.activity)
         lookup = await self._lookup(context)
         system = match.params.get("system")
+        if system and _any_system(system):
+            system = None  # "hvem ejer dataene i et system": no system is named
         if system and match.params.get("role") in self._role_keys:
             await lookup.system_role(lookup.find(system), lookup.roles(match.params["role"]))
             return
@@ -273,6 +294,12 @@ class Directory:
 def _names_system(words: str) -> bool:
     """False for nothing or a pronoun ("det", "den", "it"): the subject is meant."""
     return bool(words) and name_key(words) not in _PRONOUNS
+
+
+def _any_system(words: str) -> bool:
+    """Whether `words` mean any system rather than one ("dataene i et system", "vores
+    systemer", "the data in a system")."""
+    return bool(_ANY_SYSTEM.search(" ".join(words.casefold().split())))
 
 
 def _names_person(words: str) -> bool:
