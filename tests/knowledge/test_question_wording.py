@@ -105,3 +105,9 @@ def test_principles_a_pack_does_not_set_are_not_called_its_own() -> None:
     assert "Norddjurs Kommunes principper:" not in norddjurs.text_da
     rebild = knowledge_index(load_pack("rebild")).entry("principles:all")
     assert "Rebild Kommunes principper:\n- 1. Digitalisering skal styrke" in rebild.text_da
+
+
+def test_shared_principles_after_a_packs_own_start_a_paragraph() -> None:
+    # Markdown would run a line straight after a list item into that item.
+    randers = knowledge_index(load_pack("randers")).entry("principles:all").text_da
+    assert "\n\nDerudover bruger govbot disse fælles principper" in randers
