@@ -16,9 +16,9 @@ from bot.capabilities import Runtime
 from bot.capabilities.knowledge.missing_bodies import MissingBodyAnswer
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
-from bot.sdk import TurnContext
+from bot.sdk import MessageFactory, TurnContext
 from dialogs.texts import Lang, in_lang, text
-from dialogs.turn import show, step, turn_lang, turn_session
+from dialogs.turn import next_steps, show, step, turn_lang, turn_session
 from knowledge.answers import (
     Confidence,
     KnowledgeAnswer,
@@ -99,7 +99,13 @@ class KnowledgeAnswerer:
             body = self._body_name(str(body_key), lang)
             role = text(f"knowledge.role_{part}", lang)
             lines = [text("knowledge.not_in_pack", lang, role=role, body=body), *records]
-            await turn_context.send_activity("\n\n".join(lines))
+            # The way on: what the pack does say about the body.
+            about = (
+                self._pack.body(str(body_key)).button(lang),
+                text("knowledge.what_is_say", lang, body=body),
+            )
+            message = MessageFactory.text("\n\n".join(lines))
+            await turn_context.send_activity(next_steps(message, [about]))
             return
         await self._show(turn_context, answer)
 
