@@ -36,6 +36,10 @@ READ_FIELDS = frozenset(
 )
 
 
+# Set in the dialog's values once the intro has been said.
+INTRO_SAID = "intro_said"
+
+
 class RegisterInitiativeDialog(GovbotDialog):
     """Registration one question at a time, for clients that cannot fill in a card."""
 
@@ -88,6 +92,10 @@ class RegisterInitiativeDialog(GovbotDialog):
             if index > 0:
                 remember(step, FIELDS[index - 1])
             lang = turn_lang(step.context)
+            if index == 0 and not step.values.get(INTRO_SAID):
+                # What is about to happen, once, before the first bare question.
+                step.values[INTRO_SAID] = True
+                await step.context.send_activity(text("portfolio.intro", lang, count=len(FIELDS)))
             question = text(
                 f"portfolio.ask.{name}", lang, **date_examples(self._portfolio.today(), lang)
             )

@@ -80,6 +80,17 @@ async def test_back_from_the_question_after_the_title_asks_the_title_again(
     await chat.send("Fortsæt alligevel")
     replies = await chat.send("tilbage")
     assert "Hvad hedder initiativet?" in "\n".join(r.text for r in replies)
+    assert "så registrerer vi dit initiativ" not in "\n".join(r.text for r in replies), "said once"
+
+
+async def test_registering_step_by_step_says_what_is_ahead_first(
+    bot: RunningBot, channel: TestChannel
+) -> None:
+    # Not a bare form prompt: what happens, how many questions, and how to stop.
+    replies = await Chat(bot, channel, {}).send("registrer initiativ trin for trin")
+    said = [r.text for r in replies if "Jeg er govbot" not in r.text]  # the welcome comes first
+    assert "så registrerer vi dit initiativ i porteføljen" in said[0] and "annuller" in said[0]
+    assert said[-1].startswith("Hvad hedder initiativet?")
 
 
 @pytest.mark.parametrize(
