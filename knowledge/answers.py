@@ -306,6 +306,16 @@ class KnowledgeIndex:
             out.append(Candidate(e, features, probability))
         return out
 
+    def weighed(self, question: str) -> tuple[list[Candidate], list[PassageHit]]:
+        """Every candidate entry of `question` with its features, and the passages found: what
+        `answer` weighs, for fitting the model and labelling dev questions."""
+        text = self.matching_text(question)
+        ranked = self.rank(text, limit=10)
+        hits = self.passages.search(text, limit=40)
+        agree = self._agreement(text)
+        rules = self._rules_answer(text, ranked, hits, agree)
+        return self.candidates(text, ranked, hits, agree, rules), hits
+
     def _names_number(self, index: int, hit: PassageHit | None, price: bool = False) -> bool:
         """Whether the entry says a number where it answers (what "hvor mange" needs).
 

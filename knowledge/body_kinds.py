@@ -12,15 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 
 from pydantic import Field
 
 from knowledge.schema import Pack
 from knowledge.schema_base import Key, Model, Text
 from knowledge.schema_bodies import Body
+from knowledge.shared_data import load_shared
 from knowledge.text import Language, name_key
-from knowledge.yaml_loader import safe_load
 
 BODY_KINDS_FILE = "body_kinds.yaml"
 
@@ -48,8 +47,7 @@ class BodyKinds(Model):
 @cache
 def body_kinds() -> BodyKinds:
     """The validated kinds bundled with the packs."""
-    path = files("knowledge").joinpath("packs", "_shared", BODY_KINDS_FILE)
-    return BodyKinds.model_validate(safe_load(path.read_text(encoding="utf-8")))
+    return load_shared(BODY_KINDS_FILE, BodyKinds)
 
 
 @dataclass(frozen=True)

@@ -117,7 +117,7 @@ def _questions(directories: list[str], cases: str | None) -> list[_Question]:
 def _rows(questions: list[_Question]) -> list[tuple[int, tuple[float, ...], bool, float]]:
     """(question number, features, right, weight) for every candidate of every question."""
     from knowledge.answers import KnowledgeIndex
-    from knowledge.evaluation import states_expected
+    from knowledge.evaluation import answer_states
     from knowledge.packs import load_pack
     from knowledge.rules import REQUEST
     from knowledge.text import detect_language
@@ -137,18 +137,12 @@ def _rows(questions: list[_Question]) -> list[tuple[int, tuple[float, ...], bool
         if REQUEST.search(q.text):
             continue
         lang = q.language or detect_language(q.text)
-        text = index.matching_text(q.text)
-        ranked = index.rank(text, limit=10)
-        hits = index.passages.search(text, limit=40)
-        agree = index._agreement(text)
-        rules = index._rules_answer(text, ranked, hits, agree)
-        for c in index.candidates(text, ranked, hits, agree, rules):
+        candidates, hits = index.weighed(q.text)
+        for c in candidates:
             if q.entry_id is not None:
                 right = index.entries[c.entry].id == q.entry_id
             elif q.expect:
-                fact = index._fact(c.entry, hits, lang)  # type: ignore[arg-type]
-                reply = index.replies.confident(q.text, lang, c.entry, 1.0, fact=fact)  # type: ignore[arg-type]
-                right = states_expected(reply.text, q.expect)
+                right = answer_states(index, q.text, lang, c.entry, hits, q.expect)  # type: ignore[arg-type]
             else:
                 right = False
             rows.append((n, c.features, right, q.weight))

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import yaml
 
-from knowledge.answers import Confidence, KnowledgeAnswer, answer_question
+from knowledge.answers import Confidence, KnowledgeAnswer, KnowledgeIndex, answer_question
 from knowledge.packs import available_packs, load_pack
+from knowledge.retrieval import PassageHit
 from knowledge.text import Language
 
 TARGET_RIGHT = 0.95
@@ -123,6 +124,21 @@ def states_expected(answer_text: str, expect: Iterable[str]) -> bool:
                 if re.search(rf"(?<!\w){re.escape(variant)}(?!\w)", seen):
                     return True
     return False
+
+
+def answer_states(
+    index: KnowledgeIndex,
+    question: str,
+    lang: Language,
+    entry: int,
+    hits: Sequence[PassageHit],
+    expect: Sequence[str],
+) -> bool:
+    """Whether entry `entry`'s answer to `question`, as it would be shown, states `expect`."""
+    fact = index._fact(entry, list(hits), lang)
+    return states_expected(
+        index.replies.confident(question, lang, entry, 1.0, fact=fact).text, expect
+    )
 
 
 def fold_for_compare(text: str) -> str:

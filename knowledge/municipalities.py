@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib.resources import files
 
 from pydantic import Field, model_validator
 
 from knowledge.schema_base import Model, Text
-from knowledge.yaml_loader import safe_load
+from knowledge.shared_data import load_shared
 
 MUNICIPALITIES_FILE = "municipalities.yaml"
 # A name, with a hyphenated second half ("Ringkøbing-Skjern"); `forms` adds the genitive "-s".
@@ -59,8 +58,7 @@ class MunicipalityNames(Model):
 @cache
 def municipality_names() -> MunicipalityNames:
     """The validated list bundled with the packs."""
-    path = files("knowledge").joinpath("packs", "_shared", MUNICIPALITIES_FILE)
-    return MunicipalityNames.model_validate(safe_load(path.read_text(encoding="utf-8")))
+    return load_shared(MUNICIPALITIES_FILE, MunicipalityNames)
 
 
 @cache

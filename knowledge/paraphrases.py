@@ -87,21 +87,14 @@ def answering_entry(
     The fact must stand in what the question found of the entry (its passages among the hits),
     when it found any: "flere" somewhere in a long principle does not make the principle the
     answer to "kan flere fagchefområder dele en repræsentant?"."""
-    from knowledge.evaluation import states_expected
+    from knowledge.evaluation import answer_states, states_expected
 
-    text = index.matching_text(question)
-    ranked = index.rank(text, limit=10)
-    hits = index.passages.search(text, limit=40)
-    agree = index._agreement(text)
-    rules = index._rules_answer(text, ranked, hits, agree)
+    candidates, hits = index.weighed(question)
     best = None
-    for c in index.candidates(text, ranked, hits, agree, rules):
-        reply = index.replies.confident(
-            question, lang, c.entry, 1.0, fact=index._fact(c.entry, hits, lang)
-        )
-        found = " ".join(h.passage.text for h in hits if h.passage.entry == c.entry)
-        stated = states_expected(reply.text, expect) and states_expected(
-            found or reply.text, expect
+    for c in candidates:
+        found_text = " ".join(h.passage.text for h in hits if h.passage.entry == c.entry)
+        stated = answer_states(index, question, lang, c.entry, hits, expect) and (
+            not found_text or states_expected(found_text, expect)
         )
         if stated and (best is None or c.probability > best[0]):
             best = (c.probability, index.entries[c.entry].id)
