@@ -41,11 +41,19 @@ from knowledge.rules import (
     shape_fits,
 )
 from knowledge.schema import Pack
-from knowledge.text import Language, detect_language, normalise, particle_compounds
+from knowledge.text import (
+    Language,
+    detect_language,
+    normalise,
+    particle_compounds,
+    question_focus,
+)
 
 SUGGEST_SCORE = 0.5
 SUGGEST_WINDOW = 0.25
 MAX_SUGGESTIONS = 3
+# The chance a whole message must give the entry its question sentence alone is sure of.
+FOCUS_CHANCE = 0.1
 # A passage is quoted before its entry when it explains this much of the question itself.
 QUOTE_OWN = 0.5
 SUGGEST_COVERAGE = 0.6
@@ -123,6 +131,23 @@ class KnowledgeIndex:
     def answer(self, text: str, language: Language | None = None) -> KnowledgeAnswer:
         """Answer `text` from the pack (see the module docstring for the confidence rules)."""
         found = self._answer(text, language)
+        focus = question_focus(text) if found.confidence != "confident" else None
+        if focus is not None:
+            # Asked alone, the question sentence may be answered with certainty. It is taken only
+            # when the whole message, too, gives that entry a fair chance, so that what the
+            # message tells around it ("min fodboldklub …") does not point elsewhere.
+            alone = self._answer(focus, language or found.language)
+            if alone.confidence == "confident" and alone.entry is not None:
+                chance = max(
+                    (
+                        c.probability
+                        for c in self.weighed(text)[0]
+                        if self.entries[c.entry].id == alone.entry.id
+                    ),
+                    default=0.0,
+                )
+                if chance >= FOCUS_CHANCE:
+                    found = alone
         entry = found.entry
         if (
             entry is not None

@@ -138,6 +138,42 @@ def _label(directories: list[str], held_out: list[str]) -> dict[str, list[Paraph
     return found
 
 
+# Dropping paraphrases that take an entry's own question away stops after this many rounds.
+MAX_ROUNDS = 20
+
+
+def keeping_own_questions(pack_key: str, paraphrases: list[Paraphrase]) -> list[Paraphrase]:
+    """`paraphrases` without those that take an entry's own question from it.
+
+    "hvad kan it-afdelingen hjælpe med", labelled with the IT centre (its answer says so too),
+    would answer the FAQ's own "Hvad kan It hjælpe med?" with the centre: each round drops, for
+    every entry that no longer answers its canonical question, the other entries' paraphrase
+    most like that question.
+    """
+    from knowledge.answers import KnowledgeIndex
+    from knowledge.packs import load_pack
+    from knowledge.text import similarity
+
+    pack = load_pack(pack_key)
+    kept = list(paraphrases)
+    for _ in range(MAX_ROUNDS):
+        index = KnowledgeIndex(pack.model_copy(update={"paraphrases": tuple(kept)}))
+        lost = [
+            (entry.id, entry.question(lang))
+            for entry in index.entries
+            for lang in ("da", "en")
+            if (found := index.answer(entry.question(lang), lang).entry) is None
+            or found.id != entry.id
+        ]
+        if not lost:
+            break
+        for entry_id, question in lost:
+            others = [p for p in kept if p.entry != entry_id]
+            if others:
+                kept.remove(max(others, key=lambda p: similarity(p.q, question)))
+    return kept
+
+
 def main() -> None:
     """Write each pack's paraphrases.yaml from the given dev sets."""
     import argparse
@@ -155,7 +191,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     root = Path(__file__).with_name("packs")
-    for pack, paraphrases in sorted(_label(args.dir, args.held_out).items()):
+    for pack, labelled in sorted(_label(args.dir, args.held_out).items()):
+        paraphrases = keeping_own_questions(pack, labelled)
         header = (
             "# Dev-set questions in their writers' own words, each with the entry that answers"
             " it.\n# Written by `python -m knowledge.paraphrases`; see knowledge/paraphrases.py."

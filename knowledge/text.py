@@ -41,7 +41,7 @@ STOP_WORDS_DA = frozenset(
     min mine mit mon mig nogen noget nogle nu når og også om op os over på sig sin sine sit skal
     skulle som sådan tak til ud under var vi vil ville vor vore vores være været venligst
     kommune kommunen kommunens randers norddjurs rebild fortæl fortael hvis før ny nyt nye må
-    får fik
+    får fik godmorgen goddag hejsa halløj
     """.split()
 )
 STOP_WORDS_EN = frozenset(
@@ -49,7 +49,7 @@ STOP_WORDS_EN = frozenset(
     a about am an and any are as at be been being by can could did do does doing for from had
     has have hello hi i in into is it's its me my of on or our ours please should so tell than
     thanks that the their them then there these they this those to us was we were will with
-    would you your new
+    would you your new hey morning quick
     """.split()
 )
 # Plural and singular of "princip" mean different things here: "principperne" asks for all of
@@ -164,6 +164,24 @@ def normalise(text: str) -> tuple[str, ...]:
 # "underskriver", "sætter op" is "opsætter". The particle is a stop word, so it is lost unless
 # joined first.
 _PARTICLES = frozenset("under op ind ud over af til frem sammen".split())
+
+
+# A sentence ends at . ! ? or : before the next one begins ("Hej! Hvem …", "quick one: how …").
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+")
+
+
+def question_focus(text: str) -> str | None:
+    """The question sentences of a message that also says something else, or None.
+
+    "Hej, jeg er ny i Digitalisering. Hvem er formand for styregruppen?" asks only its last
+    sentence; the first frames it, as "Jeg skal bruge det til intranettet" after a question
+    does. None when every sentence, or none, is a question.
+    """
+    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
+    asked = [s for s in sentences if s.endswith("?")]
+    if not asked or len(asked) == len(sentences):
+        return None
+    return " ".join(asked)
 
 
 def particle_compounds(text: str) -> list[str]:

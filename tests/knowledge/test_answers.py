@@ -8,6 +8,7 @@ import pytest
 from knowledge.answers import (
     Confidence,
     KnowledgeAnswer,
+    KnowledgeIndex,
     answer_entry,
     answer_question,
     knowledge_index,
@@ -209,3 +210,39 @@ def test_a_who_question_two_entries_answer_alike_is_answered() -> None:
     answer = _ask("norddjurs", "hvem administrerer systemporteføljen?")
     assert answer.confidence is Confidence.CONFIDENT
     assert "programgruppe" in answer.text.casefold()
+
+
+# (pack, a message whose question follows a sentence that only frames it, the entry)
+FRAMED_QUESTIONS = [
+    ("norddjurs", "Jeg er ny i Sundhed og Omsorg og skal lave en oversigt over vores "
+     "digitaliseringsorganisation til intranettet. Hvem er formand for programgruppen?",
+     "body:programgruppe:chair"),
+    ("rebild", "Godmorgen! Vi har fået en ny fagsystemleverandør i Center Natur og Miljø. "
+     "Hvem skal underskrive kontrakten?", "role:kontraktejer"),
+    ("randers", "Hej govbot. Vi overvejer at købe et nyt system til vores afdeling. "
+     "Hvem kan give dispensation fra indkøbsguiden?", "procurement:dispensation"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("pack_key", "message", "entry_id"), FRAMED_QUESTIONS)
+def test_a_question_after_a_framing_sentence_is_answered(
+    pack_key: str, message: str, entry_id: str
+) -> None:
+    # Without paraphrases, so that other people's wording cannot make the whole message match.
+    index = KnowledgeIndex(load_pack(pack_key), excluded_sets=None)
+    assert index._answer(message, None).confidence is not Confidence.CONFIDENT
+    answer = index.answer(message)
+    assert answer.confidence is Confidence.CONFIDENT
+    assert answer.entry is not None and answer.entry.id == entry_id
+
+
+def test_a_framed_question_is_not_answered_when_the_message_points_elsewhere() -> None:
+    # Alone, "hvem leder møderne?" is the programme group's; told of a football club's general
+    # meeting, the whole message gives that entry no fair chance, and nothing is answered.
+    index = KnowledgeIndex(load_pack("norddjurs"), excluded_sets=None)
+    assert index._answer("Hvem leder møderne?", None).confidence is Confidence.CONFIDENT
+    message = (
+        "Min fodboldklub holder generalforsamling i marts med valg til bestyrelsen. "
+        "Hvem leder møderne?"
+    )
+    assert index.answer(message).confidence is not Confidence.CONFIDENT

@@ -14,6 +14,7 @@ from knowledge.text import (
     name_key,
     normalise,
     particle_compounds,
+    question_focus,
     similarity,
     token_similarity,
 )
@@ -192,3 +193,20 @@ def test_a_pasted_giant_word_is_not_taken_apart(monkeypatch: pytest.MonkeyPatch)
     assert vocab.neighbours(giant) == ()
     assert stemmed == []
     assert vocab.split("styregrupformand") == ("styregrup", "formand")  # real compounds still split
+
+
+@pytest.mark.parametrize(
+    ("message", "focus"),
+    [
+        ("Hej! Jeg er ny her. Hvem er formand for styregruppen?",
+         "Hvem er formand for styregruppen?"),
+        ("Quick one: who chairs the programme group?", "who chairs the programme group?"),
+        ("Hvem sender dagsordenen ud? Jeg skal bruge det til intranettet.",
+         "Hvem sender dagsordenen ud?"),
+        ("Hvem er formand for styregruppen?", None),
+        ("Hvem er formand? Og hvem er sekretær?", None),
+        ("Jeg vil gerne købe et system.", None),
+    ],
+)  # fmt: skip
+def test_the_question_of_a_message_that_also_frames_it(message: str, focus: str | None) -> None:
+    assert question_focus(message) == focus
