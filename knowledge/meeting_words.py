@@ -37,6 +37,26 @@ _WEEK_WORDS = frozenset({"uge", "ugen", "uger", "week", "weeks"})
 # after it ("2pm", "2:30 pm", "2 p.m."; fold leaves "p.m." as "p m").
 _CLOCK_WORDS = frozenset({"kl", "klokken", "at"})
 _MERIDIEMS = {("am",): False, ("pm",): True, ("a", "m"): False, ("p", "m"): True}
+# Meetings are held by day: "kl. 2" and "halv tre" are 14:00 and 14:30, as Danes mean them;
+# an hour this low or lower is read in the afternoon unless am/pm says otherwise.
+_LAST_AFTERNOON_HOUR = 6
+# Hours as words, folded ("et" and "en" for one; "to" is Danish two, not English "to").
+_HOUR_WORDS = {
+    word: number
+    for number, words in enumerate(
+        (("et", "en", "one"), ("to", "two"), ("tre", "three"), ("fire", "four"),
+         ("fem", "five"), ("seks", "six"), ("syv", "seven"), ("otte", "eight"),
+         ("ni", "nine"), ("ti", "ten"), ("elleve", "eleven"), ("tolv", "twelve")),
+        start=1,
+    )
+    for word in words
+}  # fmt: skip
+# The spoken clock: the words before an hour and the minutes they add to it (Danish "halv
+# tre" is half past two, "kvart i tre" a quarter to three).
+_SPOKEN = (
+    (("halv",), -30), (("kvart", "over"), 15), (("kvart", "i"), -15),
+    (("half", "past"), 30), (("quarter", "past"), 15), (("quarter", "to"), -15),
+)  # fmt: skip
 
 
 def meeting_bodies(pack: Pack) -> tuple[Body, ...]:
@@ -125,8 +145,12 @@ class _Clock:
 
 def _clock(tokens: list[str]) -> _Clock | None:
     """The first time of day written as one: an hour (and minutes) with am/pm after it or
-    kl./klokken/at before it. ValueError for an hour no 12-hour clock has ("14 pm")."""
+    kl./klokken/at before it, or spoken ("halv tre", "kvart over 10"). ValueError for an hour
+    no 12-hour clock has ("14 pm")."""
     for i, token in enumerate(tokens):
+        spoken = _spoken(tokens, i)
+        if spoken is not None:
+            return spoken
         if not token.isdigit() or len(token) > 2:
             continue
         end, minute = i + 1, 0
@@ -138,8 +162,36 @@ def _clock(tokens: list[str]) -> _Clock | None:
             if tuple(tokens[end : end + len(words)]) == words:
                 return _Clock(_twelve_hour(int(token), afternoon), minute, start, end + len(words))
         if marked:
-            return _Clock(int(token), minute, start, end)
+            return _Clock(_by_day(int(token)), minute, start, end)
     return None
+
+
+def _spoken(tokens: list[str], i: int) -> _Clock | None:
+    """The spoken time starting at token `i` ("halv tre", "kl. kvart i 10"), if any."""
+    marked = tokens[i] in _CLOCK_WORDS
+    at = i + 1 if marked else i
+    for words, minutes in _SPOKEN:
+        hour_at = at + len(words)
+        if tuple(tokens[at:hour_at]) == words and hour_at < len(tokens):
+            hour = _hour(tokens[hour_at])
+            if hour is not None:
+                at_hour, at_minute = divmod(_by_day(hour) * 60 + minutes, 60)
+                return _Clock(at_hour, at_minute, i, hour_at + 1)
+    if marked and at < len(tokens) and tokens[at] in _HOUR_WORDS:
+        return _Clock(_by_day(_HOUR_WORDS[tokens[at]]), 0, i, at + 1)
+    return None
+
+
+def _hour(token: str) -> int | None:
+    """An hour 1–12 written as digits or as a word."""
+    if token.isdigit() and len(token) <= 2:
+        return int(token) if 1 <= int(token) <= 12 else None
+    return _HOUR_WORDS.get(token)
+
+
+def _by_day(hour: int) -> int:
+    """The hour a meeting is held at: 1–6 without am/pm are afternoon hours ("kl. 2" is 14)."""
+    return hour + 12 if 1 <= hour <= _LAST_AFTERNOON_HOUR else hour
 
 
 def _is_minutes(token: str) -> bool:

@@ -101,6 +101,18 @@ def test_a_named_day_counts_from_today(said: str, when: datetime | None) -> None
         ("4 march 2027 at 2pm", (14, 0)),
         ("friday at 14 pm", None),  # no hour of a 12-hour clock: asked again, not guessed
         ("fredag 9", None),  # a bare number is no time
+        # Meetings are held by day: a low hour without am/pm is in the afternoon.
+        ("fredag kl. 2", (14, 0)),
+        ("friday at 3", (15, 0)),
+        ("fredag kl. 8", (8, 0)),
+        # The spoken clock.
+        ("fredag halv tre", (14, 30)),
+        ("fredag kl. halv 10", (9, 30)),
+        ("fredag kvart over to", (14, 15)),
+        ("fredag kl. kvart i tre", (14, 45)),
+        ("fredag klokken tre", (15, 0)),
+        ("friday at half past two", (14, 30)),
+        ("friday at quarter to ten", (9, 45)),
     ],
 )
 def test_a_time_of_day_as_danes_and_english_speakers_write_it(
