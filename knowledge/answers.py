@@ -225,6 +225,14 @@ class KnowledgeIndex:
             for e in self.entries
         ]
 
+    def speaks_of(self, words: str) -> bool:
+        """Whether every content word of `words` is one the pack's texts use (or an everyday
+        word), so that "the report" is something the pack tells of, not an unknown name."""
+        tokens = normalise(words)
+        known = [t in self.passages.vocabulary or t in self.vocabulary for t in tokens]
+        everyday = [t in self.passages.fillers for t in tokens]
+        return any(known) and all(k or e for k, e in zip(known, everyday, strict=True))
+
     def matching_text(self, text: str) -> str:
         """`text` plus the compounds its particle verbs make, where the pack uses them.
 

@@ -73,12 +73,14 @@ class RoleVocabulary:
         before = self._strip(tokens[:start])
         after = self._strip(tokens[end:])
         subject_tokens = after or before
-        # Keep the user's own spelling of the subject for display and system matching.
-        subject = (
-            _original_words(text, len(subject_tokens), self._trailing_fillers(tokens[end:]))
+        # Keep the user's own spelling of the subject for display and system matching
+        # ("makes the report", not the stems "mak report").
+        trailing = (
+            self._trailing_fillers(tokens[end:])
             if subject_tokens is after
-            else ""
+            else self._trailing_fillers(tokens[:start]) + len(tokens) - start
         )
+        subject = _original_words(text, len(subject_tokens), trailing)
         if subject_tokens and not subject:
             subject = " ".join(subject_tokens)
         return RoleQuestion(

@@ -374,3 +374,38 @@ async def test_an_organisation_role_nobody_holds_says_what_it_does_and_how_one_i
     assert "sæt Mette Holm som systemejer" in channel.received[-1].text or (
         "set Mette Holm as system owner" in channel.received[-1].text
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "locale"),
+    [
+        ("who writes the super user report?", "en-US"),
+        ("who makes the report for the super users?", "en-US"),
+        ("hvem skriver rapporten for superbrugerne?", "da-DK"),
+    ],
+)
+async def test_a_role_beside_the_packs_own_words_names_no_system(
+    make_settings: Callable[..., Settings], channel: TestChannel, question: str, locale: str
+) -> None:
+    # "report" is no system: the words are the pack's, so its answers (or whom to ask) reply,
+    # not "I don't know a system called 'report'" (nor the stems "mak report").
+    bot = await start_bot(make_settings(knowledge_pack="rebild"))
+    try:
+        await bot.post(message(question, service_url=channel.url, locale=locale))
+    finally:
+        await bot.stop()
+    answer = "\n".join(a.text or "" for a in channel.received)
+    assert "system called" not in answer and "system, der hedder" not in answer
+    assert any(way in answer for way in ("Spørg", "ask", "Mente du", "Did you mean")), answer
+
+
+async def test_an_unknown_name_beside_a_role_is_still_an_unknown_system(
+    make_settings: Callable[..., Settings], channel: TestChannel
+) -> None:
+    bot = await start_bot(make_settings(knowledge_pack="rebild"))
+    try:
+        await bot.post(message("hvem er systemejer for Zyxwa", service_url=channel.url))
+    finally:
+        await bot.stop()
+    answer = "\n".join(a.text or "" for a in channel.received)
+    assert 'Jeg kender ikke et system, der hedder "Zyxwa"' in answer

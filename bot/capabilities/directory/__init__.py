@@ -23,7 +23,7 @@ from dialogs.directory_view import names_of, role_label
 from dialogs.permissions import Requirement
 from dialogs.texts import text
 from dialogs.turn import say, turn_lang, turn_session
-from knowledge.directory_question import RoleVocabulary
+from knowledge.directory_question import RoleQuestion, RoleVocabulary
 from knowledge.packs import load_pack
 from knowledge.render import lcfirst
 from knowledge.schema import Pack
@@ -99,6 +99,8 @@ class Directory:
             return True
         if question.escalates and await self._escalation_entry(context, role):
             return True  # "hvor melder en superbruger fejl hen": where its duties escalate
+        if search is not None and self._pack_words(question):
+            return False  # the knowledge answers take it (see _pack_words)
         if search is not None:
             if tokens & _WHAT_WORDS and not question.asks_who:
                 return False  # "hvad laver en superbruger": the knowledge answers that
@@ -116,6 +118,14 @@ class Directory:
             await lookup.suggest_systems(role=lcfirst(label))
             return True
         return False
+
+    def _pack_words(self, question: RoleQuestion) -> bool:
+        """Whether the words left beside the role are the pack's own rather than a name: "who
+        writes the super user report" names no system called "report", and the pack's answers
+        (or whom to ask) say more than "I don't know a system called …"."""
+        if question.role.scope == "organisation" or not question.subject:
+            return False  # the DPO is the DPO, whatever else the question says
+        return self.pack.knowledge.speaks_of(question.subject)
 
     async def _escalation_entry(self, context: TurnContext, role: GovernanceRole) -> bool:
         """The knowledge answer on whom `role` escalates to; False when it escalates nowhere."""
@@ -218,6 +228,9 @@ class Directory:
                 await lookup.ask_which_system(subject.systems, question.role.key)
                 return
         if await self.answer_role_question(context, said):
+            return
+        if question is not None and not known and self._pack_words(question):
+            await self._routes.answer_as_free_text(context, said)
             return
         if system or known:
             await lookup.system_contacts(lookup.find(system or known or ""))
