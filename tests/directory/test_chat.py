@@ -22,7 +22,7 @@ from storage.models import AuditEntry, Person
 from tests.directory.helpers import DANISH_CSV, PACK, write_csv
 from tests.support.activities import message
 from tests.support.channel import TestChannel
-from tests.support.server import RunningBot, start_bot
+from tests.support.server import RunningBot, reply_to, start_bot
 
 ADMIN_AAD = "00000000-0000-0000-0000-0000000000ad"
 
@@ -389,11 +389,7 @@ async def test_a_role_beside_the_packs_own_words_names_no_system(
 ) -> None:
     # "report" is no system: the words are the pack's, so its answers (or whom to ask) reply,
     # not "I don't know a system called 'report'" (nor the stems "mak report").
-    bot = await start_bot(make_settings(knowledge_pack="rebild"))
-    try:
-        await bot.post(message(question, service_url=channel.url, locale=locale))
-    finally:
-        await bot.stop()
+    await reply_to(make_settings(knowledge_pack="rebild"), channel, question, locale=locale)
     answer = "\n".join(a.text or "" for a in channel.received)
     assert "system called" not in answer and "system, der hedder" not in answer
     assert any(way in answer for way in ("Spørg", "ask", "Mente du", "Did you mean")), answer
@@ -402,10 +398,6 @@ async def test_a_role_beside_the_packs_own_words_names_no_system(
 async def test_an_unknown_name_beside_a_role_is_still_an_unknown_system(
     make_settings: Callable[..., Settings], channel: TestChannel
 ) -> None:
-    bot = await start_bot(make_settings(knowledge_pack="rebild"))
-    try:
-        await bot.post(message("hvem er systemejer for Zyxwa", service_url=channel.url))
-    finally:
-        await bot.stop()
+    await reply_to(make_settings(knowledge_pack="rebild"), channel, "hvem er systemejer for Zyxwa")
     answer = "\n".join(a.text or "" for a in channel.received)
     assert 'Jeg kender ikke et system, der hedder "Zyxwa"' in answer

@@ -65,11 +65,13 @@ async def start_bot(
     return RunningBot(app, runner, url, aiohttp.ClientSession())
 
 
-async def reply_to(settings: Settings, channel: TestChannel, question: str) -> str:
+async def reply_to(
+    settings: Settings, channel: TestChannel, question: str, *, locale: str = "da-DK"
+) -> str:
     """Serve the app, send `question` as a Teams user would, stop it: the last reply's text."""
     bot = await start_bot(settings)
     try:
-        await bot.post(message(question, service_url=channel.url))
+        await bot.post(message(question, service_url=channel.url, locale=locale))
     finally:
         await bot.stop()
     return channel.received[-1].text
