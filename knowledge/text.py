@@ -30,6 +30,8 @@ _DIGRAPH = re.compile(r"aa|ae|oe")
 _DIGRAPH_TO_LETTER = {"aa": "å", "ae": "æ", "oe": "ø"}
 _ASCII = str.maketrans({"å": "a", "æ": "ae", "ø": "o"})
 _KEEP = frozenset("æøå")
+# A first part this long makes a three-letter last part a word of its own, not an ending.
+LONG_FIRST_PART = 8
 
 # Function words that carry no meaning for matching. Question words (hvem, hvad, hvor, hvornår,
 # who, what, how, ...) are deliberately kept: they tell "who chairs" from "how often".
@@ -344,11 +346,16 @@ class Vocabulary:
         for i in range(len(token) - 3, 2, -1):
             left, right = token[:i], token[i:]
             right_stem = _stem(right)
-            # A three-letter last part is mostly an ending ("runn" + "ing"), not a word.
-            if len(right_stem) < 4 or right_stem not in self._idf or right_stem in not_parts:
+            # A three-letter last part is mostly an ending ("runn" + "ing"), not a word, unless
+            # a long word of the pack's comes before it ("programgruppe" + "møderne", stemmed
+            # "programgrup" + "mod").
+            short = len(right_stem) == 3
+            if len(right_stem) < 3 or right_stem not in self._idf or right_stem in not_parts:
                 continue
             for candidate in (left, left[:-1] if left[-1] in "se" else left):
                 left_stem = _stem(candidate)
+                if short and len(left_stem) < LONG_FIRST_PART:
+                    continue
                 if left_stem in self._idf and left_stem not in not_parts:
                     return left_stem, right_stem
         return None

@@ -210,3 +210,13 @@ def test_a_pasted_giant_word_is_not_taken_apart(monkeypatch: pytest.MonkeyPatch)
 )  # fmt: skip
 def test_the_question_of_a_message_that_also_frames_it(message: str, focus: str | None) -> None:
     assert question_focus(message) == focus
+
+
+def test_a_compound_ending_in_a_short_stem_splits_only_after_a_long_first_part() -> None:
+    vocabulary = Vocabulary([set(normalise("programgruppen holder møder på kontoret"))])
+    # "programgruppemøderne" stems to "programgruppemod": "møde" is stemmed to three letters.
+    (token,) = normalise("programgruppemøderne")
+    assert vocabulary.split(token) == ("programgrup", "mod")
+    # After a short first part, three letters are more likely an ending than a word.
+    (short,) = normalise("kontormøder")
+    assert vocabulary.split(short) is None
