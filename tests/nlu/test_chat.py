@@ -424,3 +424,12 @@ async def test_a_governance_question_is_answered_not_asked_back_or_started(
     assert answer_has in answer
     assert "Mente du" not in answer and "Did you mean" not in answer
     assert "Hvilken enhed" not in answer  # not the procurement guide
+
+
+async def test_who_approves_the_portfolio_is_answered_not_a_list_of_initiatives(
+    chat: Chat,
+) -> None:
+    # The model reads "porteføljen" as the portfolio list; a "hvem" question is no list.
+    answer = await chat.say("hvem godkender porteføljen af digitaliseringsprojekter")
+    assert "Hvem prioriterer og godkender den tværgående digitaliseringsportefølje" in answer
+    assert "Robotstøvsugere" not in answer  # a demo initiative: the list was shown

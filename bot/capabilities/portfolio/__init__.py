@@ -16,6 +16,7 @@ from dialogs.portfolio import CARD_FORM_CHANNELS, Portfolio
 from dialogs.portfolio_register import RegisterInitiativeDialog
 from dialogs.portfolio_words import status_from_words, status_in
 from dialogs.turn import turn_dialogs, turn_session
+from knowledge.rules import WHO
 from storage.directory_snapshots import directory_index
 
 # Words that make a listing the user's own ("hvilke initiativer har jeg oprettet").
@@ -66,6 +67,10 @@ def register(runtime: Runtime) -> None:
             )
             return
         said = match.text or clean_text(context.activity)
+        # "hvem godkender porteføljen?" asks who, which no list of initiatives answers.
+        if WHO.search(said):
+            await runtime.routes.answer_as_free_text(context, said)
+            return
         if set(re.findall(r"\w+", said.casefold())) & OWN_WORDS:
             await portfolio.show_mine(context)
             return
