@@ -34,6 +34,9 @@ QUESTIONS = (
     "hvad er programgruppens opgave",
     "what does a system owner do",
     "when does the steering group meet",
+    # A framing sentence first: the question sentence is weighed alone too (question_focus).
+    "Hej! Jeg er ny i Sundhed og Omsorg. Hvem godkender it-strategien?",
+    "Morning! Quick one: who approves the IT strategy?",
 )
 
 
