@@ -129,6 +129,6 @@ def _practice_not_named(inspired_by: str | None, *document: str) -> str | None:
 def _who(contact: Contact, lang: Language) -> WhoToAsk:
     return WhoToAsk(
         name=contact.name_da if lang == "da" else contact.name_en,
-        note=contact.note_da if lang == "da" else (contact.note_en or contact.note_da),
+        note=contact.note_da if lang == "da" else contact.note_en,
         email=contact.email,
     )

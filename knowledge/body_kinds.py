@@ -93,7 +93,7 @@ class MissingBodies:
         found = []
         for body in self.pack.bodies:
             purpose = body.purpose_en if lang == "en" else body.purpose_da
-            duties = body.duties_en if lang == "en" and body.duties_en else body.duties_da
+            duties = body.duties_en if lang == "en" else body.duties_da
             for line in (purpose, *duties):
                 if line and any(_holds(name_key(line), s) for s in kind.stems()):
                     found.append(Mention(body, line))

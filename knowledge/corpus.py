@@ -403,11 +403,11 @@ class _Builder:
                     "faq",
                     entry,
                     [r if ":" in r else f"faq:{r}" for r in entry.related],
-                    titles=(entry.title_da, entry.title_en or entry.title_da),
+                    titles=(entry.title_da, entry.title_en),
                     texts=(render("faq", "da", entry=entry), render("faq", "en", entry=entry)),
                     questions=(entry.questions.da, entry.questions.en),
                     hints=((), ()),
-                    subject=((entry.title_da,), (entry.title_en or entry.title_da,)),
+                    subject=((entry.title_da,), (entry.title_en,)),
                 )
             )
 

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from knowledge.paraphrases import PARAPHRASES_FILE, Paraphrase
 from knowledge.refs import reference_problems
 from knowledge.schema import Pack
+from knowledge.schema_base import english_of
 from knowledge.schema_bodies import Body, ReminderRule
 from knowledge.schema_entries import (
     Contact,
@@ -156,7 +157,12 @@ def _label(section: str, index: int | str, raw: Any, key_field: str) -> str:
 
 
 def _merge(base: dict[str, Any], local: dict[str, Any]) -> dict[str, Any]:
-    merged = {k: copy.deepcopy(v) for k, v in base.items() if k not in _NEVER_INHERITED}
+    # A Danish text the entry gives anew leaves the shared English of the old one behind: the
+    # entry gives its own, or validation says it is missing.
+    stale = {english_of(k) for k in local if k.endswith("_da")} - set(local)
+    merged = {
+        k: copy.deepcopy(v) for k, v in base.items() if k not in _NEVER_INHERITED and k not in stale
+    }
     for name, value in local.items():
         if name in _MERGED_LISTS and isinstance(value, list):
             inherited = [v for v in merged.get(name, []) if v not in value]

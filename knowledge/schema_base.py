@@ -8,7 +8,7 @@ where the documents are silent; `inspiration` is another municipality's practice
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
@@ -22,10 +22,41 @@ ButtonLabel = Annotated[str, StringConstraints(min_length=1, max_length=MAX_BUTT
 Origin = Literal["local", "shared_default", "inspiration"]
 
 
+def english_of(field: str) -> str:
+    """The English field beside a Danish one: `requires_da` → `requires_en`; a title kept in
+    Danish under a bare name has its English with `_en` added (`chair` → `chair_en`)."""
+    return field.removesuffix("_da") + "_en"
+
+
 class Model(BaseModel):
-    """Base for every pack model: immutable, and unknown fields are errors."""
+    """Base for every pack model: immutable, and unknown fields are errors.
+
+    `needs_english` names the Danish fields an English answer shows: wherever one is given, its
+    English (see `english_of`) must be given too, a list item for item, so a user who writes
+    English is never answered in Danish.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+    needs_english: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="after")
+    def _english_beside_danish(self) -> Self:
+        problems = []
+        for danish in self.needs_english:
+            english = english_of(danish)
+            da, en = getattr(self, danish), getattr(self, english)
+            if not da:
+                continue
+            if not en:
+                problems.append(f"{english} mangler ({danish} skal også stå på engelsk)")
+            elif isinstance(da, tuple) and len(en) != len(da):
+                problems.append(
+                    f"{english} har {len(en)} punkter, {danish} har {len(da)}: "
+                    "hvert punkt skal stå på engelsk"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class Source(Model):

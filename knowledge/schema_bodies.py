@@ -24,12 +24,31 @@ Recipients = Literal["members", "secretary", "chair", "submitters", "channel"]
 
 
 class Composition(Sourced):
-    """Who sits in a body, by title."""
+    """Who sits in a body, by title: the official Danish title, and in English the title
+    translated with the Danish in parentheses, so that either is found."""
+
+    needs_english = ("chair", "members", "secretary", "note_da")
 
     chair: Text | None = None
+    chair_en: Text | None = None
     members: tuple[Text, ...] = ()
+    members_en: tuple[Text, ...] = ()
     secretary: Text | None = None
+    secretary_en: Text | None = None
     note_da: Text | None = None
+    note_en: Text | None = None
+
+    @model_validator(mode="after")
+    def _english_titles_keep_the_danish(self) -> Composition:
+        pairs = [
+            (self.chair, self.chair_en),
+            (self.secretary, self.secretary_en),
+            *zip(self.members, self.members_en, strict=False),
+        ]
+        bare = [en for da, en in pairs if da and en and en != da and not en.endswith(f"({da})")]
+        if bare:
+            raise ValueError(f"en engelsk titel skal slutte med den danske i parentes: {bare}")
+        return self
 
 
 class Follows(Model):
@@ -41,6 +60,8 @@ class Follows(Model):
 
 class Cadence(Sourced):
     """Machine-readable meeting rhythm for the årshjul; `defaults` names assumed fields."""
+
+    needs_english = ("note_da",)
 
     meetings_per_year: int = Field(ge=1, le=52)
     preferred_months: tuple[Annotated[int, Field(ge=1, le=12)], ...] = ()
@@ -85,7 +106,7 @@ class AnnualItem(Sourced):
     title_da: Text
     title_en: Text
     description_da: Text
-    description_en: Text | None = None
+    description_en: Text
     synonyms_da: tuple[Text, ...] = ()
     synonyms_en: tuple[Text, ...] = ()
     preferred_months: tuple[Annotated[int, Field(ge=1, le=12)], ...] = ()
@@ -99,6 +120,8 @@ class AnnualItem(Sourced):
 
 class Decision(Sourced):
     """Something a body approves or decides ("Byrådet godkender strategien")."""
+
+    needs_english = ("condition_da",)
 
     key: Key
     verb_da: Text
@@ -117,6 +140,8 @@ class Body(Sourced, Offered):
     A body that meets is offered as a button ("næste møde i …"): a long name needs a short one.
     """
 
+    needs_english = ("duties_da", "meetings_da", "practice_da")
+
     key: Key
     name_da: Text
     name_en: Text
@@ -128,7 +153,7 @@ class Body(Sourced, Offered):
     meetings_da: Text | None = None
     meetings_en: Text | None = None
     practice_da: tuple[Text, ...] = ()
-    practice_en: tuple[Text, ...] = ()  # when absent, English answers quote the Danish
+    practice_en: tuple[Text, ...] = ()
     cadence: Cadence | None = None
     annual_items: tuple[AnnualItem, ...] = ()
     decides: tuple[Decision, ...] = ()

@@ -33,6 +33,8 @@ class Phrasings(Model):
 class Contact(Sourced):
     """Who to ask when the bot does not know."""
 
+    needs_english = ("note_da",)
+
     key: Key
     name_da: Text
     name_en: Text
@@ -49,6 +51,8 @@ class Contact(Sourced):
 class GovernanceRole(Sourced):
     """A governance role: KITOS vocabulary, organisation-wide roles and local ones."""
 
+    needs_english = ("responsibilities_da", "requirements_da", "appointment_da", "escalation_da")
+
     key: Key
     label_da: Text
     label_en: Text
@@ -58,8 +62,9 @@ class GovernanceRole(Sourced):
     summary_da: Text
     summary_en: Text
     responsibilities_da: tuple[Text, ...] = Field(min_length=1)
-    responsibilities_en: tuple[Text, ...] = ()
+    responsibilities_en: tuple[Text, ...] = Field(min_length=1)
     requirements_da: tuple[Text, ...] = ()
+    requirements_en: tuple[Text, ...] = ()
     appointed_by: Key | None = None
     appointment_da: Text | None = None
     appointment_en: Text | None = None
@@ -83,6 +88,8 @@ class GovernanceRole(Sourced):
 class Principle(Sourced):
     """A governance principle: what it requires, why, and what it presupposes."""
 
+    needs_english = ("requires_da", "prerequisite_da")
+
     id: Key
     number: int | None = Field(default=None, ge=1, le=99)
     title_da: Text
@@ -92,8 +99,11 @@ class Principle(Sourced):
     summary_da: Text
     summary_en: Text
     requires_da: tuple[Text, ...] = Field(min_length=1)
+    requires_en: tuple[Text, ...] = Field(min_length=1)
     why_da: Text
+    why_en: Text
     prerequisite_da: Text | None = None
+    prerequisite_en: Text | None = None
     tags: tuple[Key, ...] = ()
     # Reserved for the procurement screening (machine-readable departures); free-form for now.
     checks: tuple[dict[str, JsonValue], ...] = ()
@@ -116,10 +126,13 @@ class ProcurementContact(Sourced):
 class ProcurementCheck(Sourced):
     """One thing IT looks at during screening."""
 
+    needs_english = ("detail_da",)
+
     key: Key
     label_da: Text
     label_en: Text
     detail_da: Text | None = None
+    detail_en: Text | None = None
 
 
 class ScreeningTime(Sourced):
@@ -132,6 +145,8 @@ class ScreeningTime(Sourced):
 
 class Dispensation(Sourced):
     """Who may grant an exception from what, and on which terms."""
+
+    needs_english = ("condition_da",)
 
     key: Key
     scope_da: Text
@@ -190,10 +205,10 @@ class FaqEntry(Sourced):
 
     id: Key
     title_da: Text
-    title_en: Text | None = None
+    title_en: Text
     questions: Phrasings
     answer_da: Text
-    answer_en: Text | None = None
+    answer_en: Text
     tags: tuple[Key, ...] = ()
     related: tuple[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_:]+$")], ...] = ()
 

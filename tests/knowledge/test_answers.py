@@ -100,7 +100,8 @@ def test_english_question_gets_english_answer() -> None:
     assert answer.language == "en"
     assert answer.entry is not None and answer.entry.id == "body:programgruppe:chair"
     assert answer.entry.text == (
-        "The cross-cutting digitalisation programme group is chaired by: Leder af Digitalisering."
+        "The cross-cutting digitalisation programme group is chaired by: "
+        "Head of Digitalisation (Leder af Digitalisering)."
     )
     assert "Source: " in answer.text
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from importlib.resources import as_file
 from pathlib import Path
@@ -222,4 +223,34 @@ def test_include_extends_and_origin_rules(packs_copy: Path) -> None:
         "rebild/bodies.yaml: bodies[2].source.doc: lokal viden skal have kilde i pakkens egne "
         "dokumenter (rebild_roller, rebild_strategi), ikke 'randers_governance'; marker den "
         "ellers som shared_default eller inspiration",
+    ]
+
+
+def test_danish_text_without_its_english_is_refused(packs_copy: Path) -> None:
+    _edit(
+        packs_copy / "rebild" / "principles.yaml",
+        "    why_en: It gives a good organisation for working together and secure operation.\n",
+        "",
+    )
+    _edit(
+        packs_copy / "rebild" / "bodies.yaml",
+        "      members_en:\n        - The IT advisers (IT-vejlederne)\n",
+        "",
+    )
+    # Danish given anew in an entry that extends a shared one: the shared English is not kept.
+    roles = packs_copy / "rebild" / "roles.yaml"
+    text = roles.read_text(encoding="utf-8")
+    stripped = re.sub(
+        r"(- key: superbruger\n(?:.*\n)*?)    responsibilities_en:\n(?:      - .*\n)+",
+        r"\1",
+        text,
+        count=1,
+    )
+    assert stripped != text
+    roles.write_text(stripped, encoding="utf-8")
+    assert check_all_packs(packs_copy) == [
+        "rebild/bodies.yaml: bodies[5] 'skolenet'.composition: "
+        "Value error, members_en mangler (members skal også stå på engelsk)",
+        "rebild/roles.yaml: roles[7] 'superbruger' (extends _shared).responsibilities_en: mangler",
+        "rebild/principles.yaml: principles[6] 'projektorganisering'.why_en: mangler",
     ]
