@@ -8,7 +8,10 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli_knowledge import knowledge_cli
-from knowledge.evaluation import evaluate, fold_for_compare, load_items, states_expected
+from knowledge.answers import KnowledgeAnswer, answer_entry
+from knowledge.evaluation import Item, evaluate, fold_for_compare, load_items, states_expected
+from knowledge.packs import load_pack
+from knowledge.text import Language
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -74,3 +77,17 @@ def test_cli_exit_code_follows_the_targets() -> None:
     assert "MISSED" in missed.output
     absent = runner.invoke(knowledge_cli, ["eval", "--dir", str(FIXTURES / "nowhere")])
     assert absent.exit_code == 2
+
+
+def test_an_english_answer_states_a_fact_its_entry_states_in_danish() -> None:
+    def english(pack: str, _question: str, _language: Language | None) -> KnowledgeAnswer:
+        return answer_entry(load_pack(pack), "body:it_digitalisering", "en")
+
+    items = [
+        Item("What does IT & Digitalisation do?", (expect,), "en", "randers", "000", "test")
+        for expect in ("koordinerer", "kantinen")
+    ]
+    assert "koordinerer" not in english("randers", "", None).text.casefold()
+    report = evaluate(items, ["randers"], english)["randers"]
+    # The Danish answer of the same entry says "koordinerer"; no answer mentions a canteen.
+    assert (report.right, report.wrong) == (1, 1)
