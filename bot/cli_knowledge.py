@@ -40,7 +40,12 @@ def check() -> None:
 )
 @click.option("--pack", "packs", multiple=True, help="only this pack (repeatable)")
 @click.option("--verbose", "-v", is_flag=True, help="print every question that missed")
-def evaluate_sets(directory: Path, packs: tuple[str, ...], verbose: bool) -> None:
+@click.option(
+    "--literal",
+    is_flag=True,
+    help="right only when the answer's own text states the fact word for word",
+)
+def evaluate_sets(directory: Path, packs: tuple[str, ...], verbose: bool, literal: bool) -> None:
     """Ask a held-out question set; print right/wrong/asked-back/unknown per pack; exit 1 on a
     missed target (≥ 95 % right and confident, none wrong, no out-of-scope answered)."""
     if not directory.is_dir():
@@ -50,7 +55,7 @@ def evaluate_sets(directory: Path, packs: tuple[str, ...], verbose: bool) -> Non
     if unknown:
         click.echo(f"unknown pack(s): {', '.join(unknown)}", err=True)
         sys.exit(2)
-    reports = evaluate(load_items(directory), list(packs) or None)
+    reports = evaluate(load_items(directory), list(packs) or None, literal=literal)
     for line in summary_lines(reports):
         click.echo(line)
     if verbose:

@@ -30,7 +30,7 @@ from knowledge.answers import (
 )
 from knowledge.packs import available_packs, load_pack
 from knowledge.retrieval import PassageHit
-from knowledge.text import Language
+from knowledge.text import Language, normalise
 
 TARGET_RIGHT = 0.95
 _DASHES = re.compile(r"[-\u2010-\u2015\u2212]")
@@ -113,13 +113,40 @@ _SPELLINGS_OF = {word: group for group in _NUMBER_SPELLINGS for word in group}
 _WORD = re.compile(r"\w+")
 
 
-def states_expected(answer_text: str, expect: Iterable[str]) -> bool:
+def states_expected(answer_text: str, expect: Iterable[str], *, literal: bool = False) -> bool:
     """Whether the answer says one of the expected facts.
 
     Case, dashes and white space are ignored ("niveau1" is "niveau 1"); a number in an expected
     fact may be spelt in digits or as a Danish or English word ("minimum 4" is stated by
-    "minimum fire" and "minimum four"), matched as whole words.
+    "minimum fire" and "minimum four"), matched as whole words. Unless `literal`, a fact is
+    also stated in other inflections of its words, or with a word as the last part of a
+    compound: "styregruppen" by "Den tværgående digitaliseringsstyregruppe", "digitalt
+    ledelsesansvar" by "det digitale ledelsesansvar" (`_in_other_forms`).
     """
+    expect = tuple(expect)
+    if _literally(answer_text, expect):
+        return True
+    return not literal and any(_in_other_forms(answer_text, fact) for fact in expect)
+
+
+# A word of a fact this long (stemmed) may stand as the last part of a compound.
+MIN_COMPOUND_TAIL = 5
+
+
+def _in_other_forms(answer_text: str, fact: str) -> bool:
+    """Whether every content word of `fact` is in the answer, stemmed, or ends a compound."""
+    wanted = normalise(fact)
+    if not wanted:
+        return False
+    said = set(normalise(answer_text))
+    return all(
+        w in said or (len(w) >= MIN_COMPOUND_TAIL and any(t.endswith(w) for t in said))
+        for w in wanted
+    )
+
+
+def _literally(answer_text: str, expect: Iterable[str]) -> bool:
+    """The literal comparison of `states_expected`."""
     seen = fold_for_compare(answer_text)
     bare = seen.replace(" ", "")
     for fact in expect:
@@ -194,9 +221,15 @@ def _answer(pack: str, question: str, language: Language | None) -> KnowledgeAns
 
 
 def evaluate(
-    items: Iterable[Item], packs: Sequence[str] | None = None, answerer: Answerer = _answer
+    items: Iterable[Item],
+    packs: Sequence[str] | None = None,
+    answerer: Answerer = _answer,
+    *,
+    literal: bool = False,
 ) -> dict[str, PackReport]:
-    """Ask every item of the `packs` (default: all) and count the outcomes per pack."""
+    """Ask every item of the `packs` (default: all) and count the outcomes per pack; `literal`
+    counts an answer right only when its own text states the fact word for word (no other
+    inflection, no Danish answer behind an English one)."""
     keys = list(packs or available_packs())
     reports = {key: PackReport(key) for key in keys}
     for item in items:
@@ -212,8 +245,8 @@ def evaluate(
                 verdict = "confident" if confident else answer.confidence.value
                 report.out_of_scope_confident += confident
             elif confident:
-                right = states_expected(answer.text, item.expect) or _states_in_danish(
-                    pack, answer, item.expect
+                right = states_expected(answer.text, item.expect, literal=literal) or (
+                    not literal and _states_in_danish(pack, answer, item.expect)
                 )
                 verdict = "right" if right else "wrong"
                 report.right += right
