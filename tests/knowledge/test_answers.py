@@ -247,3 +247,27 @@ def test_a_framed_question_is_not_answered_when_the_message_points_elsewhere() -
         "Hvem leder møderne?"
     )
     assert index.answer(message).confidence is not Confidence.CONFIDENT
+
+
+# (a question about a practice from KL's analysis of 14 municipalities, the shared entry, and
+# the municipality it names): every pack holds the analysis, so none answers "I only hold …".
+KL_PRACTICES = [
+    ("Hvornår mødes Sorø Kommunes udviklingsråd?", "faq:soroe_udvikling_og_it", "Sorø"),
+    ("Which other municipalities are in Allerød's IT operations partnership?",
+     "faq:allerod_it_forsyningen", "Allerød"),
+    ("Hvad går Gladsaxes temagrupper ud på?", "faq:gladsaxe_samarbejdsmodel", "Gladsaxe"),
+    ("Hvad gør Holbæk for at finde ud af, om forvaltningerne er tilfredse med it?",
+     "faq:holbaek_brugerundersoegelse", "Holbæk"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("pack_key", ["randers", "norddjurs", "rebild"])
+@pytest.mark.parametrize(("question", "entry_id", "municipality"), KL_PRACTICES)
+def test_another_municipalitys_practice_from_the_kl_analysis_is_answered(
+    pack_key: str, question: str, entry_id: str, municipality: str
+) -> None:
+    answer = _ask(pack_key, question)
+    assert answer.confidence is Confidence.CONFIDENT
+    assert answer.entry is not None and answer.entry.id == entry_id
+    assert municipality in answer.text
+    assert answer.entry.citation.origin == "inspiration"
