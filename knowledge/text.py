@@ -168,8 +168,9 @@ def normalise(text: str) -> tuple[str, ...]:
 _PARTICLES = frozenset("under op ind ud over af til frem sammen".split())
 
 
-# A sentence ends at . ! ? or : before the next one begins ("Hej! Hvem …", "quick one: how …").
-_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+")
+# A sentence ends at ! or ?, or at . or : before a capital ("Hej! Hvem …", "Jeg er ny. Hvem
+# …"); "pr. medarbejder" and "kl. 10" go on.
+_SENTENCE_END = re.compile(r"(?<=[!?])\s+|(?<=[.:])\s+(?=[A-ZÆØÅ])")
 
 
 def question_focus(text: str) -> str | None:

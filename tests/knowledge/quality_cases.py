@@ -74,7 +74,7 @@ IN_SCOPE: list[tuple[str, str, str]] = [
     ("norddjurs", "hvad er styregruppens opgaver", "body:styregruppe"),
     # The steering group's entry quotes its duty "Godkender programgruppens årlige indsatsplan"
     # first; its decision entry says the same (dev-set writers ask it in these words).
-    ("norddjurs", "hvem godkender indsatsplanen", "body:styregruppe"),
+    ("norddjurs", "hvem godkender indsatsplanen", "body:styregruppe:decision:indsatsplan"),
     ("norddjurs", "hvor mange møder holder programgruppen om året", "body:programgruppe:cadence"),
     ("norddjurs", "hvordan arbejder styregruppen", "body:styregruppe:practice"),
     ("norddjurs", "hvordan får jeg et emne på styregruppens dagsorden", "faq:emne_paa_dagsorden"),

@@ -215,9 +215,8 @@ def test_a_who_question_two_entries_answer_alike_is_answered() -> None:
 
 # (pack, a message whose question follows a sentence that only frames it, the entry)
 FRAMED_QUESTIONS = [
-    ("norddjurs", "Jeg er ny i Sundhed og Omsorg og skal lave en oversigt over vores "
-     "digitaliseringsorganisation til intranettet. Hvem er formand for programgruppen?",
-     "body:programgruppe:chair"),
+    ("norddjurs", "Godmorgen! Jeg er lige startet i Digitalisering. "
+     "Hvem er formand for programgruppen?", "body:programgruppe:chair"),
     ("rebild", "Godmorgen! Vi har fået en ny fagsystemleverandør i Center Natur og Miljø. "
      "Hvem skal underskrive kontrakten?", "role:kontraktejer"),
     ("randers", "Hej govbot. Vi overvejer at købe et nyt system til vores afdeling. "

@@ -91,3 +91,22 @@ def test_an_english_answer_states_a_fact_its_entry_states_in_danish() -> None:
     report = evaluate(items, ["randers"], english)["randers"]
     # The Danish answer of the same entry says "koordinerer"; no answer mentions a canteen.
     assert (report.right, report.wrong) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fact", "stated"),
+    [
+        ("Den tværgående digitaliseringsstyregruppe godkender planen", "styregruppen", True),
+        ("Leder af Digitalisering (formand)", "Formanden", True),
+        ("Sekretærerne skriver referat", "sekretær", True),
+        ("Den tværgående digitaliseringsprogramgruppe", "styregruppen", False),
+        ("I årshjulet ligger det i andet kvartal", "Q2", False),
+        ("Programgruppen udarbejder planen", "ikke", False),  # a stop word states nothing
+    ],
+)
+def test_a_fact_is_stated_in_other_inflections_unless_literal(
+    answer: str, fact: str, stated: bool
+) -> None:
+    assert states_expected(answer, [fact]) is stated
+    literal = fold_for_compare(fact) in fold_for_compare(answer)
+    assert states_expected(answer, [fact], literal=True) is literal

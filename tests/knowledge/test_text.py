@@ -200,7 +200,8 @@ def test_a_pasted_giant_word_is_not_taken_apart(monkeypatch: pytest.MonkeyPatch)
     [
         ("Hej! Jeg er ny her. Hvem er formand for styregruppen?",
          "Hvem er formand for styregruppen?"),
-        ("Quick one: who chairs the programme group?", "who chairs the programme group?"),
+        ("Quick one: Who chairs the programme group?", "Who chairs the programme group?"),
+        ("Hvad koster en licens pr. medarbejder?", None),
         ("Hvem sender dagsordenen ud? Jeg skal bruge det til intranettet.",
          "Hvem sender dagsordenen ud?"),
         ("Hvem er formand for styregruppen?", None),
