@@ -130,7 +130,10 @@ class Interruptions:
             return False
         words = len(understood.text.split())
         if reading.reads and reading.takes is Takes.CHOICE:
-            return False  # one of the question's own answers ("nej", "ingen")
+            # One of the question's own answers ("nej", "ingen") – but a question that names a
+            # choice's word ("hvad er en databehandleraftale?") asks, it does not choose.
+            if not (kind is Kind.ANSWER and looks_like_question(understood.text)):
+                return False
         if kind is Kind.SOCIAL:
             sure = match.via == "command" or match.score >= SURE_SOCIAL
             if reading.reads and (words > SMALL_TALK_WORDS or not sure):

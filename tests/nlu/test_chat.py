@@ -433,3 +433,16 @@ async def test_who_approves_the_portfolio_is_answered_not_a_list_of_initiatives(
     answer = await chat.say("hvem godkender porteføljen af digitaliseringsprojekter")
     assert "Hvem prioriterer og godkender den tværgående digitaliseringsportefølje" in answer
     assert "Robotstøvsugere" not in answer  # a demo initiative: the list was shown
+
+
+async def test_a_question_naming_a_choices_word_is_answered_not_recorded(chat: Chat) -> None:
+    # "databehandleraftale" is a word of the "Ja" choice at the guide's third question: asked
+    # about, it is answered, the question is asked again, and nothing is recorded for it.
+    for said in ("vi vil gerne købe et system til booking af mødelokaler", "Kultur og Fritid",
+                 "Ny anmodning", "ja", "Cloud i EU/EØS"):  # fmt: skip
+        answer = await chat.say(said)
+    assert "Spørgsmål 3 af" in answer and "databehandleraftale?" in answer
+    answer = await chat.say("hvad er en databehandleraftale?")
+    assert "artikel 28" in answer, answer
+    assert "Spørgsmål 3 af" in answer and "Spørgsmål 4 af" not in answer
+    assert "Spørgsmål 4 af" in await chat.say("nej")
