@@ -446,3 +446,12 @@ async def test_a_question_naming_a_choices_word_is_answered_not_recorded(chat: C
     assert "artikel 28" in answer, answer
     assert "Spørgsmål 3 af" in answer and "Spørgsmål 4 af" not in answer
     assert "Spørgsmål 4 af" in await chat.say("nej")
+
+
+@pytest.mark.parametrize(("said", "expected"), [("ok", "Godt."), ("forstået", "Godt."),
+                                                ("det er i orden", "Godt.")])  # fmt: skip
+async def test_an_acknowledgement_gets_a_short_reply_not_an_unknown(
+    chat: Chat, said: str, expected: str
+) -> None:
+    answer = await chat.say(said)
+    assert answer.startswith(expected) and "Det står ikke i vores materiale" not in answer

@@ -34,6 +34,10 @@ class SmallTalk:
         """ "du er god"."""
         await say(context, "smalltalk.compliment")
 
+    async def acknowledge(self, context: TurnContext, _match: IntentMatch) -> None:
+        """ "ok", "forstået": a short reply with the way on, not "det står ikke i vores materiale"."""
+        await say(context, "smalltalk.acknowledge")
+
     async def complaint(self, context: TurnContext, _match: IntentMatch) -> None:
         """ "du forstår mig ikke": an apology, the main actions and whom to ask."""
         lang = turn_lang(context)
@@ -50,4 +54,4 @@ class SmallTalk:
 def register(runtime: Runtime) -> None:
     """Route the small-talk intents."""
     talk = SmallTalk(load_pack(runtime.settings.knowledge_pack))
-    runtime.routes.methods("smalltalk", talk, "thanks goodbye who_are_you compliment complaint")
+    runtime.routes.methods("smalltalk", talk, "thanks goodbye who_are_you compliment complaint acknowledge")
