@@ -35,7 +35,7 @@ class SmallTalk:
         await say(context, "smalltalk.compliment")
 
     async def acknowledge(self, context: TurnContext, _match: IntentMatch) -> None:
-        """ "ok", "forstået": a short reply with the way on, not "det står ikke i vores materiale"."""
+        """ "ok", "forstået": a short reply with the way on, not an honest don't-know."""
         await say(context, "smalltalk.acknowledge")
 
     async def complaint(self, context: TurnContext, _match: IntentMatch) -> None:
@@ -54,4 +54,5 @@ class SmallTalk:
 def register(runtime: Runtime) -> None:
     """Route the small-talk intents."""
     talk = SmallTalk(load_pack(runtime.settings.knowledge_pack))
-    runtime.routes.methods("smalltalk", talk, "thanks goodbye who_are_you compliment complaint acknowledge")
+    methods = "thanks goodbye who_are_you compliment complaint acknowledge"
+    runtime.routes.methods("smalltalk", talk, methods)
