@@ -24,7 +24,7 @@ from knowledge.municipalities import named_elsewhere, named_municipalities
 from knowledge.paraphrases import with_paraphrases, without_sets
 from knowledge.phrasings import PhrasingIndex
 from knowledge.replies import Confidence, KnowledgeAnswer
-from knowledge.retrieval import Passage, PassageHit, PassageIndex, passages_of
+from knowledge.retrieval import QUESTION_WORDS, Passage, PassageHit, PassageIndex, passages_of
 from knowledge.rules import (
     AMOUNT,
     COUNTING,
@@ -65,6 +65,8 @@ SUGGEST_MIN_COVERAGE = 0.5
 SUGGEST_FROM_COVERAGE = 0.6
 # A body's or role's one-word name this long names it ("programgruppen"; not "ejer").
 MIN_OWNER_NAME = 6
+# Words of sums ("10 gange 5", "2 plus 2"), stemmed as `normalise` leaves them.
+ARITHMETIC = frozenset(normalise("gange plus minus divideret times"))
 # The id ending of a role's "whom does it escalate to" entry (knowledge.corpus).
 ESCALATION = ":escalation"
 
@@ -168,6 +170,9 @@ class KnowledgeIndex:
         elsewhere = named_elsewhere(asked, self.pack.municipality)
         if elsewhere and not any(self._speaks_of(i, elsewhere) for i in range(len(self.entries))):
             return self.replies.unknown(asked, lang, 0.0, elsewhere=sorted(elsewhere))
+        if _only_numbers(text):
+            # "hvad er 2+2" names nothing the pack speaks of: its numbers match any figure.
+            return self.replies.unknown(asked, lang, 0.0)
         ranked = self.rank(text, limit=10)
         hits = self.passages.search(text, limit=40)
         request = bool(REQUEST.search(asked))
@@ -475,6 +480,12 @@ class KnowledgeIndex:
     def entry(self, entry_id: str) -> Entry:
         """The raw entry with `entry_id`; KeyError when unknown."""
         return self.entries[self.by_id[entry_id]]
+
+
+def _only_numbers(text: str) -> bool:
+    """Whether every content word of `text` is a number ("hvad er 2+2", "10 gange 5")."""
+    words = [t for t in normalise(text) if t not in QUESTION_WORDS and t not in ARITHMETIC]
+    return bool(words) and all(NUMBER.fullmatch(t) for t in words)
 
 
 def _likely(candidates: list[Candidate]) -> list[Score]:

@@ -159,7 +159,8 @@ def test_an_unsure_question_offers_the_answer_among_its_choices(
     assert len(set(texts)) == len(texts), "every choice leads somewhere else"
 
 
-@pytest.mark.parametrize("text", ["", "   ", "?!", "og i på"])
+# Sums name nothing of the pack's: their numbers must not match a figure ("2,5 promille").
+@pytest.mark.parametrize("text", ["", "   ", "?!", "og i på", "hvad er 2+2", "hvad er 10 gange 5"])
 def test_empty_or_stop_words_only_is_unknown(text: str) -> None:
     assert _ask("randers", text).confidence is Confidence.UNKNOWN
 
