@@ -15,6 +15,7 @@ from bot.render_text import card_actions, render
 from bot.sdk import Activity
 from bot.settings import Settings
 from storage.db import Database
+from storage.demo import load_demo_data
 from storage.migrate import upgrade
 
 
@@ -24,6 +25,11 @@ async def local_bot(settings: Settings) -> AsyncIterator[tuple[GovBot, Database]
     the start and kept current beside it, as `govbot serve` does."""
     await asyncio.to_thread(upgrade, settings.database_url)
     database = Database.connect(settings.database_url)
+    if settings.demo_data:
+        # As `govbot serve` does: GOVBOT_DEMO_DATA fills an empty database with the demo
+        # municipality, so `govbot ask "hvem er systemejer for SBSYS"` answers as the README says.
+        async with database.transaction() as session:
+            await load_demo_data(session=session, pack_key=settings.knowledge_pack)
     keeper = asyncio.create_task(database.directory.keep_current(), name="directory-index")
     try:
         yield build_bot(settings, database), database

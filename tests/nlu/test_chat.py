@@ -455,3 +455,10 @@ async def test_an_acknowledgement_gets_a_short_reply_not_an_unknown(
 ) -> None:
     answer = await chat.say(said)
     assert answer.startswith(expected) and "Det står ikke i vores materiale" not in answer
+
+
+async def test_a_follow_up_asks_about_the_one_holder_of_an_organisation_role(chat: Chat) -> None:
+    await chat.say("hvem er vores DPO")
+    answer = await chat.say("hvad er hendes mail?")
+    # Danish genitive of a name ending in s: "Friis'", not "Friiss".
+    assert "Hanne Friis' mail er hanne.friis@demokommune.dk" in answer, answer

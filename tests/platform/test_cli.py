@@ -34,6 +34,19 @@ def test_ask_answers_through_the_same_pipeline(tmp_path: Path) -> None:
     assert "[Nyt it-system]" in result.stdout
 
 
+def test_ask_with_demo_data_answers_from_the_demo_municipality(tmp_path: Path) -> None:
+    # GOVBOT_DEMO_DATA fills the database as `govbot serve` does (the README's example).
+    result = subprocess.run(
+        [*GOVBOT, "ask", "hvem er systemejer for SBSYS"],
+        env=_env(tmp_path, GOVBOT_DEMO_DATA="1"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Mette Holm" in result.stdout
+
+
 def test_chat_holds_a_conversation(tmp_path: Path) -> None:
     # The profile card's "Ret enhed" picked by its number, the unit answered; then help's first
     # button.

@@ -112,6 +112,7 @@ class Directory:
         label = role_label(self.pack, role.key, lookup.lang)
         if role.scope == "organisation":
             holders = lookup.index.holders([r.key for r in roles], None)
+            lookup.remember_holders(holders, roles, None)
             await lookup.show_holders(holders, roles, title=label)
             return True
         if question.asks_who and not tokens & _WHAT_WORDS:

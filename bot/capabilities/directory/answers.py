@@ -60,18 +60,7 @@ class Lookup:
         holders = self.index.holders([r.key for r in roles], system.id)
         lead = None if search.exact else text("directory.assumed", lang, system=system.name)
         title_role = " / ".join(self._label(r.key) for r in roles)
-        people = {a.person.id: a.person for a in holders}
-        person = next(iter(people.values())) if len(people) == 1 else None
-        remember(
-            self.context,
-            "directory.role",
-            system=system.name,
-            role=roles[0].key if len(roles) == 1 else None,
-            person_name=person.name if person else None,
-            person_email=person.email if person else None,
-            person_unit=person.org_unit if person else None,
-            people=[p.name for p in people.values()] if len(people) > 1 else [],
-        )
+        self.remember_holders(holders, roles, system.name)
         if holders:
             title = text("directory.holders_title", lang, role=title_role, system=system.name)
             await self.show_holders(holders, roles, title=title, lead=lead)
@@ -231,6 +220,24 @@ class Lookup:
         await show(self.context, "directory_people", title=title, lead=lead, note=None, entries=[],
                    more=0, duties=duties(roles, self.pack, lang),
                    actions=[register] if admin else [])  # fmt: skip
+
+    def remember_holders(
+        self, holders: Sequence[Assignment], roles: Sequence[GovernanceRole], system: str | None
+    ) -> None:
+        """What the answer named, for follow-ups: the system, the role and its one holder
+        ("hvad er hendes mail?"), or the names of several."""
+        people = {a.person.id: a.person for a in holders}
+        person = next(iter(people.values())) if len(people) == 1 else None
+        remember(
+            self.context,
+            "directory.role",
+            system=system,
+            role=roles[0].key if len(roles) == 1 else None,
+            person_name=person.name if person else None,
+            person_email=person.email if person else None,
+            person_unit=person.org_unit if person else None,
+            people=[p.name for p in people.values()] if len(people) > 1 else [],
+        )
 
     async def show_holders(
         self,
