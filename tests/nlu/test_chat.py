@@ -462,3 +462,9 @@ async def test_a_follow_up_asks_about_the_one_holder_of_an_organisation_role(cha
     answer = await chat.say("hvad er hendes mail?")
     # Danish genitive of a name ending in s: "Friis'", not "Friiss".
     assert "Hanne Friis' mail er hanne.friis@demokommune.dk" in answer, answer
+
+
+async def test_a_body_without_meetings_on_the_wheel_is_no_unknown_forum(chat: Chat) -> None:
+    answer = await chat.say("næste møde i sekretariatschefgruppen")
+    assert "Sekretariatschefgruppen har ingen faste møder i govbots årshjul" in answer, answer
+    assert "Jeg kender ikke forummet" not in answer

@@ -40,6 +40,7 @@ class MeetingTurns:
         self.tz = runtime.settings.tz
         self.language = runtime.settings.language
         self.bodies = BodyFinder(self.pack)
+        self.all_bodies = BodyFinder(self.pack, meeting_only=False)
         self.items = AnnualItemFinder(self.pack)
         self._kick = runtime.outbox_kick
         self.confirmations = runtime.confirmations
@@ -88,9 +89,12 @@ class MeetingTurns:
         body = self.bodies.find(said)
         if body is None:
             names = ", ".join(self._name(context, b) for b in bodies)
-            raise DomainError(
-                "meetings.unknown_body", name=said, names=names, then=self._next_of(context, bodies)
-            )
+            # "næste møde i sekretariatschefgruppen": a body of the pack that holds no meetings
+            # on the wheel is no unknown forum.
+            known = self.all_bodies.find(said)
+            key = "meetings.no_meetings" if known is not None else "meetings.unknown_body"
+            name = self._name(context, known) if known is not None else said
+            raise DomainError(key, name=name, names=names, then=self._next_of(context, bodies))
         return body
 
     def _next_of(self, context: TurnContext, bodies: Sequence[Body]) -> list[NextStep]:
