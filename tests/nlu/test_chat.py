@@ -468,3 +468,18 @@ async def test_a_body_without_meetings_on_the_wheel_is_no_unknown_forum(chat: Ch
     answer = await chat.say("næste møde i sekretariatschefgruppen")
     assert "Sekretariatschefgruppen har ingen faste møder i govbots årshjul" in answer, answer
     assert "Jeg kender ikke forummet" not in answer
+
+
+async def test_a_how_question_the_model_reads_as_registering_is_answered_not_a_form(
+    chat: Chat,
+) -> None:
+    answer = await chat.say("hvordan kan vi finansiere et digitaliseringsprojekt")
+    assert "Hvad hedder initiativet?" not in answer, answer
+    assert "registrerer du det i porteføljen" in answer  # the form one tap away
+
+
+async def test_what_kinds_of_projects_the_portfolio_holds_is_no_list_of_initiatives(
+    chat: Chat,
+) -> None:
+    answer = await chat.say("hvilke typer projekter er der i porteføljen")
+    assert "Robotstøvsugere" not in answer, answer
