@@ -9,8 +9,8 @@ from typing import Any
 from bot.capabilities import Runtime
 from bot.capabilities.core import start_dialog
 from bot.conversations import clean_text
-from bot.interruptions import looks_like_question
 from bot.intents import IntentMatch
+from bot.interruptions import looks_like_question
 from bot.sdk import TurnContext
 from bot.subject import remember
 from dialogs.portfolio import CARD_FORM_CHANNELS, Portfolio
