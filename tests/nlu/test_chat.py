@@ -483,3 +483,13 @@ async def test_what_kinds_of_projects_the_portfolio_holds_is_no_list_of_initiati
 ) -> None:
     answer = await chat.say("hvilke typer projekter er der i porteføljen")
     assert "Robotstøvsugere" not in answer, answer
+
+
+async def test_who_keeps_kitos_current_is_no_admin_refusal(chat: Chat) -> None:
+    answer = await chat.say("hvem opdaterer KITOS")
+    assert "administrator" not in answer, answer  # the sync status is admins'; this is not
+
+
+async def test_how_to_report_a_new_need_starts_the_guide(chat: Chat) -> None:
+    answer = await chat.say("hvordan melder jeg et nyt behov")
+    assert "indkøbsguiden" in answer.casefold() and "Mente du" not in answer, answer
