@@ -229,17 +229,23 @@ def detect_language(text: str) -> Language:
 _NAME_INSIDE = re.compile(r"(?<=[^\s.!?:])\s+[A-ZÆØÅ]\w*")
 
 
+# English function words enough to read a sentence with a Danish term in it as English.
+ENGLISH_AROUND_DANISH = 2
+
+
 def clear_language(text: str) -> Language | None:
     """Danish or English when the text says so (æøå outside names, or more function words of
     one), else None."""
-    lowered = _NAME_INSIDE.sub(" ", text).casefold()
-    if any(c in lowered for c in "æøå"):
-        return "da"
     lowered = text.casefold()
     raw = re.findall(r"[a-z]+", lowered)
     canonical = _words(text)
     english = sum(1 for w in raw if w in _EN_MARKERS)
     danish = sum(1 for w in canonical if w in _DA_MARKERS)
+    # "what does følg-eller-forklar mean" is English about a Danish term: æøå decide only
+    # when the sentence around them is not plainly English.
+    plainly_english = english >= ENGLISH_AROUND_DANISH and danish == 0
+    if any(c in _NAME_INSIDE.sub(" ", text).casefold() for c in "æøå") and not plainly_english:
+        return "da"
     if english == danish:
         return None
     return "en" if english > danish else "da"

@@ -108,6 +108,10 @@ def test_plural_principles_differ_from_one_principle() -> None:
         ("Hvornår mødes styregruppen", "da"),
         ("hvem ejer Økonomi", "da"),
         ("Næste møde", "da"),
+        # plain English around a Danish term is English; a Danish sentence stays Danish
+        ("what does følg-eller-forklar mean", "en"),
+        ("hvad betyder følg-eller-forklar", "da"),
+        ("på mødet is fint", "da"),
     ],
 )
 def test_detect_language(text: str, lang: str) -> None:
