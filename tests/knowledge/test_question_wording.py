@@ -111,3 +111,19 @@ def test_shared_principles_after_a_packs_own_start_a_paragraph() -> None:
     # Markdown would run a line straight after a list item into that item.
     randers = knowledge_index(load_pack("randers")).entry("principles:all").text_da
     assert "\n\nDerudover bruger govbot disse fælles principper" in randers
+
+
+@pytest.mark.parametrize(
+    ("pack", "entry_id", "lang", "question"),
+    [
+        # A role is spoken of with its article, as in "hvad laver en superbruger".
+        ("rebild", "role:superbruger:escalation", "da", "Hvem skal en superbruger eskalere til?"),
+        # A principle's title is a sentence of its own: quoted, it reads as a name.
+        ("randers", "principle:indkobsguiden", "da",
+         'Hvad betyder princippet "Indkøbsguiden skal altid følges"?'),
+    ],
+)  # fmt: skip
+def test_role_and_principle_questions_read_as_written(
+    pack: str, entry_id: str, lang: str, question: str
+) -> None:
+    assert _question(pack, entry_id, lang) == question
