@@ -11,9 +11,11 @@ from knowledge.answers import (
     KnowledgeIndex,
     answer_entry,
     answer_question,
+    answer_unknown,
     knowledge_index,
 )
 from knowledge.packs import available_packs, load_pack
+from knowledge.text import Language
 from tests.knowledge.quality_cases import IN_SCOPE, OUT_OF_SCOPE
 
 GATE_IN_SCOPE = 0.95
@@ -271,3 +273,10 @@ def test_another_municipalitys_practice_from_the_kl_analysis_is_answered(
     assert answer.entry is not None and answer.entry.id == entry_id
     assert municipality in answer.text
     assert answer.entry.citation.origin == "inspiration"
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_whom_to_ask_reads_without_two_brackets_in_a_row(lang: Language) -> None:
+    # Rebild's contact is "It (Fællescenter Økonomi og It)": its note follows a dash.
+    text = answer_unknown(load_pack("rebild"), lang).text
+    assert ") (" not in text and " – " in text, text
