@@ -9,13 +9,13 @@ from contextlib import asynccontextmanager
 import click
 
 from bot.assembly import build_bot
+from bot.cli_directory import load_demo
 from bot.handler import GovBot
 from bot.local import LocalAdapter
 from bot.render_text import card_actions, render
 from bot.sdk import Activity
 from bot.settings import Settings
 from storage.db import Database
-from storage.demo import load_demo_data
 from storage.migrate import upgrade
 
 
@@ -28,8 +28,7 @@ async def local_bot(settings: Settings) -> AsyncIterator[tuple[GovBot, Database]
     if settings.demo_data:
         # As `govbot serve` does: GOVBOT_DEMO_DATA fills an empty database with the demo
         # municipality, so `govbot ask "hvem er systemejer for SBSYS"` answers as the README says.
-        async with database.transaction() as session:
-            await load_demo_data(session=session, pack_key=settings.knowledge_pack)
+        await asyncio.to_thread(load_demo, settings)
     keeper = asyncio.create_task(database.directory.keep_current(), name="directory-index")
     try:
         yield build_bot(settings, database), database

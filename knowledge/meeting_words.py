@@ -162,7 +162,9 @@ def _clock(tokens: list[str]) -> _Clock | None:
             if tuple(tokens[end : end + len(words)]) == words:
                 return _Clock(_twelve_hour(int(token), afternoon), minute, start, end + len(words))
         if marked:
-            return _Clock(_by_day(int(token)), minute, start, end)
+            # "kl. 06.30" with its leading zero is a 24-hour time; "kl. 6" a meeting's hour.
+            hour = int(token) if token.startswith("0") else _by_day(int(token))
+            return _Clock(hour, minute, start, end)
     return None
 
 

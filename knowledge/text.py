@@ -239,8 +239,9 @@ def clear_language(text: str) -> Language | None:
     lowered = text.casefold()
     raw = re.findall(r"[a-z]+", lowered)
     canonical = _words(text)
-    english = sum(1 for w in raw if w in _EN_MARKERS)
-    danish = sum(1 for w in canonical if w in _DA_MARKERS)
+    # A word of both languages ("i") tells neither.
+    english = sum(1 for w in raw if w in _EN_MARKERS and w not in _DA_MARKERS)
+    danish = sum(1 for w in canonical if w in _DA_MARKERS and w not in _EN_MARKERS)
     # "what does følg-eller-forklar mean" is English about a Danish term: æøå decide only
     # when the sentence around them is not plainly English.
     plainly_english = english >= ENGLISH_AROUND_DANISH and danish == 0

@@ -95,9 +95,10 @@ def test_a_title_in_english_keeps_the_official_danish(pack_key: str) -> None:
 def test_norddjurs_chair_in_english() -> None:
     answer = answer_entry(load_pack("norddjurs"), "body:styregruppe:members", "en")
     assert answer.entry is not None
+    # "Chair:" first: the Danish title's own brackets are not followed by a second pair.
     assert answer.entry.text.splitlines()[1] == (
-        "- Head of Citizen Services, IT and Digitalisation "
-        "(Chef for Borgerservice, IT og Digitalisering) (chair)"
+        "- Chair: Head of Citizen Services, IT and Digitalisation "
+        "(Chef for Borgerservice, IT og Digitalisering)"
     )
     assert "Management representatives who cover the organisation broadly." in answer.entry.text
 

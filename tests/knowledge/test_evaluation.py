@@ -102,6 +102,9 @@ def test_an_english_answer_states_a_fact_its_entry_states_in_danish() -> None:
         ("Den tværgående digitaliseringsprogramgruppe", "styregruppen", False),
         ("I årshjulet ligger det i andet kvartal", "Q2", False),
         ("Programgruppen udarbejder planen", "ikke", False),  # a stop word states nothing
+        # Several words are matched as written: a number or a negation is part of the fact.
+        ("Fire gange om året", "to gange om året", False),
+        ("Dispensation gives ikke af direktionen", "gives af direktionen", False),
     ],
 )
 def test_a_fact_is_stated_in_other_inflections_unless_literal(

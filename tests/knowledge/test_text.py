@@ -112,6 +112,7 @@ def test_plural_principles_differ_from_one_principle() -> None:
         ("what does følg-eller-forklar mean", "en"),
         ("hvad betyder følg-eller-forklar", "da"),
         ("på mødet is fint", "da"),
+        ("What can I do about følg-eller-forklar?", "en"),
     ],
 )
 def test_detect_language(text: str, lang: str) -> None:

@@ -105,6 +105,7 @@ def test_a_named_day_counts_from_today(said: str, when: datetime | None) -> None
         ("fredag kl. 2", (14, 0)),
         ("friday at 3", (15, 0)),
         ("fredag kl. 8", (8, 0)),
+        ("fredag kl. 06.30", (6, 30)),  # a leading zero: the 24-hour clock
         # The spoken clock.
         ("fredag halv tre", (14, 30)),
         ("fredag kl. halv 10", (9, 30)),

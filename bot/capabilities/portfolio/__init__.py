@@ -17,13 +17,8 @@ from dialogs.portfolio import CARD_FORM_CHANNELS, Portfolio
 from dialogs.portfolio_register import RegisterInitiativeDialog
 from dialogs.portfolio_words import status_from_words, status_in
 from dialogs.turn import say, step, turn_dialogs, turn_lang, turn_session
-from knowledge.rules import WHO
 from storage.directory_snapshots import directory_index
 
-# A question of how, which a form does not answer.
-HOW = re.compile(r"^\s*(?:hvordan|hvorfor|how|why)\b", re.IGNORECASE)
-# A question for the kinds of initiative the portfolio holds, not for its initiatives.
-KINDS = re.compile(r"\b(?:typer|slags|kategorier|kinds|types)\b", re.IGNORECASE)
 # Words that make a listing the user's own ("hvilke initiativer har jeg oprettet").
 OWN_WORDS = frozenset("jeg mine mit min selv my mine i've".split())
 
@@ -54,16 +49,14 @@ def register(runtime: Runtime) -> None:
         said = match.text or clean_text(context.activity)
         # "hvordan kan vi finansiere et digitaliseringsprojekt?" asks what the pack answers:
         # the answer, and registering one tap away (as the procurement guide does).
-        if match.via == "model" and looks_like_question(said):
-            answered = await runtime.routes.answer_if_sure(context, said)
-            if not answered and HOW.search(said):
-                # "hvordan …?" asks how, even when the pack is unsure: its choices, not a form.
-                await runtime.routes.answer_as_free_text(context, said)
-                answered = True
-            if answered:
-                lang = turn_lang(context)
-                await say(context, "portfolio.register_offer", then=[step("initiative", lang)])
-                return
+        if (
+            match.via == "model"
+            and looks_like_question(said)
+            and await runtime.routes.answer_if_sure(context, said)
+        ):
+            lang = turn_lang(context)
+            await say(context, "portfolio.register_offer", then=[step("initiative", lang)])
+            return
         paused = turn_dialogs(context).active_dialog is not None
         if context.activity.channel_id in CARD_FORM_CHANNELS and not paused:
             await portfolio.show_form(context)
@@ -85,11 +78,6 @@ def register(runtime: Runtime) -> None:
             )
             return
         said = match.text or clean_text(context.activity)
-        # "hvem godkender porteføljen?" asks who, and "hvilke typer projekter er der i
-        # porteføljen?" what kinds: no list of initiatives answers either.
-        if WHO.search(said) or KINDS.search(said):
-            await runtime.routes.answer_as_free_text(context, said)
-            return
         if set(re.findall(r"\w+", said.casefold())) & OWN_WORDS:
             await portfolio.show_mine(context)
             return
