@@ -159,7 +159,10 @@ def _label(section: str, index: int | str, raw: Any, key_field: str) -> str:
 def _merge(base: dict[str, Any], local: dict[str, Any]) -> dict[str, Any]:
     # A Danish text the entry gives anew leaves the shared English of the old one behind: the
     # entry gives its own, or validation says it is missing.
-    stale = {english_of(k) for k in local if k.endswith("_da")} - set(local)
+    # Lists merged with the shared ones (synonyms) keep the shared English: they add, not replace.
+    stale = {english_of(k) for k in local if k.endswith("_da") and k not in _MERGED_LISTS} - set(
+        local
+    )
     merged = {
         k: copy.deepcopy(v) for k, v in base.items() if k not in _NEVER_INHERITED and k not in stale
     }

@@ -168,9 +168,12 @@ def normalise(text: str) -> tuple[str, ...]:
 _PARTICLES = frozenset("under op ind ud over af til frem sammen".split())
 
 
-# A sentence ends at ! or ?, or at . or : before a capital ("Hej! Hvem …", "Jeg er ny. Hvem
-# …"); "pr. medarbejder" and "kl. 10" go on.
-_SENTENCE_END = re.compile(r"(?<=[!?])\s+|(?<=[.:])\s+(?=[A-ZÆØÅ])")
+# A sentence ends at ! or ?, or at . or : before a capital or a question word ("Hej! Hvem …",
+# "Jeg er ny. Hvem …", "jeg er ny. hvem …"); "pr. medarbejder" and "kl. 10" go on.
+_SENTENCE_END = re.compile(
+    r"(?<=[!?])\s+|(?<=[.:])\s+(?=[A-ZÆØÅ]|(?:hvem|hvad|hvor|hvornår|hvordan|hvilke|hvilken|who"
+    r"|what|when|where|how|which)\b)"
+)
 
 
 def question_focus(text: str) -> str | None:

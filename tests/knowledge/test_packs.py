@@ -254,3 +254,12 @@ def test_danish_text_without_its_english_is_refused(packs_copy: Path) -> None:
         "rebild/roles.yaml: roles[7] 'superbruger' (extends _shared).responsibilities_en: mangler",
         "rebild/principles.yaml: principles[6] 'projektorganisering'.why_en: mangler",
     ]
+
+
+def test_an_entry_adding_danish_synonyms_keeps_the_shared_english_ones() -> None:
+    from knowledge.packs import _merge
+
+    shared = {"key": "superbruger", "synonyms_da": ["nøglebruger"], "synonyms_en": ["key user"]}
+    merged = _merge(shared, {"synonyms_da": ["superbrugere"]})
+    assert merged["synonyms_da"] == ["superbrugere", "nøglebruger"]
+    assert merged["synonyms_en"] == ["key user"]  # synonyms add to the shared list

@@ -207,6 +207,8 @@ def test_a_pasted_giant_word_is_not_taken_apart(monkeypatch: pytest.MonkeyPatch)
          "Hvem er formand for styregruppen?"),
         ("Quick one: Who chairs the programme group?", "Who chairs the programme group?"),
         ("Hvad koster en licens pr. medarbejder?", None),
+        ("hej. jeg er ny her. hvem er formand for styregruppen?",
+         "hvem er formand for styregruppen?"),
         ("Hvem sender dagsordenen ud? Jeg skal bruge det til intranettet.",
          "Hvem sender dagsordenen ud?"),
         ("Hvem er formand for styregruppen?", None),
