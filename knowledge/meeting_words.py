@@ -59,6 +59,33 @@ _SPOKEN = (
 )  # fmt: skip
 
 
+# "møde 2", "det andet møde", "the second meeting": which of the year's meetings (folded).
+_MEETING_WORDS = frozenset({"mode", "modet", "meeting"})
+_ORDINALS = {
+    word: number
+    for number, words in enumerate(
+        (("forste", "first"), ("andet", "anden", "second"), ("tredje", "third"),
+         ("fjerde", "fourth"), ("femte", "fifth"), ("sjette", "sixth")),
+        start=1,
+    )
+    for word in words
+}  # fmt: skip
+_MOST_MEETINGS = 24
+
+
+def asked_meeting_number(text: str) -> int | None:
+    """Which of the year's meetings `text` asks about ("hvornår er møde 2 i direktionen", "det
+    tredje møde", "the second meeting"), if it names one."""
+    tokens = _TOKEN.findall(fold(text))
+    for i, token in enumerate(tokens):
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if token in _MEETING_WORDS and after.isdigit() and 1 <= int(after) <= _MOST_MEETINGS:
+            return int(after)
+        if token in _ORDINALS and after in _MEETING_WORDS:
+            return _ORDINALS[token]
+    return None
+
+
 def meeting_bodies(pack: Pack) -> tuple[Body, ...]:
     """The pack's bodies that hold meetings or yearly items on the wheel."""
     return tuple(b for b in pack.bodies if b.cadence is not None or b.annual_items)

@@ -20,7 +20,7 @@ from bot.capabilities.meetings.deadlines import (
 )
 from bot.intent_declarations import normalise
 from dialogs.texts import text
-from knowledge.meeting_words import BodyFinder, parse_when
+from knowledge.meeting_words import BodyFinder, asked_meeting_number, parse_when
 from knowledge.packs import load_pack
 from knowledge.schema_bodies import ReminderKind
 
@@ -204,3 +204,17 @@ def test_every_askable_deadline_is_named_when_it_has_passed(kind: str) -> None:
     danish = text(f"meetings.deadline_of_{kind}", "da")
     assert danish.startswith("Fristen for ")
     assert text(f"meetings.deadline_of_{kind}", "en") != danish
+
+
+@pytest.mark.parametrize(
+    ("said", "number"),
+    [
+        ("hvornår er møde 2 i direktionen", 2),
+        ("hvornår er det tredje møde i styregruppen", 3),
+        ("when is the second meeting of the steering group", 2),
+        ("hvornår er næste møde i direktionen", None),
+        ("flyt mødet til 14. marts", None),
+    ],
+)
+def test_which_of_the_years_meetings_is_asked_about(said: str, number: int | None) -> None:
+    assert asked_meeting_number(said) == number

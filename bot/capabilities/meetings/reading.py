@@ -15,7 +15,7 @@ from dialogs.texts import in_lang
 from dialogs.turn import say, show, turn_lang, turn_session
 from dialogs.turn import step as next_step
 from knowledge.calendar import format_day, reminder_time
-from knowledge.meeting_words import meeting_bodies
+from knowledge.meeting_words import asked_meeting_number, meeting_bodies
 from knowledge.render import in_sentence
 from knowledge.schema_bodies import AnnualItem, Body, ReminderRule
 from storage import bodies
@@ -53,6 +53,11 @@ class WheelReading(MeetingTurns):
             await self._next_of_every_body(context)
             return
         body = self._body(context, said)
+        number = asked_meeting_number(match.text) if match.text else None
+        numbered = await self._numbered(context, body, number) if number else None
+        if numbered is not None:
+            await self._tell(context, body, numbered, "meetings.numbered")
+            return
         meeting = await service.next_meeting(
             session=turn_session(context), body=body.key, now=utcnow()
         )
@@ -66,6 +71,16 @@ class WheelReading(MeetingTurns):
             await self._tell_deadline(context, body, meeting, rule)
             return
         await self._tell(context, body, meeting)
+
+    async def _numbered(self, context: TurnContext, body: Body, number: int) -> MeetingInfo | None:
+        """Meeting `number` ("møde 2 af 3") of the year `body`'s next meeting is in (this year
+        when none is planned), if the wheel has one."""
+        session = turn_session(context)
+        now = utcnow()
+        upcoming = await service.next_meeting(session=session, body=body.key, now=now)
+        year = (upcoming.start if upcoming else now).astimezone(self.tz).year
+        found = await service.list_meetings(session=session, tz=self.tz, year=year, body=body.key)
+        return next((m for m in found if f" møde {number} af " in m.title), None)
 
     async def _next_item(self, context: TurnContext, body: Body, item: AnnualItem) -> None:
         """When the yearly item (a seminar, a status on the body's agenda) is next held."""
