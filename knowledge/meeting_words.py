@@ -59,30 +59,29 @@ _SPOKEN = (
 )  # fmt: skip
 
 
-# "møde 2", "det andet møde", "the second meeting": which of the year's meetings (folded).
+# "det andet møde", "årets tredje møde", "the second meeting": which of the year's meetings
+# (folded). Only an ordinal with its article: "møde 3" is a meeting's number in govbot (the
+# secretaries' "flyt møde 3"), and "et andet møde" is another meeting.
 _MEETING_WORDS = frozenset({"mode", "modet", "meeting"})
+_ARTICLES = frozenset({"det", "arets", "the"})
 _ORDINALS = {
     word: number
     for number, words in enumerate(
-        (("forste", "first"), ("andet", "anden", "second"), ("tredje", "third"),
-         ("fjerde", "fourth"), ("femte", "fifth"), ("sjette", "sixth")),
+        (("forste", "first"), ("andet", "second"), ("tredje", "third"), ("fjerde", "fourth"),
+         ("femte", "fifth"), ("sjette", "sixth")),
         start=1,
     )
     for word in words
 }  # fmt: skip
-_MOST_MEETINGS = 24
 
 
 def asked_meeting_number(text: str) -> int | None:
-    """Which of the year's meetings `text` asks about ("hvornår er møde 2 i direktionen", "det
-    tredje møde", "the second meeting"), if it names one."""
+    """Which of the year's meetings `text` asks about ("hvornår er det andet møde i
+    direktionen", "the second meeting of the steering group"), if it names one."""
     tokens = _TOKEN.findall(fold(text))
-    for i, token in enumerate(tokens):
-        after = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if token in _MEETING_WORDS and after.isdigit() and 1 <= int(after) <= _MOST_MEETINGS:
-            return int(after)
-        if token in _ORDINALS and after in _MEETING_WORDS:
-            return _ORDINALS[token]
+    for before, ordinal, noun in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        if before in _ARTICLES and ordinal in _ORDINALS and noun in _MEETING_WORDS:
+            return _ORDINALS[ordinal]
     return None
 
 

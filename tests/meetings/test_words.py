@@ -209,11 +209,13 @@ def test_every_askable_deadline_is_named_when_it_has_passed(kind: str) -> None:
 @pytest.mark.parametrize(
     ("said", "number"),
     [
-        ("hvornår er møde 2 i direktionen", 2),
-        ("hvornår er det tredje møde i styregruppen", 3),
+        ("hvornår er det andet møde i direktionen", 2),
+        ("hvornår er årets tredje møde i styregruppen", 3),
         ("when is the second meeting of the steering group", 2),
         ("hvornår er næste møde i direktionen", None),
-        ("flyt mødet til 14. marts", None),
+        ("hvornår er møde 2 i direktionen", None),  # a meeting's number in govbot
+        ("er der et andet møde i direktionen", None),  # another meeting
+        ("hvornår er mødet 3. marts i direktionen", None),
     ],
 )
 def test_which_of_the_years_meetings_is_asked_about(said: str, number: int | None) -> None:

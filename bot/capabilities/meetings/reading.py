@@ -53,14 +53,14 @@ class WheelReading(MeetingTurns):
             await self._next_of_every_body(context)
             return
         body = self._body(context, said)
-        number = asked_meeting_number(match.text) if match.text else None
-        numbered = await self._numbered(context, body, number) if number else None
-        if numbered is not None:
-            await self._tell(context, body, numbered, "meetings.numbered")
-            return
         meeting = await service.next_meeting(
             session=turn_session(context), body=body.key, now=utcnow()
         )
+        number = asked_meeting_number(match.text) if match.text else None
+        numbered = await self._numbered(context, body, number, meeting) if number else None
+        if numbered is not None:
+            await self._tell(context, body, numbered, "meetings.numbered")
+            return
         if meeting is None:
             lang = turn_lang(context)
             await say(context, "meetings.none_next", body=self._name(context, body),
@@ -72,15 +72,17 @@ class WheelReading(MeetingTurns):
             return
         await self._tell(context, body, meeting)
 
-    async def _numbered(self, context: TurnContext, body: Body, number: int) -> MeetingInfo | None:
-        """Meeting `number` ("møde 2 af 3") of the year `body`'s next meeting is in (this year
-        when none is planned), if the wheel has one."""
-        session = turn_session(context)
-        now = utcnow()
-        upcoming = await service.next_meeting(session=session, body=body.key, now=now)
-        year = (upcoming.start if upcoming else now).astimezone(self.tz).year
-        found = await service.list_meetings(session=session, tz=self.tz, year=year, body=body.key)
-        return next((m for m in found if f" møde {number} af " in m.title), None)
+    async def _numbered(
+        self, context: TurnContext, body: Body, number: int, upcoming: MeetingInfo | None
+    ) -> MeetingInfo | None:
+        """Meeting `number` of the year `body`'s `upcoming` meeting is in (this year when none
+        is planned), by its place on the wheel (plan key "{body}:{year}:{number}")."""
+        year = (upcoming.start if upcoming else utcnow()).astimezone(self.tz).year
+        found = await service.list_meetings(
+            session=turn_session(context), tz=self.tz, year=year, body=body.key
+        )
+        key = f"{body.key}:{year}:{number}"
+        return next((m for m in found if m.plan_key == key), None)
 
     async def _next_item(self, context: TurnContext, body: Body, item: AnnualItem) -> None:
         """When the yearly item (a seminar, a status on the body's agenda) is next held."""
