@@ -133,7 +133,11 @@ class KnowledgeIndex:
     def answer(self, text: str, language: Language | None = None) -> KnowledgeAnswer:
         """Answer `text` from the pack (see the module docstring for the confidence rules)."""
         found = self._answer(text, language)
-        focus = question_focus(text) if found.confidence != "confident" else None
+        # A message naming another municipality is not ours to answer, whatever its question.
+        framed = found.confidence != "confident" and not named_elsewhere(
+            text, self.pack.municipality
+        )
+        focus = question_focus(text) if framed else None
         if focus is not None:
             # Asked alone, the question sentence may be answered with certainty. It is taken only
             # when the whole message, too, gives that entry a fair chance, so that what the
@@ -230,24 +234,24 @@ class KnowledgeIndex:
             for e in self.entries
         ]
 
-    def speaks_of(self, words: str) -> bool:
+    def uses_words(self, words: str) -> bool:
         """Whether every content word of `words` is one the pack's texts use (or an everyday
         word), so that "the report" is something the pack tells of, not an unknown name."""
         tokens = normalise(words)
-        known = [t in self.passages.vocabulary or t in self.vocabulary for t in tokens]
-        everyday = [t in self.passages.fillers for t in tokens]
-        return any(known) and all(k or e for k, e in zip(known, everyday, strict=True))
+        return any(map(self._knows, tokens)) and all(
+            self._knows(t) or t in self.passages.fillers for t in tokens
+        )
+
+    def _knows(self, token: str) -> bool:
+        """Whether a normalised word is in the pack's passages or phrasings."""
+        return token in self.passages.vocabulary or token in self.vocabulary
 
     def matching_text(self, text: str) -> str:
         """`text` plus the compounds its particle verbs make, where the pack uses them.
 
         "Hvem skriver under på kontrakten" then also says "underskriver", the pack's word.
         """
-        joined = [
-            c
-            for c in particle_compounds(text)
-            if any(t in self.passages.vocabulary or t in self.vocabulary for t in normalise(c))
-        ]
+        joined = [c for c in particle_compounds(text) if any(map(self._knows, normalise(c)))]
         return " ".join((text, *joined))
 
     def _rules_answer(

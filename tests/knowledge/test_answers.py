@@ -280,3 +280,14 @@ def test_whom_to_ask_reads_without_two_brackets_in_a_row(lang: Language) -> None
     # Rebild's contact is "It (Fællescenter Økonomi og It)": its note follows a dash.
     text = answer_unknown(load_pack("rebild"), lang).text
     assert ") (" not in text and " – " in text, text
+
+
+def test_a_framed_question_of_another_municipality_is_not_answered_from_ours() -> None:
+    # Alone, the question is Norddjurs' programme group's chair; framed as Silkeborg's, the
+    # whole message is another municipality's, and its question sentence is not answered alone.
+    index = KnowledgeIndex(load_pack("norddjurs"), excluded_sets=None)
+    assert index._answer("Hvem er formand for programgruppen?", None).confidence is (
+        Confidence.CONFIDENT
+    )
+    message = "Jeg arbejder i Silkeborg Kommune. Hvem er formand for programgruppen?"
+    assert index.answer(message).confidence is not Confidence.CONFIDENT

@@ -126,7 +126,7 @@ class Directory:
         (or whom to ask) say more than "I don't know a system called …"."""
         if question.role.scope == "organisation" or not question.subject:
             return False  # the DPO is the DPO, whatever else the question says
-        return self.pack.knowledge.speaks_of(question.subject)
+        return self.pack.knowledge.uses_words(question.subject)
 
     async def _escalation_entry(self, context: TurnContext, role: GovernanceRole) -> bool:
         """The knowledge answer on whom `role` escalates to; False when it escalates nowhere."""
