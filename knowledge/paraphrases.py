@@ -156,6 +156,7 @@ def keeping_own_questions(pack_key: str, paraphrases: list[Paraphrase]) -> list[
 
     pack = load_pack(pack_key)
     kept = list(paraphrases)
+    lost: list[tuple[str, str]] = []
     for _ in range(MAX_ROUNDS):
         index = KnowledgeIndex(pack.model_copy(update={"paraphrases": tuple(kept)}))
         lost = [
@@ -166,12 +167,13 @@ def keeping_own_questions(pack_key: str, paraphrases: list[Paraphrase]) -> list[
             or found.id != entry.id
         ]
         if not lost:
-            break
+            return kept
         for entry_id, question in lost:
             others = [p for p in kept if p.entry != entry_id]
             if others:
                 kept.remove(max(others, key=lambda p: similarity(p.q, question)))
-    return kept
+    # Not the paraphrases' doing (or too many of them): the pack itself needs a look.
+    raise ValueError(f"{pack_key}: own questions still answered by another entry: {lost}")
 
 
 def main() -> None:
