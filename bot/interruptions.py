@@ -85,6 +85,12 @@ def looks_like_question(said: str, *, verb_first_counts: bool = True) -> bool:
     return said.rstrip().endswith("?") or first in QUESTION_WORDS or verb_first
 
 
+def _asks_instead(understood: Understood, kind: Kind, *, at_name: bool) -> bool:
+    """Whether a message the prompt could read as its answer asks something the intents
+    answer instead ("hvad betyder SaaS?", "hvad er en databehandleraftale?" at a choice)."""
+    return kind is Kind.ANSWER and looks_like_question(understood.text, verb_first_counts=at_name)
+
+
 class Interruptions:
     """Decides and answers what is said in the middle of a flow (`TurnRouter.interrupt`)."""
 
@@ -132,7 +138,7 @@ class Interruptions:
         if reading.reads and reading.takes is Takes.CHOICE:
             # One of the question's own answers ("nej", "ingen") – but a question that names a
             # choice's word ("hvad er en databehandleraftale?") asks, it does not choose.
-            if not (kind is Kind.ANSWER and looks_like_question(understood.text)):
+            if not _asks_instead(understood, kind, at_name=False):
                 return False
         if kind is Kind.SOCIAL:
             sure = match.via == "command" or match.score >= SURE_SOCIAL
@@ -148,7 +154,7 @@ class Interruptions:
         """Whether a message the prompt could take as its answer is plainly something else."""
         assert understood.match is not None
         at_name = reading.takes is Takes.NAME
-        if kind is Kind.ANSWER and looks_like_question(understood.text, verb_first_counts=at_name):
+        if _asks_instead(understood, kind, at_name=at_name):
             return True  # a question is never an answer (as before: "hvad betyder SaaS?")
         if reading.takes is not Takes.NAME:
             return False  # free text is the user's own words: a need may name anything

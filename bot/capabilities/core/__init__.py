@@ -6,9 +6,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.capabilities import Runtime
+from bot.conversations import clean_text
 from bot.handler import WELCOMED_KEY, show_welcome
 from bot.intents import IntentMatch
-from bot.routing import Action, SubmitHandler
+from bot.interruptions import looks_like_question
+from bot.routing import Action, Routes, SubmitHandler
 from bot.sdk import TurnContext
 from dialogs.cards import MAIN_ACTIONS
 from dialogs.confirmation import DECLINE, TYPED_ANSWER, TypedConfirmationDialog
@@ -73,6 +75,21 @@ def answer_with(
 
     answer.__name__ = f"answer_{text_key.replace('.', '_')}"
     return answer
+
+
+async def answered_before_flow(
+    routes: Routes, context: TurnContext, match: IntentMatch, offer: str, flow_step: str
+) -> bool:
+    """Whether a question the model read as starting a flow was answered from the pack
+    instead, with the flow one tap away ("skal vi spørge IT, før vi køber noget?" is answered,
+    then the procurement guide is offered). A command or a wish starts the flow."""
+    said = match.text or clean_text(context.activity)
+    if match.via == "command" or not looks_like_question(said):
+        return False
+    if not await routes.answer_if_sure(context, said):
+        return False
+    await say(context, offer, then=[step(flow_step, turn_lang(context))])
+    return True
 
 
 def example_body(pack: Pack) -> Callable[[TurnContext], dict[str, str]]:

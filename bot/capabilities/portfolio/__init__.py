@@ -7,16 +7,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.capabilities import Runtime
-from bot.capabilities.core import start_dialog
+from bot.capabilities.core import answered_before_flow, start_dialog
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
-from bot.interruptions import looks_like_question
 from bot.sdk import TurnContext
 from bot.subject import remember
 from dialogs.portfolio import CARD_FORM_CHANNELS, Portfolio
 from dialogs.portfolio_register import RegisterInitiativeDialog
 from dialogs.portfolio_words import status_from_words, status_in
-from dialogs.turn import say, step, turn_dialogs, turn_lang, turn_session
+from dialogs.turn import turn_dialogs, turn_session
 from storage.directory_snapshots import directory_index
 
 # Words that make a listing the user's own ("hvilke initiativer har jeg oprettet").
@@ -46,16 +45,11 @@ def register(runtime: Runtime) -> None:
     async def register_initiative(context: TurnContext, match: IntentMatch) -> None:
         """The form card where the client can fill it in, else the dialog; step by step too
         from inside another flow, which then goes on when this one ends (bot/interruptions.py)."""
-        said = match.text or clean_text(context.activity)
-        # "hvordan kan vi finansiere et digitaliseringsprojekt?" asks what the pack answers:
-        # the answer, and registering one tap away (as the procurement guide does).
-        if (
-            match.via == "model"
-            and looks_like_question(said)
-            and await runtime.routes.answer_if_sure(context, said)
+        # "hvordan kommer vores lokale projekt med i porteføljen?" asks what the pack answers:
+        # the answer, and registering one tap away.
+        if await answered_before_flow(
+            runtime.routes, context, match, "portfolio.register_offer", "initiative"
         ):
-            lang = turn_lang(context)
-            await say(context, "portfolio.register_offer", then=[step("initiative", lang)])
             return
         paused = turn_dialogs(context).active_dialog is not None
         if context.activity.channel_id in CARD_FORM_CHANNELS and not paused:

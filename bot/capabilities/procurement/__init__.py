@@ -4,10 +4,10 @@ buttons on a request's card are screening.py."""
 from __future__ import annotations
 
 from bot.capabilities import Runtime
+from bot.capabilities.core import answered_before_flow
 from bot.capabilities.procurement.screening import DECISION_VERBS, ScreeningActions
 from bot.conversations import clean_text
 from bot.intents import IntentMatch
-from bot.interruptions import looks_like_question
 from bot.sdk import TurnContext
 from dialogs.formats import spoken_day
 from dialogs.permissions import Requirement
@@ -17,7 +17,6 @@ from dialogs.procurement_view import short, status_label, working_days_between
 from dialogs.turn import (
     say,
     show,
-    step,
     turn_dialogs,
     turn_lang,
     turn_session,
@@ -53,13 +52,9 @@ class Procurement:
         # "skal vi spørge IT, før vi køber noget?" asks what the pack answers ("Kontakt IT
         # tidligt"): the answer, and the guide one tap away. A wish ("vi mangler et system …")
         # and a request ("kan du hjælpe mig med at købe …") start the guide.
-        if (
-            match.via != "command"
-            and looks_like_question(said)
-            and await self._routes.answer_if_sure(context, said)
+        if await answered_before_flow(
+            self._routes, context, match, "procurement.guide_offer", "procurement"
         ):
-            guide = step("procurement", turn_lang(context))
-            await say(context, "procurement.guide_offer", then=[guide])
             return
         wish = match.via != "command" and len(said.split()) >= MIN_NEED_WORDS
         options = {"need": said} if wish else {}
