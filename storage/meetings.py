@@ -177,6 +177,14 @@ async def next_meeting(
     return _info(row) if row else None
 
 
+async def planned_meeting(*, session: AsyncSession, plan_key: str) -> MeetingInfo | None:
+    """The meeting the wheel planned under `plan_key` ("{body}:{year}:{n}"), unless cancelled."""
+    row = await session.scalar(
+        select(Meeting).where(Meeting.plan_key == plan_key, Meeting.status != "cancelled")
+    )
+    return _info(row) if row else None
+
+
 def _check_times(start: datetime, end: datetime) -> None:
     if start.tzinfo is None or end.tzinfo is None:
         raise InvalidMeetingError("times must be timezone-aware")

@@ -78,11 +78,9 @@ class WheelReading(MeetingTurns):
         """Meeting `number` of the year `body`'s `upcoming` meeting is in (this year when none
         is planned), by its place on the wheel (plan key "{body}:{year}:{number}")."""
         year = (upcoming.start if upcoming else utcnow()).astimezone(self.tz).year
-        found = await service.list_meetings(
-            session=turn_session(context), tz=self.tz, year=year, body=body.key
+        return await service.planned_meeting(
+            session=turn_session(context), plan_key=f"{body.key}:{year}:{number}"
         )
-        key = f"{body.key}:{year}:{number}"
-        return next((m for m in found if m.plan_key == key), None)
 
     async def _next_item(self, context: TurnContext, body: Body, item: AnnualItem) -> None:
         """When the yearly item (a seminar, a status on the body's agenda) is next held."""
