@@ -464,6 +464,8 @@ async def test_a_body_without_meetings_on_the_wheel_is_no_unknown_forum(chat: Ch
 async def test_who_keeps_kitos_current_is_no_admin_refusal(chat: Chat) -> None:
     answer = await chat.say("hvem opdaterer KITOS")
     assert "administrator" not in answer, answer  # the sync status is admins'; this is not
+    # The pack's reply: an answer with its source, choices, or whom to ask.
+    assert any(reply in answer for reply in ("Kilde:", "Mente du", "Spørg ")), answer
 
 
 async def test_how_to_report_a_new_need_starts_the_guide(chat: Chat) -> None:
